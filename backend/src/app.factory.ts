@@ -1,0 +1,83 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { NextFunction, Request, Response } from 'express';
+import { AppModule } from './app.module';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { ChatopsIoAdapter } from './common/socket-adapter';
+import { createValidationPipe } from './common/validation';
+import type { AppConfig } from './config/config';
+
+export const API_PREFIX = 'api/v1';
+/** Where `npm run build` puts the dashboard. */
+export const FRONTEND_DIR = resolve(__dirname, '..', '..', 'dist', 'frontend', 'browser');
+
+export function buildOpenApi(app: NestExpressApplication) {
+  const doc = new DocumentBuilder()
+    .setTitle('ChatOps API')
+    .setDescription(
+      'Monitor and operate a fleet of servers. REST under /api/v1; agents use the Socket.IO namespace /agents, ' +
+        'browsers /live (see docs/). Every error has the body {statusCode, error, message, details?, requestId}.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
+    .build();
+  return SwaggerModule.createDocument(app, doc, {
+    operationIdFactory: (_controllerKey, methodKey) => methodKey,
+  });
+}
+
+/** Builds the HTTP + Socket.IO application (not listening yet). Shared by main.ts and the tests. */
+export async function createApp(config: AppConfig, opts: { logger?: boolean } = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    bufferLogs: true,
+    abortOnError: false,
+    ...(opts.logger === false ? { logger: false } : {}),
+  });
+  if (opts.logger !== false) app.useLogger(app.get(Logger));
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          upgradeInsecureRequests: null,
+        },
+      },
+    }),
+  );
+  if (config.corsOrigins) app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: ['X-Request-Id'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
+  const io = new ChatopsIoAdapter(app, config);
+  await io.connectRedis();
+  app.useWebSocketAdapter(io);
+
+  const document = buildOpenApi(app);
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', yamlDocumentUrl: 'api/docs-yaml' });
+
+  if (config.serveFrontend && existsSync(join(FRONTEND_DIR, 'index.html'))) {
+    app.useStaticAssets(FRONTEND_DIR, { index: false, maxAge: '1h' });
+    const index = join(FRONTEND_DIR, 'index.html');
+    // Single-page app: any other GET that wants HTML gets index.html; API paths keep their 404s.
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (req.method !== 'GET' || /^\/(api|health|socket\.io)(\/|$)/.test(req.path) || !req.accepts('html')) return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(index);
+    });
+  }
+  return app;
+}

@@ -1,0 +1,52 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { createJsonBodyMiddleware } from './common/body-parser.middleware';
+import { loggerParams } from './common/logging';
+import { AppConfig } from './config/config';
+import { CoreModule } from './core.module';
+import { dataSourceOptions } from './database/data-source';
+import { AgentsModule } from './modules/agents/agents.module';
+import { ApiKeysModule } from './modules/api-keys/api-keys.module';
+import { AuditHttpModule } from './modules/audit/audit-http.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { HealthModule } from './modules/health/health.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
+import { ServersModule } from './modules/servers/servers.module';
+import { UsersModule } from './modules/users/users.module';
+
+@Module({})
+export class AppModule implements NestModule {
+  private static bodyLimit = 1024 * 1024;
+
+  static forRoot(config: AppConfig): DynamicModule {
+    if (!config.databaseUrl) throw new Error('databaseUrl must be resolved before the app module is built');
+    AppModule.bodyLimit = config.bodyLimitBytes;
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config)),
+        EventEmitterModule.forRoot(),
+        ScheduleModule.forRoot(),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), migrationsRun: true, migrationsTransactionMode: 'each' }),
+        HealthModule,
+        AuditModule,
+        UsersModule,
+        AuthModule,
+        ServersModule,
+        ApiKeysModule,
+        AuditHttpModule,
+        MetricsModule,
+        AgentsModule,
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(createJsonBodyMiddleware(AppModule.bodyLimit)).forRoutes({ path: '*path', method: RequestMethod.ALL });
+  }
+}

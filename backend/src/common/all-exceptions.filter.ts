@@ -1,0 +1,90 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { Request, Response } from 'express';
+import type { ErrorBody } from '@chatops/protocol';
+import { requestIdOf } from './request-id';
+
+const PG_CLIENT_ERRORS: Record<string, [number, string]> = {
+  '22P02': [400, 'Invalid value'], // invalid_text_representation (e.g. a malformed uuid)
+  '22003': [400, 'Number out of range'],
+  '22001': [400, 'Value too long'],
+  '23505': [409, 'Already exists'],
+  '23503': [409, 'Referenced resource does not exist'],
+};
+
+/**
+ * The one place where errors become HTTP responses: every error body has the contract's shape
+ * and the request id. Unknown errors are logged with their stack and answered with a bare 500.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') return;
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request>();
+    const res = ctx.getResponse<Response>();
+    const requestId = requestIdOf(req, res);
+    const body = this.toBody(exception, requestId);
+    if (body.statusCode >= 500) {
+      this.logger.error(
+        { err: exception, requestId, method: req.method, path: req.originalUrl?.split('?')[0] },
+        'Unhandled error',
+      );
+    }
+    if (res.headersSent) return;
+    res.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown, requestId: string): ErrorBody {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      let message = exception.message;
+      let details: unknown[] | undefined;
+      let code: string | undefined;
+      if (typeof response === 'object' && response !== null) {
+        const r = response as { message?: unknown; details?: unknown[]; code?: string };
+        if (Array.isArray(r.message)) {
+          details = r.message;
+          message = 'Validation failed';
+        } else if (typeof r.message === 'string') {
+          message = r.message;
+        }
+        if (Array.isArray(r.details)) details = r.details;
+        if (typeof r.code === 'string') code = r.code;
+      } else if (typeof response === 'string') {
+        message = response;
+      }
+      if (status === 429) message = 'Too many requests, slow down and retry later';
+      return this.body(status, message, requestId, details, code);
+    }
+    const err = exception as { status?: unknown; statusCode?: unknown; type?: unknown; code?: unknown };
+    const status = Number(err?.status ?? err?.statusCode);
+    if (Number.isInteger(status) && status >= 400 && status < 500) {
+      // body-parser and similar middleware errors carry their own 4xx status
+      const message =
+        err.type === 'entity.too.large' ? 'Request body too large'
+        : err.type === 'entity.parse.failed' ? 'Malformed JSON in request body'
+        : STATUS_CODES[status] ?? 'Bad request';
+      return this.body(status, message, requestId);
+    }
+    if (typeof err?.code === 'string' && PG_CLIENT_ERRORS[err.code]) {
+      const [pgStatus, message] = PG_CLIENT_ERRORS[err.code];
+      return this.body(pgStatus, message, requestId);
+    }
+    return this.body(500, 'Internal server error', requestId);
+  }
+
+  private body(statusCode: number, message: string, requestId: string, details?: unknown[], code?: string): ErrorBody {
+    return {
+      statusCode,
+      error: STATUS_CODES[statusCode] ?? 'Error',
+      message,
+      ...(details ? { details } : {}),
+      ...(code ? { code } : {}),
+      requestId,
+    };
+  }
+}

@@ -1,0 +1,23 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Request } from 'express';
+import type { UserRole } from '@chatops/protocol';
+
+export const IS_PUBLIC = 'chatops:isPublic';
+/** Marks a route as reachable without an access token (every other route requires one). */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/** The signed-in user, as the JWT strategy attached it to the request. */
+export interface AuthUser { id: string; username: string; role: UserRole }
+export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser => {
+  return ctx.switchToHttp().getRequest<Request & { user: AuthUser }>().user;
+});
+
+/** Who made a request, for the audit log. */
+export interface RequestMeta { ip: string | null; userAgent: string | null }
+export const ReqMeta = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestMeta => {
+  const req = ctx.switchToHttp().getRequest<Request>();
+  const ua = req.headers['user-agent'];
+  return { ip: req.ip ?? null, userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null };
+});
+
+export const isAdmin = (u: AuthUser) => u.role === 'admin';

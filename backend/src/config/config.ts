@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The whole configuration, read from the environment once at boot and validated.
+ * Every variable is documented in the README's configuration table.
+ */
+const rateLimit = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'expected "<max>/<seconds>", e.g. "10/60"')
+  .transform((v) => {
+    const [limit, seconds] = v.split('/').map(Number);
+    return { limit, ttlMs: seconds * 1000 };
+  });
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  CHATOPS_DATA_DIR: z.string().min(1).default('.data'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_ACCESS_TTL_SEC: z.coerce.number().int().min(60).max(86_400).default(1800),
+  JWT_REFRESH_TTL_SEC: z.coerce.number().int().min(300).max(90 * 86_400).default(7 * 86_400),
+  AUTH_RATE_LIMIT: rateLimit.default({ limit: 10, ttlMs: 60_000 }),
+  CORS_ORIGINS: z.string().default(''),
+  TRUST_PROXY: bool.default(false),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  AGENT_STALE_INTERVALS: z.coerce.number().int().min(2).max(100).default(3),
+  SERVE_FRONTEND: bool.default(true),
+});
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  jwtSecret: string;
+  accessTtlSec: number;
+  refreshTtlSec: number;
+  authRateLimit: { limit: number; ttlMs: number };
+  corsOrigins: string[] | '*' | false;
+  trustProxy: boolean;
+  bodyLimitBytes: number;
+  logLevel: string;
+  logPretty: boolean;
+  redisUrl: string | undefined;
+  agentStaleIntervals: number;
+  serveFrontend: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Validate the environment; throws ConfigError listing every bad variable (values never echoed). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.CHATOPS_DATA_DIR);
+  const cors = e.CORS_ORIGINS.trim();
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    jwtSecret: e.JWT_SECRET ?? loadOrCreateSecret(dataDir, 'jwt-secret'),
+    accessTtlSec: e.JWT_ACCESS_TTL_SEC,
+    refreshTtlSec: e.JWT_REFRESH_TTL_SEC,
+    authRateLimit: e.AUTH_RATE_LIMIT,
+    corsOrigins: cors === '' ? false : cors === '*' ? '*' : cors.split(',').map((o) => o.trim()),
+    trustProxy: e.TRUST_PROXY,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    logLevel: e.LOG_LEVEL,
+    logPretty: e.LOG_FORMAT === 'pretty' || (e.LOG_FORMAT === 'auto' && Boolean(process.stdout.isTTY)),
+    redisUrl: e.REDIS_URL,
+    agentStaleIntervals: e.AGENT_STALE_INTERVALS,
+    serveFrontend: e.SERVE_FRONTEND,
+  };
+}
+
+/** A secret that was not configured is generated once and kept (mode 0600) in the data dir. */
+export function loadOrCreateSecret(dataDir: string, name: string): string {
+  const file = resolve(dataDir, name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+/** Injection token for the AppConfig object. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,5 @@
+import { Init1764230000000 } from './1764230000000-Init';
+import { Metrics1764230100000 } from './1764230100000-Metrics';
+
+/** Every migration, in order. The app runs pending ones at start; `npm run db:migrate` does too. */
+export const MIGRATIONS = [Init1764230000000, Metrics1764230100000];

@@ -1,0 +1,54 @@
+import { ConfigError, loadConfig } from './config/config';
+import { EmbeddedPostgresError, EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
+import { createApp } from './app.factory';
+
+const say = (msg: string) => process.stdout.write(`[chatops] ${msg}\n`);
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  let embedded: EmbeddedPostgresHandle | null = null;
+  if (!config.databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.dataDir, say);
+    config.databaseUrl = embedded.url;
+  } else {
+    say('Using the PostgreSQL server from DATABASE_URL');
+  }
+
+  let app: Awaited<ReturnType<typeof createApp>> | null = null;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal} received, shutting down`);
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await app?.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    app = await createApp(config);
+    await app.listen(config.port, config.host);
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new ConfigError(`Port ${config.port} is already in use. Stop what uses it or set PORT to another port.`);
+    }
+    throw err;
+  }
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  say(`ChatOps is running: dashboard http://${shown}:${config.port}/  API docs http://${shown}:${config.port}/api/docs`);
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError || err instanceof EmbeddedPostgresError) {
+    process.stderr.write(`[chatops] ${err.message}\n`);
+  } else {
+    process.stderr.write(`[chatops] Failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,205 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { Interval } from '@nestjs/schedule';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Namespace, Socket } from 'socket.io';
+import { Repository } from 'typeorm';
+import type { AgentServerToClientEvents, HelloFrame } from '@chatops/protocol';
+import { APP_CONFIG, AppConfig } from '../../config/config';
+import { AppError } from '../../common/errors';
+import { ChatopsEvents, EventBus } from '../../events';
+import { ApiKeysService } from '../api-keys/api-keys.service';
+import { ServersService } from '../servers/servers.service';
+import { ConnectionEventEntity, ConnectionEventKind } from './connection-event.entity';
+
+/** What the gateway attaches to an authenticated agent socket. */
+export interface AgentSocketData {
+  serverId: string;
+  serverName: string;
+  keyId: string;
+  connectedAt: number;
+  lastFrameAt: number;
+  intervalSec: number;
+  bootId: string | null;
+  /** Resolves once `hello` has been recorded: later frames wait for it. */
+  ready: Promise<void>;
+}
+export type AgentSocket = Socket<any, AgentServerToClientEvents, any, AgentSocketData>;
+
+export const agentRoom = (serverId: string) => `server:${serverId}`;
+const DEFAULT_INTERVAL_SEC = 5;
+
+/**
+ * Knows which agent socket serves which server. Requests to agents go through `request()`, which
+ * emits to the server's room with an acknowledgement: with the Socket.IO Redis adapter the room
+ * may live on another backend instance and callers do not change.
+ */
+@Injectable()
+export class AgentManager implements OnApplicationShutdown {
+  private readonly logger = new Logger(AgentManager.name);
+  private readonly sockets = new Map<string, AgentSocket>();
+  private namespace: Namespace | null = null;
+  private readonly lastSeenDirty = new Set<string>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly servers: ServersService,
+    private readonly keys: ApiKeysService,
+    private readonly events: EventBus,
+    @InjectRepository(ConnectionEventEntity) private readonly connEvents: Repository<ConnectionEventEntity>,
+  ) {}
+
+  bind(namespace: Namespace): void {
+    this.namespace = namespace;
+  }
+
+  isConnected(serverId: string): boolean {
+    return this.sockets.has(serverId);
+  }
+
+  connectedCount(): number {
+    return this.sockets.size;
+  }
+
+  /** Registers a freshly authenticated socket; an older connection for the same server is replaced. */
+  async register(socket: AgentSocket): Promise<void> {
+    const { serverId } = socket.data;
+    const previous = this.sockets.get(serverId);
+    this.sockets.set(serverId, socket);
+    await socket.join(agentRoom(serverId));
+    if (previous && previous.id !== socket.id) {
+      this.logger.log({ serverId }, 'A newer agent connection replaces the previous one');
+      await this.recordEvent('replaced', serverId, previous.data.keyId, previous.handshake.address, 'replaced by a newer connection');
+      this.drop(previous, 'replaced by a newer connection');
+    }
+    await this.recordEvent('connected', serverId, socket.data.keyId, socket.handshake.address, null);
+    const now = new Date();
+    await this.servers.setStatus(serverId, 'online', now);
+  }
+
+  /** Called from the socket's disconnect handler. Only the live connection flips the status. */
+  async unregister(socket: AgentSocket, reason: string): Promise<void> {
+    const { serverId, connectedAt } = socket.data;
+    if (!serverId) return;
+    await this.recordEvent('disconnected', serverId, socket.data.keyId, socket.handshake.address, reason.slice(0, 200), Date.now() - connectedAt);
+    if (this.sockets.get(serverId)?.id !== socket.id) return;
+    this.sockets.delete(serverId);
+    const lastSeen = new Date(socket.data.lastFrameAt);
+    await this.servers.setStatus(serverId, 'offline', lastSeen).catch((err) => this.logger.warn({ err, serverId }, 'Could not mark server offline'));
+    this.events.emit('agent.disconnected', { serverId, at: new Date(), reason });
+  }
+
+  async recordHello(socket: AgentSocket, hello: HelloFrame): Promise<void> {
+    socket.data.intervalSec = hello.intervalSec;
+    socket.data.bootId = hello.bootId;
+    const agent = {
+      version: hello.agentVersion,
+      hostname: hello.hostname,
+      os: hello.os,
+      arch: hello.arch,
+      capabilities: hello.capabilities,
+    };
+    await this.servers.setAgentInfo(socket.data.serverId, agent);
+    this.events.emit('agent.connected', { serverId: socket.data.serverId, agent, at: new Date() });
+  }
+
+  /** Marks a frame from the agent: it is alive. lastSeen is written in batches by `flushLastSeen`. */
+  touch(socket: AgentSocket): void {
+    socket.data.lastFrameAt = Date.now();
+    this.lastSeenDirty.add(socket.data.serverId);
+  }
+
+  async recordAuthFailure(ip: string, detail: string): Promise<void> {
+    await this.recordEvent('auth_failed', null, null, ip, detail);
+  }
+
+  /** Sends a request to the server's agent and waits for its acknowledgement. */
+  async request<T>(serverId: string, event: keyof AgentServerToClientEvents, payload: unknown, timeoutMs: number): Promise<T> {
+    if (!this.namespace || !this.isConnected(serverId)) {
+      throw new AppError(503, 'agent.not_connected', 'The server\'s agent is not connected');
+    }
+    try {
+      const replies = await this.namespace.to(agentRoom(serverId)).timeout(timeoutMs).emitWithAck(event as string, payload);
+      if (!replies.length) throw new AppError(503, 'agent.not_connected', 'The server\'s agent is not connected');
+      return replies[0] as T;
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw new AppError(504, 'agent.timeout', `The agent did not answer within ${Math.round(timeoutMs / 1000)} s`);
+    }
+  }
+
+  @OnEvent('api-key.revoked')
+  onKeyRevoked({ keyId }: ChatopsEvents['api-key.revoked']): void {
+    for (const socket of this.sockets.values()) {
+      if (socket.data.keyId === keyId) this.drop(socket, 'api key revoked');
+    }
+  }
+
+  @OnEvent('server.deleted')
+  onServerDeleted({ serverId }: ChatopsEvents['server.deleted']): void {
+    const socket = this.sockets.get(serverId);
+    if (socket) {
+      this.sockets.delete(serverId);
+      this.drop(socket, 'server deleted');
+    }
+  }
+
+  /** Writes lastSeen for servers that sent frames since the last flush: one UPDATE, not one per frame. */
+  @Interval(2000)
+  async flushLastSeen(): Promise<void> {
+    if (!this.lastSeenDirty.size) return;
+    const ids = [...this.lastSeenDirty];
+    this.lastSeenDirty.clear();
+    await this.servers.touchLastSeen(ids, new Date()).catch((err) => this.logger.warn({ err }, 'Could not write lastSeen'));
+  }
+
+  /**
+   * Stale detection: an agent that sent nothing for AGENT_STALE_INTERVALS intervals is dropped
+   * (its disconnect marks the server offline); keys that expired while connected are enforced too.
+   */
+  @Interval(1000)
+  async sweep(): Promise<void> {
+    const now = Date.now();
+    for (const socket of this.sockets.values()) {
+      const intervalMs = (socket.data.intervalSec || DEFAULT_INTERVAL_SEC) * 1000;
+      const silentFor = now - socket.data.lastFrameAt;
+      if (silentFor > intervalMs * this.config.agentStaleIntervals) {
+        this.logger.warn({ serverId: socket.data.serverId, silentFor }, 'Agent went silent; marking it offline');
+        this.drop(socket, `no frame for ${Math.round(silentFor / 1000)} s`);
+      }
+    }
+  }
+
+  @Interval(30_000)
+  async checkKeyExpiry(): Promise<void> {
+    for (const socket of this.sockets.values()) {
+      if (!(await this.keys.isStillValid(socket.data.keyId).catch(() => true))) this.drop(socket, 'api key expired or revoked');
+    }
+  }
+
+  onApplicationShutdown(): void {
+    for (const socket of this.sockets.values()) socket.disconnect(true);
+  }
+
+  private drop(socket: AgentSocket, reason: string): void {
+    socket.emit('disconnect_reason', { reason });
+    // Let the reason frame go out before closing.
+    setImmediate(() => socket.disconnect(true));
+  }
+
+  private async recordEvent(event: ConnectionEventKind, serverId: string | null, keyId: string | null, ip: string | null, detail: string | null, durationMs?: number): Promise<void> {
+    try {
+      await this.connEvents.insert({
+        event,
+        serverId,
+        apiKeyId: keyId,
+        ip: ip?.slice(0, 64) ?? null,
+        detail,
+        durationMs: durationMs === undefined ? null : String(Math.max(0, Math.round(durationMs))),
+      });
+    } catch (err) {
+      // A server deleted mid-connection makes the FK fail: nothing to record then.
+      this.logger.debug({ err, event, serverId }, 'Could not record a connection event');
+    }
+  }
+}

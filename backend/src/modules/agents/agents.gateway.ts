@@ -1,0 +1,167 @@
+import { Logger } from '@nestjs/common';
+import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import type { Namespace } from 'socket.io';
+import {
+  AGENT_NAMESPACE, describeIssues, helloSchema, metricsBatchSchema, metricsSampleSchema,
+  type MetricsAck, type MetricsBatchAck, type MetricsSample,
+} from '@chatops/protocol';
+import { ApiKeysService } from '../api-keys/api-keys.service';
+import { ServersService } from '../servers/servers.service';
+import { MetricsIngestService } from '../metrics/metrics-ingest.service';
+import { AgentManager, AgentSocket } from './agent-manager.service';
+
+/** More events than this in one second from one agent is a flood: the agent is disconnected. */
+const MAX_EVENTS_PER_SECOND = 200;
+
+type Ack<T> = ((res: T) => void) | undefined;
+const ackOf = <T>(args: unknown[]): Ack<T> => {
+  const last = args[args.length - 1];
+  return typeof last === 'function' ? (last as (res: T) => void) : undefined;
+};
+
+/**
+ * The agents' Socket.IO namespace. Keys are checked in the handshake middleware (one indexed hash
+ * lookup), so an unauthenticated socket never reaches a handler. Every frame is validated against
+ * the protocol schema; a bad frame is answered `{ok:false}` and the connection stays up.
+ */
+@WebSocketGateway({ namespace: AGENT_NAMESPACE })
+export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger(AgentsGateway.name);
+  /** Frames rejected as invalid since start (exposed for operators and tests). */
+  invalidFrames = 0;
+
+  constructor(
+    private readonly manager: AgentManager,
+    private readonly keys: ApiKeysService,
+    private readonly servers: ServersService,
+    private readonly ingest: MetricsIngestService,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    this.manager.bind(namespace);
+    namespace.use(async (socket, next) => {
+      try {
+        const verified = await this.keys.verify((socket.handshake.auth as { apiKey?: unknown } | undefined)?.apiKey);
+        const server = verified && (await this.servers.findById(verified.serverId));
+        if (!verified || !server) {
+          await this.manager.recordAuthFailure(socket.handshake.address, 'invalid, inactive or expired api key');
+          return next(new Error('unauthorized'));
+        }
+        const now = Date.now();
+        Object.assign(socket.data, {
+          serverId: server.id,
+          serverName: server.name,
+          keyId: verified.keyId,
+          connectedAt: now,
+          lastFrameAt: now,
+          intervalSec: 0,
+          bootId: null,
+          ready: Promise.resolve(),
+        });
+        next();
+      } catch (err) {
+        this.logger.error({ err }, 'Agent handshake failed');
+        next(new Error('unavailable'));
+      }
+    });
+  }
+
+  async handleConnection(socket: AgentSocket): Promise<void> {
+    const { serverId, serverName } = socket.data;
+    if (!serverId) return void socket.disconnect(true);
+    this.attachHandlers(socket);
+    try {
+      await this.manager.register(socket);
+    } catch (err) {
+      this.logger.error({ err, serverId }, 'Could not register agent');
+      return void socket.disconnect(true);
+    }
+    this.logger.log({ serverId }, 'Agent connected');
+    socket.emit('auth_success', { serverId, serverName });
+  }
+
+  async handleDisconnect(socket: AgentSocket): Promise<void> {
+    await this.manager.unregister(socket, 'disconnected').catch((err) => this.logger.warn({ err }, 'unregister failed'));
+  }
+
+  private attachHandlers(socket: AgentSocket): void {
+    let windowStart = Date.now();
+    let windowCount = 0;
+    socket.use((_packet, next) => {
+      const now = Date.now();
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        windowCount = 0;
+      }
+      if (++windowCount > MAX_EVENTS_PER_SECOND) {
+        this.logger.warn({ serverId: socket.data.serverId }, 'Agent flooding; disconnecting');
+        socket.emit('disconnect_reason', { reason: 'too many frames' });
+        socket.disconnect(true);
+        return;
+      }
+      this.manager.touch(socket);
+      next();
+    });
+
+    socket.on('hello', (frame: unknown) => {
+      const parsed = helloSchema.safeParse(frame);
+      if (!parsed.success) {
+        this.invalidFrames++;
+        this.logger.warn({ serverId: socket.data.serverId, issues: describeIssues(parsed.error) }, 'Invalid hello frame');
+        return;
+      }
+      socket.data.ready = socket.data.ready.then(() =>
+        this.manager.recordHello(socket, parsed.data).catch((err) => this.logger.warn({ err }, 'Could not record hello')),
+      );
+    });
+
+    socket.on('metrics', async (...args: unknown[]) => {
+      const ack = ackOf<MetricsAck>(args);
+      const parsed = metricsSampleSchema.safeParse(args[0]);
+      if (!parsed.success) {
+        this.invalidFrames++;
+        const seq = (args[0] as { seq?: unknown } | null)?.seq;
+        return ack?.({ ok: false, error: `invalid frame: ${describeIssues(parsed.error)}`, ...(typeof seq === 'number' ? { seq } : {}) });
+      }
+      await socket.data.ready;
+      try {
+        await this.ingest.ingest(socket.data.serverId, [parsed.data]);
+        ack?.({ ok: true, seq: parsed.data.seq });
+      } catch {
+        // Storage is unavailable: no acknowledgement at all, so the agent keeps the sample
+        // buffered and sends it again (an {ok:false} would tell it to drop the sample).
+      }
+    });
+
+    socket.on('metricsBatch', async (...args: unknown[]) => {
+      const ack = ackOf<MetricsBatchAck>(args);
+      const batch = metricsBatchSchema.safeParse(args[0]);
+      if (!batch.success) {
+        this.invalidFrames++;
+        return ack?.({ ok: false, error: `invalid frame: ${describeIssues(batch.error)}` });
+      }
+      const valid: MetricsSample[] = [];
+      let rejected = 0;
+      for (const s of batch.data.samples) {
+        const parsed = metricsSampleSchema.safeParse(s);
+        if (parsed.success) valid.push(parsed.data);
+        else rejected++;
+      }
+      this.invalidFrames += rejected;
+      await socket.data.ready;
+      try {
+        const stored = await this.ingest.ingest(socket.data.serverId, valid);
+        ack?.({ ok: true, stored, ...(rejected ? { rejected } : {}) });
+      } catch {
+        // As above: unacknowledged samples stay in the agent's buffer.
+      }
+    });
+
+    // Events this version does not know are ignored; an ack, if asked for, says so.
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (['hello', 'metrics', 'metricsBatch', 'command_output', 'terminal_output', 'terminal_exit'].includes(event)) return;
+      this.invalidFrames++;
+      ackOf<{ ok: false; error: string }>(args)?.({ ok: false, error: 'unknown event' });
+    });
+  }
+}

@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { API_KEY_PREFIX } from '@chatops/protocol';
+import { AuthUser, RequestMeta } from '../../common/decorators';
+import { AppError, notFound, unauthorized } from '../../common/errors';
+import { EventBus } from '../../events';
+import { AuditService } from '../audit/audit.service';
+import { randomSecret, sha256 } from '../auth/token.util';
+import { ServersService } from '../servers/servers.service';
+import { ApiKeyEntity, toApiKey } from './api-key.entity';
+import { CreateApiKeyDto } from './dto/api-key.dto';
+import { ApiKeyIdentityResponse, ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response';
+
+const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+const KEY_SHAPE = /^cok_[A-Za-z0-9_-]{43}$/;
+
+export interface VerifiedKey { keyId: string; serverId: string; name: string | null }
+
+@Injectable()
+export class ApiKeysService {
+  /** keyId → when lastUsedAt was last written, so a busy agent costs one UPDATE a minute at most. */
+  private readonly lastUsedWrites = new Map<string, number>();
+
+  constructor(
+    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    private readonly servers: ServersService,
+    private readonly audit: AuditService,
+    private readonly events: EventBus,
+  ) {}
+
+  async create(user: AuthUser, dto: CreateApiKeyDto, meta: RequestMeta): Promise<CreatedApiKeyResponse> {
+    const server = await this.servers.getAccessible(user, dto.serverId);
+    const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : null;
+    if (expiresAt && expiresAt.getTime() <= Date.now()) {
+      throw new AppError(400, 'api_key.expiry_in_past', 'expiresAt must be in the future');
+    }
+    const key = API_KEY_PREFIX + randomSecret(32);
+    const saved = await this.keys.save(this.keys.create({
+      serverId: server.id,
+      name: dto.name || null,
+      keyHash: sha256(key),
+      keyPrefix: key.slice(0, 12),
+      isActive: true,
+      expiresAt,
+      createdBy: user.id,
+    }));
+    await this.audit.record({
+      action: 'api_key.create',
+      description: `Created API key "${saved.name ?? saved.keyPrefix}" for server "${server.name}"`,
+      userId: user.id,
+      serverId: server.id,
+      meta,
+    });
+    return { ...toApiKey(saved), key };
+  }
+
+  async listForServer(user: AuthUser, serverId: string): Promise<ApiKeyResponse[]> {
+    await this.servers.getAccessible(user, serverId);
+    const rows = await this.keys.find({ where: { serverId }, order: { createdAt: 'DESC' } });
+    return rows.map(toApiKey);
+  }
+
+  async deactivate(user: AuthUser, id: string, meta: RequestMeta): Promise<ApiKeyResponse> {
+    const key = await this.getAccessible(user, id);
+    if (key.isActive) {
+      key.isActive = false;
+      await this.keys.update({ id }, { isActive: false });
+      this.events.emit('api-key.revoked', { serverId: key.serverId, keyId: id, reason: 'deactivated' });
+    }
+    await this.audit.record({ action: 'api_key.deactivate', description: `Deactivated API key "${key.name ?? key.keyPrefix}"`, userId: user.id, serverId: key.serverId, meta });
+    return toApiKey(key);
+  }
+
+  async remove(user: AuthUser, id: string, meta: RequestMeta): Promise<void> {
+    const key = await this.getAccessible(user, id);
+    await this.keys.delete({ id });
+    this.events.emit('api-key.revoked', { serverId: key.serverId, keyId: id, reason: 'deleted' });
+    await this.audit.record({ action: 'api_key.delete', description: `Deleted API key "${key.name ?? key.keyPrefix}"`, userId: user.id, serverId: key.serverId, meta });
+  }
+
+  /**
+   * Authenticates an agent key: one indexed lookup by its SHA-256, then active and expiry checks.
+   * Returns null for anything that is not a valid, active, unexpired key.
+   */
+  async verify(key: unknown): Promise<VerifiedKey | null> {
+    if (typeof key !== 'string' || !KEY_SHAPE.test(key)) return null;
+    const row = await this.keys.findOneBy({ keyHash: sha256(key) });
+    if (!row || !row.isActive) return null;
+    if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return null;
+    this.markUsed(row.id);
+    return { keyId: row.id, serverId: row.serverId, name: row.name };
+  }
+
+  /** Is the key still valid right now (used to drop agents whose key expired while connected). */
+  async isStillValid(keyId: string): Promise<boolean> {
+    const row = await this.keys.findOneBy({ id: keyId });
+    return !!row && row.isActive && (!row.expiresAt || row.expiresAt.getTime() > Date.now());
+  }
+
+  async identify(key: string | undefined): Promise<ApiKeyIdentityResponse> {
+    const verified = await this.verify(key);
+    if (!verified) throw unauthorized('api_key.invalid', 'Missing, invalid, inactive or expired API key');
+    return { serverId: verified.serverId, keyId: verified.keyId, name: verified.name, isActive: true };
+  }
+
+  private markUsed(id: string): void {
+    const now = Date.now();
+    if (now - (this.lastUsedWrites.get(id) ?? 0) < LAST_USED_WRITE_INTERVAL_MS) return;
+    this.lastUsedWrites.set(id, now);
+    void this.keys.update({ id }, { lastUsedAt: new Date(now) }).catch(() => this.lastUsedWrites.delete(id));
+  }
+
+  private async getAccessible(user: AuthUser, id: string): Promise<ApiKeyEntity> {
+    const key = await this.keys.findOneBy({ id });
+    if (!key || !(await this.servers.isAccessible(user, key.serverId))) throw notFound('API key', 'api_key.not_found');
+    return key;
+  }
+}

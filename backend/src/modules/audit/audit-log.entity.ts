@@ -1,0 +1,29 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { AuditEntry } from '@chatops/protocol';
+
+@Entity('audit_logs')
+export class AuditLogEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ name: 'user_id', type: 'uuid', nullable: true }) userId: string | null;
+  @Column({ name: 'server_id', type: 'uuid', nullable: true }) serverId: string | null;
+  @Column() action: string;
+  @Column() description: string;
+  @Column({ type: 'varchar', nullable: true }) ip: string | null;
+  @Column({ name: 'user_agent', type: 'varchar', nullable: true }) userAgent: string | null;
+  @Column() success: boolean;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}
+
+export function toAuditEntry(a: AuditLogEntity): AuditEntry {
+  return {
+    id: a.id,
+    userId: a.userId,
+    serverId: a.serverId,
+    action: a.action,
+    description: a.description,
+    ip: a.ip,
+    userAgent: a.userAgent,
+    success: a.success,
+    createdAt: a.createdAt.toISOString(),
+  };
+}

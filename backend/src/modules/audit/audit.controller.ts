@@ -1,0 +1,19 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '../../common/decorators';
+import { ServersService } from '../servers/servers.service';
+import { AuditService } from './audit.service';
+import { AuditPageResponse, AuditQueryDto } from './dto/audit-query.dto';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService, private readonly servers: ServersService) {}
+
+  /** Audit entries, newest first: your actions and your servers' (admins: everything). */
+  @Get()
+  listAudit(@CurrentUser() user: AuthUser, @Query() q: AuditQueryDto): Promise<AuditPageResponse> {
+    return this.audit.list(user, q, (id) => this.servers.isAccessible(user, id));
+  }
+}

@@ -1,0 +1,89 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, Repository } from 'typeorm';
+import type { AuditPage } from '@chatops/protocol';
+import { AppError } from '../../common/errors';
+import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
+import { AuditLogEntity, toAuditEntry } from './audit-log.entity';
+
+export interface AuditRecord {
+  action: string;
+  description: string;
+  userId?: string | null;
+  serverId?: string | null;
+  meta?: RequestMeta;
+  success?: boolean;
+}
+
+export interface AuditQuery { serverId?: string; action?: string; limit?: number; before?: string }
+
+/** Cursor = base64url("<createdAt ISO>|<id>"): stable under equal timestamps. */
+const encodeCursor = (e: AuditLogEntity) => Buffer.from(`${e.createdAt.toISOString()}|${e.id}`).toString('base64url');
+function decodeCursor(cursor: string): { at: Date; id: string | null } {
+  const plain = new Date(cursor);
+  if (/^\d{4}-\d{2}-\d{2}/.test(cursor) && !Number.isNaN(plain.getTime())) return { at: plain, id: null };
+  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const at = new Date(iso);
+  if (!id || Number.isNaN(at.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
+    throw new AppError(400, 'audit.bad_cursor', 'before must be a nextCursor value or an ISO-8601 time');
+  }
+  return { at, id };
+}
+
+@Injectable()
+export class AuditService {
+  private readonly logger = new Logger(AuditService.name);
+
+  constructor(@InjectRepository(AuditLogEntity) private readonly repo: Repository<AuditLogEntity>) {}
+
+  /** Writes one audit row. Auditing never breaks the action it records: failures are logged. */
+  async record(r: AuditRecord): Promise<void> {
+    try {
+      await this.repo.insert({
+        action: r.action,
+        description: r.description.slice(0, 1000),
+        userId: r.userId ?? null,
+        serverId: r.serverId ?? null,
+        ip: r.meta?.ip?.slice(0, 64) ?? null,
+        userAgent: r.meta?.userAgent ?? null,
+        success: r.success ?? true,
+      });
+    } catch (err) {
+      this.logger.error({ err, action: r.action }, 'Could not write an audit row');
+    }
+  }
+
+  /**
+   * Newest first. Users see what they did and what happened on their servers; admins see all.
+   * `serverVisible` tells whether a server filter names one of the user's servers.
+   */
+  async list(user: AuthUser, q: AuditQuery, serverVisible: (id: string) => Promise<boolean>): Promise<AuditPage> {
+    // serverVisible is the servers module's ownership check, passed in by the controller
+    const limit = q.limit ?? 50;
+    if (q.serverId && !isAdmin(user) && !(await serverVisible(q.serverId))) {
+      throw new AppError(404, 'server.not_found', 'Server not found');
+    }
+    const qb = this.repo.createQueryBuilder('a');
+    if (!isAdmin(user)) {
+      qb.andWhere(
+        new Brackets((w) =>
+          w.where('a.user_id = :uid', { uid: user.id })
+            .orWhere('a.server_id IN (SELECT s.id FROM servers s WHERE s.owner_id = :uid)', { uid: user.id }),
+        ),
+      );
+    }
+    if (q.serverId) qb.andWhere('a.server_id = :sid', { sid: q.serverId });
+    if (q.action) qb.andWhere('a.action = :action', { action: q.action });
+    if (q.before) {
+      const c = decodeCursor(q.before);
+      if (c.id) qb.andWhere('(a.created_at, a.id) < (:at, :cid)', { at: c.at, cid: c.id });
+      else qb.andWhere('a.created_at < :at', { at: c.at });
+    }
+    const rows = await qb.orderBy('a.created_at', 'DESC').addOrderBy('a.id', 'DESC').take(limit + 1).getMany();
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map(toAuditEntry),
+      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
+    };
+  }
+}

@@ -1,0 +1,32 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import type { AuditEntry, AuditPage } from '@chatops/protocol';
+
+export class AuditQueryDto {
+  @IsOptional() @IsUUID() serverId?: string;
+  /** Exact action name, e.g. `server.delete`. */
+  @IsOptional() @IsString() @Matches(/^[a-z_.-]{1,64}$/) action?: string;
+  /** 1–200, default 50. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  /** A `nextCursor` from the previous page, or an ISO-8601 time. */
+  @IsOptional() @IsString() @MaxLength(200) before?: string;
+}
+
+export class AuditEntryResponse implements AuditEntry {
+  id: string;
+  userId: string | null;
+  serverId: string | null;
+  action: string;
+  description: string;
+  ip: string | null;
+  userAgent: string | null;
+  success: boolean;
+  createdAt: string;
+}
+
+export class AuditPageResponse implements AuditPage {
+  /** Newest first. */
+  items: AuditEntryResponse[];
+  /** Pass as `before` for the next page; null on the last page. */
+  nextCursor: string | null;
+}

@@ -1,0 +1,203 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { hash, verify, Algorithm } from '@node-rs/argon2';
+import { randomUUID } from 'node:crypto';
+import { DataSource, IsNull, Repository } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../../config/config';
+import { AuthUser, RequestMeta } from '../../common/decorators';
+import { AppError, conflict, notFound, unauthorized } from '../../common/errors';
+import { AuditService } from '../audit/audit.service';
+import { toUser, UserEntity } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { ChangePasswordDto, LoginDto, RegisterDto, UpdateProfileDto } from './dto/auth.dto';
+import { AuthTokensResponse, UserResponse } from './dto/auth.response';
+import { RefreshTokenEntity } from './refresh-token.entity';
+import { randomSecret, sha256 } from './token.util';
+
+/** Claims of an access token. `pwv` pins the token to the password it was issued under. */
+export interface AccessClaims { sub: string; username: string; role: 'admin' | 'user'; pwv: number; jti: string }
+
+const ARGON2 = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+const INVALID_LOGIN = 'Invalid username or password';
+
+@Injectable()
+export class AuthService {
+  /** Verified against when the user does not exist, so both failures take the same time. */
+  private readonly dummyHash = hash('chatops-timing-equaliser', ARGON2);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly jwt: JwtService,
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+    @InjectRepository(RefreshTokenEntity) private readonly refreshTokens: Repository<RefreshTokenEntity>,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  async register(dto: RegisterDto, meta: RequestMeta): Promise<AuthTokensResponse> {
+    const passwordHash = await hash(dto.password, ARGON2);
+    const user = await this.db.transaction(async (tx) => {
+      // Serialise registrations so exactly one "first user" becomes admin.
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('chatops.register'))`);
+      const repo = tx.getRepository(UserEntity);
+      const clash = await repo
+        .createQueryBuilder('u')
+        .where('lower(u.username) = lower(:username) OR lower(u.email) = lower(:email)', dto)
+        .getOne();
+      if (clash) {
+        const field = clash.username.toLowerCase() === dto.username.toLowerCase() ? 'username' : 'email';
+        throw conflict(`auth.${field}_taken`, `That ${field} is already registered`);
+      }
+      const first = (await repo.count()) === 0;
+      return repo.save(repo.create({
+        email: dto.email,
+        username: dto.username,
+        fullName: dto.fullName ?? null,
+        passwordHash,
+        role: first ? 'admin' : 'user',
+        passwordChangedAt: new Date(),
+      }));
+    });
+    await this.audit.record({ action: 'auth.register', description: `Registered user ${user.username}`, userId: user.id, meta });
+    return this.issueTokens(user, randomUUID(), meta);
+  }
+
+  async login(dto: LoginDto, meta: RequestMeta): Promise<AuthTokensResponse> {
+    const user = await this.users.findByLogin(dto.username);
+    const ok = user
+      ? await verify(user.passwordHash, dto.password).catch(() => false)
+      : await verify(await this.dummyHash, dto.password).then(() => false, () => false);
+    if (!user || !ok) {
+      await this.audit.record({
+        action: 'auth.login',
+        description: `Failed login for "${dto.username.slice(0, 64)}"`,
+        userId: user?.id ?? null,
+        meta,
+        success: false,
+      });
+      throw unauthorized('auth.invalid_credentials', INVALID_LOGIN);
+    }
+    await this.audit.record({ action: 'auth.login', description: `User ${user.username} logged in`, userId: user.id, meta });
+    return this.issueTokens(user, randomUUID(), meta);
+  }
+
+  /**
+   * Rotation with reuse detection: a refresh token works once. Presenting one that was already
+   * used (or revoked) means it leaked, so the whole family — every token descended from the same
+   * login — is revoked.
+   */
+  async refresh(token: string, meta: RequestMeta): Promise<AuthTokensResponse> {
+    const row = await this.refreshTokens.findOneBy({ tokenHash: sha256(token) });
+    if (!row) throw unauthorized('auth.invalid_refresh_token', 'Invalid refresh token');
+    if (row.usedAt || row.revokedAt) {
+      await this.revokeFamily(row.familyId);
+      await this.audit.record({
+        action: 'auth.refresh_reuse',
+        description: 'A used refresh token was presented again: its session family was revoked',
+        userId: row.userId,
+        meta,
+        success: false,
+      });
+      throw unauthorized('auth.refresh_token_reused', 'Refresh token already used; the session was revoked');
+    }
+    if (row.expiresAt.getTime() <= Date.now()) throw unauthorized('auth.refresh_token_expired', 'Refresh token expired');
+    // Claim the token atomically: of two concurrent refreshes only one wins, the other is reuse.
+    const claimed = await this.refreshTokens.update({ id: row.id, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: new Date() });
+    if (!claimed.affected) {
+      await this.revokeFamily(row.familyId);
+      throw unauthorized('auth.refresh_token_reused', 'Refresh token already used; the session was revoked');
+    }
+    const user = await this.users.findById(row.userId);
+    if (!user) throw unauthorized('auth.invalid_refresh_token', 'Invalid refresh token');
+    return this.issueTokens(user, row.familyId, meta);
+  }
+
+  /** Revokes the session the refresh token belongs to. Unknown tokens are ignored (idempotent). */
+  async logout(token: string, meta: RequestMeta): Promise<void> {
+    const row = await this.refreshTokens.findOneBy({ tokenHash: sha256(token) });
+    if (!row) return;
+    await this.revokeFamily(row.familyId);
+    await this.audit.record({ action: 'auth.logout', description: 'Logged out', userId: row.userId, meta });
+  }
+
+  async me(userId: string): Promise<UserResponse> {
+    const user = await this.users.findById(userId);
+    if (!user) throw notFound('User', 'user.not_found');
+    return toUser(user);
+  }
+
+  async updateProfile(current: AuthUser, dto: UpdateProfileDto, meta: RequestMeta): Promise<UserResponse> {
+    const user = await this.users.findById(current.id);
+    if (!user) throw notFound('User', 'user.not_found');
+    if (dto.email !== undefined && dto.email.toLowerCase() !== user.email.toLowerCase()) {
+      if (await this.users.isTaken('email', dto.email, user.id)) throw conflict('auth.email_taken', 'That email is already registered');
+      user.email = dto.email;
+    }
+    if (dto.fullName !== undefined) user.fullName = dto.fullName || null;
+    const saved = await this.db.getRepository(UserEntity).save(user);
+    await this.audit.record({ action: 'auth.profile_update', description: 'Updated profile', userId: user.id, meta });
+    return toUser(saved);
+  }
+
+  /** Changes the password and ends every other session (their access and refresh tokens stop working). */
+  async changePassword(current: AuthUser, dto: ChangePasswordDto, meta: RequestMeta): Promise<AuthTokensResponse> {
+    const user = await this.users.findById(current.id);
+    if (!user) throw notFound('User', 'user.not_found');
+    if (!(await verify(user.passwordHash, dto.currentPassword).catch(() => false))) {
+      await this.audit.record({ action: 'auth.password_change', description: 'Wrong current password', userId: user.id, meta, success: false });
+      throw new AppError(403, 'auth.wrong_password', 'Current password is incorrect');
+    }
+    user.passwordHash = await hash(dto.newPassword, ARGON2);
+    user.passwordChangedAt = new Date();
+    await this.db.transaction(async (tx) => {
+      await tx.getRepository(UserEntity).save(user);
+      await tx.getRepository(RefreshTokenEntity).update({ userId: user.id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    });
+    await this.audit.record({ action: 'auth.password_change', description: 'Changed password; other sessions revoked', userId: user.id, meta });
+    return this.issueTokens(user, randomUUID(), meta);
+  }
+
+  /** Verifies an access token (REST strategy and the /live gateway); null when invalid or stale. */
+  async verifyAccessToken(token: string): Promise<(AuthUser & { exp: number }) | null> {
+    let claims: AccessClaims & { exp: number };
+    try {
+      claims = await this.jwt.verifyAsync(token, { algorithms: ['HS256'] });
+    } catch {
+      return null;
+    }
+    return this.validateClaims(claims);
+  }
+
+  async validateClaims<T extends AccessClaims & { exp: number }>(claims: T): Promise<(AuthUser & { exp: number }) | null> {
+    if (typeof claims?.sub !== 'string') return null;
+    const user = await this.users.findById(claims.sub);
+    if (!user || user.passwordChangedAt.getTime() !== claims.pwv) return null;
+    return { id: user.id, username: user.username, role: user.role, exp: claims.exp };
+  }
+
+  private async revokeFamily(familyId: string): Promise<void> {
+    await this.refreshTokens.update({ familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+
+  private async issueTokens(user: UserEntity, familyId: string, meta: RequestMeta): Promise<AuthTokensResponse> {
+    const claims: AccessClaims = {
+      sub: user.id,
+      username: user.username,
+      role: user.role,
+      pwv: user.passwordChangedAt.getTime(),
+      jti: randomUUID(),
+    };
+    const accessToken = await this.jwt.signAsync(claims, { expiresIn: this.config.accessTtlSec, algorithm: 'HS256' });
+    const refreshToken = randomSecret();
+    await this.refreshTokens.insert({
+      userId: user.id,
+      familyId,
+      tokenHash: sha256(refreshToken),
+      expiresAt: new Date(Date.now() + this.config.refreshTtlSec * 1000),
+      ip: meta.ip?.slice(0, 64) ?? null,
+      userAgent: meta.userAgent,
+    });
+    return { user: toUser(user), accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.config.accessTtlSec };
+  }
+}

@@ -1,0 +1,79 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { Interval } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { MetricsSample } from '@chatops/protocol';
+import type { ChatopsEvents } from '../../events';
+
+export interface LatestSample { serverId: string; timestamp: string; sample: MetricsSample }
+
+/**
+ * The newest full sample of every server, in memory for reads, persisted every few seconds (one
+ * upsert for all changed servers) so that a restarted backend answers from the database.
+ */
+@Injectable()
+export class LatestSamples implements OnApplicationShutdown {
+  private readonly logger = new Logger(LatestSamples.name);
+  private readonly byServer = new Map<string, LatestSample>();
+  private readonly dirty = new Set<string>();
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Keeps the sample if it is newer than what is held (replayed old samples do not win). */
+  offer(serverId: string, sample: MetricsSample): void {
+    const held = this.byServer.get(serverId);
+    if (held && Date.parse(held.timestamp) > Date.parse(sample.timestamp)) return;
+    this.byServer.set(serverId, { serverId, timestamp: sample.timestamp, sample });
+    this.dirty.add(serverId);
+  }
+
+  peek(serverId: string): LatestSample | undefined {
+    return this.byServer.get(serverId);
+  }
+
+  async get(serverId: string): Promise<LatestSample | null> {
+    const held = this.byServer.get(serverId);
+    if (held) return held;
+    const rows: { ts: Date; sample: MetricsSample }[] = await this.db.query(
+      'SELECT ts, sample FROM metric_latest WHERE server_id = $1',
+      [serverId],
+    );
+    if (!rows.length) return null;
+    const loaded = { serverId, timestamp: rows[0].ts.toISOString(), sample: rows[0].sample };
+    if (!this.byServer.has(serverId)) this.byServer.set(serverId, loaded);
+    return this.byServer.get(serverId)!;
+  }
+
+  @Interval(5000)
+  async persist(): Promise<void> {
+    if (!this.dirty.size) return;
+    const items = [...this.dirty].map((id) => this.byServer.get(id)).filter((x): x is LatestSample => !!x);
+    this.dirty.clear();
+    try {
+      await this.db.query(
+        `INSERT INTO metric_latest (server_id, ts, sample, received_at)
+         SELECT u.server_id, u.ts, u.sample, now()
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::jsonb[]) AS u(server_id, ts, sample)
+         WHERE EXISTS (SELECT 1 FROM servers s WHERE s.id = u.server_id)
+         ON CONFLICT (server_id) DO UPDATE
+           SET ts = EXCLUDED.ts, sample = EXCLUDED.sample, received_at = EXCLUDED.received_at
+           WHERE metric_latest.ts <= EXCLUDED.ts`,
+        [items.map((i) => i.serverId), items.map((i) => i.timestamp), items.map((i) => JSON.stringify(i.sample))],
+      );
+    } catch (err) {
+      for (const i of items) this.dirty.add(i.serverId);
+      this.logger.warn({ err: (err as Error).message }, 'Could not persist latest samples; will retry');
+    }
+  }
+
+  @OnEvent('server.deleted')
+  forget({ serverId }: ChatopsEvents['server.deleted']): void {
+    this.byServer.delete(serverId);
+    this.dirty.delete(serverId);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.persist();
+  }
+}

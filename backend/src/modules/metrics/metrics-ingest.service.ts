@@ -1,0 +1,225 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { MetricsSample } from '@chatops/protocol';
+import { AppError } from '../../common/errors';
+import { ChatopsEvents, EventBus } from '../../events';
+import { OnEvent } from '@nestjs/event-emitter';
+import { LatestSamples } from './latest-samples.service';
+
+/** Tunables; see docs/performance.md for how they were chosen. */
+export const INGEST = {
+  /** Longest a sample waits in the buffer before its batch is written. */
+  flushDelayMs: 20,
+  /** A batch is written as soon as it has this many rows. */
+  maxBatchRows: 1000,
+  /** Beyond this many pending rows (storage down or slow) new samples are refused, not acked. */
+  maxPendingRows: 50_000,
+};
+
+interface Pending {
+  serverId: string;
+  samples: MetricsSample[];
+  resolve: (stored: number) => void;
+  reject: (err: Error) => void;
+}
+
+/** The columns that are charted and alerted on, extracted once per sample. */
+export function narrowRow(s: MetricsSample) {
+  const rootDisk = s.disks.find((d) => d.mount === '/') ?? s.disks.reduce<MetricsSample['disks'][number] | undefined>((m, d) => (!m || d.totalBytes > m.totalBytes ? d : m), undefined);
+  const swap = s.memory.swapTotalBytes > 0 ? (s.memory.swapUsedBytes / s.memory.swapTotalBytes) * 100 : null;
+  const sum = (k: 'rxBps' | 'txBps') => (s.network.length ? s.network.reduce((a, n) => a + n[k], 0) : null);
+  return {
+    ts: s.timestamp,
+    cpu: s.cpu.percent,
+    mem: s.memory.percent,
+    swap,
+    disk: rootDisk ? rootDisk.percent : null,
+    load1: s.cpu.load[0],
+    netRx: sum('rxBps'),
+    netTx: sum('txBps'),
+  };
+}
+
+/**
+ * One buffer for the samples of every agent: rows are written in multi-row INSERTs (one per flush,
+ * `ON CONFLICT DO NOTHING` on (server, boot, seq)), and each caller's promise resolves only after
+ * the transaction committed, with how many of its samples were new. Then `metrics.received` goes
+ * out on the event bus for each new sample.
+ */
+@Injectable()
+export class MetricsIngestService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(MetricsIngestService.name);
+  private queue: Pending[] = [];
+  private queuedRows = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private readonly bootRefs = new Map<string, number>();
+  private stopped = false;
+  /** Counters for operators and the benchmark. */
+  readonly stats = { stored: 0, duplicates: 0, batches: 0, failedBatches: 0, refused: 0 };
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly latest: LatestSamples,
+    private readonly events: EventBus,
+  ) {}
+
+  onModuleInit(): void {
+    this.stopped = false;
+  }
+
+  /** Queues samples of one server; resolves with the number newly stored once they are durable. */
+  ingest(serverId: string, samples: MetricsSample[]): Promise<number> {
+    if (!samples.length) return Promise.resolve(0);
+    if (this.stopped) return Promise.reject(new AppError(503, 'ingest.stopped', 'shutting down'));
+    if (this.queuedRows + samples.length > INGEST.maxPendingRows) {
+      this.stats.refused += samples.length;
+      return Promise.reject(new AppError(503, 'ingest.backpressure', 'storage is behind; retry later'));
+    }
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ serverId, samples, resolve, reject });
+      this.queuedRows += samples.length;
+      if (this.queuedRows >= INGEST.maxBatchRows) this.kick();
+      else if (!this.timer) this.timer = setTimeout(() => this.kick(), INGEST.flushDelayMs);
+    });
+  }
+
+  /** Writes everything queued now (used by shutdown and tests). */
+  async drain(): Promise<void> {
+    while (this.queue.length || this.flushing) {
+      this.kick();
+      await this.flushing;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.drain().catch(() => undefined);
+  }
+
+  private kick(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.flushing || !this.queue.length) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = null;
+      if (this.queue.length) {
+        if (this.queuedRows >= INGEST.maxBatchRows) this.kick();
+        else if (!this.timer) this.timer = setTimeout(() => this.kick(), INGEST.flushDelayMs);
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    // Take whole requests up to the batch size (at least one request).
+    const batch: Pending[] = [];
+    let rows = 0;
+    while (this.queue.length && (rows === 0 || rows + this.queue[0].samples.length <= INGEST.maxBatchRows)) {
+      const p = this.queue.shift()!;
+      batch.push(p);
+      rows += p.samples.length;
+    }
+    this.queuedRows -= rows;
+    let inserted: Set<string>;
+    const newRefs = new Map<string, number>();
+    try {
+      inserted = await this.db.transaction((tx) => this.write(tx, batch, newRefs));
+      // Boot refs are cached only once their row is committed.
+      for (const [k, v] of newRefs) this.bootRefs.set(k, v);
+    } catch (err) {
+      this.stats.failedBatches++;
+      this.logger.error({ err: (err as Error).message, rows }, 'Could not store a metrics batch; agents will resend');
+      const failure = new AppError(503, 'ingest.unavailable', 'storage unavailable');
+      for (const p of batch) p.reject(failure);
+      return;
+    }
+    this.stats.batches++;
+    const receivedAt = new Date();
+    for (const p of batch) {
+      let stored = 0;
+      for (const s of p.samples) {
+        const key = `${p.serverId}|${this.bootRefs.get(`${p.serverId}|${s.bootId}`) ?? 0}|${s.seq}`;
+        if (inserted.has(key)) {
+          inserted.delete(key); // a duplicate within the same batch counts once
+          stored++;
+          this.latest.offer(p.serverId, s);
+          this.events.emit('metrics.received', { serverId: p.serverId, sample: s, receivedAt });
+        }
+      }
+      this.stats.stored += stored;
+      this.stats.duplicates += p.samples.length - stored;
+      p.resolve(stored);
+    }
+  }
+
+  /** Returns the keys "<server>|<bootRef>|<seq>" of rows that were newly inserted. */
+  private async write(tx: EntityManager, batch: Pending[], newRefs: Map<string, number>): Promise<Set<string>> {
+    await this.resolveBootRefs(tx, batch, newRefs);
+    const refOf = (serverId: string, bootId: string) => this.bootRefs.get(`${serverId}|${bootId}`) ?? newRefs.get(`${serverId}|${bootId}`);
+    const cols = { server: [] as string[], boot: [] as number[], seq: [] as number[], ts: [] as string[], cpu: [] as number[], mem: [] as number[], swap: [] as (number | null)[], disk: [] as (number | null)[], load1: [] as number[], rx: [] as (number | null)[], tx: [] as (number | null)[] };
+    for (const p of batch) {
+      for (const s of p.samples) {
+        const r = narrowRow(s);
+        cols.server.push(p.serverId);
+        cols.boot.push(refOf(p.serverId, s.bootId) ?? 0);
+        cols.seq.push(s.seq);
+        cols.ts.push(r.ts);
+        cols.cpu.push(r.cpu);
+        cols.mem.push(r.mem);
+        cols.swap.push(r.swap);
+        cols.disk.push(r.disk);
+        cols.load1.push(r.load1);
+        cols.rx.push(r.netRx);
+        cols.tx.push(r.netTx);
+      }
+    }
+    const rows: { server_id: string; boot_ref: number; seq: string }[] = await tx.query(
+      `INSERT INTO metric_samples (server_id, boot_ref, seq, ts, cpu, mem, swap, disk, load1, net_rx, net_tx)
+       SELECT u.* FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::timestamptz[], $5::real[], $6::real[], $7::real[], $8::real[], $9::real[], $10::real[], $11::real[])
+              AS u(server_id, boot_ref, seq, ts, cpu, mem, swap, disk, load1, net_rx, net_tx)
+       -- samples of a server deleted meanwhile are dropped instead of failing the whole batch
+       WHERE u.boot_ref <> 0
+       ON CONFLICT DO NOTHING
+       RETURNING server_id, boot_ref, seq`,
+      [cols.server, cols.boot, cols.seq, cols.ts, cols.cpu, cols.mem, cols.swap, cols.disk, cols.load1, cols.rx, cols.tx],
+    );
+    return new Set(rows.map((r) => `${r.server_id}|${r.boot_ref}|${r.seq}`));
+  }
+
+  /** Interns each (server, bootId) once; cached afterwards. */
+  private async resolveBootRefs(tx: EntityManager, batch: Pending[], newRefs: Map<string, number>): Promise<void> {
+    const missing = new Map<string, { serverId: string; bootId: string }>();
+    for (const p of batch) {
+      for (const s of p.samples) {
+        const key = `${p.serverId}|${s.bootId}`;
+        if (!this.bootRefs.has(key)) missing.set(key, { serverId: p.serverId, bootId: s.bootId });
+      }
+    }
+    if (!missing.size) return;
+    const list = [...missing.values()];
+    const rows: { id: number; server_id: string; boot_id: string }[] = await tx.query(
+      `INSERT INTO agent_boots (server_id, boot_id)
+       SELECT u.server_id, u.boot_id FROM unnest($1::uuid[], $2::varchar[]) AS u(server_id, boot_id)
+       WHERE EXISTS (SELECT 1 FROM servers s WHERE s.id = u.server_id)
+       ON CONFLICT (server_id, boot_id) DO UPDATE SET boot_id = EXCLUDED.boot_id
+       RETURNING id, server_id, boot_id`,
+      [list.map((m) => m.serverId), list.map((m) => m.bootId)],
+    );
+    for (const r of rows) newRefs.set(`${r.server_id}|${r.boot_id}`, r.id);
+  }
+
+  /** Drops cached boot refs of a deleted server (their rows are gone with it). */
+  @OnEvent('server.deleted')
+  forgetServer({ serverId }: ChatopsEvents['server.deleted']): void {
+    for (const key of this.bootRefs.keys()) if (key.startsWith(`${serverId}|`)) this.bootRefs.delete(key);
+  }
+
+  @Interval(60_000)
+  trimBootCache(): void {
+    if (this.bootRefs.size > 100_000) this.bootRefs.clear();
+  }
+}

@@ -1,0 +1,50 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '../../common/decorators';
+import { notFound } from '../../common/errors';
+import { ServersService } from '../servers/servers.service';
+import { HistoryQueryDto } from './dto/metrics.dto';
+import { HistoryResponse, LatestMetricsResponse } from './dto/metrics.response';
+import { LatestSamples } from './latest-samples.service';
+import { MetricsHistoryService } from './metrics-history.service';
+
+@ApiTags('metrics')
+@ApiBearerAuth()
+@Controller('metrics')
+export class MetricsController {
+  constructor(
+    private readonly servers: ServersService,
+    private readonly latest: LatestSamples,
+    private readonly historyService: MetricsHistoryService,
+  ) {}
+
+  /** The newest sample of a server (404 until its agent sent one). */
+  @Get(':serverId')
+  getLatestMetrics(@CurrentUser() user: AuthUser, @Param('serverId', ParseUUIDPipe) serverId: string): Promise<LatestMetricsResponse> {
+    return this.findLatest(user, serverId);
+  }
+
+  /** Alias of `GET /metrics/{serverId}`. */
+  @Get(':serverId/latest')
+  getLatestMetricsAlias(@CurrentUser() user: AuthUser, @Param('serverId', ParseUUIDPipe) serverId: string): Promise<LatestMetricsResponse> {
+    return this.findLatest(user, serverId);
+  }
+
+  /** Bucketed history: at most `points` buckets between `start` and `end`, gaps as nulls. */
+  @Get(':serverId/history')
+  async getMetricsHistory(
+    @CurrentUser() user: AuthUser,
+    @Param('serverId', ParseUUIDPipe) serverId: string,
+    @Query() q: HistoryQueryDto,
+  ): Promise<HistoryResponse> {
+    await this.servers.getAccessible(user, serverId);
+    return this.historyService.history(serverId, q);
+  }
+
+  private async findLatest(user: AuthUser, serverId: string): Promise<LatestMetricsResponse> {
+    await this.servers.getAccessible(user, serverId);
+    const latest = await this.latest.get(serverId);
+    if (!latest) throw notFound('Metrics for this server', 'metrics.not_found');
+    return latest as unknown as LatestMetricsResponse;
+  }
+}

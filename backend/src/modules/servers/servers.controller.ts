@@ -1,0 +1,49 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser, ReqMeta, RequestMeta } from '../../common/decorators';
+import { CreateServerDto, UpdateServerDto } from './dto/server.dto';
+import { ServerResponse } from './dto/server.response';
+import { ServersService } from './servers.service';
+
+@ApiTags('servers')
+@ApiBearerAuth()
+@Controller('servers')
+export class ServersController {
+  constructor(private readonly servers: ServersService) {}
+
+  /** Servers you own (admins: every server). */
+  @Get()
+  listServers(@CurrentUser() user: AuthUser): Promise<ServerResponse[]> {
+    return this.servers.list(user);
+  }
+
+  /** Registers a server; then create an API key for its agent. */
+  @Post()
+  createServer(@CurrentUser() user: AuthUser, @Body() dto: CreateServerDto, @ReqMeta() meta: RequestMeta): Promise<ServerResponse> {
+    return this.servers.create(user, dto, meta);
+  }
+
+  /** One server (404 when it does not exist or is not yours). */
+  @Get(':id')
+  getServer(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<ServerResponse> {
+    return this.servers.get(user, id);
+  }
+
+  /** Partial update: only the fields sent change. */
+  @Put(':id')
+  updateServer(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: UpdateServerDto,
+    @ReqMeta() meta: RequestMeta,
+  ): Promise<ServerResponse> {
+    return this.servers.update(user, id, dto, meta);
+  }
+
+  /** Deletes the server with its keys, samples, alerts and history; its agent is disconnected. */
+  @Delete(':id')
+  @HttpCode(204)
+  deleteServer(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
+    return this.servers.remove(user, id, meta);
+  }
+}

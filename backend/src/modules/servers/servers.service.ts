@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import type { AgentInfo, ServerStatus } from '@chatops/protocol';
+import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
+import { AppError, notFound } from '../../common/errors';
+import { EventBus } from '../../events';
+import { AuditService } from '../audit/audit.service';
+import { CreateServerDto, UpdateServerDto } from './dto/server.dto';
+import { ServerResponse } from './dto/server.response';
+import { ServerEntity, toServer } from './server.entity';
+
+const MAX_METADATA_BYTES = 16 * 1024;
+
+@Injectable()
+export class ServersService {
+  constructor(
+    @InjectRepository(ServerEntity) private readonly servers: Repository<ServerEntity>,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly events: EventBus,
+  ) {}
+
+  /**
+   * The one ownership check: the server if the user may see it (owner, or any admin), otherwise
+   * 404 — the same answer as for an id that does not exist, so nothing about others leaks.
+   */
+  async getAccessible(user: AuthUser, id: string): Promise<ServerEntity> {
+    const server = await this.servers.findOneBy(isAdmin(user) ? { id } : { id, ownerId: user.id });
+    if (!server) throw notFound('Server', 'server.not_found');
+    return server;
+  }
+
+  async isAccessible(user: AuthUser, id: string): Promise<boolean> {
+    if (isAdmin(user)) return this.servers.existsBy({ id });
+    return this.servers.existsBy({ id, ownerId: user.id });
+  }
+
+  async list(user: AuthUser): Promise<ServerResponse[]> {
+    const rows = await this.servers.find({
+      where: isAdmin(user) ? {} : { ownerId: user.id },
+      order: { name: 'ASC', createdAt: 'ASC' },
+    });
+    return rows.map(toServer);
+  }
+
+  async get(user: AuthUser, id: string): Promise<ServerResponse> {
+    return toServer(await this.getAccessible(user, id));
+  }
+
+  async create(user: AuthUser, dto: CreateServerDto, meta: RequestMeta): Promise<ServerResponse> {
+    checkMetadata(dto.metadata);
+    const server = await this.servers.save(this.servers.create({
+      ownerId: user.id,
+      name: dto.name,
+      host: dto.host ?? null,
+      port: dto.port ?? null,
+      metadata: dto.metadata ?? {},
+      status: 'unknown',
+    }));
+    await this.audit.record({ action: 'server.create', description: `Created server "${server.name}"`, userId: user.id, serverId: server.id, meta });
+    return toServer(server);
+  }
+
+  async update(user: AuthUser, id: string, dto: UpdateServerDto, meta: RequestMeta): Promise<ServerResponse> {
+    checkMetadata(dto.metadata);
+    const server = await this.getAccessible(user, id);
+    const changed = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
+    if (dto.name !== undefined) server.name = dto.name;
+    if (dto.host !== undefined) server.host = dto.host;
+    if (dto.port !== undefined) server.port = dto.port;
+    if (dto.metadata !== undefined) server.metadata = dto.metadata;
+    const saved = await this.servers.save(server);
+    await this.audit.record({
+      action: 'server.update',
+      description: `Updated server "${saved.name}" (${changed.join(', ') || 'no fields'})`,
+      userId: user.id,
+      serverId: id,
+      meta,
+    });
+    return toServer(saved);
+  }
+
+  /**
+   * Deletes the server and everything that belongs to it (keys, samples, alerts, history,
+   * connection events) in one transaction: every child table references it ON DELETE CASCADE.
+   * The audit trail is kept on purpose.
+   */
+  async remove(user: AuthUser, id: string, meta: RequestMeta): Promise<void> {
+    const server = await this.getAccessible(user, id);
+    await this.db.transaction(async (tx) => {
+      await tx.query('SELECT id FROM servers WHERE id = $1 FOR UPDATE', [id]);
+      await tx.query('DELETE FROM servers WHERE id = $1', [id]);
+    });
+    this.events.emit('server.deleted', { serverId: id });
+    await this.audit.record({ action: 'server.delete', description: `Deleted server "${server.name}"`, userId: user.id, serverId: id, meta });
+  }
+
+  // ---- used by the agents module -------------------------------------------------------
+
+  findById(id: string): Promise<ServerEntity | null> {
+    return this.servers.findOneBy({ id });
+  }
+
+  async setStatus(id: string, status: ServerStatus, lastSeen: Date | null): Promise<void> {
+    await this.servers.update({ id }, lastSeen ? { status, lastSeen } : { status });
+    this.events.emit('server.status', { serverId: id, status, lastSeen });
+  }
+
+  async setAgentInfo(id: string, agent: AgentInfo): Promise<void> {
+    await this.servers.update({ id }, { agent });
+  }
+
+  async touchLastSeen(ids: string[], at: Date): Promise<void> {
+    if (ids.length) await this.servers.createQueryBuilder().update().set({ lastSeen: at }).whereInIds(ids).execute();
+  }
+}
+
+function checkMetadata(metadata: Record<string, unknown> | undefined): void {
+  if (metadata !== undefined && Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) {
+    throw new AppError(400, 'server.metadata_too_large', `metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON`);
+  }
+}

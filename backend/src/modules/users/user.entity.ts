@@ -1,0 +1,26 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { User, UserRole } from '@chatops/protocol';
+
+@Entity('users')
+export class UserEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column() email: string;
+  @Column() username: string;
+  @Column({ name: 'full_name', type: 'varchar', nullable: true }) fullName: string | null;
+  @Column({ name: 'password_hash' }) passwordHash: string;
+  @Column({ type: 'varchar' }) role: UserRole;
+  @Column({ name: 'password_changed_at', type: 'timestamptz' }) passwordChangedAt: Date;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}
+
+export function toUser(u: UserEntity): User {
+  return {
+    id: u.id,
+    email: u.email,
+    username: u.username,
+    fullName: u.fullName,
+    role: u.role,
+    createdAt: u.createdAt.toISOString(),
+  };
+}
