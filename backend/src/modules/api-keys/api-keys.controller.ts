@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiErrors } from '../../common/api-errors';
 import { ApiBearerAuth, ApiHeader, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Public, ReqMeta, RequestMeta } from '../../common/decorators';
 import { ApiKeysService } from './api-keys.service';
@@ -6,6 +7,7 @@ import { CreateApiKeyDto } from './dto/api-key.dto';
 import { ApiKeyIdentityResponse, ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response';
 
 @ApiTags('api-keys')
+@ApiErrors(400, 401, 404, 413)
 @Controller('api-keys')
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}

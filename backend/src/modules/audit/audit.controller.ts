@@ -1,4 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { ApiErrors } from '../../common/api-errors';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../common/decorators';
 import { ServersService } from '../servers/servers.service';
@@ -6,6 +7,7 @@ import { AuditService } from './audit.service';
 import { AuditPageResponse, AuditQueryDto } from './dto/audit-query.dto';
 
 @ApiTags('audit')
+@ApiErrors(400, 401, 404)
 @ApiBearerAuth()
 @Controller('audit')
 export class AuditController {

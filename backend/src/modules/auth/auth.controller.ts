@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Put, UseGuards } from '@nestjs/common';
+import { ApiErrors } from '../../common/api-errors';
 import { ApiBearerAuth, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { AuthUser, CurrentUser, Public, ReqMeta, RequestMeta } from '../../common/decorators';
@@ -7,6 +8,7 @@ import { ChangePasswordDto, LoginDto, RefreshDto, RegisterDto, UpdateProfileDto 
 import { AuthTokensResponse, UserResponse } from './dto/auth.response';
 
 @ApiTags('auth')
+@ApiErrors(400, 401, 413)
 @Controller('auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
@@ -15,6 +17,7 @@ export class AuthController {
   @Public()
   @UseGuards(ThrottlerGuard)
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this address' })
+  @ApiErrors(409)
   @Post('register')
   register(@Body() dto: RegisterDto, @ReqMeta() meta: RequestMeta): Promise<AuthTokensResponse> {
     return this.auth.register(dto, meta);
@@ -55,6 +58,7 @@ export class AuthController {
 
   /** Updates the signed-in user's full name or email. */
   @ApiBearerAuth()
+  @ApiErrors(409)
   @Put('me')
   updateMe(@CurrentUser() user: AuthUser, @Body() dto: UpdateProfileDto, @ReqMeta() meta: RequestMeta): Promise<UserResponse> {
     return this.auth.updateProfile(user, dto, meta);
@@ -63,6 +67,7 @@ export class AuthController {
   /** Changes the password, revokes every other session and returns a fresh token pair. */
   @ApiBearerAuth()
   @UseGuards(ThrottlerGuard)
+  @ApiErrors(403, 429)
   @Post('change-password')
   @HttpCode(200)
   changePassword(@CurrentUser() user: AuthUser, @Body() dto: ChangePasswordDto, @ReqMeta() meta: RequestMeta): Promise<AuthTokensResponse> {

@@ -1,4 +1,5 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiErrors } from '../../common/api-errors';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../common/decorators';
 import { notFound } from '../../common/errors';
@@ -9,6 +10,7 @@ import { LatestSamples } from './latest-samples.service';
 import { MetricsHistoryService } from './metrics-history.service';
 
 @ApiTags('metrics')
+@ApiErrors(400, 401, 404)
 @ApiBearerAuth()
 @Controller('metrics')
 export class MetricsController {

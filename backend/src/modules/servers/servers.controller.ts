@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { ApiErrors } from '../../common/api-errors';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, ReqMeta, RequestMeta } from '../../common/decorators';
 import { CreateServerDto, UpdateServerDto } from './dto/server.dto';
@@ -6,6 +7,7 @@ import { ServerResponse } from './dto/server.response';
 import { ServersService } from './servers.service';
 
 @ApiTags('servers')
+@ApiErrors(400, 401, 404, 413)
 @ApiBearerAuth()
 @Controller('servers')
 export class ServersController {

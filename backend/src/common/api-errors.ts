@@ -1,0 +1,41 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import type { ErrorBody } from '@chatops/protocol';
+
+/** The contract's error body, for the OpenAPI document. */
+export class ErrorResponse implements ErrorBody {
+  /** HTTP status code. */
+  statusCode: number;
+  /** HTTP reason phrase, e.g. "Bad Request". */
+  error: string;
+  /** Human-readable message. */
+  message: string;
+  /** Validation failures, one per field: `{field, errors[]}`. */
+  details?: Record<string, unknown>[];
+  /** Echoed in the X-Request-Id header and in the server log. */
+  requestId: string;
+  /** Stable machine-readable code, e.g. `auth.invalid_credentials`. */
+  code?: string;
+}
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input (validation details listed), including unknown fields and malformed JSON',
+  401: 'Missing, invalid or expired credentials',
+  403: 'Authenticated but not allowed',
+  404: 'Not found, or not yours',
+  409: 'Conflict with existing data',
+  413: 'Request body too large',
+  429: 'Rate limited',
+  503: 'The server\'s agent is not connected, or a dependency is unavailable',
+  504: 'The agent did not answer in time',
+};
+
+/** Documents the listed error statuses with the shared error body. */
+export function ApiErrors(...statuses: number[]) {
+  return applyDecorators(
+    ApiExtraModels(ErrorResponse),
+    ...statuses.map((status) =>
+      ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'Error', schema: { $ref: getSchemaPath(ErrorResponse) } }),
+    ),
+  );
+}
