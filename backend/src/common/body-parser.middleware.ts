@@ -11,6 +11,10 @@ export function createJsonBodyMiddleware(limitBytes: number) {
   @Injectable()
   class JsonBodyMiddleware implements NestMiddleware {
     use(req: Request, res: Response, next: NextFunction) {
+      const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+      if (hasBody && !req.is('application/json') && !req.is('application/*+json')) {
+        return next(new BadRequestException('Request bodies must be JSON (Content-Type: application/json)'));
+      }
       parse(req, res, (err?: { type?: string }) => {
         if (!err) return next();
         if (err.type === 'entity.too.large') return next(new PayloadTooLargeException(`Request body exceeds ${limitBytes} bytes`));

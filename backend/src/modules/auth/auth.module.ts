@@ -25,7 +25,7 @@ import { RefreshTokenEntity } from './refresh-token.entity';
     }),
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (c: AppConfig) => ({ throttlers: [{ name: 'auth', limit: c.authRateLimit.limit, ttl: c.authRateLimit.ttlMs }] }),
+      useFactory: (c: AppConfig) => ({ throttlers: [{ name: 'default', limit: c.authRateLimit.limit, ttl: c.authRateLimit.ttlMs }] }),
     }),
   ],
   controllers: [AuthController],
