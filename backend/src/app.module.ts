@@ -14,6 +14,7 @@ import { AuditHttpModule } from './modules/audit/audit-http.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { HealthModule } from './modules/health/health.module';
+import { LiveModule } from './modules/live/live.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { ServersModule } from './modules/servers/servers.module';
 import { UsersModule } from './modules/users/users.module';
@@ -42,6 +43,7 @@ export class AppModule implements NestModule {
         AuditHttpModule,
         MetricsModule,
         AgentsModule,
+        LiveModule,
       ],
     };
   }

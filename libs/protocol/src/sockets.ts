@@ -45,7 +45,10 @@ export interface AgentClientToServerEvents {
 }
 
 // ---- /live -----------------------------------------------------------------------------
-export type SubscribeAck = { ok: true } | { ok: false; error: 'not_found' | 'invalid' | string };
+export type SubscribeAck =
+  | { ok: true }
+  | { ok: false; error: 'not_found' | 'invalid' | 'too_many_subscriptions' | 'unavailable' | 'unknown event' | string };
+export type ReauthAck = { ok: true; expiresAt: string } | { ok: false; error: 'unauthorized' | 'unavailable' };
 
 export interface ServerStatusEvent { serverId: string; status: ServerStatus; lastSeen: string | null }
 
@@ -76,4 +79,6 @@ export interface LiveClientToServerEvents {
   unsubscribe: (req: { serverId: string }, ack?: (res: SubscribeAck) => void) => void;
   subscribe_fleet: (ack: (res: SubscribeAck) => void) => void;
   unsubscribe_fleet: (ack?: (res: SubscribeAck) => void) => void;
+  /** Extends the session with a fresh access token of the same user; subscriptions are kept. */
+  reauth: (req: { token: string }, ack?: (res: ReauthAck) => void) => void;
 }

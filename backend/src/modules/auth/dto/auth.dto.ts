@@ -33,4 +33,6 @@ export class ChangePasswordDto {
   @IsString() @MinLength(1) @MaxLength(256) currentPassword: string;
   /** At least 8 characters. */
   @IsString() @MinLength(8) @MaxLength(256) newPassword: string;
+  /** Accepted for clients that send their current refresh token; every session is replaced by the returned pair. */
+  @IsOptional() @IsString() @MaxLength(256) refreshToken?: string;
 }

@@ -1,0 +1,65 @@
+import type { MetricsSample } from '@chatops/protocol';
+import type { LatestSamples } from '../metrics/latest-samples.service';
+import type { ServersService } from '../servers/servers.service';
+import { FleetStream } from './fleet-stream.service';
+import type { LiveNamespace } from './live-socket';
+
+const SERVER = '00000000-0000-4000-8000-000000000001';
+const OWNER = '00000000-0000-4000-8000-0000000000aa';
+
+function setup() {
+  const sent: { rooms: string[]; payload: any }[] = [];
+  const namespace = { to: (rooms: string[]) => ({ emit: (_ev: string, payload: unknown) => sent.push({ rooms, payload }) }) };
+  const latest = new Map<string, { timestamp: string; sample: MetricsSample }>();
+  let resolveOwner!: () => void;
+  const ownerLoaded = new Promise<void>((r) => (resolveOwner = r));
+  const servers = {
+    findById: jest.fn(async () => {
+      await ownerLoaded;
+      return { id: SERVER, ownerId: OWNER, status: 'online', lastSeen: null };
+    }),
+  };
+  const fleet = new FleetStream(servers as unknown as ServersService, { peek: (id: string) => latest.get(id) } as unknown as LatestSamples);
+  fleet.bind(namespace as unknown as LiveNamespace);
+  const offer = (cpu: number, ts: string) => {
+    const sample = { timestamp: ts, cpu: { percent: cpu, load: [0, 0, 0] }, memory: { percent: 40, swapTotalBytes: 0, swapUsedBytes: 0 }, disks: [], network: [] } as unknown as MetricsSample;
+    latest.set(SERVER, { timestamp: ts, sample });
+    fleet.onMetrics({ serverId: SERVER, sample, receivedAt: new Date(ts) });
+  };
+  return { fleet, sent, servers, offer, resolveOwner: async () => { resolveOwner(); await new Promise((r) => setImmediate(r)); } };
+}
+
+describe('FleetStream', () => {
+  it('holds a server back until its owner is known, then sends one summary per flush to owner and admins', async () => {
+    const { fleet, sent, servers, offer, resolveOwner } = setup();
+    offer(10, '2026-01-01T00:00:01.000Z');
+    offer(20, '2026-01-01T00:00:02.000Z');
+    fleet.flush();
+    expect(sent).toHaveLength(0); // owner lookup in flight
+    await resolveOwner();
+    offer(30, '2026-01-01T00:00:03.000Z');
+    fleet.flush();
+    expect(servers.findById).toHaveBeenCalledTimes(1);
+    expect(sent).toEqual([{
+      rooms: [`live:fleet:owner:${OWNER}`, 'live:fleet:admin'],
+      payload: { serverId: SERVER, status: 'online', lastSeen: '2026-01-01T00:00:03.000Z', cpuPercent: 30, memoryPercent: 40, diskPercent: null, openAlerts: 0, timestamp: '2026-01-01T00:00:03.000Z' },
+    }]);
+    fleet.flush();
+    expect(sent).toHaveLength(1); // nothing changed: nothing sent
+  });
+
+  it('feeds status events and the open-alerts hook, and forgets deleted servers', async () => {
+    const { fleet, sent, resolveOwner } = setup();
+    fleet.onStatus({ serverId: SERVER, status: 'offline', lastSeen: new Date('2026-01-01T00:00:05.000Z') });
+    fleet.setOpenAlerts(SERVER, 3);
+    await resolveOwner();
+    fleet.flush();
+    expect(sent[0].payload).toMatchObject({ status: 'offline', openAlerts: 3, lastSeen: '2026-01-01T00:00:05.000Z' });
+    fleet.setOpenAlerts(SERVER, 3);
+    fleet.flush();
+    expect(sent).toHaveLength(1);
+    fleet.onDeleted({ serverId: SERVER });
+    fleet.flush();
+    expect(sent).toHaveLength(1);
+  });
+});

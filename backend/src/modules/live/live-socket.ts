@@ -1,0 +1,26 @@
+import type { Namespace, Socket } from 'socket.io';
+import type { LiveClientToServerEvents, LiveServerToClientEvents } from '@chatops/protocol';
+import type { AuthUser } from '../../common/decorators';
+
+/** What the handshake middleware attaches to an authenticated browser socket. */
+export interface LiveSocketData {
+  user: AuthUser;
+  /** Access-token expiry, epoch milliseconds. */
+  expiresAt: number;
+  /** Fires `session_expired` and disconnects when the token runs out. */
+  expiryTimer: NodeJS.Timeout | null;
+}
+
+export type LiveSocket = Socket<LiveClientToServerEvents, LiveServerToClientEvents, Record<string, never>, LiveSocketData>;
+export type LiveNamespace = Namespace<LiveClientToServerEvents, LiveServerToClientEvents, Record<string, never>, LiveSocketData>;
+
+/** Subscribers of one server's stream (metrics, status, alerts, command output, container events). */
+export const serverRoom = (serverId: string) => `live:server:${serverId}`;
+export const SERVER_ROOM_PREFIX = 'live:server:';
+/** Fleet-overview subscribers who own servers: summaries of a server go to its owner's room... */
+export const fleetOwnerRoom = (ownerId: string) => `live:fleet:owner:${ownerId}`;
+/** ...and to every admin watching the fleet. */
+export const FLEET_ADMIN_ROOM = 'live:fleet:admin';
+
+/** Events a server room carries that other modules push through `LiveService.emitToServer`. */
+export type ServerScopedEvent = 'alert' | 'command_output' | 'container_event';

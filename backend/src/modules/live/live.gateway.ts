@@ -1,0 +1,213 @@
+import { Logger } from '@nestjs/common';
+import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import type { Socket } from 'socket.io';
+import { LIVE_NAMESPACE, type ReauthAck, type SubscribeAck } from '@chatops/protocol';
+import { isAdmin } from '../../common/decorators';
+import { AuthService } from '../auth/auth.service';
+import { ServersService } from '../servers/servers.service';
+import { FleetStream } from './fleet-stream.service';
+import { FLEET_ADMIN_ROOM, fleetOwnerRoom, LiveNamespace, LiveSocket, SERVER_ROOM_PREFIX, serverRoom } from './live-socket';
+import { LiveService } from './live.service';
+
+/** Server subscriptions one socket may hold at a time. */
+export const MAX_SUBSCRIPTIONS = 500;
+/** More events than this in one second from one browser is a flood: the socket is disconnected. */
+const MAX_EVENTS_PER_SECOND = 1000;
+const MAX_TOKEN_LENGTH = 8192;
+/** setTimeout's ceiling; longer sessions are re-armed when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const KNOWN_EVENTS = new Set(['subscribe', 'unsubscribe', 'subscribe_fleet', 'unsubscribe_fleet', 'reauth']);
+
+
+type Ack<T> = ((res: T) => void) | undefined;
+const ackOf = <T>(args: unknown[]): Ack<T> => {
+  const last = args[args.length - 1];
+  return typeof last === 'function' ? (last as (res: T) => void) : undefined;
+};
+/** The `serverId` of a `{serverId}` payload when it is a UUID; anything else is invalid. */
+const serverIdOf = (payload: unknown): string | null => {
+  const id = payload && typeof payload === 'object' ? (payload as { serverId?: unknown }).serverId : undefined;
+  return typeof id === 'string' && UUID.test(id) ? id.toLowerCase() : null;
+};
+const tokenOf = (payload: unknown): string | null => {
+  const token = payload && typeof payload === 'object' ? (payload as { token?: unknown }).token : undefined;
+  return typeof token === 'string' && token.length > 0 && token.length <= MAX_TOKEN_LENGTH ? token : null;
+};
+
+/**
+ * The browsers' Socket.IO namespace. The access token is checked in the handshake middleware, so
+ * an unauthenticated socket never reaches a handler; the session ends when the token expires
+ * (`session_expired`, then disconnect) unless the client sends `reauth` with a fresh token.
+ * Payloads are checked by hand (they are tiny); a bad one is answered `{ok:false}` and the
+ * connection stays up.
+ */
+@WebSocketGateway({ namespace: LIVE_NAMESPACE })
+export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger(LiveGateway.name);
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly servers: ServersService,
+    private readonly live: LiveService,
+    private readonly fleet: FleetStream,
+  ) {}
+
+  afterInit(namespace: LiveNamespace): void {
+    this.live.bind(namespace);
+    this.fleet.bind(namespace);
+    namespace.use(async (socket, next) => {
+      try {
+        const token = tokenOf(socket.handshake.auth);
+        const session = token && (await this.auth.verifyAccessToken(token));
+        if (!session || !Number.isFinite(session.exp)) return next(new Error('unauthorized'));
+        const { exp, ...user } = session;
+        Object.assign(socket.data, { user, expiresAt: exp * 1000, expiryTimer: null });
+        next();
+      } catch (err) {
+        this.logger.error({ err }, 'Live handshake failed');
+        next(new Error('unavailable'));
+      }
+    });
+  }
+
+  handleConnection(socket: LiveSocket): void {
+    if (!socket.data.user) return void socket.disconnect(true);
+    this.attachHandlers(socket);
+    this.armExpiry(socket);
+  }
+
+  handleDisconnect(socket: LiveSocket): void {
+    if (socket.data.expiryTimer) clearTimeout(socket.data.expiryTimer);
+    socket.data.expiryTimer = null;
+  }
+
+  private armExpiry(socket: LiveSocket): void {
+    if (socket.data.expiryTimer) clearTimeout(socket.data.expiryTimer);
+    const delay = Math.min(Math.max(0, socket.data.expiresAt - Date.now()), MAX_TIMER_MS);
+    socket.data.expiryTimer = setTimeout(() => {
+      socket.data.expiryTimer = null;
+      if (!socket.connected) return;
+      if (Date.now() < socket.data.expiresAt) return this.armExpiry(socket);
+      socket.emit('session_expired');
+      // Let the frame go out before closing.
+      setImmediate(() => socket.disconnect(true));
+    }, delay);
+    socket.data.expiryTimer.unref();
+  }
+
+  private attachHandlers(socket: LiveSocket): void {
+    let windowStart = Date.now();
+    let windowCount = 0;
+    socket.use((_packet, next) => {
+      const now = Date.now();
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        windowCount = 0;
+      }
+      if (++windowCount > MAX_EVENTS_PER_SECOND) {
+        this.logger.warn({ userId: socket.data.user.id }, 'Browser flooding /live; disconnecting');
+        socket.disconnect(true);
+        return;
+      }
+      next();
+    });
+
+    // Handlers take raw arguments: a client may send anything, or no ack at all.
+    const raw = socket as unknown as Socket;
+
+    raw.on('subscribe', async (...args: unknown[]) => {
+      const ack = ackOf<SubscribeAck>(args);
+      const serverId = serverIdOf(args[0]);
+      if (!serverId) return ack?.({ ok: false, error: 'invalid' });
+      const room = serverRoom(serverId);
+      if (socket.rooms.has(room)) return ack?.({ ok: true });
+      if (this.subscriptionCount(socket) >= MAX_SUBSCRIPTIONS) return ack?.({ ok: false, error: 'too_many_subscriptions' });
+      let accessible: boolean;
+      try {
+        accessible = await this.servers.isAccessible(socket.data.user, serverId);
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message }, 'Subscription check failed');
+        return ack?.({ ok: false, error: 'unavailable' });
+      }
+      // Not yours and does not exist get the same answer.
+      if (!accessible) return ack?.({ ok: false, error: 'not_found' });
+      // The socket may have gone, or reached the cap through concurrent subscribes, meanwhile.
+      if (!socket.connected) return;
+      if (!socket.rooms.has(room) && this.subscriptionCount(socket) >= MAX_SUBSCRIPTIONS) {
+        return ack?.({ ok: false, error: 'too_many_subscriptions' });
+      }
+      await socket.join(room);
+      ack?.({ ok: true });
+    });
+
+    raw.on('unsubscribe', async (...args: unknown[]) => {
+      const ack = ackOf<SubscribeAck>(args);
+      const serverId = serverIdOf(args[0]);
+      if (!serverId) return ack?.({ ok: false, error: 'invalid' });
+      await socket.leave(serverRoom(serverId));
+      ack?.({ ok: true });
+    });
+
+    raw.on('subscribe_fleet', async (...args: unknown[]) => {
+      const ack = ackOf<SubscribeAck>(args);
+      const room = this.fleetRoom(socket);
+      // Join before reading the snapshot: an update racing it arrives twice, never not at all.
+      await socket.join(room);
+      try {
+        const summaries = await this.fleet.snapshot(socket.data.user);
+        if (!socket.connected) return;
+        for (const summary of summaries) socket.emit('fleet_summary', summary);
+        ack?.({ ok: true });
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message }, 'Fleet snapshot failed');
+        await socket.leave(room);
+        ack?.({ ok: false, error: 'unavailable' });
+      }
+    });
+
+    raw.on('unsubscribe_fleet', async (...args: unknown[]) => {
+      const ack = ackOf<SubscribeAck>(args);
+      await Promise.all([socket.leave(FLEET_ADMIN_ROOM), socket.leave(fleetOwnerRoom(socket.data.user.id))]);
+      ack?.({ ok: true });
+    });
+
+    // Extends the session with a fresh access token of the same user (and role), no reconnect.
+    raw.on('reauth', async (...args: unknown[]) => {
+      const ack = ackOf<ReauthAck>(args);
+      const token = tokenOf(args[0]);
+      let session: Awaited<ReturnType<AuthService['verifyAccessToken']>> = null;
+      try {
+        session = token ? await this.auth.verifyAccessToken(token) : null;
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message }, 'Live reauth failed');
+        return ack?.({ ok: false, error: 'unavailable' });
+      }
+      const { user } = socket.data;
+      if (!session || !Number.isFinite(session.exp) || session.id !== user.id || session.role !== user.role) {
+        return ack?.({ ok: false, error: 'unauthorized' });
+      }
+      if (!socket.connected) return;
+      socket.data.expiresAt = Math.max(socket.data.expiresAt, session.exp * 1000);
+      socket.data.user = { id: session.id, username: session.username, role: session.role };
+      this.armExpiry(socket);
+      ack?.({ ok: true, expiresAt: new Date(socket.data.expiresAt).toISOString() });
+    });
+
+    // Events this version does not know are ignored; an ack, if asked for, says so.
+    raw.onAny((event: string, ...args: unknown[]) => {
+      if (KNOWN_EVENTS.has(event)) return;
+      ackOf<SubscribeAck>(args)?.({ ok: false, error: 'unknown event' });
+    });
+  }
+
+  private fleetRoom(socket: LiveSocket): string {
+    return isAdmin(socket.data.user) ? FLEET_ADMIN_ROOM : fleetOwnerRoom(socket.data.user.id);
+  }
+
+  private subscriptionCount(socket: LiveSocket): number {
+    let n = 0;
+    for (const room of socket.rooms) if (room.startsWith(SERVER_ROOM_PREFIX)) n++;
+    return n;
+  }
+}

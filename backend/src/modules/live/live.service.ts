@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import type { LiveServerToClientEvents, MetricsSample } from '@chatops/protocol';
+import type { ChatopsEvents } from '../../events';
+import { LiveNamespace, serverRoom, ServerScopedEvent } from './live-socket';
+
+/**
+ * Fans server-scoped events out to the browsers subscribed to that server. Every event is one
+ * room broadcast, which Socket.IO encodes once and writes to each subscriber (and, with the
+ * Redis adapter, publishes once to the other instances): the cost per event does not grow with
+ * the payload times the subscribers.
+ */
+@Injectable()
+export class LiveService {
+  private namespace: LiveNamespace | null = null;
+  /** Timestamp (ms) of the newest sample forwarded per server: older ones are backlog, not live. */
+  private readonly lastForwarded = new Map<string, number>();
+  /** Newest sample per server waiting for the next turn of the event loop. */
+  private readonly pending = new Map<string, MetricsSample>();
+  private flushScheduled = false;
+  /** Counters for operators, the benchmark and tests. */
+  readonly stats = { forwarded: 0, stale: 0, coalesced: 0 };
+
+  bind(namespace: LiveNamespace): void {
+    this.namespace = namespace;
+  }
+
+  /**
+   * The hook for other modules (alerts, commands, docker): sends one event to everybody
+   * subscribed to the server. Nothing is sent while the gateway is not up.
+   */
+  emitToServer<E extends ServerScopedEvent>(serverId: string, event: E, payload: Parameters<LiveServerToClientEvents[E]>[0]): void {
+    // The generic event name defeats socket.io's typed overloads; the signature above keeps callers typed.
+    (this.namespace?.to(serverRoom(serverId)) as { emit(ev: string, p: unknown): boolean } | undefined)?.emit(event, payload);
+  }
+
+  /**
+   * Ingest emits this after the sample's transaction committed, synchronously while it resolves
+   * the agents' acks. The broadcast is deferred to `setImmediate`, so the acks go out first, and
+   * all samples of one server within an ingest flush (a replayed batch) collapse into the newest.
+   */
+  @OnEvent('metrics.received')
+  onMetrics({ serverId, sample }: ChatopsEvents['metrics.received']): void {
+    const ts = Date.parse(sample.timestamp);
+    const queued = this.pending.get(serverId);
+    if (queued) {
+      this.stats.coalesced++;
+      if (ts > Date.parse(queued.timestamp)) this.pending.set(serverId, sample);
+      return;
+    }
+    if (ts <= (this.lastForwarded.get(serverId) ?? Number.NEGATIVE_INFINITY)) {
+      this.stats.stale++;
+      return;
+    }
+    this.pending.set(serverId, sample);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushMetrics());
+    }
+  }
+
+  @OnEvent('server.status')
+  onStatus({ serverId, status, lastSeen }: ChatopsEvents['server.status']): void {
+    this.namespace?.to(serverRoom(serverId)).emit('server_status', { serverId, status, lastSeen: lastSeen ? lastSeen.toISOString() : null });
+  }
+
+  /** A deleted server's subscribers leave its room (on every instance, with the Redis adapter). */
+  @OnEvent('server.deleted')
+  onDeleted({ serverId }: ChatopsEvents['server.deleted']): void {
+    this.pending.delete(serverId);
+    this.lastForwarded.delete(serverId);
+    const room = serverRoom(serverId);
+    this.namespace?.in(room).socketsLeave(room);
+  }
+
+  private flushMetrics(): void {
+    this.flushScheduled = false;
+    for (const [serverId, sample] of this.pending) {
+      this.lastForwarded.set(serverId, Date.parse(sample.timestamp));
+      this.namespace?.to(serverRoom(serverId)).emit('metrics', { serverId, sample });
+      this.stats.forwarded++;
+    }
+    this.pending.clear();
+  }
+}
