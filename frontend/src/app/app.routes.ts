@@ -1,0 +1,20 @@
+import { Routes } from '@angular/router';
+import { authGuard, guestGuard } from './core/auth/auth.guards';
+
+export const routes: Routes = [
+  { path: 'login', canActivate: [guestGuard], title: 'Sign in · ChatOps', loadComponent: () => import('./features/auth/login.page').then((m) => m.LoginPage) },
+  { path: 'register', canActivate: [guestGuard], title: 'Create account · ChatOps', loadComponent: () => import('./features/auth/register.page').then((m) => m.RegisterPage) },
+  {
+    path: '',
+    canActivate: [authGuard],
+    loadComponent: () => import('./features/shell/shell.component').then((m) => m.ShellComponent),
+    children: [
+      { path: '', pathMatch: 'full', title: 'Overview · ChatOps', loadComponent: () => import('./features/overview/overview.page').then((m) => m.OverviewPage) },
+      { path: 'servers/new', title: 'Add server · ChatOps', loadComponent: () => import('./features/add-server/add-server.page').then((m) => m.AddServerPage) },
+      { path: 'servers/:id/settings', title: 'Server settings · ChatOps', loadComponent: () => import('./features/server-settings/server-settings.page').then((m) => m.ServerSettingsPage) },
+      { path: 'servers/:id', title: 'Server · ChatOps', loadChildren: () => import('./features/server-detail/server-detail.routes').then((m) => m.SERVER_DETAIL_ROUTES) },
+      { path: 'profile', title: 'Profile · ChatOps', loadComponent: () => import('./features/profile/profile.page').then((m) => m.ProfilePage) },
+      { path: '**', title: 'Not found · ChatOps', loadComponent: () => import('./shared/ui/not-found.component').then((m) => m.NotFoundComponent) },
+    ],
+  },
+];

@@ -1,0 +1,141 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { Router, provideRouter } from '@angular/router';
+import { authResponse } from '../../../testing/auth-fixtures';
+import { AuthService } from '../auth/auth.service';
+import { LIVE_SOCKET_FACTORY, LiveSocketService } from './live-socket.service';
+
+/** Minimal socket.io-client stand-in: records emits, lets the test fire server events. */
+class FakeSocket {
+  connected = false;
+  active = false;
+  connects = 0;
+  handshakes: unknown[] = [];
+  emitted: { event: string; args: unknown[] }[] = [];
+  private handlers = new Map<string, ((...a: unknown[]) => void)[]>();
+  constructor(private readonly auth: (cb: (d: unknown) => void) => void) {}
+  on(event: string, fn: (...a: unknown[]) => void) {
+    this.handlers.set(event, [...(this.handlers.get(event) ?? []), fn]);
+    return this;
+  }
+  emit(event: string, ...args: unknown[]) {
+    this.emitted.push({ event, args });
+    const ack = args.find((a) => typeof a === 'function') as ((r: unknown) => void) | undefined;
+    ack?.({ ok: true });
+    return this;
+  }
+  connect() {
+    this.connects++;
+    this.active = true;
+    this.auth((d) => this.handshakes.push(d));
+    return this;
+  }
+  disconnect() {
+    this.active = false;
+    if (this.connected) {
+      this.connected = false;
+      this.fire('disconnect', 'io client disconnect');
+    }
+    return this;
+  }
+  /** Test helper: the server accepted the handshake. */
+  accept() {
+    this.connected = true;
+    this.fire('connect');
+  }
+  fire(event: string, ...args: unknown[]) {
+    (this.handlers.get(event) ?? []).forEach((fn) => fn(...args));
+  }
+}
+
+describe('LiveSocketService', () => {
+  let socket: FakeSocket;
+  let auth: AuthService;
+  let http: HttpTestingController;
+
+  beforeEach(() => {
+    localStorage.clear();
+    TestBed.configureTestingModule({
+      providers: [
+        provideRouter([]),
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: LIVE_SOCKET_FACTORY, useValue: (a: (cb: (d: unknown) => void) => void) => (socket = new FakeSocket(a)) },
+      ],
+    });
+    auth = TestBed.inject(AuthService);
+    http = TestBed.inject(HttpTestingController);
+    const router = TestBed.inject(Router);
+    jest.spyOn(router, 'navigateByUrl').mockResolvedValue(true);
+    jest.spyOn(router, 'navigate').mockResolvedValue(true);
+  });
+
+  function signIn(n = 1): void {
+    auth.login({ username: 'ada', password: 'pw' }).subscribe();
+    http.expectOne('/api/v1/auth/login').flush(authResponse(n));
+    TestBed.tick();
+  }
+
+  it('connects with the access token, reports status and re-subscribes after a reconnect', () => {
+    const live = TestBed.inject(LiveSocketService);
+    TestBed.tick();
+    expect(live.status()).toBe('disconnected');
+    signIn();
+    expect(socket.handshakes).toEqual([{ token: 'access-1' }]);
+    expect(live.status()).toBe('connecting');
+
+    const acks: unknown[] = [];
+    const sub = live.subscribeServer('s1').subscribe((a) => acks.push(a));
+    socket.accept();
+    expect(live.status()).toBe('connected');
+    expect(socket.emitted.map((e) => [e.event, e.args[0]])).toContainEqual(['subscribe', { serverId: 's1' }]);
+    expect(acks).toEqual([{ ok: true }]);
+
+    // Transport drop, then socket.io reconnects: the subscription is sent again.
+    socket.connected = false;
+    socket.fire('disconnect', 'transport close');
+    expect(live.status()).toBe('connecting');
+    socket.accept();
+    expect(socket.emitted.filter((e) => e.event === 'subscribe')).toHaveLength(2);
+
+    sub.unsubscribe();
+    expect(socket.emitted.at(-1)).toEqual({ event: 'unsubscribe', args: [{ serverId: 's1' }] });
+  });
+
+  it('delivers typed events to subscribers', () => {
+    const live = TestBed.inject(LiveSocketService);
+    signIn();
+    const got: unknown[] = [];
+    live.on('fleet_summary').subscribe((s) => got.push(s.serverId));
+    socket.fire('fleet_summary', { serverId: 'a' });
+    socket.fire('server_status', { serverId: 'b' });
+    expect(got).toEqual(['a']);
+  });
+
+  it('re-authenticates with the fresh token after a refresh and disconnects on logout', async () => {
+    const live = TestBed.inject(LiveSocketService);
+    signIn();
+    socket.accept();
+    auth.refresh().subscribe();
+    http.expectOne('/api/v1/auth/refresh').flush(authResponse(2));
+    TestBed.tick();
+    expect(socket.handshakes).toEqual([{ token: 'access-1' }, { token: 'access-2' }]);
+
+    const out = auth.logout();
+    http.expectOne('/api/v1/auth/logout').flush(null, { status: 204, statusText: 'No Content' });
+    await out;
+    TestBed.tick();
+    expect(socket.active).toBe(false);
+    expect(live.status()).toBe('disconnected');
+  });
+
+  it('refreshes the token when the server refuses it ("unauthorized") and reconnects', () => {
+    TestBed.inject(LiveSocketService);
+    signIn();
+    socket.fire('connect_error', new Error('unauthorized'));
+    http.expectOne('/api/v1/auth/refresh').flush(authResponse(3));
+    TestBed.tick();
+    expect(socket.handshakes.at(-1)).toEqual({ token: 'access-3' });
+  });
+});

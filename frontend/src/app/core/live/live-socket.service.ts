@@ -1,0 +1,176 @@
+import { Injectable, InjectionToken, effect, inject, signal, untracked } from '@angular/core';
+import type { LiveClientToServerEvents, LiveServerToClientEvents, SubscribeAck } from '@chatops/protocol';
+import { Observable, Subject, filter, map } from 'rxjs';
+import { io, type Socket } from 'socket.io-client';
+import { AuthService } from '../auth/auth.service';
+
+export type LiveSocket = Socket<LiveServerToClientEvents, LiveClientToServerEvents>;
+export type LiveStatus = 'connected' | 'connecting' | 'disconnected';
+export type LiveEventName = Exclude<keyof LiveServerToClientEvents, 'session_expired'>;
+export type LiveEventPayload<E extends LiveEventName> = Parameters<LiveServerToClientEvents[E]>[0];
+
+type AuthCallback = (cb: (data: { token: string | null }) => void) => void;
+
+/** Builds the Socket.IO client (a token so tests can hand in a fake socket). */
+export const LIVE_SOCKET_FACTORY = new InjectionToken<(auth: AuthCallback) => LiveSocket>('LIVE_SOCKET_FACTORY', {
+  providedIn: 'root',
+  factory: () => (auth) =>
+    io('/live', {
+      autoConnect: false,
+      transports: ['websocket', 'polling'],
+      auth,
+      reconnection: true,
+      reconnectionDelay: 1_000,
+      reconnectionDelayMax: 30_000,
+      randomizationFactor: 0.5,
+    }) as LiveSocket,
+});
+
+const EVENTS: LiveEventName[] = ['metrics', 'server_status', 'alert', 'command_output', 'container_event', 'fleet_summary'];
+
+/**
+ * The browser's `/live` connection. It follows the session: connects when there is an access
+ * token, reconnects with the fresh token after every refresh (the handshake `auth` callback
+ * reads the current token), and disconnects on logout. Subscriptions are reference-counted and
+ * re-sent after every reconnect, so components just subscribe to an Observable.
+ */
+@Injectable({ providedIn: 'root' })
+export class LiveSocketService {
+  private readonly auth = inject(AuthService);
+  private readonly createSocket = inject(LIVE_SOCKET_FACTORY);
+
+  private readonly _status = signal<LiveStatus>('disconnected');
+  /** connected / connecting / disconnected, for the toolbar indicator (aria-live). */
+  readonly status = this._status.asReadonly();
+
+  private socket: LiveSocket | null = null;
+  private currentToken: string | null = null;
+  private authRetryToken: string | null = null;
+  private readonly events$ = new Subject<{ event: LiveEventName; payload: unknown }>();
+  private readonly serverSubs = new Map<string, Set<(ack: SubscribeAck) => void>>();
+  private readonly fleetSubs = new Set<(ack: SubscribeAck) => void>();
+
+  constructor() {
+    effect(() => {
+      const token = this.auth.accessToken();
+      untracked(() => this.onToken(token));
+    });
+  }
+
+  /** Typed stream of one server → client event. */
+  on<E extends LiveEventName>(event: E): Observable<LiveEventPayload<E>> {
+    return this.events$.pipe(
+      filter((e) => e.event === event),
+      map((e) => e.payload as LiveEventPayload<E>),
+    );
+  }
+
+  /** Subscribe to one server's events while the returned Observable is subscribed; emits each ack. */
+  subscribeServer(serverId: string): Observable<SubscribeAck> {
+    return new Observable<SubscribeAck>((subscriber) => {
+      const listener = (ack: SubscribeAck) => subscriber.next(ack);
+      let set = this.serverSubs.get(serverId);
+      if (!set) this.serverSubs.set(serverId, (set = new Set()));
+      set.add(listener);
+      if (this.socket?.connected) this.socket.emit('subscribe', { serverId }, listener);
+      return () => {
+        set!.delete(listener);
+        if (set!.size === 0) {
+          this.serverSubs.delete(serverId);
+          if (this.socket?.connected) this.socket.emit('unsubscribe', { serverId });
+        }
+      };
+    });
+  }
+
+  /** Subscribe to `fleet_summary` for every server the user can see. */
+  subscribeFleet(): Observable<SubscribeAck> {
+    return new Observable<SubscribeAck>((subscriber) => {
+      const listener = (ack: SubscribeAck) => subscriber.next(ack);
+      this.fleetSubs.add(listener);
+      if (this.socket?.connected) this.socket.emit('subscribe_fleet', listener);
+      return () => {
+        this.fleetSubs.delete(listener);
+        if (this.fleetSubs.size === 0 && this.socket?.connected) this.socket.emit('unsubscribe_fleet');
+      };
+    });
+  }
+
+  private onToken(token: string | null): void {
+    const previous = this.currentToken;
+    this.currentToken = token;
+    if (!token) {
+      this.socket?.disconnect();
+      this._status.set('disconnected');
+      return;
+    }
+    if (!this.socket) {
+      this.socket = this.createSocket((cb) => cb({ token: this.currentToken }));
+      this.wire(this.socket);
+      this._status.set('connecting');
+      this.socket.connect();
+    } else if (previous !== token) {
+      // Re-authenticate: the server checks the token at handshake time only.
+      this._status.set('connecting');
+      this.socket.disconnect();
+      this.socket.connect();
+    }
+  }
+
+  private wire(socket: LiveSocket): void {
+    for (const event of EVENTS) {
+      socket.on(event as 'metrics', (payload: unknown) => this.events$.next({ event, payload }) as never);
+    }
+    socket.on('connect', () => {
+      this._status.set('connected');
+      for (const [serverId, listeners] of this.serverSubs) {
+        socket.emit('subscribe', { serverId }, (ack) => listeners.forEach((l) => l(ack)));
+      }
+      if (this.fleetSubs.size) socket.emit('subscribe_fleet', (ack) => this.fleetSubs.forEach((l) => l(ack)));
+    });
+    socket.on('disconnect', (reason) => {
+      if (!this.currentToken) {
+        this._status.set('disconnected');
+      } else if (reason === 'io server disconnect') {
+        // The server dropped us (usually an expired token): renew, the token effect reconnects.
+        this._status.set('disconnected');
+        this.renewAndReconnect();
+      } else {
+        this._status.set(reason === 'io client disconnect' ? 'disconnected' : 'connecting');
+      }
+    });
+    socket.on('connect_error', (err: Error) => {
+      if (err?.message === 'unauthorized') {
+        this._status.set('disconnected');
+        this.renewAndReconnect();
+      } else {
+        this._status.set(socket.active ? 'connecting' : 'disconnected');
+      }
+    });
+    socket.on('session_expired', () => this.renewAndReconnect());
+  }
+
+  /** One refresh attempt per token; a fresh token reconnects through the token effect. */
+  private renewAndReconnect(): void {
+    const token = this.currentToken;
+    if (!token || this.authRetryToken === token) return;
+    this.authRetryToken = token;
+    this.auth.refresh().subscribe({
+      next: (res) => {
+        // Same token back (unusual): reconnect explicitly.
+        if (res.accessToken === token) this.socket?.connect();
+      },
+      error: () => {
+        if (!this.auth.refreshToken) {
+          this.auth.expireSession(); // the refresh token was rejected: the session is over
+        } else {
+          // Backend unreachable: try again later with whatever token we have then.
+          setTimeout(() => {
+            this.authRetryToken = null;
+            if (this.currentToken) this.socket?.connect();
+          }, 5_000);
+        }
+      },
+    });
+  }
+}

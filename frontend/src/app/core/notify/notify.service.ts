@@ -1,0 +1,26 @@
+import { Injectable, Injector, inject } from '@angular/core';
+import type { MatSnackBarConfig } from '@angular/material/snack-bar';
+
+/**
+ * Snackbar messages. Errors carry the request id so a user can quote it to an operator.
+ * MatSnackBar (and the CDK overlay it needs) is loaded on first use, which keeps ~60 kB raw
+ * out of the initial bundle: the login page does not need it until something fails.
+ */
+@Injectable({ providedIn: 'root' })
+export class NotifyService {
+  private readonly injector = inject(Injector);
+
+  error(message: string, requestId?: string | null): Promise<void> {
+    const text = requestId ? `${message} (request ${requestId})` : message;
+    return this.open(text, 'Dismiss', { duration: 10_000, politeness: 'assertive', panelClass: 'snack-error' });
+  }
+
+  success(message: string): Promise<void> {
+    return this.open(message, 'OK', { duration: 4_000, politeness: 'polite' });
+  }
+
+  private async open(text: string, action: string, config: MatSnackBarConfig): Promise<void> {
+    const { MatSnackBar } = await import('@angular/material/snack-bar');
+    this.injector.get(MatSnackBar).open(text, action, config);
+  }
+}

@@ -1,0 +1,121 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import type { CreatedApiKey } from '@chatops/protocol';
+import { server } from '../../../testing/auth-fixtures';
+import { button, q, qa, text, type } from '../../../testing/dom';
+import { FakeLiveSocketService } from '../../../testing/fake-live-socket';
+import { nextRequest } from '../../../testing/http-helpers';
+import { LiveSocketService } from '../../core/live/live-socket.service';
+import { AGENT_POLL_MS, AddServerPage } from './add-server.page';
+
+const KEY: CreatedApiKey = {
+  id: 'k1', serverId: 's1', name: 'default', key: 'cok_SECRETabc123', isActive: true,
+  expiresAt: null, lastUsedAt: null, createdAt: '2026-01-01T00:00:00Z',
+};
+
+describe('AddServerPage (wizard)', () => {
+  let fixture: ComponentFixture<AddServerPage>;
+  let http: HttpTestingController;
+  let live: FakeLiveSocketService;
+
+  beforeEach(async () => {
+    TestBed.configureTestingModule({
+      imports: [AddServerPage],
+      providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting(), { provide: LiveSocketService, useClass: FakeLiveSocketService }],
+    });
+    http = TestBed.inject(HttpTestingController);
+    live = TestBed.inject(LiveSocketService) as unknown as FakeLiveSocketService;
+    fixture = TestBed.createComponent(AddServerPage);
+    await fixture.whenStable();
+  });
+  afterEach(() => {
+    fixture.destroy();
+    http.verify();
+  });
+
+  async function createServer(): Promise<void> {
+    type(q(fixture, '[data-testid=server-name]'), '  web-9 ');
+    type(q(fixture, '[data-testid=server-host]'), '10.1.2.3');
+    q<HTMLButtonElement>(fixture, '[data-testid=create-server]').click();
+    await fixture.whenStable();
+    const created = http.expectOne('/api/v1/servers');
+    expect(created.request.method).toBe('POST');
+    expect(created.request.body).toEqual({ name: 'web-9', host: '10.1.2.3' });
+    created.flush(server({ id: 's1', name: 'web-9', host: '10.1.2.3' }));
+    const key = http.expectOne('/api/v1/api-keys');
+    expect(key.request.body).toEqual({ serverId: 's1', name: 'default' });
+    key.flush(KEY);
+    await fixture.whenStable();
+  }
+
+  it('requires a name before creating anything', async () => {
+    q<HTMLButtonElement>(fixture, '[data-testid=create-server]').click();
+    await fixture.whenStable();
+    expect(text(fixture)).toContain('Give the server a name');
+    http.expectNone('/api/v1/servers');
+  });
+
+  it('creates the server, then its key, and shows the key once with the exact agent commands', async () => {
+    await createServer();
+    const origin = location.origin;
+    expect(q(fixture, '[data-testid=api-key] pre').textContent).toBe('cok_SECRETabc123');
+    expect(text(fixture)).toContain('shown only once');
+    expect(q(fixture, '[data-testid=cmd-repo] pre').textContent).toBe(`npm run agent -- --url ${origin} --api-key cok_SECRETabc123`);
+
+    button(fixture, 'Docker Compose').click();
+    await fixture.whenStable();
+    const compose = q(fixture, '[data-testid=cmd-compose] pre').textContent!;
+    expect(compose).toContain('image: chatops-agent');
+    expect(compose).toContain(`CHATOPS_URL: ${origin}`);
+    expect(compose).toContain('CHATOPS_API_KEY: cok_SECRETabc123');
+    expect(compose).toContain('/var/run/docker.sock:/var/run/docker.sock');
+    expect(compose).toContain('/proc:/host/proc:ro');
+    expect(compose).toContain('/:/host/root:ro');
+    expect(compose).toContain('"--host-proc", "/host/proc", "--host-root", "/host/root"');
+
+    button(fixture, 'systemd').click();
+    await fixture.whenStable();
+    const unit = q(fixture, '[data-testid=cmd-systemd] pre').textContent!;
+    expect(unit).toContain(`Environment=CHATOPS_URL=${origin}`);
+    expect(unit).toContain('--api-key-file /etc/chatops/agent.key');
+    expect(unit).not.toContain('cok_SECRET'); // the key lives in the root-only file, not in the unit
+  });
+
+  it('turns green when the agent reports online on the live socket', async () => {
+    await createServer();
+    expect(live.subscribedServers).toContain('s1');
+    expect(q(fixture, '[data-testid=agent-state]').textContent).toContain('Waiting for the agent');
+    live.emit('server_status', { serverId: 'other', status: 'online', lastSeen: null });
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=agent-state]').textContent).toContain('Waiting for the agent');
+    live.emit('server_status', { serverId: 's1', status: 'online', lastSeen: new Date().toISOString() });
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=agent-state]').textContent).toContain('Agent connected');
+    expect(q(fixture, '[data-testid=open-server]').getAttribute('href')).toBe('/servers/s1');
+    expect(live.subscribedServers).not.toContain('s1'); // stops listening once connected
+  });
+
+  it('falls back to polling GET /servers/{id} every 5 s', async () => {
+    expect(TestBed.inject(AGENT_POLL_MS)).toBe(5_000);
+    fixture.destroy();
+    TestBed.resetTestingModule();
+    TestBed.configureTestingModule({
+      imports: [AddServerPage],
+      providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting(),
+        { provide: LiveSocketService, useClass: FakeLiveSocketService }, { provide: AGENT_POLL_MS, useValue: 10 }],
+    });
+    http = TestBed.inject(HttpTestingController);
+    fixture = TestBed.createComponent(AddServerPage);
+    await fixture.whenStable();
+    await createServer();
+    (await nextRequest(http, '/api/v1/servers/s1')).flush(server({ id: 's1', name: 'web-9', status: 'unknown' }));
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=agent-state]').textContent).toContain('Waiting for the agent');
+    (await nextRequest(http, '/api/v1/servers/s1')).flush(server({ id: 's1', name: 'web-9', status: 'online' }));
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=agent-state]').textContent).toContain('Agent connected');
+    expect(qa(fixture, '[data-testid=open-server]')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,63 @@
+import type { FleetSummary, Server, ServerStatus, ServerStatusEvent } from '@chatops/protocol';
+
+/** How many fleet_summary values each card's sparkline keeps. */
+export const SPARK_POINTS = 30;
+
+/** A server card's view model: REST data merged with the latest live events. */
+export interface FleetCard {
+  server: Server;
+  status: ServerStatus;
+  lastSeen: string | null;
+  cpuPercent: number | null;
+  memoryPercent: number | null;
+  diskPercent: number | null;
+  openAlerts: number;
+  cpuTrend: number[];
+}
+
+export function cardFromServer(server: Server): FleetCard {
+  return {
+    server, status: server.status, lastSeen: server.lastSeen,
+    cpuPercent: null, memoryPercent: null, diskPercent: null, openAlerts: 0, cpuTrend: [],
+  };
+}
+
+export function applySummary(card: FleetCard, s: FleetSummary): FleetCard {
+  const cpuTrend = s.cpuPercent == null ? card.cpuTrend : [...card.cpuTrend, s.cpuPercent].slice(-SPARK_POINTS);
+  return {
+    ...card,
+    status: s.status,
+    lastSeen: s.lastSeen ?? card.lastSeen,
+    cpuPercent: s.cpuPercent,
+    memoryPercent: s.memoryPercent,
+    diskPercent: s.diskPercent,
+    openAlerts: s.openAlerts ?? card.openAlerts,
+    cpuTrend,
+  };
+}
+
+export function applyStatus(card: FleetCard, e: ServerStatusEvent): FleetCard {
+  return { ...card, status: e.status, lastSeen: e.lastSeen ?? card.lastSeen };
+}
+
+export type SortKey = 'name' | 'status' | 'lastSeen';
+export type StatusFilter = 'all' | ServerStatus;
+const STATUS_ORDER: Record<ServerStatus, number> = { offline: 0, unknown: 1, online: 2 };
+
+export function visibleCards(cards: FleetCard[], query: string, status: StatusFilter, sort: SortKey): FleetCard[] {
+  const q = query.trim().toLowerCase();
+  const filtered = cards.filter(
+    (c) =>
+      (status === 'all' || c.status === status) &&
+      (!q || c.server.name.toLowerCase().includes(q) || (c.server.host ?? '').toLowerCase().includes(q)),
+  );
+  const byName = (a: FleetCard, b: FleetCard) => a.server.name.localeCompare(b.server.name);
+  const cmp: Record<SortKey, (a: FleetCard, b: FleetCard) => number> = {
+    name: byName,
+    // Problems first: offline, unknown, then online.
+    status: (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || byName(a, b),
+    // Most recently seen first; never-seen last.
+    lastSeen: (a, b) => (Date.parse(b.lastSeen ?? '') || 0) - (Date.parse(a.lastSeen ?? '') || 0) || byName(a, b),
+  };
+  return [...filtered].sort(cmp[sort]);
+}

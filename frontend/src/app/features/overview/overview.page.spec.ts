@@ -1,0 +1,108 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { server } from '../../../testing/auth-fixtures';
+import { q, qa, text, type } from '../../../testing/dom';
+import { FakeLiveSocketService } from '../../../testing/fake-live-socket';
+import { LiveSocketService } from '../../core/live/live-socket.service';
+import { OverviewPage } from './overview.page';
+
+const SERVERS = [
+  server({ id: 'a', name: 'web-1', host: '10.0.0.1', status: 'online', lastSeen: new Date().toISOString() }),
+  server({ id: 'b', name: 'db-1', host: 'db.internal', status: 'offline', lastSeen: '2026-01-01T00:00:00Z' }),
+  server({ id: 'c', name: 'cache', status: 'unknown' }),
+];
+
+describe('OverviewPage', () => {
+  let fixture: ComponentFixture<OverviewPage>;
+  let http: HttpTestingController;
+  let live: FakeLiveSocketService;
+
+  beforeEach(async () => {
+    TestBed.configureTestingModule({
+      imports: [OverviewPage],
+      providers: [
+        provideRouter([]),
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: LiveSocketService, useClass: FakeLiveSocketService },
+      ],
+    });
+    http = TestBed.inject(HttpTestingController);
+    live = TestBed.inject(LiveSocketService) as unknown as FakeLiveSocketService;
+    fixture = TestBed.createComponent(OverviewPage);
+    await fixture.whenStable();
+  });
+  afterEach(() => http.verify());
+
+  const names = () => qa(fixture, '[data-testid=server-card] h2').map((h) => h.textContent?.trim());
+
+  it('shows loading skeletons, then one card per server with status as text', async () => {
+    expect(q(fixture, '[aria-label=Loading]')).toBeTruthy();
+    http.expectOne('/api/v1/servers').flush(SERVERS);
+    await fixture.whenStable();
+    expect(names()).toEqual(['cache', 'db-1', 'web-1']);
+    expect(text(fixture)).toContain('3 servers · 1 online');
+    const chips = qa(fixture, '[data-testid=status-chip]').map((c) => c.textContent?.trim());
+    expect(chips).toEqual(['Unknown', 'Offline', 'Online']);
+    expect(text(fixture)).toContain('last seen never');
+    expect(live.fleetSubscriptions).toBe(1);
+  });
+
+  it('searches by name or host and filters by status', async () => {
+    http.expectOne('/api/v1/servers').flush(SERVERS);
+    await fixture.whenStable();
+    type(q(fixture, '[data-testid=search]'), 'internal');
+    await fixture.whenStable();
+    expect(names()).toEqual(['db-1']);
+
+    type(q(fixture, '[data-testid=search]'), '');
+    (fixture.componentInstance as unknown as { statusFilter: { set(v: string): void } }).statusFilter.set('online');
+    await fixture.whenStable();
+    expect(names()).toEqual(['web-1']);
+
+    type(q(fixture, '[data-testid=search]'), 'nothing-like-this');
+    await fixture.whenStable();
+    expect(text(fixture)).toContain('No server matches');
+  });
+
+  it('sorts problems first when sorting by status', async () => {
+    http.expectOne('/api/v1/servers').flush(SERVERS);
+    await fixture.whenStable();
+    (fixture.componentInstance as unknown as { sort: { set(v: string): void } }).sort.set('status');
+    await fixture.whenStable();
+    expect(names()).toEqual(['db-1', 'cache', 'web-1']);
+  });
+
+  it('applies fleet_summary and server_status events to the cards', async () => {
+    http.expectOne('/api/v1/servers').flush(SERVERS);
+    await fixture.whenStable();
+    live.emit('fleet_summary', {
+      serverId: 'c', status: 'online', lastSeen: new Date().toISOString(),
+      cpuPercent: 42.4, memoryPercent: 71, diskPercent: 5.25, openAlerts: 2, timestamp: new Date().toISOString(),
+    });
+    live.emit('fleet_summary', {
+      serverId: 'c', status: 'online', lastSeen: new Date().toISOString(),
+      cpuPercent: 50, memoryPercent: 72, diskPercent: 5.25, openAlerts: 2, timestamp: new Date().toISOString(),
+    });
+    live.emit('server_status', { serverId: 'b', status: 'online', lastSeen: new Date().toISOString() });
+    await fixture.whenStable();
+
+    const cache = qa(fixture, '[data-testid=server-card]').find((c) => c.textContent?.includes('cache'))!;
+    expect(cache.querySelector('[data-testid=cpu]')?.textContent).toBe('50%');
+    expect(cache.querySelector('[data-testid=mem]')?.textContent).toBe('72%');
+    expect(cache.querySelector('[data-testid=disk]')?.textContent).toBe('5.3%');
+    expect(cache.querySelector('[data-testid=status-chip]')?.textContent?.trim()).toBe('Online');
+    expect(cache.textContent).toContain('2 open alerts');
+    expect(cache.querySelector('polyline')?.getAttribute('points')?.split(' ')).toHaveLength(2);
+    expect(text(fixture)).toContain('3 servers · 3 online');
+  });
+
+  it('shows an empty state with an "Add server" button when there are no servers', async () => {
+    http.expectOne('/api/v1/servers').flush([]);
+    await fixture.whenStable();
+    expect(text(fixture)).toContain('No servers yet');
+    expect(q(fixture, '[data-testid=empty-add]').getAttribute('href')).toBe('/servers/new');
+  });
+});

@@ -1,0 +1,82 @@
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { FormsModule } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatButtonToggleModule } from '@angular/material/button-toggle';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatSelectModule } from '@angular/material/select';
+import { RouterLink } from '@angular/router';
+import { interval } from 'rxjs';
+import { describeHttpError } from '../../core/api/error-message';
+import { ServersApi } from '../../core/api/servers-api.service';
+import { LiveSocketService } from '../../core/live/live-socket.service';
+import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
+import { IconComponent } from '../../shared/ui/icon.component';
+import { SkeletonListComponent } from '../../shared/ui/skeleton-list.component';
+import { FleetCard, SortKey, StatusFilter, applyStatus, applySummary, cardFromServer, visibleCards } from './fleet-state';
+import { ServerCardComponent } from './server-card.component';
+
+@Component({
+  selector: 'app-overview-page',
+  imports: [FormsModule, RouterLink, MatButtonModule, MatButtonToggleModule, MatFormFieldModule, MatInputModule, MatSelectModule, EmptyStateComponent, SkeletonListComponent, ServerCardComponent, IconComponent],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  templateUrl: './overview.page.html',
+  styleUrl: './overview.page.scss',
+})
+export class OverviewPage {
+  private readonly api = inject(ServersApi);
+  private readonly live = inject(LiveSocketService);
+  private readonly destroyRef = inject(DestroyRef);
+
+  protected readonly loading = signal(true);
+  protected readonly loadError = signal<string | null>(null);
+  /** serverId → card; live events replace entries immutably so OnPush children update. */
+  protected readonly cards = signal<Map<string, FleetCard>>(new Map());
+  protected readonly query = signal('');
+  protected readonly statusFilter = signal<StatusFilter>('all');
+  protected readonly sort = signal<SortKey>('name');
+  protected readonly now = signal(Date.now());
+
+  protected readonly total = computed(() => this.cards().size);
+  protected readonly onlineCount = computed(() => [...this.cards().values()].filter((c) => c.status === 'online').length);
+  protected readonly visible = computed(() => visibleCards([...this.cards().values()], this.query(), this.statusFilter(), this.sort()));
+
+  constructor() {
+    this.load();
+    this.live.subscribeFleet().pipe(takeUntilDestroyed()).subscribe();
+    this.live.on('fleet_summary').pipe(takeUntilDestroyed()).subscribe((s) => this.patch(s.serverId, (c) => applySummary(c, s)));
+    this.live.on('server_status').pipe(takeUntilDestroyed()).subscribe((e) => this.patch(e.serverId, (c) => applyStatus(c, e)));
+    interval(30_000).pipe(takeUntilDestroyed()).subscribe(() => this.now.set(Date.now()));
+  }
+
+  protected load(): void {
+    this.loading.set(true);
+    this.loadError.set(null);
+    this.api.list().pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
+      next: (servers) => {
+        const prev = this.cards();
+        // Keep live data (trend) already received for servers we know.
+        this.cards.set(new Map(servers.map((s) => [s.id, prev.has(s.id) ? { ...prev.get(s.id)!, server: s } : cardFromServer(s)])));
+        this.loading.set(false);
+      },
+      error: (err: unknown) => {
+        this.loadError.set(describeHttpError(err).message);
+        this.loading.set(false);
+      },
+    });
+  }
+
+  protected clearFilters(): void {
+    this.query.set('');
+    this.statusFilter.set('all');
+  }
+
+  private patch(serverId: string, fn: (c: FleetCard) => FleetCard): void {
+    const card = this.cards().get(serverId);
+    if (!card) return; // a server we have not listed yet (created elsewhere); next load shows it
+    const next = new Map(this.cards());
+    next.set(serverId, fn(card));
+    this.cards.set(next);
+  }
+}

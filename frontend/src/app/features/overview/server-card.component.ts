@@ -1,0 +1,53 @@
+import { ChangeDetectionStrategy, Component, input } from '@angular/core';
+import { MatButtonModule } from '@angular/material/button';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { RouterLink } from '@angular/router';
+import { Percent1Pipe, RelativeTimePipe } from '../../shared/format/format.pipes';
+import { IconComponent } from '../../shared/ui/icon.component';
+import { SparklineComponent } from '../../shared/ui/sparkline.component';
+import { StatusChipComponent } from '../../shared/ui/status-chip.component';
+import type { FleetCard } from './fleet-state';
+
+@Component({
+  selector: 'app-server-card',
+  imports: [RouterLink, MatButtonModule, MatProgressBarModule, StatusChipComponent, SparklineComponent, IconComponent, Percent1Pipe, RelativeTimePipe],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    @let c = card();
+    <article class="card" data-testid="server-card" [attr.aria-labelledby]="'srv-' + c.server.id">
+      <header>
+        <h2 [id]="'srv-' + c.server.id"><a [routerLink]="['/servers', c.server.id]">{{ c.server.name }}</a></h2>
+        <app-status-chip [status]="c.status" />
+      </header>
+      <p class="muted host">{{ c.server.host || 'no host set' }} · last seen <time [attr.datetime]="c.lastSeen">{{ c.lastSeen | relativeTime: now() }}</time></p>
+      <dl class="metrics">
+        <div><dt>CPU</dt><dd data-testid="cpu">{{ c.cpuPercent | percent1 }}</dd></div>
+        <div><dt>Memory</dt><dd data-testid="mem">{{ c.memoryPercent | percent1 }}</dd></div>
+        <div><dt>Disk</dt><dd data-testid="disk">{{ c.diskPercent | percent1 }}</dd></div>
+      </dl>
+      <app-sparkline [values]="c.cpuTrend" label="CPU trend" [width]="220" />
+      @if (c.openAlerts) { <p class="alerts"><app-icon name="warning" [size]="16" /> {{ c.openAlerts }} open alert{{ c.openAlerts === 1 ? '' : 's' }}</p> }
+      <footer>
+        <a mat-button [routerLink]="['/servers', c.server.id]">Details</a>
+        <a mat-button [routerLink]="['/servers', c.server.id, 'settings']" [attr.aria-label]="'Settings for ' + c.server.name">Settings</a>
+      </footer>
+    </article>
+  `,
+  styles: `
+    .card { padding: 16px; border-radius: 12px; background: var(--mat-sys-surface-container); display: grid; gap: 8px; height: 100%; box-sizing: border-box; }
+    header { display: flex; justify-content: space-between; align-items: center; gap: 8px; }
+    h2 { font: var(--mat-sys-title-medium); margin: 0; overflow: hidden; text-overflow: ellipsis; }
+    h2 a { color: inherit; }
+    .host { margin: 0; font: var(--mat-sys-body-small); overflow-wrap: anywhere; }
+    .metrics { display: grid; grid-template-columns: repeat(3, 1fr); margin: 0; gap: 8px; }
+    dt { font: var(--mat-sys-label-small); color: var(--mat-sys-on-surface-variant); }
+    dd { margin: 0; font: var(--mat-sys-title-medium); }
+    app-sparkline { width: 100%; }
+    .alerts { margin: 0; color: var(--mat-sys-error); font: var(--mat-sys-label-medium); }
+    footer { display: flex; justify-content: flex-end; gap: 4px; }
+  `,
+})
+export class ServerCardComponent {
+  readonly card = input.required<FleetCard>();
+  readonly now = input(Date.now());
+}

@@ -1,0 +1,62 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { USER, authResponse } from '../../../testing/auth-fixtures';
+import { button, q, type } from '../../../testing/dom';
+import { AuthService } from '../../core/auth/auth.service';
+import { THEME_KEY } from '../../core/theme/theme.service';
+import { ProfilePage } from './profile.page';
+
+describe('ProfilePage', () => {
+  let fixture: ComponentFixture<ProfilePage>;
+  let http: HttpTestingController;
+
+  beforeEach(async () => {
+    localStorage.clear();
+    TestBed.configureTestingModule({ imports: [ProfilePage], providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting()] });
+    http = TestBed.inject(HttpTestingController);
+    TestBed.inject(AuthService).login({ username: 'ada', password: 'pw' }).subscribe();
+    http.expectOne('/api/v1/auth/login').flush(authResponse(1));
+    fixture = TestBed.createComponent(ProfilePage);
+    await fixture.whenStable();
+  });
+  afterEach(() => http.verify());
+
+  it('updates full name and email with PUT /auth/me', async () => {
+    expect(q<HTMLInputElement>(fixture, 'input[formControlName=fullName]').value).toBe('Ada Lovelace');
+    type(q(fixture, 'input[formControlName=email]'), 'ada@new.example');
+    await fixture.whenStable();
+    button(fixture, 'Save').click();
+    const req = http.expectOne({ method: 'PUT', url: '/api/v1/auth/me' });
+    expect(req.request.body).toEqual({ fullName: 'Ada Lovelace', email: 'ada@new.example' });
+    req.flush({ ...USER, email: 'ada@new.example' });
+    expect(TestBed.inject(AuthService).user()?.email).toBe('ada@new.example');
+  });
+
+  it('changes the password only when both new entries match', async () => {
+    type(q(fixture, 'input[formControlName=currentPassword]'), 'old-password');
+    type(q(fixture, 'input[formControlName=newPassword]'), 'brand-new-pw');
+    type(q(fixture, 'input[formControlName=confirm]'), 'brand-new-px');
+    button(fixture, 'Change password').click();
+    await fixture.whenStable();
+    expect(q(fixture, '[role=alert]').textContent).toContain('do not match');
+    http.expectNone('/api/v1/auth/change-password');
+
+    type(q(fixture, 'input[formControlName=confirm]'), 'brand-new-pw');
+    button(fixture, 'Change password').click();
+    const req = http.expectOne('/api/v1/auth/change-password');
+    expect(req.request.body).toMatchObject({ currentPassword: 'old-password', newPassword: 'brand-new-pw' });
+    req.flush(authResponse(7));
+    expect(TestBed.inject(AuthService).accessToken()).toBe('access-7');
+  });
+
+  it('remembers the theme and applies it to <html>', async () => {
+    const dark = Array.from(fixture.nativeElement.querySelectorAll('mat-button-toggle button') as NodeListOf<HTMLButtonElement>).find((b) => b.textContent?.trim() === 'Dark')!;
+    dark.click();
+    await fixture.whenStable();
+    expect(localStorage.getItem(THEME_KEY)).toBe('dark');
+    expect(document.documentElement.classList).toContain('theme-dark');
+    expect(document.documentElement.style.colorScheme).toBe('dark');
+  });
+});

@@ -1,0 +1,128 @@
+import { DatePipe } from '@angular/common';
+import { ChangeDetectionStrategy, Component, effect, inject, input, signal, untracked } from '@angular/core';
+import { FormsModule } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatDialog } from '@angular/material/dialog';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import type { ApiKey, CreatedApiKey } from '@chatops/protocol';
+import { ApiKeysApi } from '../../core/api/api-keys-api.service';
+import { NotifyService } from '../../core/notify/notify.service';
+import { CopyBlockComponent } from '../add-server/copy-block.component';
+import { openConfirm } from '../../shared/ui/confirm-dialog.component';
+import { IconComponent } from '../../shared/ui/icon.component';
+
+@Component({
+  selector: 'app-api-keys-panel',
+  imports: [FormsModule, DatePipe, MatButtonModule, MatFormFieldModule, MatInputModule, CopyBlockComponent, IconComponent],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <form class="create" (ngSubmit)="create()">
+      <mat-form-field subscriptSizing="dynamic">
+        <mat-label>New key name</mat-label>
+        <input matInput name="keyName" [ngModel]="newName()" (ngModelChange)="newName.set($event)" maxlength="100" />
+      </mat-form-field>
+      <button mat-stroked-button type="submit" [disabled]="busy()"><app-icon name="add" [size]="16" /> Create key</button>
+    </form>
+    @if (created(); as k) {
+      <div class="once" role="alert">
+        <p><app-icon name="warning" [size]="16" /> <strong>Copy the new key now:</strong> it is shown only once.</p>
+        <app-copy-block title="New API key" [text]="k.key" />
+        <button mat-button type="button" (click)="created.set(null)">I saved it</button>
+      </div>
+    }
+    @if (keys().length === 0) {
+      <p class="muted">No API keys. Create one to connect an agent.</p>
+    } @else {
+      <ul class="keys" aria-label="API keys">
+        @for (k of keys(); track k.id) {
+          <li data-testid="api-key-row">
+            <div>
+              <strong>{{ k.name || 'unnamed' }}</strong>
+              <span class="badge" [class.inactive]="!k.isActive">{{ k.isActive ? 'Active' : 'Inactive' }}</span>
+              <div class="muted small">
+                created {{ k.createdAt | date: 'medium' }}
+                · last used {{ k.lastUsedAt ? (k.lastUsedAt | date: 'medium') : 'never' }}
+                @if (k.expiresAt) { · expires {{ k.expiresAt | date: 'medium' }} }
+              </div>
+            </div>
+            <div class="actions">
+              @if (k.isActive) {
+                <button mat-button type="button" (click)="deactivate(k)" [attr.aria-label]="'Deactivate key ' + (k.name || k.id)">Deactivate</button>
+              }
+              <button mat-button type="button" class="danger" (click)="remove(k)" [attr.aria-label]="'Delete key ' + (k.name || k.id)">Delete</button>
+            </div>
+          </li>
+        }
+      </ul>
+    }
+  `,
+  styles: `
+    .create { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-bottom: 12px; }
+    .once { padding: 12px; border-radius: 8px; background: var(--mat-sys-surface-container-high); margin-bottom: 12px; }
+    .once p { margin: 0; }
+    .keys { list-style: none; padding: 0; margin: 0; }
+    .keys li { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 8px; padding: 10px 0; border-bottom: 1px solid var(--mat-sys-outline-variant); }
+    .small { font: var(--mat-sys-body-small); }
+    .badge { margin-left: 8px; font: var(--mat-sys-label-small); padding: 2px 8px; border-radius: 999px; border: 1px solid currentColor; }
+    .badge.inactive { color: var(--mat-sys-on-surface-variant); }
+    .danger { color: var(--mat-sys-error); }
+  `,
+})
+export class ApiKeysPanelComponent {
+  private readonly api = inject(ApiKeysApi);
+  private readonly dialog = inject(MatDialog);
+  private readonly notify = inject(NotifyService);
+  readonly serverId = input.required<string>();
+
+  protected readonly keys = signal<ApiKey[]>([]);
+  protected readonly created = signal<CreatedApiKey | null>(null);
+  protected readonly newName = signal('');
+  protected readonly busy = signal(false);
+
+  constructor() {
+    effect(() => {
+      const id = this.serverId();
+      untracked(() => this.load(id));
+    });
+  }
+
+  private load(id: string): void {
+    this.api.listForServer(id).subscribe((keys) => this.keys.set(keys));
+  }
+
+  protected create(): void {
+    this.busy.set(true);
+    this.api.create({ serverId: this.serverId(), name: this.newName().trim() || 'default' }).subscribe({
+      next: (key) => {
+        this.busy.set(false);
+        this.newName.set('');
+        this.created.set(key);
+        const { key: _secret, ...stored } = key;
+        this.keys.update((list) => [stored, ...list]);
+      },
+      error: () => this.busy.set(false),
+    });
+  }
+
+  protected deactivate(k: ApiKey): void {
+    this.api.deactivate(k.id).subscribe(() => {
+      this.keys.update((list) => list.map((x) => (x.id === k.id ? { ...x, isActive: false } : x)));
+      this.notify.success('Key deactivated; an agent using it was disconnected');
+    });
+  }
+
+  protected remove(k: ApiKey): void {
+    openConfirm(this.dialog, {
+      title: 'Delete API key?',
+      message: `The key "${k.name || k.id}" stops working immediately and an agent using it is disconnected.`,
+      confirmText: 'Delete key',
+    }).subscribe((ok) => {
+      if (!ok) return;
+      this.api.remove(k.id).subscribe(() => {
+        this.keys.update((list) => list.filter((x) => x.id !== k.id));
+        this.notify.success('Key deleted');
+      });
+    });
+  }
+}

@@ -1,0 +1,125 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { MATERIAL_ANIMATIONS } from '@angular/material/core';
+import { Router, provideRouter } from '@angular/router';
+import type { ApiKey } from '@chatops/protocol';
+import { server } from '../../../testing/auth-fixtures';
+import { button, q, qa, text, type } from '../../../testing/dom';
+import { ServerSettingsPage } from './server-settings.page';
+
+const SRV = server({ id: 's1', name: 'prod-db', host: 'db.local', port: 22, metadata: { env: 'prod' } });
+const KEYS: ApiKey[] = [
+  { id: 'k1', serverId: 's1', name: 'default', isActive: true, expiresAt: null, lastUsedAt: null, createdAt: '2026-01-01T00:00:00Z' },
+];
+
+describe('ServerSettingsPage', () => {
+  let fixture: ComponentFixture<ServerSettingsPage>;
+  let http: HttpTestingController;
+  let router: Router;
+
+  beforeEach(async () => {
+    TestBed.configureTestingModule({
+      imports: [ServerSettingsPage],
+      providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting(), { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } }],
+    });
+    http = TestBed.inject(HttpTestingController);
+    router = TestBed.inject(Router);
+    jest.spyOn(router, 'navigateByUrl').mockResolvedValue(true);
+    fixture = TestBed.createComponent(ServerSettingsPage);
+    fixture.componentRef.setInput('id', 's1');
+    await fixture.whenStable();
+  });
+  afterEach(() => {
+    document.querySelectorAll('.cdk-overlay-container').forEach((e) => (e.innerHTML = ''));
+    http.verify();
+  });
+
+  async function loaded(): Promise<void> {
+    http.expectOne('/api/v1/servers/s1').flush(SRV);
+    await fixture.whenStable();
+    http.expectOne('/api/v1/api-keys/server/s1').flush(KEYS);
+    await fixture.whenStable();
+  }
+
+  const dialog = () => document.querySelector('app-confirm-dialog') as HTMLElement;
+
+  it('deleting the server requires typing its exact name', async () => {
+    await loaded();
+    q<HTMLButtonElement>(fixture, '[data-testid=delete-server]').click();
+    await fixture.whenStable();
+    const confirm = dialog().querySelector<HTMLButtonElement>('[data-testid=confirm-button]')!;
+    const input = dialog().querySelector<HTMLInputElement>('[data-testid=confirm-input]')!;
+    expect(dialog().textContent).toContain('Type "prod-db" to confirm');
+    expect(confirm.disabled).toBe(true);
+
+    type(input, 'prod');
+    await fixture.whenStable();
+    expect(confirm.disabled).toBe(true);
+    http.expectNone({ method: 'DELETE', url: '/api/v1/servers/s1' });
+
+    type(input, 'prod-db');
+    await fixture.whenStable();
+    expect(confirm.disabled).toBe(false);
+    confirm.click();
+    await fixture.whenStable();
+    await new Promise((r) => setTimeout(r, 0));
+
+    const del = http.expectOne({ method: 'DELETE', url: '/api/v1/servers/s1' });
+    del.flush(null, { status: 204, statusText: 'No Content' });
+    await fixture.whenStable();
+    expect(router.navigateByUrl).toHaveBeenCalledWith('/');
+  });
+
+  it('cancelling the dialog deletes nothing', async () => {
+    await loaded();
+    q<HTMLButtonElement>(fixture, '[data-testid=delete-server]').click();
+    await fixture.whenStable();
+    button(fixture, 'Cancel', dialog()).click();
+    await fixture.whenStable();
+    await new Promise((r) => setTimeout(r, 0));
+    http.expectNone({ method: 'DELETE', url: '/api/v1/servers/s1' });
+  });
+
+  it('validates the metadata JSON and saves a partial update', async () => {
+    await loaded();
+    const meta = q<HTMLTextAreaElement>(fixture, 'textarea[formControlName=metadata]');
+    expect(JSON.parse(meta.value)).toEqual({ env: 'prod' });
+    type(meta, '{"env": ');
+    type(q(fixture, 'input[formControlName=name]'), 'prod-db-2');
+    await fixture.whenStable();
+    expect(text(fixture)).toContain('Invalid JSON');
+    button(fixture, 'Save changes').click();
+    await fixture.whenStable();
+    http.expectNone({ method: 'PUT' });
+
+    type(meta, '[1, 2]');
+    await fixture.whenStable();
+    expect(text(fixture)).toContain('Metadata must be a JSON object');
+
+    type(meta, '{"env": "staging"}');
+    await fixture.whenStable();
+    button(fixture, 'Save changes').click();
+    const put = http.expectOne({ method: 'PUT', url: '/api/v1/servers/s1' });
+    expect(put.request.body).toEqual({ name: 'prod-db-2', host: 'db.local', port: 22, metadata: { env: 'staging' } });
+    put.flush({ ...SRV, name: 'prod-db-2', metadata: { env: 'staging' } });
+  });
+
+  it('lists API keys and deactivates one', async () => {
+    await loaded();
+    const row = q(fixture, '[data-testid=api-key-row]');
+    expect(row.textContent).toContain('default');
+    expect(row.textContent).toContain('Active');
+    button(fixture, 'Deactivate', row).click();
+    http.expectOne({ method: 'POST', url: '/api/v1/api-keys/k1/deactivate' }).flush({});
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=api-key-row]').textContent).toContain('Inactive');
+    expect(qa(fixture, '[data-testid=api-key-row] button').map((b) => b.textContent?.trim())).toEqual(['Delete']);
+  });
+
+  it('shows a not-found page when the server does not exist (or is not yours)', async () => {
+    http.expectOne('/api/v1/servers/s1').flush({ statusCode: 404, message: 'Server not found' }, { status: 404, statusText: 'Not Found' });
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=not-found]').textContent).toContain('Not found');
+  });
+});

@@ -1,0 +1,59 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { MATERIAL_ANIMATIONS } from '@angular/material/core';
+import { Router, provideRouter } from '@angular/router';
+import { authResponse } from '../../../testing/auth-fixtures';
+import { q, text } from '../../../testing/dom';
+import { FakeLiveSocketService } from '../../../testing/fake-live-socket';
+import { AuthService, REFRESH_TOKEN_KEY } from '../../core/auth/auth.service';
+import { LiveSocketService } from '../../core/live/live-socket.service';
+import { ShellComponent } from './shell.component';
+
+describe('ShellComponent', () => {
+  let fixture: ComponentFixture<ShellComponent>;
+  let http: HttpTestingController;
+  let live: FakeLiveSocketService;
+
+  beforeEach(async () => {
+    localStorage.clear();
+    TestBed.configureTestingModule({
+      imports: [ShellComponent],
+      providers: [
+        provideRouter([]), provideHttpClient(), provideHttpClientTesting(),
+        { provide: LiveSocketService, useClass: FakeLiveSocketService },
+        { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
+      ],
+    });
+    http = TestBed.inject(HttpTestingController);
+    live = TestBed.inject(LiveSocketService) as unknown as FakeLiveSocketService;
+    jest.spyOn(TestBed.inject(Router), 'navigateByUrl').mockResolvedValue(true);
+    TestBed.inject(AuthService).login({ username: 'ada', password: 'pw' }).subscribe();
+    http.expectOne('/api/v1/auth/login').flush(authResponse(1));
+    fixture = TestBed.createComponent(ShellComponent);
+    await fixture.whenStable();
+  });
+
+  it('has the navigation entries and announces the live connection status', async () => {
+    expect(text(fixture)).toContain('Overview');
+    expect(text(fixture)).toContain('Profile');
+    const status = q(fixture, '[data-testid=live-status]');
+    expect(status.getAttribute('aria-live')).toBe('polite');
+    expect(status.textContent).toContain('Live: connected');
+    live.status.set('disconnected');
+    await fixture.whenStable();
+    expect(status.textContent).toContain('Live: disconnected');
+  });
+
+  it('signs out from the user menu (revoking the refresh token)', async () => {
+    q<HTMLButtonElement>(fixture, '[aria-label="Account menu"]').click();
+    await fixture.whenStable();
+    (document.querySelector('[data-testid=logout]') as HTMLButtonElement).click();
+    const req = http.expectOne('/api/v1/auth/logout');
+    expect(req.request.body).toEqual({ refreshToken: 'refresh-1' });
+    req.flush(null, { status: 204, statusText: 'No Content' });
+    await fixture.whenStable();
+    expect(localStorage.getItem(REFRESH_TOKEN_KEY)).toBeNull();
+    expect(TestBed.inject(Router).navigateByUrl).toHaveBeenCalledWith('/login');
+  });
+});

@@ -1,0 +1,22 @@
+import type { AuthResponse, Server, User } from '@chatops/protocol';
+
+export const USER: User = {
+  id: '11111111-1111-4111-8111-111111111111',
+  email: 'ada@example.com',
+  username: 'ada',
+  fullName: 'Ada Lovelace',
+  role: 'admin',
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
+
+export function authResponse(n: number, user: User = USER, expiresIn = 1800): AuthResponse {
+  return { user, accessToken: `access-${n}`, refreshToken: `refresh-${n}`, tokenType: 'Bearer', expiresIn };
+}
+
+export function server(partial: Partial<Server> & { id: string; name: string }): Server {
+  return {
+    host: null, port: null, metadata: {}, status: 'unknown', lastSeen: null,
+    createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', agent: null,
+    ...partial,
+  };
+}
