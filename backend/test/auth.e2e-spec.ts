@@ -73,8 +73,9 @@ describe('auth', () => {
     const reuse = await refresh(u.refreshToken);
     expect(reuse.status).toBe(401);
     expect(reuse.body.code).toBe('auth.refresh_token_reused');
-    // the attacker's reuse also kills the legitimate successor
+    // the attacker's reuse also kills the legitimate successor and its access token
     await refresh(rotated.body.refreshToken).expect(401);
+    await t.http().get('/api/v1/auth/me').set('Authorization', `Bearer ${rotated.body.accessToken}`).expect(401);
     const audit = await t.db.query(`SELECT 1 FROM audit_logs WHERE action = 'auth.refresh_reuse' AND user_id = $1`, [u.user.id]);
     expect(audit.rowCount).toBeGreaterThanOrEqual(1);
   });
@@ -93,8 +94,11 @@ describe('auth', () => {
     expect(expired.body.code).toBe('auth.refresh_token_expired');
 
     const pwv = (await t.db.query('SELECT password_changed_at FROM users WHERE id = $1', [u.user.id])).rows[0].password_changed_at.getTime();
+    const sid = (await t.db.query('SELECT family_id FROM refresh_tokens WHERE user_id = $1', [u.user.id])).rows[0].family_id;
     const jwt = new JwtService({ secret: t.config.jwtSecret });
-    const claims = { sub: u.user.id, username: u.user.username, role: u.user.role, pwv, jti: randomUUID() };
+    const claims = { sub: u.user.id, username: u.user.username, role: u.user.role, pwv, sid, jti: randomUUID() };
+    // a valid signature and claims work: the failures below are about expiry and forgery only
+    await t.http().get('/api/v1/auth/me').set('Authorization', `Bearer ${jwt.sign(claims, { expiresIn: 600 })}`).expect(200);
     const old = jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 });
     const res = await t.http().get('/api/v1/auth/me').set('Authorization', `Bearer ${old}`);
     expect(res.status).toBe(401);
@@ -105,10 +109,13 @@ describe('auth', () => {
     await t.http().get('/api/v1/auth/me').expect(401);
   });
 
-  it('logout revokes the session: the refresh token no longer works; logout is idempotent', async () => {
+  it('logout revokes the session: its refresh and access tokens stop working, other sessions stay', async () => {
     const u = await registerUser(t);
+    const other = await t.http().post('/api/v1/auth/login').send({ username: u.user.username, password: u.password }).expect(200);
     await t.http().post('/api/v1/auth/logout').send({ refreshToken: u.refreshToken }).expect(204);
     await refresh(u.refreshToken).expect(401);
+    await t.http().get('/api/v1/auth/me').set(u.auth).expect(401);
+    await t.http().get('/api/v1/auth/me').set('Authorization', `Bearer ${other.body.accessToken}`).expect(200);
     await t.http().post('/api/v1/auth/logout').send({ refreshToken: u.refreshToken }).expect(204);
   });
 

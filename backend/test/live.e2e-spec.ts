@@ -251,8 +251,12 @@ describe('live channel (/live)', () => {
 
   /** An access token for `user` that expires in `seconds`, signed like the backend's own. */
   async function shortToken(user: TestUser, seconds: number): Promise<string> {
-    const { rows } = await t.db.query('SELECT password_changed_at FROM users WHERE id = $1', [user.user.id]);
-    const claims = { sub: user.user.id, username: user.user.username, role: user.user.role, pwv: (rows[0].password_changed_at as Date).getTime(), jti: randomUUID() };
+    const { rows } = await t.db.query(
+      `SELECT u.password_changed_at, (SELECT family_id FROM refresh_tokens r WHERE r.user_id = u.id AND r.revoked_at IS NULL LIMIT 1) AS sid
+       FROM users u WHERE u.id = $1`,
+      [user.user.id],
+    );
+    const claims = { sub: user.user.id, username: user.user.username, role: user.user.role, pwv: (rows[0].password_changed_at as Date).getTime(), sid: rows[0].sid, jti: randomUUID() };
     return sign(claims, t.config.jwtSecret, { algorithm: 'HS256', expiresIn: seconds });
   }
 

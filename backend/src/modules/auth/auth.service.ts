@@ -15,8 +15,11 @@ import { AuthTokensResponse, UserResponse } from './dto/auth.response';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { randomSecret, sha256 } from './token.util';
 
-/** Claims of an access token. `pwv` pins the token to the password it was issued under. */
-export interface AccessClaims { sub: string; username: string; role: 'admin' | 'user'; pwv: number; jti: string }
+/**
+ * Claims of an access token. `pwv` pins the token to the password it was issued under; `sid` is
+ * the session (refresh-token family): logging out or a detected reuse ends its access tokens too.
+ */
+export interface AccessClaims { sub: string; username: string; role: 'admin' | 'user'; pwv: number; sid: string; jti: string }
 
 const ARGON2 = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 const INVALID_LOGIN = 'Invalid username or password';
@@ -170,9 +173,12 @@ export class AuthService {
   }
 
   async validateClaims<T extends AccessClaims & { exp: number }>(claims: T): Promise<(AuthUser & { exp: number }) | null> {
-    if (typeof claims?.sub !== 'string') return null;
-    const user = await this.users.findById(claims.sub);
-    if (!user || user.passwordChangedAt.getTime() !== claims.pwv) return null;
+    if (typeof claims?.sub !== 'string' || typeof claims.sid !== 'string') return null;
+    const [user, sessionLive] = await Promise.all([
+      this.users.findById(claims.sub),
+      this.refreshTokens.existsBy({ familyId: claims.sid, userId: claims.sub, revokedAt: IsNull() }),
+    ]);
+    if (!user || !sessionLive || user.passwordChangedAt.getTime() !== claims.pwv) return null;
     return { id: user.id, username: user.username, role: user.role, exp: claims.exp };
   }
 
@@ -186,6 +192,7 @@ export class AuthService {
       username: user.username,
       role: user.role,
       pwv: user.passwordChangedAt.getTime(),
+      sid: familyId,
       jti: randomUUID(),
     };
     const accessToken = await this.jwt.signAsync(claims, { expiresIn: this.config.accessTtlSec, algorithm: 'HS256' });
