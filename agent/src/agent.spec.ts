@@ -1,0 +1,96 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeBackend, sleep, waitFor } from '../test/fake-backend';
+import { fakeSample } from '../test/sample-factory';
+import { Agent, BUFFER_FILE } from './agent';
+import type { HostCollector } from './collectors/host-collector';
+import { parseConfig, type AgentConfig } from './config';
+import { createLogger } from './log';
+
+const KEY = 'cok_agent-spec-key';
+
+/** Collector stand-in: schema-valid data without touching /proc, so the test is about delivery. */
+const fakeCollector = { collect: async () => { const { seq, bootId, ...rest } = fakeSample(0); void seq; void bootId; return { ...rest, timestamp: new Date().toISOString() }; } } as unknown as HostCollector;
+
+describe('Agent delivery across outages and restarts (real Socket.IO server)', () => {
+  let backend: FakeBackend;
+  let stateDir: string;
+  const agents: Agent[] = [];
+
+  const config = (url: string): AgentConfig => {
+    const r = parseConfig(['--url', url, '--api-key', KEY, '--interval', '1', '--state-dir', stateDir], {});
+    if (r.kind !== 'run') throw new Error('config');
+    return r.config;
+  };
+  const newAgent = (url: string) => {
+    const a = new Agent({
+      config: config(url),
+      logger: createLogger({ level: 'silent' }),
+      collector: fakeCollector,
+      inventory: { hostname: 'web-01', os: 'Debian GNU/Linux 12', arch: 'x64' },
+      connection: { backoffMinMs: 100, backoffMaxMs: 200, ackTimeoutMs: 1000, ackRetryMs: 200 },
+      flushDelayMs: 100,
+    });
+    agents.push(a);
+    return a;
+  };
+
+  beforeEach(async () => {
+    backend = new FakeBackend();
+    backend.validKeys.add(KEY);
+    await backend.start();
+    stateDir = mkdtempSync(join(tmpdir(), 'agent-state-'));
+  });
+  afterEach(async () => {
+    for (const a of agents.splice(0)) await a.stop();
+    await backend.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('backend down → samples buffered → backend back → replayed oldest first, no gap in seq', async () => {
+    const agent = newAgent(backend.url);
+    await agent.start();
+    await waitFor(() => backend.seqs(agent.bootId).length >= 2, 4000, 'live samples');
+    expect(backend.hellos[0]).toMatchObject({ bootId: agent.bootId, intervalSec: 1, capabilities: { exec: false, docker: false, terminal: false } });
+
+    const port = backend.port;
+    await backend.stop();
+    const before = backend.stored.size;
+    await sleep(2600);
+    const buffered = agent.buffer.size;
+    expect(buffered).toBeGreaterThanOrEqual(2); // offline ticks kept
+
+    await backend.start(port);
+    await waitFor(() => agent.buffer.size === 0 && backend.batches.length > 0, 5000, 'replay');
+    const seqs = backend.seqs(agent.bootId);
+    expect(seqs).toEqual([...Array(seqs.length).keys()]); // 0..n, no gap
+    expect(seqs.length).toBeGreaterThanOrEqual(before + buffered);
+    const replayed = backend.batches[0].map((s) => s.seq);
+    expect(replayed[0]).toBe(before); // the first sample that was never acknowledged
+    expect(replayed).toEqual([...replayed].sort((a, b) => a - b)); // oldest first
+  });
+
+  it('an agent restart keeps unacknowledged samples (own bootId/seq) and the next run replays them', async () => {
+    const port = backend.port;
+    await backend.stop(); // backend unreachable during the first run
+    const first = newAgent(`http://127.0.0.1:${port}`);
+    await first.start();
+    await sleep(2200);
+    await first.stop();
+    const file = join(stateDir, BUFFER_FILE);
+    expect(existsSync(file)).toBe(true);
+    const persisted = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(persisted.map((s) => s.seq)).toEqual([...Array(persisted.length).keys()]);
+    expect(persisted.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(persisted.map((s) => s.bootId))).toEqual(new Set([first.bootId]));
+
+    await backend.start(port);
+    const second = newAgent(backend.url);
+    expect(second.bootId).not.toBe(first.bootId);
+    await second.start();
+    await waitFor(() => backend.seqs(first.bootId).length === persisted.length && backend.seqs(second.bootId).length >= 1, 4000, 'replay of the first run');
+    expect(backend.batches[0][0]).toMatchObject({ bootId: first.bootId, seq: 0 });
+    await waitFor(() => !existsSync(file), 2000, 'buffer file removed once everything is acknowledged');
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * Wires collectors, buffer and connection together: one sample per interval, each with this
+ * process's bootId and the next seq, pushed into the buffer and handed to the connection.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { HelloFrame, MetricsSample } from '@chatops/protocol';
+import { SampleBuffer } from './buffer/sample-buffer';
+import { ContainerCollector, createDockerClient } from './collectors/containers';
+import { HostCollector } from './collectors/host-collector';
+import type { AgentConfig } from './config';
+import { AgentConnection, type ConnectionOptions } from './connection/agent-connection';
+import type { Capabilities } from './executors';
+import { gatherInventory, type Inventory } from './inventory';
+import type { Logger } from './log';
+import { AGENT_VERSION } from './version';
+
+/** Command execution and the terminal are not built yet (later issue): never advertised as working. */
+export const EXECUTORS_AVAILABLE = { exec: false, terminal: false } as const;
+
+export const BUFFER_FILE = 'unacked-samples.jsonl';
+
+export interface AgentOptions {
+  config: AgentConfig;
+  logger: Logger;
+  /** Overrides for tests. */
+  collector?: HostCollector;
+  inventory?: Inventory;
+  connection?: Partial<ConnectionOptions>;
+  flushDelayMs?: number;
+}
+
+export async function probeDocker(config: AgentConfig): Promise<ContainerCollector | null> {
+  const containers = new ContainerCollector(createDockerClient(config.docker));
+  return (await containers.reachable()) ? containers : null;
+}
+
+export class Agent {
+  readonly bootId = randomUUID();
+  private seq = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private ticking: Promise<void> | null = null;
+  private startedAt = 0;
+  private tickNo = 0;
+  readonly buffer: SampleBuffer;
+  connection!: AgentConnection;
+  private collector!: HostCollector;
+  private dockerReachable = false;
+  private containers: ContainerCollector | null = null;
+  private inventory!: Inventory;
+
+  constructor(private readonly opts: AgentOptions) {
+    const { config, logger } = opts;
+    this.buffer = new SampleBuffer({
+      file: join(config.stateDir, BUFFER_FILE),
+      maxSamples: config.bufferSize,
+      flushDelayMs: opts.flushDelayMs ?? 2000,
+      logger,
+    });
+  }
+
+  /** Enabled switches, used to answer requests ("disabled" vs "not_implemented"). */
+  capabilities(): Capabilities {
+    return { exec: this.opts.config.enableExec, docker: this.dockerReachable, terminal: this.opts.config.enableExec };
+  }
+
+  hello(): HelloFrame {
+    const c = this.capabilities();
+    return {
+      agentVersion: AGENT_VERSION,
+      hostname: this.inventory.hostname,
+      os: this.inventory.os,
+      arch: this.inventory.arch,
+      bootId: this.bootId,
+      intervalSec: this.opts.config.intervalSec,
+      capabilities: { exec: c.exec && EXECUTORS_AVAILABLE.exec, docker: c.docker, terminal: c.terminal && EXECUTORS_AVAILABLE.terminal },
+    };
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this.opts;
+    const restored = this.buffer.load();
+    if (restored) logger.info('restored unacknowledged samples from the state dir', { count: restored, stateDir: config.stateDir });
+
+    if (this.opts.collector) {
+      this.collector = this.opts.collector;
+    } else {
+      const containers = await probeDocker(config);
+      this.containers = containers;
+      this.dockerReachable = containers !== null;
+      logger.info(containers ? 'Docker Engine API reachable: containers are collected' : 'Docker Engine API not reachable: container metrics off', {
+        docker: config.docker.kind === 'socket' ? config.docker.socketPath : `${config.docker.host}:${config.docker.port}`,
+      });
+      this.collector = new HostCollector({ procRoot: config.hostProc, hostRoot: config.hostRoot, containers });
+    }
+    this.inventory = this.opts.inventory ?? (await gatherInventory(config.hostRoot));
+
+    this.connection = new AgentConnection({
+      url: config.url,
+      apiKey: config.apiKey,
+      buffer: this.buffer,
+      hello: () => this.hello(),
+      capabilities: () => this.capabilities(),
+      logger,
+      ...this.opts.connection,
+    });
+    logger.info('agent started', { version: AGENT_VERSION, bootId: this.bootId, intervalSec: config.intervalSec, url: config.url });
+    this.connection.start();
+    this.startedAt = performance.now();
+    this.scheduleNext();
+    await this.tick();
+  }
+
+  /** Drift-free schedule: tick k fires at start + k·interval; a slow tick skips missed slots. */
+  private scheduleNext(): void {
+    if (this.stopped) return;
+    const intervalMs = this.opts.config.intervalSec * 1000;
+    const elapsed = performance.now() - this.startedAt;
+    this.tickNo = Math.max(this.tickNo + 1, Math.ceil(elapsed / intervalMs));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.scheduleNext();
+      void this.tick();
+    }, Math.max(0, this.startedAt + this.tickNo * intervalMs - performance.now()));
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped || this.ticking) return; // never two collections at once
+    this.ticking = this.collectAndQueue().finally(() => {
+      this.ticking = null;
+    });
+    await this.ticking;
+  }
+
+  private async collectAndQueue(): Promise<void> {
+    const { logger } = this.opts;
+    let sample: MetricsSample;
+    try {
+      // Collectors build contract-shaped values by construction (specs check them against
+      // metricsSampleSchema); the backend validates every frame and a refusal is logged.
+      // Not re-validating here keeps zod out of the agent's memory and per-tick CPU.
+      sample = { seq: this.seq, bootId: this.bootId, ...(await this.collector.collect()) };
+    } catch (err) {
+      logger.error('metrics collection failed', { error: (err as Error).message });
+      return;
+    }
+    this.seq++;
+    if (this.stopped) return;
+    this.buffer.push(sample);
+    this.connection.notify();
+  }
+
+  /** Stop ticking, persist what is unacknowledged, close the socket. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.ticking) await this.ticking.catch(() => undefined);
+    this.buffer.flush();
+    await this.connection?.stop();
+    this.containers?.close();
+  }
+}

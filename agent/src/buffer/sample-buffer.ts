@@ -1,0 +1,163 @@
+/**
+ * Bounded FIFO of samples not yet acknowledged by the backend, persisted as JSON lines under the
+ * state dir so an agent restart keeps them. Writes are debounced and atomic (tmp file + rename);
+ * a crash loses at most the last debounce window, never the whole file. Overflow drops the oldest.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { MetricsSample } from '@chatops/protocol';
+import { silentLogger, type Logger } from '../log';
+
+export interface SampleBufferOptions {
+  file: string;
+  maxSamples: number;
+  /** Debounce for file writes (ms). */
+  flushDelayMs?: number;
+  logger?: Logger;
+}
+
+/**
+ * Structural check for reloaded lines (a torn or hand-edited file). Full validation is the
+ * backend's job; a sample it refuses is dropped then, so this only has to keep garbage out.
+ */
+export function looksLikeSample(x: unknown): x is MetricsSample {
+  if (!x || typeof x !== 'object') return false;
+  const s = x as Record<string, unknown>;
+  return typeof s.bootId === 'string' && s.bootId.length > 0 && Number.isSafeInteger(s.seq) && (s.seq as number) >= 0 &&
+    typeof s.timestamp === 'string' && !!s.cpu && typeof s.cpu === 'object' && !!s.memory && typeof s.memory === 'object' &&
+    Array.isArray(s.disks) && Array.isArray(s.network);
+}
+
+const keyOf = (s: Pick<MetricsSample, 'bootId' | 'seq'>) => `${s.bootId}#${s.seq}`;
+
+export class SampleBuffer {
+  private items: MetricsSample[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private dirty = false;
+  /** Samples dropped by overflow since this instance started. */
+  droppedTotal = 0;
+  private unloggedDrops = 0;
+  /** Whether the file may exist (so an empty buffer only unlinks once). */
+  private fileExists = true;
+  private lastDropLogAt = -Infinity;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: SampleBufferOptions) {
+    this.log = opts.logger ?? silentLogger;
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** Load what a previous run left behind; corrupt or invalid lines are skipped (and counted). */
+  load(): number {
+    let text: string;
+    try {
+      text = readFileSync(this.opts.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.log.warn('cannot read sample buffer file; starting empty', { file: this.opts.file, code: (err as NodeJS.ErrnoException).code });
+      }
+      return 0;
+    }
+    let bad = 0;
+    const loaded: MetricsSample[] = [];
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const parsed: unknown = JSON.parse(line);
+        if (looksLikeSample(parsed)) loaded.push(parsed);
+        else bad++;
+      } catch {
+        bad++;
+      }
+    }
+    if (bad) this.log.warn('skipped unreadable lines in the sample buffer file', { count: bad });
+    this.items = loaded.concat(this.items);
+    this.trim();
+    return loaded.length;
+  }
+
+  push(sample: MetricsSample): void {
+    this.items.push(sample);
+    this.trim();
+    this.scheduleFlush();
+  }
+
+  /** The oldest `n` samples, without removing them. */
+  peek(n: number): MetricsSample[] {
+    return this.items.slice(0, n);
+  }
+
+  /** Remove samples (acknowledged or refused) by bootId+seq. */
+  remove(samples: Array<Pick<MetricsSample, 'bootId' | 'seq'>>): void {
+    if (!samples.length) return;
+    const keys = new Set(samples.map(keyOf));
+    const before = this.items.length;
+    this.items = this.items.filter((s) => !keys.has(keyOf(s)));
+    if (this.items.length !== before) this.scheduleFlush();
+  }
+
+  /** Write the file now (shutdown) and cancel any pending debounced write. */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (!this.dirty) return;
+    this.dirty = false;
+    const file = this.opts.file;
+    try {
+      if (this.items.length === 0) {
+        if (!this.fileExists) return;
+        this.fileExists = false;
+        try {
+          unlinkSync(file);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+        return;
+      }
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, this.items.map((s) => JSON.stringify(s)).join('\n') + '\n', { mode: 0o600 });
+      renameSync(tmp, file);
+      this.fileExists = true;
+    } catch (err) {
+      this.dirty = true; // try again on the next change
+      this.log.warn('cannot write sample buffer file', { file, code: (err as NodeJS.ErrnoException).code ?? String(err) });
+    }
+  }
+
+  /** Stop the debounce timer without writing (tests, or after flush()). */
+  close(): void {
+    this.flush();
+  }
+
+  private trim(): void {
+    const over = this.items.length - this.opts.maxSamples;
+    if (over > 0) {
+      this.items.splice(0, over);
+      this.droppedTotal += over;
+      this.unloggedDrops += over;
+    }
+    // One line per minute at most while the buffer keeps overflowing, with the exact count.
+    const now = Date.now();
+    if (this.unloggedDrops > 0 && now - this.lastDropLogAt >= 60_000) {
+      this.log.warn('sample buffer full: dropped the oldest samples', { dropped: this.unloggedDrops, droppedTotal: this.droppedTotal, max: this.opts.maxSamples });
+      this.unloggedDrops = 0;
+      this.lastDropLogAt = now;
+    }
+  }
+
+  private scheduleFlush(): void {
+    this.dirty = true;
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, this.opts.flushDelayMs ?? 2000);
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Minimal Docker Engine API client for the per-tick path (list + non-streaming stats + ping), over
+ * the unix socket or TCP with node:http. dockerode would cost ~10 MB of RSS for three GET requests;
+ * the Docker executors of a later issue can load it lazily for the full API.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { DockerTarget } from '../config';
+
+export interface EngineContainer {
+  Id: string; Names?: string[]; Image?: string; State?: string; Status?: string;
+}
+
+export class DockerEngine {
+  private readonly agent: http.Agent;
+
+  constructor(private readonly target: DockerTarget, private readonly timeoutMs = 3000) {
+    this.agent = target.kind === 'tcp' && target.protocol === 'https'
+      ? new https.Agent({ keepAlive: true, maxSockets: 8 })
+      : new http.Agent({ keepAlive: true, maxSockets: 8 });
+  }
+
+  get<T>(path: string, json = true): Promise<T> {
+    const t = this.target;
+    const base: http.RequestOptions = t.kind === 'socket'
+      ? { socketPath: t.socketPath }
+      : { host: t.host, port: t.port };
+    const mod = t.kind === 'tcp' && t.protocol === 'https' ? https : http;
+    return new Promise<T>((resolve, reject) => {
+      const req = mod.request({ ...base, path, method: 'GET', agent: this.agent, headers: { Host: 'docker', Accept: 'application/json' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          if ((res.statusCode ?? 500) >= 400) return reject(new Error(`Docker API ${path}: HTTP ${res.statusCode}`));
+          try {
+            resolve((json ? JSON.parse(body) : body) as T);
+          } catch (err) {
+            reject(err);
+          }
+        });
+        res.on('error', reject);
+      });
+      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`Docker API ${path}: timeout`)));
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  ping(): Promise<string> {
+    return this.get<string>('/_ping', false);
+  }
+
+  listContainers(): Promise<EngineContainer[]> {
+    return this.get<EngineContainer[]>('/containers/json?all=1');
+  }
+
+  stats<T>(id: string): Promise<T> {
+    return this.get<T>(`/containers/${encodeURIComponent(id)}/stats?stream=false&one-shot=true`);
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
