@@ -36,6 +36,10 @@ const envSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   AGENT_STALE_INTERVALS: z.coerce.number().int().min(2).max(100).default(3),
   SERVE_FRONTEND: bool.default(true),
+  METRICS_RAW_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(7),
+  METRICS_1M_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(90),
+  METRICS_1H_RETENTION_DAYS: z.coerce.number().min(1).max(36500).default(730),
+  ROLLUP_INTERVAL_SEC: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export interface AppConfig {
@@ -55,6 +59,9 @@ export interface AppConfig {
   redisUrl: string | undefined;
   agentStaleIntervals: number;
   serveFrontend: boolean;
+  /** How long each history tier is kept, in days. */
+  retention: { rawDays: number; minuteDays: number; hourDays: number };
+  rollupIntervalSec: number;
 }
 
 export class ConfigError extends Error {}
@@ -88,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl: e.REDIS_URL,
     agentStaleIntervals: e.AGENT_STALE_INTERVALS,
     serveFrontend: e.SERVE_FRONTEND,
+    retention: { rawDays: e.METRICS_RAW_RETENTION_DAYS, minuteDays: e.METRICS_1M_RETENTION_DAYS, hourDays: e.METRICS_1H_RETENTION_DAYS },
+    rollupIntervalSec: e.ROLLUP_INTERVAL_SEC,
   };
 }
 

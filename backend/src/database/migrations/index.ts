@@ -1,5 +1,6 @@
 import { Init1764230000000 } from './1764230000000-Init';
 import { Metrics1764230100000 } from './1764230100000-Metrics';
+import { Rollups1764230200000 } from './1764230200000-Rollups';
 
 /** Every migration, in order. The app runs pending ones at start; `npm run db:migrate` does too. */
-export const MIGRATIONS = [Init1764230000000, Metrics1764230100000];
+export const MIGRATIONS = [Init1764230000000, Metrics1764230100000, Rollups1764230200000];

@@ -1,57 +1,70 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppError } from '../../common/errors';
+import { APP_CONFIG, AppConfig } from '../../config/config';
 import { HistoryPointResponse, HistoryResponse } from './dto/metrics.response';
-
-const MAX_RANGE_MS = 2 * 366 * 86_400_000;
-const MIN_BUCKET_SEC = 1;
-
-export interface HistoryRange { start: Date; end: Date; points: number; bucketSec: number }
-
-/** Resolves the query defaults and the bucket width: at most `points` buckets over [start, end). */
-export function resolveRange(q: { start?: string; end?: string; points?: number }, now = new Date()): HistoryRange {
-  const end = q.end ? new Date(q.end) : now;
-  const start = q.start ? new Date(q.start) : new Date(end.getTime() - 3_600_000);
-  const points = q.points ?? 300;
-  const span = end.getTime() - start.getTime();
-  if (!(span > 0)) throw new AppError(400, 'metrics.bad_range', 'start must be before end');
-  if (span > MAX_RANGE_MS) throw new AppError(400, 'metrics.bad_range', 'the range may span at most two years');
-  const bucketSec = Math.max(MIN_BUCKET_SEC, Math.ceil(span / 1000 / points));
-  return { start, end, points, bucketSec };
-}
-
-export function formatResolution(sec: number): string {
-  if (sec % 86_400 === 0) return `${sec / 86_400}d`;
-  if (sec % 3600 === 0) return `${sec / 3600}h`;
-  if (sec % 60 === 0) return `${sec / 60}m`;
-  return `${sec}s`;
-}
+import { formatResolution, planHistory } from './history-plan';
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
+/** Per response bucket: sums and counts, so raw rows and rollups of any tier combine exactly. */
+const RAW_PART = (lo: string, hi: string) => `
+  SELECT date_bin($4::interval, ts, $2::timestamptz) AS fb, count(*)::float8 AS n,
+         sum(cpu::float8) AS cpu_s, max(cpu) AS cpu_max, sum(mem::float8) AS mem_s, max(mem) AS mem_max,
+         sum(swap::float8) AS swap_s, count(swap)::float8 AS swap_n, sum(disk::float8) AS disk_s, count(disk)::float8 AS disk_n,
+         sum(load1::float8) AS load_s, max(load1) AS load_max,
+         sum(net_rx::float8) AS rx_s, max(net_rx) AS rx_max, count(net_rx)::float8 AS rx_n,
+         sum(net_tx::float8) AS tx_s, max(net_tx) AS tx_max, count(net_tx)::float8 AS tx_n
+  FROM metric_samples WHERE server_id = $1 AND ts >= ${lo} AND ts < ${hi} GROUP BY 1`;
+
+const ROLLUP_PART = (table: string, lo: string, hi: string) => `
+  SELECT date_bin($4::interval, bucket, $2::timestamptz) AS fb, sum(samples)::float8,
+         sum(cpu_avg::float8 * samples), max(cpu_max), sum(mem_avg::float8 * samples), max(mem_max),
+         sum(swap_avg::float8 * swap_n), sum(swap_n)::float8, sum(disk_avg::float8 * disk_n), sum(disk_n)::float8,
+         sum(load1_avg::float8 * samples), max(load1_max),
+         sum(rx_avg::float8 * rx_n), max(rx_max), sum(rx_n)::float8,
+         sum(tx_avg::float8 * tx_n), max(tx_max), sum(tx_n)::float8
+  FROM ${table} WHERE server_id = $1 AND bucket >= ${lo} AND bucket < ${hi} GROUP BY 1`;
+
+// $2 start, $3 end; watermarks: everything before them is rolled up in that tier.
+const WM_1M = `COALESCE((SELECT watermark FROM rollup_watermarks WHERE tier = '1m'), $2::timestamptz)`;
+const WM_1H = `COALESCE((SELECT watermark FROM rollup_watermarks WHERE tier = '1h'), $2::timestamptz)`;
+
+const SOURCES = {
+  raw: RAW_PART('$2', '$3'),
+  // rolled-up minutes, then the raw tail the job has not reached yet
+  '1m': `${ROLLUP_PART('metric_rollup_1m', '$2', `least($3::timestamptz, ${WM_1M})`)}
+    UNION ALL ${RAW_PART(`greatest($2::timestamptz, ${WM_1M})`, '$3')}`,
+  '1h': `${ROLLUP_PART('metric_rollup_1h', '$2', `least($3::timestamptz, ${WM_1H})`)}
+    UNION ALL ${ROLLUP_PART('metric_rollup_1m', `greatest($2::timestamptz, ${WM_1H})`, `least($3::timestamptz, ${WM_1M})`)}
+    UNION ALL ${RAW_PART(`greatest($2::timestamptz, ${WM_1H}, ${WM_1M})`, '$3')}`,
+};
+
 @Injectable()
 export class MetricsHistoryService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@InjectDataSource() private readonly db: DataSource, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  /** Bucket averages and maxima; buckets without samples are present with nulls (gaps). */
+  /**
+   * Bucket averages and maxima from the tier that fits the range (see planHistory); buckets
+   * without samples are present with nulls, so charts show gaps as gaps.
+   */
   async history(serverId: string, q: { start?: string; end?: string; points?: number }): Promise<HistoryResponse> {
-    const r = resolveRange(q);
-    const bucket = `${r.bucketSec} seconds`;
+    const plan = planHistory(q, this.config.retention);
     const rows: Record<string, unknown>[] = await this.db.query(
-      `WITH b AS (
-         SELECT date_bin($4::interval, ts, $2::timestamptz) AS bucket,
-                avg(cpu) AS cpu, max(cpu) AS cpu_max, avg(mem) AS mem, max(mem) AS mem_max,
-                avg(disk) AS disk, avg(swap) AS swap, avg(load1) AS load1,
-                avg(net_rx) AS rx, max(net_rx) AS rx_max, avg(net_tx) AS tx, max(net_tx) AS tx_max
-         FROM metric_samples
-         WHERE server_id = $1 AND ts >= $2 AND ts < $3
-         GROUP BY 1)
-       SELECT g AS bucket, b.cpu, b.cpu_max, b.mem, b.mem_max, b.disk, b.swap, b.load1, b.rx, b.rx_max, b.tx, b.tx_max
+      `WITH src (fb, n, cpu_s, cpu_max, mem_s, mem_max, swap_s, swap_n, disk_s, disk_n, load_s, load_max, rx_s, rx_max, rx_n, tx_s, tx_max, tx_n) AS (
+         ${SOURCES[plan.tier]}
+       ), b AS (
+         SELECT fb, sum(cpu_s) / sum(n) AS cpu, max(cpu_max) AS cpu_max, sum(mem_s) / sum(n) AS mem, max(mem_max) AS mem_max,
+                sum(swap_s) / nullif(sum(swap_n), 0) AS swap, sum(disk_s) / nullif(sum(disk_n), 0) AS disk,
+                sum(load_s) / sum(n) AS load1, max(load_max) AS load1_max,
+                sum(rx_s) / nullif(sum(rx_n), 0) AS rx, max(rx_max) AS rx_max,
+                sum(tx_s) / nullif(sum(tx_n), 0) AS tx, max(tx_max) AS tx_max
+         FROM src GROUP BY fb HAVING sum(n) > 0)
+       SELECT g AS bucket, b.*
        FROM generate_series($2::timestamptz, $3::timestamptz - interval '1 microsecond', $4::interval) AS g
-       LEFT JOIN b ON b.bucket = g
+       LEFT JOIN b ON b.fb = g
        ORDER BY g`,
-      [serverId, r.start.toISOString(), r.end.toISOString(), bucket],
+      [serverId, plan.start.toISOString(), plan.end.toISOString(), `${plan.bucketSec} seconds`],
     );
     const points: HistoryPointResponse[] = rows.map((row) => ({
       timestamp: (row.bucket as Date).toISOString(),
@@ -64,15 +77,16 @@ export class MetricsHistoryService {
       netTxBps: num(row.tx),
       cpuPercentMax: num(row.cpu_max),
       memoryPercentMax: num(row.mem_max),
+      load1Max: num(row.load1_max),
       netRxBpsMax: num(row.rx_max),
       netTxBpsMax: num(row.tx_max),
     }));
     return {
       serverId,
-      start: r.start.toISOString(),
-      end: r.end.toISOString(),
-      resolution: formatResolution(r.bucketSec),
-      source: 'raw',
+      start: plan.start.toISOString(),
+      end: plan.end.toISOString(),
+      resolution: formatResolution(plan.bucketSec),
+      source: plan.tier,
       points,
     };
   }

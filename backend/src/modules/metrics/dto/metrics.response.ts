@@ -19,6 +19,7 @@ export class HistoryPointResponse {
   /** Bucket maxima. */
   cpuPercentMax: number | null;
   memoryPercentMax: number | null;
+  load1Max: number | null;
   netRxBpsMax: number | null;
   netTxBpsMax: number | null;
 }
@@ -29,7 +30,7 @@ export class HistoryResponse {
   end: string;
   /** Bucket width, e.g. "12s" or "5m". */
   resolution: string;
-  /** Which stored series answered: raw samples here (rollups come with the history tiers). */
-  source: string;
+  /** The stored tier that answered: `raw` samples, `1m` or `1h` rollups (the not yet rolled-up tail comes from the finer tier). */
+  source: 'raw' | '1m' | '1h';
   points: HistoryPointResponse[];
 }

@@ -1,0 +1,47 @@
+import { AppError } from '../../common/errors';
+
+export type HistoryTier = 'raw' | '1m' | '1h';
+export const TIER_SECONDS: Record<HistoryTier, number> = { raw: 1, '1m': 60, '1h': 3600 };
+const MAX_RANGE_MS = 2 * 366 * 86_400_000;
+
+export interface HistoryPlan { start: Date; end: Date; points: number; bucketSec: number; tier: HistoryTier }
+export interface RetentionDays { rawDays: number; minuteDays: number; hourDays: number }
+
+/**
+ * Chooses the tier and bucket width for a history request: the coarsest stored resolution that
+ * still gives `points` buckets (raw below one-minute buckets, 1-minute rollups below one-hour
+ * buckets, hourly rollups above), moved to a coarser tier when the range reaches past what the
+ * finer one keeps. The start is aligned to the tier so rollup buckets nest in response buckets,
+ * and the bucket width is a whole multiple of the tier: never more than `points` buckets.
+ */
+export function planHistory(
+  q: { start?: string; end?: string; points?: number },
+  retention: RetentionDays,
+  now = new Date(),
+): HistoryPlan {
+  const end = q.end ? new Date(q.end) : now;
+  const requestedStart = q.start ? new Date(q.start) : new Date(end.getTime() - 3_600_000);
+  const points = q.points ?? 300;
+  const span = end.getTime() - requestedStart.getTime();
+  if (!(span > 0)) throw new AppError(400, 'metrics.bad_range', 'start must be before end');
+  if (span > MAX_RANGE_MS) throw new AppError(400, 'metrics.bad_range', 'the range may span at most two years');
+
+  const wanted = span / 1000 / points;
+  let tier: HistoryTier = wanted >= 3600 ? '1h' : wanted >= 60 ? '1m' : 'raw';
+  const age = now.getTime() - requestedStart.getTime();
+  if (tier === 'raw' && age > retention.rawDays * 86_400_000) tier = '1m';
+  if (tier === '1m' && age > retention.minuteDays * 86_400_000) tier = '1h';
+
+  const step = TIER_SECONDS[tier];
+  const start = new Date(Math.floor(requestedStart.getTime() / (step * 1000)) * step * 1000);
+  const alignedSpanSec = (end.getTime() - start.getTime()) / 1000;
+  const bucketSec = Math.max(step, Math.ceil(alignedSpanSec / points / step) * step);
+  return { start, end, points, bucketSec, tier };
+}
+
+export function formatResolution(sec: number): string {
+  if (sec % 86_400 === 0) return `${sec / 86_400}d`;
+  if (sec % 3600 === 0) return `${sec / 3600}h`;
+  if (sec % 60 === 0) return `${sec / 60}m`;
+  return `${sec}s`;
+}
