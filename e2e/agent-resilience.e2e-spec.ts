@@ -1,0 +1,167 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { freePort, Proc, ROOT, startAgent } from './support/processes';
+
+/**
+ * The real agent process against the real backend and a PostgreSQL we can stop: nothing is lost
+ * when the backend is killed, when PostgreSQL is down for 20 s, and a revoked key disconnects.
+ */
+/** The embedded PostgreSQL in a child process (Jest's VM cannot import the ESM package itself). */
+async function runPostgres(dir: string, port?: number): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  const proc = spawn(process.execPath, [join(__dirname, 'support/pg-process.js'), dir, ...(port ? [String(port)] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const deadline = Date.now() + 60_000;
+  while (!/PG_URL (\S+)/.test(out)) {
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`postgres did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const url = out.match(/PG_URL (\S+)/)![1];
+  return {
+    url,
+    port: Number(new URL(url).port),
+    stop: async () => {
+      if (proc.exitCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+describe('agent ↔ backend resilience (real processes)', () => {
+  let pgDir: string;
+  let pg: { url: string; port: number; stop(): Promise<void> };
+  let backend: ChildProcess | null = null;
+  let backendOut = '';
+  let agent: Proc | null = null;
+  let port: number;
+  let db: Client;
+  let base: string;
+  let serverId: string;
+  let keyId: string;
+  let auth: { Authorization: string };
+  const dataDir = mkdtempSync(join(tmpdir(), 'chatops-res-data-'));
+
+  const startPg = async () => { pg = await runPostgres(pgDir, pg?.port); };
+  const startBackend = async () => {
+    backendOut = '';
+    backend = spawn(process.execPath, [join(ROOT, 'dist/backend/main.js')], {
+      env: { ...process.env, DATABASE_URL: pg.url, PORT: String(port), HOST: '127.0.0.1', CHATOPS_DATA_DIR: dataDir, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', SERVE_FRONTEND: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    backend.stdout!.on('data', (d) => (backendOut += d));
+    backend.stderr!.on('data', (d) => (backendOut += d));
+    const deadline = Date.now() + 60_000;
+    while (!backendOut.includes('ChatOps is running')) {
+      if (Date.now() > deadline || backend.exitCode !== null) throw new Error(`backend did not start:\n${backendOut}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const killBackend = async (signal: NodeJS.Signals) => {
+    const b = backend!;
+    if (b.exitCode === null && b.signalCode === null) {
+      const exited = new Promise((r) => b.once('exit', r));
+      b.kill(signal);
+      await exited;
+    }
+  };
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}/api/v1${path}`, { method, headers: { ...auth, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    return { status: res.status, body: res.status === 204 ? null : await res.json() };
+  };
+  const until = async <T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await fn().catch(() => undefined as T);
+      if (v !== undefined && ok(v)) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(v)})\nbackend:\n${backendOut.slice(-2000)}\nagent:\n${agent?.output().slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  const seqs = async (): Promise<number[]> => {
+    const r = await db.query(
+      `SELECT s.seq::int FROM metric_samples s JOIN agent_boots b ON b.id = s.boot_ref WHERE s.server_id = $1 ORDER BY s.seq`,
+      [serverId],
+    );
+    return r.rows.map((x) => x.seq);
+  };
+  const expectNoGap = (list: number[]) => {
+    expect(list.length).toBeGreaterThan(0);
+    expect(new Set(list).size).toBe(list.length);
+    expect(list[list.length - 1] - list[0] + 1).toBe(list.length);
+  };
+
+  beforeAll(async () => {
+    pgDir = mkdtempSync(join(tmpdir(), 'chatops-res-pg-'));
+    await startPg();
+    port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    await startBackend();
+    db = new Client({ connectionString: pg.url });
+    await db.connect();
+    const reg = await fetch(`${base}/api/v1/auth/register`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'res@example.test', username: 'resilience', password: 'password1234' }),
+    }).then((r) => r.json() as Promise<{ accessToken: string }>);
+    auth = { Authorization: `Bearer ${reg.accessToken}` };
+    serverId = (await api('POST', '/servers', { name: 'resilient' })).body.id;
+    const key = (await api('POST', '/api-keys', { serverId })).body;
+    keyId = key.id;
+    agent = startAgent(base, key.key);
+  });
+
+  afterAll(async () => {
+    await agent?.stop();
+    if (backend) await killBackend('SIGTERM');
+    await db?.end().catch(() => undefined);
+    await pg?.stop().catch(() => undefined);
+    rmSync(pgDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('stores the real agent\'s samples and shows the server online', async () => {
+    await until(() => api('GET', `/servers/${serverId}`), (r) => r.body.status === 'online' && !!r.body.agent, 15_000, 'online');
+    await until(seqs, (s) => s.length >= 3, 15_000, 'three samples');
+    const latest = await api('GET', `/metrics/${serverId}`);
+    expect(latest.status).toBe(200);
+    expect(latest.body.sample.cpu.cores).toBeGreaterThan(0);
+  });
+
+  it('loses nothing when the backend is killed (SIGKILL) and restarted while the agent runs', async () => {
+    const before = (await seqs()).length;
+    await killBackend('SIGKILL');
+    await new Promise((r) => setTimeout(r, 4000)); // the agent keeps sampling into its buffer
+    await startBackend();
+    const after = await until(seqs, (s) => s.length >= before + 6, 45_000, 'replayed and new samples');
+    expectNoGap(after);
+  }, 90_000);
+
+  it('loses nothing when PostgreSQL is down for 20 s', async () => {
+    const before = await seqs();
+    await db.end();
+    await pg.stop();
+    await new Promise((r) => setTimeout(r, 20_000));
+    await startPg();
+    db = new Client({ connectionString: pg.url });
+    await db.connect();
+    const after = await until(seqs, (s) => s.length >= before.length + 22, 60_000, 'samples from the outage');
+    expectNoGap(after);
+    expect(after[0]).toBe(before[0]);
+  }, 120_000);
+
+  it('disconnects the agent within a second when its key is deactivated, and marks the server offline', async () => {
+    await until(() => api('GET', `/servers/${serverId}`), (r) => r.body.status === 'online', 30_000, 'online again');
+    const t0 = Date.now();
+    expect((await api('POST', `/api-keys/${keyId}/deactivate`)).status).toBe(200);
+    await until(() => api('GET', `/servers/${serverId}`), (r) => r.body.status === 'offline', 5_000, 'offline');
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    const events = await db.query(`SELECT event, detail FROM connection_events WHERE server_id = $1 AND event = 'disconnected' ORDER BY id DESC LIMIT 1`, [serverId]);
+    expect(events.rows).toHaveLength(1);
+    await until(async () => agent!.output(), (o) => /revoked|unauthorized/i.test(o), 10_000, 'the agent to log the revocation');
+  }, 60_000);
+});
