@@ -23,11 +23,17 @@ export interface AgentSocketData {
   bootId: string | null;
   /** Resolves once `hello` has been recorded: later frames wait for it. */
   ready: Promise<void>;
+  /** Resolves once `register` finished: the disconnect handler waits for it (see `unregister`). */
+  registered: Promise<void>;
 }
 export type AgentSocket = Socket<any, AgentServerToClientEvents, any, AgentSocketData>;
 
 export const agentRoom = (serverId: string) => `server:${serverId}`;
 const DEFAULT_INTERVAL_SEC = 5;
+const LAST_SEEN_FLUSH_MS = 10_000;
+const LAST_SEEN_CHUNK = 500;
+/** Key expiry is checked this often (deactivation and deletion are pushed at once by events). */
+const KEY_EXPIRY_CHECK_MS = 60_000;
 
 /**
  * Knows which agent socket serves which server. Requests to agents go through `request()`, which
@@ -81,6 +87,9 @@ export class AgentManager implements OnApplicationShutdown {
   async unregister(socket: AgentSocket, reason: string): Promise<void> {
     const { serverId, connectedAt } = socket.data;
     if (!serverId) return;
+    // An agent that drops while its registration is still being written must not end up "online"
+    // with no connection behind it: mark it offline only after `register` wrote "online".
+    await socket.data.registered?.catch(() => undefined);
     await this.recordEvent('disconnected', serverId, socket.data.keyId, socket.handshake.address, reason.slice(0, 200), Date.now() - connectedAt);
     if (this.sockets.get(serverId)?.id !== socket.id) return;
     this.sockets.delete(serverId);
@@ -144,13 +153,21 @@ export class AgentManager implements OnApplicationShutdown {
     }
   }
 
-  /** Writes lastSeen for servers that sent frames since the last flush: one UPDATE, not one per frame. */
-  @Interval(2000)
+  /**
+   * Writes lastSeen for servers that sent frames since the last flush: a few batched UPDATEs, not
+   * one per frame. Every 10 s (not 2 s): with 5,000 agents a 2 s period rewrote 2,500 server rows
+   * per second, more row versions than the metrics themselves (docs/performance.md). Chunks keep
+   * each statement's parameter list small.
+   */
+  @Interval(LAST_SEEN_FLUSH_MS)
   async flushLastSeen(): Promise<void> {
     if (!this.lastSeenDirty.size) return;
     const ids = [...this.lastSeenDirty];
     this.lastSeenDirty.clear();
-    await this.servers.touchLastSeen(ids, new Date()).catch((err) => this.logger.warn({ err }, 'Could not write lastSeen'));
+    const now = new Date();
+    for (let i = 0; i < ids.length; i += LAST_SEEN_CHUNK) {
+      await this.servers.touchLastSeen(ids.slice(i, i + LAST_SEEN_CHUNK), now).catch((err) => this.logger.warn({ err }, 'Could not write lastSeen'));
+    }
   }
 
   /**
@@ -170,9 +187,11 @@ export class AgentManager implements OnApplicationShutdown {
     }
   }
 
-  @Interval(30_000)
+  /** One lookup per connected key: N queries per minute (a batched lookup in ApiKeysService would make it one). */
+  @Interval(KEY_EXPIRY_CHECK_MS)
   async checkKeyExpiry(): Promise<void> {
-    for (const socket of this.sockets.values()) {
+    for (const socket of [...this.sockets.values()]) {
+      if (!socket.connected) continue;
       if (!(await this.keys.isStillValid(socket.data.keyId).catch(() => true))) this.drop(socket, 'api key expired or revoked');
     }
   }

@@ -5,6 +5,7 @@ import {
   AGENT_NAMESPACE, describeIssues, helloSchema, metricsBatchSchema, metricsSampleSchema,
   type MetricsAck, type MetricsBatchAck, type MetricsSample,
 } from '@chatops/protocol';
+import { AppError } from '../../common/errors';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { ServersService } from '../servers/servers.service';
 import { MetricsIngestService } from '../metrics/metrics-ingest.service';
@@ -13,7 +14,20 @@ import { AgentManager, AgentSocket } from './agent-manager.service';
 /** More events than this in one second from one agent is a flood: the agent is disconnected. */
 const MAX_EVENTS_PER_SECOND = 200;
 
+/** Sample timestamps outside this window are refused: a broken clock, or a value PostgreSQL cannot store. */
+const OLDEST_TIMESTAMP_MS = Date.UTC(2000, 0, 1);
+const MAX_CLOCK_AHEAD_MS = 7 * 86_400_000;
+
+/** Checks what the schema cannot express; returns the reason a valid-shaped sample is refused. */
+function sampleProblem(s: MetricsSample): string | null {
+  const ts = Date.parse(s.timestamp);
+  if (!(ts >= OLDEST_TIMESTAMP_MS && ts <= Date.now() + MAX_CLOCK_AHEAD_MS)) return 'timestamp out of range';
+  return null;
+}
+
 type Ack<T> = ((res: T) => void) | undefined;
+/** The database refused the values themselves (not an outage): resending would not help. */
+const isRefused = (err: unknown) => err instanceof AppError && err.code === 'ingest.invalid';
 const ackOf = <T>(args: unknown[]): Ack<T> => {
   const last = args[args.length - 1];
   return typeof last === 'function' ? (last as (res: T) => void) : undefined;
@@ -57,6 +71,7 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
           intervalSec: 0,
           bootId: null,
           ready: Promise.resolve(),
+          registered: Promise.resolve(),
         });
         next();
       } catch (err) {
@@ -71,7 +86,7 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     if (!serverId) return void socket.disconnect(true);
     this.attachHandlers(socket);
     try {
-      await this.manager.register(socket);
+      await (socket.data.registered = this.manager.register(socket));
     } catch (err) {
       this.logger.error({ err, serverId }, 'Could not register agent');
       return void socket.disconnect(true);
@@ -123,13 +138,19 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
         const seq = (args[0] as { seq?: unknown } | null)?.seq;
         return ack?.({ ok: false, error: `invalid frame: ${describeIssues(parsed.error)}`, ...(typeof seq === 'number' ? { seq } : {}) });
       }
+      const problem = sampleProblem(parsed.data);
+      if (problem) {
+        this.invalidFrames++;
+        return ack?.({ ok: false, error: `invalid frame: ${problem}`, seq: parsed.data.seq });
+      }
       await socket.data.ready;
       try {
         await this.ingest.ingest(socket.data.serverId, [parsed.data]);
         ack?.({ ok: true, seq: parsed.data.seq });
-      } catch {
+      } catch (err) {
         // Storage is unavailable: no acknowledgement at all, so the agent keeps the sample
         // buffered and sends it again (an {ok:false} would tell it to drop the sample).
+        if (isRefused(err)) ack?.({ ok: false, error: `invalid frame: ${(err as Error).message}`, seq: parsed.data.seq });
       }
     });
 
@@ -144,7 +165,7 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       let rejected = 0;
       for (const s of batch.data.samples) {
         const parsed = metricsSampleSchema.safeParse(s);
-        if (parsed.success) valid.push(parsed.data);
+        if (parsed.success && !sampleProblem(parsed.data)) valid.push(parsed.data);
         else rejected++;
       }
       this.invalidFrames += rejected;
@@ -152,8 +173,9 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       try {
         const stored = await this.ingest.ingest(socket.data.serverId, valid);
         ack?.({ ok: true, stored, ...(rejected ? { rejected } : {}) });
-      } catch {
+      } catch (err) {
         // As above: unacknowledged samples stay in the agent's buffer.
+        if (isRefused(err)) ack?.({ ok: false, error: `invalid frame: ${(err as Error).message}` });
       }
     });
 

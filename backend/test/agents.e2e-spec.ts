@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import { registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
+import {
+  connectAgent, expectConnectError, makeHello, makeSample, provisionServer, sendMetrics, TestAgent,
+} from './support/agent-client';
+
+/** The agent channel as a user sees it: who may connect, server status, replacement, revocation. */
+describe('agents channel', () => {
+  let t: TestApp;
+  let user: TestUser;
+  const open: TestAgent[] = [];
+  const track = (a: TestAgent) => (open.push(a), a);
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    user = await registerUser(t);
+  });
+  afterEach(() => { for (const a of open.splice(0)) a.close(); });
+  afterAll(async () => { await t.close(); });
+
+  const getServer = async (id: string) => (await t.http().get(`/api/v1/servers/${id}`).set(user.auth).expect(200)).body;
+  const connEvents = async (serverId: string | null, event: string) =>
+    (await t.db.query('SELECT * FROM connection_events WHERE event = $1 AND server_id IS NOT DISTINCT FROM $2 ORDER BY id', [event, serverId])).rows;
+
+  describe('handshake', () => {
+    it('accepts a valid key with auth_success {serverId, serverName}', async () => {
+      const { server, key } = await provisionServer(t, user, 'web-01');
+      const agent = track(await connectAgent(t.baseUrl, key.key));
+      expect(agent.auth).toEqual({ serverId: server.id, serverName: 'web-01' });
+    });
+
+    it('refuses unknown, malformed and missing keys with "unauthorized" and records auth_failed', async () => {
+      const before = (await connEvents(null, 'auth_failed')).length;
+      expect(await expectConnectError(t.baseUrl, 'cok_' + 'A'.repeat(43))).toBe('unauthorized');
+      expect(await expectConnectError(t.baseUrl, 'not-a-key')).toBe('unauthorized');
+      expect(await expectConnectError(t.baseUrl, undefined)).toBe('unauthorized');
+      expect(await expectConnectError(t.baseUrl, { $ne: null })).toBe('unauthorized');
+      const rows = await waitFor(() => connEvents(null, 'auth_failed'), (r) => r.length >= before + 4, 3000, 'auth_failed rows');
+      expect(rows[rows.length - 1].ip).toBeTruthy();
+    });
+
+    it('refuses a deactivated key', async () => {
+      const { key } = await provisionServer(t, user);
+      await t.http().post(`/api/v1/api-keys/${key.id}/deactivate`).set(user.auth).expect(200);
+      expect(await expectConnectError(t.baseUrl, key.key)).toBe('unauthorized');
+    });
+
+    it('refuses an expired key', async () => {
+      const { key } = await provisionServer(t, user);
+      await t.db.query(`UPDATE api_keys SET expires_at = now() - interval '1 minute' WHERE id = $1`, [key.id]);
+      const before = (await connEvents(null, 'auth_failed')).length;
+      expect(await expectConnectError(t.baseUrl, key.key)).toBe('unauthorized');
+      await waitFor(() => connEvents(null, 'auth_failed'), (r) => r.length === before + 1, 3000, 'auth_failed row');
+    });
+  });
+
+  describe('status', () => {
+    it('goes online with the agent info on hello, and offline with a duration on disconnect', async () => {
+      const { server, key } = await provisionServer(t, user);
+      expect((await getServer(server.id)).status).toBe('unknown');
+      const agent = track(await connectAgent(t.baseUrl, key.key));
+      const hello = makeHello({ agentVersion: '1.2.3', hostname: 'db-7', os: 'linux Ubuntu 24.04', arch: 'arm64', capabilities: { exec: true, docker: false, terminal: true } });
+      agent.socket.emit('hello', hello);
+
+      const online = await waitFor(() => getServer(server.id), (s) => s.status === 'online' && s.agent !== null, 3000, 'online with agent info');
+      expect(online.agent).toEqual({ version: '1.2.3', hostname: 'db-7', os: 'linux Ubuntu 24.04', arch: 'arm64', capabilities: { exec: true, docker: false, terminal: true } });
+      expect(online.lastSeen).toBeTruthy();
+      const connected = await connEvents(server.id, 'connected');
+      expect(connected).toHaveLength(1);
+      expect(connected[0].api_key_id).toBe(key.id);
+
+      agent.close();
+      const offline = await waitFor(() => getServer(server.id), (s) => s.status === 'offline', 3000, 'offline');
+      expect(offline.agent.version).toBe('1.2.3'); // the last known agent stays visible
+      const disc = await waitFor(() => connEvents(server.id, 'disconnected'), (r) => r.length === 1, 3000, 'disconnected row');
+      expect(Number(disc[0].duration_ms)).toBeGreaterThanOrEqual(0);
+    });
+
+    it('records hello before the next frame is handled', async () => {
+      const { server, key } = await provisionServer(t, user);
+      const agent = track(await connectAgent(t.baseUrl, key.key));
+      const hello = makeHello({ hostname: 'ordered' });
+      agent.socket.emit('hello', hello);
+      const ack = await sendMetrics(agent.socket, makeSample(0, hello.bootId));
+      expect(ack).toEqual({ ok: true, seq: 0 });
+      expect((await getServer(server.id)).agent?.hostname).toBe('ordered');
+    });
+
+    it('marks a silent agent offline after AGENT_STALE_INTERVALS intervals', async () => {
+      const { server, key } = await provisionServer(t, user);
+      const agent = track(await connectAgent(t.baseUrl, key.key));
+      agent.socket.emit('hello', makeHello({ intervalSec: 1 }));
+      await waitFor(() => getServer(server.id), (s) => s.status === 'online', 3000, 'online');
+      const started = Date.now();
+      await waitFor(() => getServer(server.id), (s) => s.status === 'offline', 6000, 'offline after silence');
+      const took = Date.now() - started;
+      expect(took).toBeGreaterThanOrEqual(2000);
+      expect(took).toBeLessThan(5000);
+      await waitFor(() => agent.disconnected(), Boolean, 2000, 'agent disconnected');
+      expect(agent.reasons.join()).toMatch(/no frame/);
+    });
+
+    it('keeps an agent that reports on time online', async () => {
+      const { server, key } = await provisionServer(t, user);
+      const agent = track(await connectAgent(t.baseUrl, key.key));
+      const hello = makeHello({ intervalSec: 1 });
+      agent.socket.emit('hello', hello);
+      const until = Date.now() + 4500;
+      for (let seq = 0; Date.now() < until; seq++) {
+        expect((await sendMetrics(agent.socket, makeSample(seq, hello.bootId))).ok).toBe(true);
+        await new Promise((r) => setTimeout(r, 500)); // the agent's own reporting interval
+      }
+      expect((await getServer(server.id)).status).toBe('online');
+      expect(agent.disconnected()).toBeNull();
+    });
+  });
+
+  describe('one agent per server', () => {
+    it('a newer connection replaces the older one, which is told why', async () => {
+      const { server, key } = await provisionServer(t, user);
+      const first = track(await connectAgent(t.baseUrl, key.key));
+      const hello1 = makeHello({ hostname: 'first' });
+      first.socket.emit('hello', hello1);
+      await waitFor(() => getServer(server.id), (s) => s.agent?.hostname === 'first', 3000, 'first hello');
+
+      const second = track(await connectAgent(t.baseUrl, key.key));
+      const hello2 = makeHello({ hostname: 'second' });
+      second.socket.emit('hello', hello2);
+      await waitFor(() => first.disconnected(), Boolean, 2000, 'first disconnected');
+      expect(first.reasons.join()).toMatch(/replaced/);
+      expect(second.disconnected()).toBeNull();
+
+      const s = await waitFor(() => getServer(server.id), (x) => x.agent?.hostname === 'second', 3000, 'second hello');
+      expect(s.status).toBe('online'); // the old connection's disconnect does not flip it offline
+      expect((await sendMetrics(second.socket, makeSample(0, hello2.bootId))).ok).toBe(true);
+      const latest = await t.http().get(`/api/v1/metrics/${server.id}`).set(user.auth).expect(200);
+      expect(latest.body.sample.bootId).toBe(hello2.bootId);
+      expect(await connEvents(server.id, 'replaced')).toHaveLength(1);
+    });
+
+    it('routes server → agent requests to the live connection', async () => {
+      const { server, key } = await provisionServer(t, user);
+      const first = track(await connectAgent(t.baseUrl, key.key));
+      first.socket.on('docker' as any, (_req: unknown, ack: (r: unknown) => void) => ack({ ok: true, data: 'first' }));
+      const second = track(await connectAgent(t.baseUrl, key.key));
+      second.socket.on('docker' as any, (_req: unknown, ack: (r: unknown) => void) => ack({ ok: true, data: 'second' }));
+      await waitFor(() => first.disconnected(), Boolean, 2000, 'first disconnected');
+      const { AgentManager } = await import('../src/modules/agents/agent-manager.service');
+      const manager = t.app.get(AgentManager);
+      const reply = await manager.request<{ ok: boolean; data: string }>(server.id, 'docker', { requestId: randomUUID(), action: 'list' }, 2000);
+      expect(reply).toEqual({ ok: true, data: 'second' });
+    });
+  });
+
+  describe('revocation', () => {
+    it.each(['deactivate', 'delete'])('%s of the key disconnects its agent within 1 s', async (how) => {
+      const { server, key } = await provisionServer(t, user);
+      const agent = track(await connectAgent(t.baseUrl, key.key));
+      agent.socket.emit('hello', makeHello());
+      await waitFor(() => getServer(server.id), (s) => s.status === 'online', 3000, 'online');
+      const started = Date.now();
+      if (how === 'deactivate') await t.http().post(`/api/v1/api-keys/${key.id}/deactivate`).set(user.auth).expect(200);
+      else await t.http().delete(`/api/v1/api-keys/${key.id}`).set(user.auth).expect(204);
+      await waitFor(() => agent.disconnected(), Boolean, 1000, 'agent disconnected');
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(agent.reasons.join()).toMatch(/revoked/);
+      await waitFor(() => getServer(server.id), (s) => s.status === 'offline', 2000, 'offline');
+      expect(await expectConnectError(t.baseUrl, key.key)).toBe('unauthorized');
+    });
+
+    it('deleting the server disconnects its agent and removes its samples', async () => {
+      const { server, key } = await provisionServer(t, user);
+      const agent = track(await connectAgent(t.baseUrl, key.key));
+      const hello = makeHello();
+      agent.socket.emit('hello', hello);
+      for (let seq = 0; seq < 3; seq++) expect((await sendMetrics(agent.socket, makeSample(seq, hello.bootId))).ok).toBe(true);
+      const count = async () => Number((await t.db.query('SELECT count(*) FROM metric_samples WHERE server_id = $1', [server.id])).rows[0].count);
+      expect(await count()).toBe(3);
+
+      await t.http().delete(`/api/v1/servers/${server.id}`).set(user.auth).expect(204);
+      await waitFor(() => agent.disconnected(), Boolean, 1000, 'agent disconnected');
+      expect(agent.reasons.join()).toMatch(/deleted/);
+      expect(await count()).toBe(0);
+      await t.http().get(`/api/v1/metrics/${server.id}`).set(user.auth).expect(404);
+      expect(await expectConnectError(t.baseUrl, key.key)).toBe('unauthorized');
+    });
+  });
+});
