@@ -1,4 +1,6 @@
+import { MetricsIngestService } from '../src/modules/metrics/metrics-ingest.service';
 import { MetricsRollupService } from '../src/modules/metrics/metrics-rollup.service';
+import { makeSample } from './support/agent-client';
 import { createServer, registerUser, startTestApp, TestApp, TestUser } from './support/app';
 
 /**
@@ -119,6 +121,24 @@ describe('history tiers', () => {
     expect(after.n).toBe(7);
     expect((await tier('metric_rollup_1h', s.id))[0].n).toBe(7);
     expect((await t.db.query('SELECT count(*)::int AS n FROM rollup_dirty WHERE server_id = $1', [s.id])).rows[0].n).toBe(0);
+  });
+
+  it('lets the ingest path mark late samples so their rolled-up minute is corrected', async () => {
+    const s = await createServer(t, u);
+    const minute = Math.floor((Date.now() - 30 * MIN) / MIN) * MIN;
+    const ingest = t.app.get(MetricsIngestService);
+    await ingest.ingest(s.id, [makeSample(1, 'live-boot', { timestamp: new Date(minute + 1000).toISOString(), cpu: { percent: 10 } })]);
+    await rollups.run(new Date());
+    expect((await tier('metric_rollup_1m', s.id)).map((r) => r.n)).toEqual([1]);
+    // the same minute receives a replayed sample from the agent's offline buffer, half an hour late
+    await ingest.ingest(s.id, [makeSample(2, 'live-boot', { timestamp: new Date(minute + 2000).toISOString(), cpu: { percent: 30 } })]);
+    const dirty = await t.db.query('SELECT bucket FROM rollup_dirty WHERE server_id = $1', [s.id]);
+    expect(dirty.rows.map((r) => r.bucket.getTime())).toEqual([minute]);
+    await rollups.run(new Date());
+    const [row] = await tier('metric_rollup_1m', s.id);
+    expect(row.n).toBe(2);
+    expect(close(row.cpu_avg, 20)).toBe(true);
+    expect(row.cpu_max).toBe(30);
   });
 
   it('deletes expired rows of each tier and keeps the rest', async () => {

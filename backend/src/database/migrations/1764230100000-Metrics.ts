@@ -4,7 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Time-series storage. One narrow row per sample (what is charted and alerted on), deduplicated
  * by (server, boot, seq); the boot id string is interned in agent_boots so the key stays small.
  * The full latest sample per server is kept separately (metric_latest) for the detail views.
- * Measured ≈ 176 bytes per stored sample including both indexes (docs/performance.md).
+ * Storage per stored sample including indexes is measured by `npm run bench:ingest -- --storage N`
+ * (docs/performance.md).
  */
 export class Metrics1764230100000 implements MigrationInterface {
   name = 'Metrics1764230100000';
@@ -31,7 +32,8 @@ export class Metrics1764230100000 implements MigrationInterface {
         load1      real        NOT NULL,
         net_rx     real,
         net_tx     real,
-        PRIMARY KEY (server_id, boot_ref, seq)
+        -- boot_ref already identifies (server, bootId): a narrower key than (server_id, boot_ref, seq)
+        PRIMARY KEY (boot_ref, seq)
       ) WITH (fillfactor = 100);
       CREATE INDEX metric_samples_server_ts_idx ON metric_samples (server_id, ts);
 

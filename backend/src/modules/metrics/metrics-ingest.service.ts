@@ -7,6 +7,7 @@ import { AppError } from '../../common/errors';
 import { ChatopsEvents, EventBus } from '../../events';
 import { OnEvent } from '@nestjs/event-emitter';
 import { LatestSamples } from './latest-samples.service';
+import { LATE_SAMPLE_MS } from './metrics-rollup.service';
 
 /** Tunables; see docs/performance.md for how they were chosen. */
 export const INGEST = {
@@ -221,15 +222,24 @@ export class MetricsIngestService implements OnModuleInit, OnApplicationShutdown
         cols.tx.push(r.netTx);
       }
     }
+    // One statement: store the samples and, for late ones (an agent replaying its offline buffer),
+    // mark their minute for re-aggregation by the rollup job.
     const rows: { server_id: string; boot_ref: number; seq: string }[] = await tx.query(
-      `INSERT INTO metric_samples (server_id, boot_ref, seq, ts, cpu, mem, swap, disk, load1, net_rx, net_tx)
-       SELECT u.* FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::timestamptz[], $5::real[], $6::real[], $7::real[], $8::real[], $9::real[], $10::real[], $11::real[])
-              AS u(server_id, boot_ref, seq, ts, cpu, mem, swap, disk, load1, net_rx, net_tx)
-       -- samples of a server deleted meanwhile are dropped instead of failing the whole batch
-       WHERE u.boot_ref <> 0
-       ON CONFLICT DO NOTHING
-       RETURNING server_id, boot_ref, seq`,
-      [cols.server, cols.boot, cols.seq, cols.ts, cols.cpu, cols.mem, cols.swap, cols.disk, cols.load1, cols.rx, cols.tx].map(arrayLiteral),
+      `WITH ins AS (
+         INSERT INTO metric_samples (server_id, boot_ref, seq, ts, cpu, mem, swap, disk, load1, net_rx, net_tx)
+         SELECT u.* FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::timestamptz[], $5::real[], $6::real[], $7::real[], $8::real[], $9::real[], $10::real[], $11::real[])
+                AS u(server_id, boot_ref, seq, ts, cpu, mem, swap, disk, load1, net_rx, net_tx)
+         -- samples of a server deleted meanwhile are dropped instead of failing the whole batch
+         WHERE u.boot_ref <> 0
+         ON CONFLICT DO NOTHING
+         RETURNING server_id, boot_ref, seq, ts
+       ), late AS (
+         INSERT INTO rollup_dirty (server_id, bucket)
+         SELECT DISTINCT server_id, date_bin('1 minute', ts, TIMESTAMPTZ '2000-01-01 00:00:00+00') FROM ins WHERE ts < $12::timestamptz
+         ON CONFLICT DO NOTHING
+       )
+       SELECT server_id, boot_ref, seq FROM ins`,
+      [...[cols.server, cols.boot, cols.seq, cols.ts, cols.cpu, cols.mem, cols.swap, cols.disk, cols.load1, cols.rx, cols.tx].map(arrayLiteral), new Date(Date.now() - LATE_SAMPLE_MS).toISOString()],
     );
     return new Set(rows.map((r) => `${r.server_id}|${r.boot_ref}|${r.seq}`));
   }
