@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { Interval } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -28,6 +28,9 @@ export interface AgentSocketData {
 }
 export type AgentSocket = Socket<any, AgentServerToClientEvents, any, AgentSocketData>;
 
+/** Longer than the lastSeen flush period, so agents held by other instances are never affected. */
+const SILENT_OFFLINE_SEC = 60;
+
 export const agentRoom = (serverId: string) => `server:${serverId}`;
 const DEFAULT_INTERVAL_SEC = 5;
 const LAST_SEEN_FLUSH_MS = 10_000;
@@ -41,7 +44,7 @@ const KEY_EXPIRY_CHECK_MS = 60_000;
  * may live on another backend instance and callers do not change.
  */
 @Injectable()
-export class AgentManager implements OnApplicationShutdown {
+export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AgentManager.name);
   private readonly sockets = new Map<string, AgentSocket>();
   private namespace: Namespace | null = null;
@@ -194,6 +197,22 @@ export class AgentManager implements OnApplicationShutdown {
       if (!socket.connected) continue;
       if (!(await this.keys.isStillValid(socket.data.keyId).catch(() => true))) this.drop(socket, 'api key expired or revoked');
     }
+  }
+
+  onApplicationBootstrap(): void {
+    void this.reconcileStatuses();
+  }
+
+  /**
+   * Servers left "online" by a backend that stopped without marking them (a crash, a killed
+   * instance) go offline once nobody has heard from their agent for a minute.
+   */
+  @Interval(30_000)
+  async reconcileStatuses(): Promise<void> {
+    await this.servers
+      .markSilentOffline(SILENT_OFFLINE_SEC, [...this.sockets.keys()])
+      .then((ids) => ids.length && this.logger.log({ count: ids.length }, 'Marked silent servers offline'))
+      .catch((err) => this.logger.warn({ err: (err as Error).message }, 'Could not reconcile server statuses'));
   }
 
   onApplicationShutdown(): void {

@@ -7,10 +7,14 @@ const sample = (seq: number, ts: string) => ({ seq, timestamp: ts }) as unknown 
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('LiveService', () => {
-  function setup() {
+  function setup(opts: { subscribers?: number; redisUrl?: string } = {}) {
     const sent: { room: string; event: string; payload: any }[] = [];
-    const namespace = { to: (room: string) => ({ emit: (event: string, payload: unknown) => sent.push({ room, event, payload }) }) };
-    const live = new LiveService();
+    const rooms = new Map([[`live:server:${SERVER}`, new Set(Array.from({ length: opts.subscribers ?? 1 }, (_, i) => `socket-${i}`))]]);
+    const namespace = {
+      to: (room: string) => ({ emit: (event: string, payload: unknown) => sent.push({ room, event, payload }) }),
+      adapter: { rooms },
+    };
+    const live = new LiveService({ redisUrl: opts.redisUrl } as never);
     live.bind(namespace as unknown as LiveNamespace);
     const receive = (s: MetricsSample) => live.onMetrics({ serverId: SERVER, sample: s, receivedAt: new Date() });
     return { live, sent, receive };
@@ -34,6 +38,17 @@ describe('LiveService', () => {
     await tick();
     expect(sent.map((s) => s.payload.sample.seq)).toEqual([5, 6]);
     expect(live.stats).toEqual({ forwarded: 2, stale: 4, coalesced: 1 });
+  });
+
+  it('does not encode samples for a server nobody watches (single instance), but does with Redis', async () => {
+    const alone = setup({ subscribers: 0 });
+    alone.receive(sample(1, '2026-01-01T00:00:01Z'));
+    await tick();
+    expect(alone.sent).toHaveLength(0);
+    const clustered = setup({ subscribers: 0, redisUrl: 'redis://127.0.0.1:6379' });
+    clustered.receive(sample(1, '2026-01-01T00:00:01Z'));
+    await tick();
+    expect(clustered.sent).toHaveLength(1);
   });
 
   it('routes hooks of other modules to the server room', () => {

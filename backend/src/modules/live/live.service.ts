@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../config/config';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { LiveServerToClientEvents, MetricsSample } from '@chatops/protocol';
 import type { ChatopsEvents } from '../../events';
@@ -23,6 +24,17 @@ export class LiveService {
 
   bind(namespace: LiveNamespace): void {
     this.namespace = namespace;
+  }
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /**
+   * Whether encoding a broadcast for this server is worth it. On a single instance the local room
+   * tells; with the Redis adapter subscribers may sit on other instances, so always send.
+   */
+  private hasSubscribers(serverId: string): boolean {
+    if (this.config.redisUrl || !this.namespace) return true;
+    return (this.namespace.adapter.rooms.get(serverRoom(serverId))?.size ?? 0) > 0;
   }
 
   /**
@@ -77,6 +89,7 @@ export class LiveService {
     this.flushScheduled = false;
     for (const [serverId, sample] of this.pending) {
       this.lastForwarded.set(serverId, Date.parse(sample.timestamp));
+      if (!this.hasSubscribers(serverId)) continue;
       this.namespace?.to(serverRoom(serverId)).emit('metrics', { serverId, sample });
       this.stats.forwarded++;
     }

@@ -112,7 +112,23 @@ export class ServersService {
   }
 
   async touchLastSeen(ids: string[], at: Date): Promise<void> {
-    if (ids.length) await this.servers.createQueryBuilder().update().set({ lastSeen: at }).whereInIds(ids).execute();
+    if (ids.length) await this.db.query('UPDATE servers SET last_seen = $2 WHERE id = ANY($1::uuid[])', [ids, at]);
+  }
+
+  /**
+   * Marks offline the servers still "online" whose agent has not been heard of for `silentSec`
+   * by any instance (e.g. after a backend crash), except those connected here. Emits their status.
+   */
+  async markSilentOffline(silentSec: number, connectedHere: string[]): Promise<string[]> {
+    const [rows] = (await this.db.query(
+      `UPDATE servers SET status = 'offline'
+       WHERE status = 'online' AND (last_seen IS NULL OR last_seen < now() - make_interval(secs => $1))
+         AND NOT (id = ANY($2::uuid[]))
+       RETURNING id, last_seen`,
+      [silentSec, connectedHere],
+    )) as [{ id: string; last_seen: Date | null }[], number];
+    for (const r of rows) this.events.emit('server.status', { serverId: r.id, status: 'offline', lastSeen: r.last_seen });
+    return rows.map((r) => r.id);
   }
 }
 
