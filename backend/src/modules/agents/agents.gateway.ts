@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { ackOf } from '../../common/socket-ack';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
 import {
@@ -25,13 +26,8 @@ function sampleProblem(s: MetricsSample): string | null {
   return null;
 }
 
-type Ack<T> = ((res: T) => void) | undefined;
 /** The database refused the values themselves (not an outage): resending would not help. */
 const isRefused = (err: unknown) => err instanceof AppError && err.code === 'ingest.invalid';
-const ackOf = <T>(args: unknown[]): Ack<T> => {
-  const last = args[args.length - 1];
-  return typeof last === 'function' ? (last as (res: T) => void) : undefined;
-};
 
 /**
  * The agents' Socket.IO namespace. Keys are checked in the handshake middleware (one indexed hash

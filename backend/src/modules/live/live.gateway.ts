@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { ackOf } from '../../common/socket-ack';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { LIVE_NAMESPACE, type ReauthAck, type SubscribeAck } from '@chatops/protocol';
@@ -20,11 +21,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const KNOWN_EVENTS = new Set(['subscribe', 'unsubscribe', 'subscribe_fleet', 'unsubscribe_fleet', 'reauth']);
 
 
-type Ack<T> = ((res: T) => void) | undefined;
-const ackOf = <T>(args: unknown[]): Ack<T> => {
-  const last = args[args.length - 1];
-  return typeof last === 'function' ? (last as (res: T) => void) : undefined;
-};
 /** The `serverId` of a `{serverId}` payload when it is a UUID; anything else is invalid. */
 const serverIdOf = (payload: unknown): string | null => {
   const id = payload && typeof payload === 'object' ? (payload as { serverId?: unknown }).serverId : undefined;
