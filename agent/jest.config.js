@@ -6,5 +6,5 @@ module.exports = {
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   moduleNameMapper: { '^@chatops/protocol$': '<rootDir>/../libs/protocol/src/index.ts' },
-  testTimeout: 20000,
+  setupFilesAfterEnv: ['<rootDir>/test/timeout.ts'],
 };

@@ -14,5 +14,5 @@ module.exports = {
   moduleNameMapper: { '^@chatops/protocol$': '<rootDir>/../libs/protocol/src/index.ts' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  testTimeout: 30000,
+  setupFilesAfterEnv: ['<rootDir>/test/support/timeout.ts'],
 };

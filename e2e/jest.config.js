@@ -7,5 +7,5 @@ module.exports = {
   testMatch: ['<rootDir>/**/*.e2e-spec.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   moduleNameMapper: { '^@chatops/protocol$': '<rootDir>/../libs/protocol/src/index.ts' },
-  testTimeout: 120000,
+  setupFilesAfterEnv: ['<rootDir>/support/timeout.ts'],
 };
