@@ -7,6 +7,7 @@
  *   npm run bench:ingest -- --agents 200 --saturate --duration 20
  *   npm run bench:ingest -- --agents 1000 --interval 5 --duration 30 --bare   (transport baseline)
  *   npm run bench:ingest -- --storage 100000                                  (bytes per stored sample)
+ *   npm run bench:ingest -- --agents 2000 --interval 5 --browsers 100           (+ live latency to browsers)
  *
  * The same file runs in three roles: the coordinator (default), a load worker (`--role worker`,
  * forked) and the bare Socket.IO server (`--role bare-server`, forked). See bench/README.md.
@@ -25,7 +26,7 @@ const CLK_TCK = 100; // `getconf CLK_TCK` on Linux
 
 function parseArgs(argv) {
   const opts = {
-    agents: 100, interval: 5, duration: 30, procs: 1, saturate: false, bare: false, storage: 0,
+    agents: 100, interval: 5, duration: 30, procs: 1, saturate: false, bare: false, storage: 0, browsers: 0,
     progress: 5, setupConcurrency: 16, connectConcurrency: 100, ackTimeout: 10, role: 'main', keep: false, verbose: false, nodeArgs: '',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -137,6 +138,47 @@ function makeSample(seq, bootId) {
   };
   if (seq % 6 === 0) sample.processes = PROCESSES;
   return sample;
+}
+
+// ---- role: browsers (live subscribers on /live) ------------------------------------------------
+
+/**
+ * N dashboard sockets on /live, each subscribed to its share of the servers (every server watched
+ * by at least one). Latency = arrival time − the sample's timestamp, which the simulated agent sets
+ * when it sends the frame (same machine, same clock).
+ */
+function runBrowsers() {
+  const { io } = require('socket.io-client');
+  const sockets = [];
+  let latencies = [];
+  let deliveries = 0;
+  process.on('message', async (m) => {
+    if (m.type === 'init') {
+      const { url, token, browsers, serverIds } = m;
+      for (let b = 0; b < browsers; b++) {
+        const socket = io(`${url}/live`, { auth: { token }, transports: ['websocket'], reconnection: false });
+        await new Promise((res, rej) => { socket.once('connect', res); socket.once('connect_error', rej); });
+        const mine = serverIds.filter((_, i) => i % browsers === b);
+        for (const serverId of mine) {
+          const ack = await socket.timeout(10_000).emitWithAck('subscribe', { serverId });
+          if (!ack.ok) throw new Error(`subscribe refused: ${JSON.stringify(ack)}`);
+        }
+        socket.on('metrics', ({ sample }) => {
+          deliveries++;
+          latencies.push(Date.now() - Date.parse(sample.timestamp));
+        });
+        sockets.push(socket);
+      }
+      process.send({ type: 'ready' });
+    } else if (m.type === 'reset') {
+      latencies = [];
+      deliveries = 0;
+    } else if (m.type === 'report') {
+      process.send({ type: 'report', latencies, deliveries });
+      for (const s of sockets) s.close();
+      process.exit(0);
+    }
+  });
 }
 
 // ---- role: worker (simulated agents) ---------------------------------------------------------
@@ -316,11 +358,13 @@ async function api(url, path, body, token) {
 async function provision(target, n, concurrency) {
   const id = randomUUID().slice(0, 8);
   const { accessToken } = await api(target.url, '/auth/register', { username: `bench_${id}`, email: `bench_${id}@example.test`, password: 'bench-password-123' });
-  return pool(Array.from({ length: n }, (_, i) => i), concurrency, async (i) => {
+  const creds = await pool(Array.from({ length: n }, (_, i) => i), concurrency, async (i) => {
     const server = await api(target.url, '/servers', { name: `bench-${i}` }, accessToken);
     const key = await api(target.url, '/api-keys', { serverId: server.id, name: 'bench' }, accessToken);
     return { serverId: server.id, key: key.key };
   });
+  creds.token = accessToken;
+  return creds;
 }
 
 function fmtMs(v) { return Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'n/a'; }
@@ -347,6 +391,19 @@ async function runLoad(opts) {
     })));
     log(`${opts.agents} agents connected in ${((Date.now() - t1) / 1000).toFixed(1)} s over ${procs} worker process(es)`);
     await sleep(1500); // let hello and the connection bookkeeping settle before measuring
+
+    let browsers = null;
+    if (opts.browsers > 0 && !opts.bare) {
+      browsers = fork(__filename, ['--role', 'browsers'], { stdio: 'inherit' });
+      await new Promise((res, rej) => {
+        browsers.once('message', (m) => (m.type === 'ready' ? res() : rej(new Error('browsers failed'))));
+        browsers.once('exit', (code) => rej(new Error(`browsers exited ${code}`)));
+        browsers.send({ type: 'init', url: target.url, token: creds.token, browsers: opts.browsers, serverIds: creds.map((c) => c.serverId) });
+      });
+      browsers.removeAllListeners('exit');
+      browsers.send({ type: 'reset' });
+      log(`${opts.browsers} browsers subscribed on /live (every server watched)`);
+    }
 
     const all = [];
     const perWorker = workers.map(() => ({ sent: 0, acked: 0, refused: 0, timeouts: 0, resent: 0, disconnects: 0 }));
@@ -390,6 +447,11 @@ async function runLoad(opts) {
     }
     const cpu = meter.read();
     const elapsed = (Date.now() - started) / 1000;
+    let live = null;
+    if (browsers) {
+      live = await new Promise((res) => { browsers.once('message', (m) => res(m)); browsers.send({ type: 'report' }); });
+      live.latencies.sort((a, b) => a - b);
+    }
     const ackedInWindow = sum('acked') - ackedBefore;
     await Promise.all(workers.map((w) => { w.send({ type: 'stop' }); return new Promise((r) => w.once('exit', r)); }));
     const sent = sum('sent');
@@ -419,6 +481,12 @@ async function runLoad(opts) {
     log(`frames lost           : ${storedRows === null ? `n/a (bare transport: sent − acked = ${sent - acked})` : `${result.framesLost} (sent ${sent} − stored ${storedRows})`}`);
     log(`server CPU            : ${result.serverCpuPct}% of one core${opts.bare ? '' : `; embedded PostgreSQL ${result.postgresCpuPct}%`}`);
     log(`server RSS            : ${result.serverRssMb} MB (max ${result.serverMaxRssMb} MB)`);
+    if (live) {
+      result.liveDeliveries = live.deliveries;
+      result.liveP50Ms = percentile(live.latencies, 50);
+      result.liveP99Ms = percentile(live.latencies, 99);
+      log(`live, agent send → browser receive: p50 ${fmtMs(result.liveP50Ms)} / p99 ${fmtMs(result.liveP99Ms)} over ${live.deliveries} deliveries to ${opts.browsers} browsers`);
+    }
     log(`RESULT ${JSON.stringify(result)}`);
     return result;
   } finally {
@@ -470,6 +538,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.role === 'worker') return runWorker();
   if (opts.role === 'bare-server') return runBareServer();
+  if (opts.role === 'browsers') return runBrowsers();
   if (opts.storage > 0) return runStorage(opts);
   await runLoad(opts);
   process.exit(0);
