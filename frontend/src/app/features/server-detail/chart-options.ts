@@ -6,20 +6,21 @@ type Unit = 'percent' | 'bps' | 'plain';
 
 const fmt = (unit: Unit, v: number) => (unit === 'percent' ? formatPercent(v) : unit === 'bps' ? formatBps(v) : v.toFixed(2));
 
-/** A time-axis line chart; nulls stay gaps (connectNulls: false). */
-export function lineOption(
-  series: { name: string; data: SeriesPoint[] }[],
-  unit: Unit,
-): EChartsCoreOption {
+/**
+ * The static part of a time-axis line chart (axes, grid, tooltip, zoom) with empty series. It is
+ * set once; the points arrive through {@link lineData}. Nulls stay gaps (connectNulls: false).
+ */
+export function lineOption(seriesNames: string[], unit: Unit): EChartsCoreOption {
+  const multi = seriesNames.length > 1;
   return {
     animation: false,
     backgroundColor: 'transparent',
-    grid: { left: 56, right: 16, top: series.length > 1 ? 32 : 16, bottom: 48 },
+    grid: { left: 56, right: 16, top: multi ? 32 : 16, bottom: 48 },
     tooltip: {
       trigger: 'axis',
       valueFormatter: (v: number | null) => (v == null ? 'no data' : fmt(unit, v)),
     },
-    legend: series.length > 1 ? { top: 0 } : undefined,
+    legend: multi ? { top: 0 } : undefined,
     xAxis: { type: 'time' },
     yAxis: {
       type: 'value',
@@ -27,21 +28,31 @@ export function lineOption(
       max: unit === 'percent' ? 100 : undefined,
       axisLabel: { formatter: (v: number) => fmt(unit, v) },
     },
-    dataZoom: [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 8 }],
-    series: series.map((s) => ({
-      name: s.name,
+    // No data shadow: the slider would redraw a miniature of the whole series on every update.
+    dataZoom: [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 8, showDataShadow: false }],
+    series: seriesNames.map((name) => ({
+      name,
       type: 'line',
       showSymbol: false,
       connectNulls: false,
       sampling: 'lttb',
-      data: s.data,
-      areaStyle: series.length === 1 ? { opacity: 0.15 } : undefined,
+      data: [],
+      areaStyle: multi ? undefined : { opacity: 0.15 },
     })),
   };
 }
 
-/** A 0–100 % gauge. */
-export function gaugeOption(name: string, value: number | null): EChartsCoreOption {
+/**
+ * The points of a line chart, one array per series in the order of {@link lineOption}, to be
+ * merged into it with `setOption(data)` (not `notMerge`), which replaces each series' data and
+ * keeps the rest of the chart, including the user's zoom.
+ */
+export function lineData(...series: SeriesPoint[][]): EChartsCoreOption {
+  return { series: series.map((data) => ({ data })) };
+}
+
+/** The static part of a 0–100 % gauge; its value arrives through {@link gaugeData}. */
+export function gaugeOption(): EChartsCoreOption {
   return {
     animation: false,
     backgroundColor: 'transparent',
@@ -58,8 +69,20 @@ export function gaugeOption(name: string, value: number | null): EChartsCoreOpti
         axisLabel: { show: false },
         pointer: { show: false },
         title: { show: true, offsetCenter: [0, '35%'], fontSize: 12 },
-        detail: { valueAnimation: false, offsetCenter: [0, '-5%'], fontSize: 18, formatter: (v: number) => (value == null ? '—' : `${v.toFixed(0)}%`) },
+        detail: { valueAnimation: false, offsetCenter: [0, '-5%'], fontSize: 18, formatter: '—' },
+        data: [{ value: 0 }], // empty, showing "—", until the first gaugeData
+      },
+    ],
+  };
+}
+
+/** The value of a gauge (null = unknown, shown as an empty gauge and "—"), merged like {@link lineData}. */
+export function gaugeData(name: string, value: number | null): EChartsCoreOption {
+  return {
+    series: [
+      {
         data: [{ value: value ?? 0, name }],
+        detail: { formatter: value == null ? '—' : (v: number) => `${v.toFixed(0)}%` },
       },
     ],
   };

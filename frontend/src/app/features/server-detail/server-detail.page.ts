@@ -1,11 +1,12 @@
 import { HttpErrorResponse } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, Signal, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
 import type { DiskUsage, MetricsSample, Server } from '@chatops/protocol';
+import type { ECharts, EChartsCoreOption } from 'echarts/core';
 import { NgxEchartsDirective } from 'ngx-echarts';
 import { Subscription, filter, interval } from 'rxjs';
 import { describeHttpError } from '../../core/api/error-message';
@@ -20,10 +21,13 @@ import { IconComponent } from '../../shared/ui/icon.component';
 import { NotFoundComponent } from '../../shared/ui/not-found.component';
 import { SkeletonListComponent } from '../../shared/ui/skeleton-list.component';
 import { StatusChipComponent } from '../../shared/ui/status-chip.component';
-import { gaugeOption, lineOption } from './chart-options';
+import { gaugeData, gaugeOption, lineData, lineOption } from './chart-options';
+import { FrameStagger } from './frame-stagger';
 import { MetricSeries, RANGES, RangeKey, appendSample, emptySeries, seriesFromHistory, totalRxBps, totalTxBps } from './metrics-series';
 
 const TOP_PROCESSES = 15;
+
+type ChartKey = 'cpu' | 'mem' | 'load' | 'net' | 'cpuGauge' | 'memGauge' | 'diskGauge';
 
 @Component({
   selector: 'app-server-detail-page',
@@ -31,12 +35,14 @@ const TOP_PROCESSES = 15;
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './server-detail.page.html',
   styleUrl: './server-detail.page.scss',
+  providers: [FrameStagger],
 })
 export class ServerDetailPage {
   private readonly serversApi = inject(ServersApi);
   private readonly metricsApi = inject(MetricsApi);
   private readonly live = inject(LiveSocketService);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly stagger = inject(FrameStagger);
   protected readonly theme = inject(ThemeService);
   /** Route parameter :id (withComponentInputBinding). */
   readonly id = input.required<string>();
@@ -55,20 +61,24 @@ export class ServerDetailPage {
 
   protected readonly rangeMs = computed(() => RANGES.find((r) => r.key === this.range())!.ms);
   protected readonly chartTheme = computed(() => (this.theme.isDark() ? 'dark' : ''));
-  protected readonly cpuChart = computed(() => lineOption([{ name: 'CPU', data: this.series().cpu }], 'percent'));
-  protected readonly memChart = computed(() => lineOption([{ name: 'Memory', data: this.series().memory }], 'percent'));
-  protected readonly loadChart = computed(() => lineOption([{ name: 'Load (1 min)', data: this.series().load1 }], 'plain'));
-  protected readonly netChart = computed(() =>
-    lineOption([{ name: 'Received', data: this.series().rx }, { name: 'Sent', data: this.series().tx }], 'bps'),
-  );
+
+  /*
+   * Charts: [options] holds only the static part of each chart and never changes, so ngx-echarts
+   * sets it once, when it creates the chart. The data goes straight to the ECharts instance (see
+   * drawChart) in merge mode, which keeps the user's zoom, one chart per animation frame.
+   */
+  protected readonly cpuChart = lineOption(['CPU'], 'percent');
+  protected readonly memChart = lineOption(['Memory'], 'percent');
+  protected readonly loadChart = lineOption(['Load (1 min)'], 'plain');
+  protected readonly netChart = lineOption(['Received', 'Sent'], 'bps');
+  protected readonly cpuGauge = gaugeOption();
+  protected readonly memGauge = gaugeOption();
+  protected readonly diskGauge = gaugeOption();
 
   protected readonly rootDisk = computed((): DiskUsage | null => {
     const disks = this.latest()?.disks ?? [];
     return disks.find((d) => d.mount === '/') ?? [...disks].sort((a, b) => b.percent - a.percent)[0] ?? null;
   });
-  protected readonly cpuGauge = computed(() => gaugeOption('CPU', this.latest()?.cpu.percent ?? null));
-  protected readonly memGauge = computed(() => gaugeOption('Memory', this.latest()?.memory.percent ?? null));
-  protected readonly diskGauge = computed(() => gaugeOption(`Disk ${this.rootDisk()?.mount ?? ''}`, this.rootDisk()?.percent ?? null));
   protected readonly processes = computed(() =>
     [...(this.latest()?.processes ?? [])].sort((a, b) => b.cpuPercent - a.cpuPercent).slice(0, TOP_PROCESSES),
   );
@@ -80,6 +90,18 @@ export class ServerDetailPage {
   protected readonly tx = computed(() => (this.latest() ? totalTxBps(this.latest()!) : null));
   protected readonly uptime = computed(() => formatUptime(this.latest()?.uptimeSec));
 
+  private readonly chartData: Record<ChartKey, Signal<EChartsCoreOption>> = {
+    cpu: computed(() => lineData(this.series().cpu)),
+    mem: computed(() => lineData(this.series().memory)),
+    load: computed(() => lineData(this.series().load1)),
+    net: computed(() => lineData(this.series().rx, this.series().tx)),
+    cpuGauge: computed(() => gaugeData('CPU', this.latest()?.cpu.percent ?? null)),
+    memGauge: computed(() => gaugeData('Memory', this.latest()?.memory.percent ?? null)),
+    diskGauge: computed(() => gaugeData(`Disk ${this.rootDisk()?.mount ?? ''}`, this.rootDisk()?.percent ?? null)),
+  };
+  /** The ECharts instances, from (chartInit); replaced when ngx-echarts recreates a chart (theme change). */
+  private readonly charts = new Map<ChartKey, ECharts>();
+
   private liveSub: Subscription | null = null;
   private historySub: Subscription | null = null;
 
@@ -88,10 +110,28 @@ export class ServerDetailPage {
       const id = this.id();
       untracked(() => this.load(id));
     });
+    for (const key of Object.keys(this.chartData) as ChartKey[]) {
+      effect(() => this.drawChart(key, this.chartData[key]()));
+    }
     interval(30_000).pipe(takeUntilDestroyed()).subscribe(() => this.now.set(Date.now()));
     this.destroyRef.onDestroy(() => {
       this.liveSub?.unsubscribe();
       this.historySub?.unsubscribe();
+    });
+  }
+
+  protected chartReady(key: ChartKey, chart: ECharts): void {
+    this.charts.set(key, chart);
+    // Must not draw synchronously: ngx-echarts applies [options] (empty data) right after chartInit.
+    this.drawChart(key, this.chartData[key]());
+  }
+
+  /** Queues the data of one chart; only its newest data is drawn, at most one chart per frame. */
+  private drawChart(key: ChartKey, data: EChartsCoreOption): void {
+    if (!this.charts.has(key)) return; // not created yet: chartReady draws the data then
+    this.stagger.push(key, () => {
+      const chart = this.charts.get(key);
+      if (chart && !chart.isDisposed()) chart.setOption(data); // merge: keeps zoom, replaces series data
     });
   }
 
