@@ -92,10 +92,13 @@ export class ApiKeysService {
     return { keyId: row.id, serverId: row.serverId, name: row.name };
   }
 
-  /** Is the key still valid right now (used to drop agents whose key expired while connected). */
-  async isStillValid(keyId: string): Promise<boolean> {
-    const row = await this.keys.findOneBy({ id: keyId });
-    return !!row && row.isActive && (!row.expiresAt || row.expiresAt.getTime() > Date.now());
+  /** Which of these keys are still active and unexpired (used to drop agents whose key expired while connected). */
+  async stillValid(keyIds: string[]): Promise<Set<string>> {
+    const rows: { id: string }[] = await this.keys.query(
+      'SELECT id FROM api_keys WHERE id = ANY($1::uuid[]) AND is_active AND (expires_at IS NULL OR expires_at > now())',
+      [keyIds],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   async identify(key: string | undefined): Promise<ApiKeyIdentityResponse> {
