@@ -115,6 +115,40 @@ describe('server process (npm start)', () => {
     }
   }, 60_000);
 
+  it('applies and reverts migrations with the db:migrate / db:revert CLI', async () => {
+    const { createTestDatabase } = await import('./support/db');
+    const { Client } = await import('pg');
+    const empty = await createTestDatabase();
+    const admin = new Client({ connectionString: empty.url });
+    await admin.connect();
+    try {
+      // start from an empty schema: drop what the template had
+      await admin.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+      const cli = (cmd: string) => new Promise<{ code: number | null; out: string }>((res) => {
+        let out = '';
+        const p = spawn(process.execPath, [resolve(__dirname, '../../dist/backend/database/cli.js'), cmd], { env: { ...process.env, DATABASE_URL: empty.url } });
+        p.stdout.on('data', (d) => (out += d));
+        p.stderr.on('data', (d) => (out += d));
+        p.on('exit', (code) => res({ code, out }));
+      });
+      const tables = async () => (await admin.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename = 'metric_rollup_1h'`)).rows[0].n;
+      const first = await cli('migrate');
+      expect(first.code).toBe(0);
+      expect(first.out).toMatch(/Applied \d+ migration/);
+      expect(await tables()).toBe(1);
+      expect((await cli('migrate')).out).toContain('No pending migrations');
+      const revert = await cli('revert');
+      expect(revert.code).toBe(0);
+      expect(await tables()).toBe(0);
+      expect((await cli('migrate')).out).toMatch(/Applied 1 migration/);
+      expect(await tables()).toBe(1);
+      expect((await cli('sideways')).code).toBe(2);
+    } finally {
+      await admin.end();
+      await empty.drop();
+    }
+  }, 60_000);
+
   it('lists every invalid variable and exits 1', async () => {
     const run = launch({ CHATOPS_DATA_DIR: dataDir, PORT: 'eighty', JWT_SECRET: 'short', AUTH_RATE_LIMIT: 'lots', DATABASE_URL: 'mysql://x' });
     expect(await run.exited).toBe(1);
