@@ -21,6 +21,7 @@ import { randomSecret, sha256 } from './token.util';
  */
 export interface AccessClaims { sub: string; username: string; role: 'admin' | 'user'; pwv: number; sid: string; jti: string }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ARGON2 = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 const INVALID_LOGIN = 'Invalid username or password';
 
@@ -174,12 +175,17 @@ export class AuthService {
 
   async validateClaims<T extends AccessClaims & { exp: number }>(claims: T): Promise<(AuthUser & { exp: number }) | null> {
     if (typeof claims?.sub !== 'string' || typeof claims.sid !== 'string') return null;
-    const [user, sessionLive] = await Promise.all([
-      this.users.findById(claims.sub),
-      this.refreshTokens.existsBy({ familyId: claims.sid, userId: claims.sub, revokedAt: IsNull() }),
-    ]);
-    if (!user || !sessionLive || user.passwordChangedAt.getTime() !== claims.pwv) return null;
-    return { id: user.id, username: user.username, role: user.role, exp: claims.exp };
+    if (!UUID.test(claims.sub) || !UUID.test(claims.sid)) return null;
+    // One round trip on every authenticated request: the user and whether the session is live.
+    const rows: { username: string; role: 'admin' | 'user'; pwv: Date; live: boolean }[] = await this.db.query(
+      `SELECT u.username, u.role, u.password_changed_at AS pwv,
+              EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = $2 AND r.user_id = u.id AND r.revoked_at IS NULL) AS live
+       FROM users u WHERE u.id = $1`,
+      [claims.sub, claims.sid],
+    );
+    const row = rows[0];
+    if (!row || !row.live || row.pwv.getTime() !== claims.pwv) return null;
+    return { id: claims.sub, username: row.username, role: row.role, exp: claims.exp };
   }
 
   private async revokeFamily(familyId: string): Promise<void> {
