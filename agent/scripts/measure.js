@@ -2,7 +2,7 @@
 /**
  * Measures the agent's cost on this machine. Build first:
  *   npx tsc -p libs/protocol/tsconfig.json && npx tsc -p agent/tsconfig.build.json
- * then: node agent/scripts/measure.js [--duration 40] [--interval 1]
+ * then: node agent/scripts/measure.js [--duration 40] [--interval 1] [--warmup 5] [--window 0]
  *
  * 1. In-process: HostCollector.collect() + schema validation, many ticks back to back
  *    (CPU per tick from process.cpuUsage; process-scan ticks reported separately).
@@ -18,10 +18,25 @@ const { join, resolve } = require('node:path');
 const { parseArgs } = require('node:util');
 
 const REPO = resolve(__dirname, '../..');
-const DIST = join(REPO, 'dist/agent');
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '40' }, interval: { type: 'string', default: '1' } } });
+// AGENT_DIST: measure another build of the agent (e.g. a copy of an older dist/agent; run with NODE_PATH=<repo>/node_modules).
+const DIST = process.env.AGENT_DIST ? resolve(process.env.AGENT_DIST) : join(REPO, 'dist/agent');
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '40' },
+    interval: { type: 'string', default: '1' },
+    // Seconds before the steady state is counted: startup work (module loading, the first
+    // Mark-Compacts of V8's memory reducer) lasts well beyond the first ticks; use ≥ 30 for figures.
+    warmup: { type: 'string', default: '5' },
+    // Also report CPU per tick for consecutive windows of this many seconds, and their median.
+    window: { type: 'string', default: '0' },
+    // Skip the in-process collector benchmark.
+    'child-only': { type: 'boolean', default: false },
+  },
+});
 const durationSec = Number(values.duration);
 const intervalSec = Number(values.interval);
+const warmupSec = Number(values.warmup);
+const windowSec = Number(values.window);
 
 function cpuMsOfPid(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
@@ -73,15 +88,21 @@ async function childProcess() {
   const nodeFlags = (process.env.AGENT_NODE_FLAGS || '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeFlags, join(DIST, 'cli.js'), '--url', `http://127.0.0.1:${http.address().port}`,
     '--api-key', 'cok_measure', '--interval', String(intervalSec), '--state-dir', stateDir, '--log-level', 'warn'], { stdio: 'inherit' });
-  const warmupSec = 5;
   await new Promise((r) => setTimeout(r, warmupSec * 1000));
   const cpu0 = cpuMsOfPid(child.pid);
   const acked0 = acked;
   const rss = [];
+  const windows = [];
+  let win = { at: Date.now(), cpu: cpu0, acked: acked0 };
   const end = Date.now() + (durationSec - warmupSec) * 1000;
   while (Date.now() < end) {
     rss.push(memOfPid(child.pid).rssMb);
     await new Promise((r) => setTimeout(r, 1000));
+    if (windowSec > 0 && Date.now() - win.at >= windowSec * 1000) {
+      const now = { at: Date.now(), cpu: cpuMsOfPid(child.pid), acked };
+      windows.push((now.cpu - win.cpu) / Math.max(1, now.acked - win.acked));
+      win = now;
+    }
   }
   const cpu1 = cpuMsOfPid(child.pid);
   const mem = memOfPid(child.pid);
@@ -90,6 +111,9 @@ async function childProcess() {
   await new Promise((r) => child.on('exit', r));
   io.close();
   rmSync(stateDir, { recursive: true, force: true });
+  if (windows.length) {
+    console.log(`real agent process, ${windowSec} s windows: ${windows.map((w) => w.toFixed(2)).join(' ')} ms CPU per tick; median ${pct(windows, 50).toFixed(2)}`);
+  }
   console.log(`real agent process (${durationSec - warmupSec} s steady state, interval ${intervalSec} s, ${ticks} samples acked): ` +
     `${((cpu1 - cpu0) / ticks).toFixed(2)} ms CPU per tick (all overhead included, 10 ms clock resolution), ` +
     `RSS median ${pct(rss, 50).toFixed(1)} MB, max ${Math.max(...rss).toFixed(1)} MB, peak (VmHWM) ${mem.hwmMb.toFixed(1)} MB`);
@@ -98,17 +122,17 @@ async function childProcess() {
 /** Same accounting for a bare Node process that only runs a timer: the floor on this machine. */
 async function bareNode() {
   const child = spawn(process.execPath, ['-e', `setInterval(() => {}, ${intervalSec * 1000})`], { stdio: 'inherit' });
-  await new Promise((r) => setTimeout(r, 2000));
+  await new Promise((r) => setTimeout(r, Math.min(warmupSec, 5) * 1000));
   const cpu0 = cpuMsOfPid(child.pid);
-  await new Promise((r) => setTimeout(r, (durationSec - 5) * 1000));
+  await new Promise((r) => setTimeout(r, (durationSec - warmupSec) * 1000));
   const cpu1 = cpuMsOfPid(child.pid);
   const mem = memOfPid(child.pid);
   child.kill();
-  console.log(`bare node (timer only, same window): ${((cpu1 - cpu0) / ((durationSec - 5) / intervalSec)).toFixed(2)} ms CPU per interval, RSS ${mem.rssMb.toFixed(1)} MB`);
+  console.log(`bare node (timer only, same window): ${((cpu1 - cpu0) / ((durationSec - warmupSec) / intervalSec)).toFixed(2)} ms CPU per interval, RSS ${mem.rssMb.toFixed(1)} MB`);
 }
 
 (async () => {
   console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').trim()} (cores: ${require('node:os').cpus().length})`);
-  await inProcess();
+  if (!values['child-only']) await inProcess();
   await Promise.all([childProcess(), bareNode()]);
 })().catch((e) => { console.error(e); process.exit(1); });

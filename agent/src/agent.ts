@@ -161,5 +161,6 @@ export class Agent {
     this.buffer.flush();
     await this.connection?.stop();
     this.containers?.close();
+    if (!this.opts.collector) this.collector?.close(); // ours: close its kept /proc descriptors
   }
 }

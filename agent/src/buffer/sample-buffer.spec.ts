@@ -64,4 +64,76 @@ describe('SampleBuffer', () => {
     expect(existsSync(file)).toBe(false);
     buf.close();
   });
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('never touches the file while every sample is acknowledged within the debounce delay', async () => {
+    // Generous delay: a loaded CI machine may stall a sleep(15) for tens of ms.
+    const buf = new SampleBuffer({ file, maxSamples: 100, flushDelayMs: 150 });
+    buf.load(); // no file yet
+    const writes = jest.spyOn(require('node:fs'), 'writeFileSync');
+    try {
+      // One sample always in flight (acked 15 ms after the next one is pushed), for many delays:
+      // the debounce timer keeps finding a young unacked sample and must not write it.
+      for (let i = 0; i < 40; i++) { // ≥ 600 ms: the timer fires (and re-arms) several times
+        buf.push(fakeSample(i));
+        await sleep(15);
+        if (i > 0) buf.remove([fakeSample(i - 1)]);
+        expect(existsSync(file)).toBe(false);
+      }
+      buf.remove([fakeSample(39)]);
+      await sleep(200);
+      expect(existsSync(file)).toBe(false);
+      expect(writes).not.toHaveBeenCalled();
+      expect(readdirSync(dir)).toEqual([]); // not even the state dir was created
+    } finally {
+      writes.mockRestore();
+      buf.close();
+    }
+  });
+
+  it('a sample left unacknowledged is on disk within the debounce delay and survives a restart', async () => {
+    const delay = 60;
+    const a = new SampleBuffer({ file, maxSamples: 100, flushDelayMs: delay });
+    a.load();
+    a.push(fakeSample(0)); // never acknowledged
+    const pushedAt = performance.now();
+    for (let i = 1; i <= 3; i++) {
+      await sleep(10);
+      a.push(fakeSample(i));
+      a.remove([fakeSample(i)]); // acknowledged at once
+    }
+    await waitFor(() => existsSync(file), 1000);
+    const writtenAfter = performance.now() - pushedAt;
+    expect(writtenAfter).toBeGreaterThanOrEqual(delay - 2);
+    expect(writtenAfter).toBeLessThan(delay + 250); // the delay plus a (loaded machine's) timer lateness
+    expect(readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l).seq)).toEqual([0]);
+    // "Restart" without flush(): a crash after the debounce still keeps the sample.
+    const b = new SampleBuffer({ file, maxSamples: 100, flushDelayMs: delay });
+    expect(b.load()).toBe(1);
+    expect(b.peek(10)).toEqual([fakeSample(0)]);
+    b.close();
+    a.close();
+  });
+
+  it('once a file exists it follows the buffer: rewritten after changes, deleted when everything is acknowledged', async () => {
+    const buf = new SampleBuffer({ file, maxSamples: 100, flushDelayMs: 30 });
+    buf.load();
+    buf.push(fakeSample(0));
+    await waitFor(() => existsSync(file), 1000);
+    buf.push(fakeSample(1)); // young, but the file exists, so it is written with the next change
+    buf.remove([fakeSample(0)]);
+    await waitFor(() => readFileSync(file, 'utf8').trim() === JSON.stringify(fakeSample(1)), 1000);
+    buf.remove([fakeSample(1)]);
+    await waitFor(() => !existsSync(file), 1000);
+    buf.close();
+  });
 });
+
+async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}

@@ -2,6 +2,11 @@
  * Bounded FIFO of samples not yet acknowledged by the backend, persisted as JSON lines under the
  * state dir so an agent restart keeps them. Writes are debounced and atomic (tmp file + rename);
  * a crash loses at most the last debounce window, never the whole file. Overflow drops the oldest.
+ *
+ * A sample is written only once it has stayed unacknowledged for the debounce delay: while the
+ * backend acks every sample within that delay (the normal case) the file is never touched, so
+ * the steady state costs no disk writes at all. Once a file exists it is kept in step with the
+ * buffer (rewritten after changes, deleted when the buffer empties).
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -11,7 +16,10 @@ import { silentLogger, type Logger } from '../log';
 export interface SampleBufferOptions {
   file: string;
   maxSamples: number;
-  /** Debounce for file writes (ms). */
+  /**
+   * Debounce for file writes (ms): a sample still unacknowledged this long after it was pushed is
+   * on disk (give or take a timer's lateness).
+   */
   flushDelayMs?: number;
   logger?: Logger;
 }
@@ -32,6 +40,8 @@ const keyOf = (s: Pick<MetricsSample, 'bootId' | 'seq'>) => `${s.bootId}#${s.seq
 
 export class SampleBuffer {
   private items: MetricsSample[] = [];
+  /** performance.now() when each item was pushed (parallel to items; loaded ones: -Infinity). */
+  private pushedAt: number[] = [];
   private timer: NodeJS.Timeout | null = null;
   private dirty = false;
   /** Samples dropped by overflow since this instance started. */
@@ -56,7 +66,9 @@ export class SampleBuffer {
     try {
       text = readFileSync(this.opts.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.fileExists = false;
+      } else {
         this.log.warn('cannot read sample buffer file; starting empty', { file: this.opts.file, code: (err as NodeJS.ErrnoException).code });
       }
       return 0;
@@ -75,14 +87,16 @@ export class SampleBuffer {
     }
     if (bad) this.log.warn('skipped unreadable lines in the sample buffer file', { count: bad });
     this.items = loaded.concat(this.items);
+    this.pushedAt = loaded.map(() => -Infinity).concat(this.pushedAt);
     this.trim();
     return loaded.length;
   }
 
   push(sample: MetricsSample): void {
     this.items.push(sample);
+    this.pushedAt.push(performance.now());
     this.trim();
-    this.scheduleFlush();
+    this.scheduleFlush(this.delayMs);
   }
 
   /** The oldest `n` samples, without removing them. */
@@ -93,10 +107,21 @@ export class SampleBuffer {
   /** Remove samples (acknowledged or refused) by bootId+seq. */
   remove(samples: Array<Pick<MetricsSample, 'bootId' | 'seq'>>): void {
     if (!samples.length) return;
-    const keys = new Set(samples.map(keyOf));
     const before = this.items.length;
-    this.items = this.items.filter((s) => !keys.has(keyOf(s)));
-    if (this.items.length !== before) this.scheduleFlush();
+    if (samples.length === 1) {
+      // The live path: one acked sample, almost always the oldest.
+      const { bootId, seq } = samples[0];
+      const i = this.items.findIndex((s) => s.seq === seq && s.bootId === bootId);
+      if (i < 0) return;
+      this.items.splice(i, 1);
+      this.pushedAt.splice(i, 1);
+    } else {
+      const keys = new Set(samples.map(keyOf));
+      const keep = this.items.map((s) => !keys.has(keyOf(s)));
+      this.items = this.items.filter((_, i) => keep[i]);
+      this.pushedAt = this.pushedAt.filter((_, i) => keep[i]);
+    }
+    if (this.items.length !== before) this.scheduleFlush(this.delayMs);
   }
 
   /** Write the file now (shutdown) and cancel any pending debounced write. */
@@ -105,6 +130,28 @@ export class SampleBuffer {
       clearTimeout(this.timer);
       this.timer = null;
     }
+    this.write();
+  }
+
+  /**
+   * The debounce timer: write only if the file already exists (keep it in step with the buffer)
+   * or some sample has been waiting for its ack for the whole delay. Samples that are merely in
+   * flight are not written; the timer comes back when the oldest of them is due.
+   */
+  private onTimer(): void {
+    this.timer = null;
+    if (!this.dirty) return;
+    if (this.items.length > 0 && !this.fileExists) {
+      const dueIn = this.pushedAt[0] + this.delayMs - performance.now();
+      if (dueIn > 0) {
+        this.scheduleFlush(dueIn);
+        return;
+      }
+    }
+    this.write();
+  }
+
+  private write(): void {
     if (!this.dirty) return;
     this.dirty = false;
     const file = this.opts.file;
@@ -139,6 +186,7 @@ export class SampleBuffer {
     const over = this.items.length - this.opts.maxSamples;
     if (over > 0) {
       this.items.splice(0, over);
+      this.pushedAt.splice(0, over);
       this.droppedTotal += over;
       this.unloggedDrops += over;
     }
@@ -151,13 +199,14 @@ export class SampleBuffer {
     }
   }
 
-  private scheduleFlush(): void {
+  private get delayMs(): number {
+    return this.opts.flushDelayMs ?? 2000;
+  }
+
+  private scheduleFlush(delayMs: number): void {
     this.dirty = true;
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.flush();
-    }, this.opts.flushDelayMs ?? 2000);
+    this.timer = setTimeout(() => this.onTimer(), Math.max(1, Math.ceil(delayMs)));
     this.timer.unref();
   }
 }

@@ -14,7 +14,7 @@ import { parseMeminfo } from './memory';
 import { networkUsage, parseNetDev, type IfaceCounters } from './network';
 import { ProcessCollector } from './processes';
 import { parseUptime } from './uptime';
-import { readProcFile } from './read-proc';
+import { ProcFiles, isProcfs } from './read-proc';
 
 export type HostSample = Omit<MetricsSample, 'seq' | 'bootId'>;
 
@@ -44,9 +44,13 @@ export class HostCollector {
   private readonly monotonicMs: () => number;
   private readonly wallClock: () => Date;
   private readonly nsPaths = new Map<string, string>();
+  /** Descriptors of the host-wide files stay open between ticks on a real procfs. */
+  private readonly files: ProcFiles;
 
   constructor(private readonly opts: HostCollectorOptions) {
-    this.processes = new ProcessCollector(opts.procRoot, opts.hostRoot);
+    const procfs = isProcfs(opts.procRoot);
+    this.files = new ProcFiles(procfs);
+    this.processes = new ProcessCollector(opts.procRoot, opts.hostRoot, undefined, procfs);
     this.statfs = opts.statfs ?? defaultStatfs;
     this.processEvery = opts.processEvery ?? 6;
     this.monotonicMs = opts.monotonicMs ?? (() => performance.now());
@@ -54,7 +58,13 @@ export class HostCollector {
   }
 
   private read(rel: string): string {
-    return readProcFile(join(this.opts.procRoot, rel));
+    return this.files.read(join(this.opts.procRoot, rel));
+  }
+
+  /** Close the kept /proc descriptors (a later collect() reopens them). */
+  close(): void {
+    this.files.close();
+    this.processes.close();
   }
 
   private tryRead(rel: string): string | undefined {

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { round2 } from './rates';
-import { readProcFile } from './read-proc';
+import { ProcFiles, isProcfs, readProcFile } from './read-proc';
 
 /** USER_HZ: 100 on every Linux architecture Node supports. */
 export const CLOCK_TICKS = 100;
@@ -60,7 +60,17 @@ export class ProcessCollector {
   private prevAtSec: number | undefined;
   private users: Map<number, string> | undefined;
 
-  constructor(private readonly procRoot: string, private readonly hostRoot: string, private readonly top = TOP_PROCESSES) {}
+  /** /proc/<pid>/stat descriptors kept open between scans (procfs only). */
+  private readonly statFiles: ProcFiles;
+
+  constructor(private readonly procRoot: string, private readonly hostRoot: string, private readonly top = TOP_PROCESSES, procfs?: boolean) {
+    this.statFiles = new ProcFiles(procfs ?? isProcfs(procRoot));
+  }
+
+  /** Close the kept descriptors. */
+  close(): void {
+    this.statFiles.close();
+  }
 
   /** @param nowSec monotonic seconds; @param uptimeSec host uptime, for first-seen lifetime averages */
   collect(nowSec: number, uptimeSec: number): ProcessSummary[] {
@@ -71,16 +81,20 @@ export class ProcessCollector {
     } catch {
       return [];
     }
+    const seen = new Set<string>();
     for (const name of names) {
       const c = name.charCodeAt(0);
       if (c < 48 || c > 57) continue;
+      const path = `${this.procRoot}/${name}/stat`;
+      seen.add(path);
       try {
-        const e = parsePidStat(readProcFile(`${this.procRoot}/${name}/stat`));
+        const e = parsePidStat(this.statFiles.read(path));
         if (e) entries.push(e);
       } catch {
         // the process exited between readdir and read
       }
     }
+    this.statFiles.prune((path) => seen.has(path)); // processes that are gone
     const dt = this.prevAtSec === undefined ? 0 : nowSec - this.prevAtSec;
     const next = new Map<string, number>();
     const scored = entries.map((e) => {
