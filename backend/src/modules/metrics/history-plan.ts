@@ -9,9 +9,8 @@ export interface RetentionDays { rawDays: number; minuteDays: number; hourDays: 
 
 /**
  * Chooses the tier and bucket width for a history request: the coarsest stored resolution that
- * still gives `points` buckets (raw below one-minute buckets, 1-minute rollups below one-hour
- * buckets, hourly rollups above), moved to a coarser tier when the range reaches past what the
- * finer one keeps. The start is aligned to the tier so rollup buckets nest in response buckets,
+ * still gives at least half of `points` buckets (raw for short ranges, then 1-minute, then hourly
+ * rollups), moved to a coarser tier when the range reaches past what the finer one keeps. The start is aligned to the tier so rollup buckets nest in response buckets,
  * and the bucket width is a whole multiple of the tier: never more than `points` buckets.
  */
 export function planHistory(
@@ -27,7 +26,10 @@ export function planHistory(
   if (span > MAX_RANGE_MS) throw new AppError(400, 'metrics.bad_range', 'the range may span at most two years');
 
   const wanted = span / 1000 / points;
-  let tier: HistoryTier = wanted >= 3600 ? '1h' : wanted >= 60 ? '1m' : 'raw';
+  // The coarsest tier whose own resolution still gives at least half the requested points: a week at
+  // 300 points reads 168 hourly rows instead of 10,080 minute rows, and still draws a fine line.
+  const enough = (tierSec: number) => span / 1000 / tierSec >= points / 2;
+  let tier: HistoryTier = wanted >= 3600 || enough(3600) ? '1h' : wanted >= 60 || enough(60) ? '1m' : 'raw';
   const age = now.getTime() - requestedStart.getTime();
   if (tier === 'raw' && age > retention.rawDays * 86_400_000) tier = '1m';
   if (tier === '1m' && age > retention.minuteDays * 86_400_000) tier = '1h';
