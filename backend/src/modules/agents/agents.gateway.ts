@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ackOf } from '../../common/socket-ack';
+import { ackOf, floodGuard } from '../../common/socket-ack';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
 import {
@@ -96,20 +96,13 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   }
 
   private attachHandlers(socket: AgentSocket): void {
-    let windowStart = Date.now();
-    let windowCount = 0;
+    const allowed = floodGuard(MAX_EVENTS_PER_SECOND, () => {
+      this.logger.warn({ serverId: socket.data.serverId }, 'Agent flooding; disconnecting');
+      socket.emit('disconnect_reason', { reason: 'too many frames' });
+      socket.disconnect(true);
+    });
     socket.use((_packet, next) => {
-      const now = Date.now();
-      if (now - windowStart >= 1000) {
-        windowStart = now;
-        windowCount = 0;
-      }
-      if (++windowCount > MAX_EVENTS_PER_SECOND) {
-        this.logger.warn({ serverId: socket.data.serverId }, 'Agent flooding; disconnecting');
-        socket.emit('disconnect_reason', { reason: 'too many frames' });
-        socket.disconnect(true);
-        return;
-      }
+      if (!allowed()) return;
       this.manager.touch(socket);
       next();
     });

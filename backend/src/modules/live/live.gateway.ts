@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ackOf } from '../../common/socket-ack';
+import { ackOf, floodGuard } from '../../common/socket-ack';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { LIVE_NAMESPACE, type ReauthAck, type SubscribeAck } from '@chatops/protocol';
@@ -93,20 +93,12 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   private attachHandlers(socket: LiveSocket): void {
-    let windowStart = Date.now();
-    let windowCount = 0;
+    const allowed = floodGuard(MAX_EVENTS_PER_SECOND, () => {
+      this.logger.warn({ userId: socket.data.user.id }, 'Browser flooding /live; disconnecting');
+      socket.disconnect(true);
+    });
     socket.use((_packet, next) => {
-      const now = Date.now();
-      if (now - windowStart >= 1000) {
-        windowStart = now;
-        windowCount = 0;
-      }
-      if (++windowCount > MAX_EVENTS_PER_SECOND) {
-        this.logger.warn({ userId: socket.data.user.id }, 'Browser flooding /live; disconnecting');
-        socket.disconnect(true);
-        return;
-      }
-      next();
+      if (allowed()) next();
     });
 
     // Handlers take raw arguments: a client may send anything, or no ack at all.
