@@ -82,7 +82,9 @@ describe('chatops-agent CLI (compiled)', () => {
       '--state-dir', stateDir, '--log-level', 'debug', '--docker-socket', join(stateDir, 'none.sock')], { env });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    await new Promise((r) => setTimeout(r, 2500));
+    // Wait for the agent to have buffered two unacknowledged samples on disk (the backend is unreachable).
+    const buffered = () => { try { return readFileSync(join(stateDir, BUFFER_FILE), 'utf8').trim().split('\n').length; } catch { return 0; } };
+    for (const deadline = Date.now() + 15_000; buffered() < 2 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
