@@ -43,6 +43,9 @@ export async function createApp(config: AppConfig, opts: { logger?: boolean } = 
   if (opts.logger !== false) app.useLogger(app.get(Logger));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  // API responses are live data nobody revalidates: hashing every body (96 KB for a 300-point
+  // history) for a weak ETag is pure cost. Static files keep their own ETags (serve-static).
+  app.disable('etag');
   app.use(
     helmet({
       contentSecurityPolicy: {

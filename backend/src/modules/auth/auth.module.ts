@@ -10,6 +10,7 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { jwtHmacKey } from './jwt-key';
 import { JwtStrategy } from './jwt.strategy';
 import { RefreshTokenEntity } from './refresh-token.entity';
 
@@ -21,7 +22,7 @@ import { RefreshTokenEntity } from './refresh-token.entity';
     TypeOrmModule.forFeature([RefreshTokenEntity]),
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
-      useFactory: (c: AppConfig) => ({ secret: c.jwtSecret, signOptions: { algorithm: 'HS256' } }),
+      useFactory: (c: AppConfig) => ({ secret: jwtHmacKey(c.jwtSecret), signOptions: { algorithm: 'HS256' } }),
     }),
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG],
