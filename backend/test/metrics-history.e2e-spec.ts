@@ -73,6 +73,29 @@ describe('metrics history', () => {
     expect(one.body.points[0].cpuPercent).toBeCloseTo((10 + 30 + 50 + 20 + 40 + 60) / 6, 5);
   });
 
+  it('rounds averages to 0.01 (samples are stored as float4)', async () => {
+    const other = await provisionServer(t, user);
+    const second = await connectAgent(t.baseUrl, other.key.key);
+    try {
+      const hello = makeHello();
+      second.socket.emit('hello', hello);
+      // cpu 10, 10, 11 → 10.333…; memory 1, 1, 2 → 1.333…; eth0 rx 1, 2, 2 → 1.666…
+      const samples = [10, 10, 11].map((cpu, seq) => makeSample(seq, hello.bootId, {
+        timestamp: at(0, 10 * (seq + 1)),
+        cpu: { percent: cpu, load: [0.5, 0, 0] },
+        memory: { percent: cpu === 11 ? 2 : 1 },
+        network: [{ iface: 'eth0', rxBytes: 0, txBytes: 0, rxBps: seq === 0 ? 1 : 2, txBps: 0 }],
+      }));
+      expect(await sendBatch(second.socket, samples)).toEqual({ ok: true, stored: 3 });
+      const res = await t.http().get(`/api/v1/metrics/${other.server.id}/history`)
+        .query({ start: start.toISOString(), end: at(1, 0), points: 1 }).set(user.auth).expect(200);
+      expect(res.body.points).toHaveLength(1);
+      expect(res.body.points[0]).toMatchObject({ cpuPercent: 10.33, cpuPercentMax: 11, memoryPercent: 1.33, netRxBps: 1.67, load1: 0.5 });
+    } finally {
+      second.close();
+    }
+  });
+
   it('defaults to the last hour in at most 300 buckets', async () => {
     const res = await history({}).expect(200);
     expect(res.body.points.length).toBeLessThanOrEqual(300);
