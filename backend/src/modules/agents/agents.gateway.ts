@@ -11,6 +11,7 @@ import { ApiKeysService } from '../api-keys/api-keys.service';
 import { ServersService } from '../servers/servers.service';
 import { MetricsIngestService } from '../metrics/metrics-ingest.service';
 import { AgentManager, AgentSocket } from './agent-manager.service';
+import { compileFrameValidator } from './frame-validator';
 
 /** More events than this in one second from one agent is a flood: the agent is disconnected. */
 const MAX_EVENTS_PER_SECOND = 200;
@@ -25,6 +26,9 @@ function sampleProblem(s: MetricsSample): string | null {
   if (!(ts >= OLDEST_TIMESTAMP_MS && ts <= Date.now() + MAX_CLOCK_AHEAD_MS)) return 'timestamp out of range';
   return null;
 }
+
+/** The hot frame: compiled once (see frame-validator.ts). */
+const checkSample = compileFrameValidator(metricsSampleSchema);
 
 /** The database refused the values themselves (not an outage): resending would not help. */
 const isRefused = (err: unknown) => err instanceof AppError && err.code === 'ingest.invalid';
@@ -121,25 +125,26 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
 
     socket.on('metrics', async (...args: unknown[]) => {
       const ack = ackOf<MetricsAck>(args);
-      const parsed = metricsSampleSchema.safeParse(args[0]);
-      if (!parsed.success) {
+      const checked = checkSample(args[0]);
+      if (!checked.ok) {
         this.invalidFrames++;
         const seq = (args[0] as { seq?: unknown } | null)?.seq;
-        return ack?.({ ok: false, error: `invalid frame: ${describeIssues(parsed.error)}`, ...(typeof seq === 'number' ? { seq } : {}) });
+        return ack?.({ ok: false, error: `invalid frame: ${checked.error}`, ...(typeof seq === 'number' ? { seq } : {}) });
       }
-      const problem = sampleProblem(parsed.data);
+      const sample = checked.value;
+      const problem = sampleProblem(sample);
       if (problem) {
         this.invalidFrames++;
-        return ack?.({ ok: false, error: `invalid frame: ${problem}`, seq: parsed.data.seq });
+        return ack?.({ ok: false, error: `invalid frame: ${problem}`, seq: sample.seq });
       }
       await socket.data.ready;
       try {
-        await this.ingest.ingest(socket.data.serverId, [parsed.data]);
-        ack?.({ ok: true, seq: parsed.data.seq });
+        await this.ingest.ingest(socket.data.serverId, [sample]);
+        ack?.({ ok: true, seq: sample.seq });
       } catch (err) {
         // Storage is unavailable: no acknowledgement at all, so the agent keeps the sample
         // buffered and sends it again (an {ok:false} would tell it to drop the sample).
-        if (isRefused(err)) ack?.({ ok: false, error: `invalid frame: ${(err as Error).message}`, seq: parsed.data.seq });
+        if (isRefused(err)) ack?.({ ok: false, error: `invalid frame: ${(err as Error).message}`, seq: sample.seq });
       }
     });
 
@@ -153,8 +158,8 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       const valid: MetricsSample[] = [];
       let rejected = 0;
       for (const s of batch.data.samples) {
-        const parsed = metricsSampleSchema.safeParse(s);
-        if (parsed.success && !sampleProblem(parsed.data)) valid.push(parsed.data);
+        const checked = checkSample(s);
+        if (checked.ok && !sampleProblem(checked.value)) valid.push(checked.value);
         else rejected++;
       }
       this.invalidFrames += rejected;
