@@ -22,6 +22,8 @@ export const INGEST = {
 interface Pending {
   serverId: string;
   samples: MetricsSample[];
+  /** "<server>|<bootId>" of each sample: the boot-ref cache key, built once. */
+  bootKeys: string[];
   resolve: (stored: number) => void;
   reject: (err: Error) => void;
 }
@@ -55,7 +57,8 @@ function isDataError(err: unknown): boolean {
  * would otherwise escape each element of each column (a measurable share of the flush).
  */
 function arrayLiteral(values: readonly (string | number | null)[]): string {
-  return `{${values.map((v) => (v === null ? 'NULL' : String(v))).join(',')}}`;
+  // join() writes null as an empty element, which PostgreSQL would refuse: spell it out when present
+  return `{${(values.includes(null) ? values.map((v) => (v === null ? 'NULL' : v)) : values).join(',')}}`;
 }
 
 /**
@@ -95,7 +98,7 @@ export class MetricsIngestService implements OnModuleInit, OnApplicationShutdown
       return Promise.reject(new AppError(503, 'ingest.backpressure', 'storage is behind; retry later'));
     }
     return new Promise<number>((resolve, reject) => {
-      this.queue.push({ serverId, samples, resolve, reject });
+      this.queue.push({ serverId, samples, bootKeys: samples.map((s) => `${serverId}|${s.bootId}`), resolve, reject });
       this.queuedRows += samples.length;
       if (this.queuedRows >= INGEST.maxBatchRows) this.kick();
       else if (!this.timer) this.timer = setTimeout(() => this.kick(), INGEST.flushDelayMs);
@@ -186,8 +189,9 @@ export class MetricsIngestService implements OnModuleInit, OnApplicationShutdown
     const receivedAt = new Date();
     for (const p of batch) {
       let stored = 0;
-      for (const s of p.samples) {
-        const key = `${p.serverId}|${this.bootRefs.get(`${p.serverId}|${s.bootId}`) ?? 0}|${s.seq}`;
+      for (let i = 0; i < p.samples.length; i++) {
+        const s = p.samples[i];
+        const key = `${this.bootRefs.get(p.bootKeys[i]) ?? 0}|${s.seq}`;
         if (inserted.has(key)) {
           inserted.delete(key); // a duplicate within the same batch counts once
           stored++;
@@ -201,16 +205,16 @@ export class MetricsIngestService implements OnModuleInit, OnApplicationShutdown
     }
   }
 
-  /** Returns the keys "<server>|<bootRef>|<seq>" of rows that were newly inserted. */
+  /** Returns the keys "<bootRef>|<seq>" (the primary key) of rows that were newly inserted. */
   private async write(tx: EntityManager, batch: Pending[], newRefs: Map<string, number>): Promise<Set<string>> {
     await this.resolveBootRefs(tx, batch, newRefs);
-    const refOf = (serverId: string, bootId: string) => this.bootRefs.get(`${serverId}|${bootId}`) ?? newRefs.get(`${serverId}|${bootId}`);
     const cols = { server: [] as string[], boot: [] as number[], seq: [] as number[], ts: [] as string[], cpu: [] as number[], mem: [] as number[], swap: [] as (number | null)[], disk: [] as (number | null)[], load1: [] as number[], rx: [] as (number | null)[], tx: [] as (number | null)[] };
     for (const p of batch) {
-      for (const s of p.samples) {
+      for (let i = 0; i < p.samples.length; i++) {
+        const s = p.samples[i];
         const r = narrowRow(s);
         cols.server.push(p.serverId);
-        cols.boot.push(refOf(p.serverId, s.bootId) ?? 0);
+        cols.boot.push(this.bootRefs.get(p.bootKeys[i]) ?? newRefs.get(p.bootKeys[i]) ?? 0);
         cols.seq.push(s.seq);
         cols.ts.push(r.ts);
         cols.cpu.push(r.cpu);
@@ -224,7 +228,7 @@ export class MetricsIngestService implements OnModuleInit, OnApplicationShutdown
     }
     // One statement: store the samples and, for late ones (an agent replaying its offline buffer),
     // mark their minute for re-aggregation by the rollup job.
-    const rows: { server_id: string; boot_ref: number; seq: string }[] = await tx.query(
+    const rows: { boot_ref: number; seq: string }[] = await tx.query(
       `WITH ins AS (
          INSERT INTO metric_samples (server_id, boot_ref, seq, ts, cpu, mem, swap, disk, load1, net_rx, net_tx)
          SELECT u.* FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::timestamptz[], $5::real[], $6::real[], $7::real[], $8::real[], $9::real[], $10::real[], $11::real[])
@@ -238,14 +242,14 @@ export class MetricsIngestService implements OnModuleInit, OnApplicationShutdown
          SELECT DISTINCT server_id, date_bin('1 minute', ts, TIMESTAMPTZ '2000-01-01 00:00:00+00') FROM ins WHERE ts < $12::timestamptz
          ON CONFLICT DO NOTHING
        )
-       SELECT server_id, boot_ref, seq FROM ins`,
+       SELECT boot_ref, seq FROM ins`,
       [...[cols.server, cols.boot, cols.seq, cols.ts, cols.cpu, cols.mem, cols.swap, cols.disk, cols.load1, cols.rx, cols.tx].map(arrayLiteral), new Date(Date.now() - LATE_SAMPLE_MS).toISOString()],
     );
-    return new Set(rows.map((r) => `${r.server_id}|${r.boot_ref}|${r.seq}`));
+    return new Set(rows.map((r) => `${r.boot_ref}|${r.seq}`));
   }
 
   private hasAllBootRefs(batch: Pending[]): boolean {
-    for (const p of batch) for (const s of p.samples) if (!this.bootRefs.has(`${p.serverId}|${s.bootId}`)) return false;
+    for (const p of batch) for (const key of p.bootKeys) if (!this.bootRefs.has(key)) return false;
     return true;
   }
 
@@ -253,10 +257,10 @@ export class MetricsIngestService implements OnModuleInit, OnApplicationShutdown
   private async resolveBootRefs(tx: EntityManager, batch: Pending[], newRefs: Map<string, number>): Promise<void> {
     const missing = new Map<string, { serverId: string; bootId: string }>();
     for (const p of batch) {
-      for (const s of p.samples) {
-        const key = `${p.serverId}|${s.bootId}`;
+      p.samples.forEach((s, i) => {
+        const key = p.bootKeys[i];
         if (!this.bootRefs.has(key)) missing.set(key, { serverId: p.serverId, bootId: s.bootId });
-      }
+      });
     }
     if (!missing.size) return;
     const list = [...missing.values()];
