@@ -10,6 +10,12 @@ export interface ChatopsEvents {
   'agent.disconnected': { serverId: string; at: Date; reason: string };
   'server.status': { serverId: string; status: ServerStatus; lastSeen: Date | null };
   'metrics.received': { serverId: string; sample: MetricsSample; receivedAt: Date };
+  /**
+   * Sessions ended before their access tokens expire: one session (logout, refresh-token reuse),
+   * or every session of the user but `exceptSessionId` (password change). Open /live sockets of
+   * those sessions are told `session_expired` and closed.
+   */
+  'auth.sessions_revoked': { userId: string; sessionId?: string; exceptSessionId?: string };
 }
 
 /** A typed face on EventEmitter2; listeners use `@OnEvent('<name>')`. */

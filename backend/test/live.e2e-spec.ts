@@ -285,6 +285,59 @@ describe('live channel (/live)', () => {
     expect(b.connected).toBe(true);
   });
 
+  it('ends the sockets of a session at logout, and of every other session at a password change', async () => {
+    const carol = await registerUser(t);
+    const login = async () => (await t.http().post('/api/v1/auth/login').send({ username: carol.user.username, password: carol.password }).expect(200)).body;
+    const second = await login();
+    const closedBy = (s: Socket) => {
+      const events: string[] = [];
+      s.on('session_expired', () => events.push('session_expired'));
+      const closed = new Promise<string[]>((resolve) => s.on('disconnect', (reason) => { events.push(reason); resolve(events); }));
+      return closed;
+    };
+    const first = await browser(carol);
+    const alsoFirst = await browser(carol);
+    const other = await browser(second.accessToken);
+    const firstClosed = closedBy(first);
+    const alsoFirstClosed = closedBy(alsoFirst);
+
+    // Logging out of the first session closes its two sockets, not the second session's.
+    const startedAt = Date.now();
+    await t.http().post('/api/v1/auth/logout').send({ refreshToken: carol.refreshToken }).expect(204);
+    expect(await firstClosed).toEqual(['session_expired', 'io server disconnect']);
+    expect(await alsoFirstClosed).toEqual(['session_expired', 'io server disconnect']);
+    expect(Date.now() - startedAt).toBeLessThan(2000);
+    await pause(200);
+    expect(other.connected).toBe(true);
+
+    // A password change from a third session closes every older socket; the new session's token works.
+    const third = await login();
+    const otherClosed = closedBy(other);
+    const thirdSocket = await browser(third.accessToken);
+    const thirdClosed = closedBy(thirdSocket);
+    const changed = await t.http().post('/api/v1/auth/change-password').set({ Authorization: `Bearer ${third.accessToken}` })
+      .send({ currentPassword: carol.password, newPassword: 'a brand new passphrase' }).expect(200);
+    expect(await otherClosed).toEqual(['session_expired', 'io server disconnect']);
+    expect(await thirdClosed).toEqual(['session_expired', 'io server disconnect']);
+    const fresh = await browser(changed.body.accessToken);
+    await pause(200);
+    expect(fresh.connected).toBe(true);
+  });
+
+  it('follows a reauth to another session of the same user', async () => {
+    const dave = await registerUser(t);
+    const next = (await t.http().post('/api/v1/auth/login').send({ username: dave.user.username, password: dave.password }).expect(200)).body;
+    const b = await browser(dave);
+    expect(await b.timeout(5000).emitWithAck('reauth', { token: next.accessToken })).toMatchObject({ ok: true });
+    const expired = record(b, 'session_expired');
+    await t.http().post('/api/v1/auth/logout').send({ refreshToken: dave.refreshToken }).expect(204);
+    await pause(300);
+    expect(expired).toHaveLength(0);
+    expect(b.connected).toBe(true);
+    await t.http().post('/api/v1/auth/logout').send({ refreshToken: next.refreshToken }).expect(204);
+    await waitFor(() => expired.length, (n) => n === 1, 2000, 'session_expired after the new session ends');
+  });
+
   // ---- fleet overview --------------------------------------------------------------------
 
   it('streams a coalesced fleet summary of only the servers the user can see', async () => {
@@ -330,5 +383,16 @@ describe('live channel (/live)', () => {
     await a.send(a.sample());
     await pause(1300);
     expect(bobGot.length).toBe(before);
+  });
+  it('answers the fleet snapshot from persisted latest samples after a restart', async () => {
+    const server = await createServer(t, bob);
+    // What a previous backend persisted: nothing of it is in this backend's memory.
+    const persisted = sample('boot-before-restart', 7, { cpu: { percent: 77, perCore: [77], load: [1, 1, 1], cores: 1 } });
+    await t.db.query('INSERT INTO metric_latest (server_id, ts, sample) VALUES ($1, $2, $3)', [server.id, persisted.timestamp, JSON.stringify(persisted)]);
+    const b = await browser(bob);
+    const got = record<FleetSummary>(b, 'fleet_summary');
+    expect(await b.timeout(5000).emitWithAck('subscribe_fleet')).toEqual({ ok: true });
+    const mine = got.find((g) => g.payload.serverId === server.id);
+    expect(mine?.payload).toMatchObject({ cpuPercent: 77, memoryPercent: 50, diskPercent: 25, timestamp: persisted.timestamp });
   });
 });

@@ -7,6 +7,7 @@ import { DataSource, IsNull, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { AuthUser, RequestMeta } from '../../common/decorators';
 import { AppError, conflict, notFound, unauthorized } from '../../common/errors';
+import { EventBus } from '../../events';
 import { AuditService } from '../audit/audit.service';
 import { toUser, UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
@@ -37,6 +38,7 @@ export class AuthService {
     private readonly audit: AuditService,
     @InjectRepository(RefreshTokenEntity) private readonly refreshTokens: Repository<RefreshTokenEntity>,
     @InjectDataSource() private readonly db: DataSource,
+    private readonly events: EventBus,
   ) {}
 
   async register(dto: RegisterDto, meta: RequestMeta): Promise<AuthTokensResponse> {
@@ -95,7 +97,7 @@ export class AuthService {
     const row = await this.refreshTokens.findOneBy({ tokenHash: sha256(token) });
     if (!row) throw unauthorized('auth.invalid_refresh_token', 'Invalid refresh token');
     if (row.usedAt || row.revokedAt) {
-      await this.revokeFamily(row.familyId);
+      await this.revokeFamily(row.userId, row.familyId);
       await this.audit.record({
         action: 'auth.refresh_reuse',
         description: 'A used refresh token was presented again: its session family was revoked',
@@ -109,7 +111,7 @@ export class AuthService {
     // Claim the token atomically: of two concurrent refreshes only one wins, the other is reuse.
     const claimed = await this.refreshTokens.update({ id: row.id, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: new Date() });
     if (!claimed.affected) {
-      await this.revokeFamily(row.familyId);
+      await this.revokeFamily(row.userId, row.familyId);
       throw unauthorized('auth.refresh_token_reused', 'Refresh token already used; the session was revoked');
     }
     const user = await this.users.findById(row.userId);
@@ -121,7 +123,7 @@ export class AuthService {
   async logout(token: string, meta: RequestMeta): Promise<void> {
     const row = await this.refreshTokens.findOneBy({ tokenHash: sha256(token) });
     if (!row) return;
-    await this.revokeFamily(row.familyId);
+    await this.revokeFamily(row.userId, row.familyId);
     await this.audit.record({ action: 'auth.logout', description: 'Logged out', userId: row.userId, meta });
   }
 
@@ -158,12 +160,14 @@ export class AuthService {
       await tx.getRepository(UserEntity).save(user);
       await tx.getRepository(RefreshTokenEntity).update({ userId: user.id, revokedAt: IsNull() }, { revokedAt: new Date() });
     });
+    const session = randomUUID();
+    this.events.emit('auth.sessions_revoked', { userId: user.id, exceptSessionId: session });
     await this.audit.record({ action: 'auth.password_change', description: 'Changed password; other sessions revoked', userId: user.id, meta });
-    return this.issueTokens(user, randomUUID(), meta);
+    return this.issueTokens(user, session, meta);
   }
 
   /** Verifies an access token (REST strategy and the /live gateway); null when invalid or stale. */
-  async verifyAccessToken(token: string): Promise<(AuthUser & { exp: number }) | null> {
+  async verifyAccessToken(token: string): Promise<(AuthUser & { exp: number; sid: string }) | null> {
     let claims: AccessClaims & { exp: number };
     try {
       claims = await this.jwt.verifyAsync(token, { algorithms: ['HS256'] });
@@ -173,7 +177,7 @@ export class AuthService {
     return this.validateClaims(claims);
   }
 
-  async validateClaims<T extends AccessClaims & { exp: number }>(claims: T): Promise<(AuthUser & { exp: number }) | null> {
+  async validateClaims<T extends AccessClaims & { exp: number }>(claims: T): Promise<(AuthUser & { exp: number; sid: string }) | null> {
     if (typeof claims?.sub !== 'string' || typeof claims.sid !== 'string') return null;
     if (!UUID.test(claims.sub) || !UUID.test(claims.sid)) return null;
     // One round trip on every authenticated request: the user and whether the session is live.
@@ -185,11 +189,12 @@ export class AuthService {
     );
     const row = rows[0];
     if (!row || !row.live || row.pwv.getTime() !== claims.pwv) return null;
-    return { id: claims.sub, username: row.username, role: row.role, exp: claims.exp };
+    return { id: claims.sub, username: row.username, role: row.role, exp: claims.exp, sid: claims.sid };
   }
 
-  private async revokeFamily(familyId: string): Promise<void> {
+  private async revokeFamily(userId: string, familyId: string): Promise<void> {
     await this.refreshTokens.update({ familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    this.events.emit('auth.sessions_revoked', { userId, sessionId: familyId });
   }
 
   private async issueTokens(user: UserEntity, familyId: string, meta: RequestMeta): Promise<AuthTokensResponse> {

@@ -19,7 +19,7 @@ function setup() {
       return { id: SERVER, ownerId: OWNER, status: 'online', lastSeen: null };
     }),
   };
-  const fleet = new FleetStream(servers as unknown as ServersService, { peek: (id: string) => latest.get(id) } as unknown as LatestSamples);
+  const fleet = new FleetStream(servers as unknown as ServersService, { peek: (id: string) => latest.get(id), preload: async () => undefined } as unknown as LatestSamples);
   fleet.bind(namespace as unknown as LiveNamespace);
   const offer = (cpu: number, ts: string) => {
     const sample = { timestamp: ts, cpu: { percent: cpu, load: [0, 0, 0] }, memory: { percent: 40, swapTotalBytes: 0, swapUsedBytes: 0 }, disks: [], network: [] } as unknown as MetricsSample;

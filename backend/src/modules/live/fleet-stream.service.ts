@@ -83,6 +83,8 @@ export class FleetStream {
   /** The current summary of every server the user can see (admins: all), for `subscribe_fleet`. */
   async snapshot(user: AuthUser): Promise<FleetSummary[]> {
     const rows = await this.servers.list(user);
+    // After a restart the latest samples are in the database until each agent's next frame.
+    await this.latest.preload(rows.map((row) => row.id));
     return rows.map((row) => {
       const entry = this.entries.get(row.id);
       const dbSeen = row.lastSeen ? Date.parse(row.lastSeen) : null;

@@ -5,6 +5,8 @@ import type { AuthUser } from '../../common/decorators';
 /** What the handshake middleware attaches to an authenticated browser socket. */
 export interface LiveSocketData {
   user: AuthUser;
+  /** The access token's session (refresh-token family): revoking it ends this socket. */
+  sessionId: string;
   /** Access-token expiry, epoch milliseconds. */
   expiresAt: number;
   /** Fires `session_expired` and disconnects when the token runs out. */
@@ -21,6 +23,10 @@ export const SERVER_ROOM_PREFIX = 'live:server:';
 export const fleetOwnerRoom = (ownerId: string) => `live:fleet:owner:${ownerId}`;
 /** ...and to every admin watching the fleet. */
 export const FLEET_ADMIN_ROOM = 'live:fleet:admin';
+
+/** Every socket of a user, and of one session: how revoked sessions are found on every instance. */
+export const userRoom = (userId: string) => `live:user:${userId}`;
+export const sessionRoom = (sessionId: string) => `live:session:${sessionId}`;
 
 /** Events a server room carries that other modules push through `LiveService.emitToServer`. */
 export type ServerScopedEvent = 'alert' | 'command_output' | 'container_event';

@@ -1,13 +1,15 @@
 import { Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import { ackOf, floodGuard } from '../../common/socket-ack';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { LIVE_NAMESPACE, type ReauthAck, type SubscribeAck } from '@chatops/protocol';
 import { isAdmin } from '../../common/decorators';
+import type { ChatopsEvents } from '../../events';
 import { AuthService } from '../auth/auth.service';
 import { ServersService } from '../servers/servers.service';
 import { FleetStream } from './fleet-stream.service';
-import { FLEET_ADMIN_ROOM, fleetOwnerRoom, LiveNamespace, LiveSocket, SERVER_ROOM_PREFIX, serverRoom } from './live-socket';
+import { FLEET_ADMIN_ROOM, fleetOwnerRoom, LiveNamespace, LiveSocket, SERVER_ROOM_PREFIX, serverRoom, sessionRoom, userRoom } from './live-socket';
 import { LiveService } from './live.service';
 
 /** Server subscriptions one socket may hold at a time. */
@@ -41,6 +43,7 @@ const tokenOf = (payload: unknown): string | null => {
 @WebSocketGateway({ namespace: LIVE_NAMESPACE })
 export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(LiveGateway.name);
+  private namespace: LiveNamespace | null = null;
 
   constructor(
     private readonly auth: AuthService,
@@ -50,6 +53,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   ) {}
 
   afterInit(namespace: LiveNamespace): void {
+    this.namespace = namespace;
     this.live.bind(namespace);
     this.fleet.bind(namespace);
     namespace.use(async (socket, next) => {
@@ -57,8 +61,8 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         const token = tokenOf(socket.handshake.auth);
         const session = token && (await this.auth.verifyAccessToken(token));
         if (!session || !Number.isFinite(session.exp)) return next(new Error('unauthorized'));
-        const { exp, ...user } = session;
-        Object.assign(socket.data, { user, expiresAt: exp * 1000, expiryTimer: null });
+        const { exp, sid, ...user } = session;
+        Object.assign(socket.data, { user, sessionId: sid, expiresAt: exp * 1000, expiryTimer: null });
         next();
       } catch (err) {
         this.logger.error({ err }, 'Live handshake failed');
@@ -71,6 +75,28 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     if (!socket.data.user) return void socket.disconnect(true);
     this.attachHandlers(socket);
     this.armExpiry(socket);
+    void socket.join([userRoom(socket.data.user.id), sessionRoom(socket.data.sessionId)]);
+  }
+
+  /**
+   * Logout, refresh-token reuse and password change end sessions at once: their sockets (on any
+   * instance, through the adapter) get `session_expired` and are closed, as at token expiry.
+   */
+  @OnEvent('auth.sessions_revoked')
+  async endSessions({ userId, sessionId, exceptSessionId }: ChatopsEvents['auth.sessions_revoked']): Promise<void> {
+    if (!this.namespace) return;
+    try {
+      const sockets = await this.namespace.in(sessionId ? sessionRoom(sessionId) : userRoom(userId)).fetchSockets();
+      for (const socket of sockets) {
+        if (exceptSessionId && socket.data.sessionId === exceptSessionId) continue;
+        socket.emit('session_expired');
+        // Let the frame go out before closing.
+        setImmediate(() => socket.disconnect(true));
+      }
+    } catch (err) {
+      // Another instance did not answer: its sockets still end at token expiry.
+      this.logger.warn({ err: (err as Error).message, userId }, 'Could not end the live sockets of revoked sessions');
+    }
   }
 
   handleDisconnect(socket: LiveSocket): void {
@@ -178,6 +204,12 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       if (!socket.connected) return;
       socket.data.expiresAt = Math.max(socket.data.expiresAt, session.exp * 1000);
       socket.data.user = { id: session.id, username: session.username, role: session.role };
+      if (session.sid !== socket.data.sessionId) {
+        // A token of another session of the same user (e.g. after a password change): follow it.
+        void socket.leave(sessionRoom(socket.data.sessionId));
+        socket.data.sessionId = session.sid;
+        void socket.join(sessionRoom(session.sid));
+      }
       this.armExpiry(socket);
       ack?.({ ok: true, expiresAt: new Date(socket.data.expiresAt).toISOString() });
     });

@@ -36,16 +36,24 @@ export class LatestSamples implements OnApplicationShutdown {
   }
 
   async get(serverId: string): Promise<LatestSample | null> {
-    const held = this.byServer.get(serverId);
-    if (held) return held;
-    const rows: { ts: Date; sample: MetricsSample }[] = await this.db.query(
-      'SELECT ts, sample FROM metric_latest WHERE server_id = $1',
-      [serverId],
+    await this.preload([serverId]);
+    return this.byServer.get(serverId) ?? null;
+  }
+
+  /**
+   * Loads the persisted latest samples of the servers not held in memory (after a restart), in
+   * one query. A sample that arrived meanwhile is newer and wins.
+   */
+  async preload(serverIds: readonly string[]): Promise<void> {
+    const missing = serverIds.filter((id) => !this.byServer.has(id));
+    if (!missing.length) return;
+    const rows: { server_id: string; ts: Date; sample: MetricsSample }[] = await this.db.query(
+      'SELECT server_id, ts, sample FROM metric_latest WHERE server_id = ANY($1::uuid[])',
+      [missing],
     );
-    if (!rows.length) return null;
-    const loaded = { serverId, timestamp: rows[0].ts.toISOString(), sample: rows[0].sample };
-    if (!this.byServer.has(serverId)) this.byServer.set(serverId, loaded);
-    return this.byServer.get(serverId)!;
+    for (const r of rows) {
+      if (!this.byServer.has(r.server_id)) this.byServer.set(r.server_id, { serverId: r.server_id, timestamp: r.ts.toISOString(), sample: r.sample });
+    }
   }
 
   /**
