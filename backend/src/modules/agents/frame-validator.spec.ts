@@ -1,4 +1,5 @@
 import { metricsSampleSchema, type MetricsSample } from '@chatops/protocol';
+import { makeSample } from '../../../test/support/agent-client';
 import { compileFrameValidator } from './frame-validator';
 
 /**
@@ -9,16 +10,8 @@ import { compileFrameValidator } from './frame-validator';
 describe('compileFrameValidator (metrics sample)', () => {
   const check = compileFrameValidator(metricsSampleSchema);
 
-  const sample = (): Record<string, unknown> => ({
-    seq: 42,
-    bootId: 'b6f1c0de-boot',
+  const sample = (): Record<string, unknown> => makeSample(42, 'b6f1c0de-boot', {
     timestamp: '2026-11-27T10:00:00.123Z',
-    cpu: { percent: 12.5, perCore: [10, 15], load: [0.5, 0.4, 0.3], cores: 2 },
-    memory: { totalBytes: 8e9, usedBytes: 2e9, availableBytes: 6e9, percent: 25, swapTotalBytes: 1e9, swapUsedBytes: 1e8 },
-    disks: [{ mount: '/', fs: '/dev/sda1', type: 'ext4', totalBytes: 1e11, usedBytes: 4e10, percent: 40 }],
-    network: [{ iface: 'eth0', rxBytes: 1e6, txBytes: 2e6, rxBps: 1000, txBps: 2000 }],
-    diskIo: { readBps: 100, writeBps: 200 },
-    uptimeSec: 1234,
     containers: [{ id: 'abc', name: 'web', image: 'nginx', state: 'running', status: 'Up 2 hours', cpuPercent: 1.5, memBytes: 1e7, memLimitBytes: 1e9 }],
     processes: [{ pid: 1, name: 'init', user: 'root', cpuPercent: 0.1, memBytes: 1e6 }],
   });
