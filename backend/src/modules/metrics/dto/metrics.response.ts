@@ -8,7 +8,7 @@ export class LatestMetricsResponse {
 export class HistoryPointResponse {
   /** Bucket start. */
   timestamp: string;
-  /** Bucket averages; null where no sample fell in the bucket (a gap). */
+  /** Bucket averages, rounded to 0.01; null where no sample fell in the bucket (a gap). */
   cpuPercent: number | null;
   memoryPercent: number | null;
   diskPercent: number | null;
