@@ -264,10 +264,10 @@ describe('live channel (/live)', () => {
     const b = await browser(await shortToken(alice, 2));
     const events: string[] = [];
     const startedAt = Date.now();
-    b.on('session_expired', () => events.push('session_expired'));
+    b.on('session_expired', (p: { reason: string }) => events.push(`session_expired:${p.reason}`));
     const closed = new Promise<string>((resolve) => b.on('disconnect', (reason) => { events.push('disconnect'); resolve(reason); }));
     expect(await closed).toBe('io server disconnect');
-    expect(events).toEqual(['session_expired', 'disconnect']);
+    expect(events).toEqual(['session_expired:expired', 'disconnect']);
     expect(Date.now() - startedAt).toBeGreaterThan(900);
     expect(Date.now() - startedAt).toBeLessThan(4000);
   });
@@ -291,7 +291,7 @@ describe('live channel (/live)', () => {
     const second = await login();
     const closedBy = (s: Socket) => {
       const events: string[] = [];
-      s.on('session_expired', () => events.push('session_expired'));
+      s.on('session_expired', (p: { reason: string }) => events.push(`session_expired:${p.reason}`));
       const closed = new Promise<string[]>((resolve) => s.on('disconnect', (reason) => { events.push(reason); resolve(events); }));
       return closed;
     };
@@ -304,8 +304,8 @@ describe('live channel (/live)', () => {
     // Logging out of the first session closes its two sockets, not the second session's.
     const startedAt = Date.now();
     await t.http().post('/api/v1/auth/logout').send({ refreshToken: carol.refreshToken }).expect(204);
-    expect(await firstClosed).toEqual(['session_expired', 'io server disconnect']);
-    expect(await alsoFirstClosed).toEqual(['session_expired', 'io server disconnect']);
+    expect(await firstClosed).toEqual(['session_expired:revoked', 'io server disconnect']);
+    expect(await alsoFirstClosed).toEqual(['session_expired:revoked', 'io server disconnect']);
     expect(Date.now() - startedAt).toBeLessThan(2000);
     await pause(200);
     expect(other.connected).toBe(true);
@@ -317,8 +317,8 @@ describe('live channel (/live)', () => {
     const thirdClosed = closedBy(thirdSocket);
     const changed = await t.http().post('/api/v1/auth/change-password').set({ Authorization: `Bearer ${third.accessToken}` })
       .send({ currentPassword: carol.password, newPassword: 'a brand new passphrase' }).expect(200);
-    expect(await otherClosed).toEqual(['session_expired', 'io server disconnect']);
-    expect(await thirdClosed).toEqual(['session_expired', 'io server disconnect']);
+    expect(await otherClosed).toEqual(['session_expired:revoked', 'io server disconnect']);
+    expect(await thirdClosed).toEqual(['session_expired:revoked', 'io server disconnect']);
     const fresh = await browser(changed.body.accessToken);
     await pause(200);
     expect(fresh.connected).toBe(true);

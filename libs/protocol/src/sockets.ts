@@ -71,7 +71,13 @@ export interface LiveServerToClientEvents {
   command_output: (payload: CommandOutputChunk & { serverId: string }) => void;
   container_event: (payload: { serverId: string; event: unknown }) => void;
   fleet_summary: (payload: FleetSummary) => void;
-  session_expired: () => void;
+  /**
+   * Then the server disconnects. `expired`: the access token ran out (refresh, then reconnect).
+   * `revoked`: the session was ended (logout, password change, refresh-token reuse); a client that
+   * just changed the password gets its new tokens in that response, so it should not refresh with
+   * the old refresh token but reconnect with the new access token.
+   */
+  session_expired: (payload: { reason: 'expired' | 'revoked' }) => void;
 }
 
 export interface LiveClientToServerEvents {

@@ -89,7 +89,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       const sockets = await this.namespace.in(sessionId ? sessionRoom(sessionId) : userRoom(userId)).fetchSockets();
       for (const socket of sockets) {
         if (exceptSessionId && socket.data.sessionId === exceptSessionId) continue;
-        socket.emit('session_expired');
+        socket.emit('session_expired', { reason: 'revoked' });
         // Let the frame go out before closing.
         setImmediate(() => socket.disconnect(true));
       }
@@ -111,7 +111,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       socket.data.expiryTimer = null;
       if (!socket.connected) return;
       if (Date.now() < socket.data.expiresAt) return this.armExpiry(socket);
-      socket.emit('session_expired');
+      socket.emit('session_expired', { reason: 'expired' });
       // Let the frame go out before closing.
       setImmediate(() => socket.disconnect(true));
     }, delay);

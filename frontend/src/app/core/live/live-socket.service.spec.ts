@@ -4,7 +4,7 @@ import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { authResponse } from '../../../testing/auth-fixtures';
 import { AuthService } from '../auth/auth.service';
-import { LIVE_SOCKET_FACTORY, LiveSocketService } from './live-socket.service';
+import { LIVE_SOCKET_FACTORY, LiveSocketService, REVOKED_GRACE_MS } from './live-socket.service';
 
 /** Minimal socket.io-client stand-in: records emits, lets the test fire server events. */
 class FakeSocket {
@@ -137,5 +137,55 @@ describe('LiveSocketService', () => {
     http.expectOne('/api/v1/auth/refresh').flush(authResponse(3));
     TestBed.tick();
     expect(socket.handshakes.at(-1)).toEqual({ token: 'access-3' });
+  });
+  it('refreshes at once when the token expired', () => {
+    TestBed.inject(LiveSocketService);
+    signIn();
+    socket.accept();
+    socket.fire('session_expired', { reason: 'expired' });
+    http.expectOne('/api/v1/auth/refresh').flush(authResponse(4));
+    TestBed.tick();
+    expect(socket.handshakes.at(-1)).toEqual({ token: 'access-4' });
+  });
+
+  it('after a revocation waits for the tokens of a password change instead of refreshing with the old ones', () => {
+    jest.useFakeTimers();
+    try {
+      const live = TestBed.inject(LiveSocketService);
+      signIn();
+      socket.accept();
+      // The server ends the old session before the change-password response arrives.
+      auth.changePassword({ currentPassword: 'pw', newPassword: 'a new passphrase' }).subscribe();
+      socket.fire('session_expired', { reason: 'revoked' });
+      socket.connected = false;
+      socket.fire('disconnect', 'io server disconnect');
+      http.expectNone('/api/v1/auth/refresh');
+      expect(live.status()).toBe('disconnected');
+      http.expectOne('/api/v1/auth/change-password').flush(authResponse(5));
+      TestBed.tick();
+      expect(socket.handshakes.at(-1)).toEqual({ token: 'access-5' });
+      jest.advanceTimersByTime(REVOKED_GRACE_MS + 100);
+      http.expectNone('/api/v1/auth/refresh');
+      expect(auth.isAuthenticated()).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('after a revocation elsewhere refreshes once the grace is over (another tab may hold new tokens)', () => {
+    jest.useFakeTimers();
+    try {
+      TestBed.inject(LiveSocketService);
+      signIn();
+      socket.accept();
+      socket.fire('session_expired', { reason: 'revoked' });
+      http.expectNone('/api/v1/auth/refresh');
+      jest.advanceTimersByTime(REVOKED_GRACE_MS + 100);
+      http.expectOne('/api/v1/auth/refresh').flush({ statusCode: 401 }, { status: 401, statusText: 'Unauthorized' });
+      TestBed.tick();
+      expect(auth.isAuthenticated()).toBe(false);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -11,6 +11,9 @@ export type LiveEventPayload<E extends LiveEventName> = Parameters<LiveServerToC
 
 type AuthCallback = (cb: (data: { token: string | null }) => void) => void;
 
+/** After `session_expired {reason:"revoked"}`, how long to wait for new tokens before refreshing. */
+export const REVOKED_GRACE_MS = 2_000;
+
 /** Builds the Socket.IO client (a token so tests can hand in a fake socket). */
 export const LIVE_SOCKET_FACTORY = new InjectionToken<(auth: AuthCallback) => LiveSocket>('LIVE_SOCKET_FACTORY', {
   providedIn: 'root',
@@ -147,7 +150,20 @@ export class LiveSocketService {
         this._status.set(socket.active ? 'connecting' : 'disconnected');
       }
     });
-    socket.on('session_expired', () => this.renewAndReconnect());
+    socket.on('session_expired', (payload) => {
+      if (payload?.reason !== 'revoked') return this.renewAndReconnect();
+      // The session was ended. If this tab changed the password, the new tokens are on their way
+      // in that response (a refresh with the old refresh token now would be refused and end the
+      // session): wait for them; the token effect reconnects. Otherwise refresh after the grace.
+      const token = this.currentToken;
+      this.authRetryToken = token;
+      this._status.set('disconnected');
+      setTimeout(() => {
+        if (!token || this.currentToken !== token) return;
+        this.authRetryToken = null;
+        this.renewAndReconnect();
+      }, REVOKED_GRACE_MS);
+    });
   }
 
   /** One refresh attempt per token; a fresh token reconnects through the token effect. */
