@@ -2,15 +2,22 @@
  * Top processes by CPU from /proc/<pid>/stat (+ /proc/<pid>/status for the top N only).
  * CPU% is the delta of utime+stime since the previous process scan (100% = one full core);
  * a process seen for the first time gets its lifetime average, which is what `ps` shows.
+ *
+ * The scan runs for every process on the host, so it avoids per-process garbage: one record per
+ * pid lives across scans (its kept descriptors, start time, last CPU ticks, name), the stat line
+ * is parsed from the read buffer's bytes, and the top N is kept by insertion while scanning
+ * instead of scoring and sorting every process.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { round2 } from './rates';
-import { ProcFiles, isProcfs, readProcFile } from './read-proc';
+import { isProcfs, procBuffer, readFdInto, readPathInto } from './read-proc';
 
 /** USER_HZ: 100 on every Linux architecture Node supports. */
 export const CLOCK_TICKS = 100;
 export const TOP_PROCESSES = 20;
+/** At most this many /proc/<pid>/stat descriptors are kept open (beyond that: open per read). */
+export const MAX_KEPT_STAT_FDS = 1024;
 
 export interface ProcStatEntry { pid: number; name: string; cpuTicks: number; startTicks: number }
 export interface ProcessSummary { pid: number; name: string; user: string; cpuPercent: number; memBytes: number }
@@ -40,10 +47,98 @@ export function parsePidStat(text: string): ProcStatEntry | null {
   return { pid, name: text.slice(open + 1, close), cpuTicks: utime + stime, startTicks: start || 0 };
 }
 
+/** Output of parsePidStatBytes (one reused object). */
+export interface StatFields { nameStart: number; nameEnd: number; cpuTicks: number; startTicks: number }
+
+const SPACE = 0x20;
+const OPEN_PAREN = 0x28;
+const CLOSE_PAREN = 0x29;
+
+/** Unsigned decimal at buf[i, end), NaN if empty or not all digits (what Number() gives for these fields). */
+function digitsAt(buf: Buffer, i: number, end: number): number {
+  if (i >= end) return 0; // Number('') === 0, as parsePidStat
+  let n = 0;
+  for (; i < end; i++) {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) return NaN;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * parsePidStat on the raw bytes of a stat line (buf[0, len)), without decoding it: fills `out`
+ * (name as a byte range) and returns false when parsePidStat would return null. The pid is the
+ * directory's, which is the line's own on procfs.
+ */
+export function parsePidStatBytes(buf: Buffer, len: number, out: StatFields): boolean {
+  const close = len > 0 ? buf.lastIndexOf(CLOSE_PAREN, len - 1) : -1;
+  if (close < 0) return false;
+  const open = buf.indexOf(OPEN_PAREN);
+  if (open < 0 || open > close) return false;
+  let utime = NaN;
+  let stime = NaN;
+  let start = NaN;
+  let field = 3;
+  let i = close + 2;
+  while (i < len && field <= 22) {
+    let j = i;
+    while (j < len && buf[j] !== SPACE) j++;
+    if (field === 14) utime = digitsAt(buf, i, j);
+    else if (field === 15) stime = digitsAt(buf, i, j);
+    else if (field === 22) start = digitsAt(buf, i, j);
+    field++;
+    i = j + 1;
+  }
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) return false;
+  out.nameStart = open + 1;
+  out.nameEnd = close;
+  out.cpuTicks = utime + stime;
+  out.startTicks = start || 0;
+  return true;
+}
+
 export function parseStatusUidRss(text: string): { uid: number | null; rssBytes: number } {
   const uid = /^Uid:\s+(\d+)/m.exec(text);
   const rss = /^VmRSS:\s+(\d+)\s*kB/m.exec(text);
   return { uid: uid ? Number(uid[1]) : null, rssBytes: rss ? Number(rss[1]) * 1024 : 0 };
+}
+
+const UID_KEY = Buffer.from('\nUid:', 'latin1');
+const RSS_KEY = Buffer.from('\nVmRSS:', 'latin1');
+const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0b || c === 0x0c || c === 0x0d;
+
+/** The number after `key` and whitespace in buf[0, len) (-1 if absent); `end` receives where the digits stop. */
+function numberAfter(buf: Buffer, len: number, key: Buffer, end: { at: number }): number {
+  const k = buf.indexOf(key);
+  if (k < 0 || k + key.length > len) return -1;
+  let i = k + key.length;
+  while (i < len && isSpace(buf[i])) i++;
+  if (i === k + key.length) return -1; // \s+ needs one
+  let n = 0;
+  const first = i;
+  for (; i < len; i++) {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+  }
+  end.at = i;
+  return i > first ? n : -1;
+}
+
+const scratchEnd = { at: 0 };
+
+/** parseStatusUidRss on the raw bytes of a status file (buf[0, len)). */
+export function parseStatusBytes(buf: Buffer, len: number): { uid: number | null; rssBytes: number } {
+  const uid = numberAfter(buf, len, UID_KEY, scratchEnd);
+  let rssBytes = 0;
+  const kb = numberAfter(buf, len, RSS_KEY, scratchEnd);
+  if (kb >= 0) {
+    let i = scratchEnd.at;
+    while (i < len && isSpace(buf[i])) i++;
+    if (i + 1 < len && buf[i] === 0x6b /* k */ && buf[i + 1] === 0x42 /* B */) rssBytes = kb * 1024;
+  }
+  return { uid: uid >= 0 ? uid : null, rssBytes };
 }
 
 export function parsePasswd(text: string): Map<number, string> {
@@ -55,76 +150,203 @@ export function parsePasswd(text: string): Map<number, string> {
   return users;
 }
 
+/** One process as last seen by a scan; lives as long as the process does. */
+interface Tracked {
+  pid: number;
+  startTicks: number;
+  cpuTicks: number;
+  name: string;
+  /** Kept /proc/<pid>/stat descriptor, -1 if none. */
+  statFd: number;
+  /** Kept /proc/<pid>/status descriptor while the process is in the top list, -1 if none. */
+  statusFd: number;
+  /** Scan number that last read it. */
+  seen: number;
+  /** This scan's CPU%. */
+  pct: number;
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
+  }
+}
+
 export class ProcessCollector {
-  private prev = new Map<string, number>();
   private prevAtSec: number | undefined;
   private users: Map<number, string> | undefined;
+  private readonly procs = new Map<number, Tracked>();
+  private scanNo = 0;
+  private keptStatFds = 0;
+  /** Keep descriptors between scans: procfs only (a descriptor of an exited process fails with ESRCH). */
+  private keep: boolean;
+  /** Processes holding a status descriptor (the previous top list). */
+  private statusHolders: Tracked[] = [];
+  private readonly fields: StatFields = { nameStart: 0, nameEnd: 0, cpuTicks: 0, startTicks: 0 };
 
-  /** /proc/<pid>/stat descriptors kept open between scans (procfs only). */
-  private readonly statFiles: ProcFiles;
-
-  constructor(private readonly procRoot: string, private readonly hostRoot: string, private readonly top = TOP_PROCESSES, procfs?: boolean) {
-    this.statFiles = new ProcFiles(procfs ?? isProcfs(procRoot));
+  constructor(
+    private readonly procRoot: string,
+    private readonly hostRoot: string,
+    private readonly top = TOP_PROCESSES,
+    procfs?: boolean,
+    private readonly maxKeptStatFds = MAX_KEPT_STAT_FDS,
+  ) {
+    this.keep = procfs ?? isProcfs(procRoot);
   }
 
-  /** Close the kept descriptors. */
+  /** Descriptors kept open right now (stat + status). */
+  get openCount(): number {
+    return this.keptStatFds + this.statusHolders.reduce((n, t) => n + (t.statusFd >= 0 ? 1 : 0), 0);
+  }
+
+  /** Whether descriptors are kept (false off procfs, or after the process ran out of descriptors). */
+  get keepOpen(): boolean {
+    return this.keep;
+  }
+
+  /** Close the kept descriptors (a later scan reopens them). */
   close(): void {
-    this.statFiles.close();
+    for (const t of this.procs.values()) this.release(t);
+    this.statusHolders = [];
+  }
+
+  private release(t: Tracked): void {
+    if (t.statFd >= 0) {
+      closeQuietly(t.statFd);
+      t.statFd = -1;
+      this.keptStatFds--;
+    }
+    if (t.statusFd >= 0) {
+      closeQuietly(t.statusFd);
+      t.statusFd = -1;
+    }
+  }
+
+  /** Out of descriptors: hold none from now on (the socket needs them). */
+  private stopKeeping(): void {
+    this.keep = false;
+    this.close();
+  }
+
+  /**
+   * Read /proc/<pid>/<file> into the shared buffer through the descriptor kept in `t` (reopened
+   * when it fails: the process behind it exited), or open + read + close. Throws if unreadable.
+   */
+  private readPidFile(t: Tracked, which: 'statFd' | 'statusFd', file: string, keepNew: boolean): number {
+    const kept = t[which];
+    if (kept >= 0) {
+      try {
+        return readFdInto(kept, true, true);
+      } catch {
+        closeQuietly(kept);
+        t[which] = -1;
+        if (which === 'statFd') this.keptStatFds--;
+      }
+    }
+    const path = `${this.procRoot}/${t.pid}/${file}`;
+    if (!this.keep || !keepNew) return readPathInto(path);
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EMFILE' && code !== 'ENFILE') throw err;
+      this.stopKeeping();
+      return readPathInto(path);
+    }
+    let len: number;
+    try {
+      len = readFdInto(fd, true, true);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    t[which] = fd;
+    if (which === 'statFd') this.keptStatFds++;
+    return len;
   }
 
   /** @param nowSec monotonic seconds; @param uptimeSec host uptime, for first-seen lifetime averages */
   collect(nowSec: number, uptimeSec: number): ProcessSummary[] {
-    const entries: ProcStatEntry[] = [];
     let names: string[];
     try {
       names = readdirSync(this.procRoot);
     } catch {
       return [];
     }
-    const seen = new Set<string>();
-    for (const name of names) {
-      const c = name.charCodeAt(0);
+    const scan = ++this.scanNo;
+    const dt = this.prevAtSec === undefined ? 0 : nowSec - this.prevAtSec;
+    const fields = this.fields;
+    const top: Tracked[] = [];
+    const limit = this.top;
+
+    for (let n = 0; n < names.length; n++) {
+      const dir = names[n];
+      const c = dir.charCodeAt(0);
       if (c < 48 || c > 57) continue;
-      const path = `${this.procRoot}/${name}/stat`;
-      seen.add(path);
+      const pid = Number(dir);
+      if (!Number.isSafeInteger(pid)) continue;
+      let t = this.procs.get(pid);
+      if (t === undefined) {
+        t = { pid, startTicks: -1, cpuTicks: 0, name: '', statFd: -1, statusFd: -1, seen: -1, pct: 0 };
+        this.procs.set(pid, t);
+      }
+      let len: number;
       try {
-        const e = parsePidStat(this.statFiles.read(path));
-        if (e) entries.push(e);
+        len = this.readPidFile(t, 'statFd', 'stat', this.keptStatFds < this.maxKeptStatFds);
       } catch {
-        // the process exited between readdir and read
+        continue; // the process exited between readdir and read (forgotten below)
+      }
+      const buf = procBuffer();
+      if (!parsePidStatBytes(buf, len, fields)) continue; // forgotten below, like an exited one
+      const cpuTicks = fields.cpuTicks;
+      // The previous scan's reading of the same process (a reused pid has another start time).
+      const before = t.seen === scan - 1 && t.startTicks === fields.startTicks ? t.cpuTicks : -1;
+      t.startTicks = fields.startTicks;
+      t.cpuTicks = cpuTicks;
+      t.seen = scan;
+      t.name = buf.toString('latin1', fields.nameStart, fields.nameEnd);
+      let pct: number;
+      if (before >= 0 && dt > 0) {
+        pct = ((cpuTicks - before) / CLOCK_TICKS / dt) * 100;
+      } else {
+        const aliveSec = uptimeSec - t.startTicks / CLOCK_TICKS;
+        pct = aliveSec > 0 ? (cpuTicks / CLOCK_TICKS / aliveSec) * 100 : 0;
+      }
+      t.pct = Math.max(0, round2(pct));
+      insertTop(top, t, limit);
+    }
+    // Processes that are gone (or unreadable this scan): forget them, close their descriptors.
+    for (const t of this.procs.values()) {
+      if (t.seen !== scan) {
+        this.release(t);
+        this.procs.delete(t.pid);
       }
     }
-    this.statFiles.prune((path) => seen.has(path)); // processes that are gone
-    const dt = this.prevAtSec === undefined ? 0 : nowSec - this.prevAtSec;
-    const next = new Map<string, number>();
-    const scored = entries.map((e) => {
-      const key = `${e.pid}:${e.startTicks}`;
-      next.set(key, e.cpuTicks);
-      const before = this.prev.get(key);
-      let pct: number;
-      if (before !== undefined && dt > 0) {
-        pct = ((e.cpuTicks - before) / CLOCK_TICKS / dt) * 100;
-      } else {
-        const aliveSec = uptimeSec - e.startTicks / CLOCK_TICKS;
-        pct = aliveSec > 0 ? (e.cpuTicks / CLOCK_TICKS / aliveSec) * 100 : 0;
-      }
-      return { e, pct: Math.max(0, round2(pct)) };
-    });
-    this.prev = next;
     this.prevAtSec = nowSec;
-    scored.sort((a, b) => b.pct - a.pct || b.e.cpuTicks - a.e.cpuTicks);
 
     const out: ProcessSummary[] = [];
-    for (const { e, pct } of scored.slice(0, this.top)) {
-      let uid: number | null = null;
-      let rssBytes = 0;
+    for (let i = 0; i < top.length; i++) {
+      const t = top[i];
+      let status: { uid: number | null; rssBytes: number };
       try {
-        ({ uid, rssBytes } = parseStatusUidRss(readProcFile(join(this.procRoot, String(e.pid), 'status'))));
+        const len = this.readPidFile(t, 'statusFd', 'status', true);
+        status = parseStatusBytes(procBuffer(), len);
       } catch {
         continue; // exited meanwhile
       }
-      out.push({ pid: e.pid, name: e.name.slice(0, 255), user: this.userName(uid), cpuPercent: pct, memBytes: rssBytes });
+      out.push({ pid: t.pid, name: t.name.slice(0, 255), user: this.userName(status.uid), cpuPercent: t.pct, memBytes: status.rssBytes });
     }
+    // Status descriptors are kept for the current top list only.
+    for (const t of this.statusHolders) {
+      if (t.statusFd >= 0 && !top.includes(t)) {
+        closeQuietly(t.statusFd);
+        t.statusFd = -1;
+      }
+    }
+    this.statusHolders = top;
     return out;
   }
 
@@ -139,4 +361,20 @@ export class ProcessCollector {
     }
     return (this.users.get(uid) ?? String(uid)).slice(0, 64);
   }
+}
+
+/**
+ * Insert `t` into `top` (sorted by CPU% then lifetime CPU ticks, both descending; at most `limit`
+ * long). Ties go after the ones already there: the same order as a stable sort of the scan order.
+ */
+function insertTop(top: Tracked[], t: Tracked, limit: number): void {
+  let i = top.length;
+  while (i > 0) {
+    const o = top[i - 1];
+    if (o.pct > t.pct || (o.pct === t.pct && o.cpuTicks >= t.cpuTicks)) break;
+    i--;
+  }
+  if (i >= limit) return;
+  if (top.length === limit) top.pop();
+  top.splice(i, 0, t);
 }
