@@ -1,5 +1,6 @@
 /** CPU usage from /proc/stat deltas and load averages from /proc/loadavg. */
 import { clampPercent, round2 } from './rates';
+import { fieldEnd, fieldNumber, fieldStart, scanFields } from './tokens';
 
 export interface CpuTimes {
   /** Jiffies spent busy (user, nice, system, irq, softirq, steal). */
@@ -16,20 +17,31 @@ export interface ProcStat {
 export function parseProcStat(text: string): ProcStat {
   let total: CpuTimes | undefined;
   const perCore: CpuTimes[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('cpu')) {
-      if (total) break; // cpu lines come first
-      continue;
+  const len = text.length;
+  let pos = 0;
+  while (pos < len) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = len;
+    if (text.startsWith('cpu', pos)) {
+      // label user nice system idle iowait irq softirq steal [guest guest_nice]; guest time is already in user/nice.
+      const n = scanFields(text, pos, end, 9);
+      const times: CpuTimes = {
+        busy: cpuField(text, 1, n) + cpuField(text, 2, n) + cpuField(text, 3, n) + cpuField(text, 6, n) + cpuField(text, 7, n) + cpuField(text, 8, n),
+        idle: cpuField(text, 4, n) + cpuField(text, 5, n),
+      };
+      if (fieldEnd[0] - fieldStart[0] === 3) total = times; // "cpu", not "cpuN"
+      else perCore.push(times);
+    } else if (total) {
+      break; // cpu lines come first
     }
-    const parts = line.trim().split(/\s+/);
-    // user nice system idle iowait irq softirq steal [guest guest_nice]; guest time is already in user/nice.
-    const f = parts.slice(1, 9).map((x) => Number(x) || 0);
-    const times: CpuTimes = { busy: f[0] + f[1] + f[2] + f[5] + f[6] + f[7], idle: f[3] + f[4] };
-    if (parts[0] === 'cpu') total = times;
-    else perCore.push(times);
+    pos = end + 1;
   }
   if (!total) throw new Error('no cpu line in /proc/stat');
   return { total, perCore };
+}
+
+function cpuField(text: string, k: number, found: number): number {
+  return k < found ? fieldNumber(text, k) || 0 : 0;
 }
 
 /** Busy percent between two readings; 0 for the first reading (no delta yet). */

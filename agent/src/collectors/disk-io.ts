@@ -4,6 +4,7 @@
  * Sector counts in diskstats are always in 512-byte units.
  */
 import { counterRate } from './rates';
+import { fieldNumber, fieldText, scanFields } from './tokens';
 
 export interface DiskIoCounters { readBytes: number; writeBytes: number }
 
@@ -18,14 +19,32 @@ export function isWholeDisk(name: string): boolean {
   return !PARTITION.some((re) => re.test(name));
 }
 
+/** isWholeDisk per device name (the same few names every tick; bounded in case devices churn). */
+const wholeDiskCache = new Map<string, boolean>();
+
+function isWholeDiskCached(name: string): boolean {
+  let whole = wholeDiskCache.get(name);
+  if (whole === undefined) {
+    if (wholeDiskCache.size >= 4096) wholeDiskCache.clear();
+    whole = isWholeDisk(name);
+    wholeDiskCache.set(name, whole);
+  }
+  return whole;
+}
+
 export function parseDiskstats(text: string): DiskIoCounters {
   let readBytes = 0;
   let writeBytes = 0;
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 10 || !isWholeDisk(f[2])) continue;
-    readBytes += (Number(f[5]) || 0) * 512;
-    writeBytes += (Number(f[9]) || 0) * 512;
+  const len = text.length;
+  let pos = 0;
+  while (pos < len) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = len;
+    if (scanFields(text, pos, end, 10) >= 10 && isWholeDiskCached(fieldText(text, 2))) {
+      readBytes += (fieldNumber(text, 5) || 0) * 512;
+      writeBytes += (fieldNumber(text, 9) || 0) * 512;
+    }
+    pos = end + 1;
   }
   return { readBytes, writeBytes };
 }

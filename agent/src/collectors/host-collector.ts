@@ -3,13 +3,13 @@
  * Keeps the previous counters to turn them into rates; the first tick reports 0 rates.
  * Processes are scanned every `processEvery`-th tick; containers every tick when Docker is reachable.
  */
-import { statfs as statfsCb } from 'node:fs';
+import { statfs as statfsCb, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetricsSample } from '@chatops/protocol';
 import type { ContainerCollector } from './containers';
 import { cpuUsage, parseLoadavg, parseProcStat, type ProcStat } from './cpu';
 import { diskIoRates, parseDiskstats, type DiskIoCounters } from './disk-io';
-import { collectDisks, parseMounts, type StatfsFn } from './disks';
+import { collectDiskUsage, parseMounts, realMounts, type MountEntry, type StatfsFn, type StatfsSyncFn } from './disks';
 import { parseMeminfo } from './memory';
 import { networkUsage, parseNetDev, type IfaceCounters } from './network';
 import { ProcessCollector } from './processes';
@@ -22,6 +22,11 @@ export interface HostCollectorOptions {
   procRoot: string;
   hostRoot: string;
   statfs?: StatfsFn;
+  /**
+   * statfs for local block-device filesystems, inline (default: fs.statfsSync unless `statfs` is
+   * given, so a test's fake statfs sees every mount; null: always the asynchronous `statfs`).
+   */
+  statfsSync?: StatfsSyncFn | null;
   containers?: ContainerCollector | null;
   processEvery?: number;
   /** Monotonic milliseconds (injectable for tests). */
@@ -40,6 +45,12 @@ export class HostCollector {
   private tick = 0;
   private readonly processes: ProcessCollector;
   private readonly statfs: StatfsFn;
+  private readonly statfsSync: StatfsSyncFn | undefined;
+  /** The mount table text of the previous tick and its real mounts (re-parsed only when it changes). */
+  private mountsText: string | undefined;
+  private mounts: MountEntry[] = [];
+  /** Absolute paths of the host-wide files (joined once). */
+  private readonly paths: Record<'stat' | 'loadavg' | 'meminfo' | 'diskstats' | 'uptime', string>;
   private readonly processEvery: number;
   private readonly monotonicMs: () => number;
   private readonly wallClock: () => Date;
@@ -52,13 +63,17 @@ export class HostCollector {
     this.files = new ProcFiles(procfs);
     this.processes = new ProcessCollector(opts.procRoot, opts.hostRoot, undefined, procfs);
     this.statfs = opts.statfs ?? defaultStatfs;
+    this.statfsSync = opts.statfsSync === null ? undefined : opts.statfsSync ?? (opts.statfs ? undefined : statfsSync);
+    const p = (rel: string) => join(opts.procRoot, rel);
+    this.paths = { stat: p('stat'), loadavg: p('loadavg'), meminfo: p('meminfo'), diskstats: p('diskstats'), uptime: p('uptime') };
     this.processEvery = opts.processEvery ?? 6;
     this.monotonicMs = opts.monotonicMs ?? (() => performance.now());
     this.wallClock = opts.wallClock ?? (() => new Date());
   }
 
-  private read(rel: string): string {
-    return this.files.read(join(this.opts.procRoot, rel));
+  /** @param singleShow a single_open procfs file (stat, loadavg, meminfo, uptime): one read returns all of it */
+  private read(path: string, singleShow = false): string {
+    return this.files.read(path, singleShow);
   }
 
   /** Close the kept /proc descriptors (a later collect() reopens them). */
@@ -67,9 +82,9 @@ export class HostCollector {
     this.processes.close();
   }
 
-  private tryRead(rel: string): string | undefined {
+  private tryRead(path: string, singleShow = false): string | undefined {
     try {
-      return this.read(rel);
+      return this.read(path, singleShow);
     } catch {
       return undefined;
     }
@@ -87,9 +102,10 @@ export class HostCollector {
     }
     const order = this.opts.hostRoot !== '/' ? [`1/${kind}`, `self/${kind}`, kind] : [`self/${kind}`, kind, `1/${kind}`];
     for (const rel of order) {
-      const t = this.tryRead(rel);
+      const path = join(this.opts.procRoot, rel);
+      const t = this.tryRead(path);
       if (t !== undefined) {
-        this.nsPaths.set(kind, rel);
+        this.nsPaths.set(kind, path);
         return t;
       }
     }
@@ -101,13 +117,14 @@ export class HostCollector {
     const dtSec = this.prevAtMs === undefined ? 0 : (nowMs - this.prevAtMs) / 1000;
     const timestamp = this.wallClock().toISOString();
 
-    const stat = parseProcStat(this.read('stat'));
+    const paths = this.paths;
+    const stat = parseProcStat(this.read(paths.stat, true));
     const cpu = cpuUsage(this.prevStat, stat);
-    const load = parseLoadavg(this.tryRead('loadavg') ?? '');
-    const memory = parseMeminfo(this.read('meminfo'));
+    const load = parseLoadavg(this.tryRead(paths.loadavg, true) ?? '');
+    const memory = parseMeminfo(this.read(paths.meminfo, true));
     const net = parseNetDev(this.readNamespaced('net/dev'));
-    const io = parseDiskstats(this.tryRead('diskstats') ?? '');
-    const uptimeText = this.tryRead('uptime');
+    const io = parseDiskstats(this.tryRead(paths.diskstats) ?? '');
+    const uptimeText = this.tryRead(paths.uptime, true);
     const uptimeSec = uptimeText !== undefined ? parseUptime(uptimeText) : undefined;
 
     const network = networkUsage(this.prevNet, net, dtSec).slice(0, 256);
@@ -121,8 +138,13 @@ export class HostCollector {
     const scanProcesses = this.tick % this.processEvery === 0;
     this.tick++;
 
+    const mountsText = this.readNamespaced('mounts');
+    if (mountsText !== this.mountsText) {
+      this.mounts = realMounts(parseMounts(mountsText));
+      this.mountsText = mountsText;
+    }
     const [disks, containers] = await Promise.all([
-      collectDisks(parseMounts(this.readNamespaced('mounts')), this.opts.hostRoot, this.statfs),
+      collectDiskUsage(this.mounts, this.opts.hostRoot, this.statfs, this.statfsSync),
       this.opts.containers ? this.opts.containers.collect() : Promise.resolve(undefined),
     ]);
 

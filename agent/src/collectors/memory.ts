@@ -10,18 +10,30 @@ export interface MemoryUsage {
   swapUsedBytes: number;
 }
 
+/** kB value of `key` (at a line start, "Key:" then whitespace then digits) in bytes, undefined if absent. */
+function meminfoBytes(text: string, key: string): number | undefined {
+  const needle = key + ':';
+  let at = text.startsWith(needle) ? 0 : text.indexOf('\n' + needle);
+  if (at < 0) return undefined;
+  if (at > 0 || text.charCodeAt(0) === 10) at++;
+  let i = at + needle.length;
+  const start = i;
+  for (let c = text.charCodeAt(i); c === 32 || c === 9; c = text.charCodeAt(++i));
+  if (i === start) return undefined;
+  let v = 0;
+  const digits = i;
+  for (let d = text.charCodeAt(i) - 48; d >= 0 && d <= 9; d = text.charCodeAt(++i) - 48) v = v * 10 + d;
+  return i > digits ? v * 1024 : undefined;
+}
+
 export function parseMeminfo(text: string): MemoryUsage {
-  const kb = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^([\w()]+):\s+(\d+)/.exec(line);
-    if (m) kb.set(m[1], Number(m[2]) * 1024);
-  }
-  const total = kb.get('MemTotal') ?? 0;
+  const kb = (key: string) => meminfoBytes(text, key);
+  const total = kb('MemTotal') ?? 0;
   // Kernels before 3.14 lack MemAvailable: approximate it the way `free` does.
-  const available = Math.min(total, kb.get('MemAvailable') ?? (kb.get('MemFree') ?? 0) + (kb.get('Buffers') ?? 0) + (kb.get('Cached') ?? 0));
+  const available = Math.min(total, kb('MemAvailable') ?? (kb('MemFree') ?? 0) + (kb('Buffers') ?? 0) + (kb('Cached') ?? 0));
   const used = Math.max(0, total - available);
-  const swapTotal = kb.get('SwapTotal') ?? 0;
-  const swapUsed = Math.max(0, swapTotal - (kb.get('SwapFree') ?? swapTotal));
+  const swapTotal = kb('SwapTotal') ?? 0;
+  const swapUsed = Math.max(0, swapTotal - (kb('SwapFree') ?? swapTotal));
   return {
     totalBytes: total,
     usedBytes: used,

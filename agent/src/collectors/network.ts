@@ -1,19 +1,25 @@
 /** Per-interface byte counters from /proc/net/dev and their rates; the loopback interface is skipped. */
 import { counterRate } from './rates';
+import { fieldNumber, scanFields } from './tokens';
 
 export interface IfaceCounters { iface: string; rxBytes: number; txBytes: number }
 export interface IfaceUsage extends IfaceCounters { rxBps: number; txBps: number }
 
 export function parseNetDev(text: string): IfaceCounters[] {
   const out: IfaceCounters[] = [];
-  for (const line of text.split('\n')) {
-    const colon = line.indexOf(':');
-    if (colon < 0) continue;
-    const iface = line.slice(0, colon).trim();
-    if (!iface || iface === 'lo' || iface.includes('|')) continue;
-    const f = line.slice(colon + 1).trim().split(/\s+/);
-    if (f.length < 9) continue;
-    out.push({ iface, rxBytes: Number(f[0]) || 0, txBytes: Number(f[8]) || 0 });
+  const len = text.length;
+  let pos = 0;
+  while (pos < len) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = len;
+    const colon = text.indexOf(':', pos);
+    if (colon >= 0 && colon < end) {
+      const iface = text.slice(pos, colon).trim();
+      if (iface && iface !== 'lo' && !iface.includes('|') && scanFields(text, colon + 1, end, 9) >= 9) {
+        out.push({ iface, rxBytes: fieldNumber(text, 0) || 0, txBytes: fieldNumber(text, 8) || 0 });
+      }
+    }
+    pos = end + 1;
   }
   return out;
 }
