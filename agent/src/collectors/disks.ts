@@ -48,33 +48,58 @@ export function realMounts(entries: MountEntry[]): MountEntry[] {
   return out;
 }
 
+/** Filesystems on a local block device: statfs reads in-memory counters and never waits on a network. */
+export const LOCAL_BLOCK_FS = new Set([
+  'ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'vfat', 'exfat', 'f2fs', 'jfs', 'reiserfs', 'ntfs3', 'hfsplus', 'nilfs2', 'bcachefs',
+]);
+
+/** Whether a mount may be statfs'ed synchronously (a local block-device filesystem; never a network or FUSE one). */
+export function isLocalBlockMount(m: MountEntry): boolean {
+  return LOCAL_BLOCK_FS.has(m.type) && m.device.startsWith('/dev/');
+}
+
+export type StatfsSyncFn = (path: string) => StatfsResult;
+
 /**
  * statfs every real mount (under hostRoot when running as a sidecar). Mounts that cannot be
  * read (permission, stale network mount) or have zero size are left out rather than reported as 0.
  */
 export async function collectDisks(entries: MountEntry[], hostRoot: string, statfs: StatfsFn): Promise<DiskUsage[]> {
-  const mounts = realMounts(entries);
-  const results = await Promise.all(
-    mounts.map(async (m) => {
+  return collectDiskUsage(realMounts(entries), hostRoot, statfs);
+}
+
+/**
+ * collectDisks for mounts already filtered by realMounts. With `statfsSync`, local block-device
+ * filesystems are statfs'ed inline (one syscall, instead of a thread-pool round trip per mount);
+ * network and FUSE mounts, which can hang, always go through the asynchronous `statfs`.
+ */
+export async function collectDiskUsage(mounts: MountEntry[], hostRoot: string, statfs: StatfsFn, statfsSync?: StatfsSyncFn): Promise<DiskUsage[]> {
+  const pathOf = (m: MountEntry) => (hostRoot === '/' ? m.mount : m.mount === '/' ? hostRoot : join(hostRoot, m.mount));
+  const results: Array<DiskUsage | null | Promise<DiskUsage | null>> = mounts.map((m) => {
+    if (statfsSync && isLocalBlockMount(m)) {
       try {
-        const s = await statfs(hostRoot === '/' ? m.mount : m.mount === '/' ? hostRoot : join(hostRoot, m.mount));
-        const total = s.blocks * s.bsize;
-        if (total <= 0) return null;
-        const used = Math.max(0, (s.blocks - s.bfree) * s.bsize);
-        const avail = Math.max(0, s.bavail * s.bsize);
-        const disk: DiskUsage = {
-          mount: m.mount,
-          fs: m.device,
-          type: m.type,
-          totalBytes: total,
-          usedBytes: used,
-          percent: used + avail > 0 ? clampPercent((used / (used + avail)) * 100) : 0,
-        };
-        return disk;
+        return usageOf(m, statfsSync(pathOf(m)));
       } catch {
         return null;
       }
-    }),
-  );
-  return results.filter((d): d is DiskUsage => d !== null);
+    }
+    return statfs(pathOf(m)).then((s) => usageOf(m, s), () => null);
+  });
+  const settled = results.some((r) => r instanceof Promise) ? await Promise.all(results) : (results as Array<DiskUsage | null>);
+  return settled.filter((d): d is DiskUsage => d !== null);
+}
+
+function usageOf(m: MountEntry, s: StatfsResult): DiskUsage | null {
+  const total = s.blocks * s.bsize;
+  if (total <= 0) return null;
+  const used = Math.max(0, (s.blocks - s.bfree) * s.bsize);
+  const avail = Math.max(0, s.bavail * s.bsize);
+  return {
+    mount: m.mount,
+    fs: m.device,
+    type: m.type,
+    totalBytes: total,
+    usedBytes: used,
+    percent: used + avail > 0 ? clampPercent((used / (used + avail)) * 100) : 0,
+  };
 }
