@@ -11,6 +11,7 @@ import type { SampleBuffer } from '../buffer/sample-buffer';
 import { registerRequestHandlers, type AgentSocket, type Capabilities } from '../executors';
 import { silentLogger, type Logger } from '../log';
 import { Backoff } from './backoff';
+import { agentParser } from './json-parser';
 
 /**
  * The protocol's constant, typed against it (tsc fails if it changes) but not imported at runtime:
@@ -105,6 +106,8 @@ export class AgentConnection extends EventEmitter {
       reconnection: false,
       forceNew: true,
       timeout: this.o.ackTimeoutMs,
+      // Stock wire format; skips socket.io-parser's hasBinary walk for the JSON-only events.
+      parser: agentParser,
     });
     this.socket = socket;
     registerRequestHandlers(socket, this.o.capabilities, this.log);
