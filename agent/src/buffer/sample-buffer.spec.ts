@@ -92,6 +92,33 @@ describe('SampleBuffer', () => {
     }
   });
 
+  it('the live path (push, then its ack empties the buffer, no file) leaves no debounce timer to wake up for', () => {
+    jest.useFakeTimers();
+    try {
+      const buf = new SampleBuffer({ file, maxSamples: 100, flushDelayMs: 2000 });
+      buf.load(); // no file yet
+      for (let i = 0; i < 3; i++) {
+        buf.push(fakeSample(i));
+        expect(jest.getTimerCount()).toBe(1); // armed while the sample is in flight
+        buf.remove([fakeSample(i)]);
+        expect(jest.getTimerCount()).toBe(0); // acked: nothing left that could need writing
+      }
+      // Two in flight, one acked: the timer stays for the other.
+      buf.push(fakeSample(3));
+      buf.push(fakeSample(4));
+      buf.remove([fakeSample(3)]);
+      expect(jest.getTimerCount()).toBe(1);
+      jest.advanceTimersByTime(2100);
+      expect(existsSync(file)).toBe(true); // sample 4 unacked for the whole delay: written
+      buf.remove([fakeSample(4)]);
+      jest.advanceTimersByTime(2100);
+      expect(existsSync(file)).toBe(false); // the file follows the buffer once it exists
+      buf.close();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('a sample left unacknowledged is on disk within the debounce delay and survives a restart', async () => {
     const delay = 60;
     const a = new SampleBuffer({ file, maxSamples: 100, flushDelayMs: delay });

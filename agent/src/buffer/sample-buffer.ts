@@ -121,7 +121,18 @@ export class SampleBuffer {
       this.items = this.items.filter((_, i) => keep[i]);
       this.pushedAt = this.pushedAt.filter((_, i) => keep[i]);
     }
-    if (this.items.length !== before) this.scheduleFlush(this.delayMs);
+    if (this.items.length === before) return;
+    if (this.items.length === 0 && !this.fileExists) {
+      // Everything acked and nothing on disk: the debounced write would find nothing to do, so
+      // cancel it now rather than wake up for it (the live path: one sample in flight per tick).
+      this.dirty = false;
+      if (this.timer) {
+        clearTimeout(this.timer);
+        this.timer = null;
+      }
+      return;
+    }
+    this.scheduleFlush(this.delayMs);
   }
 
   /** Write the file now (shutdown) and cancel any pending debounced write. */
