@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** `chatops-agent`: parse options, then run the agent until SIGTERM/SIGINT, or print one sample (--once). */
+import './v8-flags'; // first: V8 flags before any other module is loaded
 import type { MetricsSample } from '@chatops/protocol';
 import { randomUUID } from 'node:crypto';
 import { Agent, probeDocker } from './agent';
