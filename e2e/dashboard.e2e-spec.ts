@@ -18,7 +18,9 @@ describe('dashboard end to end', () => {
   const shot = (name: string, p: Page = page) => p.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
-    [backend, browser] = await Promise.all([startBackend(), launchBrowser()]);
+    // The browser first: without Chromium this fails at once, before a backend is left running.
+    browser = await launchBrowser();
+    backend = await startBackend();
     ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     page = await ctx.newPage();
     // remember the newest token pair the app receives, to probe the API after logout
