@@ -71,6 +71,18 @@ describe('Agent delivery across outages and restarts (real Socket.IO server)', (
     expect(replayed).toEqual([...replayed].sort((a, b) => a - b)); // oldest first
   });
 
+  it("tells the buffer when its next tick is due (so a cancelled debounce timer does not wake it up)", async () => {
+    const agent = newAgent(backend.url);
+    const nextWakeAt = (agent.buffer as unknown as { opts: { nextWakeAt: () => number } }).opts.nextWakeAt;
+    await agent.start();
+    await waitFor(() => backend.seqs(agent.bootId).length >= 1, 4000, 'a live sample');
+    const now = performance.now();
+    expect(nextWakeAt()).toBeGreaterThan(now);
+    expect(nextWakeAt()).toBeLessThanOrEqual(now + 1000); // interval 1 s
+    await agent.stop();
+    expect(nextWakeAt()).toBe(-Infinity); // no tick pending: nothing to re-arm for
+  });
+
   it('an agent restart keeps unacknowledged samples (own bootId/seq) and the next run replays them', async () => {
     const port = backend.port;
     await backend.stop(); // backend unreachable during the first run

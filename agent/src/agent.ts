@@ -57,6 +57,8 @@ export class Agent {
       maxSamples: config.bufferSize,
       flushDelayMs: opts.flushDelayMs ?? 2000,
       logger,
+      // The next tick's timer (none pending: nothing to re-arm for).
+      nextWakeAt: () => (this.timer ? this.startedAt + this.tickNo * config.intervalSec * 1000 : -Infinity),
     });
   }
 

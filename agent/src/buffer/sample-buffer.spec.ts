@@ -119,6 +119,76 @@ describe('SampleBuffer', () => {
     }
   });
 
+  it('cancelling the live path timer re-arms the loop for the next tick only when it was due before it', () => {
+    jest.useFakeTimers();
+    try {
+      let nextWake = 0;
+      const buf = new SampleBuffer({ file, maxSamples: 100, flushDelayMs: 2000, nextWakeAt: () => nextWake });
+      buf.load(); // no file yet
+      // 5 s interval: the debounce (now + 2 s) was due before the next tick (now + 5 s). A 0 ms
+      // timer makes Node re-arm libuv's timer now instead of waking up, cold, 2 s later.
+      nextWake = performance.now() + 5000;
+      buf.push(fakeSample(0));
+      const clear = jest.spyOn(globalThis, 'clearTimeout');
+      buf.remove([fakeSample(0)]);
+      expect(clear).toHaveBeenCalledTimes(1);
+      clear.mockRestore();
+      expect(jest.getTimerCount()).toBe(1);
+      jest.advanceTimersByTime(1);
+      expect(jest.getTimerCount()).toBe(0);
+      // 1 s interval: the tick comes first and re-arms libuv anyway: nothing extra.
+      nextWake = performance.now() + 1000;
+      buf.push(fakeSample(1));
+      buf.remove([fakeSample(1)]);
+      expect(jest.getTimerCount()).toBe(0);
+      // Not the last ack (another sample in flight): the debounce timer stays, no re-arm.
+      nextWake = performance.now() + 5000;
+      buf.push(fakeSample(2));
+      buf.push(fakeSample(3));
+      buf.remove([fakeSample(2)]);
+      expect(jest.getTimerCount()).toBe(1);
+      jest.advanceTimersByTime(2100);
+      expect(existsSync(file)).toBe(true); // sample 3 unacked for the whole delay: written
+      buf.close();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('a cancelled debounce timer due before the next tick leaves no timer list behind (ref() before clearTimeout)', () => {
+    // Node keeps the empty list of a cleared *unref'd* timeout queued until its expiry, which
+    // wakes the process up for nothing; a ref'd one is dropped at once. The buffer's timer is
+    // unref'd (it must not keep the process alive), so it is ref'd just before being cleared.
+    let nextWake = performance.now() + 5000; // a 5 s tick: the debounce (2 s) was due first
+    const buf = new SampleBuffer({ file, maxSamples: 100, flushDelayMs: 2000, nextWakeAt: () => nextWake });
+    buf.load();
+    buf.push(fakeSample(0));
+    const timer = (buf as unknown as { timer: NodeJS.Timeout }).timer;
+    expect(timer.hasRef()).toBe(false);
+    const calls: string[] = [];
+    const realRef = timer.ref.bind(timer);
+    jest.spyOn(timer, 'ref').mockImplementation(() => {
+      calls.push('ref');
+      return realRef();
+    });
+    const clear = jest.spyOn(globalThis, 'clearTimeout').mockImplementation((t) => {
+      calls.push(`clear:${(t as NodeJS.Timeout).hasRef()}`);
+      clear.mockRestore();
+      clearTimeout(t);
+    });
+    buf.remove([fakeSample(0)]);
+    expect(calls).toEqual(['ref', 'clear:true']);
+    // 1 s tick: the tick re-arms libuv anyway; the timer is cleared as it is (stays unref'd).
+    nextWake = performance.now() + 1000;
+    buf.push(fakeSample(1));
+    const second = (buf as unknown as { timer: NodeJS.Timeout }).timer;
+    const ref2 = jest.spyOn(second, 'ref');
+    buf.remove([fakeSample(1)]);
+    expect(ref2).not.toHaveBeenCalled();
+    expect(second.hasRef()).toBe(false);
+    buf.close();
+  });
+
   it('a sample left unacknowledged is on disk within the debounce delay and survives a restart', async () => {
     const delay = 60;
     const a = new SampleBuffer({ file, maxSamples: 100, flushDelayMs: delay });

@@ -22,7 +22,14 @@ export interface SampleBufferOptions {
    */
   flushDelayMs?: number;
   logger?: Logger;
+  /**
+   * When the process will next wake up anyway (performance.now() scale; the agent's next tick).
+   * Lets the live path's cancelled debounce timer also cancel its libuv wake-up (see remove()).
+   */
+  nextWakeAt?: () => number;
 }
+
+const noop = (): void => undefined;
 
 /**
  * Structural check for reloaded lines (a torn or hand-edited file). Full validation is the
@@ -43,6 +50,8 @@ export class SampleBuffer {
   /** performance.now() when each item was pushed (parallel to items; loaded ones: -Infinity). */
   private pushedAt: number[] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** performance.now() when `timer` is due. */
+  private timerDueAt = 0;
   private dirty = false;
   /** Samples dropped by overflow since this instance started. */
   droppedTotal = 0;
@@ -127,8 +136,19 @@ export class SampleBuffer {
       // cancel it now rather than wake up for it (the live path: one sample in flight per tick).
       this.dirty = false;
       if (this.timer) {
+        // Node would still wake the process up, cold, for this cancelled timer when it was due
+        // before the next tick (an interval above the delay: once per tick). Two details:
+        // clearing an unref'd timeout leaves its (now empty) timer list queued until its expiry
+        // (Node keeps unref'd lists for reuse), hence ref() first so that clearTimeout drops the
+        // list; and libuv's timer stays armed for the cleared expiry (Node re-arms it only when a
+        // list runs or an earlier one is added), hence a 0 ms timer added now, while the ack's
+        // wake-up is still running, so that Node re-arms libuv for the next real timer at once.
+        // When the tick comes first (interval ≤ delay) nothing is changed: it re-arms libuv anyway.
+        const rearm = this.opts.nextWakeAt !== undefined && this.timerDueAt < this.opts.nextWakeAt();
+        if (rearm) this.timer.ref();
         clearTimeout(this.timer);
         this.timer = null;
+        if (rearm) setTimeout(noop, 0).unref();
       }
       return;
     }
@@ -217,7 +237,9 @@ export class SampleBuffer {
   private scheduleFlush(delayMs: number): void {
     this.dirty = true;
     if (this.timer) return;
-    this.timer = setTimeout(() => this.onTimer(), Math.max(1, Math.ceil(delayMs)));
+    const ms = Math.max(1, Math.ceil(delayMs));
+    this.timerDueAt = performance.now() + ms;
+    this.timer = setTimeout(() => this.onTimer(), ms);
     this.timer.unref();
   }
 }
