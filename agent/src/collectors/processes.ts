@@ -8,10 +8,10 @@
  * is parsed from the read buffer's bytes, and the top N is kept by insertion while scanning
  * instead of scoring and sorting every process.
  */
-import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { round2 } from './rates';
-import { isProcfs, procBuffer, readFdInto, readPathInto } from './read-proc';
+import { isProcfs, openToKeep, procBuffer, readFdInto, readPathInto } from './read-proc';
 
 /** USER_HZ: 100 on every Linux architecture Node supports. */
 export const CLOCK_TICKS = 100;
@@ -247,12 +247,8 @@ export class ProcessCollector {
     }
     const path = `${this.procRoot}/${t.pid}/${file}`;
     if (!this.keep || !keepNew) return readPathInto(path);
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EMFILE' && code !== 'ENFILE') throw err;
+    const fd = openToKeep(path);
+    if (fd === null) {
       this.stopKeeping();
       return readPathInto(path);
     }

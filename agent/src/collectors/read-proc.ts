@@ -67,6 +67,21 @@ export function readProcFile(path: string, singleShow = false): string {
 /** PROC_SUPER_MAGIC (statfs f_type of procfs). */
 export const PROC_SUPER_MAGIC = 0x9fa0;
 
+/**
+ * Opens a file to keep its descriptor; null when the process is out of descriptors (EMFILE,
+ * ENFILE), which means: hold none any more (the socket needs them) and read the slow way.
+ * Any other failure (the file or process is gone) throws.
+ */
+export function openToKeep(path: string): number | null {
+  try {
+    return openSync(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EMFILE' || code === 'ENFILE') return null;
+    throw err;
+  }
+}
+
 export function isProcfs(path: string): boolean {
   try {
     return statfsSync(path).type === PROC_SUPER_MAGIC;
@@ -110,13 +125,8 @@ export class ProcFiles {
       }
     }
     if (this.fds.size >= this.maxOpen) return readProcFile(path, singleShow);
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EMFILE' && code !== 'ENFILE') throw err;
-      // Out of descriptors: never hold any more (the socket needs them); read the slow way.
+    const fd = openToKeep(path);
+    if (fd === null) {
       this.keep = false;
       this.close();
       return readProcFile(path, singleShow);
