@@ -28,6 +28,14 @@ const serverIdOf = (payload: unknown): string | null => {
   const id = payload && typeof payload === 'object' ? (payload as { serverId?: unknown }).serverId : undefined;
   return typeof id === 'string' && UUID.test(id) ? id.toLowerCase() : null;
 };
+/** `session_expired`, then the disconnect once that frame has gone out (local or remote socket). */
+const endSession = (
+  socket: { emit(event: 'session_expired', payload: { reason: 'expired' | 'revoked' }): unknown; disconnect(close: boolean): unknown },
+  reason: 'expired' | 'revoked',
+): void => {
+  socket.emit('session_expired', { reason });
+  setImmediate(() => socket.disconnect(true));
+};
 const tokenOf = (payload: unknown): string | null => {
   const token = payload && typeof payload === 'object' ? (payload as { token?: unknown }).token : undefined;
   return typeof token === 'string' && token.length > 0 && token.length <= MAX_TOKEN_LENGTH ? token : null;
@@ -88,10 +96,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     try {
       const sockets = await this.namespace.in(sessionId ? sessionRoom(sessionId) : userRoom(userId)).fetchSockets();
       for (const socket of sockets) {
-        if (exceptSessionId && socket.data.sessionId === exceptSessionId) continue;
-        socket.emit('session_expired', { reason: 'revoked' });
-        // Let the frame go out before closing.
-        setImmediate(() => socket.disconnect(true));
+        if (!exceptSessionId || socket.data.sessionId !== exceptSessionId) endSession(socket, 'revoked');
       }
     } catch (err) {
       // Another instance did not answer: its sockets still end at token expiry.
@@ -111,9 +116,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       socket.data.expiryTimer = null;
       if (!socket.connected) return;
       if (Date.now() < socket.data.expiresAt) return this.armExpiry(socket);
-      socket.emit('session_expired', { reason: 'expired' });
-      // Let the frame go out before closing.
-      setImmediate(() => socket.disconnect(true));
+      endSession(socket, 'expired');
     }, delay);
     socket.data.expiryTimer.unref();
   }
