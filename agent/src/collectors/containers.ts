@@ -13,10 +13,13 @@ export interface ContainerSummary {
   cpuPercent?: number; memBytes?: number; memLimitBytes?: number;
 }
 
-interface CpuReading { total: number; system: number; cpus: number }
+/** `at`: the engine's `read` time of the reading (ms since the epoch), when it gave one. */
+interface CpuReading { total: number; system: number; cpus: number; at?: number }
 
 /** The subset of a stats response we read. */
 export interface EngineStats {
+  read?: string;
+  preread?: string;
   cpu_stats?: { cpu_usage?: { total_usage?: number; percpu_usage?: number[] }; system_cpu_usage?: number; online_cpus?: number };
   precpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number };
   memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
@@ -26,9 +29,20 @@ export function createDockerClient(target: DockerTarget, timeoutMs = 3000): Dock
   return new DockerEngine(target, timeoutMs);
 }
 
+/**
+ * The container's CPU time over the time between the two readings' `read` timestamps when both have
+ * one, else over the host's `system_cpu_usage` delta (Docker's formula). Docker's system_cpu_usage
+ * is the time of all CPUs, idle included, so both give the same result there; podman's compat API
+ * (4.x, issues containers/podman#24730, #28761) fills it with the host's busy time only, which
+ * inflated the result (a container capped at 0.25 core showed ≈ 130 %).
+ */
 export function containerCpuPercent(cur: CpuReading, prev: CpuReading | undefined): number | undefined {
   if (!prev) return undefined;
   const dCpu = cur.total - prev.total;
+  if (cur.at !== undefined && prev.at !== undefined) {
+    const dMs = cur.at - prev.at;
+    return dMs > 0 && dCpu >= 0 ? round2((dCpu / (dMs * 1e6)) * 100) : undefined;
+  }
   const dSys = cur.system - prev.system;
   if (dSys <= 0 || dCpu < 0) return undefined;
   return round2((dCpu / dSys) * cur.cpus * 100);
@@ -105,9 +119,9 @@ export class ContainerCollector {
 
   private usage(id: string, s: EngineStats): Partial<ContainerSummary> {
     const cpus = s.cpu_stats?.online_cpus || s.cpu_stats?.cpu_usage?.percpu_usage?.length || 1;
-    const cur: CpuReading = { total: s.cpu_stats?.cpu_usage?.total_usage ?? 0, system: s.cpu_stats?.system_cpu_usage ?? 0, cpus };
+    const cur: CpuReading = { total: s.cpu_stats?.cpu_usage?.total_usage ?? 0, system: s.cpu_stats?.system_cpu_usage ?? 0, cpus, at: readTime(s.read) };
     const pre = s.precpu_stats;
-    const engine = pre?.system_cpu_usage ? { total: pre.cpu_usage?.total_usage ?? 0, system: pre.system_cpu_usage, cpus } : undefined;
+    const engine = pre?.system_cpu_usage ? { total: pre.cpu_usage?.total_usage ?? 0, system: pre.system_cpu_usage, cpus, at: readTime(s.preread) } : undefined;
     const cpuPercent = containerCpuPercent(cur, engine ?? this.prevCpu.get(id));
     this.prevCpu.set(id, cur);
     const memBytes = containerMemBytes(s.memory_stats);
@@ -118,6 +132,12 @@ export class ContainerCollector {
     if (typeof limit === 'number' && limit > 0 && limit <= 2 ** 60) out.memLimitBytes = limit;
     return out;
   }
+}
+
+/** An engine timestamp in ms; none for a missing or zero time ("0001-01-01T00:00:00Z"). */
+function readTime(iso: string | undefined): number | undefined {
+  const t = iso ? Date.parse(iso) : NaN;
+  return t > 0 ? t : undefined;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -39,4 +39,18 @@ describe('/proc parsers', () => {
     expect(containerMemBytes({ usage: 1000, limit: 5000, stats: { inactive_file: 300 } })).toBe(700);
     expect(containerMemBytes(undefined)).toBeUndefined();
   });
+
+  it('container cpu% over the engine read timestamps when both readings have one (podman: system_cpu_usage without idle)', () => {
+    // 0.25 s of CPU over 1 s between the readings = 25 % (100 % = one core), whatever system_cpu_usage says.
+    const prev = { total: 1e9, system: 10e9, cpus: 2, at: Date.parse('2026-11-27T10:00:00.000Z') };
+    const cur = { total: 1.25e9, system: 10.3e9, cpus: 2, at: Date.parse('2026-11-27T10:00:01.000Z') };
+    expect(containerCpuPercent(cur, prev)).toBe(25);
+    // Docker's system_cpu_usage includes idle time: both formulas agree (2 CPUs for 1 s = 2e9 ns).
+    expect(containerCpuPercent({ ...cur, system: 12e9 }, prev)).toBe(containerCpuPercent({ total: 1.25e9, system: 12e9, cpus: 2 }, { total: 1e9, system: 10e9, cpus: 2 }));
+    // No time elapsed, or a counter that went backwards (container restarted): no figure.
+    expect(containerCpuPercent({ ...cur, at: prev.at }, prev)).toBeUndefined();
+    expect(containerCpuPercent({ ...cur, total: 0.5e9 }, prev)).toBeUndefined();
+    // Only one reading with a timestamp: Docker's formula.
+    expect(containerCpuPercent({ total: 2e9, system: 20e9, cpus: 2 }, { ...prev, total: 1e9, system: 10e9 })).toBe(20);
+  });
 });
