@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { metricsSampleSchema } from '@chatops/protocol';
-import { HostCollector, type HostSample } from './host-collector';
+import { HostCollector, MOUNT_TABLE_REFRESH_MS, type HostSample } from './host-collector';
 import type { StatfsFn } from './disks';
 
 const FIXTURES = resolve(__dirname, '../../test/fixtures');
@@ -72,6 +72,53 @@ describe('HostCollector on recorded /proc fixtures', () => {
       { mount: '/', fs: '/dev/vda', type: 'ext4', totalBytes: 26214400 * 4096, usedBytes: 10485760 * 4096, percent: 42.11 },
       { mount: '/mnt/data disk', fs: '/dev/sdb1', type: 'xfs', totalBytes: 4096000, usedBytes: 3072000, percent: 75 },
     ]);
+  });
+
+  it('mount table: re-read every MOUNT_TABLE_REFRESH_MS; a filesystem that goes away is dropped on the next tick', async () => {
+    const root = join(dir, 'copy');
+    cpSync(join(FIXTURES, 'proc-tick1'), root, { recursive: true });
+    const mounts = join(root, 'self', 'mounts');
+    const sizes: Record<string, { bsize: number; blocks: number; bfree: number; bavail: number }> = {
+      '/': { bsize: 4096, blocks: 1000, bfree: 500, bavail: 500 },
+      '/mnt/data disk': { bsize: 4096, blocks: 2000, bfree: 500, bavail: 500 },
+      '/srv': { bsize: 4096, blocks: 3000, bfree: 500, bavail: 500 },
+    };
+    const calls: string[] = [];
+    const fake: StatfsFn = async (path) => {
+      calls.push(path);
+      const hit = sizes[path];
+      if (!hit) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+      return hit;
+    };
+    const c = new HostCollector({ procRoot: root, hostRoot: '/', statfs: fake, monotonicMs: () => clock });
+    const mountsOf = async () => (await c.collect()).disks.map((d) => d.mount);
+
+    expect(await mountsOf()).toEqual(['/', '/mnt/data disk']);
+    // A new mount: not seen until the table is re-read, but every known filesystem is statfs'ed on every tick.
+    appendFileSync(mounts, '/dev/sdc1 /srv ext4 rw,relatime 0 0\n');
+    for (let t = 1; t < 6; t++) {
+      clock += 5000;
+      calls.length = 0;
+      expect(await mountsOf()).toEqual(['/', '/mnt/data disk']);
+      expect(calls).toEqual(['/', '/mnt/data disk']);
+    }
+    clock += 5000 - 100; // the 6th tick at 5 s, a little early: 29.9 s after the last read
+    expect(MOUNT_TABLE_REFRESH_MS).toBe(30_000);
+    expect(await mountsOf()).toEqual(['/', '/mnt/data disk', '/srv']);
+
+    // Unmounted, mount point removed: statfs fails → the table is read again at once.
+    writeFileSync(mounts, readFileSync(mounts, 'utf8').replace('/dev/sdb1 /mnt/data\\040disk xfs rw,relatime 0 0\n', ''));
+    delete sizes['/mnt/data disk'];
+    clock += 5000;
+    expect(await mountsOf()).toEqual(['/', '/srv']);
+
+    // Unmounted, mount point left behind: statfs now reports the parent filesystem (another size).
+    writeFileSync(mounts, readFileSync(mounts, 'utf8').replace('/dev/sdc1 /srv ext4 rw,relatime 0 0\n', ''));
+    sizes['/srv'] = sizes['/'];
+    clock += 5000;
+    expect(await mountsOf()).toEqual(['/']);
+    clock += 5000;
+    expect(await mountsOf()).toEqual(['/']);
   });
 
   it('second tick: exact cpu, network, disk-io rates and memory/swap from deltas', async () => {

@@ -2,6 +2,8 @@
  * One tick's worth of host metrics, read straight from /proc and statfs (no child processes).
  * Keeps the previous counters to turn them into rates; the first tick reports 0 rates.
  * Processes are scanned every `processEvery`-th tick; containers every tick when Docker is reachable.
+ * The mount table is re-read every MOUNT_TABLE_REFRESH_MS, and at once when a filesystem's statfs
+ * fails or its size changes (an unmount); the filesystems themselves are statfs'ed every tick.
  */
 import { statfs as statfsCb, statfsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +11,7 @@ import type { MetricsSample } from '@chatops/protocol';
 import type { ContainerCollector } from './containers';
 import { cpuUsage, parseLoadavg, parseProcStat, type ProcStat } from './cpu';
 import { diskIoRates, parseDiskstats, type DiskIoCounters } from './disk-io';
-import { collectDiskUsage, parseMounts, realMounts, type MountEntry, type StatfsFn, type StatfsSyncFn } from './disks';
+import { collectDiskUsage, parseMounts, realMounts, type DiskUsage, type MountEntry, type StatfsFn, type StatfsSyncFn } from './disks';
 import { parseMeminfo } from './memory';
 import { networkUsage, parseNetDev, type IfaceCounters } from './network';
 import { ProcessCollector } from './processes';
@@ -17,6 +19,16 @@ import { parseUptime } from './uptime';
 import { ProcFiles, isProcfs } from './read-proc';
 
 export type HostSample = Omit<MetricsSample, 'seq' | 'bootId'>;
+
+/**
+ * How often the mount table is re-read. Generating it is the kernel's most expensive /proc file
+ * for the agent (≈ 5 % of its CPU when read every tick: a path and the options of every mount),
+ * while it changes rarely; a new mount shows up within this delay. A mount that goes away is
+ * noticed on the next tick (see HostCollector.disksStillMatch).
+ */
+export const MOUNT_TABLE_REFRESH_MS = 30_000;
+/** Tick timers are not exact: a refresh due within this margin is done now rather than a tick later. */
+const REFRESH_SLACK_MS = 250;
 
 export interface HostCollectorOptions {
   procRoot: string;
@@ -49,6 +61,10 @@ export class HostCollector {
   /** The mount table text of the previous tick and its real mounts (re-parsed only when it changes). */
   private mountsText: string | undefined;
   private mounts: MountEntry[] = [];
+  /** When the mount table was last read (monotonic ms). */
+  private mountsReadAtMs = -Infinity;
+  /** Size of every filesystem reported on the previous tick, by mount point. */
+  private readonly diskTotals = new Map<string, number>();
   /** Absolute paths of the host-wide files (joined once). */
   private readonly paths: Record<'stat' | 'loadavg' | 'meminfo' | 'diskstats' | 'uptime', string>;
   private readonly processEvery: number;
@@ -112,6 +128,22 @@ export class HostCollector {
     return '';
   }
 
+  private readMountTable(nowMs: number): void {
+    const mountsText = this.readNamespaced('mounts');
+    if (mountsText !== this.mountsText) {
+      this.mounts = realMounts(parseMounts(mountsText));
+      this.mountsText = mountsText;
+    }
+    this.mountsReadAtMs = nowMs;
+  }
+
+  /** Whether this tick's filesystems are the previous tick's, with the same sizes. */
+  private disksStillMatch(disks: DiskUsage[]): boolean {
+    if (disks.length !== this.diskTotals.size) return false;
+    for (let i = 0; i < disks.length; i++) if (this.diskTotals.get(disks[i].mount) !== disks[i].totalBytes) return false;
+    return true;
+  }
+
   async collect(): Promise<HostSample> {
     const nowMs = this.monotonicMs();
     const dtSec = this.prevAtMs === undefined ? 0 : (nowMs - this.prevAtMs) / 1000;
@@ -138,15 +170,23 @@ export class HostCollector {
     const scanProcesses = this.tick % this.processEvery === 0;
     this.tick++;
 
-    const mountsText = this.readNamespaced('mounts');
-    if (mountsText !== this.mountsText) {
-      this.mounts = realMounts(parseMounts(mountsText));
-      this.mountsText = mountsText;
-    }
-    const [disks, containers] = await Promise.all([
+    const freshTable = nowMs - this.mountsReadAtMs >= MOUNT_TABLE_REFRESH_MS - REFRESH_SLACK_MS;
+    if (freshTable) this.readMountTable(nowMs);
+    let [disks, containers] = await Promise.all([
       collectDiskUsage(this.mounts, this.opts.hostRoot, this.statfs, this.statfsSync),
       this.opts.containers ? this.opts.containers.collect() : Promise.resolve(undefined),
     ]);
+    const unchanged = !freshTable && this.disksStillMatch(disks);
+    if (!freshTable && !unchanged) {
+      // A filesystem vanished or changed size since the last tick (unmounted: statfs now fails or
+      // reports the parent filesystem): read the table again rather than report a stale mount.
+      this.readMountTable(nowMs);
+      disks = await collectDiskUsage(this.mounts, this.opts.hostRoot, this.statfs, this.statfsSync);
+    }
+    if (!unchanged) {
+      this.diskTotals.clear();
+      for (const d of disks) this.diskTotals.set(d.mount, d.totalBytes);
+    }
 
     const sample: HostSample = {
       timestamp,
