@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeBackend, sleep, waitFor } from '../test/fake-backend';
 import { fakeSample } from '../test/sample-factory';
-import { Agent, BUFFER_FILE } from './agent';
+import { Agent, BUFFER_FILE, STOP_COLLECTION_WAIT_MS } from './agent';
 import type { HostCollector } from './collectors/host-collector';
 import { parseConfig, type AgentConfig } from './config';
 import { createLogger } from './log';
@@ -71,16 +71,36 @@ describe('Agent delivery across outages and restarts (real Socket.IO server)', (
     expect(replayed).toEqual([...replayed].sort((a, b) => a - b)); // oldest first
   });
 
-  it("tells the buffer when its next tick is due (so a cancelled debounce timer does not wake it up)", async () => {
-    const agent = newAgent(backend.url);
-    const nextWakeAt = (agent.buffer as unknown as { opts: { nextWakeAt: () => number } }).opts.nextWakeAt;
-    await agent.start();
-    await waitFor(() => backend.seqs(agent.bootId).length >= 1, 4000, 'a live sample');
-    const now = performance.now();
-    expect(nextWakeAt()).toBeGreaterThan(now);
-    expect(nextWakeAt()).toBeLessThanOrEqual(now + 1000); // interval 1 s
+  it('keeps the buffer file up to date on its ticks, even while a collection hangs (the buffer has no timers)', async () => {
+    const port = backend.port;
+    await backend.stop(); // unreachable: every sample stays unacknowledged
+    let hang = false;
+    const collector = {
+      collect: () => (hang ? new Promise<never>(() => undefined) : fakeCollector.collect()),
+    } as unknown as HostCollector;
+    const agent = new Agent({
+      config: config(`http://127.0.0.1:${port}`),
+      logger: createLogger({ level: 'silent' }),
+      collector,
+      inventory: { hostname: 'web-01', os: 'Debian GNU/Linux 12', arch: 'x64' },
+      connection: { backoffMinMs: 100, backoffMaxMs: 200, ackTimeoutMs: 1000, ackRetryMs: 200 },
+      flushDelayMs: 100,
+    });
+    agents.push(agent);
+    const file = join(stateDir, BUFFER_FILE);
+    const onDisk = () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').length : 0);
+    await agent.start(); // sample 0 (interval 1 s)
+    expect(onDisk()).toBe(0); // in flight, younger than the delay
+    await waitFor(() => agent.buffer.size === 2, 3000, 'a second sample');
+    hang = true; // every later collection never returns
+    expect(onDisk()).toBe(1); // the first tick wrote sample 0 (unacked for > 100 ms) before collecting
+    await waitFor(() => onDisk() === 2, 3000, 'the second sample written by the next tick, whose collection hangs');
+    expect(agent.buffer.size).toBe(2);
+    // Shutdown does not wait on the stuck collection for more than STOP_COLLECTION_WAIT_MS.
+    const t0 = Date.now();
     await agent.stop();
-    expect(nextWakeAt()).toBe(-Infinity); // no tick pending: nothing to re-arm for
+    expect(Date.now() - t0).toBeLessThan(STOP_COLLECTION_WAIT_MS + 1000);
+    expect(onDisk()).toBe(2);
   });
 
   it('an agent restart keeps unacknowledged samples (own bootId/seq) and the next run replays them', async () => {

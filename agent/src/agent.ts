@@ -19,6 +19,8 @@ import { AGENT_VERSION } from './version';
 export const EXECUTORS_AVAILABLE = { exec: false, terminal: false } as const;
 
 export const BUFFER_FILE = 'unacked-samples.jsonl';
+/** stop() waits this long at most for a collection in progress. */
+export const STOP_COLLECTION_WAIT_MS = 2000;
 
 export interface AgentOptions {
   config: AgentConfig;
@@ -57,8 +59,6 @@ export class Agent {
       maxSamples: config.bufferSize,
       flushDelayMs: opts.flushDelayMs ?? 2000,
       logger,
-      // The next tick's timer (none pending: nothing to re-arm for).
-      nextWakeAt: () => (this.timer ? this.startedAt + this.tickNo * config.intervalSec * 1000 : -Infinity),
     });
   }
 
@@ -123,6 +123,9 @@ export class Agent {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.scheduleNext();
+      // The buffer file is kept up to date here, even when a collection is stuck (a hung network
+      // mount): the buffer has no timers of its own, so the agent wakes up only for its ticks.
+      this.buffer.tick();
       void this.tick();
     }, Math.max(0, this.startedAt + this.tickNo * intervalMs - performance.now()));
   }
@@ -159,7 +162,14 @@ export class Agent {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.ticking) await this.ticking.catch(() => undefined);
+    if (this.ticking) {
+      // Let a collection in progress add its sample, but never wait on a stuck one (a hung
+      // network mount): shutdown must not hang.
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((r) => (timer = setTimeout(r, STOP_COLLECTION_WAIT_MS)));
+      await Promise.race([this.ticking.catch(() => undefined), bound]);
+      clearTimeout(timer);
+    }
     this.buffer.flush();
     await this.connection?.stop();
     this.containers?.close();

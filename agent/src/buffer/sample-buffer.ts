@@ -1,12 +1,16 @@
 /**
  * Bounded FIFO of samples not yet acknowledged by the backend, persisted as JSON lines under the
- * state dir so an agent restart keeps them. Writes are debounced and atomic (tmp file + rename);
- * a crash loses at most the last debounce window, never the whole file. Overflow drops the oldest.
+ * state dir so an agent restart keeps them. Writes are atomic (tmp file + rename); overflow drops
+ * the oldest.
  *
- * A sample is written only once it has stayed unacknowledged for the debounce delay: while the
- * backend acks every sample within that delay (the normal case) the file is never touched, so
- * the steady state costs no disk writes at all. Once a file exists it is kept in step with the
- * buffer (rewritten after changes, deleted when the buffer empties).
+ * The file is brought up to date on the owner's ticks (`tick()`, once per collection interval),
+ * never on timers of its own: a sample is written once it has stayed unacknowledged for
+ * `flushDelayMs` at a tick, so while the backend acks every sample in time (the normal case) the
+ * file is never touched and the buffer never wakes the process up. Once a file exists it is kept in
+ * step with the buffer on every tick (rewritten after changes, deleted when the buffer empties).
+ * A crash (SIGKILL, OOM, power loss) therefore loses at most the samples of the last
+ * max(flushDelayMs, interval): at the default 5 s interval, the last sample. `flush()` (shutdown)
+ * writes everything at once.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -17,19 +21,14 @@ export interface SampleBufferOptions {
   file: string;
   maxSamples: number;
   /**
-   * Debounce for file writes (ms): a sample still unacknowledged this long after it was pushed is
-   * on disk (give or take a timer's lateness).
+   * A sample still unacknowledged this long after it was pushed (ms) is written on the next tick().
    */
   flushDelayMs?: number;
   logger?: Logger;
-  /**
-   * When the process will next wake up anyway (performance.now() scale; the agent's next tick).
-   * Lets the live path's cancelled debounce timer also cancel its libuv wake-up (see remove()).
-   */
-  nextWakeAt?: () => number;
 }
 
-const noop = (): void => undefined;
+/** A tick may run this much early against a delay computed from an earlier tick's clock reading. */
+const TICK_SLACK_MS = 50;
 
 /**
  * Structural check for reloaded lines (a torn or hand-edited file). Full validation is the
@@ -49,9 +48,7 @@ export class SampleBuffer {
   private items: MetricsSample[] = [];
   /** performance.now() when each item was pushed (parallel to items; loaded ones: -Infinity). */
   private pushedAt: number[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  /** performance.now() when `timer` is due. */
-  private timerDueAt = 0;
+  /** The file (if any) differs from the buffer. */
   private dirty = false;
   /** Samples dropped by overflow since this instance started. */
   droppedTotal = 0;
@@ -105,7 +102,7 @@ export class SampleBuffer {
     this.items.push(sample);
     this.pushedAt.push(performance.now());
     this.trim();
-    this.scheduleFlush(this.delayMs);
+    this.dirty = true;
   }
 
   /** The oldest `n` samples, without removing them. */
@@ -131,54 +128,23 @@ export class SampleBuffer {
       this.pushedAt = this.pushedAt.filter((_, i) => keep[i]);
     }
     if (this.items.length === before) return;
-    if (this.items.length === 0 && !this.fileExists) {
-      // Everything acked and nothing on disk: the debounced write would find nothing to do, so
-      // cancel it now rather than wake up for it (the live path: one sample in flight per tick).
-      this.dirty = false;
-      if (this.timer) {
-        // Node would still wake the process up, cold, for this cancelled timer when it was due
-        // before the next tick (an interval above the delay: once per tick). Two details:
-        // clearing an unref'd timeout leaves its (now empty) timer list queued until its expiry
-        // (Node keeps unref'd lists for reuse), hence ref() first so that clearTimeout drops the
-        // list; and libuv's timer stays armed for the cleared expiry (Node re-arms it only when a
-        // list runs or an earlier one is added), hence a 0 ms timer added now, while the ack's
-        // wake-up is still running, so that Node re-arms libuv for the next real timer at once.
-        // When the tick comes first (interval ≤ delay) nothing is changed: it re-arms libuv anyway.
-        const rearm = this.opts.nextWakeAt !== undefined && this.timerDueAt < this.opts.nextWakeAt();
-        if (rearm) this.timer.ref();
-        clearTimeout(this.timer);
-        this.timer = null;
-        if (rearm) setTimeout(noop, 0).unref();
-      }
-      return;
-    }
-    this.scheduleFlush(this.delayMs);
-  }
-
-  /** Write the file now (shutdown) and cancel any pending debounced write. */
-  flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    this.write();
+    // Everything acked and nothing on disk: nothing to write (the live path: one sample in flight per tick).
+    this.dirty = this.items.length > 0 || this.fileExists;
   }
 
   /**
-   * The debounce timer: write only if the file already exists (keep it in step with the buffer)
-   * or some sample has been waiting for its ack for the whole delay. Samples that are merely in
-   * flight are not written; the timer comes back when the oldest of them is due.
+   * Once per collection interval (the agent's tick, whether or not the collection succeeds):
+   * write the file if it exists and changed, or if some sample has been waiting for its ack for
+   * the whole delay. Samples that are merely in flight are not written.
    */
-  private onTimer(): void {
-    this.timer = null;
+  tick(): void {
     if (!this.dirty) return;
-    if (this.items.length > 0 && !this.fileExists) {
-      const dueIn = this.pushedAt[0] + this.delayMs - performance.now();
-      if (dueIn > 0) {
-        this.scheduleFlush(dueIn);
-        return;
-      }
-    }
+    if (this.items.length > 0 && !this.fileExists && this.pushedAt[0] + this.delayMs > performance.now() + TICK_SLACK_MS) return;
+    this.write();
+  }
+
+  /** Write the file now (shutdown). */
+  flush(): void {
     this.write();
   }
 
@@ -208,7 +174,7 @@ export class SampleBuffer {
     }
   }
 
-  /** Stop the debounce timer without writing (tests, or after flush()). */
+  /** Write what is pending (tests, shutdown): same as flush(). */
   close(): void {
     this.flush();
   }
@@ -220,6 +186,7 @@ export class SampleBuffer {
       this.pushedAt.splice(0, over);
       this.droppedTotal += over;
       this.unloggedDrops += over;
+      this.dirty = true;
     }
     // One line per minute at most while the buffer keeps overflowing, with the exact count.
     const now = Date.now();
@@ -232,14 +199,5 @@ export class SampleBuffer {
 
   private get delayMs(): number {
     return this.opts.flushDelayMs ?? 2000;
-  }
-
-  private scheduleFlush(delayMs: number): void {
-    this.dirty = true;
-    if (this.timer) return;
-    const ms = Math.max(1, Math.ceil(delayMs));
-    this.timerDueAt = performance.now() + ms;
-    this.timer = setTimeout(() => this.onTimer(), ms);
-    this.timer.unref();
   }
 }
