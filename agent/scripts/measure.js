@@ -2,16 +2,19 @@
 /**
  * Measures the agent's cost on this machine. Build first:
  *   npx tsc -p libs/protocol/tsconfig.json && npx tsc -p agent/tsconfig.build.json
- * then: node agent/scripts/measure.js [--duration 40] [--interval 1] [--warmup 5] [--window 0]
+ * then: node agent/scripts/measure.js [--duration 40] [--interval 1] [--warmup 5] [--window 0] [--copies 1]
  *
  * 1. In-process: HostCollector.collect() + schema validation, many ticks back to back
  *    (CPU per tick from process.cpuUsage; process-scan ticks reported separately).
- * 2. The real CLI (dist/agent/cli.js) as a child, streaming to an in-process Socket.IO /agents server
- *    that acks like the backend: steady-state CPU per tick (utime+stime from /proc/<pid>/stat,
- *    everything included: timers, socket, buffer, JSON) and RSS (VmRSS, VmHWM).
+ * 2. The real CLI (dist/agent/cli.js) as children, streaming to an in-process Socket.IO /agents
+ *    server that acks like the backend: steady-state CPU per tick (every thread's schedstat, ns
+ *    resolution, everything included: timers, socket, buffer, JSON) and RSS (VmRSS, VmHWM).
+ *    AGENT_DIST=dirA,dirB (copies of builds, with NODE_PATH=<repo>/node_modules) and --copies N
+ *    run several builds side by side in the same minutes: the way to compare changes on a VM
+ *    whose load varies.
  */
 const { spawn } = require('node:child_process');
-const { readFileSync, mkdtempSync, rmSync } = require('node:fs');
+const { readFileSync, readdirSync, mkdtempSync, rmSync } = require('node:fs');
 const { createServer } = require('node:http');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
@@ -19,7 +22,8 @@ const { parseArgs } = require('node:util');
 
 const REPO = resolve(__dirname, '../..');
 // AGENT_DIST: measure another build of the agent (e.g. a copy of an older dist/agent; run with NODE_PATH=<repo>/node_modules).
-const DIST = process.env.AGENT_DIST ? resolve(process.env.AGENT_DIST) : join(REPO, 'dist/agent');
+const DISTS = process.env.AGENT_DIST ? process.env.AGENT_DIST.split(',').map((d) => resolve(d)) : [join(REPO, 'dist/agent')];
+const DIST = DISTS[0];
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '40' },
@@ -31,18 +35,16 @@ const { values } = parseArgs({
     window: { type: 'string', default: '0' },
     // Skip the in-process collector benchmark.
     'child-only': { type: 'boolean', default: false },
+    // Copies of each build run side by side (their spread is the noise floor).
+    copies: { type: 'string', default: '1' },
   },
 });
 const durationSec = Number(values.duration);
 const intervalSec = Number(values.interval);
 const warmupSec = Number(values.warmup);
 const windowSec = Number(values.window);
+const copies = Math.max(1, Number(values.copies) || 1);
 
-function cpuMsOfPid(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) / 100) * 1000; // utime+stime in ms (USER_HZ 100)
-}
 function memOfPid(pid) {
   const s = readFileSync(`/proc/${pid}/status`, 'latin1');
   const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? 0) / 1024;
@@ -72,63 +74,97 @@ async function inProcess() {
     `process-scan ticks (1 in 6) mean ${mean(withProcs).toFixed(3)} ms)`);
 }
 
+/** CPU time (ns) of every live thread of `pid`, from /proc/<pid>/task/<tid>/schedstat (ns resolution). */
+function cpuNsOfPid(pid) {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').split(' ')[0]);
+    } catch {
+      // thread exited meanwhile
+    }
+  }
+  return ns;
+}
+
+/**
+ * The real CLI as children streaming to one in-process Socket.IO server that acks like the backend.
+ * Builds: dist/agent, or AGENT_DIST=a,b,… (copies of other builds; NODE_PATH=<repo>/node_modules);
+ * --copies N of each, started together, so builds are compared in the same minutes.
+ */
 async function childProcess() {
   const { Server } = require('socket.io');
   const http = createServer();
   const io = new Server(http);
-  let acked = 0;
-  io.of('/agents').use((s, next) => next(s.handshake.auth?.apiKey === 'cok_measure' ? undefined : new Error('unauthorized')));
+  const acked = new Map();
+  io.of('/agents').use((s, next) => next(String(s.handshake.auth?.apiKey ?? '').startsWith('cok_measure_') ? undefined : new Error('unauthorized')));
   io.of('/agents').on('connection', (s) => {
-    s.emit('auth_success', { serverId: 'measure', serverName: 'measure' });
-    s.on('metrics', (_m, ack) => { acked++; ack({ ok: true, seq: _m.seq }); });
-    s.on('metricsBatch', (b, ack) => { acked += b.samples.length; ack({ ok: true, stored: b.samples.length }); });
+    const key = s.handshake.auth.apiKey;
+    s.emit('auth_success', { serverId: key, serverName: key });
+    s.on('metrics', (_m, ack) => { acked.set(key, (acked.get(key) ?? 0) + 1); ack({ ok: true, seq: _m.seq }); });
+    s.on('metricsBatch', (b, ack) => { acked.set(key, (acked.get(key) ?? 0) + b.samples.length); ack({ ok: true, stored: b.samples.length }); });
   });
   await new Promise((r) => http.listen(0, '127.0.0.1', r));
-  const stateDir = mkdtempSync(join(tmpdir(), 'agent-measure-'));
   const nodeFlags = (process.env.AGENT_NODE_FLAGS || '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeFlags, join(DIST, 'cli.js'), '--url', `http://127.0.0.1:${http.address().port}`,
-    '--api-key', 'cok_measure', '--interval', String(intervalSec), '--state-dir', stateDir, '--log-level', 'warn'], { stdio: 'inherit' });
-  await new Promise((r) => setTimeout(r, warmupSec * 1000));
-  const cpu0 = cpuMsOfPid(child.pid);
-  const acked0 = acked;
-  const rss = [];
-  const windows = [];
-  let win = { at: Date.now(), cpu: cpu0, acked: acked0 };
+  const builds = DISTS.flatMap((dist) => Array.from({ length: copies }, (_, i) => ({ dist, copy: i + 1 })));
+  const children = builds.map((b, i) => {
+    const key = `cok_measure_${i}`;
+    const stateDir = mkdtempSync(join(tmpdir(), 'agent-measure-'));
+    const child = spawn(process.execPath, [...nodeFlags, join(b.dist, 'cli.js'), '--url', `http://127.0.0.1:${http.address().port}`,
+      '--api-key', key, '--interval', String(intervalSec), '--state-dir', stateDir, '--log-level', 'warn'], { stdio: 'inherit' });
+    return { ...b, key, stateDir, child, label: `${DISTS.length > 1 ? b.dist : 'agent'}#${b.copy}`, rss: [], windows: [] };
+  });
+  const snap = (c) => ({ at: Date.now(), ns: cpuNsOfPid(c.child.pid), acked: acked.get(c.key) ?? 0 });
+  const warmupEnd = Date.now() + warmupSec * 1000;
+  while (Date.now() < warmupEnd) {
+    process.stderr.write(`\rwarming up: ${Math.ceil((warmupEnd - Date.now()) / 1000)} s left   `);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  for (const c of children) c.win = c.start = snap(c);
   const end = Date.now() + (durationSec - warmupSec) * 1000;
   while (Date.now() < end) {
-    rss.push(memOfPid(child.pid).rssMb);
+    process.stderr.write(`\rmeasuring: ${Math.ceil((end - Date.now()) / 1000)} s left   `);
+    for (const c of children) c.rss.push(memOfPid(c.child.pid).rssMb);
     await new Promise((r) => setTimeout(r, 1000));
-    if (windowSec > 0 && Date.now() - win.at >= windowSec * 1000) {
-      const now = { at: Date.now(), cpu: cpuMsOfPid(child.pid), acked };
-      windows.push((now.cpu - win.cpu) / Math.max(1, now.acked - win.acked));
-      win = now;
+    for (const c of children) {
+      if (windowSec > 0 && Date.now() - c.win.at >= windowSec * 1000) {
+        const now = snap(c);
+        c.windows.push((now.ns - c.win.ns) / 1e6 / Math.max(1, now.acked - c.win.acked));
+        c.win = now;
+      }
     }
   }
-  const cpu1 = cpuMsOfPid(child.pid);
-  const mem = memOfPid(child.pid);
-  const ticks = acked - acked0;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.on('exit', r));
+  process.stderr.write('\r');
+  const results = children.map((c) => {
+    const last = snap(c);
+    const ticks = last.acked - c.start.acked;
+    return { c, ticks, ms: (last.ns - c.start.ns) / 1e6 / ticks, hwm: memOfPid(c.child.pid).hwmMb };
+  });
+  for (const c of children) c.child.kill('SIGTERM');
+  await Promise.all(children.map((c) => new Promise((r) => (c.child.exitCode !== null ? r() : c.child.on('exit', r)))));
   io.close();
-  rmSync(stateDir, { recursive: true, force: true });
-  if (windows.length) {
-    console.log(`real agent process, ${windowSec} s windows: ${windows.map((w) => w.toFixed(2)).join(' ')} ms CPU per tick; median ${pct(windows, 50).toFixed(2)}`);
+  for (const c of children) rmSync(c.stateDir, { recursive: true, force: true });
+  for (const { c, ticks, ms, hwm } of results) {
+    console.log(`${c.label}: ${ms.toFixed(3)} ms CPU per tick (ns resolution, all threads), ` +
+      `${ticks} samples acked in ${durationSec - warmupSec} s at ${intervalSec} s; RSS median ${pct(c.rss, 50).toFixed(1)} MB, max ${Math.max(...c.rss).toFixed(1)} MB, peak (VmHWM) ${hwm.toFixed(1)} MB` +
+      (c.windows.length ? `; ${windowSec} s windows: ${c.windows.map((w) => w.toFixed(2)).join(' ')} (median ${pct(c.windows, 50).toFixed(2)})` : ''));
   }
-  console.log(`real agent process (${durationSec - warmupSec} s steady state, interval ${intervalSec} s, ${ticks} samples acked): ` +
-    `${((cpu1 - cpu0) / ticks).toFixed(2)} ms CPU per tick (all overhead included, 10 ms clock resolution), ` +
-    `RSS median ${pct(rss, 50).toFixed(1)} MB, max ${Math.max(...rss).toFixed(1)} MB, peak (VmHWM) ${mem.hwmMb.toFixed(1)} MB`);
+  for (const dist of DISTS) {
+    const mine = results.filter((r) => r.c.dist === dist).map((r) => r.ms);
+    if (DISTS.length > 1 || copies > 1) console.log(`${dist}: mean ${(mine.reduce((a, b) => a + b, 0) / mine.length).toFixed(3)} ms per tick over ${mine.length} cop${mine.length === 1 ? 'y' : 'ies'}`);
+  }
 }
 
 /** Same accounting for a bare Node process that only runs a timer: the floor on this machine. */
 async function bareNode() {
   const child = spawn(process.execPath, ['-e', `setInterval(() => {}, ${intervalSec * 1000})`], { stdio: 'inherit' });
   await new Promise((r) => setTimeout(r, Math.min(warmupSec, 5) * 1000));
-  const cpu0 = cpuMsOfPid(child.pid);
+  const cpu0 = cpuNsOfPid(child.pid) / 1e6;
   await new Promise((r) => setTimeout(r, (durationSec - warmupSec) * 1000));
-  const cpu1 = cpuMsOfPid(child.pid);
+  const cpu1 = cpuNsOfPid(child.pid) / 1e6;
   const mem = memOfPid(child.pid);
   child.kill();
-  console.log(`bare node (timer only, same window): ${((cpu1 - cpu0) / ((durationSec - warmupSec) / intervalSec)).toFixed(2)} ms CPU per interval, RSS ${mem.rssMb.toFixed(1)} MB`);
+  console.log(`bare node (timer only, same window): ${((cpu1 - cpu0) / ((durationSec - warmupSec) / intervalSec)).toFixed(3)} ms CPU per interval, RSS ${mem.rssMb.toFixed(1)} MB`);
 }
 
 (async () => {
