@@ -106,14 +106,23 @@ async function childProcess() {
   });
   await new Promise((r) => http.listen(0, '127.0.0.1', r));
   const nodeFlags = (process.env.AGENT_NODE_FLAGS || '').split(' ').filter(Boolean);
-  const builds = DISTS.flatMap((dist) => Array.from({ length: copies }, (_, i) => ({ dist, copy: i + 1 })));
-  const children = builds.map((b, i) => {
+  // Interleaved (A#1, B#1, A#2, B#2, …): each build's copies sit at different tick phases.
+  const builds = Array.from({ length: copies }, (_, i) => DISTS.map((dist) => ({ dist, copy: i + 1 }))).flat();
+  // Copies start interval/N apart and keep that phase, so their ticks never run together: a tick
+  // right after another agent's finds the CPU caches warm (shared node and kernel code), which
+  // made whichever copies happened to tick second look cheaper.
+  const children = [];
+  for (const [i, b] of builds.entries()) {
+    if (i > 0) await new Promise((r) => setTimeout(r, (intervalSec * 1000) / builds.length));
+    children.push(startChild(b, i));
+  }
+  function startChild(b, i) {
     const key = `cok_measure_${i}`;
     const stateDir = mkdtempSync(join(tmpdir(), 'agent-measure-'));
     const child = spawn(process.execPath, [...nodeFlags, join(b.dist, 'cli.js'), '--url', `http://127.0.0.1:${http.address().port}`,
       '--api-key', key, '--interval', String(intervalSec), '--state-dir', stateDir, '--log-level', 'warn'], { stdio: 'inherit' });
     return { ...b, key, stateDir, child, label: `${DISTS.length > 1 ? b.dist : 'agent'}#${b.copy}`, rss: [], windows: [] };
-  });
+  }
   const snap = (c) => ({ at: Date.now(), ns: cpuNsOfPid(c.child.pid), acked: acked.get(c.key) ?? 0 });
   const warmupEnd = Date.now() + warmupSec * 1000;
   while (Date.now() < warmupEnd) {
