@@ -1,4 +1,4 @@
-import { collectDiskUsage, isLocalBlockMount, type MountEntry, type StatfsResult } from './disks';
+import { collectDiskUsage, isLocalBlockMount, realMounts, type MountEntry, type StatfsResult } from './disks';
 
 const S: StatfsResult = { bsize: 4096, blocks: 1000, bfree: 500, bavail: 400 };
 
@@ -55,5 +55,22 @@ describe('HostCollector on this host: inline statfs by default, same disks as th
       inline.close();
       async.close();
     }
+  });
+});
+
+describe('realMounts', () => {
+  it('skips a filesystem hidden by a later mount on the same mount point (statfs there sees only the later one)', () => {
+    const entries: MountEntry[] = [
+      { device: '/dev/vda1', mount: '/', type: 'ext4' },
+      { device: '/dev/sdb1', mount: '/data', type: 'xfs' },
+      { device: '/dev/sdc1', mount: '/data', type: 'ext4' }, // mounted over /dev/sdb1
+      { device: '/dev/sdd1', mount: '/scratch', type: 'ext4' },
+      { device: 'tmpfs', mount: '/scratch', type: 'tmpfs' }, // a pseudo filesystem over a real one
+      { device: '/dev/vda1', mount: '/var/lib/docker', type: 'ext4' }, // same device again: counted once
+    ];
+    expect(realMounts(entries)).toEqual([
+      { device: '/dev/vda1', mount: '/', type: 'ext4' },
+      { device: '/dev/sdc1', mount: '/data', type: 'ext4' },
+    ]);
   });
 });

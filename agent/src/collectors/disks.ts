@@ -34,11 +34,17 @@ export function parseMounts(text: string): MountEntry[] {
   return out;
 }
 
-/** Real filesystems, one entry per device (the first, usually the shortest, mount wins). */
+/**
+ * Real filesystems, one entry per device (the first, usually the shortest, mount wins). A mount
+ * hidden by a later one on the same mount point is skipped: statfs there reaches only the later.
+ */
 export function realMounts(entries: MountEntry[]): MountEntry[] {
+  const visible = new Map<string, MountEntry>();
+  for (const e of entries) visible.set(e.mount, e);
   const seen = new Set<string>();
   const out: MountEntry[] = [];
   for (const e of entries) {
+    if (visible.get(e.mount) !== e) continue;
     if (PSEUDO_FS.has(e.type) || e.type.startsWith('fuse.') && !e.device.startsWith('/')) continue;
     if (e.mount.startsWith('/proc/') || e.mount.startsWith('/sys/') || e.mount.startsWith('/dev/')) continue;
     if (seen.has(e.device)) continue;
