@@ -41,8 +41,16 @@ export class ChatopsIoAdapter extends IoAdapter {
     return server;
   }
 
-  async close(server: Server): Promise<void> {
-    await super.close(server);
-    await Promise.all(this.redisClients.map((c) => c.quit().catch(() => undefined)));
+  /**
+   * The Redis clients are shared by every gateway's server: Nest calls close(server) once per
+   * gateway, concurrently, and then dispose() once. Quitting them in close() cut the adapter's
+   * unsubscribe commands of the other servers short (unhandled "Connection is closed." rejections
+   * at every shutdown with REDIS_URL), so they are quit here, after every server is closed.
+   */
+  async dispose(): Promise<void> {
+    await super.dispose();
+    const clients = this.redisClients;
+    this.redisClients = [];
+    await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
   }
 }
