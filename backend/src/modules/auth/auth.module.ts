@@ -7,6 +7,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { AuditModule } from '../audit/audit.module';
 import { UsersModule } from '../users/users.module';
+import { AuthThrottlerOptions } from './auth-throttler-options';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
@@ -24,10 +25,8 @@ import { RefreshTokenEntity } from './refresh-token.entity';
       inject: [APP_CONFIG],
       useFactory: (c: AppConfig) => ({ secret: jwtHmacKey(c.jwtSecret), signOptions: { algorithm: 'HS256' } }),
     }),
-    ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (c: AppConfig) => ({ throttlers: [{ name: 'default', limit: c.authRateLimit.limit, ttl: c.authRateLimit.ttlMs }] }),
-    }),
+    // AUTH_RATE_LIMIT, shared by every instance through Redis when REDIS_URL is set.
+    ThrottlerModule.forRootAsync({ useClass: AuthThrottlerOptions }),
   ],
   controllers: [AuthController],
   providers: [AuthService, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
