@@ -21,9 +21,34 @@ export class ChatopsIoAdapter extends IoAdapter {
     if (!this.config.redisUrl) return;
     const { Redis } = await import('ioredis');
     const { createAdapter } = await import('@socket.io/redis-adapter');
-    const pub = new Redis(this.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
+    // disconnectTimeout: ioredis arms it on disconnect even when the socket is already gone (a
+    // failed start), and the default 2 s would keep the exiting process alive that long.
+    const pub = new Redis(this.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null, disconnectTimeout: 100 });
     const sub = pub.duplicate();
-    await Promise.all([pub.connect(), sub.connect()]);
+    // ioredis reconnects by itself; without a listener every failed attempt is printed as an
+    // "Unhandled error event". One warning per outage, one line when it is back.
+    let lastError: Error | undefined;
+    let down = false;
+    for (const client of [pub, sub]) {
+      client.on('error', (err: Error) => {
+        lastError = err;
+        if (down || !this.redisClients.length) return; // at start the failure is thrown below
+        down = true;
+        this.logger.warn(`Redis failed (${err.message}): rooms and agent requests stop spanning instances until it answers again`);
+      });
+      client.on('ready', () => {
+        if (!down) return;
+        down = false;
+        this.logger.log('Redis answers again');
+      });
+    }
+    try {
+      await Promise.all([pub.connect(), sub.connect()]);
+    } catch (err) {
+      pub.disconnect();
+      sub.disconnect();
+      throw new Error(`cannot connect to Redis at ${redactUrl(this.config.redisUrl)} (REDIS_URL): ${(lastError ?? (err as Error)).message}`);
+    }
     this.redisClients = [pub, sub];
     this.redisAdapter = createAdapter(pub, sub, { key: 'chatops' });
     this.logger.log('Socket.IO uses the Redis adapter');
@@ -52,5 +77,16 @@ export class ChatopsIoAdapter extends IoAdapter {
     const clients = this.redisClients;
     this.redisClients = [];
     await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
+  }
+}
+
+/** The URL without its password (for messages). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
   }
 }

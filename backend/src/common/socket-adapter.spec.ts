@@ -1,0 +1,34 @@
+import { createServer } from 'node:net';
+import type { AppConfig } from '../config/config';
+import { ChatopsIoAdapter, redactUrl } from './socket-adapter';
+
+/** A port where nothing listens (bound, then released). */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+describe('ChatopsIoAdapter with REDIS_URL', () => {
+  it('a Redis that does not answer at start fails the start with one clear error, without the password', async () => {
+    const port = await closedPort();
+    const adapter = new ChatopsIoAdapter(undefined as never, { redisUrl: `redis://:s3cret-pw@127.0.0.1:${port}` } as AppConfig);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const failure = await adapter.connectRedis().then(() => null, (err: Error) => err);
+      expect(failure?.message).toBe(`cannot connect to Redis at redis://:***@127.0.0.1:${port} (REDIS_URL): connect ECONNREFUSED 127.0.0.1:${port}`);
+      // No "[ioredis] Unhandled error event" lines (every client has an error listener).
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).not.toContain('Unhandled error');
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
+  it('redactUrl hides the password only', () => {
+    expect(redactUrl('redis://user:pw@redis.internal:6380/2')).toBe('redis://user:***@redis.internal:6380/2');
+    expect(redactUrl('rediss://redis.internal:6380')).toBe('rediss://redis.internal:6380');
+    expect(redactUrl('not a url')).toBe('(unparseable URL)');
+  });
+});
