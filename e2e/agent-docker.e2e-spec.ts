@@ -1,6 +1,7 @@
 import type { ContainerSummary, MetricsSample } from '@chatops/protocol';
 import { containerSchema } from '@chatops/protocol';
 import { join } from 'node:path';
+import { apiClient, until as waitUntil } from './support/http';
 import { BUSYBOX_IMAGE, Podman, startPodman } from './support/podman';
 import { Proc, startAgent, startBackend } from './support/processes';
 
@@ -20,22 +21,10 @@ describe('agent Docker metrics against a real Engine API (podman)', () => {
   let dockerServer = '';
   let noDockerServer = '';
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${backend!.baseUrl}/api/v1${path}`, { method, headers: { ...auth, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-    return { status: res.status, body: res.status === 204 ? null : await res.json() };
-  };
-  const until = async <T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn().catch(() => undefined as T);
-      if (v !== undefined && ok(v)) return v;
-      if (Date.now() > deadline) {
-        const logs = agents.map((a, i) => `agent ${i}:\n${a.output().slice(-1500)}`).join('\n');
-        throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(v)?.slice(0, 3000)})\n${logs}\npodman:\n${podman?.output().slice(-1500)}`);
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
+  const api = apiClient(() => backend!.baseUrl, () => auth);
+  const until = <T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> =>
+    waitUntil(fn, ok, timeoutMs, what, () =>
+      `${agents.map((a, i) => `agent ${i}:\n${a.output().slice(-1500)}`).join('\n')}\npodman:\n${podman?.output().slice(-1500)}`);
   const latest = async (serverId: string): Promise<MetricsSample> => {
     const r = await api('GET', `/metrics/${serverId}`);
     if (r.status !== 200) throw new Error(`GET /metrics: ${r.status}`);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { apiClient, until as waitUntil } from './support/http';
 import { freePort, Proc, ROOT, startAgent } from './support/processes';
 
 /**
@@ -70,19 +71,9 @@ describe('agent ↔ backend resilience (real processes)', () => {
       await exited;
     }
   };
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}/api/v1${path}`, { method, headers: { ...auth, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-    return { status: res.status, body: res.status === 204 ? null : await res.json() };
-  };
-  const until = async <T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn().catch(() => undefined as T);
-      if (v !== undefined && ok(v)) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(v)})\nbackend:\n${backendOut.slice(-2000)}\nagent:\n${agent?.output().slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
+  const api = apiClient(() => base, () => auth);
+  const until = <T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> =>
+    waitUntil(fn, ok, timeoutMs, what, () => `backend:\n${backendOut.slice(-2000)}\nagent:\n${agent?.output().slice(-2000)}`);
   const seqs = async (): Promise<number[]> => {
     const r = await db.query(
       `SELECT s.seq::int FROM metric_samples s JOIN agent_boots b ON b.id = s.boot_ref WHERE s.server_id = $1 ORDER BY s.seq`,
