@@ -108,6 +108,8 @@ describe('auth rate limit budgets (per client, across routes)', () => {
     for (let i = 0; i < SESSION_LIMIT - 1; i++) {
       const res = await post('refresh', ip, { refreshToken: token });
       statuses.push(res.status);
+      expect(res.headers['x-ratelimit-limit']).toBe(String(SESSION_LIMIT));
+      expect(res.headers['x-ratelimit-remaining']).toBe(String(SESSION_LIMIT - 1 - i));
       token = res.body.refreshToken ?? token;
     }
     statuses.push((await post('logout', ip, { refreshToken: token })).status);
