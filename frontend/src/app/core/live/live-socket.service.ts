@@ -2,7 +2,7 @@ import { Injectable, InjectionToken, effect, inject, signal, untracked } from '@
 import type { LiveClientToServerEvents, LiveServerToClientEvents, SubscribeAck } from '@chatops/protocol';
 import { Observable, Subject, filter, map } from 'rxjs';
 import { io, type Socket } from 'socket.io-client';
-import { AuthService } from '../auth/auth.service';
+import { AuthService, isRefreshRejection } from '../auth/auth.service';
 
 export type LiveSocket = Socket<LiveServerToClientEvents, LiveClientToServerEvents>;
 export type LiveStatus = 'connected' | 'connecting' | 'disconnected';
@@ -176,9 +176,9 @@ export class LiveSocketService {
         // Same token back (unusual): reconnect explicitly.
         if (res.accessToken === token) this.socket?.connect();
       },
-      error: () => {
-        if (!this.auth.refreshToken) {
-          this.auth.expireSession(); // the refresh token was rejected: the session is over
+      error: (err: unknown) => {
+        if (isRefreshRejection(err)) {
+          this.auth.expireSession(); // the refresh cookie was refused: the session is over
         } else {
           // Backend unreachable: try again later with whatever token we have then.
           setTimeout(() => {
