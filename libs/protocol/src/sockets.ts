@@ -4,7 +4,7 @@
  */
 import type { HelloFrame, MetricsAck, MetricsBatchAck, MetricsBatchFrame, MetricsSample } from './agent-frames';
 import type { AgentStreamPayloads } from './agent-streams';
-import type { CommandOutputChunk, CommandRequest, CommandResult } from './commands';
+import type { CommandOutputChunk, CommandRecord, CommandRequest, CommandResult } from './commands';
 import type { ContainerEvent, DockerRequest, DockerResult } from './docker';
 import type { ServerStatus } from './enums';
 import type {
@@ -18,8 +18,16 @@ export const LIVE_NAMESPACE = '/live';
 export interface AuthSuccess { serverId: string; serverName: string }
 
 // ---- /agents ---------------------------------------------------------------------------
-/** The answer of an agent whose capability is switched off (`disabled`) or that refuses a request. */
-export type CapabilityError = { ok: false; error: 'disabled' | string };
+/**
+ * An agent's refusal: `disabled` (the capability is switched off), `not_allowed` (its own
+ * allow-list refused the command), `queue_full` (too many waiting), `invalid` (a malformed
+ * request), `too_many_sessions` (terminal cap). `message` says why, for people.
+ */
+export type CapabilityError = {
+  ok: false;
+  error: 'disabled' | 'not_allowed' | 'queue_full' | 'invalid' | 'too_many_sessions' | 'spawn_failed' | string;
+  message?: string;
+};
 
 /**
  * Requests the backend makes of an agent, each answered by an acknowledgement:
@@ -86,6 +94,8 @@ export interface LiveServerToClientEvents {
   server_status: (payload: ServerStatusEvent) => void;
   alert: (payload: { alert: unknown }) => void;
   command_output: (payload: CommandOutputChunk & { serverId: string }) => void;
+  /** A command on the server ended (any status): the final record, as `GET /commands/item/{id}` returns it. */
+  command_finished: (payload: { serverId: string; command: CommandRecord }) => void;
   container_event: (payload: { serverId: string; event: ContainerEvent }) => void;
   fleet_summary: (payload: FleetSummary) => void;
   /** Output of a terminal session this socket opened. */

@@ -12,7 +12,7 @@ export interface TerminalResize { sessionId: string; cols: number; rows: number 
 export interface TerminalData { sessionId: string; data: string }
 export interface TerminalClose { sessionId: string }
 export interface TerminalExit { sessionId: string; exitCode: number | null }
-export type TerminalOpenAck = { ok: true } | { ok: false; error: string };
+export type TerminalOpenAck = { ok: true } | { ok: false; error: 'disabled' | 'too_many_sessions' | 'invalid' | 'spawn_failed' | string; message?: string };
 
 // ---- /live (browser) -------------------------------------------------------------------
 export interface LiveTerminalOpen { serverId: string; cols: number; rows: number }

@@ -29,7 +29,9 @@ export const LIVE_SOCKET_FACTORY = new InjectionToken<(auth: AuthCallback) => Li
     }) as LiveSocket,
 });
 
-const EVENTS: LiveEventName[] = ['metrics', 'server_status', 'alert', 'command_output', 'container_event', 'fleet_summary'];
+const EVENTS: LiveEventName[] = [
+  'metrics', 'server_status', 'alert', 'command_output', 'command_finished', 'container_event', 'fleet_summary', 'terminal_output', 'terminal_exit',
+];
 
 /**
  * The browser's `/live` connection. It follows the session: connects when there is an access
