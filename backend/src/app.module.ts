@@ -18,6 +18,7 @@ import { HealthModule } from './modules/health/health.module';
 import { LiveModule } from './modules/live/live.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { ServersModule } from './modules/servers/servers.module';
+import { TerminalModule } from './modules/terminal/terminal.module';
 import { UsersModule } from './modules/users/users.module';
 
 @Module({})
@@ -46,6 +47,7 @@ export class AppModule implements NestModule {
         AgentsModule,
         LiveModule,
         CommandsModule,
+        TerminalModule,
       ],
     };
   }

@@ -6,11 +6,12 @@ import { CommandPolicyEntity } from '../modules/commands/command-policy.entity';
 import { ConnectionEventEntity } from '../modules/agents/connection-event.entity';
 import { RefreshTokenEntity } from '../modules/auth/refresh-token.entity';
 import { ServerEntity } from '../modules/servers/server.entity';
+import { TerminalSessionEntity } from '../modules/terminal/terminal-session.entity';
 import { UserEntity } from '../modules/users/user.entity';
 import { MIGRATIONS } from './migrations';
 
 export const ENTITIES = [UserEntity, RefreshTokenEntity, ServerEntity, ApiKeyEntity, AuditLogEntity, ConnectionEventEntity,
-  CommandHistoryEntity, CommandPolicyEntity];
+  CommandHistoryEntity, CommandPolicyEntity, TerminalSessionEntity];
 
 /** Schema changes go through migrations only: `synchronize` is off everywhere, tests included. */
 export function dataSourceOptions(url: string): DataSourceOptions {
