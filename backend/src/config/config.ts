@@ -40,6 +40,8 @@ const envSchema = z.object({
   METRICS_1M_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(90),
   METRICS_1H_RETENTION_DAYS: z.coerce.number().min(1).max(36500).default(730),
   ROLLUP_INTERVAL_SEC: z.coerce.number().int().min(1).max(3600).default(30),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3000),
+  DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
 });
 
 export interface AppConfig {
@@ -62,6 +64,11 @@ export interface AppConfig {
   /** How long each history tier is kept, in days. */
   retention: { rawDays: number; minuteDays: number; hourDays: number };
   rollupIntervalSec: number;
+  /**
+   * How long a request waits for PostgreSQL: to connect or get a pooled connection, and for one
+   * statement. Beyond either the request is answered 503 (see database/db-unavailable.ts).
+   */
+  db: { connectTimeoutMs: number; queryTimeoutMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -97,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     serveFrontend: e.SERVE_FRONTEND,
     retention: { rawDays: e.METRICS_RAW_RETENTION_DAYS, minuteDays: e.METRICS_1M_RETENTION_DAYS, hourDays: e.METRICS_1H_RETENTION_DAYS },
     rollupIntervalSec: e.ROLLUP_INTERVAL_SEC,
+    db: { connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS, queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS },
   };
 }
 
