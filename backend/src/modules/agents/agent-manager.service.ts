@@ -49,6 +49,7 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly sockets = new Map<string, AgentSocket>();
   private namespace: Namespace | null = null;
   private readonly lastSeenDirty = new Set<string>();
+  private readonly unregistering = new Set<Promise<void>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -86,8 +87,19 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     await this.servers.setStatus(serverId, 'online', now);
   }
 
-  /** Called from the socket's disconnect handler. Only the live connection flips the status. */
-  async unregister(socket: AgentSocket, reason: string): Promise<void> {
+  /**
+   * Called from the socket's disconnect handler. Only the live connection flips the status.
+   * Tracked until done: at shutdown the sockets close first and their "offline" writes must land
+   * before the database pool closes (see onApplicationShutdown).
+   */
+  unregister(socket: AgentSocket, reason: string): Promise<void> {
+    const done = this.unregisterNow(socket, reason);
+    this.unregistering.add(done);
+    done.then(() => this.unregistering.delete(done), () => this.unregistering.delete(done));
+    return done;
+  }
+
+  private async unregisterNow(socket: AgentSocket, reason: string): Promise<void> {
     const { serverId, connectedAt } = socket.data;
     if (!serverId) return;
     // An agent that drops while its registration is still being written must not end up "online"
@@ -217,8 +229,10 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
       .catch((err) => this.logger.warn({ err: (err as Error).message }, 'Could not reconcile server statuses'));
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     for (const socket of this.sockets.values()) socket.disconnect(true);
+    await new Promise((r) => setImmediate(r)); // disconnect handlers start their unregister
+    await Promise.allSettled([...this.unregistering]);
   }
 
   private drop(socket: AgentSocket, reason: string): void {
