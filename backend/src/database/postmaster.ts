@@ -144,9 +144,8 @@ export async function startPostmaster(opts: PostmasterOptions): Promise<Postmast
     if (!stopping) opts.onUnexpectedExit?.(exitedHow);
     resolve();
   }));
-  // Neither child keeps this process alive; the pipe to the watchdog must stay open until we exit.
-  child.unref();
-  (child.stderr as Socket | null)?.unref();
+  // The postmaster keeps this process alive like any child; the watchdog does not (its pipe stays
+  // open until this process exits).
   watchdog.unref();
   (watchdog.stdin as Socket | null)?.unref();
   writeFileSync(ownerFile(opts.pgDir), JSON.stringify({
@@ -156,7 +155,6 @@ export async function startPostmaster(opts: PostmasterOptions): Promise<Postmast
   const stop = async (): Promise<void> => {
     stopping = true;
     if (exitedHow === null) {
-      child.ref(); // this process must live until the postmaster has exited
       for (const [signal, waitMs] of [['SIGINT', 30_000], ['SIGQUIT', 5_000], ['SIGKILL', 5_000]] as const) {
         try {
           child.kill(signal);
