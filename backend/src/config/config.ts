@@ -35,6 +35,7 @@ const envSchema = z.object({
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   AGENT_STALE_INTERVALS: z.coerce.number().int().min(2).max(100).default(3),
+  AGENT_KEY_RECHECK_SEC: z.coerce.number().int().min(1).max(3600).default(60),
   SERVE_FRONTEND: bool.default(true),
   METRICS_RAW_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(7),
   METRICS_1M_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(90),
@@ -60,6 +61,8 @@ export interface AppConfig {
   logPretty: boolean;
   redisUrl: string | undefined;
   agentStaleIntervals: number;
+  /** How often connected agents' keys are re-checked for expiry. */
+  agentKeyRecheckSec: number;
   serveFrontend: boolean;
   /** How long each history tier is kept, in days. */
   retention: { rawDays: number; minuteDays: number; hourDays: number };
@@ -101,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logPretty: e.LOG_FORMAT === 'pretty' || (e.LOG_FORMAT === 'auto' && Boolean(process.stdout.isTTY)),
     redisUrl: e.REDIS_URL,
     agentStaleIntervals: e.AGENT_STALE_INTERVALS,
+    agentKeyRecheckSec: e.AGENT_KEY_RECHECK_SEC,
     serveFrontend: e.SERVE_FRONTEND,
     retention: { rawDays: e.METRICS_RAW_RETENTION_DAYS, minuteDays: e.METRICS_1M_RETENTION_DAYS, hourDays: e.METRICS_1H_RETENTION_DAYS },
     rollupIntervalSec: e.ROLLUP_INTERVAL_SEC,

@@ -35,8 +35,6 @@ export const agentRoom = (serverId: string) => `server:${serverId}`;
 const DEFAULT_INTERVAL_SEC = 5;
 const LAST_SEEN_FLUSH_MS = 10_000;
 const LAST_SEEN_CHUNK = 500;
-/** Key expiry is checked this often (deactivation and deletion are pushed at once by events). */
-const KEY_EXPIRY_CHECK_MS = 60_000;
 
 /**
  * Knows which agent socket serves which server. Requests to agents go through `request()`, which
@@ -50,6 +48,7 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
   private namespace: Namespace | null = null;
   private readonly lastSeenDirty = new Set<string>();
   private readonly unregistering = new Set<Promise<void>>();
+  private keyExpiryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -202,8 +201,10 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /** One lookup per connected key: N queries per minute (a batched lookup in ApiKeysService would make it one). */
-  @Interval(KEY_EXPIRY_CHECK_MS)
+  /**
+   * Drops agents whose key expired while connected: every AGENT_KEY_RECHECK_SEC, one query for all
+   * connected keys (deactivation and deletion are pushed at once by events).
+   */
   async checkKeyExpiry(): Promise<void> {
     const sockets = [...this.sockets.values()].filter((s) => s.connected);
     if (!sockets.length) return;
@@ -215,6 +216,8 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
 
   onApplicationBootstrap(): void {
     void this.reconcileStatuses();
+    this.keyExpiryTimer = setInterval(() => void this.checkKeyExpiry(), this.config.agentKeyRecheckSec * 1000);
+    this.keyExpiryTimer.unref();
   }
 
   /**
@@ -230,6 +233,7 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.keyExpiryTimer) clearInterval(this.keyExpiryTimer);
     for (const socket of this.sockets.values()) socket.disconnect(true);
     await new Promise((r) => setImmediate(r)); // disconnect handlers start their unregister
     await Promise.allSettled([...this.unregistering]);
