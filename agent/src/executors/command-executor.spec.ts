@@ -132,6 +132,17 @@ describe('CommandExecutor through a real socket', () => {
     await waitFor(() => !isRunning(pid), 3000, 'leftover ended');
   });
 
+  it('a process that left the group (setsid) but holds the pipe cannot hold the ack: cut off after the grace period', async () => {
+    await setup({ killGraceMs: 300 });
+    const started = Date.now();
+    const res = await run(`setsid sh -c 'echo $$; exec sleep 100' & sleep 0.2`);
+    expect(res.exitCode).toBe(0);
+    expect(Date.now() - started).toBeLessThan(3000);
+    const escaped = Number(res.stdout.trim());
+    expect(isRunning(escaped)).toBe(true); // outside the group: not the agent's to kill (documented)
+    process.kill(escaped, 'SIGKILL');
+  });
+
   it('output cap: 5 MiB written fast → no hang, 1 MiB kept and streamed, truncated; the ack fits in one frame', async () => {
     await setup();
     const started = Date.now();

@@ -61,8 +61,8 @@ export class CommandRun {
       detached: true, // setsid(): its own session and process group, so the whole tree can be signalled
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.child.stdout!.on('data', (chunk: Buffer) => this.take('stdout', chunk));
-    this.child.stderr!.on('data', (chunk: Buffer) => this.take('stderr', chunk));
+    this.child.stdout?.on('data', (chunk: Buffer) => this.take('stdout', chunk));
+    this.child.stderr?.on('data', (chunk: Buffer) => this.take('stderr', chunk));
     this.done = new Promise<RunOutcome>((resolve) => {
       this.child.on('error', (e) => {
         // spawn failed: no 'exit' will come ('close' still does, once the pipes are gone)
