@@ -6,6 +6,7 @@
  * sidecar image) the module loads but spawning a terminal crashes the whole process, which no
  * try/catch can recover from, so the agent refuses to enable the terminal there instead.
  */
+import { readFileSync } from 'node:fs';
 import type * as NodePty from '@lydell/node-pty';
 
 export type PtyModule = typeof NodePty;
@@ -18,12 +19,26 @@ export class PtyUnavailableError extends Error {
   }
 }
 
-/** Why the prebuilt PTY binary cannot be used on this system, or null. */
-export function libcProblem(): string | null {
-  if (process.platform !== 'linux') return null;
-  // The same signal detect-libc uses: Node reports the glibc version it runs with, musl has none.
+/** Which C library this Node process runs on, from the libraries it has mapped. */
+export function runtimeLibc(maps?: string): 'glibc' | 'musl' | 'unknown' {
+  let text = maps;
+  if (text === undefined) {
+    try {
+      text = readFileSync('/proc/self/maps', 'latin1');
+    } catch {
+      text = '';
+    }
+  }
+  if (/\/ld-musl-|\/libc\.musl-/.test(text)) return 'musl';
+  if (/\/libc\.so\.6\b|\/libc-2\.\d+\.so\b/.test(text)) return 'glibc';
+  // No /proc: ask Node's diagnostic report (costs ~1.5 MB of heap once), as detect-libc does.
   const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
-  if (report?.header?.glibcVersionRuntime) return null;
+  return report?.header?.glibcVersionRuntime ? 'glibc' : 'unknown';
+}
+
+/** Why the prebuilt PTY binary cannot be used on this system, or null. */
+export function libcProblem(libc = runtimeLibc()): string | null {
+  if (process.platform !== 'linux' || libc === 'glibc') return null;
   return 'the prebuilt PTY binary (@lydell/node-pty) needs glibc and this system has another C library (musl/Alpine?); '
     + 'run the agent on a glibc system (for the sidecar image: --build-arg NODE_IMAGE=node:20-bookworm-slim)';
 }
