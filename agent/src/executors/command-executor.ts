@@ -140,6 +140,7 @@ export class CommandExecutor {
   }
 
   private cancel(job: Job, why: string): Promise<void> {
+    if (job.cancelled) return job.run?.cancel() ?? Promise.resolve();
     job.cancelled = true;
     job.streams?.stdout.dispose();
     job.streams?.stderr.dispose();

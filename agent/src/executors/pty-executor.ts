@@ -145,15 +145,20 @@ export class PtyExecutor {
   /** The owner's connection is gone: its sessions end, silently. */
   detach(owner: PtyOwner): void {
     for (const [sessionId, entry] of this.sessions) {
-      if (entry.owner !== owner) continue;
+      if (entry.owner !== owner || entry.session.closing) continue;
       this.o.logger.info('terminal ended', { sessionId, reason: 'disconnected' });
       void entry.session.close('disconnected');
     }
   }
 
+  /** The agent stops: every session ends (silently: the connection is closing too). */
   async shutdown(): Promise<void> {
     this.stopped = true;
-    await Promise.all([...this.sessions.values()].map((e) => e.session.close('stopping')));
+    const ends = [...this.sessions].map(([sessionId, entry]) => {
+      if (!entry.session.closing) this.o.logger.info('terminal ended', { sessionId, reason: 'stopping' });
+      return entry.session.close('stopping');
+    });
+    await Promise.all(ends);
   }
 
   private mine(owner: PtyOwner, sessionId: string): Entry | null {

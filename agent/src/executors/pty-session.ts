@@ -84,6 +84,11 @@ export class PtySession {
     return this.o.pty.pid;
   }
 
+  /** Closed, or the shell already exited: the session is on its way out. */
+  get closing(): boolean {
+    return this.reason !== null || this.exited;
+  }
+
   input(data: string): void {
     if (this.reason || this.exited) return;
     this.lastInputAt = performance.now();
