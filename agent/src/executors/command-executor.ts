@@ -175,14 +175,20 @@ export class CommandExecutor {
       new OutputCoalescer({ intervalMs: this.o.outputIntervalMs, maxChars: this.o.outputMaxChars, emit: emit(stream) });
     const streams = { stdout: coalescer('stdout'), stderr: coalescer('stderr') };
     job.streams = streams;
-    job.run = new CommandRun({
-      command: req.command,
-      cwd,
-      env: this.o.env,
-      capBytes: this.o.capBytes,
-      killGraceMs: this.o.killGraceMs,
-      onOutput: (stream, text) => streams[stream].push(text),
-    });
+    try {
+      job.run = new CommandRun({
+        command: req.command,
+        cwd,
+        env: this.o.env,
+        capBytes: this.o.capBytes,
+        killGraceMs: this.o.killGraceMs,
+        onOutput: (stream, text) => streams[stream].push(text),
+      });
+    } catch (err) {
+      // spawn() reports most failures asynchronously, some (ENOMEM, ...) by throwing
+      this.finish(job, { exitCode: null, signal: null, stdout: '', stderr: '', truncated: false, timedOut: false, spawnError: (err as Error).message });
+      return;
+    }
     void job.run.done.then((outcome) => this.finish(job, outcome));
   }
 

@@ -28,6 +28,22 @@ export function registerRequestHandlers(
   socket: AgentSocket, caps: () => Capabilities, log: Logger, executors: Executors = NO_EXECUTORS,
 ): () => void {
   const { commands, terminals } = executors;
+  /** A bug in a handler is logged (and the request refused) instead of crashing the agent. */
+  const guard = <A extends unknown[]>(event: string, handler: (...args: A) => void) => (...args: A): void => {
+    try {
+      handler(...args);
+    } catch (err) {
+      log.error('request handler failed', { event, error: (err as Error).message });
+      const ack = args[1];
+      if (typeof ack === 'function') {
+        try {
+          ack({ ok: false, error: 'internal', message: 'the agent failed to handle this request' });
+        } catch {
+          // already answered
+        }
+      }
+    }
+  };
   const commandOwner: CommandOwner = {
     output: (chunk) => {
       if (socket.connected) socket.emit('command_output', chunk);
@@ -43,7 +59,7 @@ export function registerRequestHandlers(
     backlog: () => socketBacklog(socket),
   };
 
-  socket.on('command', (req, ack) => {
+  socket.on('command', guard('command', (req, ack) => {
     if (typeof ack !== 'function') {
       log.warn('command request without an acknowledgement ignored', { commandId: idOf(req, 'commandId') });
       return;
@@ -53,15 +69,15 @@ export function registerRequestHandlers(
       return ack({ ok: false, error: 'disabled' });
     }
     commands.handle(commandOwner, req, ack);
-  });
+  }));
 
-  socket.on('docker', (req, ack) => {
+  socket.on('docker', guard('docker', (req, ack) => {
     const error = caps().docker ? 'not_implemented' : 'disabled';
     log.info('docker request refused', { requestId: idOf(req, 'requestId'), action: String(req?.action ?? '').slice(0, 32), reason: error });
     if (typeof ack === 'function') ack({ ok: false, error });
-  });
+  }));
 
-  socket.on('terminal_open', (req, ack) => {
+  socket.on('terminal_open', guard('terminal_open', (req, ack) => {
     if (typeof ack !== 'function') {
       // Nothing to refuse with: tell the backend the session is over before it began.
       socket.emit('terminal_exit', { sessionId: idOf(req, 'sessionId') ?? '', exitCode: null });
@@ -72,11 +88,11 @@ export function registerRequestHandlers(
       return ack({ ok: false, error: 'disabled' });
     }
     terminals.open(ptyOwner, req, ack);
-  });
+  }));
   // Frames for unknown sessions (or with the terminal off) are ignored.
-  socket.on('terminal_input', (frame) => terminals?.input(ptyOwner, frame));
-  socket.on('terminal_resize', (frame) => terminals?.resize(ptyOwner, frame));
-  socket.on('terminal_close', (frame) => terminals?.close(ptyOwner, frame));
+  socket.on('terminal_input', guard('terminal_input', (frame) => terminals?.input(ptyOwner, frame)));
+  socket.on('terminal_resize', guard('terminal_resize', (frame) => terminals?.resize(ptyOwner, frame)));
+  socket.on('terminal_close', guard('terminal_close', (frame) => terminals?.close(ptyOwner, frame)));
 
   return () => {
     commands?.detach(commandOwner);

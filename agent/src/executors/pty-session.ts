@@ -33,6 +33,9 @@ export interface PtySessionOptions {
 
 const FLOW_POLL_MS = 20;
 
+/** The EventEmitter side of node-pty's terminal, not in its typings. */
+interface PtyEvents { on?: (event: 'error', listener: (err: Error) => void) => void }
+
 export class PtySession {
   readonly startedAt = Date.now();
   charsIn = 0;
@@ -58,6 +61,9 @@ export class PtySession {
         this.applyBackpressure();
       },
     });
+    // node-pty rethrows an error of the PTY's stream (other than EIO/EAGAIN) unless someone else
+    // listens for it: a read error on one terminal must not take the agent down.
+    (o.pty as unknown as PtyEvents).on?.('error', () => undefined);
     const data = o.pty.onData((d) => {
       this.charsOut += d.length;
       this.coalescer.push(d);
