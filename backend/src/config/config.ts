@@ -40,6 +40,7 @@ const envSchema = z.object({
   METRICS_1M_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(90),
   METRICS_1H_RETENTION_DAYS: z.coerce.number().min(1).max(36500).default(730),
   ROLLUP_INTERVAL_SEC: z.coerce.number().int().min(1).max(3600).default(30),
+  CONNECTION_EVENTS_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(30),
 });
 
 export interface AppConfig {
@@ -62,6 +63,8 @@ export interface AppConfig {
   /** How long each history tier is kept, in days. */
   retention: { rawDays: number; minuteDays: number; hourDays: number };
   rollupIntervalSec: number;
+  /** Agent connection events (connects, disconnects, failed handshakes) are kept this many days. */
+  connectionEventsRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -97,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     serveFrontend: e.SERVE_FRONTEND,
     retention: { rawDays: e.METRICS_RAW_RETENTION_DAYS, minuteDays: e.METRICS_1M_RETENTION_DAYS, hourDays: e.METRICS_1H_RETENTION_DAYS },
     rollupIntervalSec: e.ROLLUP_INTERVAL_SEC,
+    connectionEventsRetentionDays: e.CONNECTION_EVENTS_RETENTION_DAYS,
   };
 }
 
