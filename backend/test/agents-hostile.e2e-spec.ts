@@ -178,7 +178,7 @@ describe('agents channel: hostile input', () => {
     }
     // ~800 KB of brackets in one raw packet: refused after a scan, not parsed.
     const depth = 400_000;
-    (agent.socket.io as any).engine.write(`2/agents,["metrics",${'['.repeat(depth)}${']'.repeat(depth)}]`);
+    (agent.socket.io as unknown as { engine: { write(data: string): void } }).engine.write(`2/agents,["metrics",${'['.repeat(depth)}${']'.repeat(depth)}]`);
     expect(await sendMetrics(agent.socket, makeSample(2, bootId))).toEqual({ ok: true, seq: 2 });
     expect(agent.disconnected()).toBeNull();
     expect(await rows(serverId)).toBe(1);
