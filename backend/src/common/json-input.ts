@@ -22,25 +22,77 @@ const CLOSE_ARRAY = 0x5d;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 
+/** What both scans need of their input: a string's char codes or UTF-8 bytes. */
+interface JsonText {
+  length: number;
+  indexOf(search: number | string, from?: number): number;
+}
+
 /**
- * Whether JSON text nests arrays/objects deeper than `max`: one linear pass over the raw text,
- * before parsing, so a hostile body costs a scan (≈ 1 ms per MiB) rather than a parse and a stack
- * overflow. Brackets inside strings do not count. Works on a string (char codes) or on UTF-8 bytes
- * (every structural character is ASCII, and no byte of a multi-byte UTF-8 sequence is).
+ * Whether JSON text nests arrays/objects deeper than `max`: a linear pass over the raw text,
+ * before parsing, so a hostile body or frame costs a scan (≈ 1 ms per MiB) rather than a parse
+ * (≈ 150 ms for a 1 MiB `[[[[…`) and a stack overflow in recursive code. Brackets inside strings
+ * do not count. Works on a string (socket frames) or on UTF-8 bytes (request bodies: every
+ * structural character is ASCII, and no byte of a multi-byte UTF-8 sequence is).
+ *
+ * The hot path is a `metrics` frame of ~1 KB: when the text has at most `max` opening brackets at
+ * all (strings included, so an upper bound), nothing can be too deep, and counting them with native
+ * `indexOf` costs ≈ 0.2 µs there against ≈ 2.5 µs for the full scan.
  */
 export function jsonDepthExceeds(text: string | Uint8Array, max = MAX_JSON_DEPTH): boolean {
-  const n = text.length;
-  if (n <= max * 2) return false; // too short to open more than `max` levels and say anything
-  const at: (i: number) => number = typeof text === 'string' ? (i) => text.charCodeAt(i) : (i) => text[i];
+  if (text.length <= max * 2) return false; // too short to open more than `max` levels and close them
+  if (typeof text === 'string') {
+    return !fewOpenings(text, '{', '[', max) && scanText(text, max);
+  }
+  const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text.buffer, text.byteOffset, text.length);
+  return !fewOpenings(bytes, OPEN_OBJECT, OPEN_ARRAY, max) && scanBytes(bytes, max);
+}
+
+function fewOpenings<S extends number | string>(text: { indexOf(search: S, from?: number): number }, object: S, array: S, max: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf(object); i !== -1; i = text.indexOf(object, i + 1)) if (++count > max) return false;
+  for (let i = text.indexOf(array); i !== -1; i = text.indexOf(array, i + 1)) if (++count > max) return false;
+  return true;
+}
+
+/** The index of the quote closing the string whose opening quote is at `open` (-1: unterminated). */
+function closingQuote(text: JsonText, at: (i: number) => number, open: number): number {
+  let i = open;
+  for (;;) {
+    i = text.indexOf(typeof text === 'string' ? '"' : QUOTE, i + 1);
+    if (i === -1) return -1;
+    let b = i - 1;
+    while (at(b) === BACKSLASH) b--;
+    if (((i - 1 - b) & 1) === 0) return i; // an even run of backslashes: the quote is not escaped
+  }
+}
+
+// Two copies of one loop, so that each stays monomorphic (char codes vs bytes).
+function scanText(text: string, max: number): boolean {
+  const at = (i: number) => text.charCodeAt(i);
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < n; i++) {
-    const c = at(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) {
-      inString = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      i = closingQuote(text, at, i);
+      if (i === -1) return false; // unterminated: JSON.parse refuses it anyway
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+      if (++depth > max) return true;
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+function scanBytes(bytes: Buffer, max: number): boolean {
+  const at = (i: number) => bytes[i];
+  let depth = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === QUOTE) {
+      i = closingQuote(bytes, at, i);
+      if (i === -1) return false;
     } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
       if (++depth > max) return true;
     } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
