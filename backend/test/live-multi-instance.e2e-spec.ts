@@ -69,7 +69,7 @@ describe('live sessions across two instances (REDIS_URL)', () => {
     const fresh = await login(a, u);
     await a.http().get('/api/v1/auth/me').set({ Authorization: `Bearer ${fresh.accessToken}` }).expect(200);
     const probe = await liveOn(a, fresh.accessToken);
-    expect(probe.socket.connected).toBe(true);
+    expect(await probe.socket.timeout(5000).emitWithAck('unsubscribe_fleet')).toEqual({ ok: true });
     expect(escaped).toEqual([]);
   }
 
@@ -95,7 +95,7 @@ describe('live sessions across two instances (REDIS_URL)', () => {
       .send({ currentPassword: u.password, newPassword: 'another long passphrase' }).expect(200);
     expect(await older.ended).toEqual(['session_expired:revoked', 'io server disconnect']);
     const renewed = await liveOn(a, changed.body.accessToken);
-    expect(renewed.socket.connected).toBe(true);
+    expect(await renewed.socket.timeout(5000).emitWithAck('unsubscribe_fleet')).toEqual({ ok: true });
     await aSurvived({ ...u, password: 'another long passphrase' });
   });
 
