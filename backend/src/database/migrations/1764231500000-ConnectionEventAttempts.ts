@@ -5,8 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * connection events expire after CONNECTION_EVENTS_RETENTION_DAYS: `attempts` holds the count, and
  * a BRIN index on the insertion-ordered `created_at` keeps retention's bounded deletes cheap.
  */
-export class ConnectionEventAttempts1764231000000 implements MigrationInterface {
-  name = 'ConnectionEventAttempts1764231000000';
+export class ConnectionEventAttempts1764231500000 implements MigrationInterface {
+  name = 'ConnectionEventAttempts1764231500000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
