@@ -13,8 +13,13 @@ describe('dashboard end to end', () => {
   let browser: Browser;
   let ctx: BrowserContext;
   let page: Page;
-  let session: { accessToken: string; refreshToken: string } | null = null;
+  let session: { accessToken: string } | null = null;
   let serverId = '';
+  /** Content-Security-Policy violations the browser reported, on any page: there must be none. */
+  const cspViolations: string[] = [];
+  /** URLs of the WebSockets the dashboard opened (the /live socket, same origin under connect-src 'self'). */
+  const webSockets: string[] = [];
+  const refreshCookie = async () => (await ctx.cookies()).find((c) => c.name === 'chatops_refresh');
   const shot = (name: string, p: Page = page) => p.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
@@ -23,12 +28,16 @@ describe('dashboard end to end', () => {
     backend = await startBackend();
     ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     page = await ctx.newPage();
-    // remember the newest token pair the app receives, to probe the API after logout
+    // remember the newest access token the app receives, to probe the API after logout
     page.on('response', async (res) => {
       if (/\/api\/v1\/auth\/(register|login|refresh)$/.test(res.url()) && res.ok()) {
         session = (await res.json().catch(() => null)) ?? session;
       }
     });
+    ctx.on('console', (msg) => {
+      if (/Content[- ]Security[- ]Policy/i.test(msg.text())) cspViolations.push(msg.text());
+    });
+    page.on('websocket', (ws) => webSockets.push(ws.url()));
   });
 
   afterAll(async () => {
@@ -37,10 +46,16 @@ describe('dashboard end to end', () => {
     await backend?.stop();
   });
 
-  it('serves a working login page', async () => {
-    await page.goto(`${backend.baseUrl}/`);
+  it('serves a working login page under the strict security headers', async () => {
+    const res = await page.goto(`${backend.baseUrl}/`);
+    expect(res?.status()).toBe(200);
+    expect(res?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res?.headers()['x-frame-options']).toBe('DENY');
     await page.waitForURL(/\/login/);
     await page.getByLabel('Username or email').waitFor();
+    await expect(page.getByRole('heading', { name: 'Sign in to ChatOps' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: /sign in/i }).isEnabled()).resolves.toBe(true);
+    expect(await refreshCookie()).toBeUndefined();
     await shot('login');
   });
 
@@ -53,6 +68,37 @@ describe('dashboard end to end', () => {
     await page.waitForURL(`${backend.baseUrl}/`);
     await page.getByText(/add server/i).first().waitFor();
     expect(session?.accessToken).toBeTruthy();
+    expect(session).not.toHaveProperty('refreshToken');
+  });
+
+  it('keeps the refresh token in an HttpOnly cookie only, and the session across a reload', async () => {
+    const cookie = await refreshCookie();
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/api/v1/auth' });
+    expect(cookie!.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const visibleToScripts = () => page.evaluate(() => ({
+      cookies: document.cookie,
+      storage: JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+      keys: [...Object.keys(localStorage), ...Object.keys(sessionStorage)],
+    }));
+    const before = await visibleToScripts();
+    expect(before.cookies).not.toContain('chatops_refresh');
+    expect(before.storage).not.toContain(cookie!.value);
+    expect(before.storage).not.toContain(session!.accessToken);
+    expect(before.keys).not.toContain('chatops.refresh');
+
+    const restored = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/refresh'));
+    await page.reload();
+    expect((await restored).status()).toBe(200);
+    await page.getByTestId('live-status').filter({ hasText: /connected/i }).waitFor();
+    await page.getByText(/add server/i).first().waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    const rotated = await refreshCookie();
+    expect(rotated?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(rotated?.value).not.toBe(cookie!.value); // the restore rotated it
+    const after = await visibleToScripts();
+    expect(after.storage).not.toContain(rotated!.value);
+    expect(after.storage).not.toContain(session!.accessToken);
+    expect(after.cookies).not.toContain('chatops_refresh');
   });
 
   it('adds a server with the wizard, and the card turns online when the shown agent command runs', async () => {
@@ -125,15 +171,34 @@ describe('dashboard end to end', () => {
     await other.close();
   });
 
+  it('serves Swagger UI that works under its Content-Security-Policy', async () => {
+    const docs = await ctx.newPage();
+    const res = await docs.goto(`${backend.baseUrl}/api/docs`);
+    expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await docs.locator('.swagger-ui .info .title').filter({ hasText: 'ChatOps API' }).waitFor();
+    await docs.locator('.opblock').first().waitFor();
+    expect(await docs.locator('.opblock').count()).toBeGreaterThan(10);
+    await docs.close();
+  });
+
+  it('connected /live over a same-origin WebSocket, with no CSP violation anywhere', () => {
+    const origin = new URL(backend.baseUrl).host;
+    expect(webSockets.length).toBeGreaterThan(0);
+    for (const url of webSockets) expect(url).toMatch(new RegExp(`^ws://${origin.replace(/\./g, '\\.')}/socket\\.io/\\?.*transport=websocket`));
+    expect(cspViolations).toEqual([]);
+  });
+
   it('logs out, and the old session cannot reach the API', async () => {
     const old = session!;
+    const oldCookie = (await refreshCookie())!.value;
     await page.getByRole('button', { name: 'Account menu' }).click();
     await page.getByTestId('logout').click();
     await page.waitForURL(/\/login/);
+    expect(await refreshCookie()).toBeUndefined(); // cleared by the server
     const me = await fetch(`${backend.baseUrl}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${old.accessToken}` } });
     expect(me.status).toBe(401);
     const refreshed = await fetch(`${backend.baseUrl}/api/v1/auth/refresh`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: old.refreshToken }),
+      method: 'POST', headers: { 'X-ChatOps-Refresh': '1', Cookie: `chatops_refresh=${oldCookie}` },
     });
     expect(refreshed.status).toBe(401);
     // a reload does not bring the session back

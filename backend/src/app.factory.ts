@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from 'helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -33,6 +33,33 @@ export function buildOpenApi(app: NestExpressApplication) {
   });
 }
 
+/**
+ * Security headers (docs/security.md). Same-origin only: scripts, styles, images, fonts and
+ * connections (CSP level 3 `'self'` also covers the page's own ws:/wss: origin, which the /live
+ * socket uses); the page may not be framed (`frame-ancestors 'none'` and X-Frame-Options: DENY).
+ * Inline styles stay allowed: Angular and Angular Material insert component styles at run time.
+ * No upgrade-insecure-requests: plain-HTTP installs on a trusted network must keep working.
+ */
+export const HELMET_OPTIONS: HelmetOptions = {
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      baseUri: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      upgradeInsecureRequests: null,
+    },
+  },
+  xFrameOptions: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+};
+
 /** Builds the HTTP + Socket.IO application (not listening yet). Shared by main.ts and the tests. */
 export async function createApp(config: AppConfig, opts: { logger?: boolean } = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
@@ -47,21 +74,7 @@ export async function createApp(config: AppConfig, opts: { logger?: boolean } = 
   // API responses are live data nobody revalidates: hashing every body (96 KB for a 300-point
   // history) for a weak ETag is pure cost. Static files keep their own ETags (serve-static).
   app.disable('etag');
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:'],
-          fontSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
-          upgradeInsecureRequests: null,
-        },
-      },
-    }),
-  );
+  app.use(helmet(HELMET_OPTIONS));
   if (config.corsOrigins) app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: ['X-Request-Id'] });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready'] });
   // Text rules first: the validators behind them may throw on lone surrogates (see text-input.pipe.ts).

@@ -13,6 +13,7 @@ import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { AuditHttpModule } from './modules/audit/audit-http.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CommandsModule } from './modules/commands/commands.module';
 import { HealthModule } from './modules/health/health.module';
 import { LiveModule } from './modules/live/live.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
@@ -44,6 +45,7 @@ export class AppModule implements NestModule {
         MetricsModule,
         AgentsModule,
         LiveModule,
+        CommandsModule,
       ],
     };
   }

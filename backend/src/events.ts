@@ -1,9 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { AgentInfo, MetricsSample, ServerStatus } from '@chatops/protocol';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+type OnEventOptions = Parameters<typeof OnEvent>[1];
+import type { AgentInfo, AgentStreamEvent, AgentStreamPayloads, MetricsSample, ServerStatus } from '@chatops/protocol';
+
+/**
+ * What an agent streamed on its own (command output, terminal output, container events), as the
+ * agents gateway republishes it after validation: `agent.<event>` with the agent's server.
+ */
+export type AgentStreamEvents = {
+  [E in keyof AgentStreamPayloads as `agent.${E}`]: AgentStreamPayloads[E] & { serverId: string };
+};
 
 /** The internal event map: how modules tell each other what happened, without knowing each other. */
-export interface ChatopsEvents {
+export interface ChatopsEvents extends AgentStreamEvents {
   'server.deleted': { serverId: string };
   'api-key.revoked': { serverId: string; keyId: string; reason: 'deactivated' | 'deleted' };
   'agent.connected': { serverId: string; agent: AgentInfo | null; at: Date };
@@ -17,13 +26,29 @@ export interface ChatopsEvents {
    */
   'auth.sessions_revoked': { userId: string; sessionId?: string; exceptSessionId?: string };
 }
+export type ChatopsEventName = keyof ChatopsEvents;
 
-/** A typed face on EventEmitter2; listeners use `@OnEvent('<name>')`. */
+/** A typed face on EventEmitter2: `emit` takes only known events with their payload. */
 @Injectable()
 export class EventBus {
   constructor(private readonly emitter: EventEmitter2) {}
 
-  emit<K extends keyof ChatopsEvents>(event: K, payload: ChatopsEvents[K]): void {
+  emit<K extends ChatopsEventName>(event: K, payload: ChatopsEvents[K]): void {
     this.emitter.emit(event, payload);
   }
+
+  /** Republishes a validated agent stream event as `agent.<event>` (the agents gateway's one door). */
+  emitAgentStream<E extends AgentStreamEvent>(event: E, payload: AgentStreamPayloads[E] & { serverId: string }): void {
+    this.emitter.emit(`agent.${event}`, payload);
+  }
+}
+
+/**
+ * `@OnEvent` over the event map: the event name must exist and the handler must accept its
+ * payload, so a misspelt event or a payload that changed shape fails to compile.
+ */
+export function OnChatopsEvent<K extends ChatopsEventName>(event: K, options?: OnEventOptions) {
+  return <T extends (payload: ChatopsEvents[K]) => unknown>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): void => {
+    OnEvent(event, options)(target, key, descriptor);
+  };
 }

@@ -152,14 +152,63 @@ describe('agents channel', () => {
     it('routes server → agent requests to the live connection', async () => {
       const { server, key } = await provisionServer(t, user);
       const first = track(await connectAgent(t.baseUrl, key.key));
-      first.socket.on('docker' as any, (_req: unknown, ack: (r: unknown) => void) => ack({ ok: true, data: 'first' }));
+      first.socket.on('docker', (_req, ack) => ack({ ok: true, data: 'first' }));
       const second = track(await connectAgent(t.baseUrl, key.key));
-      second.socket.on('docker' as any, (_req: unknown, ack: (r: unknown) => void) => ack({ ok: true, data: 'second' }));
+      second.socket.on('docker', (_req, ack) => ack({ ok: true, data: 'second' }));
       await waitFor(() => first.disconnected(), Boolean, 2000, 'first disconnected');
       const { AgentManager } = await import('../src/modules/agents/agent-manager.service');
       const manager = t.app.get(AgentManager);
-      const reply = await manager.request<{ ok: boolean; data: string }>(server.id, 'docker', { requestId: randomUUID(), action: 'list' }, 2000);
+      const reply = await manager.request(server.id, 'docker', { requestId: randomUUID(), action: 'list' }, 2000);
       expect(reply).toEqual({ ok: true, data: 'second' });
+    });
+  });
+
+  describe('typed requests and stream events', () => {
+    const manager = async () => t.app.get((await import('../src/modules/agents/agent-manager.service')).AgentManager);
+
+    it('ends a waiting request at once when the agent disconnects (agent.lost), not at the timeout', async () => {
+      const { server, key } = await provisionServer(t, user);
+      const agent = track(await connectAgent(t.baseUrl, key.key));
+      agent.socket.on('docker', () => agent.close()); // never answers: goes away instead
+      const started = Date.now();
+      await expect((await manager()).request(server.id, 'docker', { requestId: randomUUID(), action: 'list' }, 60_000))
+        .rejects.toMatchObject({ code: 'agent.lost', status: 503 });
+      expect(Date.now() - started).toBeLessThan(30_000);
+    });
+
+    it('answers agent.not_connected for a server without an agent and agent.timeout for a silent one', async () => {
+      const { server, key } = await provisionServer(t, user);
+      const m = await manager();
+      await expect(m.request(server.id, 'docker', { requestId: randomUUID(), action: 'list' }, 1000))
+        .rejects.toMatchObject({ code: 'agent.not_connected', status: 503 });
+      track(await connectAgent(t.baseUrl, key.key)); // connected, never answers
+      await expect(m.request(server.id, 'docker', { requestId: randomUUID(), action: 'list' }, 300))
+        .rejects.toMatchObject({ code: 'agent.timeout', status: 504 });
+    });
+
+    it('republishes valid stream frames as agent.<event> with the server id and drops invalid ones', async () => {
+      const { server, key } = await provisionServer(t, user);
+      const { EventEmitter2 } = await import('@nestjs/event-emitter');
+      const bus = t.app.get(EventEmitter2);
+      const seen: unknown[] = [];
+      const listener = (payload: unknown) => seen.push(payload);
+      bus.on('agent.command_output', listener);
+      try {
+        const agent = track(await connectAgent(t.baseUrl, key.key));
+        const commandId = randomUUID();
+        agent.socket.emit('command_output', { commandId, stream: 'stdout', data: 'x'.repeat(10) });
+        // Invalid: wrong stream name, missing data. Sent before the marker, so they would arrive first.
+        agent.socket.emit('command_output', { commandId, stream: 'stdin', data: 'no' } as never);
+        agent.socket.emit('command_output', { commandId } as never);
+        agent.socket.emit('command_output', { commandId, stream: 'stderr', data: 'marker' });
+        await waitFor(async () => seen, (s) => s.length >= 2, 3000, 'stream events');
+        expect(seen).toEqual([
+          { commandId, stream: 'stdout', data: 'x'.repeat(10), serverId: server.id },
+          { commandId, stream: 'stderr', data: 'marker', serverId: server.id },
+        ]);
+      } finally {
+        bus.off('agent.command_output', listener);
+      }
     });
   });
 

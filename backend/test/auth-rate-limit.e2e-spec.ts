@@ -1,24 +1,27 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { authThrottleKey } from '../src/modules/auth/auth-rate-limit';
 import { THROTTLE_KEY_PREFIX } from '../src/modules/auth/auth-throttler-options';
-import { startTestApp, TestApp, waitFor } from './support/app';
+import { registerUser, startTestApp, TestApp, waitFor } from './support/app';
 import { connectTestRedis, RedisProxy, startRedisProxy, TEST_REDIS_URL } from './support/redis';
 
 /**
- * The auth rate limit across backend instances: one budget shared through Redis with REDIS_URL,
- * one budget per instance without it, and failing open (answering, still limited per instance)
- * when Redis stops answering. Real PostgreSQL, real Redis (TEST_REDIS_URL, default 127.0.0.1:6379).
+ * The auth rate limit: one budget per client across the credential routes and one across refresh
+ * and logout; across backend instances one budget shared through Redis with REDIS_URL, one per
+ * instance without it, and failing open (answering, still limited per instance) when Redis stops
+ * answering. Real PostgreSQL, real Redis (TEST_REDIS_URL, default 127.0.0.1:6379).
  */
 const LIMIT = 3;
-const ENV = { AUTH_RATE_LIMIT: `${LIMIT}/60`, TRUST_PROXY: 'true' };
+const SESSION_LIMIT = 4;
+const ENV = { AUTH_RATE_LIMIT: `${LIMIT}/60`, AUTH_SESSION_RATE_LIMIT: `${SESSION_LIMIT}/60`, TRUST_PROXY: 'true' };
 
 /** Each test sends as a client address of its own (X-Forwarded-For): runs sharing a Redis never share a budget. */
 const randomIp = () => `10.${[...randomBytes(3)].join('.')}`;
 
-/** The Redis keys the limiter keeps for login attempts from `ip`: the hit counter and the block marker. */
+/** The Redis keys the limiter keeps for credential attempts from `ip`: the hit counter and the block marker. */
 function loginKeys(ip: string): [hits: string, blocked: string] {
-  const hash = createHash('sha256').update(`AuthController-login-default-${ip}`).digest('hex');
-  return [`${THROTTLE_KEY_PREFIX}{${hash}:default}:hits`, `${THROTTLE_KEY_PREFIX}{${hash}:default}:blocked`];
+  const hash = authThrottleKey('credentials', ip);
+  return [`${THROTTLE_KEY_PREFIX}{${hash}:credentials}:hits`, `${THROTTLE_KEY_PREFIX}{${hash}:credentials}:blocked`];
 }
 
 async function failedLogin(t: TestApp, ip: string) {
@@ -68,6 +71,55 @@ describe('auth rate limit with REDIS_URL', () => {
     expect(await redis!.pttl(hits)).toBeGreaterThan(0);
     expect(await redis!.pttl(hits)).toBeLessThanOrEqual(60_000);
     expect(await redis!.exists(blocked)).toBe(1);
+  });
+});
+
+describe('auth rate limit budgets (per client, across routes)', () => {
+  let t: TestApp | undefined;
+  beforeAll(async () => { t = await startTestApp(ENV); });
+  afterAll(async () => { await t?.close(); });
+
+  const post = (path: string, ip: string, body: object) => t!.http().post(`/api/v1/auth/${path}`).set('X-Forwarded-For', ip).send(body);
+
+  it('counts login, register and change-password attempts in one budget, not one per route', async () => {
+    const ip = randomIp();
+    const user = await registerUser(t!); // from the test's own address: not counted for `ip`
+    const statuses = [
+      (await post('login', ip, { username: 'nobody_here', password: 'wrong password' })).status,
+      (await post('register', ip, { username: 'x', email: 'not-an-email', password: 'short' })).status,
+      (await t!.http().post('/api/v1/auth/change-password').set('X-Forwarded-For', ip).set(user.auth)
+        .send({ currentPassword: 'wrong password', newPassword: 'another long one' })).status,
+    ];
+    expect(statuses).toEqual([401, 400, 403]);
+    const blocked = await post('register', ip, { username: `u_${randomBytes(3).toString('hex')}`, email: 'fresh@example.test', password: 'long enough pw' });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await post('login', ip, { username: 'nobody_here', password: 'x' })).status).toBe(429);
+  });
+
+  it('limits refresh and logout together in their own budget, which spent credential attempts do not touch', async () => {
+    const ip = randomIp();
+    for (let i = 0; i < LIMIT; i++) await post('login', ip, { username: 'nobody_here', password: 'wrong password' });
+    expect((await post('login', ip, { username: 'nobody_here', password: 'wrong password' })).status).toBe(429);
+
+    const user = await registerUser(t!);
+    let token = user.refreshToken;
+    const statuses: number[] = [];
+    for (let i = 0; i < SESSION_LIMIT - 1; i++) {
+      const res = await post('refresh', ip, { refreshToken: token });
+      statuses.push(res.status);
+      expect(res.headers['x-ratelimit-limit']).toBe(String(SESSION_LIMIT));
+      expect(res.headers['x-ratelimit-remaining']).toBe(String(SESSION_LIMIT - 1 - i));
+      token = res.body.refreshToken ?? token;
+    }
+    statuses.push((await post('logout', ip, { refreshToken: token })).status);
+    expect(statuses).toEqual([...Array(SESSION_LIMIT - 1).fill(200), 204]);
+    const refused = [await post('refresh', ip, { refreshToken: token }), await post('logout', ip, { refreshToken: token })];
+    expect(refused.map((r) => r.status)).toEqual([429, 429]);
+    expect(Number(refused[0].headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused[0].body).toMatchObject({ statusCode: 429, requestId: expect.any(String) });
+    // another client is not affected
+    expect((await post('logout', randomIp(), { refreshToken: token })).status).toBe(204);
   });
 });
 

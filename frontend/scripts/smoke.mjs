@@ -16,7 +16,12 @@ const ROOT = join(process.cwd(), 'dist/frontend/browser');
 const now = () => new Date().toISOString();
 const user = { id: 'u1', email: 'ada@example.com', username: 'ada', fullName: 'Ada Lovelace', role: 'admin', createdAt: now() };
 let n = 0;
-const session = () => ({ user, accessToken: `acc-${++n}`, refreshToken: `ref-${n}`, tokenType: 'Bearer', expiresIn: 1800 });
+// Cookie mode, as the real backend: the refresh token is an HttpOnly cookie, not in the body.
+const session = (res) => {
+  res.setHeader('set-cookie', `chatops_refresh=ref-${n + 1}; Path=/api/v1/auth; HttpOnly; SameSite=Strict`);
+  return { user, accessToken: `acc-${++n}`, tokenType: 'Bearer', expiresIn: 1800 };
+};
+const hasSessionCookie = (req) => req.headers['x-chatops-refresh'] === '1' && /(^|;\s*)chatops_refresh=ref-/.test(req.headers.cookie ?? '');
 const srv = (id, name, status) => ({ id, name, host: `${name}.lan`, port: null, metadata: {}, status, lastSeen: now(), createdAt: now(), updatedAt: now(),
   agent: { version: '0.1.0', hostname: name, os: 'linux', arch: 'x64', capabilities: { exec: true, docker: true, terminal: false } } });
 const servers = [srv('11111111-0000-4000-8000-000000000001', 'web-1', 'online'), srv('11111111-0000-4000-8000-000000000002', 'db-1', 'offline')];
@@ -33,8 +38,15 @@ function json(res, status, body) {
 async function api(req, res, url) {
   const p = url.pathname.replace('/api/v1', '');
   const authed = req.headers.authorization?.startsWith('Bearer acc-');
-  if (['/auth/login', '/auth/refresh', '/auth/register'].includes(p)) return json(res, 200, session());
-  if (p === '/auth/logout') return json(res, 204);
+  if (['/auth/login', '/auth/register'].includes(p)) return json(res, 200, session(res));
+  if (p === '/auth/refresh') {
+    return hasSessionCookie(req) ? json(res, 200, session(res))
+      : json(res, 401, { statusCode: 401, error: 'Unauthorized', message: 'No refresh cookie', requestId: 'smoke-401' });
+  }
+  if (p === '/auth/logout') {
+    res.setHeader('set-cookie', 'chatops_refresh=; Path=/api/v1/auth; Expires=Thu, 01 Jan 1970 00:00:00 GMT');
+    return json(res, 204);
+  }
   if (!authed) return json(res, 401, { statusCode: 401, error: 'Unauthorized', message: 'Missing token', requestId: 'smoke-401' });
   if (p === '/servers' && req.method === 'POST') return json(res, 409, { statusCode: 409, error: 'Conflict', message: 'A server with this name already exists', requestId: 'smoke-409' });
   if (p === '/servers') return json(res, 200, servers);
@@ -109,7 +121,7 @@ try {
   step('fleet_summary updated a card');
   await page.reload();
   await page.getByTestId('server-card').first().waitFor();
-  step('reload restores the session from the refresh token');
+  step('reload restores the session from the refresh cookie');
   if (shots) await page.screenshot({ path: `${shots}/overview.png`, fullPage: true });
   await page.setViewportSize({ width: 360, height: 740 });
   await page.getByRole('button', { name: 'Open navigation' }).waitFor();

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
 import type { ErrorBody } from '@chatops/protocol';
 import { sqlStateOf } from './db-errors';
+import { DomainException } from './domain-exception';
 import { requestIdOf } from './request-id';
 
 /**
@@ -66,10 +67,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
       );
     }
     if (res.headersSent) return;
+    if (exception instanceof DomainException && exception.headers) res.set(exception.headers);
     res.status(body.statusCode).json(body);
   }
 
   private toBody(exception: unknown, requestId: string): ErrorBody {
+    if (exception instanceof DomainException) {
+      return this.body(exception.status, exception.message, requestId, exception.details, exception.code);
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();

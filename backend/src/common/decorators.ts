@@ -1,10 +1,16 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, Header, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
 import type { UserRole } from '@chatops/protocol';
 
 export const IS_PUBLIC = 'chatops:isPublic';
 /** Marks a route as reachable without an access token (every other route requires one). */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/**
+ * For responses that carry a secret (tokens, API keys): no browser, proxy or CDN may store them
+ * (`Pragma` for HTTP/1.0 caches).
+ */
+export const NoStore = () => applyDecorators(Header('Cache-Control', 'no-store'), Header('Pragma', 'no-cache'));
 
 /** The signed-in user, as the JWT strategy attached it to the request. */
 export interface AuthUser { id: string; username: string; role: UserRole }

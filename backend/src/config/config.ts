@@ -28,6 +28,8 @@ const envSchema = z.object({
   JWT_ACCESS_TTL_SEC: z.coerce.number().int().min(60).max(86_400).default(1800),
   JWT_REFRESH_TTL_SEC: z.coerce.number().int().min(300).max(90 * 86_400).default(7 * 86_400),
   AUTH_RATE_LIMIT: rateLimit.default({ limit: 10, ttlMs: 60_000 }),
+  AUTH_SESSION_RATE_LIMIT: rateLimit.default({ limit: 60, ttlMs: 60_000 }),
+  COOKIE_SECURE: bool.default(true),
   CORS_ORIGINS: z.string().default(''),
   TRUST_PROXY: bool.default(false),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
@@ -51,7 +53,12 @@ export interface AppConfig {
   jwtSecret: string;
   accessTtlSec: number;
   refreshTtlSec: number;
+  /** Credential attempts (login, register, change-password) per client, across those routes. */
   authRateLimit: { limit: number; ttlMs: number };
+  /** Session renewals (refresh, logout) per client, across those routes. */
+  authSessionRateLimit: { limit: number; ttlMs: number };
+  /** Mark the refresh-token cookie `Secure` (browsers then keep it only over HTTPS or on localhost). */
+  cookieSecure: boolean;
   corsOrigins: string[] | '*' | false;
   trustProxy: boolean;
   bodyLimitBytes: number;
@@ -90,6 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     accessTtlSec: e.JWT_ACCESS_TTL_SEC,
     refreshTtlSec: e.JWT_REFRESH_TTL_SEC,
     authRateLimit: e.AUTH_RATE_LIMIT,
+    authSessionRateLimit: e.AUTH_SESSION_RATE_LIMIT,
+    cookieSecure: e.COOKIE_SECURE,
     corsOrigins: cors === '' ? false : cors === '*' ? '*' : cors.split(',').map((o) => o.trim()),
     trustProxy: e.TRUST_PROXY,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,

@@ -1,13 +1,16 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { ApiKeyEntity } from '../modules/api-keys/api-key.entity';
 import { AuditLogEntity } from '../modules/audit/audit-log.entity';
+import { CommandHistoryEntity } from '../modules/commands/command-history.entity';
+import { CommandPolicyEntity } from '../modules/commands/command-policy.entity';
 import { ConnectionEventEntity } from '../modules/agents/connection-event.entity';
 import { RefreshTokenEntity } from '../modules/auth/refresh-token.entity';
 import { ServerEntity } from '../modules/servers/server.entity';
 import { UserEntity } from '../modules/users/user.entity';
 import { MIGRATIONS } from './migrations';
 
-export const ENTITIES = [UserEntity, RefreshTokenEntity, ServerEntity, ApiKeyEntity, AuditLogEntity, ConnectionEventEntity];
+export const ENTITIES = [UserEntity, RefreshTokenEntity, ServerEntity, ApiKeyEntity, AuditLogEntity, ConnectionEventEntity,
+  CommandHistoryEntity, CommandPolicyEntity];
 
 /** Schema changes go through migrations only: `synchronize` is off everywhere, tests included. */
 export function dataSourceOptions(url: string): DataSourceOptions {

@@ -29,6 +29,7 @@ export async function startTestApp(env: Record<string, string> = {}, existing?: 
     CHATOPS_DATA_DIR: mkdtempSync(join(tmpdir(), 'chatops-data-')),
     JWT_SECRET: 'test-secret-' + 'x'.repeat(40),
     AUTH_RATE_LIMIT: '10000/60',
+    AUTH_SESSION_RATE_LIMIT: '10000/60',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     LOG_FORMAT: 'json',
     SERVE_FRONTEND: 'false',

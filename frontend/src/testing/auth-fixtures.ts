@@ -1,4 +1,4 @@
-import type { AuthResponse, Server, User } from '@chatops/protocol';
+import type { BrowserAuthResponse, Server, User } from '@chatops/protocol';
 
 export const USER: User = {
   id: '11111111-1111-4111-8111-111111111111',
@@ -9,8 +9,9 @@ export const USER: User = {
   createdAt: '2026-01-01T00:00:00.000Z',
 };
 
-export function authResponse(n: number, user: User = USER, expiresIn = 1800): AuthResponse {
-  return { user, accessToken: `access-${n}`, refreshToken: `refresh-${n}`, tokenType: 'Bearer', expiresIn };
+/** What the server answers the dashboard (cookie mode): the refresh token is only in the HttpOnly cookie. */
+export function authResponse(n: number, user: User = USER, expiresIn = 1800): BrowserAuthResponse {
+  return { user, accessToken: `access-${n}`, tokenType: 'Bearer', expiresIn };
 }
 
 export function server(partial: Partial<Server> & { id: string; name: string }): Server {

@@ -35,6 +35,17 @@ export interface AuthResponse {
   expiresIn: number;
 }
 
+/**
+ * Browsers keep the refresh token in an HttpOnly cookie (`chatops_refresh`, path `/api/v1/auth`)
+ * instead of script-readable storage. A request opts into that with this header (value `1`); it
+ * is also what refresh and logout require before they accept the cookie (a cross-site form cannot
+ * send a custom header). Typed as a literal so backend and dashboard spell it the same.
+ */
+export type RefreshCookieHeader = 'X-ChatOps-Refresh';
+export type RefreshCookieName = 'chatops_refresh';
+/** The body of login/register/refresh/change-password in cookie mode: the refresh token is only in the cookie. */
+export type BrowserAuthResponse = Omit<AuthResponse, 'refreshToken'>;
+
 export interface AgentCapabilities { exec: boolean; docker: boolean; terminal: boolean }
 export interface AgentInfo {
   version: string;
@@ -83,6 +94,10 @@ export interface AuditEntry {
   userAgent: string | null;
   success: boolean;
   createdAt: string;
+  /** The owner of the server the entry is about (at the time), null when there is no server. */
+  ownerId: string | null;
+  /** An admin acted on a server owned by someone else. */
+  actingAsAdmin: boolean;
 }
 export interface AuditPage { items: AuditEntry[]; nextCursor: string | null }
 

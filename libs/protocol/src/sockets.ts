@@ -1,6 +1,16 @@
-/** Typed Socket.IO event maps for both namespaces (CONTRACT.md). */
+/**
+ * Typed Socket.IO event maps for both namespaces (CONTRACT.md). The backend's gateways, the agent
+ * and the dashboard type their sockets with these, so every hop is checked by the compiler.
+ */
 import type { HelloFrame, MetricsAck, MetricsBatchAck, MetricsBatchFrame, MetricsSample } from './agent-frames';
+import type { AgentStreamPayloads } from './agent-streams';
+import type { CommandOutputChunk, CommandRecord, CommandRequest, CommandResult } from './commands';
+import type { ContainerEvent, DockerRequest, DockerResult } from './docker';
 import type { ServerStatus } from './enums';
+import type {
+  LiveTerminalExit, LiveTerminalOpen, LiveTerminalOpenAck, TerminalClose, TerminalData, TerminalOpen, TerminalOpenAck,
+  TerminalResize,
+} from './terminal';
 
 export const AGENT_NAMESPACE = '/agents';
 export const LIVE_NAMESPACE = '/live';
@@ -8,47 +18,62 @@ export const LIVE_NAMESPACE = '/live';
 export interface AuthSuccess { serverId: string; serverName: string }
 
 // ---- /agents ---------------------------------------------------------------------------
-export interface CommandRequest { commandId: string; command: string; timeoutSec: number; cwd?: string }
-export interface CommandResult {
-  commandId: string; exitCode: number | null; stdout: string; stderr: string;
-  durationMs: number; timedOut: boolean; truncated: boolean;
+/**
+ * An agent's refusal: `disabled` (the capability is switched off), `not_allowed` (its own
+ * allow-list refused the command), `queue_full` (too many waiting), `invalid` (a malformed
+ * request), `too_many_sessions` (terminal cap). `message` says why, for people.
+ */
+export type CapabilityError = {
+  ok: false;
+  error: 'disabled' | 'not_allowed' | 'queue_full' | 'invalid' | 'too_many_sessions' | 'spawn_failed' | string;
+  message?: string;
+};
+
+/**
+ * Requests the backend makes of an agent, each answered by an acknowledgement:
+ * event → the request payload and the ack's payload. `AgentManager.request<E>()` is typed from it.
+ */
+export interface AgentRequests {
+  command: { request: CommandRequest; response: CommandResult | CapabilityError };
+  docker: { request: DockerRequest; response: DockerResult };
+  terminal_open: { request: TerminalOpen; response: TerminalOpenAck };
 }
-export type CapabilityError = { ok: false; error: 'disabled' | string };
-export interface DockerRequest { requestId: string; action: string; containerId?: string; options?: Record<string, unknown> }
-export type DockerResult = { ok: true; data: unknown } | { ok: false; error: string };
-export interface CommandOutputChunk { commandId: string; stream: 'stdout' | 'stderr'; data: string }
-export interface TerminalOpen { sessionId: string; cols: number; rows: number }
-export interface TerminalData { sessionId: string; data: string }
-export interface TerminalExit { sessionId: string; exitCode: number | null }
+export type AgentRequestEvent = keyof AgentRequests;
+
+/** One-way messages from the backend to an agent (no acknowledgement). */
+export interface AgentNotifications {
+  auth_success: AuthSuccess;
+  /** Sent right before the server disconnects an agent, with the reason (replaced, key revoked, ...). */
+  disconnect_reason: { reason: string };
+  terminal_input: TerminalData;
+  terminal_resize: TerminalResize;
+  terminal_close: TerminalClose;
+}
+export type AgentNotificationEvent = keyof AgentNotifications;
 
 /** Events the backend emits to an agent. */
-export interface AgentServerToClientEvents {
-  auth_success: (payload: AuthSuccess) => void;
-  /** Sent right before the server disconnects an agent, with the reason (replaced, key revoked, ...). */
-  disconnect_reason: (payload: { reason: string }) => void;
-  command: (req: CommandRequest, ack: (res: CommandResult | CapabilityError) => void) => void;
-  docker: (req: DockerRequest, ack: (res: DockerResult) => void) => void;
-  terminal_open: (req: TerminalOpen, ack?: (res: { ok: boolean; error?: string }) => void) => void;
-  terminal_input: (req: TerminalData) => void;
-  terminal_resize: (req: TerminalOpen) => void;
-  terminal_close: (req: { sessionId: string }) => void;
-}
+export type AgentServerToClientEvents = {
+  [E in AgentRequestEvent]: (req: AgentRequests[E]['request'], ack: (res: AgentRequests[E]['response']) => void) => void;
+} & {
+  [E in AgentNotificationEvent]: (payload: AgentNotifications[E]) => void;
+};
 
-/** Events an agent emits to the backend. */
-export interface AgentClientToServerEvents {
+/** Events an agent emits to the backend: the acknowledged metrics frames and the stream events. */
+export type AgentClientToServerEvents = {
   hello: (frame: HelloFrame) => void;
   metrics: (sample: MetricsSample, ack: (res: MetricsAck) => void) => void;
   metricsBatch: (batch: MetricsBatchFrame, ack: (res: MetricsBatchAck) => void) => void;
-  command_output: (chunk: CommandOutputChunk) => void;
-  terminal_output: (chunk: TerminalData) => void;
-  terminal_exit: (exit: TerminalExit) => void;
-}
+} & {
+  [E in keyof AgentStreamPayloads]: (payload: AgentStreamPayloads[E]) => void;
+};
 
 // ---- /live -----------------------------------------------------------------------------
 export type SubscribeAck =
   | { ok: true }
   | { ok: false; error: 'not_found' | 'invalid' | 'too_many_subscriptions' | 'unavailable' | 'unknown event' | string };
 export type ReauthAck = { ok: true; expiresAt: string } | { ok: false; error: 'unauthorized' | 'unavailable' };
+/** Ack of the one-way terminal frames from the browser, when it asks for one. */
+export type LiveTerminalAck = { ok: true } | { ok: false; error: 'not_found' | 'invalid' | string };
 
 export interface ServerStatusEvent { serverId: string; status: ServerStatus; lastSeen: string | null }
 
@@ -69,8 +94,14 @@ export interface LiveServerToClientEvents {
   server_status: (payload: ServerStatusEvent) => void;
   alert: (payload: { alert: unknown }) => void;
   command_output: (payload: CommandOutputChunk & { serverId: string }) => void;
-  container_event: (payload: { serverId: string; event: unknown }) => void;
+  /** A command on the server ended (any status): the final record, as `GET /commands/item/{id}` returns it. */
+  command_finished: (payload: { serverId: string; command: CommandRecord }) => void;
+  container_event: (payload: { serverId: string; event: ContainerEvent }) => void;
   fleet_summary: (payload: FleetSummary) => void;
+  /** Output of a terminal session this socket opened. */
+  terminal_output: (payload: TerminalData) => void;
+  /** The session ended (the shell exited, either side closed it, the agent went away...). */
+  terminal_exit: (payload: LiveTerminalExit) => void;
   /**
    * Then the server disconnects. `expired`: the access token ran out (refresh, then reconnect).
    * `revoked`: the session was ended (logout, password change, refresh-token reuse); a client that
@@ -87,4 +118,9 @@ export interface LiveClientToServerEvents {
   unsubscribe_fleet: (ack?: (res: SubscribeAck) => void) => void;
   /** Extends the session with a fresh access token of the same user; subscriptions are kept. */
   reauth: (req: { token: string }, ack?: (res: ReauthAck) => void) => void;
+  /** Opens a terminal on a server's agent; output arrives as `terminal_output` on this socket. */
+  terminal_open: (req: LiveTerminalOpen, ack: (res: LiveTerminalOpenAck) => void) => void;
+  terminal_input: (req: TerminalData, ack?: (res: LiveTerminalAck) => void) => void;
+  terminal_resize: (req: TerminalResize, ack?: (res: LiveTerminalAck) => void) => void;
+  terminal_close: (req: TerminalClose, ack?: (res: LiveTerminalAck) => void) => void;
 }

@@ -1,13 +1,15 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
 import { Interval } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Namespace, Socket } from 'socket.io';
 import { Repository } from 'typeorm';
-import type { AgentServerToClientEvents, HelloFrame } from '@chatops/protocol';
+import type {
+  AgentClientToServerEvents, AgentNotificationEvent, AgentNotifications, AgentRequestEvent, AgentRequests,
+  AgentServerToClientEvents, HelloFrame,
+} from '@chatops/protocol';
 import { APP_CONFIG, AppConfig } from '../../config/config';
-import { AppError } from '../../common/errors';
-import { ChatopsEvents, EventBus } from '../../events';
+import { ChatopsEvents, EventBus, OnChatopsEvent } from '../../events';
+import { AgentErrorCode, AgentException } from './agents.errors';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { ServersService } from '../servers/servers.service';
 import { ConnectionEventEntity, ConnectionEventKind } from './connection-event.entity';
@@ -34,7 +36,20 @@ export interface AgentSocketProgress {
   /** Resolves once `register` finished: the disconnect handler waits for it (see `unregister`). */
   registered: Promise<void>;
 }
-export type AgentSocket = Socket<any, AgentServerToClientEvents, any, AgentSocketData>;
+export type AgentSocket = Socket<AgentClientToServerEvents, AgentServerToClientEvents, Record<string, never>, AgentSocketData>;
+export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToClientEvents, Record<string, never>, AgentSocketData>;
+
+/**
+ * The one untyped step: socket.io's overloads cannot follow a generic event name, so requests go
+ * through this narrow view. `request<E>()` and `notify<E>()` keep every caller typed from the maps.
+ */
+interface RawAckEmitter {
+  timeout(ms: number): {
+    emit(event: string, payload: unknown, ack: (err: Error | null, res: unknown) => void): unknown;
+    emitWithAck(event: string, payload: unknown): Promise<unknown[]>;
+  };
+  emit(event: string, payload: unknown): unknown;
+}
 
 /** Longer than the lastSeen flush period, so agents held by other instances are never affected. */
 const SILENT_OFFLINE_SEC = 60;
@@ -55,7 +70,7 @@ const KEY_EXPIRY_CHECK_MS = 60_000;
 export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AgentManager.name);
   private readonly sockets = new Map<string, AgentSocket>();
-  private namespace: Namespace | null = null;
+  private namespace: AgentNamespace | null = null;
   private readonly lastSeenDirty = new Set<string>();
   private readonly progress = new WeakMap<AgentSocket, AgentSocketProgress>();
 
@@ -75,7 +90,7 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     return progress;
   }
 
-  bind(namespace: Namespace): void {
+  bind(namespace: AgentNamespace): void {
     this.namespace = namespace;
   }
 
@@ -143,29 +158,62 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     this.handshakeFailures.record(ip, detail);
   }
 
-  /** Sends a request to the server's agent and waits for its acknowledgement. */
-  async request<T>(serverId: string, event: keyof AgentServerToClientEvents, payload: unknown, timeoutMs: number): Promise<T> {
-    if (!this.namespace || !this.isConnected(serverId)) {
-      throw new AppError(503, 'agent.not_connected', 'The server\'s agent is not connected');
-    }
-    try {
-      const replies = await this.namespace.to(agentRoom(serverId)).timeout(timeoutMs).emitWithAck(event as string, payload);
-      if (!replies.length) throw new AppError(503, 'agent.not_connected', 'The server\'s agent is not connected');
-      return replies[0] as T;
-    } catch (err) {
-      if (err instanceof AppError) throw err;
-      throw new AppError(504, 'agent.timeout', `The agent did not answer within ${Math.round(timeoutMs / 1000)} s`);
-    }
+  /**
+   * Sends a request to the server's agent and waits for its acknowledgement, typed from the
+   * protocol's request map. An agent connected to this instance is asked directly, and its
+   * disconnect ends the wait at once (`agent.lost`); otherwise the request goes to the server's
+   * room through the adapter, so an agent held by another instance answers too.
+   */
+  async request<E extends AgentRequestEvent>(
+    serverId: string,
+    event: E,
+    payload: AgentRequests[E]['request'],
+    timeoutMs: number,
+  ): Promise<AgentRequests[E]['response']> {
+    if (!this.namespace) throw notConnected();
+    const local = this.sockets.get(serverId);
+    const reply = local?.connected
+      ? await this.requestLocal(local, event, payload, timeoutMs)
+      : await this.requestRemote(serverId, event, payload, timeoutMs);
+    return reply as AgentRequests[E]['response'];
   }
 
-  @OnEvent('api-key.revoked')
+  /** A one-way message to the server's agent, wherever it is connected (dropped if none is). */
+  notify<E extends AgentNotificationEvent>(serverId: string, event: E, payload: AgentNotifications[E]): void {
+    (this.namespace?.to(agentRoom(serverId)) as RawAckEmitter | undefined)?.emit(event, payload);
+  }
+
+  private requestLocal(socket: AgentSocket, event: AgentRequestEvent, payload: unknown, timeoutMs: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const onDisconnect = () => reject(new AgentException(AgentErrorCode.Lost, 'The agent disconnected before it answered'));
+      socket.once('disconnect', onDisconnect);
+      (socket as unknown as RawAckEmitter).timeout(timeoutMs).emit(event, payload, (err, res) => {
+        socket.off('disconnect', onDisconnect);
+        if (err) reject(timedOut(timeoutMs));
+        else resolve(res);
+      });
+    });
+  }
+
+  private async requestRemote(serverId: string, event: AgentRequestEvent, payload: unknown, timeoutMs: number): Promise<unknown> {
+    let replies: unknown[];
+    try {
+      replies = await (this.namespace!.to(agentRoom(serverId)) as unknown as RawAckEmitter).timeout(timeoutMs).emitWithAck(event, payload);
+    } catch {
+      throw timedOut(timeoutMs);
+    }
+    if (!replies.length) throw notConnected();
+    return replies[0];
+  }
+
+  @OnChatopsEvent('api-key.revoked')
   onKeyRevoked({ keyId }: ChatopsEvents['api-key.revoked']): void {
     for (const socket of this.sockets.values()) {
       if (socket.data.keyId === keyId) this.drop(socket, 'api key revoked');
     }
   }
 
-  @OnEvent('server.deleted')
+  @OnChatopsEvent('server.deleted')
   onServerDeleted({ serverId }: ChatopsEvents['server.deleted']): void {
     const socket = this.sockets.get(serverId);
     if (socket) {
@@ -261,3 +309,6 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 }
+
+const notConnected = () => new AgentException(AgentErrorCode.NotConnected, 'The server\'s agent is not connected');
+const timedOut = (ms: number) => new AgentException(AgentErrorCode.Timeout, `The agent did not answer within ${Math.round(ms / 1000)} s`);

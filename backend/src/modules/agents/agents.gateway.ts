@@ -2,16 +2,16 @@ import { Logger } from '@nestjs/common';
 import { ackOf, floodGuard, handlerGuard } from '../../common/socket-ack';
 import { FRAME_TOO_DEEP_ERROR, FRAME_TOO_DEEP_EVENT } from '../../common/socket-frame-parser';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
-import type { Namespace } from 'socket.io';
 import {
-  AGENT_NAMESPACE, describeIssues, helloSchema, metricsBatchSchema, metricsSampleSchema,
-  type MetricsAck, type MetricsBatchAck, type MetricsSample,
+  AGENT_NAMESPACE, agentStreamSchemas, describeIssues, helloSchema, metricsBatchSchema, metricsSampleSchema,
+  type AgentStreamEvent, type AgentStreamPayloads, type MetricsAck, type MetricsBatchAck, type MetricsSample,
 } from '@chatops/protocol';
 import { AppError } from '../../common/errors';
+import { EventBus } from '../../events';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { ServersService } from '../servers/servers.service';
 import { MetricsIngestService } from '../metrics/metrics-ingest.service';
-import { AgentManager, AgentSocket } from './agent-manager.service';
+import { AgentManager, AgentNamespace, AgentSocket } from './agent-manager.service';
 import { compileFrameValidator } from './frame-validator';
 
 /** More events than this in one second from one agent is a flood: the agent is disconnected. */
@@ -34,6 +34,9 @@ const checkSample = compileFrameValidator(metricsSampleSchema);
 /** The database refused the values themselves (not an outage): resending would not help. */
 const isRefused = (err: unknown) => err instanceof AppError && err.code === 'ingest.invalid';
 
+const STREAM_EVENTS = Object.keys(agentStreamSchemas) as AgentStreamEvent[];
+const KNOWN_EVENTS = new Set<string>(['hello', 'metrics', 'metricsBatch', ...STREAM_EVENTS]);
+
 /**
  * The agents' Socket.IO namespace. Keys are checked in the handshake middleware (one indexed hash
  * lookup), so an unauthenticated socket never reaches a handler. Every frame is validated against
@@ -50,9 +53,10 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     private readonly keys: ApiKeysService,
     private readonly servers: ServersService,
     private readonly ingest: MetricsIngestService,
+    private readonly events: EventBus,
   ) {}
 
-  afterInit(namespace: Namespace): void {
+  afterInit(namespace: AgentNamespace): void {
     this.manager.bind(namespace);
     namespace.use(async (socket, next) => {
       try {
@@ -174,11 +178,27 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       }
     }));
 
+    // Stream events (command and terminal output, container events): validated here, then
+    // republished on the internal bus for the feature modules; this gateway knows none of them.
+    for (const event of STREAM_EVENTS) {
+      socket.on(event, guard(event, (payload: unknown) => this.republish(socket, event, payload)));
+    }
+
     // Events this version does not know are ignored; an ack, if asked for, says so.
     socket.onAny(guard('(any event)', (event: string, ...args: unknown[]) => {
-      if (['hello', 'metrics', 'metricsBatch', 'command_output', 'terminal_output', 'terminal_exit'].includes(event)) return;
+      if (KNOWN_EVENTS.has(event)) return;
       this.invalidFrames++;
       ackOf<{ ok: false; error: string }>(args)?.({ ok: false, error: event === FRAME_TOO_DEEP_EVENT ? FRAME_TOO_DEEP_ERROR : 'unknown event' });
     }));
+  }
+
+  private republish<E extends AgentStreamEvent>(socket: AgentSocket, event: E, payload: unknown): void {
+    const parsed = agentStreamSchemas[event].safeParse(payload);
+    if (!parsed.success) {
+      this.invalidFrames++;
+      this.logger.warn({ serverId: socket.data.serverId, event, issues: describeIssues(parsed.error) }, 'Invalid agent stream frame');
+      return;
+    }
+    this.events.emitAgentStream(event, { ...(parsed.data as AgentStreamPayloads[E]), serverId: socket.data.serverId });
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiErrors } from '../../common/api-errors';
 import { ApiBearerAuth, ApiHeader, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { AuthUser, CurrentUser, Public, ReqMeta, RequestMeta } from '../../common/decorators';
+import { AuthUser, CurrentUser, NoStore, Public, ReqMeta, RequestMeta } from '../../common/decorators';
 import { ApiKeysService } from './api-keys.service';
 import { CreateApiKeyDto } from './dto/api-key.dto';
 import { ApiKeyIdentityResponse, ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response';
@@ -14,6 +14,7 @@ export class ApiKeysController {
 
   /** Creates an agent key for one of your servers. The key is in this response only. */
   @ApiBearerAuth()
+  @NoStore()
   @Post()
   createApiKey(@CurrentUser() user: AuthUser, @Body() dto: CreateApiKeyDto, @ReqMeta() meta: RequestMeta): Promise<CreatedApiKeyResponse> {
     return this.keys.create(user, dto, meta);

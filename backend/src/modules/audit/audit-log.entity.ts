@@ -11,6 +11,10 @@ export class AuditLogEntity {
   @Column({ type: 'varchar', nullable: true }) ip: string | null;
   @Column({ name: 'user_agent', type: 'varchar', nullable: true }) userAgent: string | null;
   @Column() success: boolean;
+  /** Owner of the server at the time (kept after the server is deleted). */
+  @Column({ name: 'owner_id', type: 'uuid', nullable: true }) ownerId: string | null;
+  /** An admin acted on a server owned by someone else. */
+  @Column({ name: 'acting_as_admin', default: false }) actingAsAdmin: boolean;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 
@@ -25,5 +29,7 @@ export function toAuditEntry(a: AuditLogEntity): AuditEntry {
     userAgent: a.userAgent,
     success: a.success,
     createdAt: a.createdAt.toISOString(),
+    ownerId: a.ownerId,
+    actingAsAdmin: a.actingAsAdmin,
   };
 }

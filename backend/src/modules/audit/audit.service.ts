@@ -13,6 +13,11 @@ export interface AuditRecord {
   serverId?: string | null;
   meta?: RequestMeta;
   success?: boolean;
+  /**
+   * Owner of `serverId`. Looked up when omitted; pass it when the server is already gone (a
+   * deletion records after the fact).
+   */
+  ownerId?: string | null;
 }
 
 export interface AuditQuery { serverId?: string; action?: string; limit?: number; before?: string }
@@ -36,14 +41,36 @@ export class AuditService {
 
   constructor(@InjectRepository(AuditLogEntity) private readonly repo: Repository<AuditLogEntity>) {}
 
-  /** Writes one audit row. Auditing never breaks the action it records: failures are logged. */
+  /**
+   * Writes one audit row. Auditing never breaks the action it records: failures are logged.
+   * An entry about a server keeps the server's owner, and one where an admin acted on somebody
+   * else's server says so (`acting_as_admin`, and in the description), so the owner's audit log
+   * shows what others did to their servers.
+   */
   async record(r: AuditRecord): Promise<void> {
     try {
+      const userId = r.userId ?? null;
+      const serverId = r.serverId ?? null;
+      let ownerId: string | null = null;
+      let actingAsAdmin = false;
+      let description = r.description;
+      if (serverId) {
+        const [row]: { owner_id: string | null; role: string | null; username: string | null }[] = await this.repo.query(
+          `SELECT (SELECT owner_id FROM servers WHERE id = $1) AS owner_id, u.role, u.username
+           FROM (SELECT 1) one LEFT JOIN users u ON u.id = $2`,
+          [serverId, userId],
+        );
+        ownerId = r.ownerId !== undefined ? r.ownerId : row.owner_id;
+        actingAsAdmin = Boolean(ownerId && userId && ownerId !== userId && row.role === 'admin');
+        if (actingAsAdmin) description = `${description} [admin ${row.username} acting on a server owned by another user]`;
+      }
       await this.repo.insert({
         action: r.action,
-        description: r.description.slice(0, 1000),
-        userId: r.userId ?? null,
-        serverId: r.serverId ?? null,
+        description: description.slice(0, 1000),
+        userId,
+        serverId,
+        ownerId,
+        actingAsAdmin,
         ip: r.meta?.ip?.slice(0, 64) ?? null,
         userAgent: r.meta?.userAgent ?? null,
         success: r.success ?? true,
@@ -54,7 +81,8 @@ export class AuditService {
   }
 
   /**
-   * Newest first. Users see what they did and what happened on their servers; admins see all.
+   * Newest first. Users see what they did and what happened on their servers (including what an
+   * admin did to them, and to servers since deleted); admins see all.
    * `serverVisible` tells whether a server filter names one of the user's servers.
    */
   async list(user: AuthUser, q: AuditQuery, serverVisible: (id: string) => Promise<boolean>): Promise<AuditPage> {
@@ -67,8 +95,7 @@ export class AuditService {
     if (!isAdmin(user)) {
       qb.andWhere(
         new Brackets((w) =>
-          w.where('a.user_id = :uid', { uid: user.id })
-            .orWhere('a.server_id IN (SELECT s.id FROM servers s WHERE s.owner_id = :uid)', { uid: user.id }),
+          w.where('a.user_id = :uid', { uid: user.id }).orWhere('a.owner_id = :uid', { uid: user.id }),
         ),
       );
     }

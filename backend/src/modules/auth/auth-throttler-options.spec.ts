@@ -15,12 +15,15 @@ async function deadPort(): Promise<number> {
 
 describe('AuthThrottlerOptions', () => {
   const authRateLimit = { limit: 3, ttlMs: 60_000 };
+  const authSessionRateLimit = { limit: 30, ttlMs: 120_000 };
   afterEach(() => jest.restoreAllMocks());
 
   it('leaves the in-memory storage in place without REDIS_URL', async () => {
-    const options = new AuthThrottlerOptions({ authRateLimit, redisUrl: undefined } as AppConfig);
+    const options = new AuthThrottlerOptions({ authRateLimit, authSessionRateLimit, redisUrl: undefined } as AppConfig);
     const created = await options.createThrottlerOptions();
-    expect(created).toEqual({ throttlers: [{ name: 'default', limit: 3, ttl: 60_000 }] });
+    expect(created).toEqual({
+      throttlers: [{ name: 'credentials', limit: 3, ttl: 60_000 }, { name: 'session', limit: 30, ttl: 120_000 }],
+    });
     options.onApplicationShutdown();
   });
 
@@ -28,7 +31,7 @@ describe('AuthThrottlerOptions', () => {
     const lines: string[] = [];
     jest.spyOn(Logger.prototype, 'warn').mockImplementation((m: unknown) => { lines.push(String(m)); });
     jest.spyOn(Logger.prototype, 'log').mockImplementation((m: unknown) => { lines.push(String(m)); });
-    const options = new AuthThrottlerOptions({ authRateLimit, redisUrl: `redis://admin:s3cret-pw@127.0.0.1:${await deadPort()}/0` } as AppConfig);
+    const options = new AuthThrottlerOptions({ authRateLimit, authSessionRateLimit, redisUrl: `redis://admin:s3cret-pw@127.0.0.1:${await deadPort()}/0` } as AppConfig);
     try {
       const started = Date.now();
       const created = await options.createThrottlerOptions();

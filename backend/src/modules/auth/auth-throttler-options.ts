@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { ThrottlerModuleOptions, ThrottlerOptionsFactory } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import type { AuthBudget } from './auth-rate-limit';
 import { FailOpenThrottlerStorage } from './fail-open-throttler-storage';
 
 /** Every limiter key lives under this prefix, apart from the Socket.IO adapter's channels. */
@@ -12,9 +13,10 @@ export const THROTTLE_REDIS_TIMEOUT_MS = 500;
 const CONNECT_TIMEOUT_MS = 2000;
 
 /**
- * The auth limiter's options: AUTH_RATE_LIMIT, counted in Redis when REDIS_URL is set (shared by
- * every instance), in memory per instance otherwise. Owns the dedicated Redis connection and
- * closes it on shutdown.
+ * The auth limiter's options: the `credentials` budget (AUTH_RATE_LIMIT) and the `session` budget
+ * (AUTH_SESSION_RATE_LIMIT), see auth-rate-limit.ts; counted in Redis when REDIS_URL is set
+ * (shared by every instance), in memory per instance otherwise. Owns the dedicated Redis
+ * connection and closes it on shutdown.
  */
 @Injectable()
 export class AuthThrottlerOptions implements ThrottlerOptionsFactory, OnApplicationShutdown {
@@ -25,8 +27,11 @@ export class AuthThrottlerOptions implements ThrottlerOptionsFactory, OnApplicat
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   async createThrottlerOptions(): Promise<ThrottlerModuleOptions> {
-    const { limit, ttlMs } = this.config.authRateLimit;
-    const throttlers = [{ name: 'default', limit, ttl: ttlMs }];
+    const { authRateLimit: credentials, authSessionRateLimit: session } = this.config;
+    const throttlers: { name: AuthBudget; limit: number; ttl: number }[] = [
+      { name: 'credentials', limit: credentials.limit, ttl: credentials.ttlMs },
+      { name: 'session', limit: session.limit, ttl: session.ttlMs },
+    ];
     if (!this.config.redisUrl) return { throttlers };
     return { throttlers, storage: await this.createSharedStorage(this.config.redisUrl) };
   }

@@ -1,52 +1,106 @@
-import { Body, Controller, Get, HttpCode, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { ApiErrors } from '../../common/api-errors';
-import { ApiBearerAuth, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
-import { AuthUser, CurrentUser, Public, ReqMeta, RequestMeta } from '../../common/decorators';
+import { AuthUser, CurrentUser, NoStore, Public, ReqMeta, RequestMeta } from '../../common/decorators';
+import { AppError } from '../../common/errors';
+import { AuthRateLimit } from './auth-rate-limit';
 import { AuthService } from './auth.service';
 import { ChangePasswordDto, LoginDto, RefreshDto, RegisterDto, UpdateProfileDto } from './dto/auth.dto';
 import { AuthTokensResponse, UserResponse } from './dto/auth.response';
+import { REFRESH_HEADER, RefreshCookie, wantsRefreshCookie } from './refresh-cookie';
+
+/** Documents the browser mode header on the routes that issue or take a refresh token. */
+const CookieModeHeader = () =>
+  ApiHeader({
+    name: REFRESH_HEADER,
+    required: false,
+    description: 'Send `1` (browsers): the refresh token is set as the HttpOnly cookie `chatops_refresh` (path /api/v1/auth) ' +
+      'instead of the body; refresh and logout accept that cookie only together with this header.',
+  });
 
 @ApiTags('auth')
 @ApiErrors(400, 401, 413)
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(private readonly auth: AuthService, private readonly cookies: RefreshCookie) {}
 
   /** Creates an account; the first account becomes an admin. Rate limited per client IP. */
   @Public()
-  @UseGuards(ThrottlerGuard)
-  @ApiTooManyRequestsResponse({ description: 'Too many attempts from this address' })
+  @AuthRateLimit('credentials')
+  @NoStore()
+  @CookieModeHeader()
   @ApiErrors(409)
   @Post('register')
-  register(@Body() dto: RegisterDto, @ReqMeta() meta: RequestMeta): Promise<AuthTokensResponse> {
-    return this.auth.register(dto, meta);
+  async register(
+    @Body() dto: RegisterDto,
+    @ReqMeta() meta: RequestMeta,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AuthTokensResponse> {
+    return this.cookies.deliver(req, res, await this.auth.register(dto, meta));
   }
 
   /** Signs in with a username or email. Rate limited per client IP. */
   @Public()
-  @UseGuards(ThrottlerGuard)
-  @ApiTooManyRequestsResponse({ description: 'Too many attempts from this address' })
+  @AuthRateLimit('credentials')
+  @NoStore()
+  @CookieModeHeader()
   @Post('login')
   @HttpCode(200)
-  login(@Body() dto: LoginDto, @ReqMeta() meta: RequestMeta): Promise<AuthTokensResponse> {
-    return this.auth.login(dto, meta);
+  async login(
+    @Body() dto: LoginDto,
+    @ReqMeta() meta: RequestMeta,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AuthTokensResponse> {
+    return this.cookies.deliver(req, res, await this.auth.login(dto, meta));
   }
 
-  /** Exchanges a refresh token for a new token pair; the presented token stops working. */
+  /**
+   * Exchanges a refresh token (the body's, or the cookie with `X-ChatOps-Refresh: 1`) for a new
+   * token pair; the presented token stops working. A cookie without the header is refused (403).
+   */
   @Public()
+  @AuthRateLimit('session')
+  @NoStore()
+  @CookieModeHeader()
+  @ApiErrors(403)
   @Post('refresh')
   @HttpCode(200)
-  refresh(@Body() dto: RefreshDto, @ReqMeta() meta: RequestMeta): Promise<AuthTokensResponse> {
-    return this.auth.refresh(dto.refreshToken, meta);
+  async refresh(
+    @Body() dto: RefreshDto,
+    @ReqMeta() meta: RequestMeta,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AuthTokensResponse> {
+    const token = this.cookies.required(req, dto.refreshToken);
+    try {
+      return this.cookies.deliver(req, res, await this.auth.refresh(token, meta));
+    } catch (err) {
+      // A refused token stays refused: drop the cookie so the browser stops presenting it.
+      if (err instanceof AppError && err.getStatus() === 401) this.cookies.clear(req, res);
+      throw err;
+    }
   }
 
-  /** Ends the session the refresh token belongs to. */
+  /** Ends the session the refresh token (body, or cookie with `X-ChatOps-Refresh: 1`) belongs to, and clears the cookie. */
   @Public()
+  @AuthRateLimit('session')
+  @CookieModeHeader()
+  @ApiErrors(403)
   @Post('logout')
   @HttpCode(204)
-  logout(@Body() dto: RefreshDto, @ReqMeta() meta: RequestMeta): Promise<void> {
-    return this.auth.logout(dto.refreshToken, meta);
+  async logout(
+    @Body() dto: RefreshDto,
+    @ReqMeta() meta: RequestMeta,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<void> {
+    // A browser whose cookie is already gone has nothing left to revoke (204); an API client must name its token.
+    const token = wantsRefreshCookie(req) ? this.cookies.presented(req, dto.refreshToken) : this.cookies.required(req, dto.refreshToken);
+    if (token) await this.auth.logout(token, meta);
+    this.cookies.clear(req, res);
   }
 
   /** The signed-in user. */
@@ -64,13 +118,21 @@ export class AuthController {
     return this.auth.updateProfile(user, dto, meta);
   }
 
-  /** Changes the password, revokes every other session and returns a fresh token pair. */
+  /** Changes the password, revokes every other session and returns a fresh token pair (cookie mode: a new cookie). */
   @ApiBearerAuth()
-  @UseGuards(ThrottlerGuard)
-  @ApiErrors(403, 429)
+  @AuthRateLimit('credentials')
+  @NoStore()
+  @CookieModeHeader()
+  @ApiErrors(403)
   @Post('change-password')
   @HttpCode(200)
-  changePassword(@CurrentUser() user: AuthUser, @Body() dto: ChangePasswordDto, @ReqMeta() meta: RequestMeta): Promise<AuthTokensResponse> {
-    return this.auth.changePassword(user, dto, meta);
+  async changePassword(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: ChangePasswordDto,
+    @ReqMeta() meta: RequestMeta,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AuthTokensResponse> {
+    return this.cookies.deliver(req, res, await this.auth.changePassword(user, dto, meta));
   }
 }

@@ -13,6 +13,7 @@ import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { jwtHmacKey } from './jwt-key';
 import { JwtStrategy } from './jwt.strategy';
+import { RefreshCookie } from './refresh-cookie';
 import { RefreshTokenEntity } from './refresh-token.entity';
 
 @Module({
@@ -25,11 +26,11 @@ import { RefreshTokenEntity } from './refresh-token.entity';
       inject: [APP_CONFIG],
       useFactory: (c: AppConfig) => ({ secret: jwtHmacKey(c.jwtSecret), signOptions: { algorithm: 'HS256' } }),
     }),
-    // AUTH_RATE_LIMIT, shared by every instance through Redis when REDIS_URL is set.
+    // AUTH_RATE_LIMIT and AUTH_SESSION_RATE_LIMIT, shared by every instance through Redis when REDIS_URL is set.
     ThrottlerModule.forRootAsync({ useClass: AuthThrottlerOptions }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+  providers: [AuthService, RefreshCookie, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
   exports: [AuthService],
 })
 export class AuthModule {}

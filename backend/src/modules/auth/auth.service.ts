@@ -12,7 +12,8 @@ import { AuditService } from '../audit/audit.service';
 import { toUser, UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { ChangePasswordDto, LoginDto, RegisterDto, UpdateProfileDto } from './dto/auth.dto';
-import { AuthTokensResponse, UserResponse } from './dto/auth.response';
+import type { AuthResponse } from '@chatops/protocol';
+import { UserResponse } from './dto/auth.response';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { randomSecret, sha256 } from './token.util';
 
@@ -41,7 +42,7 @@ export class AuthService {
     private readonly events: EventBus,
   ) {}
 
-  async register(dto: RegisterDto, meta: RequestMeta): Promise<AuthTokensResponse> {
+  async register(dto: RegisterDto, meta: RequestMeta): Promise<AuthResponse> {
     const passwordHash = await hash(dto.password, ARGON2);
     const user = await this.db.transaction(async (tx) => {
       // Serialise registrations so exactly one "first user" becomes admin.
@@ -69,7 +70,7 @@ export class AuthService {
     return this.issueTokens(user, randomUUID(), meta);
   }
 
-  async login(dto: LoginDto, meta: RequestMeta): Promise<AuthTokensResponse> {
+  async login(dto: LoginDto, meta: RequestMeta): Promise<AuthResponse> {
     const user = await this.users.findByLogin(dto.username);
     const ok = user
       ? await verify(user.passwordHash, dto.password).catch(() => false)
@@ -93,7 +94,7 @@ export class AuthService {
    * used (or revoked) means it leaked, so the whole family — every token descended from the same
    * login — is revoked.
    */
-  async refresh(token: string, meta: RequestMeta): Promise<AuthTokensResponse> {
+  async refresh(token: string, meta: RequestMeta): Promise<AuthResponse> {
     const row = await this.refreshTokens.findOneBy({ tokenHash: sha256(token) });
     if (!row) throw unauthorized('auth.invalid_refresh_token', 'Invalid refresh token');
     if (row.usedAt || row.revokedAt) {
@@ -147,7 +148,7 @@ export class AuthService {
   }
 
   /** Changes the password and ends every other session (their access and refresh tokens stop working). */
-  async changePassword(current: AuthUser, dto: ChangePasswordDto, meta: RequestMeta): Promise<AuthTokensResponse> {
+  async changePassword(current: AuthUser, dto: ChangePasswordDto, meta: RequestMeta): Promise<AuthResponse> {
     const user = await this.users.findById(current.id);
     if (!user) throw notFound('User', 'user.not_found');
     if (!(await verify(user.passwordHash, dto.currentPassword).catch(() => false))) {
@@ -197,7 +198,7 @@ export class AuthService {
     this.events.emit('auth.sessions_revoked', { userId, sessionId: familyId });
   }
 
-  private async issueTokens(user: UserEntity, familyId: string, meta: RequestMeta): Promise<AuthTokensResponse> {
+  private async issueTokens(user: UserEntity, familyId: string, meta: RequestMeta): Promise<AuthResponse> {
     const claims: AccessClaims = {
       sub: user.id,
       username: user.username,

@@ -1,9 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
 import { Interval } from '@nestjs/schedule';
 import type { FleetSummary, ServerStatus } from '@chatops/protocol';
 import type { AuthUser } from '../../common/decorators';
-import type { ChatopsEvents } from '../../events';
+import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { LatestSamples } from '../metrics/latest-samples.service';
 import { narrowRow } from '../metrics/metrics-ingest.service';
 import { ServersService } from '../servers/servers.service';
@@ -46,7 +45,7 @@ export class FleetStream {
     this.namespace = namespace;
   }
 
-  @OnEvent('metrics.received')
+  @OnChatopsEvent('metrics.received')
   onMetrics({ serverId, receivedAt }: ChatopsEvents['metrics.received']): void {
     const entry = this.entry(serverId);
     const at = receivedAt.getTime();
@@ -54,7 +53,7 @@ export class FleetStream {
     this.dirty.add(serverId);
   }
 
-  @OnEvent('server.status')
+  @OnChatopsEvent('server.status')
   onStatus({ serverId, status, lastSeen }: ChatopsEvents['server.status']): void {
     const entry = this.entry(serverId);
     entry.status = status;
@@ -63,7 +62,7 @@ export class FleetStream {
     this.dirty.add(serverId);
   }
 
-  @OnEvent('server.deleted')
+  @OnChatopsEvent('server.deleted')
   onDeleted({ serverId }: ChatopsEvents['server.deleted']): void {
     this.entries.delete(serverId);
     this.dirty.delete(serverId);

@@ -31,4 +31,4 @@ export const userRoom = (userId: string) => `live:user:${userId}`;
 export const sessionRoom = (sessionId: string) => `live:session:${sessionId}`;
 
 /** Events a server room carries that other modules push through `LiveService.emitToServer`. */
-export type ServerScopedEvent = 'alert' | 'command_output' | 'container_event';
+export type ServerScopedEvent = 'alert' | 'command_output' | 'command_finished' | 'container_event';

@@ -1,12 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
 import { ackOf, floodGuard, handlerGuard } from '../../common/socket-ack';
 import { FRAME_TOO_DEEP_ERROR, FRAME_TOO_DEEP_EVENT } from '../../common/socket-frame-parser';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { LIVE_NAMESPACE, type ReauthAck, type SubscribeAck } from '@chatops/protocol';
 import { isAdmin } from '../../common/decorators';
-import type { ChatopsEvents } from '../../events';
+import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { AuthService } from '../auth/auth.service';
 import { ServersService } from '../servers/servers.service';
 import { FleetStream } from './fleet-stream.service';
@@ -96,7 +95,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
    * Logout, refresh-token reuse and password change end sessions at once: their sockets (on any
    * instance, through the adapter) get `session_expired` and are closed, as at token expiry.
    */
-  @OnEvent('auth.sessions_revoked')
+  @OnChatopsEvent('auth.sessions_revoked')
   async endSessions({ userId, sessionId, exceptSessionId }: ChatopsEvents['auth.sessions_revoked']): Promise<void> {
     if (!this.namespace) return;
     try {

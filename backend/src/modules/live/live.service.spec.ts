@@ -53,7 +53,8 @@ describe('LiveService', () => {
 
   it('routes hooks of other modules to the server room', () => {
     const { live, sent } = setup();
-    live.emitToServer(SERVER, 'container_event', { serverId: SERVER, event: { action: 'die' } });
-    expect(sent).toEqual([{ room: `live:server:${SERVER}`, event: 'container_event', payload: { serverId: SERVER, event: { action: 'die' } } }]);
+    const event = { containerId: 'c1', name: 'web', image: 'nginx', action: 'die' as const, exitCode: 137, health: null, time: '2026-01-01T00:00:00Z' };
+    live.emitToServer(SERVER, 'container_event', { serverId: SERVER, event });
+    expect(sent).toEqual([{ room: `live:server:${SERVER}`, event: 'container_event', payload: { serverId: SERVER, event } }]);
   });
 });

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/config';
-import { OnEvent } from '@nestjs/event-emitter';
 import type { LiveServerToClientEvents, MetricsSample } from '@chatops/protocol';
-import type { ChatopsEvents } from '../../events';
+import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { LiveNamespace, serverRoom, ServerScopedEvent } from './live-socket';
 
 /**
@@ -51,7 +50,7 @@ export class LiveService {
    * the agents' acks. The broadcast is deferred to `setImmediate`, so the acks go out first, and
    * all samples of one server within an ingest flush (a replayed batch) collapse into the newest.
    */
-  @OnEvent('metrics.received')
+  @OnChatopsEvent('metrics.received')
   onMetrics({ serverId, sample }: ChatopsEvents['metrics.received']): void {
     const ts = Date.parse(sample.timestamp);
     const queued = this.pending.get(serverId);
@@ -71,13 +70,13 @@ export class LiveService {
     }
   }
 
-  @OnEvent('server.status')
+  @OnChatopsEvent('server.status')
   onStatus({ serverId, status, lastSeen }: ChatopsEvents['server.status']): void {
     this.namespace?.to(serverRoom(serverId)).emit('server_status', { serverId, status, lastSeen: lastSeen ? lastSeen.toISOString() : null });
   }
 
   /** A deleted server's subscribers leave its room (on every instance, with the Redis adapter). */
-  @OnEvent('server.deleted')
+  @OnChatopsEvent('server.deleted')
   onDeleted({ serverId }: ChatopsEvents['server.deleted']): void {
     this.pending.delete(serverId);
     this.lastForwarded.delete(serverId);

@@ -1,16 +1,15 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
 import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { MetricsSample } from '@chatops/protocol';
+import type { LatestMetrics, MetricsSample } from '@chatops/protocol';
 import { isDataError } from '../../common/db-errors';
-import type { ChatopsEvents } from '../../events';
+import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 
 /** Servers per upsert statement: bounds the time one statement holds the event loop. */
 const PERSIST_CHUNK = 500;
 
-export interface LatestSample { serverId: string; timestamp: string; sample: MetricsSample }
+export type LatestSample = LatestMetrics;
 
 /**
  * The newest full sample of every server, in memory for reads, persisted every 30 s (one
@@ -119,7 +118,7 @@ export class LatestSamples implements OnApplicationShutdown {
     );
   }
 
-  @OnEvent('server.deleted')
+  @OnChatopsEvent('server.deleted')
   forget({ serverId }: ChatopsEvents['server.deleted']): void {
     this.byServer.delete(serverId);
     this.dirty.delete(serverId);

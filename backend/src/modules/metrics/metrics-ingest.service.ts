@@ -5,8 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { MetricsSample } from '@chatops/protocol';
 import { isDataError } from '../../common/db-errors';
 import { AppError } from '../../common/errors';
-import { ChatopsEvents, EventBus } from '../../events';
-import { OnEvent } from '@nestjs/event-emitter';
+import { ChatopsEvents, EventBus, OnChatopsEvent } from '../../events';
 import { LatestSamples } from './latest-samples.service';
 import { LATE_SAMPLE_MS } from './metrics-rollup.service';
 
@@ -297,7 +296,7 @@ export class MetricsIngestService implements OnModuleInit, OnApplicationShutdown
   }
 
   /** Drops cached boot refs of a deleted server (their rows are gone with it). */
-  @OnEvent('server.deleted')
+  @OnChatopsEvent('server.deleted')
   forgetServer({ serverId }: ChatopsEvents['server.deleted']): void {
     for (const key of this.bootRefs.keys()) if (key.startsWith(`${serverId}|`)) this.bootRefs.delete(key);
   }

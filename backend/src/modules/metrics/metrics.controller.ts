@@ -48,6 +48,6 @@ export class MetricsController {
     await this.servers.getAccessible(user, serverId);
     const latest = await this.latest.get(serverId);
     if (!latest) throw notFound('Metrics for this server', 'metrics.not_found');
-    return latest as unknown as LatestMetricsResponse;
+    return latest;
   }
 }

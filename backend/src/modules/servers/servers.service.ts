@@ -93,7 +93,14 @@ export class ServersService {
       await tx.query('DELETE FROM servers WHERE id = $1', [id]);
     });
     this.events.emit('server.deleted', { serverId: id });
-    await this.audit.record({ action: 'server.delete', description: `Deleted server "${server.name}"`, userId: user.id, serverId: id, meta });
+    await this.audit.record({
+      action: 'server.delete',
+      description: `Deleted server "${server.name}"`,
+      userId: user.id,
+      serverId: id,
+      ownerId: server.ownerId,
+      meta,
+    });
   }
 
   // ---- used by the agents module -------------------------------------------------------

@@ -22,6 +22,10 @@ export class AuditEntryResponse implements AuditEntry {
   userAgent: string | null;
   success: boolean;
   createdAt: string;
+  /** Owner of the server the entry is about, at the time (null without a server). */
+  ownerId: string | null;
+  /** True when an admin acted on a server owned by another user; the description says so too. */
+  actingAsAdmin: boolean;
 }
 
 export class AuditPageResponse implements AuditPage {

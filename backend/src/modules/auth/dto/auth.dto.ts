@@ -22,7 +22,8 @@ export class LoginDto {
 }
 
 export class RefreshDto {
-  @IsString() @MinLength(16) @MaxLength(256) refreshToken: string;
+  /** Required unless the browser's refresh cookie is sent with `X-ChatOps-Refresh: 1`. */
+  @IsOptional() @IsString() @MinLength(16) @MaxLength(256) refreshToken?: string;
 }
 
 export class UpdateProfileDto {

@@ -1,4 +1,4 @@
-import type { AuthResponse, User, UserRole } from '@chatops/protocol';
+import type { BrowserAuthResponse, User, UserRole } from '@chatops/protocol';
 
 export class UserResponse implements User {
   id: string;
@@ -10,12 +10,16 @@ export class UserResponse implements User {
   createdAt: string;
 }
 
-export class AuthTokensResponse implements AuthResponse {
+export class AuthTokensResponse implements BrowserAuthResponse {
   user: UserResponse;
   /** JWT access token (30 minutes by default), sent as `Authorization: Bearer`. */
   accessToken: string;
-  /** Opaque refresh token (7 days), single use: each refresh returns a new one. */
-  refreshToken: string;
+  /**
+   * Opaque refresh token (7 days), single use: each refresh returns a new one. Always present,
+   * except when the request sent `X-ChatOps-Refresh: 1`: then it is set as the HttpOnly cookie
+   * `chatops_refresh` (path /api/v1/auth) and left out of the body.
+   */
+  refreshToken?: string;
   tokenType: 'Bearer';
   /** Access token lifetime in seconds. */
   expiresIn: number;

@@ -1,11 +1,15 @@
-export class LatestMetricsResponse {
+import { ApiProperty } from '@nestjs/swagger';
+import type { HistoryPoint, HistorySource, LatestMetrics, MetricsHistory, MetricsSample } from '@chatops/protocol';
+
+/** Implements the protocol's shape: a drift between the OpenAPI schema and the wire type fails to compile. */
+export class LatestMetricsResponse implements LatestMetrics {
   serverId: string;
   timestamp: string;
-  /** The full sample as the agent sent it (see the `metrics` frame in the wire contract). */
-  sample: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The full sample as the agent sent it (see the `metrics` frame in the wire contract).' })
+  sample: MetricsSample;
 }
 
-export class HistoryPointResponse {
+export class HistoryPointResponse implements HistoryPoint {
   /** Bucket start. */
   timestamp: string;
   /** Bucket averages, rounded to 0.01; null where no sample fell in the bucket (a gap). */
@@ -24,13 +28,13 @@ export class HistoryPointResponse {
   netTxBpsMax: number | null;
 }
 
-export class HistoryResponse {
+export class HistoryResponse implements MetricsHistory {
   serverId: string;
   start: string;
   end: string;
   /** Bucket width, e.g. "12s" or "5m". */
   resolution: string;
   /** The stored tier that answered: `raw` samples, `1m` or `1h` rollups (the not yet rolled-up tail comes from the finer tier). */
-  source: 'raw' | '1m' | '1h';
+  source: HistorySource;
   points: HistoryPointResponse[];
 }

@@ -1,32 +1,8 @@
 import { HttpClient, HttpContext, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import type { MetricsSample } from '@chatops/protocol';
+import type { LatestMetrics, MetricsHistory } from '@chatops/protocol';
 import { Observable } from 'rxjs';
 import { API, SKIP_ERROR_TOAST } from './api-config';
-
-export interface LatestMetrics {
-  serverId: string;
-  timestamp: string;
-  sample: MetricsSample;
-}
-
-export interface HistoryPoint {
-  timestamp: string;
-  cpuPercent: number | null;
-  memoryPercent: number | null;
-  diskPercent: number | null;
-  load1: number | null;
-  netRxBps: number | null;
-  netTxBps: number | null;
-}
-
-export interface MetricsHistory {
-  serverId: string;
-  start: string;
-  end: string;
-  resolution: number | string;
-  points: HistoryPoint[];
-}
 
 @Injectable({ providedIn: 'root' })
 export class MetricsApi {

@@ -7,7 +7,7 @@ import { RouterTestingHarness } from '@angular/router/testing';
 import { authResponse } from '../../../testing/auth-fixtures';
 import { nextRequest } from '../../../testing/http-helpers';
 import { authGuard, guestGuard } from './auth.guards';
-import { REFRESH_TOKEN_KEY } from './auth.service';
+import { LOGOUT_PENDING_KEY } from './auth.service';
 
 @Component({ template: 'secret dashboard' })
 class DashboardStub {}
@@ -33,15 +33,17 @@ describe('route guards', () => {
     http = TestBed.inject(HttpTestingController);
   });
 
-  it('sends a signed-out visitor to /login with the returnUrl', async () => {
+  it('sends a signed-out visitor (no refresh cookie) to /login with the returnUrl, asking the server once', async () => {
     const harness = await RouterTestingHarness.create();
-    await harness.navigateByUrl('/servers/abc');
+    const nav = harness.navigateByUrl('/servers/abc');
+    (await nextRequest(http, '/api/v1/auth/refresh')).flush({ statusCode: 401 }, { status: 401, statusText: 'Unauthorized' });
+    await nav;
     expect(TestBed.inject(Router).url).toBe('/login?returnUrl=%2Fservers%2Fabc');
     expect(harness.routeNativeElement?.textContent).toContain('login form');
+    http.verify(); // guestGuard on /login did not ask again
   });
 
-  it('restores the session from the refresh token on reload and lets the user in', async () => {
-    localStorage.setItem(REFRESH_TOKEN_KEY, 'refresh-1');
+  it('restores the session from the refresh cookie on reload and lets the user in', async () => {
     const harness = await RouterTestingHarness.create();
     const nav = harness.navigateByUrl('/servers/abc');
     (await nextRequest(http, '/api/v1/auth/refresh')).flush(authResponse(2));
@@ -50,8 +52,17 @@ describe('route guards', () => {
     expect(harness.routeNativeElement?.textContent).toContain('secret dashboard');
   });
 
+  it('after a logout that did not reach the server, a reload stays signed out', async () => {
+    localStorage.setItem(LOGOUT_PENDING_KEY, '1');
+    const harness = await RouterTestingHarness.create();
+    const nav = harness.navigateByUrl('/');
+    (await nextRequest(http, '/api/v1/auth/logout')).flush(null, { status: 204, statusText: 'No Content' });
+    await nav;
+    expect(TestBed.inject(Router).url).toBe('/login?returnUrl=%2F');
+    http.expectNone('/api/v1/auth/refresh');
+  });
+
   it('guestGuard sends a signed-in user from /login to the overview', async () => {
-    localStorage.setItem(REFRESH_TOKEN_KEY, 'refresh-1');
     const harness = await RouterTestingHarness.create();
     const nav = harness.navigateByUrl('/login');
     (await nextRequest(http, '/api/v1/auth/refresh')).flush(authResponse(2));

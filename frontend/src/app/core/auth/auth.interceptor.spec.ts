@@ -4,7 +4,7 @@ import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { authResponse } from '../../../testing/auth-fixtures';
 import { authInterceptor } from './auth.interceptor';
-import { AuthService, REFRESH_TOKEN_KEY } from './auth.service';
+import { AuthService } from './auth.service';
 
 describe('authInterceptor', () => {
   let http: HttpTestingController;
@@ -53,8 +53,20 @@ describe('authInterceptor', () => {
     http.expectOne('/api/v1/servers').flush(null, { status: 401, statusText: 'Unauthorized' });
     http.expectOne('/api/v1/auth/refresh').flush({ message: 'reused' }, { status: 401, statusText: 'Unauthorized' });
     expect(status).toBe(401);
-    expect(localStorage.getItem(REFRESH_TOKEN_KEY)).toBeNull();
+    expect(auth.isAuthenticated()).toBe(false);
     expect(router.navigate).toHaveBeenCalledWith(['/login'], expect.anything());
+  });
+
+  it('a refresh that fails with 5xx or 429 keeps the session and does not navigate', () => {
+    for (const [status, statusText] of [[503, 'Service Unavailable'], [429, 'Too Many Requests']] as const) {
+      let failed = 0;
+      client.get('/api/v1/servers').subscribe({ error: (e) => (failed = e.status) });
+      http.expectOne('/api/v1/servers').flush(null, { status: 401, statusText: 'Unauthorized' });
+      http.expectOne('/api/v1/auth/refresh').flush({ statusCode: status }, { status, statusText });
+      expect(failed).toBe(status);
+      expect(auth.isAuthenticated()).toBe(true);
+    }
+    expect(router.navigate).not.toHaveBeenCalled();
   });
 
   it('does not try to refresh when login itself answers 401 (wrong password)', () => {

@@ -2,9 +2,9 @@ import { HttpContext, HttpErrorResponse, HttpHandlerFn, HttpInterceptorFn, HttpR
 import { inject } from '@angular/core';
 import { catchError, switchMap, throwError } from 'rxjs';
 import { API, AUTH_RETRIED } from '../api/api-config';
-import { AuthService } from './auth.service';
+import { AuthService, isRefreshRejection } from './auth.service';
 
-/** Endpoints that authenticate by their body, never by a bearer token, and never trigger a refresh. */
+/** Endpoints that authenticate by credentials or the refresh cookie, never by a bearer token, and never trigger a refresh. */
 const AUTH_BODY_ROUTES = /\/auth\/(login|register|refresh|logout)$/;
 
 export function isApiRequest(url: string): boolean {
@@ -17,8 +17,10 @@ function withBearer(req: HttpRequest<unknown>, token: string | null): HttpReques
 
 /**
  * Adds `Authorization: Bearer <access token>` to API calls. On a 401 from a non-auth route it
- * refreshes once (concurrent 401s share the single in-flight refresh) and retries the request;
- * if the refresh fails, or the retry is refused again, the session ends and we go to /login.
+ * refreshes once (concurrent 401s share the single in-flight refresh) and retries the request.
+ * If the refresh is refused, or the retry is refused again, the session ends and we go to /login;
+ * if the refresh could not be done (network, 5xx, 429) the session stays and the request fails
+ * with that error.
  */
 export const authInterceptor: HttpInterceptorFn = (req: HttpRequest<unknown>, next: HttpHandlerFn) => {
   if (!isApiRequest(req.url) || AUTH_BODY_ROUTES.test(req.url.split('?')[0])) return next(req);
@@ -30,12 +32,9 @@ export const authInterceptor: HttpInterceptorFn = (req: HttpRequest<unknown>, ne
         if (err instanceof HttpErrorResponse && err.status === 401) auth.expireSession();
         return throwError(() => err);
       }
-      if (!auth.refreshToken) {
-        auth.expireSession();
-        return throwError(() => err);
-      }
       return auth.refresh().pipe(
-        catchError(() => {
+        catchError((refreshErr: unknown) => {
+          if (!isRefreshRejection(refreshErr)) return throwError(() => refreshErr); // transient: keep the session
           auth.expireSession();
           return throwError(() => err);
         }),

@@ -138,6 +138,24 @@ describe('LiveSocketService', () => {
     TestBed.tick();
     expect(socket.handshakes.at(-1)).toEqual({ token: 'access-3' });
   });
+  it('keeps the session when that refresh cannot reach the server, and reconnects later with the token it has', () => {
+    jest.useFakeTimers();
+    try {
+      TestBed.inject(LiveSocketService);
+      signIn();
+      socket.fire('connect_error', new Error('unauthorized'));
+      http.expectOne('/api/v1/auth/refresh').flush(null, { status: 0, statusText: 'Unknown Error' });
+      TestBed.tick();
+      expect(auth.isAuthenticated()).toBe(true);
+      const connects = socket.connects;
+      jest.advanceTimersByTime(5_000);
+      expect(socket.connects).toBe(connects + 1);
+      expect(socket.handshakes.at(-1)).toEqual({ token: 'access-1' });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('refreshes at once when the token expired', () => {
     TestBed.inject(LiveSocketService);
     signIn();

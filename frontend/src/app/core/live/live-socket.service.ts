@@ -2,7 +2,7 @@ import { Injectable, InjectionToken, effect, inject, signal, untracked } from '@
 import type { LiveClientToServerEvents, LiveServerToClientEvents, SubscribeAck } from '@chatops/protocol';
 import { Observable, Subject, filter, map } from 'rxjs';
 import { io, type Socket } from 'socket.io-client';
-import { AuthService } from '../auth/auth.service';
+import { AuthService, isRefreshRejection } from '../auth/auth.service';
 
 export type LiveSocket = Socket<LiveServerToClientEvents, LiveClientToServerEvents>;
 export type LiveStatus = 'connected' | 'connecting' | 'disconnected';
@@ -29,7 +29,9 @@ export const LIVE_SOCKET_FACTORY = new InjectionToken<(auth: AuthCallback) => Li
     }) as LiveSocket,
 });
 
-const EVENTS: LiveEventName[] = ['metrics', 'server_status', 'alert', 'command_output', 'container_event', 'fleet_summary'];
+const EVENTS: LiveEventName[] = [
+  'metrics', 'server_status', 'alert', 'command_output', 'command_finished', 'container_event', 'fleet_summary', 'terminal_output', 'terminal_exit',
+];
 
 /**
  * The browser's `/live` connection. It follows the session: connects when there is an access
@@ -176,9 +178,9 @@ export class LiveSocketService {
         // Same token back (unusual): reconnect explicitly.
         if (res.accessToken === token) this.socket?.connect();
       },
-      error: () => {
-        if (!this.auth.refreshToken) {
-          this.auth.expireSession(); // the refresh token was rejected: the session is over
+      error: (err: unknown) => {
+        if (isRefreshRejection(err)) {
+          this.auth.expireSession(); // the refresh cookie was refused: the session is over
         } else {
           // Backend unreachable: try again later with whatever token we have then.
           setTimeout(() => {

@@ -1,5 +1,5 @@
 import type { MetricsSample } from '@chatops/protocol';
-import type { HistoryPoint } from '../../core/api/metrics-api.service';
+import type { HistoryPoint } from '@chatops/protocol';
 
 /** One chart point per series: [epoch ms, value]; null is a gap (charts use connectNulls: false). */
 export type SeriesPoint = [number, number | null];

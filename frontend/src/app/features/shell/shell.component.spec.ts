@@ -6,7 +6,7 @@ import { Router, provideRouter } from '@angular/router';
 import { authResponse } from '../../../testing/auth-fixtures';
 import { q, text } from '../../../testing/dom';
 import { FakeLiveSocketService } from '../../../testing/fake-live-socket';
-import { AuthService, REFRESH_TOKEN_KEY } from '../../core/auth/auth.service';
+import { AuthService, REFRESH_HEADER } from '../../core/auth/auth.service';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { ShellComponent } from './shell.component';
 
@@ -45,15 +45,15 @@ describe('ShellComponent', () => {
     expect(status.textContent).toContain('Live: disconnected');
   });
 
-  it('signs out from the user menu (revoking the refresh token)', async () => {
+  it('signs out from the user menu (revoking the session through the refresh cookie)', async () => {
     q<HTMLButtonElement>(fixture, '[aria-label="Account menu"]').click();
     await fixture.whenStable();
     (document.querySelector('[data-testid=logout]') as HTMLButtonElement).click();
     const req = http.expectOne('/api/v1/auth/logout');
-    expect(req.request.body).toEqual({ refreshToken: 'refresh-1' });
+    expect(req.request.headers.get(REFRESH_HEADER)).toBe('1');
     req.flush(null, { status: 204, statusText: 'No Content' });
     await fixture.whenStable();
-    expect(localStorage.getItem(REFRESH_TOKEN_KEY)).toBeNull();
+    expect(TestBed.inject(AuthService).isAuthenticated()).toBe(false);
     expect(TestBed.inject(Router).navigateByUrl).toHaveBeenCalledWith('/login');
   });
 });

@@ -1,0 +1,43 @@
+/** Metrics REST shapes (CONTRACT.md "Metrics REST"); the backend's response classes implement these. */
+import type { MetricsSample } from './agent-frames';
+
+/** `GET /metrics/{serverId}` (alias `/latest`). */
+export interface LatestMetrics {
+  serverId: string;
+  timestamp: string;
+  /** The full sample as the agent sent it. */
+  sample: MetricsSample;
+}
+
+/** Bucket averages (rounded to 0.01) and maxima; null where no sample fell in the bucket. */
+export interface HistoryPoint {
+  /** Bucket start. */
+  timestamp: string;
+  cpuPercent: number | null;
+  memoryPercent: number | null;
+  diskPercent: number | null;
+  swapPercent: number | null;
+  load1: number | null;
+  netRxBps: number | null;
+  netTxBps: number | null;
+  cpuPercentMax: number | null;
+  memoryPercentMax: number | null;
+  load1Max: number | null;
+  netRxBpsMax: number | null;
+  netTxBpsMax: number | null;
+}
+
+export const HISTORY_SOURCES = ['raw', '1m', '1h'] as const;
+export type HistorySource = (typeof HISTORY_SOURCES)[number];
+
+/** `GET /metrics/{serverId}/history`. */
+export interface MetricsHistory {
+  serverId: string;
+  start: string;
+  end: string;
+  /** Bucket width, e.g. "12s" or "5m". */
+  resolution: string;
+  /** The stored tier that answered (the not yet rolled-up tail comes from the finer tier). */
+  source: HistorySource;
+  points: HistoryPoint[];
+}

@@ -1,0 +1,41 @@
+/** The web terminal: agent frames, browser frames over `/live`, and recordings (REST). */
+
+export const TERMINAL_MIN_SIZE = 1;
+export const TERMINAL_MAX_COLS = 1000;
+export const TERMINAL_MAX_ROWS = 500;
+/** Largest `data` in one terminal frame (input or output), in characters. */
+export const TERMINAL_MAX_CHUNK = 64 * 1024;
+
+// ---- agent socket ----------------------------------------------------------------------
+export interface TerminalOpen { sessionId: string; cols: number; rows: number }
+export interface TerminalResize { sessionId: string; cols: number; rows: number }
+export interface TerminalData { sessionId: string; data: string }
+export interface TerminalClose { sessionId: string }
+export interface TerminalExit { sessionId: string; exitCode: number | null }
+export type TerminalOpenAck = { ok: true } | { ok: false; error: 'disabled' | 'too_many_sessions' | 'invalid' | 'spawn_failed' | string; message?: string };
+
+// ---- /live (browser) -------------------------------------------------------------------
+export interface LiveTerminalOpen { serverId: string; cols: number; rows: number }
+export type LiveTerminalOpenAck =
+  | { ok: true; sessionId: string }
+  | { ok: false; error: 'not_found' | 'invalid' | 'disabled' | 'agent_offline' | 'too_many_sessions' | 'unavailable' | string; message?: string };
+/** Why a session ended, as the browser is told. */
+export type TerminalEndReason = 'exit' | 'closed' | 'agent_disconnected' | 'idle' | 'revoked' | 'error';
+export interface LiveTerminalExit { sessionId: string; exitCode: number | null; reason: TerminalEndReason }
+
+// ---- REST: recordings ------------------------------------------------------------------
+export interface TerminalSession {
+  id: string;
+  serverId: string;
+  userId: string | null;
+  username: string | null;
+  cols: number;
+  rows: number;
+  startedAt: string;
+  endedAt: string | null;
+  exitCode: number | null;
+  endReason: TerminalEndReason | null;
+  /** Bytes of output and input recorded. */
+  bytesOut: number;
+  bytesIn: number;
+}
