@@ -68,6 +68,7 @@ export class Commands1764231000000 implements MigrationInterface {
         data        text NOT NULL,
         PRIMARY KEY (session_id, seq)
       );
+      CREATE INDEX terminal_recording_events_time_idx ON terminal_recording_events (session_id, at_ms, seq);
     `);
   }
 
