@@ -46,6 +46,8 @@ const envSchema = z.object({
   CONNECTION_EVENTS_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(30),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3000),
   DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  COMMANDS_MAX_RUNNING_PER_USER: z.coerce.number().int().min(1).max(10_000).default(64),
+  TERMINAL_MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
 });
 
 export interface AppConfig {
@@ -82,6 +84,8 @@ export interface AppConfig {
    * statement. Beyond either the request is answered 503 (see database/db-unavailable.ts).
    */
   db: { connectTimeoutMs: number; queryTimeoutMs: number };
+  /** Commands one user may have running at once, and terminal sessions open, per instance. */
+  limits: { commandsPerUser: number; terminalSessionsPerUser: number };
 }
 
 export class ConfigError extends Error {}
@@ -122,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rollupIntervalSec: e.ROLLUP_INTERVAL_SEC,
     connectionEventsRetentionDays: e.CONNECTION_EVENTS_RETENTION_DAYS,
     db: { connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS, queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS },
+    limits: { commandsPerUser: e.COMMANDS_MAX_RUNNING_PER_USER, terminalSessionsPerUser: e.TERMINAL_MAX_SESSIONS_PER_USER },
   };
 }
 

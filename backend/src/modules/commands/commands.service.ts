@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -8,6 +8,7 @@ import {
   type CommandResponse, type CommandResult, type CommandStatus,
 } from '@chatops/protocol';
 import { AuthUser, RequestMeta } from '../../common/decorators';
+import { APP_CONFIG, AppConfig } from '../../config/config';
 import { DomainException } from '../../common/domain-exception';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { AgentErrorCode } from '../agents/agents.errors';
@@ -22,8 +23,6 @@ import { CommandHistoryQueryDto, RunCommandDto } from './dto/command.dto';
 
 /** The agent kills a command at `timeoutSec` (then SIGKILL after a grace): the backend waits this much longer. */
 const AGENT_ANSWER_MARGIN_SEC = 15;
-/** Commands one user may have running at once (on this instance). */
-export const MAX_RUNNING_PER_USER = 16;
 /** A `running` row older than its timeout plus this is left over from a stopped backend. */
 const ORPHAN_AFTER_EXTRA_SEC = 60;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -58,6 +57,7 @@ export class CommandsService {
   private readonly runningByUser = new Map<string, number>();
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(CommandHistoryEntity) private readonly history: Repository<CommandHistoryEntity>,
     @InjectDataSource() private readonly db: DataSource,
     private readonly servers: ServersService,
@@ -92,8 +92,9 @@ export class CommandsService {
       finishedAt: null,
     });
 
-    if ((this.runningByUser.get(user.id) ?? 0) >= MAX_RUNNING_PER_USER) {
-      throw new CommandException(CommandErrorCode.TooManyRunning, `At most ${MAX_RUNNING_PER_USER} commands may run at once; wait for one to finish`);
+    const max = this.config.limits.commandsPerUser;
+    if ((this.runningByUser.get(user.id) ?? 0) >= max) {
+      throw new CommandException(CommandErrorCode.TooManyRunning, `At most ${max} commands may run at once; wait for one to finish`);
     }
     await this.history.insert(row);
 
@@ -276,6 +277,9 @@ function refusalOutcome(reply: CapabilityError): Outcome {
       return { ...emptyOutcome('refused', 'exec is disabled on the agent'), raise: new CommandException(CommandErrorCode.ExecDisabled, 'Remote commands are disabled on this server\'s agent: start it with --enable-exec (CHATOPS_ENABLE_EXEC=true)') };
     case 'not_allowed':
       return { ...emptyOutcome('refused', why ?? 'refused by the agent\'s allow-list'), raise: new CommandException(CommandErrorCode.NotAllowed, `The agent's allow-list refuses this command${why ? `: ${why}` : ''}`) };
+    case 'internal':
+    case 'spawn_failed':
+      return { ...emptyOutcome('failed', why ?? `the agent could not run the command (${reply.error})`), raise: new CommandException(CommandErrorCode.AgentError, `The agent could not run the command${why ? `: ${why}` : ''}`) };
     case 'queue_full':
       return { ...emptyOutcome('refused', 'the agent\'s command queue is full'), raise: new CommandException(CommandErrorCode.AgentBusy, 'The agent is running and queuing as many commands as it accepts; retry shortly') };
     default:
