@@ -89,9 +89,11 @@ describe('commands and terminal (real agent)', () => {
   });
 
   it('kills the whole process group at the timeout', async () => {
-    const body = ok(await run(execServer, "sh -c 'sleep 1001 & sleep 1002'", 1));
+    // Durations unique to this run, so other processes on the machine cannot match.
+    const marker = `${7000 + Math.floor(Math.random() * 1000)}.${process.pid}`;
+    const body = ok(await run(execServer, `sh -c 'sleep ${marker}1 & sleep ${marker}2'`, 1));
     expect(body).toMatchObject({ status: 'timeout', exitCode: null });
-    await until(async () => processesWith('sleep 100'), (p) => p.length === 0, 10_000, 'no sleep left behind', () => processesWith('sleep 100').join('\n'));
+    await until(async () => processesWith(`sleep ${marker}`), (p) => p.length === 0, 10_000, 'no sleep left behind', () => processesWith(`sleep ${marker}`).join('\n'));
   });
 
   it('caps each output stream at 1 MiB and says so', async () => {

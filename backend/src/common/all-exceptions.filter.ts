@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import type { ErrorBody } from '@chatops/protocol';
 import { sqlStateOf } from './db-errors';
 import { DomainException } from './domain-exception';
-import { DATABASE_RETRY_AFTER_SEC, DATABASE_UNAVAILABLE, databaseUnavailable, isDatabaseUnavailable, unavailableReason } from '../database/db-unavailable';
+import { databaseUnavailable, isDatabaseUnavailable, unavailableReason } from '../database/db-unavailable';
 import { requestIdOf } from './request-id';
 
 /**
@@ -63,7 +63,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const requestId = requestIdOf(req, res);
     const unavailable = isDatabaseUnavailable(exception);
-    const body = this.toBody(unavailable ? databaseUnavailable() : exception, requestId);
+    const effective = unavailable ? databaseUnavailable() : exception;
+    const body = this.toBody(effective, requestId);
     if (unavailable) {
       this.noteUnavailable(exception, requestId);
     } else if (body.statusCode >= 500) {
@@ -78,8 +79,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       );
     }
     if (res.headersSent) return;
-    if (exception instanceof DomainException && exception.headers) res.set(exception.headers);
-    if (body.code === DATABASE_UNAVAILABLE) res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SEC));
+    if (effective instanceof DomainException && effective.headers) res.set(effective.headers);
     res.status(body.statusCode).json(body);
   }
 

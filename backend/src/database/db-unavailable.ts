@@ -1,4 +1,5 @@
-import { AppError } from '../common/errors';
+import { DomainException } from '../common/domain-exception';
+import { DatabaseErrorCode, DatabaseException } from './database.errors';
 
 /**
  * "The database is unavailable" as opposed to "this request is wrong" or "a bug": PostgreSQL is
@@ -29,7 +30,7 @@ const TYPEORM_NAMES = new Set(['ConnectionIsNotSetError', 'CannotExecuteNotConne
 
 export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   if (!err || typeof err !== 'object' || depth > 4) return false;
-  if (err instanceof AppError) return err.code === DATABASE_UNAVAILABLE;
+  if (err instanceof DomainException) return err.code === DatabaseErrorCode.Unavailable;
   const e = err as { code?: unknown; message?: unknown; name?: unknown; severity?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown };
   if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || SQLSTATE.test(e.code))) return true;
   // A FATAL or PANIC ends the session: refused at connect (database not accepting connections,
@@ -42,12 +43,13 @@ export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   return inner.some((i) => i !== err && isDatabaseUnavailable(i, depth + 1));
 }
 
-export const DATABASE_UNAVAILABLE = 'database.unavailable';
 /** Seconds a client is told to wait before retrying (the Retry-After header). */
 export const DATABASE_RETRY_AFTER_SEC = 5;
 
 export const databaseUnavailable = () =>
-  new AppError(503, DATABASE_UNAVAILABLE, 'The database is unavailable right now; retry in a few seconds');
+  new DatabaseException(DatabaseErrorCode.Unavailable, 'The database is unavailable right now; retry in a few seconds', undefined, {
+    'Retry-After': String(DATABASE_RETRY_AFTER_SEC),
+  });
 
 /** A short reason for logs (never SQL or parameters). */
 export function unavailableReason(err: unknown): string {

@@ -6,13 +6,13 @@ import {
   AGENT_NAMESPACE, agentStreamSchemas, describeIssues, helloSchema, metricsBatchSchema, metricsSampleSchema,
   type AgentStreamEvent, type AgentStreamPayloads, type MetricsAck, type MetricsBatchAck, type MetricsSample,
 } from '@chatops/protocol';
-import { AppError } from '../../common/errors';
 import { EventBus } from '../../events';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { ServersService } from '../servers/servers.service';
 import { MetricsIngestService } from '../metrics/metrics-ingest.service';
 import { AgentManager, AgentNamespace, AgentSocket } from './agent-manager.service';
 import { compileFrameValidator } from './frame-validator';
+import { MetricsErrorCode, MetricsException } from '../metrics/metrics.errors';
 
 /** More events than this in one second from one agent is a flood: the agent is disconnected. */
 const MAX_EVENTS_PER_SECOND = 200;
@@ -32,7 +32,7 @@ function sampleProblem(s: MetricsSample): string | null {
 const checkSample = compileFrameValidator(metricsSampleSchema);
 
 /** The database refused the values themselves (not an outage): resending would not help. */
-const isRefused = (err: unknown) => err instanceof AppError && err.code === 'ingest.invalid';
+const isRefused = (err: unknown) => err instanceof MetricsException && err.code === MetricsErrorCode.IngestInvalid;
 
 const STREAM_EVENTS = Object.keys(agentStreamSchemas) as AgentStreamEvent[];
 const KNOWN_EVENTS = new Set<string>(['hello', 'metrics', 'metricsBatch', ...STREAM_EVENTS]);

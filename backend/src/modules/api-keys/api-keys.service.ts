@@ -3,7 +3,6 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { API_KEY_PREFIX } from '@chatops/protocol';
 import { AuthUser, RequestMeta } from '../../common/decorators';
-import { AppError, notFound, unauthorized } from '../../common/errors';
 import { EventBus } from '../../events';
 import { AuditService } from '../audit/audit.service';
 import { randomSecret, sha256 } from '../auth/token.util';
@@ -11,6 +10,7 @@ import { ServersService } from '../servers/servers.service';
 import { ApiKeyEntity, toApiKey } from './api-key.entity';
 import { CreateApiKeyDto } from './dto/api-key.dto';
 import { ApiKeyIdentityResponse, ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response';
+import { ApiKeyErrorCode, ApiKeyException } from './api-keys.errors';
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 const KEY_SHAPE = /^cok_[A-Za-z0-9_-]{43}$/;
@@ -33,7 +33,7 @@ export class ApiKeysService {
     const server = await this.servers.getAccessible(user, dto.serverId);
     const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) {
-      throw new AppError(400, 'api_key.expiry_in_past', 'expiresAt must be in the future');
+      throw new ApiKeyException(ApiKeyErrorCode.ExpiryInPast, 'expiresAt must be in the future');
     }
     const key = API_KEY_PREFIX + randomSecret(32);
     const saved = await this.keys.save(this.keys.create({
@@ -103,7 +103,7 @@ export class ApiKeysService {
 
   async identify(key: string | undefined): Promise<ApiKeyIdentityResponse> {
     const verified = await this.verify(key);
-    if (!verified) throw unauthorized('api_key.invalid', 'Missing, invalid, inactive or expired API key');
+    if (!verified) throw new ApiKeyException(ApiKeyErrorCode.Invalid, 'Missing, invalid, inactive or expired API key');
     return { serverId: verified.serverId, keyId: verified.keyId, name: verified.name, isActive: true };
   }
 
@@ -116,7 +116,7 @@ export class ApiKeysService {
 
   private async getAccessible(user: AuthUser, id: string): Promise<ApiKeyEntity> {
     const key = await this.keys.findOneBy({ id });
-    if (!key || !(await this.servers.isAccessible(user, key.serverId))) throw notFound('API key', 'api_key.not_found');
+    if (!key || !(await this.servers.isAccessible(user, key.serverId))) throw new ApiKeyException(ApiKeyErrorCode.NotFound, 'API key not found');
     return key;
   }
 }

@@ -2,9 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
 import type { AuditPage } from '@chatops/protocol';
-import { AppError } from '../../common/errors';
 import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
 import { AuditLogEntity, toAuditEntry } from './audit-log.entity';
+import { AuditErrorCode, AuditException } from './audit.errors';
+import { serverNotFound } from '../servers/servers.errors';
 
 export interface AuditRecord {
   action: string;
@@ -30,7 +31,7 @@ function decodeCursor(cursor: string): { at: Date; id: string | null } {
   const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const at = new Date(iso);
   if (!id || Number.isNaN(at.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
-    throw new AppError(400, 'audit.bad_cursor', 'before must be a nextCursor value or an ISO-8601 time');
+    throw new AuditException(AuditErrorCode.BadCursor, 'before must be a nextCursor value or an ISO-8601 time');
   }
   return { at, id };
 }
@@ -89,7 +90,7 @@ export class AuditService {
     // serverVisible is the servers module's ownership check, passed in by the controller
     const limit = q.limit ?? 50;
     if (q.serverId && !isAdmin(user) && !(await serverVisible(q.serverId))) {
-      throw new AppError(404, 'server.not_found', 'Server not found');
+      throw serverNotFound();
     }
     const qb = this.repo.createQueryBuilder('a');
     if (!isAdmin(user)) {

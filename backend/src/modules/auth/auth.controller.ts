@@ -3,12 +3,12 @@ import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiErrors } from '../../common/api-errors';
 import { AuthUser, CurrentUser, NoStore, Public, ReqMeta, RequestMeta } from '../../common/decorators';
-import { AppError } from '../../common/errors';
 import { AuthRateLimit } from './auth-rate-limit';
 import { AuthService } from './auth.service';
 import { ChangePasswordDto, LoginDto, RefreshDto, RegisterDto, UpdateProfileDto } from './dto/auth.dto';
 import { AuthTokensResponse, UserResponse } from './dto/auth.response';
 import { REFRESH_HEADER, RefreshCookie, wantsRefreshCookie } from './refresh-cookie';
+import { DomainException } from '../../common/domain-exception';
 
 /** Documents the browser mode header on the routes that issue or take a refresh token. */
 const CookieModeHeader = () =>
@@ -79,7 +79,7 @@ export class AuthController {
       return this.cookies.deliver(req, res, await this.auth.refresh(token, meta));
     } catch (err) {
       // A refused token stays refused: drop the cookie so the browser stops presenting it.
-      if (err instanceof AppError && err.getStatus() === 401) this.cookies.clear(req, res);
+      if (err instanceof DomainException && err.status === 401) this.cookies.clear(req, res);
       throw err;
     }
   }

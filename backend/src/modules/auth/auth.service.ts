@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { AuthUser, RequestMeta } from '../../common/decorators';
-import { AppError, conflict, notFound, unauthorized } from '../../common/errors';
 import { EventBus } from '../../events';
 import { AuditService } from '../audit/audit.service';
 import { toUser, UserEntity } from '../users/user.entity';
@@ -16,6 +15,7 @@ import type { AuthResponse } from '@chatops/protocol';
 import { UserResponse } from './dto/auth.response';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { randomSecret, sha256 } from './token.util';
+import { AuthErrorCode, AuthException } from './auth.errors';
 
 /**
  * Claims of an access token. `pwv` pins the token to the password it was issued under; `sid` is
@@ -54,7 +54,7 @@ export class AuthService {
         .getOne();
       if (clash) {
         const field = clash.username.toLowerCase() === dto.username.toLowerCase() ? 'username' : 'email';
-        throw conflict(`auth.${field}_taken`, `That ${field} is already registered`);
+        throw new AuthException(field === 'email' ? AuthErrorCode.EmailTaken : AuthErrorCode.UsernameTaken, `That ${field} is already registered`);
       }
       const first = (await repo.count()) === 0;
       return repo.save(repo.create({
@@ -83,7 +83,7 @@ export class AuthService {
         meta,
         success: false,
       });
-      throw unauthorized('auth.invalid_credentials', INVALID_LOGIN);
+      throw new AuthException(AuthErrorCode.InvalidCredentials, INVALID_LOGIN);
     }
     await this.audit.record({ action: 'auth.login', description: `User ${user.username} logged in`, userId: user.id, meta });
     return this.issueTokens(user, randomUUID(), meta);
@@ -96,7 +96,7 @@ export class AuthService {
    */
   async refresh(token: string, meta: RequestMeta): Promise<AuthResponse> {
     const row = await this.refreshTokens.findOneBy({ tokenHash: sha256(token) });
-    if (!row) throw unauthorized('auth.invalid_refresh_token', 'Invalid refresh token');
+    if (!row) throw new AuthException(AuthErrorCode.InvalidRefreshToken, 'Invalid refresh token');
     if (row.usedAt || row.revokedAt) {
       await this.revokeFamily(row.userId, row.familyId);
       await this.audit.record({
@@ -106,17 +106,17 @@ export class AuthService {
         meta,
         success: false,
       });
-      throw unauthorized('auth.refresh_token_reused', 'Refresh token already used; the session was revoked');
+      throw new AuthException(AuthErrorCode.RefreshTokenReused, 'Refresh token already used; the session was revoked');
     }
-    if (row.expiresAt.getTime() <= Date.now()) throw unauthorized('auth.refresh_token_expired', 'Refresh token expired');
+    if (row.expiresAt.getTime() <= Date.now()) throw new AuthException(AuthErrorCode.RefreshTokenExpired, 'Refresh token expired');
     // Claim the token atomically: of two concurrent refreshes only one wins, the other is reuse.
     const claimed = await this.refreshTokens.update({ id: row.id, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: new Date() });
     if (!claimed.affected) {
       await this.revokeFamily(row.userId, row.familyId);
-      throw unauthorized('auth.refresh_token_reused', 'Refresh token already used; the session was revoked');
+      throw new AuthException(AuthErrorCode.RefreshTokenReused, 'Refresh token already used; the session was revoked');
     }
     const user = await this.users.findById(row.userId);
-    if (!user) throw unauthorized('auth.invalid_refresh_token', 'Invalid refresh token');
+    if (!user) throw new AuthException(AuthErrorCode.InvalidRefreshToken, 'Invalid refresh token');
     return this.issueTokens(user, row.familyId, meta);
   }
 
@@ -130,15 +130,15 @@ export class AuthService {
 
   async me(userId: string): Promise<UserResponse> {
     const user = await this.users.findById(userId);
-    if (!user) throw notFound('User', 'user.not_found');
+    if (!user) throw new AuthException(AuthErrorCode.UserNotFound, 'User not found');
     return toUser(user);
   }
 
   async updateProfile(current: AuthUser, dto: UpdateProfileDto, meta: RequestMeta): Promise<UserResponse> {
     const user = await this.users.findById(current.id);
-    if (!user) throw notFound('User', 'user.not_found');
+    if (!user) throw new AuthException(AuthErrorCode.UserNotFound, 'User not found');
     if (dto.email !== undefined && dto.email.toLowerCase() !== user.email.toLowerCase()) {
-      if (await this.users.isTaken('email', dto.email, user.id)) throw conflict('auth.email_taken', 'That email is already registered');
+      if (await this.users.isTaken('email', dto.email, user.id)) throw new AuthException(AuthErrorCode.EmailTaken, 'That email is already registered');
       user.email = dto.email;
     }
     if (dto.fullName !== undefined) user.fullName = dto.fullName || null;
@@ -150,10 +150,10 @@ export class AuthService {
   /** Changes the password and ends every other session (their access and refresh tokens stop working). */
   async changePassword(current: AuthUser, dto: ChangePasswordDto, meta: RequestMeta): Promise<AuthResponse> {
     const user = await this.users.findById(current.id);
-    if (!user) throw notFound('User', 'user.not_found');
+    if (!user) throw new AuthException(AuthErrorCode.UserNotFound, 'User not found');
     if (!(await verify(user.passwordHash, dto.currentPassword).catch(() => false))) {
       await this.audit.record({ action: 'auth.password_change', description: 'Wrong current password', userId: user.id, meta, success: false });
-      throw new AppError(403, 'auth.wrong_password', 'Current password is incorrect');
+      throw new AuthException(AuthErrorCode.WrongPassword, 'Current password is incorrect');
     }
     user.passwordHash = await hash(dto.newPassword, ARGON2);
     user.passwordChangedAt = new Date();

@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { IS_PUBLIC } from '../../common/decorators';
-import { unauthorized } from '../../common/errors';
+import { AuthErrorCode, AuthException } from './auth.errors';
 
 /** Global guard: every route needs a valid access token unless it is marked @Public(). */
 @Injectable()
@@ -19,7 +19,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   /**
    * `err` is set only when validating the token's session failed (passport reports a bad token
-   * through `info`): a revoked session (an AppError 401) or the database being unavailable, which
+   * through `info`): a revoked session (`auth.session_revoked`, 401) or the database being unavailable, which
    * must reach the global filter as such (503), never turn into a 401 that signs the user out.
    */
   handleRequest<T>(err: unknown, user: T, info: unknown): T {
@@ -27,8 +27,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (!user) {
       const expired = info instanceof Error && info.name === 'TokenExpiredError';
       throw expired
-        ? unauthorized('auth.token_expired', 'Access token expired')
-        : unauthorized('auth.unauthenticated', 'Missing or invalid access token');
+        ? new AuthException(AuthErrorCode.TokenExpired, 'Access token expired')
+        : new AuthException(AuthErrorCode.Unauthenticated, 'Missing or invalid access token');
     }
     return user;
   }

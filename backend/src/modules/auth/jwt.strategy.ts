@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { APP_CONFIG, AppConfig } from '../../config/config';
-import { unauthorized } from '../../common/errors';
 import { AccessClaims, AuthService } from './auth.service';
 import { jwtHmacKey } from './jwt-key';
+import { AuthErrorCode, AuthException } from './auth.errors';
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
@@ -20,7 +20,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
 
   async validate(claims: AccessClaims & { exp: number }) {
     const user = await this.auth.validateClaims(claims);
-    if (!user) throw unauthorized('auth.session_revoked', 'Session is no longer valid');
+    if (!user) throw new AuthException(AuthErrorCode.SessionRevoked, 'Session is no longer valid');
     return user;
   }
 }

@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { CookieOptions, Request, Response } from 'express';
 import type { AuthResponse, RefreshCookieHeader, RefreshCookieName } from '@chatops/protocol';
 import { APP_CONFIG, AppConfig } from '../../config/config';
-import { AppError, unauthorized } from '../../common/errors';
 import type { AuthTokensResponse } from './dto/auth.response';
+import { AuthErrorCode, AuthException } from './auth.errors';
 
 export const REFRESH_COOKIE: RefreshCookieName = 'chatops_refresh';
 export const REFRESH_HEADER: RefreshCookieHeader = 'X-ChatOps-Refresh';
@@ -49,7 +49,7 @@ export class RefreshCookie {
     if (bodyToken) return bodyToken;
     const cookie = readCookie(req, REFRESH_COOKIE);
     if (cookie && !wantsRefreshCookie(req)) {
-      throw new AppError(403, 'auth.refresh_header_required', `The refresh cookie is accepted only with the header ${REFRESH_HEADER}: 1`);
+      throw new AuthException(AuthErrorCode.RefreshHeaderRequired, `The refresh cookie is accepted only with the header ${REFRESH_HEADER}: 1`);
     }
     return cookie;
   }
@@ -61,8 +61,8 @@ export class RefreshCookie {
   required(req: Request, bodyToken: string | undefined): string {
     const token = this.presented(req, bodyToken);
     if (token) return token;
-    if (wantsRefreshCookie(req)) throw unauthorized('auth.missing_refresh_token', 'No refresh cookie: sign in again');
-    throw new AppError(400, 'auth.refresh_token_required', 'Validation failed: refreshToken: refreshToken is required', [
+    if (wantsRefreshCookie(req)) throw new AuthException(AuthErrorCode.MissingRefreshToken, 'No refresh cookie: sign in again');
+    throw new AuthException(AuthErrorCode.RefreshTokenRequired, 'Validation failed: refreshToken: refreshToken is required', [
       { field: 'refreshToken', errors: [`refreshToken is required (browsers: the refresh cookie with ${REFRESH_HEADER}: 1)`] },
     ]);
   }

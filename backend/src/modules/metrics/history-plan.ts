@@ -1,4 +1,4 @@
-import { AppError } from '../../common/errors';
+import { MetricsErrorCode, MetricsException } from './metrics.errors';
 
 export type HistoryTier = 'raw' | '1m' | '1h';
 export const TIER_SECONDS: Record<HistoryTier, number> = { raw: 1, '1m': 60, '1h': 3600 };
@@ -22,8 +22,8 @@ export function planHistory(
   const requestedStart = q.start ? new Date(q.start) : new Date(end.getTime() - 3_600_000);
   const points = q.points ?? 300;
   const span = end.getTime() - requestedStart.getTime();
-  if (!(span > 0)) throw new AppError(400, 'metrics.bad_range', 'start must be before end');
-  if (span > MAX_RANGE_MS) throw new AppError(400, 'metrics.bad_range', 'the range may span at most two years');
+  if (!(span > 0)) throw new MetricsException(MetricsErrorCode.BadRange, 'start must be before end');
+  if (span > MAX_RANGE_MS) throw new MetricsException(MetricsErrorCode.BadRange, 'the range may span at most two years');
 
   const wanted = span / 1000 / points;
   // The coarsest tier whose own resolution still gives at least half the requested points: a week at

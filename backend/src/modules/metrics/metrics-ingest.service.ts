@@ -4,10 +4,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { MetricsSample } from '@chatops/protocol';
 import { isDataError } from '../../common/db-errors';
-import { AppError } from '../../common/errors';
 import { ChatopsEvents, EventBus, OnChatopsEvent } from '../../events';
 import { LatestSamples } from './latest-samples.service';
 import { LATE_SAMPLE_MS } from './metrics-rollup.service';
+import { MetricsErrorCode, MetricsException } from './metrics.errors';
 
 /** Tunables; see docs/performance.md for how they were chosen. */
 export const INGEST = {
@@ -19,9 +19,9 @@ export const INGEST = {
   maxPendingRows: 50_000,
 };
 
-const UNAVAILABLE = () => new AppError(503, 'ingest.unavailable', 'storage unavailable');
+const UNAVAILABLE = () => new MetricsException(MetricsErrorCode.IngestUnavailable, 'storage unavailable');
 /** The gateway answers this one `{ok:false}` (resending would not help); see agents.gateway.ts `isRefused`. */
-const REFUSED = () => new AppError(400, 'ingest.invalid', 'a value is out of the range the database can store');
+const REFUSED = () => new MetricsException(MetricsErrorCode.IngestInvalid, 'a value is out of the range the database can store');
 
 interface Pending {
   serverId: string;
@@ -91,10 +91,10 @@ export class MetricsIngestService implements OnModuleInit, OnApplicationShutdown
   /** Queues samples of one server; resolves with the number newly stored once they are durable. */
   ingest(serverId: string, samples: MetricsSample[]): Promise<number> {
     if (!samples.length) return Promise.resolve(0);
-    if (this.stopped) return Promise.reject(new AppError(503, 'ingest.stopped', 'shutting down'));
+    if (this.stopped) return Promise.reject(new MetricsException(MetricsErrorCode.IngestStopped, 'shutting down'));
     if (this.queuedRows + samples.length > INGEST.maxPendingRows) {
       this.stats.refused += samples.length;
-      return Promise.reject(new AppError(503, 'ingest.backpressure', 'storage is behind; retry later'));
+      return Promise.reject(new MetricsException(MetricsErrorCode.IngestBackpressure, 'storage is behind; retry later'));
     }
     return new Promise<number>((resolve, reject) => {
       this.queue.push({ serverId, samples, bootKeys: samples.map((s) => `${serverId}|${s.bootId}`), resolve, reject });

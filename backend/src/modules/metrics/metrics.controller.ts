@@ -2,12 +2,12 @@ import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiErrors } from '../../common/api-errors';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../common/decorators';
-import { notFound } from '../../common/errors';
 import { ServersService } from '../servers/servers.service';
 import { HistoryQueryDto } from './dto/metrics.dto';
 import { HistoryResponse, LatestMetricsResponse } from './dto/metrics.response';
 import { LatestSamples } from './latest-samples.service';
 import { MetricsHistoryService } from './metrics-history.service';
+import { MetricsErrorCode, MetricsException } from './metrics.errors';
 
 @ApiTags('metrics')
 @ApiErrors(400, 401, 404)
@@ -47,7 +47,7 @@ export class MetricsController {
   private async findLatest(user: AuthUser, serverId: string): Promise<LatestMetricsResponse> {
     await this.servers.getAccessible(user, serverId);
     const latest = await this.latest.get(serverId);
-    if (!latest) throw notFound('Metrics for this server', 'metrics.not_found');
+    if (!latest) throw new MetricsException(MetricsErrorCode.NotFound, 'Metrics for this server not found');
     return latest;
   }
 }

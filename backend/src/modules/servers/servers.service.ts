@@ -3,12 +3,12 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import type { AgentInfo, ServerStatus } from '@chatops/protocol';
 import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
-import { AppError, notFound } from '../../common/errors';
 import { EventBus } from '../../events';
 import { AuditService } from '../audit/audit.service';
 import { CreateServerDto, UpdateServerDto } from './dto/server.dto';
 import { ServerResponse } from './dto/server.response';
 import { ServerEntity, toServer } from './server.entity';
+import { serverNotFound, ServerErrorCode, ServerException } from './servers.errors';
 
 const MAX_METADATA_BYTES = 16 * 1024;
 
@@ -27,7 +27,7 @@ export class ServersService {
    */
   async getAccessible(user: AuthUser, id: string): Promise<ServerEntity> {
     const server = await this.servers.findOneBy(isAdmin(user) ? { id } : { id, ownerId: user.id });
-    if (!server) throw notFound('Server', 'server.not_found');
+    if (!server) throw serverNotFound();
     return server;
   }
 
@@ -141,6 +141,6 @@ export class ServersService {
 
 function checkMetadata(metadata: Record<string, unknown> | undefined): void {
   if (metadata !== undefined && Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) {
-    throw new AppError(400, 'server.metadata_too_large', `metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON`);
+    throw new ServerException(ServerErrorCode.MetadataTooLarge, `metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON`);
   }
 }

@@ -1,0 +1,40 @@
+import { domainException } from '../../common/domain-exception';
+
+export enum AuthErrorCode {
+  InvalidCredentials = 'auth.invalid_credentials',
+  EmailTaken = 'auth.email_taken',
+  UsernameTaken = 'auth.username_taken',
+  WrongPassword = 'auth.wrong_password',
+  /** Missing, malformed or forged access token. */
+  Unauthenticated = 'auth.unauthenticated',
+  TokenExpired = 'auth.token_expired',
+  /** The token's session was ended (logout, password change, refresh-token reuse) or its user is gone. */
+  SessionRevoked = 'auth.session_revoked',
+  InvalidRefreshToken = 'auth.invalid_refresh_token',
+  RefreshTokenReused = 'auth.refresh_token_reused',
+  RefreshTokenExpired = 'auth.refresh_token_expired',
+  /** A body without `refreshToken` from an API client. */
+  RefreshTokenRequired = 'auth.refresh_token_required',
+  /** Cookie mode without the cookie. */
+  MissingRefreshToken = 'auth.missing_refresh_token',
+  /** The refresh cookie came without `X-ChatOps-Refresh: 1`. */
+  RefreshHeaderRequired = 'auth.refresh_header_required',
+  UserNotFound = 'user.not_found',
+}
+
+export const AuthException = domainException<AuthErrorCode>('AuthException', {
+  [AuthErrorCode.InvalidCredentials]: 401,
+  [AuthErrorCode.EmailTaken]: 409,
+  [AuthErrorCode.UsernameTaken]: 409,
+  [AuthErrorCode.WrongPassword]: 403,
+  [AuthErrorCode.Unauthenticated]: 401,
+  [AuthErrorCode.TokenExpired]: 401,
+  [AuthErrorCode.SessionRevoked]: 401,
+  [AuthErrorCode.InvalidRefreshToken]: 401,
+  [AuthErrorCode.RefreshTokenReused]: 401,
+  [AuthErrorCode.RefreshTokenExpired]: 401,
+  [AuthErrorCode.RefreshTokenRequired]: 400,
+  [AuthErrorCode.MissingRefreshToken]: 401,
+  [AuthErrorCode.RefreshHeaderRequired]: 403,
+  [AuthErrorCode.UserNotFound]: 404,
+});
