@@ -29,9 +29,14 @@ const jest = run(process.execPath, [
 ], { env: { ...process.env, NG_CLI_ANALYTICS: 'false' } });
 
 let summary = null;
+let skippedNames = [];
 if (existsSync(resultFile)) {
   const r = JSON.parse(readFileSync(resultFile, 'utf8'));
   summary = { passed: r.numPassedTests, failed: r.numFailedTests + r.numRuntimeErrorTestSuites, skipped: r.numPendingTests + r.numTodoTests, total: r.numTotalTests };
+  // No silent green: every skipped test is named (its title says why, e.g. "needs Linux procfs").
+  skippedNames = (r.testResults || []).flatMap((file) => (file.assertionResults || [])
+    .filter((a) => a.status === 'pending' || a.status === 'skipped' || a.status === 'todo')
+    .map((a) => `${file.name.replace(`${root}/`, '')} › ${a.fullName}`));
 }
 rmSync(outDir, { recursive: true, force: true });
 if (!summary) {
@@ -42,5 +47,6 @@ if (summary.total === 0) {
   console.error('[test] no test ran');
   process.exit(1);
 }
+if (skippedNames.length) process.stdout.write(`\n[test] skipped (${skippedNames.length}):\n${skippedNames.map((n) => `  ${n}`).join('\n')}\n`);
 process.stdout.write(`\ntests: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped\n`);
 process.exit(jest.status === 0 && summary.failed === 0 ? 0 : 1);

@@ -2,6 +2,7 @@
  * A real in-process Socket.IO server with an `/agents` namespace that behaves like the contract:
  * handshake middleware rejects unknown keys with Error('unauthorized'), `auth_success` on connect,
  * `metrics` / `metricsBatch` validated with the protocol schema, stored once per (bootId, seq), acked.
+ * Hooks make it refuse a sample, refuse a whole batch, or never acknowledge.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,6 +31,8 @@ export class FakeBackend {
   readonly sockets: AgentServerSocket[] = [];
   /** Hooks to change behaviour per test. */
   refuse: (s: MetricsSample) => boolean = () => false;
+  /** Refuses a whole metricsBatch frame (`{ok:false}`, nothing stored), as the backend does for a frame it rejects as a whole. */
+  refuseBatch: (samples: MetricsSample[]) => boolean = () => false;
   dropAck: (s: MetricsSample) => boolean = () => false;
   authDelayMs = 0;
 
@@ -60,6 +63,7 @@ export class FakeBackend {
       socket.on('metricsBatch', (batch, ack) => {
         const samples = batch.samples.map((x) => metricsSampleSchema.parse(x));
         this.batches.push(samples);
+        if (this.refuseBatch(samples)) return ack({ ok: false, error: 'invalid frame: batch refused by test' });
         let stored = 0;
         for (const s of samples) {
           const k = `${s.bootId}#${s.seq}`;

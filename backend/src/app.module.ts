@@ -1,22 +1,24 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { createJsonBodyMiddleware } from './common/body-parser.middleware';
 import { loggerParams } from './common/logging';
 import { AppConfig } from './config/config';
 import { CoreModule } from './core.module';
-import { dataSourceOptions } from './database/data-source';
+import { dataSourceOptions, MAINTENANCE_DB, maintenanceDataSourceOptions } from './database/data-source';
 import { AgentsModule } from './modules/agents/agents.module';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { AuditHttpModule } from './modules/audit/audit-http.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CommandsModule } from './modules/commands/commands.module';
 import { HealthModule } from './modules/health/health.module';
 import { LiveModule } from './modules/live/live.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { ServersModule } from './modules/servers/servers.module';
+import { TerminalModule } from './modules/terminal/terminal.module';
 import { UsersModule } from './modules/users/users.module';
 
 @Module({})
@@ -33,7 +35,13 @@ export class AppModule implements NestModule {
         LoggerModule.forRoot(loggerParams(config)),
         EventEmitterModule.forRoot(),
         ScheduleModule.forRoot(),
-        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), migrationsRun: true, migrationsTransactionMode: 'each' }),
+        // Migrations run on the maintenance pool (no short statement timeout); the request pool is
+        // built once they are done (its factory depends on the maintenance data source).
+        TypeOrmModule.forRoot({ ...maintenanceDataSourceOptions(config.databaseUrl, config.db.connectTimeoutMs), migrationsRun: true, migrationsTransactionMode: 'each' }),
+        TypeOrmModule.forRootAsync({
+          inject: [getDataSourceToken(MAINTENANCE_DB)],
+          useFactory: () => dataSourceOptions(config.databaseUrl!, config.db),
+        }),
         HealthModule,
         AuditModule,
         UsersModule,
@@ -44,6 +52,8 @@ export class AppModule implements NestModule {
         MetricsModule,
         AgentsModule,
         LiveModule,
+        CommandsModule,
+        TerminalModule,
       ],
     };
   }

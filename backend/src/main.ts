@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config/config';
+import { databaseTarget } from './database/data-source';
 import { EmbeddedPostgresError, EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 import { createApp } from './app.factory';
 
@@ -10,20 +11,27 @@ async function main(): Promise<void> {
   if (!config.databaseUrl) {
     embedded = await startEmbeddedPostgres(config.dataDir, say);
     config.databaseUrl = embedded.url;
+    say(`Database: ${embedded.target} (password in ${embedded.passwordFile}; "npm run db:psql" opens psql on it)`);
   } else {
-    say('Using the PostgreSQL server from DATABASE_URL');
+    say(`Using the PostgreSQL server from DATABASE_URL: ${databaseTarget(config.databaseUrl)}`);
   }
 
   let app: Awaited<ReturnType<typeof createApp>> | null = null;
   let stopping = false;
+  // Dependency order: the app stops taking work, drains the ingest buffer and saves the latest
+  // samples (its shutdown hooks), closes its pools; only then does the embedded PostgreSQL stop.
+  // The postmaster runs in its own session, so a Ctrl-C in the terminal does not reach it first.
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     say(`${signal} received, shutting down`);
-    const force = setTimeout(() => process.exit(1), 15_000);
+    const force = setTimeout(() => {
+      say('Shutdown took longer than 15 s; exiting (the embedded PostgreSQL stops by itself)');
+      process.exit(1);
+    }, 15_000);
     force.unref();
-    await app?.close().catch(() => undefined);
-    await embedded?.stop().catch(() => undefined);
+    await app?.close().catch((err) => say(`Closing the app failed: ${(err as Error).message}`));
+    await embedded?.stop().catch((err) => say(`Stopping the embedded PostgreSQL failed: ${(err as Error).message}`));
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

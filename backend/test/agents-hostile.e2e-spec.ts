@@ -42,12 +42,14 @@ describe('agents channel: hostile input', () => {
     const hello = makeHello({ intervalSec: 1 });
     goodBoot = hello.bootId;
     good.socket.emit('hello', hello);
-    // The well-behaved agent reports every 100 ms during the whole file and must always be acked.
+    // The well-behaved agent reports every 100 ms during the whole file and must always be acked
+    // correctly. A slow ack (a 10 MB frame being parsed on a busy machine) is not a failure; a
+    // missing or wrong one is: the timeout only has to end a wait that would never finish.
     heartbeat = (async () => {
       while (!stopHeartbeat) {
         const seq = goodSeq++;
         try {
-          const ack = await sendMetrics(good.socket, makeSample(seq, goodBoot), 3000);
+          const ack = await sendMetrics(good.socket, makeSample(seq, goodBoot), 30_000);
           if (!ack.ok || ack.seq !== seq) goodFailures.push(`seq ${seq}: ${JSON.stringify(ack)}`);
         } catch (err) {
           goodFailures.push(`seq ${seq}: ${(err as Error).message}`);
@@ -69,8 +71,9 @@ describe('agents channel: hostile input', () => {
     // After every hostile scenario: the backend is up and the well-behaved agent is still served.
     await t.http().get('/health').expect(200);
     const before = goodSeq;
-    await waitFor(() => goodSeq, (n) => n >= before + 2, 3000, 'well-behaved agent acks');
-    expect(goodFailures).toEqual([]);
+    await waitFor(() => goodSeq, (n) => n >= before + 2, 60_000, 'well-behaved agent acks');
+    // This scenario's failures only: each is reported once, by the test during which it happened.
+    expect(goodFailures.splice(0)).toEqual([]);
     expect(good.disconnected()).toBeNull();
   });
 
@@ -150,20 +153,20 @@ describe('agents channel: hostile input', () => {
     const { agent, serverId, bootId } = await hostile();
     const huge = { ...makeSample(1, bootId), padding: 'x'.repeat(10 * 1024 * 1024) };
     agent.socket.emit('metrics', huge as any, () => undefined);
-    await waitFor(() => agent.disconnected(), Boolean, 5000, 'oversized frame disconnect');
+    await waitFor(() => agent.disconnected(), Boolean, 30_000, 'oversized frame disconnect');
     expect(await rows(serverId)).toBe(0);
   });
 
   it('disconnects an agent that sends a non-Socket.IO payload', async () => {
     const { agent } = await hostile();
     (agent.socket.io as any).engine.write('{not json at all');
-    await waitFor(() => agent.disconnected(), Boolean, 5000, 'garbage disconnect');
+    await waitFor(() => agent.disconnected(), Boolean, 30_000, 'garbage disconnect');
   });
 
   it('disconnects a flooding agent', async () => {
     const { agent, serverId, bootId } = await hostile();
     for (let i = 0; i < 2000; i++) agent.socket.emit('metrics', makeSample(i, bootId), () => undefined);
-    await waitFor(() => agent.disconnected(), Boolean, 5000, 'flood disconnect');
+    await waitFor(() => agent.disconnected(), Boolean, 30_000, 'flood disconnect');
     expect(agent.reasons).toContain('too many frames');
     // What was accepted before the cut-off is stored once; nothing beyond the limit was accepted.
     expect(await rows(serverId)).toBeLessThanOrEqual(200);

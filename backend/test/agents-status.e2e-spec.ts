@@ -5,7 +5,8 @@ import { createServer, registerUser, startTestApp, TestApp, waitFor } from './su
 /** Statuses left behind by a crashed backend are corrected without any agent reconnecting. */
 describe('server status reconciliation', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await startTestApp(); });
+  // The scheduled key re-check every second (default 60 s), so the test sees the schedule itself work.
+  beforeAll(async () => { t = await startTestApp({ AGENT_KEY_RECHECK_SEC: '1' }); });
   afterAll(async () => { await t.close(); });
 
   it('marks servers offline whose agent nobody has heard from for a minute, and keeps fresh ones', async () => {
@@ -20,7 +21,7 @@ describe('server status reconciliation', () => {
     expect(await status(fresh.id)).toBe('online');
   });
 
-  it('drops agents whose key expired while they were connected, with one query for all keys', async () => {
+  it('drops agents whose key expired while they were connected, on the scheduled re-check (AGENT_KEY_RECHECK_SEC)', async () => {
     const u = await registerUser(t);
     const a = await provisionServer(t, u);
     const b = await provisionServer(t, u);
@@ -28,10 +29,16 @@ describe('server status reconciliation', () => {
     const agentB = await connectAgent(t.baseUrl, b.key.key);
     const reasons: string[] = [];
     agentA.socket.on('disconnect_reason', ({ reason }) => reasons.push(reason));
+    // Nothing tells the backend: only its own periodic re-check can notice (no event, no call here).
     await t.db.query(`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [a.key.id]);
-    await t.app.get(AgentManager).checkKeyExpiry();
-    await waitFor(() => agentA.socket.connected, (c) => !c, 3000, 'the expired agent to be disconnected');
+    // Far below the 60 s default: a schedule that ignored the setting, or stopped, fails here.
+    await waitFor(() => agentA.socket.connected, (c) => !c, 20_000, 'the expired agent to be disconnected');
     expect(reasons).toEqual(['api key expired or revoked']);
+    // The other agent survived at least one more re-check: it is disconnected by nothing but its own key.
+    const checks = jest.spyOn(t.app.get(AgentManager), 'checkKeyExpiry');
+    await waitFor(() => checks.mock.calls.length, (n) => n >= 1, 20_000, 'another scheduled re-check');
+    await checks.mock.results[0].value;
+    checks.mockRestore();
     expect(agentB.socket.connected).toBe(true);
     agentB.socket.close();
   });

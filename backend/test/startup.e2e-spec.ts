@@ -1,22 +1,26 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findFreePort } from '../src/database/embedded-postgres';
+import { connectAgent, makeHello, makeSample, sendMetrics } from './support/agent-client';
 
 /**
  * `npm start`'s server process as a user runs it: the built dist/backend/main.js with an embedded
  * PostgreSQL under the data dir. (`npm test` builds it first; see scripts/test.js.)
  */
 const MAIN = resolve(__dirname, '../../dist/backend/main.js');
+const PSQL = resolve(__dirname, '../../dist/backend/database/psql.js');
 
 interface Run { proc: ChildProcess; output: () => string; exited: Promise<number | null> }
 
+/** `detached`: in a process group of its own, like a terminal's foreground job (see ctrlC). */
 function start(env: Record<string, string>): Run {
   let out = '';
   const { DATABASE_URL: _ignored, ...base } = process.env;
-  const proc = spawn(process.execPath, [MAIN], { env: { ...base, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [MAIN], { env: { ...base, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
@@ -31,7 +35,73 @@ async function until(run: Run, text: string, timeoutMs = 30_000): Promise<void> 
   }
 }
 
-const pidAlive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+/** Running (a zombie has exited: only its new parent, init, has not collected it yet). */
+const pidAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+/** Ctrl-C in a terminal: SIGINT to every process of the foreground job's process group. */
+const ctrlC = (run: Run) => process.kill(-run.proc.pid!, 'SIGINT');
+
+async function waitUntil(what: string, fn: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const postmasterPid = (dataDir: string) => Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+const owner = (dataDir: string) => JSON.parse(readFileSync(join(dataDir, 'pg.owner.json'), 'utf8')) as { backendPid: number; postmasterPid: number; watchdogPid: number };
+
+async function json<T>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+interface Tokens { accessToken: string; refreshToken: string }
+
+/**
+ * Every secret a session handles, through the routes that carry them: register, login, refresh,
+ * password change, an authenticated read, an API key created and used by an agent connection.
+ * Returns the values that must never appear in a log.
+ */
+async function handleSecrets(base: string, username: string): Promise<string[]> {
+  const password = `pw-${randomBytes(6).toString('hex')}`;
+  const newPassword = `pw2-${randomBytes(6).toString('hex')}`;
+  const reg = await json<Tokens>(base, 'POST', '/api/v1/auth/register', { email: `${username}@example.test`, username, password });
+  expect(reg.status).toBe(201);
+  const login = await json<Tokens>(base, 'POST', '/api/v1/auth/login', { username, password });
+  expect(login.status).toBe(200);
+  const refreshed = await json<Tokens>(base, 'POST', '/api/v1/auth/refresh', { refreshToken: login.body.refreshToken });
+  expect(refreshed.status).toBe(200);
+  expect((await json(base, 'GET', '/api/v1/auth/me', undefined, refreshed.body.accessToken)).status).toBe(200);
+  const server = await json<{ id: string }>(base, 'POST', '/api/v1/servers', { name: `srv-${username}` }, refreshed.body.accessToken);
+  const key = await json<{ key: string }>(base, 'POST', '/api/v1/api-keys', { serverId: server.body.id }, refreshed.body.accessToken);
+  expect(key.status).toBe(201);
+  expect((await fetch(`${base}/api/v1/api-keys/me`, { headers: { 'x-api-key': key.body.key } })).status).toBe(200);
+  const agent = await connectAgent(base, key.body.key);
+  agent.close();
+  const changed = await json<Tokens>(base, 'POST', '/api/v1/auth/change-password', { currentPassword: password, newPassword }, refreshed.body.accessToken);
+  expect(changed.status).toBe(200);
+  return [password, newPassword, reg.body.accessToken, reg.body.refreshToken, login.body.accessToken, login.body.refreshToken,
+    refreshed.body.accessToken, refreshed.body.refreshToken, changed.body.accessToken, changed.body.refreshToken, key.body.key];
+}
 
 describe('server process (npm start)', () => {
   let dataDir: string;
@@ -50,7 +120,8 @@ describe('server process (npm start)', () => {
   it('starts an embedded PostgreSQL, serves the API, stops cleanly on SIGINT and reuses the data', async () => {
     const port = await findFreePort();
     const env = { CHATOPS_DATA_DIR: dataDir, PORT: String(port) };
-    const first = launch(env);
+    // At info every 2xx request is logged: the level where a leaked header or body would show.
+    const first = launch({ ...env, LOG_LEVEL: 'info' });
     await until(first, `http://localhost:${port}/`);
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
@@ -59,20 +130,30 @@ describe('server process (npm start)', () => {
       body: JSON.stringify({ email: 'keep@example.test', username: 'keeper', password: 'password123' }),
     });
     expect(reg.status).toBe(201);
-    const { refreshToken } = (await reg.json()) as { refreshToken: string };
+    const { refreshToken, accessToken } = (await reg.json()) as { refreshToken: string; accessToken: string };
+    const handled = await handleSecrets(base, 'secretive');
+    // The start names where the database is, never with its password.
+    const pgPassword = readFileSync(join(dataDir, 'pg-password'), 'utf8').trim();
+    expect(first.output()).toMatch(/Database: postgres:\/\/chatops@127\.0\.0\.1:\d+\/chatops \(password in .*pg-password/);
+
+    // npm run db:psql reaches the running cluster.
+    const psql = spawnSync(process.execPath, [PSQL, '-tAc', 'SELECT username FROM users ORDER BY username'], { env: { ...process.env, DATABASE_URL: '', CHATOPS_DATA_DIR: dataDir }, encoding: 'utf8' });
+    expect({ status: psql.status, out: psql.stdout.trim().split('\n') }).toEqual({ status: 0, out: ['keeper', 'secretive'] });
+    expect(psql.stderr + psql.stdout).not.toContain(pgPassword);
 
     const secretFile = join(dataDir, 'jwt-secret');
     expect(statSync(secretFile).mode & 0o777).toBe(0o600);
     const secret = readFileSync(secretFile, 'utf8').trim();
     expect(secret.length).toBeGreaterThanOrEqual(32);
 
-    const postmaster = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const postmaster = postmasterPid(dataDir);
     first.proc.kill('SIGINT');
     expect(await first.exited).toBe(0);
     expect(pidAlive(postmaster)).toBe(false);
     expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
-    // no secret ever reaches the logs
-    for (const s of [secret, refreshToken, 'password123']) expect(first.output()).not.toContain(s);
+    // Requests were logged (the check below looks at real request lines), no secret was.
+    expect(first.output()).toMatch(/"msg":"request completed"/);
+    for (const s of [secret, pgPassword, refreshToken, accessToken, 'password123', ...handled]) expect(first.output()).not.toContain(s);
 
     const second = launch(env);
     await until(second, `http://localhost:${port}/`);
@@ -82,10 +163,13 @@ describe('server process (npm start)', () => {
     expect(login.status).toBe(200);
     expect(second.output()).not.toContain('Initialising');
 
-    // a second instance on the same data dir is refused with a clear message
+    // a second instance on the same data dir is refused with a clear message, and leaves the first alone
+    const running = postmasterPid(dataDir);
     const third = launch({ CHATOPS_DATA_DIR: dataDir, PORT: String(await findFreePort()) });
     expect(await third.exited).toBe(1);
-    expect(third.output()).toMatch(/already in use by process \d+/);
+    expect(third.output()).toMatch(/already in use by process \d+ started by process \d+, which is still running/);
+    expect(pidAlive(running)).toBe(true);
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
 
     second.proc.kill('SIGTERM');
     expect(await second.exited).toBe(0);
@@ -100,6 +184,100 @@ describe('server process (npm start)', () => {
     run.proc.kill('SIGINT');
     expect(await run.exited).toBe(0);
   }, 60_000);
+
+  /** A fresh data dir, removed after the file. */
+  const dirs: string[] = [];
+  const freshDir = () => { const d = mkdtempSync(join(tmpdir(), 'chatops-start-')); dirs.push(d); return d; };
+  afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+  async function up(dir: string, env: Record<string, string> = {}) {
+    const port = await findFreePort();
+    const run = launch({ CHATOPS_DATA_DIR: dir, PORT: String(port), ...env });
+    await until(run, `http://localhost:${port}/`, 60_000);
+    return { run, base: `http://127.0.0.1:${port}` };
+  }
+  const login = (base: string, username: string) => json<Tokens>(base, 'POST', '/api/v1/auth/login', { username, password: 'password123' });
+
+  it('on Ctrl-C saves the latest samples before its PostgreSQL stops, so the next start serves them', async () => {
+    const dir = freshDir();
+    const first = await up(dir);
+    const user = await json<Tokens>(first.base, 'POST', '/api/v1/auth/register', { email: 'ctrlc@example.test', username: 'ctrlc', password: 'password123' });
+    const server = await json<{ id: string }>(first.base, 'POST', '/api/v1/servers', { name: 'kept' }, user.body.accessToken);
+    const key = await json<{ key: string }>(first.base, 'POST', '/api/v1/api-keys', { serverId: server.body.id }, user.body.accessToken);
+    const agent = await connectAgent(first.base, key.body.key);
+    const bootId = randomUUID();
+    agent.socket.emit('hello', makeHello({ bootId }));
+    // The latest sample is saved every 30 s and at shutdown: only the shutdown can have saved this one.
+    expect(await sendMetrics(agent.socket, makeSample(1, bootId, { cpu: { percent: 77.7 } }))).toEqual({ ok: true, seq: 1 });
+    ctrlC(first.run); // the whole foreground job gets SIGINT, as in a terminal
+    expect(await first.run.exited).toBe(0);
+    agent.close();
+    expect(first.run.output()).not.toMatch(/Could not persist latest samples|Could not mark server offline/);
+
+    const second = await up(dir);
+    const latest = await json<{ sample: { seq: number; cpu: { percent: number } } }>(second.base, 'GET', `/api/v1/metrics/${server.body.id}`, undefined, user.body.accessToken);
+    expect({ status: latest.status, seq: latest.body.sample?.seq, cpu: latest.body.sample?.cpu.percent }).toEqual({ status: 200, seq: 1, cpu: 77.7 });
+    const srv = await json<{ status: string }>(second.base, 'GET', `/api/v1/servers/${server.body.id}`, undefined, user.body.accessToken);
+    expect(srv.body.status).toBe('offline');
+    ctrlC(second.run);
+    expect(await second.run.exited).toBe(0);
+  }, 120_000);
+
+  it('after the backend is killed (SIGKILL) its PostgreSQL stops by itself and the next start comes up', async () => {
+    const dir = freshDir();
+    const first = await up(dir);
+    expect((await json(first.base, 'POST', '/api/v1/auth/register', { email: 'k@example.test', username: 'killed', password: 'password123' })).status).toBe(201);
+    const postmaster = postmasterPid(dir);
+    first.run.proc.kill('SIGKILL');
+    await first.run.exited;
+    await waitUntil('the postmaster of the killed backend to exit', () => !pidAlive(postmaster), 60_000);
+
+    const second = await up(dir);
+    expect(second.run.output()).not.toMatch(/already in use|orphaned/);
+    expect((await login(second.base, 'killed')).status).toBe(200);
+    second.run.proc.kill('SIGTERM');
+    expect(await second.run.exited).toBe(0);
+  }, 120_000);
+
+  it('a start stops a PostgreSQL orphaned by a killed backend (watchdog gone too) and comes up', async () => {
+    const dir = freshDir();
+    const first = await up(dir);
+    expect((await json(first.base, 'POST', '/api/v1/auth/register', { email: 'o@example.test', username: 'orphaned', password: 'password123' })).status).toBe(201);
+    const { postmasterPid: orphan, watchdogPid, backendPid } = owner(dir);
+    expect(backendPid).toBe(first.run.proc.pid);
+    process.kill(watchdogPid, 'SIGKILL');
+    first.run.proc.kill('SIGKILL');
+    await first.run.exited;
+    await waitUntil('the watchdog to be gone', () => !pidAlive(watchdogPid));
+    expect(pidAlive(orphan)).toBe(true); // nothing stopped it: the situation `npm start` used to refuse
+
+    const second = await up(dir);
+    expect(second.run.output()).toContain(`Stopping the orphaned embedded PostgreSQL (process ${orphan})`);
+    expect(second.run.output()).toContain(`the backend that started it (process ${backendPid}) is gone`);
+    expect(pidAlive(orphan)).toBe(false);
+    expect((await login(second.base, 'orphaned')).status).toBe(200);
+    second.run.proc.kill('SIGINT');
+    expect(await second.run.exited).toBe(0);
+
+    // npm run db:psql says how to connect while nothing runs, without the password.
+    const psql = spawnSync(process.execPath, [PSQL, '-c', 'SELECT 1'], { env: { ...process.env, DATABASE_URL: '', CHATOPS_DATA_DIR: dir }, encoding: 'utf8' });
+    expect(psql.status).toBe(1);
+    expect(psql.stderr).toContain('is not running');
+    expect(psql.stderr).toContain(`password in ${join(dir, 'pg-password')}`);
+    expect(psql.stderr).not.toContain(readFileSync(join(dir, 'pg-password'), 'utf8').trim());
+  }, 120_000);
+
+  it('logs no secret at debug level either', async () => {
+    const dir = freshDir();
+    const { run, base } = await up(dir, { LOG_LEVEL: 'debug' });
+    const handled = await handleSecrets(base, 'debugger');
+    run.proc.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    const out = run.output();
+    expect(out).toMatch(/"msg":"request completed"/);
+    const stored = ['jwt-secret', 'pg-password'].map((f) => readFileSync(join(dir, f), 'utf8').trim());
+    for (const secret of [...handled, ...stored]) expect(out).not.toContain(secret);
+  }, 90_000);
 
   it('explains a port that is in use', async () => {
     const blocker: Server = createServer();

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -61,10 +61,17 @@ export async function startBackend(): Promise<Proc & { baseUrl: string }> {
   };
 }
 
-/** The real agent CLI, reporting every second. */
-export function startAgent(baseUrl: string, apiKey: string): Proc {
+/** The real agent CLI, reporting every second. `buffered()`: samples in its on-disk buffer of unacknowledged ones. */
+export function startAgent(baseUrl: string, apiKey: string): Proc & { buffered: () => number } {
   if (!existsSync(AGENT)) throw new Error(`${AGENT} is missing: run "npm run build"`);
   const stateDir = mkdtempSync(join(tmpdir(), 'chatops-e2e-agent-'));
   const p = launch([AGENT, '--url', baseUrl, '--interval', '1', '--state-dir', stateDir], { CHATOPS_API_KEY: apiKey, CHATOPS_LOG_LEVEL: 'warn' });
-  return { ...p, stop: async () => { await p.stop(); rmSync(stateDir, { recursive: true, force: true }); } };
+  const buffered = () => {
+    try {
+      return readFileSync(join(stateDir, 'unacked-samples.jsonl'), 'utf8').split('\n').filter(Boolean).length;
+    } catch {
+      return 0; // no file: nothing has stayed unacknowledged
+    }
+  };
+  return { ...p, buffered, stop: async () => { await p.stop(); rmSync(stateDir, { recursive: true, force: true }); } };
 }

@@ -1,3 +1,4 @@
+import { itProcfs } from '../../test/procfs';
 import { collectDiskUsage, isLocalBlockMount, realMounts, type MountEntry, type StatfsResult } from './disks';
 
 const S: StatfsResult = { bsize: 4096, blocks: 1000, bfree: 500, bavail: 400 };
@@ -42,7 +43,7 @@ describe('disk usage: local block filesystems statfs inline, the others asynchro
 });
 
 describe('HostCollector on this host: inline statfs by default, same disks as the asynchronous path', () => {
-  (require('./read-proc').isProcfs('/proc') ? it : it.skip)('live', async () => {
+  itProcfs('live', async () => {
     const { HostCollector } = require('./host-collector') as typeof import('./host-collector');
     const inline = new HostCollector({ procRoot: '/proc', hostRoot: '/' });
     const async = new HostCollector({ procRoot: '/proc', hostRoot: '/', statfsSync: null });

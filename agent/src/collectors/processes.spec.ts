@@ -3,10 +3,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ProcessCollector, parsePidStat, parsePidStatBytes, parseStatusBytes, parseStatusUidRss, type StatFields } from './processes';
-import { isProcfs } from './read-proc';
+import { describeProcfs } from '../../test/procfs';
 
 const FIXTURES = resolve(__dirname, '../../test/fixtures');
-const describeProc = isProcfs('/proc') ? describe : describe.skip;
 
 const bytesOf = (text: string) => {
   const buf = Buffer.alloc(text.length + 64, 0x41); // stale bytes after the content must be ignored
@@ -39,7 +38,7 @@ describe('stat and status parsed from bytes = the text parsers', () => {
     for (const line of lines) expect([line, viaBytes(line)]).toEqual([line, viaText(line)]);
   });
 
-  describeProc('on this host', () => {
+  describeProcfs('on this host', () => {
     it('every /proc/<pid>/stat and status', () => {
       let compared = 0;
       for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
@@ -124,7 +123,7 @@ describe('ProcessCollector on a fake /proc (not procfs: every read opens the fil
   });
 });
 
-describeProc('ProcessCollector on a real procfs', () => {
+describeProcfs('ProcessCollector on a real procfs', () => {
   const fdCount = () => readdirSync('/proc/self/fd').length;
 
   it('keeps stat descriptors open between scans and status ones for the top list only; closes them when asked', () => {

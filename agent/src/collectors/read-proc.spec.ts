@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeProcfs } from '../../test/procfs';
 import { ProcFiles, isProcfs, readProcFile } from './read-proc';
 
-const describeProc = isProcfs('/proc') ? describe : describe.skip;
 
-describeProc('ProcFiles on a real procfs', () => {
+describeProcfs('ProcFiles on a real procfs', () => {
   it('keeps the descriptor open and still reads fresh content every time', async () => {
     const files = new ProcFiles(isProcfs('/proc'));
     expect(files.keepOpen).toBe(true);

@@ -80,11 +80,14 @@ describe('AgentConnection against a real Socket.IO /agents server', () => {
     for (let i = 0; i < 3; i++) {
       buffer.push(fakeSample(i, BOOT));
       conn!.notify();
-      await waitFor(() => buffer.size === 0, 2000);
+      await waitFor(() => buffer.size === 0, 10_000);
     }
-    await sleep(300);
-    expect(backend.singles.map((s) => s.seq)).toEqual([0, 1, 2]);
-    expect(backend.seqs(BOOT)).toEqual([0, 2]);
+    // Marker: one more sample; the agent sends oldest first, so a resend of 1 would come before it.
+    buffer.push(fakeSample(3, BOOT));
+    conn!.notify();
+    await waitFor(() => backend.stored.has(`${BOOT}#3`), 10_000, 'the marker sample');
+    expect(backend.singles.map((s) => s.seq)).toEqual([0, 1, 2, 3]);
+    expect(backend.seqs(BOOT)).toEqual([0, 2, 3]);
     expect(logs.filter((l) => l.msg === 'backend refused a sample; dropped, never resent')).toEqual([
       expect.objectContaining({ level: 'warn', seq: 1, bootId: BOOT, error: 'invalid: refused by test' }),
     ]);
@@ -97,11 +100,31 @@ describe('AgentConnection against a real Socket.IO /agents server', () => {
     await waitFor(() => conn!.status === 'ready');
     buffer.push(fakeSample(0, BOOT));
     conn!.notify();
-    await sleep(500);
-    expect(buffer.size).toBe(1); // still waiting for the (lost) ack
-    await waitFor(() => buffer.size === 0, 3000, 'resend after ack timeout');
+    // Sent once, never acknowledged: it stays buffered, so it is sent again after the ack timeout.
+    await waitFor(() => buffer.size === 0, 10_000, 'resend after ack timeout');
     expect(backend.singles.map((s) => s.seq)).toEqual([0, 0]);
     expect(backend.seqs(BOOT)).toEqual([0]);
+  });
+
+  it('a refused batch is resent one sample at a time: the valid ones land, only the refused one is dropped', async () => {
+    backend.refuseBatch = () => true;
+    backend.refuse = (s) => s.seq === 2;
+    for (let i = 0; i < 5; i++) buffer.push(fakeSample(i, BOOT));
+    connect({ batchSize: 5 });
+    await waitFor(() => buffer.size === 0, 10_000, 'the backlog handled');
+    expect(backend.batches.map((b) => b.map((s) => s.seq))).toEqual([[0, 1, 2, 3, 4]]);
+    expect(backend.singles.map((s) => s.seq)).toEqual([0, 1, 2, 3, 4]); // in order, each once
+    expect(backend.seqs(BOOT)).toEqual([0, 1, 3, 4]);
+    expect(logs.filter((l) => l.level === 'warn').map((l) => [l.msg, l.count ?? l.seq])).toEqual([
+      ['backend refused a batch; resending its samples one by one', 5],
+      ['backend refused a sample; dropped, never resent', 2],
+    ]);
+    // Marker: a later sample goes out alone; nothing refused before it is sent again.
+    buffer.push(fakeSample(5, BOOT));
+    conn!.notify();
+    await waitFor(() => backend.stored.has(`${BOOT}#5`), 10_000, 'the marker sample');
+    expect(backend.singles.map((s) => s.seq)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(backend.batches).toHaveLength(1);
   });
 
   it('backlog is replayed oldest first with metricsBatch in chunks', async () => {

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
 import type { ErrorBody } from '@chatops/protocol';
 import { DomainException } from './domain-exception';
+import { DATABASE_RETRY_AFTER_SEC, DATABASE_UNAVAILABLE, databaseUnavailable, isDatabaseUnavailable, unavailableReason } from '../database/db-unavailable';
 import { requestIdOf } from './request-id';
 
 const PG_CLIENT_ERRORS: Record<string, [number, string]> = {
@@ -13,13 +14,20 @@ const PG_CLIENT_ERRORS: Record<string, [number, string]> = {
   '23503': [409, 'Referenced resource does not exist'],
 };
 
+/** While the database is unavailable, one warning per this many ms (with a count), not one per request. */
+const UNAVAILABLE_LOG_EVERY_MS = 10_000;
+
 /**
  * The one place where errors become HTTP responses: every error body has the contract's shape
- * and the request id. Unknown errors are logged with their stack and answered with a bare 500.
+ * and the request id. An unavailable database (stopped, frozen, unreachable: see
+ * database/db-unavailable.ts) is 503 with Retry-After, whichever layer met it. Unknown errors are
+ * logged with their stack and answered with a bare 500.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+  private unavailableSince = 0;
+  private unavailableCount = 0;
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return;
@@ -27,8 +35,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
     const requestId = requestIdOf(req, res);
-    const body = this.toBody(exception, requestId);
-    if (body.statusCode >= 500) {
+    const unavailable = isDatabaseUnavailable(exception);
+    const body = this.toBody(unavailable ? databaseUnavailable() : exception, requestId);
+    if (unavailable) {
+      this.noteUnavailable(exception, requestId);
+    } else if (body.statusCode >= 500) {
       this.logger.error(
         { err: exception, requestId, method: req.method, path: req.originalUrl?.split('?')[0] },
         'Unhandled error',
@@ -36,7 +47,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (res.headersSent) return;
     if (exception instanceof DomainException && exception.headers) res.set(exception.headers);
+    if (body.code === DATABASE_UNAVAILABLE) res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SEC));
     res.status(body.statusCode).json(body);
+  }
+
+  private noteUnavailable(exception: unknown, requestId: string): void {
+    this.unavailableCount++;
+    if (Date.now() - this.unavailableSince < UNAVAILABLE_LOG_EVERY_MS) return;
+    this.logger.warn(
+      { reason: unavailableReason(exception), requestId, answered503: this.unavailableCount },
+      'Database unavailable: answering 503 with Retry-After',
+    );
+    this.unavailableSince = Date.now();
+    this.unavailableCount = 0;
   }
 
   private toBody(exception: unknown, requestId: string): ErrorBody {

@@ -37,11 +37,14 @@ const envSchema = z.object({
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   AGENT_STALE_INTERVALS: z.coerce.number().int().min(2).max(100).default(3),
+  AGENT_KEY_RECHECK_SEC: z.coerce.number().int().min(1).max(3600).default(60),
   SERVE_FRONTEND: bool.default(true),
   METRICS_RAW_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(7),
   METRICS_1M_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(90),
   METRICS_1H_RETENTION_DAYS: z.coerce.number().min(1).max(36500).default(730),
   ROLLUP_INTERVAL_SEC: z.coerce.number().int().min(1).max(3600).default(30),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3000),
+  DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
 });
 
 export interface AppConfig {
@@ -65,10 +68,17 @@ export interface AppConfig {
   logPretty: boolean;
   redisUrl: string | undefined;
   agentStaleIntervals: number;
+  /** How often connected agents' keys are re-checked for expiry. */
+  agentKeyRecheckSec: number;
   serveFrontend: boolean;
   /** How long each history tier is kept, in days. */
   retention: { rawDays: number; minuteDays: number; hourDays: number };
   rollupIntervalSec: number;
+  /**
+   * How long a request waits for PostgreSQL: to connect or get a pooled connection, and for one
+   * statement. Beyond either the request is answered 503 (see database/db-unavailable.ts).
+   */
+  db: { connectTimeoutMs: number; queryTimeoutMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -103,9 +113,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logPretty: e.LOG_FORMAT === 'pretty' || (e.LOG_FORMAT === 'auto' && Boolean(process.stdout.isTTY)),
     redisUrl: e.REDIS_URL,
     agentStaleIntervals: e.AGENT_STALE_INTERVALS,
+    agentKeyRecheckSec: e.AGENT_KEY_RECHECK_SEC,
     serveFrontend: e.SERVE_FRONTEND,
     retention: { rawDays: e.METRICS_RAW_RETENTION_DAYS, minuteDays: e.METRICS_1M_RETENTION_DAYS, hourDays: e.METRICS_1H_RETENTION_DAYS },
     rollupIntervalSec: e.ROLLUP_INTERVAL_SEC,
+    db: { connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS, queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS },
   };
 }
 

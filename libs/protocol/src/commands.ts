@@ -62,6 +62,11 @@ export interface CommandRecord extends CommandResponse {
   ip: string | null;
   createdAt: string;
   finishedAt: string | null;
+  /**
+   * History lists only: true when `output` or `stderr` was cut to its first 4,096 characters;
+   * `GET /commands/item/{id}` has the whole text.
+   */
+  preview?: boolean;
 }
 
 /** Per-server command policy, checked by the backend before anything is sent to the agent. */

@@ -38,4 +38,6 @@ export interface TerminalSession {
   /** Bytes of output and input recorded. */
   bytesOut: number;
   bytesIn: number;
+  /** The recording stopped keeping output past its size cap (the session went on). */
+  recordingTruncated: boolean;
 }

@@ -50,8 +50,6 @@ export const agentRoom = (serverId: string) => `server:${serverId}`;
 const DEFAULT_INTERVAL_SEC = 5;
 const LAST_SEEN_FLUSH_MS = 10_000;
 const LAST_SEEN_CHUNK = 500;
-/** Key expiry is checked this often (deactivation and deletion are pushed at once by events). */
-const KEY_EXPIRY_CHECK_MS = 60_000;
 
 /**
  * Knows which agent socket serves which server. Requests to agents go through `request()`, which
@@ -64,6 +62,8 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly sockets = new Map<string, AgentSocket>();
   private namespace: AgentNamespace | null = null;
   private readonly lastSeenDirty = new Set<string>();
+  private readonly unregistering = new Set<Promise<void>>();
+  private keyExpiryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -101,8 +101,19 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     await this.servers.setStatus(serverId, 'online', now);
   }
 
-  /** Called from the socket's disconnect handler. Only the live connection flips the status. */
-  async unregister(socket: AgentSocket, reason: string): Promise<void> {
+  /**
+   * Called from the socket's disconnect handler. Only the live connection flips the status.
+   * Tracked until done: at shutdown the sockets close first and their "offline" writes must land
+   * before the database pool closes (see onApplicationShutdown).
+   */
+  unregister(socket: AgentSocket, reason: string): Promise<void> {
+    const done = this.unregisterNow(socket, reason);
+    this.unregistering.add(done);
+    done.then(() => this.unregistering.delete(done), () => this.unregistering.delete(done));
+    return done;
+  }
+
+  private async unregisterNow(socket: AgentSocket, reason: string): Promise<void> {
     const { serverId, connectedAt } = socket.data;
     if (!serverId) return;
     // An agent that drops while its registration is still being written must not end up "online"
@@ -238,8 +249,10 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /** One lookup per connected key: N queries per minute (a batched lookup in ApiKeysService would make it one). */
-  @Interval(KEY_EXPIRY_CHECK_MS)
+  /**
+   * Drops agents whose key expired while connected: every AGENT_KEY_RECHECK_SEC, one query for all
+   * connected keys (deactivation and deletion are pushed at once by events).
+   */
   async checkKeyExpiry(): Promise<void> {
     const sockets = [...this.sockets.values()].filter((s) => s.connected);
     if (!sockets.length) return;
@@ -251,6 +264,8 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
 
   onApplicationBootstrap(): void {
     void this.reconcileStatuses();
+    this.keyExpiryTimer = setInterval(() => void this.checkKeyExpiry(), this.config.agentKeyRecheckSec * 1000);
+    this.keyExpiryTimer.unref();
   }
 
   /**
@@ -265,8 +280,11 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
       .catch((err) => this.logger.warn({ err: (err as Error).message }, 'Could not reconcile server statuses'));
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
+    if (this.keyExpiryTimer) clearInterval(this.keyExpiryTimer);
     for (const socket of this.sockets.values()) socket.disconnect(true);
+    await new Promise((r) => setImmediate(r)); // disconnect handlers start their unregister
+    await Promise.allSettled([...this.unregistering]);
   }
 
   private drop(socket: AgentSocket, reason: string): void {

@@ -40,7 +40,8 @@ describe('AuthThrottlerOptions', () => {
       const blocked: boolean[] = [];
       for (let i = 0; i < 4; i++) blocked.push((await storage.increment('client-key', 60_000, 3, 60_000, 'default')).isBlocked);
       expect(blocked).toEqual([false, false, false, true]);
-      expect(Date.now() - started).toBeLessThan(2000);
+      // Does not wait for Redis to appear (an offline queue would hold these until the test's timeout).
+      expect(Date.now() - started).toBeLessThan(10_000);
       expect(lines.length).toBeGreaterThanOrEqual(1);
       expect(lines.join('\n')).toMatch(/falls back to per-instance counters/);
       expect(lines.join('\n')).not.toMatch(/s3cret-pw|admin/);

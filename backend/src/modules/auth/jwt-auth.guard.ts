@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { IS_PUBLIC } from '../../common/decorators';
-import { AppError, unauthorized } from '../../common/errors';
+import { unauthorized } from '../../common/errors';
 
 /** Global guard: every route needs a valid access token unless it is marked @Public(). */
 @Injectable()
@@ -17,9 +17,14 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return isPublic ? true : super.canActivate(ctx);
   }
 
+  /**
+   * `err` is set only when validating the token's session failed (passport reports a bad token
+   * through `info`): a revoked session (an AppError 401) or the database being unavailable, which
+   * must reach the global filter as such (503), never turn into a 401 that signs the user out.
+   */
   handleRequest<T>(err: unknown, user: T, info: unknown): T {
-    if (err instanceof AppError) throw err;
-    if (err || !user) {
+    if (err) throw err;
+    if (!user) {
       const expired = info instanceof Error && info.name === 'TokenExpiredError';
       throw expired
         ? unauthorized('auth.token_expired', 'Access token expired')

@@ -28,5 +28,10 @@ export const FLEET_ADMIN_ROOM = 'live:fleet:admin';
 export const userRoom = (userId: string) => `live:user:${userId}`;
 export const sessionRoom = (sessionId: string) => `live:session:${sessionId}`;
 
+/** The browser socket that opened a terminal session (on whichever instance it is). */
+export const terminalRoom = (sessionId: string) => `live:terminal:${sessionId}`;
+/** Events a terminal room carries. */
+export type TerminalScopedEvent = 'terminal_output' | 'terminal_exit';
+
 /** Events a server room carries that other modules push through `LiveService.emitToServer`. */
 export type ServerScopedEvent = 'alert' | 'command_output' | 'command_finished' | 'container_event';

@@ -9,6 +9,7 @@ import { AuthService } from '../auth/auth.service';
 import { ServersService } from '../servers/servers.service';
 import { FleetStream } from './fleet-stream.service';
 import { FLEET_ADMIN_ROOM, fleetOwnerRoom, LiveNamespace, LiveSocket, SERVER_ROOM_PREFIX, serverRoom, sessionRoom, userRoom } from './live-socket';
+import { LiveEvents } from './live-events';
 import { LiveService } from './live.service';
 
 /** Server subscriptions one socket may hold at a time. */
@@ -57,6 +58,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly servers: ServersService,
     private readonly live: LiveService,
     private readonly fleet: FleetStream,
+    private readonly featureEvents: LiveEvents,
   ) {}
 
   afterInit(namespace: LiveNamespace): void {
@@ -104,6 +106,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   handleDisconnect(socket: LiveSocket): void {
+    this.featureEvents.disconnected(socket);
     if (socket.data.expiryTimer) clearTimeout(socket.data.expiryTimer);
     socket.data.expiryTimer = null;
   }
@@ -216,9 +219,22 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       ack?.({ ok: true, expiresAt: new Date(socket.data.expiresAt).toISOString() });
     });
 
+    // Events of feature modules (terminal, ...), registered with LiveEvents.
+    for (const [event, handler] of this.featureEvents.entries()) {
+      raw.on(event, async (...args: unknown[]) => {
+        const ack = ackOf<unknown>(args);
+        try {
+          await handler(socket, args[0], ack);
+        } catch (err) {
+          this.logger.error({ err, event, socketId: socket.id, userId: socket.data.user.id }, 'A /live handler failed');
+          ack?.({ ok: false, error: 'unavailable' });
+        }
+      });
+    }
+
     // Events this version does not know are ignored; an ack, if asked for, says so.
     raw.onAny((event: string, ...args: unknown[]) => {
-      if (KNOWN_EVENTS.has(event)) return;
+      if (KNOWN_EVENTS.has(event) || this.featureEvents.has(event)) return;
       ackOf<SubscribeAck>(args)?.({ ok: false, error: 'unknown event' });
     });
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import type { LiveServerToClientEvents, MetricsSample } from '@chatops/protocol';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
-import { LiveNamespace, serverRoom, ServerScopedEvent } from './live-socket';
+import { LiveNamespace, serverRoom, ServerScopedEvent, terminalRoom, TerminalScopedEvent } from './live-socket';
 
 /**
  * Fans server-scoped events out to the browsers subscribed to that server. Every event is one
@@ -43,6 +43,17 @@ export class LiveService {
   emitToServer<E extends ServerScopedEvent>(serverId: string, event: E, payload: Parameters<LiveServerToClientEvents[E]>[0]): void {
     // The generic event name defeats socket.io's typed overloads; the signature above keeps callers typed.
     (this.namespace?.to(serverRoom(serverId)) as { emit(ev: string, p: unknown): boolean } | undefined)?.emit(event, payload);
+  }
+
+  /** Sends a terminal session's output or end to the browser socket that opened it (any instance). */
+  emitToTerminal<E extends TerminalScopedEvent>(sessionId: string, event: E, payload: Parameters<LiveServerToClientEvents[E]>[0]): void {
+    (this.namespace?.to(terminalRoom(sessionId)) as { emit(ev: string, p: unknown): boolean } | undefined)?.emit(event, payload);
+  }
+
+  /** The session ended: its browser socket leaves the room (on every instance). */
+  leaveTerminal(sessionId: string): void {
+    const room = terminalRoom(sessionId);
+    this.namespace?.in(room).socketsLeave(room);
   }
 
   /**

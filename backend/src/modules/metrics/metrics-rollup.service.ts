@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import { MAINTENANCE_DB } from '../../database/data-source';
 
 export type Tier = '1m' | '1h';
 const TIER_SEC: Record<Tier, number> = { '1m': 60, '1h': 3600 };
@@ -46,7 +47,8 @@ export class MetricsRollupService implements OnApplicationBootstrap, OnApplicati
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<RollupReport> | null = null;
 
-  constructor(@InjectDataSource() private readonly db: DataSource, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  /** The maintenance pool: a catch-up chunk over a large fleet may run longer than a request's statement timeout. */
+  constructor(@InjectDataSource(MAINTENANCE_DB) private readonly db: DataSource, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.run().catch((err) => this.logger.warn({ err: (err as Error).message }, 'Rollup run failed; will retry')), this.config.rollupIntervalSec * 1000);

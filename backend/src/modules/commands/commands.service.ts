@@ -1,0 +1,297 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, Repository } from 'typeorm';
+import {
+  COMMAND_DEFAULT_TIMEOUT_SEC, type CapabilityError, type CommandAccepted, type CommandPolicy, type CommandRecord,
+  type CommandResponse, type CommandResult, type CommandStatus,
+} from '@chatops/protocol';
+import { AuthUser, RequestMeta } from '../../common/decorators';
+import { DomainException } from '../../common/domain-exception';
+import { OnChatopsEvent, type ChatopsEvents } from '../../events';
+import { AgentErrorCode } from '../agents/agents.errors';
+import { AgentManager } from '../agents/agent-manager.service';
+import { AuditService } from '../audit/audit.service';
+import { LiveService } from '../live/live.service';
+import { ServersService } from '../servers/servers.service';
+import { CommandHistoryEntity, toCommandRecord } from './command-history.entity';
+import { CommandPolicyService } from './command-policy.service';
+import { CommandErrorCode, CommandException } from './commands.errors';
+import { CommandHistoryQueryDto, RunCommandDto } from './dto/command.dto';
+
+/** The agent kills a command at `timeoutSec` (then SIGKILL after a grace): the backend waits this much longer. */
+const AGENT_ANSWER_MARGIN_SEC = 15;
+/** Commands one user may have running at once (on this instance). */
+export const MAX_RUNNING_PER_USER = 16;
+/** A `running` row older than its timeout plus this is left over from a stopped backend. */
+const ORPHAN_AFTER_EXTRA_SEC = 60;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** PostgreSQL text cannot hold NUL: binary output keeps its length with U+FFFD in its place. */
+const storable = (s: string) => (s.includes('\u0000') ? s.replace(/\u0000/g, '\uFFFD') : s);
+const isRefusal = (r: CommandResult | CapabilityError): r is CapabilityError => (r as CapabilityError).ok === false;
+
+interface Outcome {
+  status: CommandStatus;
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number | null;
+  truncated: boolean;
+  timedOut: boolean;
+  error: string | null;
+  /** Thrown to the synchronous caller after the record is stored (refusals, no agent). */
+  raise?: DomainException;
+}
+
+/**
+ * Remote commands, the seed's "Command Execution" flow: ownership check, the server's policy, a
+ * `command_history` row, the request to the agent through `AgentManager` (so an agent on another
+ * instance answers too), output relayed live, the final record stored, broadcast and audited —
+ * for every outcome, including refusals and a missing agent.
+ */
+@Injectable()
+export class CommandsService {
+  private readonly logger = new Logger(CommandsService.name);
+  /** Running commands per user on this instance (the cap). */
+  private readonly runningByUser = new Map<string, number>();
+
+  constructor(
+    @InjectRepository(CommandHistoryEntity) private readonly history: Repository<CommandHistoryEntity>,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly servers: ServersService,
+    private readonly policies: CommandPolicyService,
+    private readonly agents: AgentManager,
+    private readonly audit: AuditService,
+    private readonly live: LiveService,
+  ) {}
+
+  /** Runs a command; with `async` answers at once with the id and finishes in the background. */
+  async run(user: AuthUser, serverId: string, dto: RunCommandDto, meta: RequestMeta, async: false): Promise<CommandResponse>;
+  async run(user: AuthUser, serverId: string, dto: RunCommandDto, meta: RequestMeta, async: true): Promise<CommandAccepted>;
+  async run(user: AuthUser, serverId: string, dto: RunCommandDto, meta: RequestMeta, async: boolean): Promise<CommandResponse | CommandAccepted> {
+    const server = await this.servers.getAccessible(user, serverId);
+    const command = dto.command.trim();
+    const row = this.history.create({
+      id: randomUUID(),
+      serverId,
+      userId: user.id,
+      command,
+      timeoutSec: dto.timeoutSec ?? COMMAND_DEFAULT_TIMEOUT_SEC,
+      status: 'running',
+      exitCode: null,
+      stdout: '',
+      stderr: '',
+      truncated: false,
+      timedOut: false,
+      durationMs: null,
+      error: null,
+      ip: meta.ip?.slice(0, 64) ?? null,
+      createdAt: new Date(),
+      finishedAt: null,
+    });
+
+    if ((this.runningByUser.get(user.id) ?? 0) >= MAX_RUNNING_PER_USER) {
+      throw new CommandException(CommandErrorCode.TooManyRunning, `At most ${MAX_RUNNING_PER_USER} commands may run at once; wait for one to finish`);
+    }
+    await this.history.insert(row);
+
+    const refusal = await this.policies.check(serverId, command);
+    if (refusal) {
+      await this.finish(row, server.name, meta, emptyOutcome('refused', refusal));
+      throw new CommandException(CommandErrorCode.PolicyDenied, `The server's command policy refuses this command: ${refusal}`);
+    }
+    this.runningByUser.set(user.id, (this.runningByUser.get(user.id) ?? 0) + 1);
+    const done = this.execute(row)
+      .then((outcome) => this.finish(row, server.name, meta, outcome))
+      .finally(() => {
+        const n = (this.runningByUser.get(user.id) ?? 1) - 1;
+        if (n > 0) this.runningByUser.set(user.id, n);
+        else this.runningByUser.delete(user.id);
+      });
+
+    if (async) {
+      done.catch((err) => this.logger.error({ err, commandId: row.id, serverId }, 'Could not finish a command'));
+      return { commandId: row.id, command, status: 'running' };
+    }
+    const { record, raise } = await done;
+    if (raise) throw raise;
+    return toResponse(record);
+  }
+
+  async get(user: AuthUser, commandId: string): Promise<CommandRecord> {
+    const row = await this.history.findOneBy({ id: commandId });
+    // Not yours and does not exist get the same answer.
+    if (!row || !(await this.servers.isAccessible(user, row.serverId))) {
+      throw new CommandException(CommandErrorCode.NotFound, 'Command not found');
+    }
+    return toCommandRecord(row);
+  }
+
+  /** Newest first; output cut to a preview (the item has it all). */
+  async list(user: AuthUser, serverId: string, q: CommandHistoryQueryDto): Promise<CommandRecord[]> {
+    await this.servers.getAccessible(user, serverId);
+    const qb = this.history.createQueryBuilder('c')
+      .where('c.server_id = :serverId', { serverId })
+      .orderBy('c.created_at', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .limit(q.limit ?? 50);
+    if (q.status) qb.andWhere('c.status = :status', { status: q.status });
+    if (q.q) qb.andWhere(`c.command ILIKE :q ESCAPE '\\'`, { q: `%${q.q.replace(/[\\%_]/g, '\\$&')}%` });
+    if (q.before) {
+      const cursor = await this.cursor(serverId, q.before);
+      if (cursor.id) qb.andWhere('(c.created_at, c.id) < (:at, :id)', cursor);
+      else qb.andWhere('c.created_at < :at', cursor);
+    }
+    return (await qb.getMany()).map((r) => toCommandRecord(r, true));
+  }
+
+  getPolicy(user: AuthUser, serverId: string): Promise<CommandPolicy> {
+    return this.servers.getAccessible(user, serverId).then(() => this.policies.get(serverId));
+  }
+
+  async updatePolicy(user: AuthUser, serverId: string, change: { allow?: string[]; deny?: string[] }, meta: RequestMeta): Promise<CommandPolicy> {
+    const server = await this.servers.getAccessible(user, serverId);
+    const policy = await this.policies.update(serverId, change, user.id);
+    await this.audit.record({
+      action: 'command.policy_update',
+      description: `Command policy of server ${server.name} set to ${policy.allow.length} allow and ${policy.deny.length} deny patterns`,
+      userId: user.id,
+      serverId,
+      meta,
+    });
+    return policy;
+  }
+
+  /** Streams output to the server's subscribers as the agent sends it. */
+  @OnChatopsEvent('agent.command_output')
+  relayOutput({ serverId, commandId, stream, data }: ChatopsEvents['agent.command_output']): void {
+    this.live.emitToServer(serverId, 'command_output', { serverId, commandId, stream, data });
+  }
+
+  /**
+   * Rows still `running` long after their timeout belong to a backend that stopped mid-command:
+   * they are closed as failed (and audited), whichever instance notices first.
+   */
+  @Interval(60_000)
+  async closeOrphans(): Promise<void> {
+    try {
+      const [rows] = (await this.db.query(
+        `UPDATE command_history SET status = 'failed', finished_at = now(),
+                error = 'interrupted: the backend stopped while the command ran'
+          WHERE status = 'running' AND created_at < now() - make_interval(secs => timeout_sec + $1)
+          RETURNING id, server_id, user_id, command`,
+        [AGENT_ANSWER_MARGIN_SEC + ORPHAN_AFTER_EXTRA_SEC],
+      )) as [Array<{ id: string; server_id: string; user_id: string | null; command: string }>, number];
+      for (const r of rows ?? []) {
+        await this.audit.record({
+          action: 'command.run',
+          description: `Command "${r.command.slice(0, 200)}" interrupted: the backend stopped while it ran`,
+          userId: r.user_id,
+          serverId: r.server_id,
+          success: false,
+        });
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'Could not close interrupted commands');
+    }
+  }
+
+  /** Sends the command and turns every answer (or its absence) into an outcome; never throws. */
+  private async execute(row: CommandHistoryEntity): Promise<Outcome> {
+    const started = Date.now();
+    let reply: CommandResult | CapabilityError;
+    try {
+      reply = await this.agents.request(row.serverId, 'command', { commandId: row.id, command: row.command, timeoutSec: row.timeoutSec },
+        (row.timeoutSec + AGENT_ANSWER_MARGIN_SEC) * 1000);
+    } catch (err) {
+      if (!(err instanceof DomainException)) {
+        this.logger.error({ err, commandId: row.id, serverId: row.serverId }, 'Command request failed');
+        return emptyOutcome('failed', 'internal error while sending the command');
+      }
+      const elapsed = Date.now() - started;
+      switch (err.code) {
+        case AgentErrorCode.NotConnected:
+          return { ...emptyOutcome('unreachable', 'the server\'s agent is not connected'), raise: err };
+        case AgentErrorCode.Lost:
+          return { ...emptyOutcome('failed', 'the agent disconnected while the command ran'), durationMs: elapsed };
+        default:
+          return { ...emptyOutcome('failed', `the agent did not answer within ${row.timeoutSec + AGENT_ANSWER_MARGIN_SEC} s`), durationMs: elapsed, raise: err };
+      }
+    }
+    if (isRefusal(reply)) return refusalOutcome(reply);
+    return {
+      status: reply.timedOut ? 'timeout' : reply.exitCode === 0 ? 'completed' : 'failed',
+      exitCode: reply.exitCode,
+      stdout: storable(String(reply.stdout ?? '')),
+      stderr: storable(String(reply.stderr ?? '')),
+      durationMs: Number.isFinite(reply.durationMs) ? Math.max(0, Math.round(reply.durationMs)) : Date.now() - started,
+      truncated: reply.truncated === true,
+      timedOut: reply.timedOut === true,
+      error: reply.timedOut ? `killed after ${row.timeoutSec} s` : null,
+    };
+  }
+
+  /** Stores the outcome, tells the server's subscribers, audits. */
+  private async finish(row: CommandHistoryEntity, serverName: string, meta: RequestMeta, outcome: Outcome): Promise<{ record: CommandHistoryEntity; raise?: DomainException }> {
+    const { raise, ...fields } = outcome;
+    Object.assign(row, fields, { finishedAt: new Date() });
+    await this.history.update({ id: row.id }, { ...fields, finishedAt: row.finishedAt });
+    this.live.emitToServer(row.serverId, 'command_finished', { serverId: row.serverId, command: toCommandRecord(row, true) });
+    const detail = row.exitCode !== null ? ` (exit ${row.exitCode})` : row.error ? ` (${row.error})` : '';
+    await this.audit.record({
+      action: 'command.run',
+      description: `Command "${row.command.slice(0, 200)}" on server ${serverName}: ${row.status}${detail}`,
+      userId: row.userId,
+      serverId: row.serverId,
+      meta,
+      success: row.status === 'completed',
+    });
+    return { record: row, raise };
+  }
+
+  private async cursor(serverId: string, before: string): Promise<{ at: Date; id: string | null }> {
+    if (UUID.test(before)) {
+      const row = await this.history.findOne({ where: { id: before, serverId }, select: { id: true, createdAt: true } });
+      if (!row) throw new CommandException(CommandErrorCode.BadCursor, 'before names no command of this server');
+      return { at: row.createdAt, id: row.id };
+    }
+    const at = new Date(before);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(before) || Number.isNaN(at.getTime())) {
+      throw new CommandException(CommandErrorCode.BadCursor, 'before must be a commandId or an ISO-8601 time');
+    }
+    return { at, id: null };
+  }
+}
+
+function emptyOutcome(status: CommandStatus, error: string): Outcome {
+  return { status, exitCode: null, stdout: '', stderr: '', durationMs: null, truncated: false, timedOut: false, error };
+}
+
+function refusalOutcome(reply: CapabilityError): Outcome {
+  const why = typeof reply.message === 'string' && reply.message ? reply.message.slice(0, 500) : null;
+  switch (reply.error) {
+    case 'disabled':
+      return { ...emptyOutcome('refused', 'exec is disabled on the agent'), raise: new CommandException(CommandErrorCode.ExecDisabled, 'Remote commands are disabled on this server\'s agent: start it with --enable-exec (CHATOPS_ENABLE_EXEC=true)') };
+    case 'not_allowed':
+      return { ...emptyOutcome('refused', why ?? 'refused by the agent\'s allow-list'), raise: new CommandException(CommandErrorCode.NotAllowed, `The agent's allow-list refuses this command${why ? `: ${why}` : ''}`) };
+    case 'queue_full':
+      return { ...emptyOutcome('refused', 'the agent\'s command queue is full'), raise: new CommandException(CommandErrorCode.AgentBusy, 'The agent is running and queuing as many commands as it accepts; retry shortly') };
+    default:
+      return { ...emptyOutcome('refused', why ?? String(reply.error).slice(0, 200)), raise: new CommandException(CommandErrorCode.Rejected, `The agent refused the command: ${why ?? String(reply.error).slice(0, 200)}`) };
+  }
+}
+
+function toResponse(r: CommandHistoryEntity): CommandResponse {
+  return {
+    commandId: r.id,
+    command: r.command,
+    status: r.status,
+    exitCode: r.exitCode,
+    output: r.stdout,
+    stderr: r.stderr,
+    durationMs: r.durationMs,
+    truncated: r.truncated,
+  };
+}
