@@ -41,7 +41,8 @@ export const SPEEDS = [0.5, 1, 2, 4] as const;
     :host { display: block; margin: 8px 0 16px; padding: 12px; border-radius: 12px; background: var(--mat-sys-surface-container); }
     .bar { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin-bottom: 8px; }
     .close { margin-left: auto; }
-    .host { min-height: 40px; }
+    /* the player scales the recording to fit this box (fit: 'both') */
+    .host { height: min(60vh, 520px); }
   `,
 })
 export class RecordingPlayerComponent {

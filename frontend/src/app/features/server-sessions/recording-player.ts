@@ -40,7 +40,7 @@ function createAsciinemaPlayer(cast: string, host: HTMLElement, options: Recordi
     speed: options.speed,
     startAt: options.startAt,
     autoPlay: options.autoPlay,
-    fit: 'width',
+    fit: 'both',
     idleTimeLimit: 2,
     controls: true,
     terminalFontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
