@@ -6,6 +6,8 @@ import { fakeSample } from '../test/sample-factory';
 import { Agent, BUFFER_FILE, STOP_COLLECTION_WAIT_MS } from './agent';
 import type { HostCollector } from './collectors/host-collector';
 import { parseConfig, type AgentConfig } from './config';
+import { isRunning } from './executors/process-tree';
+import { PtyUnavailableError } from './executors/pty-loader';
 import { createLogger } from './log';
 
 const KEY = 'cok_agent-spec-key';
@@ -18,14 +20,16 @@ describe('Agent delivery across outages and restarts (real Socket.IO server)', (
   let stateDir: string;
   const agents: Agent[] = [];
 
-  const config = (url: string): AgentConfig => {
-    const r = parseConfig(['--url', url, '--api-key', KEY, '--interval', '1', '--state-dir', stateDir], {});
+  const config = (url: string, extra: string[] = []): AgentConfig => {
+    const r = parseConfig(['--url', url, '--api-key', KEY, '--interval', '1', '--state-dir', stateDir, ...extra], {});
     if (r.kind !== 'run') throw new Error('config');
     return r.config;
   };
-  const newAgent = (url: string) => {
+  const newAgent = (url: string, extra: string[] = []) => {
     const a = new Agent({
-      config: config(url),
+      config: config(url, extra),
+      commands: { killGraceMs: 500 },
+      terminals: { killGraceMs: 500 },
       logger: createLogger({ level: 'silent' }),
       collector: fakeCollector,
       inventory: { hostname: 'web-01', os: 'Debian GNU/Linux 12', arch: 'x64' },
@@ -123,5 +127,60 @@ describe('Agent delivery across outages and restarts (real Socket.IO server)', (
     await waitFor(() => backend.seqs(first.bootId).length === persisted.length && backend.seqs(second.bootId).length >= 1, 15_000, 'replay of the first run');
     expect(backend.batches[0][0]).toMatchObject({ bootId: first.bootId, seq: 0 });
     await waitFor(() => !existsSync(file), 15_000, 'buffer file removed once everything is acknowledged');
+  });
+
+  describe('remote commands and the terminal', () => {
+    it('off by default: hello says so and requests answer disabled', async () => {
+      const agent = newAgent(backend.url);
+      await agent.start();
+      await waitFor(() => backend.hellos.length === 1 && backend.sockets.length === 1);
+      expect(backend.hellos[0].capabilities).toEqual({ exec: false, docker: false, terminal: false });
+      await expect(backend.sockets[0].timeout(2000).emitWithAck('command', { commandId: 'c1', command: 'id', timeoutSec: 5 }))
+        .resolves.toEqual({ ok: false, error: 'disabled' });
+      await expect(backend.sockets[0].timeout(2000).emitWithAck('terminal_open', { sessionId: 't1', cols: 80, rows: 24 }))
+        .resolves.toEqual({ ok: false, error: 'disabled' });
+    });
+
+    it('hello tells the truth: exec alone, or exec and terminal', async () => {
+      const execOnly = newAgent(backend.url, ['--enable-exec']);
+      await execOnly.start();
+      await waitFor(() => backend.hellos.length === 1);
+      expect(backend.hellos[0].capabilities).toEqual({ exec: true, docker: false, terminal: false });
+      await execOnly.stop();
+      const both = newAgent(backend.url, ['--enable-exec', '--enable-terminal', '--terminal-shell', '/bin/sh']);
+      await both.start();
+      await waitFor(() => backend.hellos.length === 2);
+      expect(backend.hellos[1].capabilities).toEqual({ exec: true, docker: false, terminal: true });
+    });
+
+    it('a PTY that cannot be used stops the start before the agent connects', async () => {
+      const agent = new Agent({
+        config: config(backend.url, ['--enable-exec', '--enable-terminal', '--terminal-shell', '/bin/sh']),
+        logger: createLogger({ level: 'silent' }), collector: fakeCollector,
+        inventory: { hostname: 'web-01', os: 'Alpine', arch: 'x64' },
+        loadPty: () => { throw new PtyUnavailableError('the prebuilt PTY binary (@lydell/node-pty) needs glibc'); },
+      });
+      await expect(agent.start()).rejects.toThrow(PtyUnavailableError);
+      // start() failed before it created a connection: nothing can connect later.
+      expect(agent.connection).toBeUndefined();
+      expect(backend.attempts).toEqual([]);
+    });
+
+    it('agent stop ends every running command and terminal shell', async () => {
+      const agent = newAgent(backend.url, ['--enable-exec', '--enable-terminal', '--terminal-shell', '/bin/sh']);
+      await agent.start();
+      await waitFor(() => backend.sockets.length === 1 && backend.hellos.length === 1);
+      const s = backend.sockets[0];
+      s.emit('command', { commandId: 'long', command: 'sleep 100 & echo $!; wait', timeoutSec: 600 }, () => undefined);
+      await expect(s.timeout(5000).emitWithAck('terminal_open', { sessionId: 'term', cols: 80, rows: 24 })).resolves.toEqual({ ok: true });
+      s.emit('terminal_input', { sessionId: 'term', data: 'echo "pid=$$"\r' });
+      await waitFor(() => /pid=\d+\r\n/.test(backend.screen('term')) && backend.streamed('long') !== '', 5000, 'both running');
+      const shell = Number(/pid=(\d+)\r\n/.exec(backend.screen('term'))![1]);
+      const sleeper = Number(backend.streamed('long').trim());
+      expect(isRunning(shell) && isRunning(sleeper)).toBe(true);
+      await agent.stop();
+      expect(isRunning(shell)).toBe(false);
+      expect(isRunning(sleeper)).toBe(false);
+    });
   });
 });

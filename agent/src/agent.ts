@@ -10,13 +10,15 @@ import { ContainerCollector, createDockerClient } from './collectors/containers'
 import { HostCollector } from './collectors/host-collector';
 import type { AgentConfig } from './config';
 import { AgentConnection, type ConnectionOptions } from './connection/agent-connection';
-import type { Capabilities } from './executors';
+import { NO_EXECUTORS, type Capabilities, type Executors } from './executors';
+import { CommandExecutor, type CommandExecutorOptions } from './executors/command-executor';
+import { execIdentity, minimalEnv } from './executors/exec-env';
+import { ExecPolicy } from './executors/exec-policy';
+import { PtyExecutor, loginShellArgs, type PtyExecutorOptions } from './executors/pty-executor';
+import { loadPty, type PtyModule } from './executors/pty-loader';
 import { gatherInventory, type Inventory } from './inventory';
 import type { Logger } from './log';
 import { AGENT_VERSION } from './version';
-
-/** Command execution and the terminal are not built yet (later issue): never advertised as working. */
-export const EXECUTORS_AVAILABLE = { exec: false, terminal: false } as const;
 
 export const BUFFER_FILE = 'unacked-samples.jsonl';
 /** stop() waits this long at most for a collection in progress. */
@@ -30,6 +32,11 @@ export interface AgentOptions {
   inventory?: Inventory;
   connection?: Partial<ConnectionOptions>;
   flushDelayMs?: number;
+  /** Executor tuning for tests (grace periods, coalescing). */
+  commands?: Partial<CommandExecutorOptions>;
+  terminals?: Partial<PtyExecutorOptions>;
+  /** Loads the PTY library (tests: a stand-in that fails like musl would). */
+  loadPty?: () => PtyModule;
 }
 
 export async function probeDocker(config: AgentConfig): Promise<ContainerCollector | null> {
@@ -51,6 +58,8 @@ export class Agent {
   private dockerReachable = false;
   private containers: ContainerCollector | null = null;
   private inventory!: Inventory;
+  private executors: Executors = NO_EXECUTORS;
+  private policy: ExecPolicy | null = null;
 
   constructor(private readonly opts: AgentOptions) {
     const { config, logger } = opts;
@@ -62,13 +71,50 @@ export class Agent {
     });
   }
 
-  /** Enabled switches, used to answer requests ("disabled" vs "not_implemented"). */
+  /** What this agent does, as `hello` tells the backend: exec and terminal only when switched on and set up. */
   capabilities(): Capabilities {
-    return { exec: this.opts.config.enableExec, docker: this.dockerReachable, terminal: this.opts.config.enableExec };
+    return { exec: this.executors.commands !== null, docker: this.dockerReachable, terminal: this.executors.terminals !== null };
+  }
+
+  /** SIGHUP: re-read the --exec-allow file (the previous list stays when the new one is invalid). */
+  reloadExecPolicy(): void {
+    if (this.policy) this.policy.reload();
+    else this.opts.logger.info('SIGHUP: remote commands are off, nothing to reload');
+  }
+
+  /** The command and terminal executors, when switched on. Throws PtyUnavailableError before anything starts. */
+  private createExecutors(): Executors {
+    const { config, logger } = this.opts;
+    if (!config.enableExec) return NO_EXECUTORS;
+    // First, so an unusable PTY stops the agent before it connects.
+    const pty = config.enableTerminal ? (this.opts.loadPty ?? loadPty)() : null;
+    const identity = execIdentity();
+    this.policy = new ExecPolicy(config.execAllow, logger);
+    const commands = new CommandExecutor({
+      cwd: config.execCwd, env: minimalEnv(identity, 'command'), policy: this.policy, concurrency: config.execConcurrency, logger,
+      ...this.opts.commands,
+    });
+    logger.info('remote commands enabled', {
+      user: identity.user, cwd: config.execCwd, concurrency: config.execConcurrency,
+      allowList: config.execAllow ? config.execAllow.file : null, patterns: config.execAllow?.patterns.length ?? null,
+    });
+    if (config.execAllow && config.execAllow.patterns.length === 0) {
+      logger.warn('the --exec-allow file has no pattern: every command will be refused', { file: config.execAllow.file });
+    }
+    let terminals: PtyExecutor | null = null;
+    if (pty) {
+      const shell = config.terminalShell;
+      terminals = new PtyExecutor({
+        pty, shell, shellArgs: loginShellArgs(shell), cwd: config.execCwd, env: minimalEnv(identity, 'terminal', shell),
+        maxSessions: config.terminalMaxSessions, idleTimeoutMs: config.terminalIdleTimeoutSec * 1000, logger,
+        ...this.opts.terminals,
+      });
+      logger.info('web terminal enabled', { shell, maxSessions: config.terminalMaxSessions, idleTimeoutSec: config.terminalIdleTimeoutSec });
+    }
+    return { commands, terminals };
   }
 
   hello(): HelloFrame {
-    const c = this.capabilities();
     return {
       agentVersion: AGENT_VERSION,
       hostname: this.inventory.hostname,
@@ -76,12 +122,13 @@ export class Agent {
       arch: this.inventory.arch,
       bootId: this.bootId,
       intervalSec: this.opts.config.intervalSec,
-      capabilities: { exec: c.exec && EXECUTORS_AVAILABLE.exec, docker: c.docker, terminal: c.terminal && EXECUTORS_AVAILABLE.terminal },
+      capabilities: this.capabilities(),
     };
   }
 
   async start(): Promise<void> {
     const { config, logger } = this.opts;
+    this.executors = this.createExecutors();
     const restored = this.buffer.load();
     if (restored) logger.info('restored unacknowledged samples from the state dir', { count: restored, stateDir: config.stateDir });
 
@@ -104,6 +151,7 @@ export class Agent {
       buffer: this.buffer,
       hello: () => this.hello(),
       capabilities: () => this.capabilities(),
+      executors: this.executors,
       logger,
       ...this.opts.connection,
     });
@@ -156,12 +204,14 @@ export class Agent {
     this.connection.notify();
   }
 
-  /** Stop ticking, persist what is unacknowledged, close the socket. */
+  /** Stop ticking, end every command and terminal, persist what is unacknowledged, close the socket. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    // Commands and shells end with the agent (SIGTERM/SIGHUP, SIGKILL after the grace period).
+    const executorsDone = Promise.all([this.executors.commands?.shutdown(), this.executors.terminals?.shutdown()]);
     if (this.ticking) {
       // Let a collection in progress add its sample, but never wait on a stuck one (a hung
       // network mount): shutdown must not hang.
@@ -172,6 +222,7 @@ export class Agent {
     }
     this.buffer.flush();
     await this.connection?.stop();
+    await executorsDone;
     this.containers?.close();
     if (!this.opts.collector) this.collector?.close(); // ours: close its kept /proc descriptors
   }

@@ -96,4 +96,47 @@ describe('chatops-agent CLI (compiled)', () => {
     expect(stderr).not.toContain(key);
     rmSync(stateDir, { recursive: true, force: true });
   });
+
+  it('exec settings are checked at start: one clear line and exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-cli-exec-'));
+    const allow = join(dir, 'allow');
+    writeFileSync(allow, 'df *\nre:[\n');
+    const base = ['--url', 'http://127.0.0.1:9', '--api-key', 'cok_x'];
+    const bad = run([...base, '--enable-exec', '--exec-allow', allow]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toMatch(new RegExp(`^chatops-agent: invalid --exec-allow ${allow}: line 2: invalid regular expression`));
+    const terminal = run([...base, '--enable-terminal']);
+    expect(terminal.code).toBe(2);
+    expect(terminal.stderr).toContain('--enable-terminal needs --enable-exec');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('SIGHUP reloads the --exec-allow file (new count logged; an invalid file keeps the old list) and does not stop the agent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-cli-hup-'));
+    const allow = join(dir, 'allow');
+    writeFileSync(allow, 'df *\n');
+    const child = spawn(process.execPath, [cli, '--url', 'http://127.0.0.1:9', '--api-key', 'cok_x', '--state-dir', dir,
+      '--docker-socket', join(dir, 'none.sock'), '--enable-exec', '--exec-allow', allow, '--exec-cwd', dir], { env });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const logs = () => stderr.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const until = async (what: (l: Record<string, unknown>) => boolean) => {
+      for (const deadline = Date.now() + 10_000; !logs().some(what); await new Promise((r) => setTimeout(r, 50))) {
+        if (Date.now() > deadline) throw new Error(`no such log line in:\n${stderr}`);
+      }
+    };
+    await until((l) => l.msg === 'agent started');
+    expect(logs()).toContainEqual(expect.objectContaining({ msg: 'remote commands enabled', allowList: allow, patterns: 1, cwd: dir }));
+    writeFileSync(allow, 'df *\nuptime\nfree -m\n');
+    child.kill('SIGHUP');
+    await until((l) => l.msg === 'exec allow-list reloaded' && l.patterns === 3);
+    writeFileSync(allow, 're:(\n');
+    child.kill('SIGHUP');
+    await until((l) => l.msg === 'exec allow-list not reloaded: the previous one stays in force' && l.patterns === 3);
+    expect(child.exitCode).toBeNull(); // still running
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  });
 });

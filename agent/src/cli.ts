@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, probeDocker } from './agent';
 import { HostCollector } from './collectors/host-collector';
 import { ConfigError, HELP_TEXT, describeConfig, parseConfig, type AgentConfig } from './config';
+import { PtyUnavailableError } from './executors/pty-loader';
 import { createLogger, type Logger } from './log';
 import { AGENT_VERSION } from './version';
 
@@ -80,7 +81,17 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  await agent.start();
+  // SIGHUP re-reads the allow-list; without one it keeps its default meaning (terminate).
+  if (config.enableExec && config.execAllow) process.on('SIGHUP', () => agent.reloadExecPolicy());
+  try {
+    await agent.start();
+  } catch (err) {
+    if (err instanceof PtyUnavailableError) {
+      process.stderr.write(`chatops-agent: --enable-terminal: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
   return -1; // keep running
 }
 

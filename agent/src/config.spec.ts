@@ -1,12 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, describeConfig, parseConfig, parseDockerTarget, type AgentConfig } from './config';
+import { ConfigError, defaultShell, describeConfig, parseConfig, parseDockerTarget, type AgentConfig } from './config';
+import type { ExecIdentity } from './executors/exec-env';
 import { AGENT_VERSION } from './version';
 
 const KEY = 'cok_s3cr3t-Value-that-must-never-leak';
-const run = (argv: string[], env: Record<string, string> = {}, root = false): AgentConfig => {
-  const r = parseConfig(argv, env, root);
+const run = (argv: string[], env: Record<string, string> = {}, root = false, identity?: ExecIdentity): AgentConfig => {
+  const r = parseConfig(argv, env, root, identity ? () => identity : undefined);
   if (r.kind !== 'run') throw new Error(`expected run, got ${r.kind}`);
   return r.config;
 };
@@ -87,6 +88,87 @@ describe('config', () => {
   it('an invalid value for --log-level or --buffer-size is rejected', () => {
     expect(() => run(['--url', 'http://b', '--api-key', KEY, '--log-level', 'loud'])).toThrow(/invalid --log-level "loud"/);
     expect(() => run(['--url', 'http://b', '--api-key', KEY, '--buffer-size', '5'])).toThrow('invalid --buffer-size 5: the minimum is 10');
+  });
+
+  describe('remote commands and the terminal', () => {
+    const base = ['--url', 'http://b', '--api-key', KEY];
+
+    it('defaults: everything off; the exec cwd is the user\'s home (or / when it is missing), 4 at once, terminal limits', () => {
+      expect(run(base)).toMatchObject({
+        enableExec: false, enableTerminal: false, execAllow: null, execConcurrency: 4, execCwd: '/', terminalShell: '',
+        terminalMaxSessions: 4, terminalIdleTimeoutSec: 900,
+      });
+      expect(run([...base, '--enable-exec'], {}, false, { user: 'alice', home: dir, shell: null }).execCwd).toBe(dir);
+      expect(run([...base, '--enable-exec'], {}, false, { user: 'alice', home: join(dir, 'gone'), shell: null }).execCwd).toBe('/');
+    });
+
+    it('--exec-cwd must be an existing absolute directory (checked at start)', () => {
+      expect(run([...base, '--enable-exec', '--exec-cwd', dir]).execCwd).toBe(dir);
+      expect(run(base, { CHATOPS_ENABLE_EXEC: '1', CHATOPS_EXEC_CWD: dir }).execCwd).toBe(dir);
+      expect(() => run([...base, '--exec-cwd', 'srv'])).toThrow('invalid --exec-cwd "srv": give an absolute path');
+      expect(() => run([...base, '--exec-cwd', join(dir, 'nope')])).toThrow(`invalid --exec-cwd ${join(dir, 'nope')}: ENOENT`);
+      writeFileSync(join(dir, 'f'), '');
+      expect(() => run([...base, '--exec-cwd', join(dir, 'f')])).toThrow(/not a directory/);
+    });
+
+    it('--exec-allow is loaded at start; a bad file stops the agent with one line naming the line number', () => {
+      const f = join(dir, 'allow');
+      writeFileSync(f, '# comment\ndf *\nsystemctl status ?*\n');
+      const c = run([...base, '--enable-exec', '--exec-allow', f]);
+      expect(c.execAllow?.file).toBe(f);
+      expect(c.execAllow?.patterns.map((p) => p.source)).toEqual(['df *', 'systemctl status ?*']);
+      expect(run(base, { CHATOPS_ENABLE_EXEC: 'true', CHATOPS_EXEC_ALLOW: f }).execAllow?.patterns).toHaveLength(2);
+      writeFileSync(f, 'df *\n\nre:(\n');
+      expect(() => run([...base, '--enable-exec', '--exec-allow', f])).toThrow(new ConfigError(
+        `invalid --exec-allow ${f}: line 3: invalid regular expression: Invalid regular expression: /^(?:()$/u: Unterminated group`,
+      ));
+      expect(() => run([...base, '--exec-allow', join(dir, 'none')])).toThrow(`invalid --exec-allow ${join(dir, 'none')}: cannot read it: ENOENT`);
+    });
+
+    it('--enable-terminal needs --enable-exec and cannot be combined with --exec-allow (it would bypass it)', () => {
+      expect(() => run([...base, '--enable-terminal'])).toThrow(/--enable-terminal needs --enable-exec: a terminal is remote shell access/);
+      const f = join(dir, 'allow');
+      writeFileSync(f, 'df *\n');
+      expect(() => run([...base, '--enable-exec', '--enable-terminal', '--exec-allow', f])).toThrow(
+        /--enable-terminal cannot be combined with --exec-allow: .*interactive shell runs whatever is typed/,
+      );
+      const c = run(base, { CHATOPS_ENABLE_EXEC: 'on', CHATOPS_ENABLE_TERMINAL: 'on', CHATOPS_TERMINAL_SHELL: '/bin/sh' });
+      expect(c).toMatchObject({ enableExec: true, enableTerminal: true, terminalShell: '/bin/sh' });
+      expect(() => run(base, { CHATOPS_ENABLE_TERMINAL: 'sometimes' })).toThrow(/CHATOPS_ENABLE_TERMINAL/);
+    });
+
+    it('terminal shell: --terminal-shell (absolute, executable), else the login shell, else /bin/bash, else /bin/sh', () => {
+      const on = [...base, '--enable-exec', '--enable-terminal'];
+      expect(run(on, {}, false, { user: 'a', home: '/', shell: '/bin/sh' }).terminalShell).toBe('/bin/sh');
+      expect(run(on, {}, false, { user: 'a', home: '/', shell: '/usr/sbin/nologin' }).terminalShell).toBe('/bin/bash');
+      expect(run(on, {}, false, { user: 'a', home: '/', shell: null }).terminalShell).toBe('/bin/bash');
+      expect(defaultShell('/no/such/shell')).toBe('/bin/bash');
+      expect(() => run([...on, '--terminal-shell', 'bash'])).toThrow('invalid --terminal-shell "bash": give an absolute path');
+      expect(() => run([...on, '--terminal-shell', join(dir, 'sh')])).toThrow(/ENOENT/);
+      const notExec = join(dir, 'script');
+      writeFileSync(notExec, '#!/bin/sh\n');
+      chmodSync(notExec, 0o644);
+      expect(() => run([...on, '--terminal-shell', notExec])).toThrow(/EACCES/); // even for root: no x bit at all
+      mkdirSync(join(dir, 'd'));
+      expect(() => run([...on, '--terminal-shell', join(dir, 'd')])).toThrow(/not a file/);
+    });
+
+    it('bounds: --exec-concurrency 1..64, --terminal-max-sessions 1..64, --terminal-idle-timeout 10..86400', () => {
+      expect(run([...base, '--exec-concurrency', '8']).execConcurrency).toBe(8);
+      expect(() => run([...base, '--exec-concurrency', '0'])).toThrow('invalid --exec-concurrency 0: the minimum is 1');
+      expect(() => run([...base, '--exec-concurrency', '2.5'])).toThrow(/expected an integer/);
+      expect(() => run([...base, '--terminal-max-sessions', '65'])).toThrow('invalid --terminal-max-sessions 65: the maximum is 64');
+      expect(run(base, { CHATOPS_TERMINAL_IDLE_TIMEOUT: '60' }).terminalIdleTimeoutSec).toBe(60);
+      expect(() => run([...base, '--terminal-idle-timeout', '5'])).toThrow('invalid --terminal-idle-timeout 5: the minimum is 10');
+    });
+
+    it('the printable config names the allow-list file and its size', () => {
+      const f = join(dir, 'allow');
+      writeFileSync(f, 'df *\nuptime\n');
+      const printed = describeConfig(run([...base, '--enable-exec', '--exec-allow', f, '--exec-cwd', dir]));
+      expect(printed).toMatchObject({ enableExec: true, execAllow: `${f} (2 patterns)`, execCwd: dir, enableTerminal: false });
+      expect(JSON.stringify(printed)).not.toContain(KEY);
+    });
   });
 
   it('AGENT_VERSION matches the root package.json', () => {

@@ -2,10 +2,14 @@
  * Command-line flags and environment, parsed and validated once. Flags win over env.
  * The API key is held in `config.apiKey` only; `describeConfig` is what may be printed.
  */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_EXEC_CONCURRENCY } from './executors/command-executor';
+import { execIdentity, type ExecIdentity } from './executors/exec-env';
+import { AllowListError, loadAllowList, type AllowList } from './executors/exec-policy';
+import { DEFAULT_TERMINAL_IDLE_TIMEOUT_SEC, DEFAULT_TERMINAL_MAX_SESSIONS } from './executors/pty-executor';
 import { LOG_LEVELS, type LogLevel } from './log';
 
 export class ConfigError extends Error {
@@ -24,6 +28,16 @@ export interface AgentConfig {
   apiKey: string;
   intervalSec: number;
   enableExec: boolean;
+  /** Working directory of commands and terminals (validated at start). */
+  execCwd: string;
+  /** `--exec-allow`: the allow-list as loaded at start (null: every command allowed). */
+  execAllow: AllowList | null;
+  execConcurrency: number;
+  enableTerminal: boolean;
+  /** Shell of the web terminal (absolute path, validated at start when the terminal is on). */
+  terminalShell: string;
+  terminalMaxSessions: number;
+  terminalIdleTimeoutSec: number;
   docker: DockerTarget;
   hostProc: string;
   hostRoot: string;
@@ -46,27 +60,41 @@ export const MAX_INTERVAL_SEC = 3600;
 export const DEFAULT_BUFFER_SIZE = 1440;
 export const MIN_BUFFER_SIZE = 10;
 export const MAX_BUFFER_SIZE = 100_000;
+export const MAX_EXEC_CONCURRENCY = 64;
+export const MAX_TERMINAL_SESSIONS = 64;
+export const MIN_TERMINAL_IDLE_TIMEOUT_SEC = 10;
+export const MAX_TERMINAL_IDLE_TIMEOUT_SEC = 86_400;
 
 export const HELP_TEXT = `Usage: chatops-agent [options]
 
 Collects host metrics and streams them to a ChatOps backend over Socket.IO (/agents).
+Remote commands and the web terminal are off unless switched on.
 
 Options (flag / environment variable):
-  --url <url>             CHATOPS_URL           Backend base URL, e.g. https://chatops.example.com (required)
-  --api-key <key>         CHATOPS_API_KEY       Agent API key (cok_...); prefer --api-key-file
-  --api-key-file <path>   CHATOPS_API_KEY_FILE  File holding the API key (first line)
-  --interval <sec>        CHATOPS_INTERVAL      Seconds between samples (default 5, min 1)
-  --enable-exec           CHATOPS_ENABLE_EXEC   Allow remote command execution (default off)
-  --docker-socket <path>  DOCKER_HOST           Docker Engine API socket (default /var/run/docker.sock)
-  --host-proc <path>      CHATOPS_HOST_PROC     Read host /proc from here (default <host-root>/proc)
-  --host-root <path>      CHATOPS_HOST_ROOT     Host root filesystem mount (sidecar: /host; default /)
-  --state-dir <path>      CHATOPS_STATE_DIR     Where the unacknowledged-sample buffer is kept
-  --buffer-size <n>       CHATOPS_BUFFER_SIZE   Max buffered samples while offline (default 1440)
-  --log-level <level>     CHATOPS_LOG_LEVEL     debug | info | warn | error | silent (default info)
-  --once                                        Collect one sample, print it and exit
-  --json                                        With --once: print the sample as JSON
-  --version                                     Print the agent version
-  --help                                        Print this help
+  --url <url>                    CHATOPS_URL                    Backend base URL, e.g. https://chatops.example.com (required)
+  --api-key <key>                CHATOPS_API_KEY                Agent API key (cok_...); prefer --api-key-file
+  --api-key-file <path>          CHATOPS_API_KEY_FILE           File holding the API key (first line)
+  --interval <sec>               CHATOPS_INTERVAL               Seconds between samples (default 5, min 1)
+  --docker-socket <path>         DOCKER_HOST                    Docker Engine API socket (default /var/run/docker.sock)
+  --host-proc <path>             CHATOPS_HOST_PROC              Read host /proc from here (default <host-root>/proc)
+  --host-root <path>             CHATOPS_HOST_ROOT              Host root filesystem mount (sidecar: /host; default /)
+  --state-dir <path>             CHATOPS_STATE_DIR              Where the unacknowledged-sample buffer is kept
+  --buffer-size <n>              CHATOPS_BUFFER_SIZE            Max buffered samples while offline (default 1440)
+  --log-level <level>            CHATOPS_LOG_LEVEL              debug | info | warn | error | silent (default info)
+
+  --enable-exec                  CHATOPS_ENABLE_EXEC            Run remote commands (/bin/sh -c, as this user; default off)
+  --exec-cwd <dir>               CHATOPS_EXEC_CWD               Working directory of commands and terminals (default: home, else /)
+  --exec-allow <file>            CHATOPS_EXEC_ALLOW             Run only commands matching a pattern of this file (SIGHUP reloads it)
+  --exec-concurrency <n>         CHATOPS_EXEC_CONCURRENCY       Commands running at once (default 4; up to 32 more wait)
+  --enable-terminal              CHATOPS_ENABLE_TERMINAL        Web terminal (default off; needs --enable-exec, not with --exec-allow)
+  --terminal-shell <path>        CHATOPS_TERMINAL_SHELL         Terminal shell (default: login shell, else /bin/bash, else /bin/sh)
+  --terminal-max-sessions <n>    CHATOPS_TERMINAL_MAX_SESSIONS  Terminals open at once (default 4)
+  --terminal-idle-timeout <sec>  CHATOPS_TERMINAL_IDLE_TIMEOUT  End a terminal after this long without input (default 900)
+
+  --once                                                        Collect one sample, print it and exit
+  --json                                                        With --once: print the sample as JSON
+  --version                                                     Print the agent version
+  --help                                                        Print this help
 `;
 
 const OPTIONS = {
@@ -75,6 +103,13 @@ const OPTIONS = {
   'api-key-file': { type: 'string' },
   interval: { type: 'string' },
   'enable-exec': { type: 'boolean' },
+  'exec-cwd': { type: 'string' },
+  'exec-allow': { type: 'string' },
+  'exec-concurrency': { type: 'string' },
+  'enable-terminal': { type: 'boolean' },
+  'terminal-shell': { type: 'string' },
+  'terminal-max-sessions': { type: 'string' },
+  'terminal-idle-timeout': { type: 'string' },
   'docker-socket': { type: 'string' },
   'host-proc': { type: 'string' },
   'host-root': { type: 'string' },
@@ -89,7 +124,9 @@ const OPTIONS = {
 
 type Env = Record<string, string | undefined>;
 
-export function parseConfig(argv: string[], env: Env = process.env, isRoot = process.getuid?.() === 0): ParsedCommand {
+export function parseConfig(
+  argv: string[], env: Env = process.env, isRoot = process.getuid?.() === 0, identity: () => ExecIdentity = execIdentity,
+): ParsedCommand {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
@@ -127,6 +164,8 @@ export function parseConfig(argv: string[], env: Env = process.env, isRoot = pro
   }
 
   const enableExec = values['enable-exec'] === true || parseBool(env.CHATOPS_ENABLE_EXEC, 'CHATOPS_ENABLE_EXEC');
+  const enableTerminal = values['enable-terminal'] === true || parseBool(env.CHATOPS_ENABLE_TERMINAL, 'CHATOPS_ENABLE_TERMINAL');
+  const exec = parseExec(str, enableExec, enableTerminal, identity);
 
   const hostRoot = resolve(str('host-root', 'CHATOPS_HOST_ROOT') ?? '/');
   const hostProc = resolve(str('host-proc', 'CHATOPS_HOST_PROC') ?? join(hostRoot, 'proc'));
@@ -142,6 +181,8 @@ export function parseConfig(argv: string[], env: Env = process.env, isRoot = pro
       apiKey,
       intervalSec,
       enableExec,
+      ...exec,
+      enableTerminal,
       docker,
       hostProc,
       hostRoot,
@@ -152,6 +193,87 @@ export function parseConfig(argv: string[], env: Env = process.env, isRoot = pro
       json,
     },
   };
+}
+
+type ExecSettings = Pick<AgentConfig, 'execCwd' | 'execAllow' | 'execConcurrency' | 'terminalShell' | 'terminalMaxSessions' | 'terminalIdleTimeoutSec'>;
+
+/** Remote commands and the terminal: every path is checked now, so a mistake stops the agent at start. */
+function parseExec(
+  str: (flag: string, envName?: string) => string | undefined, enableExec: boolean, enableTerminal: boolean, identity: () => ExecIdentity,
+): ExecSettings {
+  const allowFile = str('exec-allow', 'CHATOPS_EXEC_ALLOW');
+  if (enableTerminal && !enableExec) {
+    throw new ConfigError('--enable-terminal needs --enable-exec: a terminal is remote shell access, exec must be switched on too');
+  }
+  if (enableTerminal && allowFile) {
+    throw new ConfigError('--enable-terminal cannot be combined with --exec-allow: the allow-list checks command lines, '
+      + 'an interactive shell runs whatever is typed into it, so the terminal would bypass it');
+  }
+  const execConcurrency = parseNumber(str('exec-concurrency', 'CHATOPS_EXEC_CONCURRENCY'), DEFAULT_EXEC_CONCURRENCY, '--exec-concurrency', 1, MAX_EXEC_CONCURRENCY, true);
+  const terminalMaxSessions = parseNumber(str('terminal-max-sessions', 'CHATOPS_TERMINAL_MAX_SESSIONS'), DEFAULT_TERMINAL_MAX_SESSIONS, '--terminal-max-sessions', 1, MAX_TERMINAL_SESSIONS, true);
+  const terminalIdleTimeoutSec = parseNumber(str('terminal-idle-timeout', 'CHATOPS_TERMINAL_IDLE_TIMEOUT'), DEFAULT_TERMINAL_IDLE_TIMEOUT_SEC,
+    '--terminal-idle-timeout', MIN_TERMINAL_IDLE_TIMEOUT_SEC, MAX_TERMINAL_IDLE_TIMEOUT_SEC, true);
+
+  let execAllow: AllowList | null = null;
+  if (allowFile) {
+    try {
+      execAllow = loadAllowList(resolve(allowFile));
+    } catch (err) {
+      if (err instanceof AllowListError) throw new ConfigError(`invalid --exec-allow ${allowFile}: ${err.message}`);
+      throw err;
+    }
+  }
+
+  const cwdFlag = str('exec-cwd', 'CHATOPS_EXEC_CWD');
+  let execCwd = '/';
+  if (cwdFlag !== undefined) {
+    if (!isAbsolute(cwdFlag)) throw new ConfigError(`invalid --exec-cwd "${cwdFlag}": give an absolute path`);
+    const problem = directoryProblem(cwdFlag);
+    if (problem) throw new ConfigError(`invalid --exec-cwd ${cwdFlag}: ${problem}`);
+    execCwd = resolve(cwdFlag);
+  } else if (enableExec) {
+    const home = identity().home;
+    execCwd = isAbsolute(home) && !directoryProblem(home) ? home : '/';
+  }
+
+  let terminalShell = str('terminal-shell', 'CHATOPS_TERMINAL_SHELL') ?? '';
+  if (terminalShell) {
+    if (!isAbsolute(terminalShell)) throw new ConfigError(`invalid --terminal-shell "${terminalShell}": give an absolute path`);
+    const problem = executableProblem(terminalShell);
+    if (problem) throw new ConfigError(`invalid --terminal-shell ${terminalShell}: ${problem}`);
+  } else if (enableTerminal) {
+    terminalShell = defaultShell(identity().shell);
+  }
+  return { execCwd, execAllow, execConcurrency, terminalShell, terminalMaxSessions, terminalIdleTimeoutSec };
+}
+
+/** Login shells that mean "no interactive login" (service accounts). */
+const NO_LOGIN = new Set(['nologin', 'false', 'sync', 'true']);
+
+/** The user's login shell when it is a usable one, else /bin/bash if present, else /bin/sh. */
+export function defaultShell(loginShell: string | null): string {
+  if (loginShell && isAbsolute(loginShell) && !NO_LOGIN.has(basename(loginShell)) && !executableProblem(loginShell)) return loginShell;
+  return executableProblem('/bin/bash') ? '/bin/sh' : '/bin/bash';
+}
+
+function directoryProblem(path: string): string | null {
+  try {
+    if (!statSync(path).isDirectory()) return 'not a directory';
+    accessSync(path, constants.X_OK);
+    return null;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  }
+}
+
+function executableProblem(path: string): string | null {
+  try {
+    if (!statSync(path).isFile()) return 'not a file';
+    accessSync(path, constants.X_OK);
+    return null;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  }
 }
 
 function readApiKey(str: (flag: string, envName?: string) => string | undefined, optional: boolean): string {
@@ -231,6 +353,13 @@ export function describeConfig(c: AgentConfig): Record<string, unknown> {
     apiKey: c.apiKey ? '(set)' : '(none)',
     intervalSec: c.intervalSec,
     enableExec: c.enableExec,
+    execCwd: c.execCwd,
+    execAllow: c.execAllow ? `${c.execAllow.file} (${c.execAllow.patterns.length} patterns)` : null,
+    execConcurrency: c.execConcurrency,
+    enableTerminal: c.enableTerminal,
+    terminalShell: c.terminalShell || null,
+    terminalMaxSessions: c.terminalMaxSessions,
+    terminalIdleTimeoutSec: c.terminalIdleTimeoutSec,
     docker: c.docker.kind === 'socket' ? c.docker.socketPath : `${c.docker.protocol}://${c.docker.host}:${c.docker.port}`,
     hostProc: c.hostProc,
     hostRoot: c.hostRoot,

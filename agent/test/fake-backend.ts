@@ -3,13 +3,17 @@
  * handshake middleware rejects unknown keys with Error('unauthorized'), `auth_success` on connect,
  * `metrics` / `metricsBatch` validated with the protocol schema, stored once per (bootId, seq), acked.
  * Hooks make it refuse a sample, refuse a whole batch, or never acknowledge.
+ * Frames above the backend's limit (AGENT_LIMITS.maxFrameBytes) close the connection, as there.
+ * The agent's stream events (command_output, terminal_output, terminal_exit) are validated with
+ * the backend's schemas and kept in arrival order; invalid ones land in `invalidStreams`.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import {
-  AGENT_NAMESPACE, helloSchema, metricsSampleSchema, type AgentClientToServerEvents, type AgentServerToClientEvents,
-  type HelloFrame, type MetricsSample,
+  AGENT_LIMITS, AGENT_NAMESPACE, agentStreamSchemas, helloSchema, metricsSampleSchema, type AgentClientToServerEvents,
+  type AgentServerToClientEvents, type CommandOutputChunk, type HelloFrame, type MetricsSample, type TerminalData,
+  type TerminalExit,
 } from '@chatops/protocol';
 
 export type AgentServerSocket = Socket<AgentClientToServerEvents, AgentServerToClientEvents>;
@@ -29,6 +33,10 @@ export class FakeBackend {
   readonly singles: MetricsSample[] = [];
   readonly batches: MetricsSample[][] = [];
   readonly sockets: AgentServerSocket[] = [];
+  readonly commandOutput: CommandOutputChunk[] = [];
+  readonly terminalOutput: TerminalData[] = [];
+  readonly terminalExits: TerminalExit[] = [];
+  readonly invalidStreams: Array<{ event: string; payload: unknown }> = [];
   /** Hooks to change behaviour per test. */
   refuse: (s: MetricsSample) => boolean = () => false;
   /** Refuses a whole metricsBatch frame (`{ok:false}`, nothing stored), as the backend does for a frame it rejects as a whole. */
@@ -38,7 +46,7 @@ export class FakeBackend {
 
   async start(port = 0): Promise<void> {
     this.http = createServer();
-    this.io = new Server(this.http);
+    this.io = new Server(this.http, { maxHttpBufferSize: AGENT_LIMITS.maxFrameBytes });
     this.ns = this.io.of(AGENT_NAMESPACE);
     this.ns.use((socket, next) => {
       const ok = this.validKeys.has(socket.handshake.auth?.apiKey);
@@ -60,6 +68,14 @@ export class FakeBackend {
         this.stored.set(`${s.bootId}#${s.seq}`, s);
         ack({ ok: true, seq: s.seq });
       });
+      const keep = <E extends 'command_output' | 'terminal_output' | 'terminal_exit'>(event: E, into: Array<unknown>) => (payload: unknown) => {
+        const r = agentStreamSchemas[event].safeParse(payload);
+        if (r.success) into.push(r.data);
+        else this.invalidStreams.push({ event, payload });
+      };
+      socket.on('command_output', keep('command_output', this.commandOutput));
+      socket.on('terminal_output', keep('terminal_output', this.terminalOutput));
+      socket.on('terminal_exit', keep('terminal_exit', this.terminalExits));
       socket.on('metricsBatch', (batch, ack) => {
         const samples = batch.samples.map((x) => metricsSampleSchema.parse(x));
         this.batches.push(samples);
@@ -93,6 +109,16 @@ export class FakeBackend {
     this.http.closeAllConnections();
     await closed;
     this.sockets.length = 0;
+  }
+
+  /** Everything a command streamed on one stream, in order. */
+  streamed(commandId: string, stream: 'stdout' | 'stderr' = 'stdout'): string {
+    return this.commandOutput.filter((c) => c.commandId === commandId && c.stream === stream).map((c) => c.data).join('');
+  }
+
+  /** Everything a terminal session printed, in order. */
+  screen(sessionId: string): string {
+    return this.terminalOutput.filter((t) => t.sessionId === sessionId).map((t) => t.data).join('');
   }
 
   seqs(bootId: string): number[] {

@@ -8,7 +8,8 @@ import { EventEmitter } from 'node:events';
 import { io } from 'socket.io-client';
 import type { AGENT_NAMESPACE as ProtocolNamespace, HelloFrame, MetricsSample } from '@chatops/protocol';
 import type { SampleBuffer } from '../buffer/sample-buffer';
-import { registerRequestHandlers, type AgentSocket, type Capabilities } from '../executors';
+import { NO_EXECUTORS, registerRequestHandlers, type AgentSocket, type Capabilities, type Executors } from '../executors';
+import { MAX_FRAME_BYTES } from '../executors/limits';
 import { silentLogger, type Logger } from '../log';
 import { Backoff } from './backoff';
 import { agentParser } from './json-parser';
@@ -19,7 +20,7 @@ import { agentParser } from './json-parser';
  */
 const AGENT_NAMESPACE: typeof ProtocolNamespace = '/agents';
 /** AGENT_LIMITS.maxFrameBytes of the protocol (a spec checks they agree): the largest frame the server takes. */
-export const MAX_FRAME_BYTES = 1024 * 1024;
+export { MAX_FRAME_BYTES };
 
 export interface ConnectionOptions {
   url: string;
@@ -28,6 +29,8 @@ export interface ConnectionOptions {
   hello: () => HelloFrame;
   /** Which capabilities are switched on (for answering requests). */
   capabilities: () => Capabilities;
+  /** Command and terminal executors (absent: both off). What they run ends with the socket it came from. */
+  executors?: Executors;
   logger?: Logger;
   backoffMinMs?: number;
   backoffMaxMs?: number;
@@ -51,6 +54,8 @@ export class AgentConnection extends EventEmitter {
   /** The socket a pump loop is running for (a stale loop on a dead socket must not block a new one). */
   private pumpingFor: AgentSocket | null = null;
   private unauthorizedLogged = false;
+  /** Ends what the current socket's requests started (its commands and terminals). */
+  private detachRequests: (() => void) | null = null;
   private readonly backoff: Backoff;
   private readonly log: Logger;
   private readonly o: Required<Omit<ConnectionOptions, 'logger'>>;
@@ -66,6 +71,7 @@ export class AgentConnection extends EventEmitter {
       ackRetryMs: 5000,
       batchSize: 500,
       maxBatchBytes: Math.floor(MAX_FRAME_BYTES * 0.75),
+      executors: NO_EXECUTORS,
       ...opts,
     };
     this.backoff = new Backoff(this.o.backoffMinMs, this.o.backoffMaxMs);
@@ -91,10 +97,18 @@ export class AgentConnection extends EventEmitter {
     this.retryTimer = this.pumpTimer = this.authTimer = null;
     const s = this.socket;
     this.socket = null;
+    this.endRequests();
     if (s) {
       s.removeAllListeners();
       s.disconnect();
     }
+  }
+
+  /** The socket is going away: what it started must not outlive it (no ack can reach anyone). */
+  private endRequests(): void {
+    const detach = this.detachRequests;
+    this.detachRequests = null;
+    detach?.();
   }
 
   private connect(): void {
@@ -110,7 +124,7 @@ export class AgentConnection extends EventEmitter {
       parser: agentParser,
     });
     this.socket = socket;
-    registerRequestHandlers(socket, this.o.capabilities, this.log);
+    this.detachRequests = registerRequestHandlers(socket, this.o.capabilities, this.log, this.o.executors);
 
     socket.on('connect', () => {
       if (this.socket !== socket) return;
@@ -173,6 +187,7 @@ export class AgentConnection extends EventEmitter {
     if (this.authTimer) clearTimeout(this.authTimer);
     this.authTimer = null;
     this.socket = null;
+    this.endRequests();
     socket.removeAllListeners();
     socket.disconnect();
     if (this.state === 'stopped') return;

@@ -1,37 +1,106 @@
 /**
- * Server → agent requests (command, docker, terminal). Execution itself arrives in a later issue;
- * today every request is answered so the backend never waits for a timeout:
- * a capability that is switched off answers {ok:false, error:"disabled"} (the contract's wording),
- * one that is switched on but not built yet answers {ok:false, error:"not_implemented"}.
- * Future layout: executors/command-executor.ts, docker-executor.ts, pty-executor.ts, each
- * registering its events here.
+ * Server → agent requests, wired to the executors for one connection. Every request is answered
+ * so the backend never waits for a timeout: a capability that is switched off answers
+ * `{ok:false, error:"disabled"}` (the contract's wording); the Docker actions, not built yet,
+ * answer `not_implemented` when Docker is reachable. Returns the function that detaches the
+ * connection: its commands and terminals end with it.
  */
 import type { Socket } from 'socket.io-client';
 import type { AgentClientToServerEvents, AgentServerToClientEvents } from '@chatops/protocol';
 import type { Logger } from '../log';
+import type { CommandExecutor, CommandOwner } from './command-executor';
+import type { PtyExecutor, PtyOwner } from './pty-executor';
+import { socketBacklog } from './socket-backlog';
 
 export type AgentSocket = Socket<AgentServerToClientEvents, AgentClientToServerEvents>;
 
 export interface Capabilities { exec: boolean; docker: boolean; terminal: boolean }
 
-export function registerRequestHandlers(socket: AgentSocket, caps: () => Capabilities, log: Logger): void {
-  const refusal = (on: boolean) => ({ ok: false as const, error: on ? 'not_implemented' : 'disabled' });
+/** The executors of switched-on capabilities (null: off). */
+export interface Executors {
+  commands: CommandExecutor | null;
+  terminals: PtyExecutor | null;
+}
 
-  socket.on('command', (req, ack) => {
-    log.info('command request refused', { commandId: req?.commandId, reason: refusal(caps().exec).error });
-    if (typeof ack === 'function') ack(refusal(caps().exec));
-  });
-  socket.on('docker', (req, ack) => {
-    log.info('docker request refused', { requestId: req?.requestId, action: req?.action, reason: refusal(caps().docker).error });
-    if (typeof ack === 'function') ack(refusal(caps().docker));
-  });
-  socket.on('terminal_open', (req, ack) => {
-    log.info('terminal request refused', { sessionId: req?.sessionId, reason: refusal(caps().terminal).error });
-    if (typeof ack === 'function') ack(refusal(caps().terminal));
-    else socket.emit('terminal_exit', { sessionId: String(req?.sessionId ?? ''), exitCode: null });
-  });
-  // No sessions can exist yet: input/resize/close for unknown sessions are ignored.
-  socket.on('terminal_input', () => undefined);
-  socket.on('terminal_resize', () => undefined);
-  socket.on('terminal_close', () => undefined);
+export const NO_EXECUTORS: Executors = { commands: null, terminals: null };
+
+export function registerRequestHandlers(
+  socket: AgentSocket, caps: () => Capabilities, log: Logger, executors: Executors = NO_EXECUTORS,
+): () => void {
+  const { commands, terminals } = executors;
+  /** A bug in a handler is logged (and the request refused) instead of crashing the agent. */
+  const guard = <A extends unknown[]>(event: string, handler: (...args: A) => void) => (...args: A): void => {
+    try {
+      handler(...args);
+    } catch (err) {
+      log.error('request handler failed', { event, error: (err as Error).message });
+      const ack = args[1];
+      if (typeof ack === 'function') {
+        try {
+          ack({ ok: false, error: 'internal', message: 'the agent failed to handle this request' });
+        } catch {
+          // already answered
+        }
+      }
+    }
+  };
+  const commandOwner: CommandOwner = {
+    output: (chunk) => {
+      if (socket.connected) socket.emit('command_output', chunk);
+    },
+  };
+  const ptyOwner: PtyOwner = {
+    output: (frame) => {
+      if (socket.connected) socket.emit('terminal_output', frame);
+    },
+    exit: (frame) => {
+      if (socket.connected) socket.emit('terminal_exit', frame);
+    },
+    backlog: () => socketBacklog(socket),
+  };
+
+  socket.on('command', guard('command', (req, ack) => {
+    if (typeof ack !== 'function') {
+      log.warn('command request without an acknowledgement ignored', { commandId: idOf(req, 'commandId') });
+      return;
+    }
+    if (!commands) {
+      log.info('command request refused', { commandId: idOf(req, 'commandId'), reason: 'disabled' });
+      return ack({ ok: false, error: 'disabled' });
+    }
+    commands.handle(commandOwner, req, ack);
+  }));
+
+  socket.on('docker', guard('docker', (req, ack) => {
+    const error = caps().docker ? 'not_implemented' : 'disabled';
+    log.info('docker request refused', { requestId: idOf(req, 'requestId'), action: String(req?.action ?? '').slice(0, 32), reason: error });
+    if (typeof ack === 'function') ack({ ok: false, error });
+  }));
+
+  socket.on('terminal_open', guard('terminal_open', (req, ack) => {
+    if (typeof ack !== 'function') {
+      // Nothing to refuse with: tell the backend the session is over before it began.
+      socket.emit('terminal_exit', { sessionId: idOf(req, 'sessionId') ?? '', exitCode: null });
+      return;
+    }
+    if (!terminals) {
+      log.info('terminal request refused', { sessionId: idOf(req, 'sessionId'), reason: 'disabled' });
+      return ack({ ok: false, error: 'disabled' });
+    }
+    terminals.open(ptyOwner, req, ack);
+  }));
+  // Frames for unknown sessions (or with the terminal off) are ignored.
+  socket.on('terminal_input', guard('terminal_input', (frame) => terminals?.input(ptyOwner, frame)));
+  socket.on('terminal_resize', guard('terminal_resize', (frame) => terminals?.resize(ptyOwner, frame)));
+  socket.on('terminal_close', guard('terminal_close', (frame) => terminals?.close(ptyOwner, frame)));
+
+  return () => {
+    commands?.detach(commandOwner);
+    terminals?.detach(ptyOwner);
+  };
+}
+
+function idOf(req: unknown, key: string): string | undefined {
+  const v = typeof req === 'object' && req !== null ? (req as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'string' ? v.slice(0, 128) : undefined;
 }

@@ -10,6 +10,7 @@ const DESCRIPTIONS: Record<number, string> = {
   409: 'Conflict with existing data',
   413: 'Request body too large',
   429: 'Rate limited',
+  502: 'The agent failed handling the request',
   503: 'The server\'s agent is not connected, or the database is unavailable (then with Retry-After, code database.unavailable)',
   504: 'The agent did not answer in time',
 };

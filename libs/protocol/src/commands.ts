@@ -5,7 +5,12 @@ export const COMMAND_MAX_TIMEOUT_SEC = 600;
 export const COMMAND_DEFAULT_TIMEOUT_SEC = 30;
 /** Longest command line accepted (bytes of UTF-8 are close enough: characters). */
 export const COMMAND_MAX_LENGTH = 8192;
-/** stdout and stderr are each capped at this many bytes on the agent (`truncated: true` beyond). */
+/**
+ * stdout and stderr are each capped at this many bytes on the agent (`truncated: true` beyond);
+ * the live `command_output` stream carries up to this much of each. The final result must fit one
+ * agent frame (1 MiB, `AGENT_LIMITS.maxFrameBytes`): when both streams together do not, the agent
+ * shortens them to fit, so a stored record may hold less than 1 MiB of each (`truncated: true`).
+ */
 export const COMMAND_OUTPUT_CAP_BYTES = 1024 * 1024;
 
 /**

@@ -21,11 +21,12 @@ export interface AuthSuccess { serverId: string; serverName: string }
 /**
  * An agent's refusal: `disabled` (the capability is switched off), `not_allowed` (its own
  * allow-list refused the command), `queue_full` (too many waiting), `invalid` (a malformed
- * request), `too_many_sessions` (terminal cap). `message` says why, for people.
+ * request), `too_many_sessions` (terminal cap), `spawn_failed` (the shell could not start),
+ * `internal` (the agent failed handling the request; it logged why). `message` says why, for people.
  */
 export type CapabilityError = {
   ok: false;
-  error: 'disabled' | 'not_allowed' | 'queue_full' | 'invalid' | 'too_many_sessions' | 'spawn_failed' | string;
+  error: 'disabled' | 'not_allowed' | 'queue_full' | 'invalid' | 'too_many_sessions' | 'spawn_failed' | 'internal' | string;
   message?: string;
 };
 

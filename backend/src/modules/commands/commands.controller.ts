@@ -24,7 +24,7 @@ export class CommandsController {
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResponseDto, description: 'The command ran (any exit code, or killed at its timeout)' })
   @ApiAcceptedResponse({ type: CommandAcceptedDto, description: 'With ?async=true: started' })
-  @ApiErrors(403, 429, 503, 504)
+  @ApiErrors(403, 429, 502, 503, 504)
   runCommand(
     @CurrentUser() user: AuthUser,
     @Param('serverId', ParseUUIDPipe) serverId: string,

@@ -14,6 +14,8 @@ export enum CommandErrorCode {
   TooManyRunning = 'command.too_many_running',
   /** The agent refused the request as malformed. */
   Rejected = 'command.rejected',
+  /** The agent failed handling the request (it logged why). */
+  AgentError = 'command.agent_error',
   InvalidPolicy = 'command.invalid_policy',
   BadCursor = 'command.bad_cursor',
 }
@@ -26,6 +28,7 @@ export const CommandException = domainException<CommandErrorCode>('CommandExcept
   [CommandErrorCode.AgentBusy]: 429,
   [CommandErrorCode.TooManyRunning]: 429,
   [CommandErrorCode.Rejected]: 400,
+  [CommandErrorCode.AgentError]: 502,
   [CommandErrorCode.InvalidPolicy]: 400,
   [CommandErrorCode.BadCursor]: 400,
 });

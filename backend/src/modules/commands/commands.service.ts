@@ -276,6 +276,9 @@ function refusalOutcome(reply: CapabilityError): Outcome {
       return { ...emptyOutcome('refused', 'exec is disabled on the agent'), raise: new CommandException(CommandErrorCode.ExecDisabled, 'Remote commands are disabled on this server\'s agent: start it with --enable-exec (CHATOPS_ENABLE_EXEC=true)') };
     case 'not_allowed':
       return { ...emptyOutcome('refused', why ?? 'refused by the agent\'s allow-list'), raise: new CommandException(CommandErrorCode.NotAllowed, `The agent's allow-list refuses this command${why ? `: ${why}` : ''}`) };
+    case 'internal':
+    case 'spawn_failed':
+      return { ...emptyOutcome('failed', why ?? `the agent could not run the command (${reply.error})`), raise: new CommandException(CommandErrorCode.AgentError, `The agent could not run the command${why ? `: ${why}` : ''}`) };
     case 'queue_full':
       return { ...emptyOutcome('refused', 'the agent\'s command queue is full'), raise: new CommandException(CommandErrorCode.AgentBusy, 'The agent is running and queuing as many commands as it accepts; retry shortly') };
     default:
