@@ -118,7 +118,12 @@ describe('commands, terminal and sessions end to end', () => {
     expect((await recording).status()).toBe(200);
     // asciinema-player draws the recorded screen; "echo hi" is on it
     await page.locator('[data-testid=player] .ap-player').waitFor({ timeout: 20_000 });
-    await page.waitForFunction(() => /echo hi/.test(document.querySelector('[data-testid=player]')?.textContent ?? ''), null, { timeout: 20_000 });
+    await page.waitForFunction(
+      () => /echo hi/.test(document.querySelector('[data-testid=player]')?.textContent ?? '') || !!document.querySelector('[data-testid=player-error]'),
+      null, { timeout: 20_000 },
+    );
+    // e.g. "The player could not start: ... Content-Security-Policy needs 'wasm-unsafe-eval'"
+    expect(await page.locator('[data-testid=player-error]').allTextContents()).toEqual([]);
     await shot('sessions-tab');
 
     const download = page.waitForEvent('download');

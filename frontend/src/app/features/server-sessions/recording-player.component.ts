@@ -67,7 +67,16 @@ export class RecordingPlayerComponent {
       const id = this.session().id;
       untracked(() => this.load(id));
     });
+    // asciinema-player compiles a WebAssembly terminal emulator and does not report failures to its
+    // caller: a page whose CSP lacks 'wasm-unsafe-eval' would just show an empty box.
+    const onRejection = (e: PromiseRejectionEvent) => {
+      if (e.reason instanceof WebAssembly.CompileError && this.player) {
+        this.showError('The player could not start: this page may not compile WebAssembly (the server\'s Content-Security-Policy needs \'wasm-unsafe-eval\'). Download the recording instead.');
+      }
+    };
+    window.addEventListener('unhandledrejection', onRejection);
     inject(DestroyRef).onDestroy(() => {
+      window.removeEventListener('unhandledrejection', onRejection);
       this.sub?.unsubscribe();
       this.player?.dispose();
     });

@@ -150,6 +150,14 @@ describe('SessionsPage', () => {
     expect(q(fixture, '[data-testid=player-error]').textContent).toContain('No recording for this session');
   });
 
+  it('says so when the player cannot compile its WebAssembly (a CSP without wasm-unsafe-eval)', async () => {
+    await playFirst();
+    const event = Object.assign(new Event('unhandledrejection'), { reason: new WebAssembly.CompileError('blocked by CSP') });
+    window.dispatchEvent(event);
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=player-error]').textContent).toContain("Content-Security-Policy needs 'wasm-unsafe-eval'");
+  });
+
   it('downloads a recording through a blob URL named by the server', async () => {
     listReq().flush([session(0)]);
     await fixture.whenStable();
