@@ -9,6 +9,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { ChatopsIoAdapter } from './common/socket-adapter';
+import { TextInputPipe } from './common/text-input.pipe';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
 
@@ -76,7 +77,8 @@ export async function createApp(config: AppConfig, opts: { logger?: boolean } = 
   app.use(helmet(HELMET_OPTIONS));
   if (config.corsOrigins) app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: ['X-Request-Id'] });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready'] });
-  app.useGlobalPipes(createValidationPipe());
+  // Text rules first: the validators behind them may throw on lone surrogates (see text-input.pipe.ts).
+  app.useGlobalPipes(new TextInputPipe(), createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   const io = new ChatopsIoAdapter(app, config);
   await io.connectRedis();

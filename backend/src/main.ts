@@ -1,7 +1,9 @@
 import { ConfigError, loadConfig } from './config/config';
 import { databaseTarget } from './database/data-source';
 import { EmbeddedPostgresError, EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
+import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
+import { installProcessGuards } from './common/process-guards';
 
 const say = (msg: string) => process.stdout.write(`[chatops] ${msg}\n`);
 
@@ -39,6 +41,8 @@ async function main(): Promise<void> {
 
   try {
     app = await createApp(config);
+    // From here on an error that escapes every handler is logged, not fatal (process-guards.ts).
+    installProcessGuards(new Logger('Process'));
     await app.listen(config.port, config.host);
   } catch (err) {
     await app?.close().catch(() => undefined);

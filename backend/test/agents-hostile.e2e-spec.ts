@@ -1,3 +1,5 @@
+import { LatestSamples } from '../src/modules/metrics/latest-samples.service';
+import { MetricsIngestService } from '../src/modules/metrics/metrics-ingest.service';
 import { registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
 import {
   connectAgent, emitRaw, makeHello, makeSample, provisionServer, sendBatch, sendMetrics, TestAgent,
@@ -147,6 +149,74 @@ describe('agents channel: hostile input', () => {
     expect((await sendMetrics(agent.socket, makeSample(1, bootId))).ok).toBe(true);
     const server = (await t.http().get(`/api/v1/servers/${serverId}`).set(user.auth).expect(200)).body;
     expect(server.agent.hostname).toBe('test-host'); // from the valid hello, not the bad one
+  });
+
+  it('refuses NUL characters and lone surrogates in any frame string (PostgreSQL cannot store them)', async () => {
+    const { agent, serverId, bootId } = await hostile();
+    const disk = makeSample(0, bootId).disks[0];
+    const net = makeSample(0, bootId).network[0];
+    const bad: unknown[] = [
+      makeSample(1, bootId, { disks: [{ ...disk, mount: '/mnt/\u0000x' }] }),
+      makeSample(2, bootId, { network: [{ ...net, iface: 'eth\uD800' }] }),
+      makeSample(3, 'boot\u0000'),
+      makeSample(4, bootId, { processes: [{ pid: 1, name: 'init', user: '\uDC00root', cpuPercent: 0, memBytes: 0 }] }),
+    ];
+    for (const frame of bad) {
+      expect(await sendMetrics(agent.socket, frame)).toMatchObject({ ok: false, error: expect.stringMatching(/invalid frame: .*(NUL|surrogate)/) });
+    }
+    expect(await sendBatch(agent.socket, [...bad, makeSample(5, bootId)])).toEqual({ ok: true, stored: 1, rejected: 4 });
+    agent.socket.emit('hello', makeHello({ hostname: 'evil\u0000host' }));
+    expect(await sendMetrics(agent.socket, makeSample(6, bootId, { disks: [{ ...disk, mount: '/mnt/😀' }] }))).toEqual({ ok: true, seq: 6 });
+    expect(await rows(serverId)).toBe(2);
+    const server = (await t.http().get(`/api/v1/servers/${serverId}`).set(user.auth).expect(200)).body;
+    expect(server.agent.hostname).toBe('test-host');
+  });
+
+  it('answers a frame nested deeper than 32 levels with {ok:false} and keeps the connection', async () => {
+    const { agent, serverId, bootId } = await hostile();
+    let deep: unknown = 1;
+    for (let i = 0; i < 40; i++) deep = [deep];
+    for (const event of ['metrics', 'metricsBatch', 'hello', 'anything']) {
+      expect(await emitRaw(agent.socket, event, { ...makeSample(1, bootId), deep })).toEqual({ ok: false, error: 'invalid frame: nested deeper than 32 levels' });
+    }
+    // ~800 KB of brackets in one raw packet: refused after a scan, not parsed.
+    const depth = 400_000;
+    (agent.socket.io as unknown as { engine: { write(data: string): void } }).engine.write(`2/agents,["metrics",${'['.repeat(depth)}${']'.repeat(depth)}]`);
+    expect(await sendMetrics(agent.socket, makeSample(2, bootId))).toEqual({ ok: true, seq: 2 });
+    expect(agent.disconnected()).toBeNull();
+    expect(await rows(serverId)).toBe(1);
+  });
+
+  it('one server\'s unstorable latest sample does not keep the others\' from being saved', async () => {
+    const latest = t.app.get(LatestSamples);
+    const { serverId: badServer, bootId } = await hostile();
+    const goodSavedAt = async () =>
+      (await t.db.query('SELECT received_at FROM metric_latest WHERE server_id = $1', [goodServerId])).rows[0]?.received_at?.getTime() ?? 0;
+    await latest.persist();
+    const before = await goodSavedAt();
+    // As if a sample with NUL got past the frame check: jsonb refuses it ("unsupported Unicode escape sequence").
+    const poisoned = makeSample(1, bootId);
+    poisoned.disks[0].mount = '/mnt/\u0000';
+    latest.offer(badServer, poisoned);
+    const acked = goodSeq;
+    await waitFor(() => goodSeq, (n) => n >= acked + 2, 3000, 'a fresh sample of the well-behaved agent');
+    await latest.persist();
+    expect(await goodSavedAt()).toBeGreaterThan(before);
+    expect((await t.db.query('SELECT 1 FROM metric_latest WHERE server_id = $1', [badServer])).rowCount).toBe(0);
+  });
+
+  it('a batch the database refuses is stored row by row: the other servers\' and the good rows are kept', async () => {
+    const ingest = t.app.get(MetricsIngestService);
+    const a = await hostile();
+    const b = await hostile();
+    // A NUL in a boot id gets past no frame check, but it stands for any value PostgreSQL refuses.
+    const stored = await Promise.all([
+      ingest.ingest(a.serverId, [makeSample(1, a.bootId), makeSample(2, 'boot\u0000'), makeSample(3, a.bootId)]),
+      ingest.ingest(b.serverId, [makeSample(1, b.bootId)]),
+    ]);
+    expect(stored).toEqual([2, 1]);
+    expect([await rows(a.serverId), await rows(b.serverId)]).toEqual([2, 1]);
+    await expect(ingest.ingest(a.serverId, [makeSample(4, 'x\u0000')])).rejects.toMatchObject({ code: 'ingest.invalid' });
   });
 
   it('disconnects an agent that sends a 10 MB frame', async () => {

@@ -1,13 +1,26 @@
 import { BadRequestException, Injectable, NestMiddleware, PayloadTooLargeException } from '@nestjs/common';
 import { json } from 'express';
 import type { NextFunction, Request, Response } from 'express';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-input';
+
+const TOO_DEEP = 'entity.too.deep';
 
 /**
- * JSON body parsing inside Nest's middleware chain, so malformed or oversized bodies reach the
- * global filter as 400 / 413 with the contract's body (Express's own handler would answer HTML).
+ * Runs on the raw bytes before JSON.parse: a body nested deeper than MAX_JSON_DEPTH is refused
+ * after one linear scan, before anything recursive (the validation pipe, class-transformer) runs.
+ */
+function refuseDeepJson(_req: unknown, _res: unknown, body: Buffer, encoding: string): void {
+  const text = /^utf-?8$/i.test(encoding) ? body : new TextDecoder(encoding).decode(body);
+  if (jsonDepthExceeds(text)) throw Object.assign(new Error('JSON nested too deeply'), { type: TOO_DEEP });
+}
+
+/**
+ * JSON body parsing inside Nest's middleware chain, so malformed, oversized or too deeply nested
+ * bodies reach the global filter as 400 / 413 with the contract's body (Express's own handler
+ * would answer HTML).
  */
 export function createJsonBodyMiddleware(limitBytes: number) {
-  const parse = json({ limit: limitBytes, strict: true });
+  const parse = json({ limit: limitBytes, strict: true, verify: refuseDeepJson });
   @Injectable()
   class JsonBodyMiddleware implements NestMiddleware {
     use(req: Request, res: Response, next: NextFunction) {
@@ -19,6 +32,7 @@ export function createJsonBodyMiddleware(limitBytes: number) {
         if (!err) return next();
         if (err.type === 'entity.too.large') return next(new PayloadTooLargeException(`Request body exceeds ${limitBytes} bytes`));
         if (err.type === 'entity.parse.failed') return next(new BadRequestException('Malformed JSON in request body'));
+        if (err.type === TOO_DEEP) return next(new BadRequestException(`JSON in request body is nested deeper than ${MAX_JSON_DEPTH} levels`));
         return next(new BadRequestException('Unreadable request body'));
       });
     }

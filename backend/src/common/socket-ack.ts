@@ -1,3 +1,5 @@
+import type { Logger } from '@nestjs/common';
+
 /** A Socket.IO acknowledgement callback, if the client asked for one. */
 export type Ack<T> = ((res: T) => void) | undefined;
 
@@ -8,8 +10,10 @@ export function ackOf<T>(args: unknown[]): Ack<T> {
 }
 
 /**
- * Counts a socket's incoming events per second; `onFlood` runs (and the event is dropped) once
- * more than `maxPerSecond` arrive within a second. Returns true for events that may proceed.
+ * Counts a socket's incoming events per second; once more than `maxPerSecond` arrive within a
+ * second the event is dropped, and `onFlood` runs once for that burst (not once per dropped
+ * event: a flood is thousands of them, and it usually ends in a disconnect anyway). Returns true
+ * for events that may proceed.
  */
 export function floodGuard(maxPerSecond: number, onFlood: () => void): () => boolean {
   let windowStart = Date.now();
@@ -21,9 +25,29 @@ export function floodGuard(maxPerSecond: number, onFlood: () => void): () => boo
       count = 0;
     }
     if (++count > maxPerSecond) {
-      onFlood();
+      if (count === maxPerSecond + 1) onFlood();
       return false;
     }
     return true;
   };
+}
+
+/**
+ * Wraps socket event handlers so that an error one throws or rejects with is logged with the
+ * socket's context (socket id, user or server id, event name) instead of escaping: Socket.IO calls
+ * handlers on a later tick, where a throw would be an uncaught exception and a rejection an
+ * unhandled one (see process-guards.ts for what happens to those).
+ */
+export function handlerGuard(logger: Logger, context: () => Record<string, unknown>) {
+  const report = (event: string, err: unknown) =>
+    logger.error({ err, event, ...context() }, `Socket handler for "${event}" failed`);
+  return <A extends unknown[]>(event: string, handler: (...args: A) => unknown) =>
+    (...args: A): void => {
+      try {
+        const result = handler(...args);
+        if (result instanceof Promise) result.catch((err: unknown) => report(event, err));
+      } catch (err) {
+        report(event, err);
+      }
+    };
 }

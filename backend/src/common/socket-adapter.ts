@@ -3,9 +3,10 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Server, ServerOptions } from 'socket.io';
 import { AGENT_LIMITS } from '@chatops/protocol';
 import type { AppConfig } from '../config/config';
+import { depthLimitedParser } from './socket-frame-parser';
 
 /**
- * One Socket.IO server for both namespaces: bounded frame size, the configured CORS, and the
+ * One Socket.IO server for both namespaces: bounded frame size and nesting, the configured CORS, and the
  * Redis adapter when REDIS_URL is set (rooms and acknowledgements then span backend instances).
  */
 export class ChatopsIoAdapter extends IoAdapter {
@@ -58,6 +59,8 @@ export class ChatopsIoAdapter extends IoAdapter {
     const server: Server = super.createIOServer(port, {
       ...options,
       maxHttpBufferSize: AGENT_LIMITS.maxFrameBytes,
+      // bounded nesting, checked before JSON.parse (socket-frame-parser.ts)
+      parser: depthLimitedParser,
       pingInterval: 20_000,
       pingTimeout: 20_000,
       cors: this.config.corsOrigins ? { origin: this.config.corsOrigins, credentials: true } : undefined,

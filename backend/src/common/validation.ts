@@ -1,4 +1,5 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 
 export interface FieldError { field: string; errors: string[] }
 
@@ -25,3 +26,10 @@ export function createValidationPipe(): ValidationPipe {
     },
   });
 }
+
+/**
+ * Optional in the sense "may be absent": an absent field skips validation, but `null` is validated
+ * like any other value (so `@IsString()` refuses it). class-validator's `@IsOptional()` also lets
+ * null through, which a non-nullable column then refuses with a 500; use this one there.
+ */
+export const IsOptionalNotNull = () => ValidateIf((_object: object, value: unknown) => value !== undefined);

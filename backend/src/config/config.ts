@@ -43,8 +43,11 @@ const envSchema = z.object({
   METRICS_1M_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(90),
   METRICS_1H_RETENTION_DAYS: z.coerce.number().min(1).max(36500).default(730),
   ROLLUP_INTERVAL_SEC: z.coerce.number().int().min(1).max(3600).default(30),
+  CONNECTION_EVENTS_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(30),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3000),
   DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  COMMANDS_MAX_RUNNING_PER_USER: z.coerce.number().int().min(1).max(10_000).default(64),
+  TERMINAL_MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
 });
 
 export interface AppConfig {
@@ -74,11 +77,15 @@ export interface AppConfig {
   /** How long each history tier is kept, in days. */
   retention: { rawDays: number; minuteDays: number; hourDays: number };
   rollupIntervalSec: number;
+  /** Agent connection events (connects, disconnects, failed handshakes) are kept this many days. */
+  connectionEventsRetentionDays: number;
   /**
    * How long a request waits for PostgreSQL: to connect or get a pooled connection, and for one
    * statement. Beyond either the request is answered 503 (see database/db-unavailable.ts).
    */
   db: { connectTimeoutMs: number; queryTimeoutMs: number };
+  /** Commands one user may have running at once, and terminal sessions open, per instance. */
+  limits: { commandsPerUser: number; terminalSessionsPerUser: number };
 }
 
 export class ConfigError extends Error {}
@@ -117,7 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     serveFrontend: e.SERVE_FRONTEND,
     retention: { rawDays: e.METRICS_RAW_RETENTION_DAYS, minuteDays: e.METRICS_1M_RETENTION_DAYS, hourDays: e.METRICS_1H_RETENTION_DAYS },
     rollupIntervalSec: e.ROLLUP_INTERVAL_SEC,
+    connectionEventsRetentionDays: e.CONNECTION_EVENTS_RETENTION_DAYS,
     db: { connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS, queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS },
+    limits: { commandsPerUser: e.COMMANDS_MAX_RUNNING_PER_USER, terminalSessionsPerUser: e.TERMINAL_MAX_SESSIONS_PER_USER },
   };
 }
 

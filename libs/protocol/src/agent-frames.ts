@@ -10,7 +10,14 @@ const MAX_BYTES = 2 ** 60; // ~1 EiB: larger than any real device, finite and ex
 const bytes = z.number().finite().min(0).max(MAX_BYTES);
 const rate = z.number().finite().min(0).max(MAX_BYTES);
 const percent = z.number().finite().min(0).max(100);
-const shortText = (max = 256) => z.string().max(max);
+/**
+ * Text in a frame: no U+0000 (PostgreSQL cannot store it in text or jsonb, so one such string
+ * would fail every write it is part of) and no lone UTF-16 surrogate (not Unicode). With the `u`
+ * flag a surrogate pair is one code point, so only lone halves fall in the excluded range. The
+ * pattern is also what the backend's compiled validator checks (JSON Schema `pattern`).
+ */
+export const WIRE_TEXT_PATTERN = /^[^\u0000\uD800-\uDFFF]*$/u;
+const shortText = (max = 256) => z.string().max(max).regex(WIRE_TEXT_PATTERN, { message: 'must not contain NUL characters or lone UTF-16 surrogates' });
 
 export const AGENT_LIMITS = {
   maxCores: 4096,

@@ -13,8 +13,13 @@ import { AgentErrorCode, AgentException } from './agents.errors';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { ServersService } from '../servers/servers.service';
 import { ConnectionEventEntity, ConnectionEventKind } from './connection-event.entity';
+import { HandshakeFailures } from './handshake-failures.service';
 
-/** What the gateway attaches to an authenticated agent socket. */
+/**
+ * What the gateway attaches to an authenticated agent socket. Plain JSON values only: with the
+ * Redis adapter, `fetchSockets()` on another instance serialises it (a timer or a socket in here
+ * would make that throw); promises and timers live beside it (`AgentSocketProgress`).
+ */
 export interface AgentSocketData {
   serverId: string;
   serverName: string;
@@ -23,6 +28,9 @@ export interface AgentSocketData {
   lastFrameAt: number;
   intervalSec: number;
   bootId: string | null;
+}
+/** Per-socket promises, kept beside `socket.data` (see above). */
+export interface AgentSocketProgress {
   /** Resolves once `hello` has been recorded: later frames wait for it. */
   ready: Promise<void>;
   /** Resolves once `register` finished: the disconnect handler waits for it (see `unregister`). */
@@ -62,6 +70,7 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly sockets = new Map<string, AgentSocket>();
   private namespace: AgentNamespace | null = null;
   private readonly lastSeenDirty = new Set<string>();
+  private readonly progress = new WeakMap<AgentSocket, AgentSocketProgress>();
   private readonly unregistering = new Set<Promise<void>>();
   private keyExpiryTimer: NodeJS.Timeout | null = null;
 
@@ -71,7 +80,15 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly keys: ApiKeysService,
     private readonly events: EventBus,
     @InjectRepository(ConnectionEventEntity) private readonly connEvents: Repository<ConnectionEventEntity>,
+    private readonly handshakeFailures: HandshakeFailures,
   ) {}
+
+  /** The socket's progress promises (created on first use). */
+  progressOf(socket: AgentSocket): AgentSocketProgress {
+    let progress = this.progress.get(socket);
+    if (!progress) this.progress.set(socket, (progress = { ready: Promise.resolve(), registered: Promise.resolve() }));
+    return progress;
+  }
 
   bind(namespace: AgentNamespace): void {
     this.namespace = namespace;
@@ -118,7 +135,7 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     if (!serverId) return;
     // An agent that drops while its registration is still being written must not end up "online"
     // with no connection behind it: mark it offline only after `register` wrote "online".
-    await socket.data.registered?.catch(() => undefined);
+    await this.progress.get(socket)?.registered.catch(() => undefined);
     await this.recordEvent('disconnected', serverId, socket.data.keyId, socket.handshake.address, reason.slice(0, 200), Date.now() - connectedAt);
     if (this.sockets.get(serverId)?.id !== socket.id) return;
     this.sockets.delete(serverId);
@@ -147,8 +164,9 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     this.lastSeenDirty.add(socket.data.serverId);
   }
 
+  /** Counted per client IP and written at most once per window (see HandshakeFailures); returns at once. */
   async recordAuthFailure(ip: string, detail: string): Promise<void> {
-    await this.recordEvent('auth_failed', null, null, ip, detail);
+    this.handshakeFailures.record(ip, detail);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { ackOf, floodGuard } from '../../common/socket-ack';
+import { ackOf, floodGuard, handlerGuard } from '../../common/socket-ack';
+import { FRAME_TOO_DEEP_ERROR, FRAME_TOO_DEEP_EVENT } from '../../common/socket-frame-parser';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import {
   AGENT_NAMESPACE, agentStreamSchemas, describeIssues, helloSchema, metricsBatchSchema, metricsSampleSchema,
@@ -74,8 +75,6 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
           lastFrameAt: now,
           intervalSec: 0,
           bootId: null,
-          ready: Promise.resolve(),
-          registered: Promise.resolve(),
         });
         next();
       } catch (err) {
@@ -90,7 +89,7 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     if (!serverId) return void socket.disconnect(true);
     this.attachHandlers(socket);
     try {
-      await (socket.data.registered = this.manager.register(socket));
+      await (this.manager.progressOf(socket).registered = this.manager.register(socket));
     } catch (err) {
       this.logger.error({ err, serverId }, 'Could not register agent');
       return void socket.disconnect(true);
@@ -114,20 +113,22 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       this.manager.touch(socket);
       next();
     });
+    const progress = this.manager.progressOf(socket);
+    const guard = handlerGuard(this.logger, () => ({ socketId: socket.id, serverId: socket.data.serverId }));
 
-    socket.on('hello', (frame: unknown) => {
+    socket.on('hello', guard('hello', (frame: unknown) => {
       const parsed = helloSchema.safeParse(frame);
       if (!parsed.success) {
         this.invalidFrames++;
         this.logger.warn({ serverId: socket.data.serverId, issues: describeIssues(parsed.error) }, 'Invalid hello frame');
         return;
       }
-      socket.data.ready = socket.data.ready.then(() =>
+      progress.ready = progress.ready.then(() =>
         this.manager.recordHello(socket, parsed.data).catch((err) => this.logger.warn({ err }, 'Could not record hello')),
       );
-    });
+    }));
 
-    socket.on('metrics', async (...args: unknown[]) => {
+    socket.on('metrics', guard('metrics', async (...args: unknown[]) => {
       const ack = ackOf<MetricsAck>(args);
       const checked = checkSample(args[0]);
       if (!checked.ok) {
@@ -141,7 +142,7 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
         this.invalidFrames++;
         return ack?.({ ok: false, error: `invalid frame: ${problem}`, seq: sample.seq });
       }
-      await socket.data.ready;
+      await progress.ready;
       try {
         await this.ingest.ingest(socket.data.serverId, [sample]);
         ack?.({ ok: true, seq: sample.seq });
@@ -150,9 +151,9 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
         // buffered and sends it again (an {ok:false} would tell it to drop the sample).
         if (isRefused(err)) ack?.({ ok: false, error: `invalid frame: ${(err as Error).message}`, seq: sample.seq });
       }
-    });
+    }));
 
-    socket.on('metricsBatch', async (...args: unknown[]) => {
+    socket.on('metricsBatch', guard('metricsBatch', async (...args: unknown[]) => {
       const ack = ackOf<MetricsBatchAck>(args);
       const batch = metricsBatchSchema.safeParse(args[0]);
       if (!batch.success) {
@@ -167,7 +168,7 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
         else rejected++;
       }
       this.invalidFrames += rejected;
-      await socket.data.ready;
+      await progress.ready;
       try {
         const stored = await this.ingest.ingest(socket.data.serverId, valid);
         ack?.({ ok: true, stored, ...(rejected ? { rejected } : {}) });
@@ -175,20 +176,20 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
         // As above: unacknowledged samples stay in the agent's buffer.
         if (isRefused(err)) ack?.({ ok: false, error: `invalid frame: ${(err as Error).message}` });
       }
-    });
+    }));
 
     // Stream events (command and terminal output, container events): validated here, then
     // republished on the internal bus for the feature modules; this gateway knows none of them.
     for (const event of STREAM_EVENTS) {
-      socket.on(event, (payload: unknown) => this.republish(socket, event, payload));
+      socket.on(event, guard(event, (payload: unknown) => this.republish(socket, event, payload)));
     }
 
     // Events this version does not know are ignored; an ack, if asked for, says so.
-    socket.onAny((event: string, ...args: unknown[]) => {
+    socket.onAny(guard('(any event)', (event: string, ...args: unknown[]) => {
       if (KNOWN_EVENTS.has(event)) return;
       this.invalidFrames++;
-      ackOf<{ ok: false; error: string }>(args)?.({ ok: false, error: 'unknown event' });
-    });
+      ackOf<{ ok: false; error: string }>(args)?.({ ok: false, error: event === FRAME_TOO_DEEP_EVENT ? FRAME_TOO_DEEP_ERROR : 'unknown event' });
+    }));
   }
 
   private republish<E extends AgentStreamEvent>(socket: AgentSocket, event: E, payload: unknown): void {

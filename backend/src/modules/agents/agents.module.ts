@@ -6,10 +6,12 @@ import { ServersModule } from '../servers/servers.module';
 import { AgentManager } from './agent-manager.service';
 import { AgentsGateway } from './agents.gateway';
 import { ConnectionEventEntity } from './connection-event.entity';
+import { ConnectionEventsRetention } from './connection-events-retention.service';
+import { HandshakeFailures } from './handshake-failures.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ConnectionEventEntity]), ServersModule, ApiKeysModule, MetricsModule],
-  providers: [AgentManager, AgentsGateway],
+  providers: [AgentManager, AgentsGateway, HandshakeFailures, ConnectionEventsRetention],
   exports: [AgentManager],
 })
 export class AgentsModule {}

@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 
 export type ConnectionEventKind = 'connected' | 'disconnected' | 'auth_failed' | 'replaced';
 
-/** One row per agent connection, disconnection (with its duration) and failed authentication. */
+/** One row per agent connection and disconnection (with its duration); failed handshakes are counted per IP and minute. */
 @Entity('connection_events')
 export class ConnectionEventEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
@@ -12,5 +12,7 @@ export class ConnectionEventEntity {
   @Column({ type: 'varchar', nullable: true }) ip: string | null;
   @Column({ type: 'varchar', nullable: true }) detail: string | null;
   @Column({ name: 'duration_ms', type: 'bigint', nullable: true }) durationMs: string | null;
+  /** Failed handshakes this row stands for (auth_failed rows aggregate a client IP's failures per minute); 1 otherwise. */
+  @Column({ type: 'integer', default: 1 }) attempts: number;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }

@@ -40,6 +40,10 @@ describe('compileFrameValidator (metrics sample)', () => {
     Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER + 2, [], [1, 2, 3], {}, { a: 1 },
     'x'.repeat(257), '😀'.repeat(65), '😀'.repeat(100), '2026-11-27T10:00:00', '2026-02-30T10:00:00Z',
     '2026-11-27T10:00:00+01:00', '2026-11-27 10:00:00Z', new Date(0), Buffer.from('x'),
+    // text PostgreSQL cannot store, or that is not Unicode: refused by both
+    '\u0000', '/mnt/a\u0000b', '\uD800', 'x\uDC00', '\uDBFF\uDBFF', '\uDE00\uD83D',
+    // well-formed text around them: accepted by both (a pair is one code point)
+    '\uD83D\uDE00', 'ü/\u00A0/\uFFFD/\u0001',
   ];
 
   const verdicts = (frame: Record<string, unknown>) => {
@@ -91,6 +95,17 @@ describe('compileFrameValidator (metrics sample)', () => {
     }
     const refused = check(withValue(['seq'], -1));
     expect(refused).toEqual({ ok: false, error: expect.stringContaining('seq') });
+  });
+
+  it('refuses NUL characters and lone surrogates in every string field, as zod does', () => {
+    const strings = paths(sample()).filter((p) => typeof p.reduce<unknown>((node, k) => (node as Record<string | number, unknown>)[k], sample()) === 'string');
+    expect(strings.length).toBeGreaterThan(10);
+    for (const path of strings.filter((p) => p[p.length - 1] !== 'timestamp')) {
+      for (const bad of ['a\u0000', '\uD83D', 'x\uDE00y']) {
+        const { zod, compiled } = verdicts(withValue(path, bad));
+        expect([path.join('.'), zod.success, compiled.ok]).toEqual([path.join('.'), false, false]);
+      }
+    }
   });
 
   it('accepts the samples the real agent and the tests build', () => {

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -8,6 +8,7 @@ import {
   type CommandResponse, type CommandResult, type CommandStatus,
 } from '@chatops/protocol';
 import { AuthUser, RequestMeta } from '../../common/decorators';
+import { APP_CONFIG, AppConfig } from '../../config/config';
 import { DomainException } from '../../common/domain-exception';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { AgentErrorCode } from '../agents/agents.errors';
@@ -22,8 +23,6 @@ import { CommandHistoryQueryDto, RunCommandDto } from './dto/command.dto';
 
 /** The agent kills a command at `timeoutSec` (then SIGKILL after a grace): the backend waits this much longer. */
 const AGENT_ANSWER_MARGIN_SEC = 15;
-/** Commands one user may have running at once (on this instance). */
-export const MAX_RUNNING_PER_USER = 16;
 /** A `running` row older than its timeout plus this is left over from a stopped backend. */
 const ORPHAN_AFTER_EXTRA_SEC = 60;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -58,6 +57,7 @@ export class CommandsService {
   private readonly runningByUser = new Map<string, number>();
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(CommandHistoryEntity) private readonly history: Repository<CommandHistoryEntity>,
     @InjectDataSource() private readonly db: DataSource,
     private readonly servers: ServersService,
@@ -71,8 +71,9 @@ export class CommandsService {
   async run(user: AuthUser, serverId: string, dto: RunCommandDto, meta: RequestMeta, async: false): Promise<CommandResponse>;
   async run(user: AuthUser, serverId: string, dto: RunCommandDto, meta: RequestMeta, async: true): Promise<CommandAccepted>;
   async run(user: AuthUser, serverId: string, dto: RunCommandDto, meta: RequestMeta, async: boolean): Promise<CommandResponse | CommandAccepted> {
-    const server = await this.servers.getAccessible(user, serverId);
     const command = dto.command.trim();
+    // The ownership check and the policy are independent reads: one round trip of latency, not two.
+    const [server, refusal] = await Promise.all([this.servers.getAccessible(user, serverId), this.policies.check(serverId, command)]);
     const row = this.history.create({
       id: randomUUID(),
       serverId,
@@ -92,12 +93,12 @@ export class CommandsService {
       finishedAt: null,
     });
 
-    if ((this.runningByUser.get(user.id) ?? 0) >= MAX_RUNNING_PER_USER) {
-      throw new CommandException(CommandErrorCode.TooManyRunning, `At most ${MAX_RUNNING_PER_USER} commands may run at once; wait for one to finish`);
+    const max = this.config.limits.commandsPerUser;
+    if ((this.runningByUser.get(user.id) ?? 0) >= max) {
+      throw new CommandException(CommandErrorCode.TooManyRunning, `At most ${max} commands may run at once; wait for one to finish`);
     }
+    // Recorded before it is sent: nothing runs on a server without its history row.
     await this.history.insert(row);
-
-    const refusal = await this.policies.check(serverId, command);
     if (refusal) {
       await this.finish(row, server.name, meta, emptyOutcome('refused', refusal));
       throw new CommandException(CommandErrorCode.PolicyDenied, `The server's command policy refuses this command: ${refusal}`);
@@ -237,17 +238,19 @@ export class CommandsService {
   private async finish(row: CommandHistoryEntity, serverName: string, meta: RequestMeta, outcome: Outcome): Promise<{ record: CommandHistoryEntity; raise?: DomainException }> {
     const { raise, ...fields } = outcome;
     Object.assign(row, fields, { finishedAt: new Date() });
-    await this.history.update({ id: row.id }, { ...fields, finishedAt: row.finishedAt });
-    this.live.emitToServer(row.serverId, 'command_finished', { serverId: row.serverId, command: toCommandRecord(row, true) });
     const detail = row.exitCode !== null ? ` (exit ${row.exitCode})` : row.error ? ` (${row.error})` : '';
-    await this.audit.record({
-      action: 'command.run',
-      description: `Command "${row.command.slice(0, 200)}" on server ${serverName}: ${row.status}${detail}`,
-      userId: row.userId,
-      serverId: row.serverId,
-      meta,
-      success: row.status === 'completed',
-    });
+    await Promise.all([
+      this.history.update({ id: row.id }, { ...fields, finishedAt: row.finishedAt })
+        .then(() => this.live.emitToServer(row.serverId, 'command_finished', { serverId: row.serverId, command: toCommandRecord(row, true) })),
+      this.audit.record({
+        action: 'command.run',
+        description: `Command "${row.command.slice(0, 200)}" on server ${serverName}: ${row.status}${detail}`,
+        userId: row.userId,
+        serverId: row.serverId,
+        meta,
+        success: row.status === 'completed',
+      }),
+    ]);
     return { record: row, raise };
   }
 

@@ -2,15 +2,17 @@ import type { Namespace, Socket } from 'socket.io';
 import type { LiveClientToServerEvents, LiveServerToClientEvents } from '@chatops/protocol';
 import type { AuthUser } from '../../common/decorators';
 
-/** What the handshake middleware attaches to an authenticated browser socket. */
+/**
+ * What the handshake middleware attaches to an authenticated browser socket. Plain JSON values
+ * only: with the Redis adapter, `fetchSockets()` on another instance serialises it (the expiry
+ * timer lives in the gateway's map).
+ */
 export interface LiveSocketData {
   user: AuthUser;
   /** The access token's session (refresh-token family): revoking it ends this socket. */
   sessionId: string;
   /** Access-token expiry, epoch milliseconds. */
   expiresAt: number;
-  /** Fires `session_expired` and disconnects when the token runs out. */
-  expiryTimer: NodeJS.Timeout | null;
 }
 
 export type LiveSocket = Socket<LiveClientToServerEvents, LiveServerToClientEvents, Record<string, never>, LiveSocketData>;

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { ackOf, floodGuard } from '../../common/socket-ack';
+import { ackOf, floodGuard, handlerGuard } from '../../common/socket-ack';
+import { FRAME_TOO_DEEP_ERROR, FRAME_TOO_DEEP_EVENT } from '../../common/socket-frame-parser';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { LIVE_NAMESPACE, type ReauthAck, type SubscribeAck } from '@chatops/protocol';
@@ -52,6 +53,11 @@ const tokenOf = (payload: unknown): string | null => {
 export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(LiveGateway.name);
   private namespace: LiveNamespace | null = null;
+  /**
+   * Session-expiry timers by socket id. Not in `socket.data`: with the Redis adapter another
+   * instance's `fetchSockets()` serialises `data` as JSON, and a timer there made it throw.
+   */
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly auth: AuthService,
@@ -71,7 +77,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         const session = token && (await this.auth.verifyAccessToken(token));
         if (!session || !Number.isFinite(session.exp)) return next(new Error('unauthorized'));
         const { exp, sid, ...user } = session;
-        Object.assign(socket.data, { user, sessionId: sid, expiresAt: exp * 1000, expiryTimer: null });
+        Object.assign(socket.data, { user, sessionId: sid, expiresAt: exp * 1000 });
         next();
       } catch (err) {
         this.logger.error({ err }, 'Live handshake failed');
@@ -107,25 +113,27 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   handleDisconnect(socket: LiveSocket): void {
     this.featureEvents.disconnected(socket);
-    if (socket.data.expiryTimer) clearTimeout(socket.data.expiryTimer);
-    socket.data.expiryTimer = null;
+    clearTimeout(this.expiryTimers.get(socket.id));
+    this.expiryTimers.delete(socket.id);
   }
 
   private armExpiry(socket: LiveSocket): void {
-    if (socket.data.expiryTimer) clearTimeout(socket.data.expiryTimer);
+    clearTimeout(this.expiryTimers.get(socket.id));
     const delay = Math.min(Math.max(0, socket.data.expiresAt - Date.now()), MAX_TIMER_MS);
-    socket.data.expiryTimer = setTimeout(() => {
-      socket.data.expiryTimer = null;
+    const timer = setTimeout(() => {
+      this.expiryTimers.delete(socket.id);
       if (!socket.connected) return;
       if (Date.now() < socket.data.expiresAt) return this.armExpiry(socket);
       endSession(socket, 'expired');
     }, delay);
-    socket.data.expiryTimer.unref();
+    timer.unref();
+    // A socket that went away while its handshake finished never gets a disconnect to clear it.
+    if (socket.connected) this.expiryTimers.set(socket.id, timer);
   }
 
   private attachHandlers(socket: LiveSocket): void {
     const allowed = floodGuard(MAX_EVENTS_PER_SECOND, () => {
-      this.logger.warn({ userId: socket.data.user.id }, 'Browser flooding /live; disconnecting');
+      this.logger.warn({ socketId: socket.id, userId: socket.data.user.id }, 'Browser flooding /live; disconnecting');
       socket.disconnect(true);
     });
     socket.use((_packet, next) => {
@@ -134,8 +142,9 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
     // Handlers take raw arguments: a client may send anything, or no ack at all.
     const raw = socket as unknown as Socket;
+    const guard = handlerGuard(this.logger, () => ({ socketId: socket.id, userId: socket.data.user?.id }));
 
-    raw.on('subscribe', async (...args: unknown[]) => {
+    raw.on('subscribe', guard('subscribe', async (...args: unknown[]) => {
       const ack = ackOf<SubscribeAck>(args);
       const serverId = serverIdOf(args[0]);
       if (!serverId) return ack?.({ ok: false, error: 'invalid' });
@@ -158,17 +167,17 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       }
       await socket.join(room);
       ack?.({ ok: true });
-    });
+    }));
 
-    raw.on('unsubscribe', async (...args: unknown[]) => {
+    raw.on('unsubscribe', guard('unsubscribe', async (...args: unknown[]) => {
       const ack = ackOf<SubscribeAck>(args);
       const serverId = serverIdOf(args[0]);
       if (!serverId) return ack?.({ ok: false, error: 'invalid' });
       await socket.leave(serverRoom(serverId));
       ack?.({ ok: true });
-    });
+    }));
 
-    raw.on('subscribe_fleet', async (...args: unknown[]) => {
+    raw.on('subscribe_fleet', guard('subscribe_fleet', async (...args: unknown[]) => {
       const ack = ackOf<SubscribeAck>(args);
       const room = this.fleetRoom(socket);
       // Join before reading the snapshot: an update racing it arrives twice, never not at all.
@@ -183,16 +192,16 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         await socket.leave(room);
         ack?.({ ok: false, error: 'unavailable' });
       }
-    });
+    }));
 
-    raw.on('unsubscribe_fleet', async (...args: unknown[]) => {
+    raw.on('unsubscribe_fleet', guard('unsubscribe_fleet', async (...args: unknown[]) => {
       const ack = ackOf<SubscribeAck>(args);
       await Promise.all([socket.leave(FLEET_ADMIN_ROOM), socket.leave(fleetOwnerRoom(socket.data.user.id))]);
       ack?.({ ok: true });
-    });
+    }));
 
     // Extends the session with a fresh access token of the same user (and role), no reconnect.
-    raw.on('reauth', async (...args: unknown[]) => {
+    raw.on('reauth', guard('reauth', async (...args: unknown[]) => {
       const ack = ackOf<ReauthAck>(args);
       const token = tokenOf(args[0]);
       let session: Awaited<ReturnType<AuthService['verifyAccessToken']>> = null;
@@ -217,7 +226,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       }
       this.armExpiry(socket);
       ack?.({ ok: true, expiresAt: new Date(socket.data.expiresAt).toISOString() });
-    });
+    }));
 
     // Events of feature modules (terminal, ...), registered with LiveEvents.
     for (const [event, handler] of this.featureEvents.entries()) {
@@ -233,10 +242,10 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     }
 
     // Events this version does not know are ignored; an ack, if asked for, says so.
-    raw.onAny((event: string, ...args: unknown[]) => {
+    raw.onAny(guard('(any event)', (event: string, ...args: unknown[]) => {
       if (KNOWN_EVENTS.has(event) || this.featureEvents.has(event)) return;
-      ackOf<SubscribeAck>(args)?.({ ok: false, error: 'unknown event' });
-    });
+      ackOf<SubscribeAck>(args)?.({ ok: false, error: event === FRAME_TOO_DEEP_EVENT ? FRAME_TOO_DEEP_ERROR : 'unknown event' });
+    }));
   }
 
   private fleetRoom(socket: LiveSocket): string {

@@ -3,6 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { LatestMetrics, MetricsSample } from '@chatops/protocol';
+import { isDataError } from '../../common/db-errors';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 
 /** Servers per upsert statement: bounds the time one statement holds the event loop. */
@@ -69,23 +70,52 @@ export class LatestSamples implements OnApplicationShutdown {
     for (let i = 0; i < items.length; i += PERSIST_CHUNK) {
       const chunk = items.slice(i, i + PERSIST_CHUNK);
       try {
-        // One JSON text parameter per chunk: passing a jsonb[] array made node-postgres escape
-        // every element (measured: a 550 ms event-loop block for 5,000 samples).
-        await this.db.query(
-          `INSERT INTO metric_latest (server_id, ts, sample, received_at)
-           SELECT u.server_id, u.ts, u.sample, now()
-           FROM jsonb_to_recordset($1::jsonb) AS u(server_id uuid, ts timestamptz, sample jsonb)
-           WHERE EXISTS (SELECT 1 FROM servers s WHERE s.id = u.server_id)
-           ON CONFLICT (server_id) DO UPDATE
-             SET ts = EXCLUDED.ts, sample = EXCLUDED.sample, received_at = EXCLUDED.received_at
-             WHERE metric_latest.ts <= EXCLUDED.ts`,
-          [JSON.stringify(chunk.map((c) => ({ server_id: c.serverId, ts: c.timestamp, sample: c.sample })))],
-        );
+        await this.upsert(chunk);
       } catch (err) {
+        if (isDataError(err)) {
+          await this.persistOneByOne(chunk, err as Error);
+          continue;
+        }
         for (const c of chunk) if (this.byServer.has(c.serverId)) this.dirty.add(c.serverId);
         this.logger.warn({ err: (err as Error).message }, 'Could not persist latest samples; will retry');
       }
     }
+  }
+
+  /**
+   * The database refused a value in the chunk: one server's sample must not keep every other
+   * server's from being saved (until that server sends a clean one), so each row is written on its
+   * own. A refused row is dropped from this round and logged; the server's next sample is offered
+   * again as usual. Only on this failure path: one statement per row.
+   */
+  private async persistOneByOne(chunk: LatestSample[], cause: Error): Promise<void> {
+    const refused: string[] = [];
+    for (const c of chunk) {
+      try {
+        await this.upsert([c]);
+      } catch (err) {
+        if (isDataError(err)) refused.push(c.serverId);
+        else if (this.byServer.has(c.serverId)) this.dirty.add(c.serverId);
+      }
+    }
+    this.logger.warn({ err: cause.message, refused }, 'The database refused the latest sample of some servers; the others were saved');
+  }
+
+  /**
+   * One JSON text parameter per chunk: passing a jsonb[] array made node-postgres escape every
+   * element (measured: a 550 ms event-loop block for 5,000 samples).
+   */
+  private async upsert(chunk: LatestSample[]): Promise<void> {
+    await this.db.query(
+      `INSERT INTO metric_latest (server_id, ts, sample, received_at)
+       SELECT u.server_id, u.ts, u.sample, now()
+       FROM jsonb_to_recordset($1::jsonb) AS u(server_id uuid, ts timestamptz, sample jsonb)
+       WHERE EXISTS (SELECT 1 FROM servers s WHERE s.id = u.server_id)
+       ON CONFLICT (server_id) DO UPDATE
+         SET ts = EXCLUDED.ts, sample = EXCLUDED.sample, received_at = EXCLUDED.received_at
+         WHERE metric_latest.ts <= EXCLUDED.ts`,
+      [JSON.stringify(chunk.map((c) => ({ server_id: c.serverId, ts: c.timestamp, sample: c.sample })))],
+    );
   }
 
   @OnChatopsEvent('server.deleted')

@@ -3,6 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { MetricsSample } from '@chatops/protocol';
+import { isDataError } from '../../common/db-errors';
 import { AppError } from '../../common/errors';
 import { ChatopsEvents, EventBus, OnChatopsEvent } from '../../events';
 import { LatestSamples } from './latest-samples.service';
@@ -17,6 +18,10 @@ export const INGEST = {
   /** Beyond this many pending rows (storage down or slow) new samples are refused, not acked. */
   maxPendingRows: 50_000,
 };
+
+const UNAVAILABLE = () => new AppError(503, 'ingest.unavailable', 'storage unavailable');
+/** The gateway answers this one `{ok:false}` (resending would not help); see agents.gateway.ts `isRefused`. */
+const REFUSED = () => new AppError(400, 'ingest.invalid', 'a value is out of the range the database can store');
 
 interface Pending {
   serverId: string;
@@ -44,11 +49,6 @@ export function narrowRow(s: MetricsSample) {
   };
 }
 
-/** SQLSTATE classes 22 (data exception) and 23 (integrity): the rows, not the database, are at fault. */
-function isDataError(err: unknown): boolean {
-  const code = (err as { code?: unknown; driverError?: { code?: unknown } })?.code ?? (err as { driverError?: { code?: unknown } })?.driverError?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
-}
 
 /**
  * A PostgreSQL array literal built by joining: every element is a uuid, an integer, a finite number
@@ -150,7 +150,7 @@ export class MetricsIngestService implements OnModuleInit, OnApplicationShutdown
       this.stats.failedBatches++;
       if (!isDataError(err)) {
         this.logger.error({ err: (err as Error).message, rows }, 'Could not store a metrics batch; agents will resend');
-        const failure = new AppError(503, 'ingest.unavailable', 'storage unavailable');
+        const failure = UNAVAILABLE();
         for (const p of batch) p.reject(failure);
         return;
       }
@@ -161,12 +161,33 @@ export class MetricsIngestService implements OnModuleInit, OnApplicationShutdown
         try {
           this.settle([p], await this.store([p]));
         } catch (e) {
-          p.reject(isDataError(e)
-            ? new AppError(400, 'ingest.invalid', 'a value is out of the range the database can store')
-            : new AppError(503, 'ingest.unavailable', 'storage unavailable'));
+          if (isDataError(e) && p.samples.length > 1) await this.storeOneByOne(p);
+          else p.reject(isDataError(e) ? REFUSED() : UNAVAILABLE());
         }
       }
     }
+  }
+
+  /**
+   * A replayed batch the database refused: its samples one by one, so that one bad row does not
+   * cost the agent the rest of its buffer. Resolves with the number stored (the refused ones are
+   * not counted); refused only when none could be stored. Failure path only.
+   */
+  private async storeOneByOne(p: Pending): Promise<void> {
+    let stored = 0;
+    let refused = 0;
+    for (let i = 0; i < p.samples.length; i++) {
+      const one: Pending = { serverId: p.serverId, samples: [p.samples[i]], bootKeys: [p.bootKeys[i]], resolve: (n) => void (stored += n), reject: () => undefined };
+      try {
+        this.settle([one], await this.store([one]));
+      } catch (e) {
+        if (!isDataError(e)) return p.reject(UNAVAILABLE()); // resent later; what was stored is deduplicated
+        refused++;
+      }
+    }
+    if (refused) this.logger.warn({ serverId: p.serverId, refused, stored }, 'The database refused some samples of a batch; the others were stored');
+    if (refused === p.samples.length) p.reject(REFUSED());
+    else p.resolve(stored);
   }
 
   /** Writes the batch; returns the keys of the rows newly inserted. */

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
@@ -7,6 +7,7 @@ import {
   type LiveTerminalAck, type LiveTerminalOpenAck, type TerminalEndReason,
 } from '@chatops/protocol';
 import type { Ack } from '../../common/socket-ack';
+import { APP_CONFIG, AppConfig } from '../../config/config';
 import { DomainException } from '../../common/domain-exception';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { AgentErrorCode } from '../agents/agents.errors';
@@ -21,8 +22,6 @@ import { ServersService } from '../servers/servers.service';
 import { TerminalRecorder } from './terminal-recorder.service';
 import { TerminalSessionEntity } from './terminal-session.entity';
 
-/** Terminal sessions one user may hold at once (on this instance). */
-export const MAX_SESSIONS_PER_USER = 5;
 const OPEN_TIMEOUT_MS = 10_000;
 /** How long an ended (or unknown) session id is remembered, so late agent frames are dropped without a query. */
 const FORGET_AFTER_MS = 60_000;
@@ -52,6 +51,7 @@ export class TerminalService implements OnModuleInit {
   private readonly known = new Map<string, Promise<KnownSession | null>>();
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(TerminalSessionEntity) private readonly sessions: Repository<TerminalSessionEntity>,
     private readonly servers: ServersService,
     private readonly agents: AgentManager,
@@ -81,8 +81,9 @@ export class TerminalService implements OnModuleInit {
     const rows = size(p?.rows, TERMINAL_MAX_ROWS);
     if (!serverId || !cols || !rows) return ack?.({ ok: false, error: 'invalid', message: `serverId (uuid), cols (1–${TERMINAL_MAX_COLS}) and rows (1–${TERMINAL_MAX_ROWS}) are required` });
     const user = socket.data.user;
-    if ([...this.local.values()].filter((s) => s.userId === user.id).length >= MAX_SESSIONS_PER_USER) {
-      return ack?.({ ok: false, error: 'too_many_sessions', message: `At most ${MAX_SESSIONS_PER_USER} terminal sessions at once; close one first` });
+    const max = this.config.limits.terminalSessionsPerUser;
+    if ([...this.local.values()].filter((s) => s.userId === user.id).length >= max) {
+      return ack?.({ ok: false, error: 'too_many_sessions', message: `At most ${max} terminal sessions at once; close one first` });
     }
     // Not yours and does not exist get the same answer.
     if (!(await this.servers.isAccessible(user, serverId))) return ack?.({ ok: false, error: 'not_found' });

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptionalNotNull } from '../../../common/validation';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -27,7 +28,7 @@ export class RefreshDto {
 
 export class UpdateProfileDto {
   @IsOptional() @Transform(trim) @IsString() @MaxLength(200) fullName?: string | null;
-  @IsOptional() @Transform(trim) @IsEmail() @MaxLength(254) email?: string;
+  @IsOptionalNotNull() @Transform(trim) @IsEmail() @MaxLength(254) email?: string;
 }
 
 export class ChangePasswordDto {

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsOptionalNotNull } from '../../../common/validation';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -10,12 +11,12 @@ export class CreateServerDto {
   @IsOptional() @ValidateIf((_, v) => v !== null) @Transform(trim) @IsString() @MaxLength(255) host?: string | null;
   @IsOptional() @ValidateIf((_, v) => v !== null) @IsInt() @Min(1) @Max(65535) port?: number | null;
   /** Free-form labels (at most 16 KiB as JSON). */
-  @IsOptional() @IsObject() metadata?: Record<string, unknown>;
+  @IsOptionalNotNull() @IsObject() metadata?: Record<string, unknown>;
 }
 
 export class UpdateServerDto {
-  @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(100) name?: string;
+  @IsOptionalNotNull() @Transform(trim) @IsString() @MinLength(1) @MaxLength(100) name?: string;
   @IsOptional() @ValidateIf((_, v) => v !== null) @Transform(trim) @IsString() @MaxLength(255) host?: string | null;
   @IsOptional() @ValidateIf((_, v) => v !== null) @IsInt() @Min(1) @Max(65535) port?: number | null;
-  @IsOptional() @IsObject() metadata?: Record<string, unknown>;
+  @IsOptionalNotNull() @IsObject() metadata?: Record<string, unknown>;
 }
