@@ -61,11 +61,14 @@ export async function startBackend(): Promise<Proc & { baseUrl: string }> {
   };
 }
 
-/** The real agent CLI, reporting every second. `buffered()`: samples in its on-disk buffer of unacknowledged ones. */
-export function startAgent(baseUrl: string, apiKey: string): Proc & { buffered: () => number } {
+/**
+ * The real agent CLI, reporting every second; `extraArgs` are more CLI options (e.g.
+ * `--enable-exec --enable-terminal`). `buffered()`: samples in its on-disk buffer of unacknowledged ones.
+ */
+export function startAgent(baseUrl: string, apiKey: string, extraArgs: string[] = []): Proc & { buffered: () => number } {
   if (!existsSync(AGENT)) throw new Error(`${AGENT} is missing: run "npm run build"`);
   const stateDir = mkdtempSync(join(tmpdir(), 'chatops-e2e-agent-'));
-  const p = launch([AGENT, '--url', baseUrl, '--interval', '1', '--state-dir', stateDir], { CHATOPS_API_KEY: apiKey, CHATOPS_LOG_LEVEL: 'warn' });
+  const p = launch([AGENT, '--url', baseUrl, '--interval', '1', '--state-dir', stateDir, ...extraArgs], { CHATOPS_API_KEY: apiKey, CHATOPS_LOG_LEVEL: 'warn' });
   const buffered = () => {
     try {
       return readFileSync(join(stateDir, 'unacked-samples.jsonl'), 'utf8').split('\n').filter(Boolean).length;

@@ -4,7 +4,7 @@ import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { authResponse } from '../../../testing/auth-fixtures';
 import { AuthService } from '../auth/auth.service';
-import { LIVE_SOCKET_FACTORY, LiveSocketService, REVOKED_GRACE_MS } from './live-socket.service';
+import { LIVE_SOCKET_FACTORY, LiveRequestError, LiveSocketService, REVOKED_GRACE_MS } from './live-socket.service';
 
 /** Minimal socket.io-client stand-in: records emits, lets the test fire server events. */
 class FakeSocket {
@@ -13,6 +13,9 @@ class FakeSocket {
   connects = 0;
   handshakes: unknown[] = [];
   emitted: { event: string; args: unknown[] }[] = [];
+  /** When false, acks are kept in `pendingAcks` for the test to answer (or never). */
+  autoAck = true;
+  pendingAcks: ((r: unknown) => void)[] = [];
   private handlers = new Map<string, ((...a: unknown[]) => void)[]>();
   constructor(private readonly auth: (cb: (d: unknown) => void) => void) {}
   on(event: string, fn: (...a: unknown[]) => void) {
@@ -22,7 +25,8 @@ class FakeSocket {
   emit(event: string, ...args: unknown[]) {
     this.emitted.push({ event, args });
     const ack = args.find((a) => typeof a === 'function') as ((r: unknown) => void) | undefined;
-    ack?.({ ok: true });
+    if (ack && this.autoAck) ack({ ok: true });
+    else if (ack) this.pendingAcks.push(ack);
     return this;
   }
   connect() {
@@ -205,5 +209,64 @@ describe('LiveSocketService', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  describe('request() and send() (terminal frames)', () => {
+    it('resolves with the acknowledgement of that request', async () => {
+      const live = TestBed.inject(LiveSocketService);
+      signIn();
+      socket.accept();
+      socket.autoAck = false;
+      const opened = live.request('terminal_open', { serverId: 's1', cols: 80, rows: 24 });
+      expect(socket.emitted.at(-1)?.event).toBe('terminal_open');
+      expect(socket.emitted.at(-1)?.args[0]).toEqual({ serverId: 's1', cols: 80, rows: 24 });
+      socket.pendingAcks[0]({ ok: true, sessionId: 't1' });
+      await expect(opened).resolves.toEqual({ ok: true, sessionId: 't1' });
+    });
+
+    it('fails at once when not connected, and queues nothing for later', async () => {
+      const live = TestBed.inject(LiveSocketService);
+      signIn(); // connecting, not connected yet
+      await expect(live.request('terminal_open', { serverId: 's1', cols: 80, rows: 24 })).rejects.toEqual(new LiveRequestError('not_connected'));
+      expect(live.send('terminal_input', { sessionId: 't1', data: 'ls\r' })).toBe(false);
+      expect(socket.emitted.filter((e) => e.event.startsWith('terminal_'))).toEqual([]);
+    });
+
+    it('rejects when the connection drops before the answer, and tells the disconnects stream', async () => {
+      const live = TestBed.inject(LiveSocketService);
+      signIn();
+      socket.accept();
+      socket.autoAck = false;
+      const drops: string[] = [];
+      live.disconnects.subscribe((r) => drops.push(r));
+      const opened = live.request('terminal_open', { serverId: 's1', cols: 80, rows: 24 });
+      socket.connected = false;
+      socket.fire('disconnect', 'transport close');
+      await expect(opened).rejects.toMatchObject({ reason: 'disconnected' });
+      expect(drops).toEqual(['transport close']);
+    });
+
+    it('rejects after the timeout when no acknowledgement comes', async () => {
+      jest.useFakeTimers();
+      try {
+        const live = TestBed.inject(LiveSocketService);
+        signIn();
+        socket.accept();
+        socket.autoAck = false;
+        const opened = live.request('terminal_open', { serverId: 's1', cols: 80, rows: 24 }, 5_000);
+        jest.advanceTimersByTime(5_001);
+        await expect(opened).rejects.toMatchObject({ reason: 'timeout' });
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('sends one-way frames while connected', () => {
+      const live = TestBed.inject(LiveSocketService);
+      signIn();
+      socket.accept();
+      expect(live.send('terminal_resize', { sessionId: 't1', cols: 100, rows: 30 })).toBe(true);
+      expect(socket.emitted.at(-1)).toEqual({ event: 'terminal_resize', args: [{ sessionId: 't1', cols: 100, rows: 30 }] });
+    });
   });
 });

@@ -9,6 +9,25 @@ export type LiveStatus = 'connected' | 'connecting' | 'disconnected';
 export type LiveEventName = Exclude<keyof LiveServerToClientEvents, 'session_expired'>;
 export type LiveEventPayload<E extends LiveEventName> = Parameters<LiveServerToClientEvents[E]>[0];
 
+type ClientEvents = LiveClientToServerEvents;
+/** Client → server events that take a payload and a required acknowledgement (`terminal_open`, `subscribe`). */
+export type LiveAckEvent = {
+  [E in keyof ClientEvents]: Parameters<ClientEvents[E]> extends [unknown, (res: never) => void] ? E : never;
+}[keyof ClientEvents];
+export type LiveAckRequest<E extends LiveAckEvent> = Parameters<ClientEvents[E]>[0];
+export type LiveAckResponse<E extends LiveAckEvent> = Parameters<Parameters<ClientEvents[E]>[1]>[0];
+/** One-way terminal frames (their ack is optional and not asked for). */
+export type LiveSendEvent = 'terminal_input' | 'terminal_resize' | 'terminal_close';
+export type LiveSendPayload<E extends LiveSendEvent> = Parameters<ClientEvents[E]>[0];
+
+/** Why `request()` failed before any acknowledgement arrived. */
+export class LiveRequestError extends Error {
+  constructor(readonly reason: 'not_connected' | 'timeout' | 'disconnected') {
+    super(reason === 'timeout' ? 'The server did not answer in time.' : 'Not connected to the live server.');
+    this.name = 'LiveRequestError';
+  }
+}
+
 type AuthCallback = (cb: (data: { token: string | null }) => void) => void;
 
 /** After `session_expired {reason:"revoked"}`, how long to wait for new tokens before refreshing. */
@@ -52,6 +71,12 @@ export class LiveSocketService {
   private currentToken: string | null = null;
   private authRetryToken: string | null = null;
   private readonly events$ = new Subject<{ event: LiveEventName; payload: unknown }>();
+  private readonly disconnects$ = new Subject<string>();
+  /**
+   * Emits the reason each time an established connection drops. Whatever the server held for this
+   * socket (terminal sessions) ended with it, even when the client reconnects a moment later.
+   */
+  readonly disconnects: Observable<string> = this.disconnects$.asObservable();
   private readonly serverSubs = new Map<string, Set<(ack: SubscribeAck) => void>>();
   private readonly fleetSubs = new Set<(ack: SubscribeAck) => void>();
 
@@ -68,6 +93,37 @@ export class LiveSocketService {
       filter((e) => e.event === event),
       map((e) => e.payload as LiveEventPayload<E>),
     );
+  }
+
+  /**
+   * Emits a client → server event and resolves with its acknowledgement. Rejects with
+   * `LiveRequestError` when the socket is not connected (nothing is queued for later), when it
+   * drops before the answer, or after `timeoutMs`.
+   */
+  request<E extends LiveAckEvent>(event: E, payload: LiveAckRequest<E>, timeoutMs = 15_000): Promise<LiveAckResponse<E>> {
+    const socket = this.socket;
+    if (!socket?.connected) return Promise.reject(new LiveRequestError('not_connected'));
+    return new Promise((resolve, reject) => {
+      const done = (fn: () => void) => {
+        clearTimeout(timer);
+        sub.unsubscribe();
+        fn();
+      };
+      const timer = setTimeout(() => done(() => reject(new LiveRequestError('timeout'))), timeoutMs);
+      const sub = this.disconnects$.subscribe(() => done(() => reject(new LiveRequestError('disconnected'))));
+      // Socket.IO's emit signature is a union over every event; this helper's types pin payload and ack to `event`.
+      const emit = socket.emit as unknown as (ev: E, req: LiveAckRequest<E>, ack: (res: LiveAckResponse<E>) => void) => void;
+      emit.call(socket, event, payload, (res) => done(() => resolve(res)));
+    });
+  }
+
+  /** Sends a one-way frame; false (nothing sent, nothing queued) when the socket is not connected. */
+  send<E extends LiveSendEvent>(event: E, payload: LiveSendPayload<E>): boolean {
+    const socket = this.socket;
+    if (!socket?.connected) return false;
+    const emit = socket.emit as unknown as (ev: E, req: LiveSendPayload<E>) => void;
+    emit.call(socket, event, payload);
+    return true;
   }
 
   /** Subscribe to one server's events while the returned Observable is subscribed; emits each ack. */
@@ -134,6 +190,7 @@ export class LiveSocketService {
       if (this.fleetSubs.size) socket.emit('subscribe_fleet', (ack) => this.fleetSubs.forEach((l) => l(ack)));
     });
     socket.on('disconnect', (reason) => {
+      this.disconnects$.next(reason);
       if (!this.currentToken) {
         this._status.set('disconnected');
       } else if (reason === 'io server disconnect') {

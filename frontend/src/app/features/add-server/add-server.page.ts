@@ -15,7 +15,7 @@ import { ServersApi } from '../../core/api/servers-api.service';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { IconComponent } from '../../shared/ui/icon.component';
 import { agentCommands } from './agent-commands';
-import { CopyBlockComponent } from './copy-block.component';
+import { CopyBlockComponent } from '../../shared/ui/copy-block.component';
 
 /** How often the wizard polls GET /servers/{id} while waiting for the agent (a token: tests shorten it). */
 export const AGENT_POLL_MS = new InjectionToken<number>('AGENT_POLL_MS', { providedIn: 'root', factory: () => 5_000 });

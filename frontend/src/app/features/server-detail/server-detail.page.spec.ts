@@ -11,6 +11,7 @@ import { q, qa, text } from '../../../testing/dom';
 import { FakeLiveSocketService } from '../../../testing/fake-live-socket';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { MAX_POINTS, appendSample, emptySeries } from './metrics-series';
+import { ServerContext } from './server-context';
 import { ServerDetailPage } from './server-detail.page';
 
 /**
@@ -116,14 +117,12 @@ describe('ServerDetailPage', () => {
     frames.install();
     TestBed.configureTestingModule({
       imports: [ServerDetailPage],
-      providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting(), { provide: LiveSocketService, useClass: FakeLiveSocketService }],
+      // The layout provides ServerContext to its tabs; here the test module does.
+      providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting(), { provide: LiveSocketService, useClass: FakeLiveSocketService }, ServerContext],
     });
     TestBed.overrideComponent(ServerDetailPage, { remove: { imports: [NgxEchartsDirective] }, add: { imports: [EchartsStub] } });
     http = TestBed.inject(HttpTestingController);
     live = TestBed.inject(LiveSocketService) as unknown as FakeLiveSocketService;
-    fixture = TestBed.createComponent(ServerDetailPage);
-    fixture.componentRef.setInput('id', 's1');
-    await fixture.whenStable();
   });
   afterEach(() => {
     http.verify();
@@ -144,11 +143,14 @@ describe('ServerDetailPage', () => {
     return Number(q(fixture, `[data-testid=${testId}]`).getAttribute('aria-label')?.match(/(\d+) points/)?.[1]);
   }
 
+  /** As the layout does: the server is loaded first, then the tab is created. */
   async function open(latest: 'none' | MetricsSample): Promise<void> {
+    TestBed.inject(ServerContext).load('s1');
     http.expectOne('/api/v1/servers/s1').flush(server({
       id: 's1', name: 'web-1', status: 'online', lastSeen: new Date().toISOString(),
       agent: { version: '1.2.3', hostname: 'web-1.local', os: 'linux', arch: 'x64', capabilities: { exec: true, docker: false, terminal: true } },
     }));
+    fixture = TestBed.createComponent(ServerDetailPage);
     await fixture.whenStable();
     const latestReq = http.expectOne('/api/v1/metrics/s1');
     if (latest === 'none') latestReq.flush({ statusCode: 404, message: 'No metrics yet' }, { status: 404, statusText: 'Not Found' });
@@ -168,8 +170,8 @@ describe('ServerDetailPage', () => {
 
   it('seeds the gauges, disks and processes (sorted by CPU) from the latest sample', async () => {
     await open(sample(new Date(Date.now() - 5_000).toISOString(), 12.5));
-    expect(text(fixture)).toContain('web-1');
     expect(text(fixture)).toContain('Agent 1.2.3');
+    expect(text(fixture)).toContain('exec on · docker off · terminal on');
     expect(q(fixture, '[data-testid=cpu-now]').textContent).toContain('CPU 13%');
     expect(q(fixture, '[data-testid=mem-now]').textContent).toContain('2.0 GiB of 8.0 GiB');
     expect(text(fixture)).toContain('50.0 GiB / 100.0 GiB');
@@ -288,12 +290,6 @@ describe('ServerDetailPage', () => {
     fixture.destroy();
     frames.runAll();
     expect(charts.map((s) => s.chart.calls.length)).toEqual(calls);
-  });
-
-  it('shows a not-found page for an unknown server', async () => {
-    http.expectOne('/api/v1/servers/s1').flush({ statusCode: 404, message: 'not found' }, { status: 404, statusText: 'Not Found' });
-    await fixture.whenStable();
-    expect(q(fixture, '[data-testid=not-found]')).toBeTruthy();
   });
 });
 

@@ -1,63 +1,57 @@
-import { HttpErrorResponse } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, DestroyRef, Signal, computed, effect, inject, input, signal, untracked } from '@angular/core';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { ChangeDetectionStrategy, Component, DestroyRef, Signal, computed, effect, inject, signal, untracked } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
-import type { DiskUsage, MetricsSample, Server } from '@chatops/protocol';
+import type { DiskUsage, MetricsSample } from '@chatops/protocol';
 import type { ECharts, EChartsCoreOption } from 'echarts/core';
 import { NgxEchartsDirective } from 'ngx-echarts';
-import { Subscription, filter, interval } from 'rxjs';
-import { describeHttpError } from '../../core/api/error-message';
+import { Subscription, filter } from 'rxjs';
 import { MetricsApi } from '../../core/api/metrics-api.service';
-import { ServersApi } from '../../core/api/servers-api.service';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { ThemeService } from '../../core/theme/theme.service';
 import { formatUptime } from '../../shared/format/format';
-import { BpsPipe, BytesPipe, Percent1Pipe, RelativeTimePipe } from '../../shared/format/format.pipes';
+import { BpsPipe, BytesPipe, Percent1Pipe } from '../../shared/format/format.pipes';
 import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
-import { IconComponent } from '../../shared/ui/icon.component';
-import { NotFoundComponent } from '../../shared/ui/not-found.component';
 import { SkeletonListComponent } from '../../shared/ui/skeleton-list.component';
-import { StatusChipComponent } from '../../shared/ui/status-chip.component';
 import { gaugeData, gaugeOption, lineData, lineOption } from './chart-options';
 import { FrameStagger } from './frame-stagger';
 import { MetricSeries, RANGES, RangeKey, appendSample, emptySeries, seriesFromHistory, totalRxBps, totalTxBps } from './metrics-series';
+import { ServerContext } from './server-context';
 
 const TOP_PROCESSES = 15;
 
 type ChartKey = 'cpu' | 'mem' | 'load' | 'net' | 'cpuGauge' | 'memGauge' | 'diskGauge';
 
+/**
+ * The Overview tab of `/servers/:id`: agent, gauges, history charts (ECharts) with live points,
+ * disks and processes. The server itself (header, not-found) comes from the layout's ServerContext.
+ */
 @Component({
   selector: 'app-server-detail-page',
-  imports: [RouterLink, MatButtonModule, MatButtonToggleModule, MatProgressBarModule, NgxEchartsDirective, StatusChipComponent, EmptyStateComponent, NotFoundComponent, SkeletonListComponent, IconComponent, BytesPipe, BpsPipe, Percent1Pipe, RelativeTimePipe],
+  imports: [RouterLink, MatButtonModule, MatButtonToggleModule, MatProgressBarModule, NgxEchartsDirective, EmptyStateComponent, SkeletonListComponent, BytesPipe, BpsPipe, Percent1Pipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './server-detail.page.html',
   styleUrl: './server-detail.page.scss',
   providers: [FrameStagger],
 })
 export class ServerDetailPage {
-  private readonly serversApi = inject(ServersApi);
+  private readonly ctx = inject(ServerContext);
   private readonly metricsApi = inject(MetricsApi);
   private readonly live = inject(LiveSocketService);
   private readonly destroyRef = inject(DestroyRef);
   private readonly stagger = inject(FrameStagger);
   protected readonly theme = inject(ThemeService);
-  /** Route parameter :id (withComponentInputBinding). */
-  readonly id = input.required<string>();
+  private readonly id = this.ctx.id;
 
   protected readonly ranges = RANGES;
-  protected readonly state = signal<'loading' | 'ready' | 'not-found' | 'error'>('loading');
-  protected readonly loadError = signal('');
-  protected readonly server = signal<Server | null>(null);
+  protected readonly server = this.ctx.server;
   /** Latest sample (REST seed, then live); null = no sample yet. */
   protected readonly latest = signal<MetricsSample | null>(null);
   protected readonly latestLoaded = signal(false);
   protected readonly range = signal<RangeKey>('1h');
   protected readonly historyLoading = signal(false);
   protected readonly series = signal<MetricSeries>(emptySeries());
-  protected readonly now = signal(Date.now());
 
   protected readonly rangeMs = computed(() => RANGES.find((r) => r.key === this.range())!.ms);
   protected readonly chartTheme = computed(() => (this.theme.isDark() ? 'dark' : ''));
@@ -113,7 +107,6 @@ export class ServerDetailPage {
     for (const key of Object.keys(this.chartData) as ChartKey[]) {
       effect(() => this.drawChart(key, this.chartData[key]()));
     }
-    interval(30_000).pipe(takeUntilDestroyed()).subscribe(() => this.now.set(Date.now()));
     this.destroyRef.onDestroy(() => {
       this.liveSub?.unsubscribe();
       this.historySub?.unsubscribe();
@@ -140,31 +133,14 @@ export class ServerDetailPage {
     this.loadHistory();
   }
 
-  protected retry(): void {
-    this.load(this.id());
-  }
-
   private load(id: string): void {
     this.liveSub?.unsubscribe();
-    this.state.set('loading');
     this.latest.set(null);
     this.latestLoaded.set(false);
     this.series.set(emptySeries());
-    this.serversApi.get(id, true).subscribe({
-      next: (s) => {
-        this.server.set(s);
-        this.state.set('ready');
-        this.seedLatest(id);
-        this.loadHistory();
-        this.followLive(id);
-      },
-      error: (err: unknown) => {
-        if (err instanceof HttpErrorResponse && (err.status === 404 || err.status === 400)) return this.state.set('not-found');
-        const info = describeHttpError(err);
-        this.loadError.set(info.requestId ? `${info.message} (request ${info.requestId})` : info.message);
-        this.state.set('error');
-      },
-    });
+    this.seedLatest(id);
+    this.loadHistory();
+    this.followLive(id);
   }
 
   private seedLatest(id: string): void {
@@ -195,25 +171,15 @@ export class ServerDetailPage {
   }
 
   private followLive(id: string): void {
-    const sub = new Subscription();
-    sub.add(this.live.subscribeServer(id).subscribe());
-    sub.add(
-      this.live
-        .on('metrics')
-        .pipe(filter((m) => m.serverId === id))
-        .subscribe(({ sample }) => {
-          this.latest.set(sample);
-          this.latestLoaded.set(true);
-          this.series.update((s) => appendSample(s, sample, this.rangeMs()));
-          this.server.update((srv) => (srv ? { ...srv, status: 'online', lastSeen: sample.timestamp } : srv));
-        }),
-    );
-    sub.add(
-      this.live
-        .on('server_status')
-        .pipe(filter((e) => e.serverId === id))
-        .subscribe((e) => this.server.update((srv) => (srv ? { ...srv, status: e.status, lastSeen: e.lastSeen ?? srv.lastSeen } : srv))),
-    );
-    this.liveSub = sub;
+    // The layout's ServerContext holds the /live subscription to this server and its status.
+    this.liveSub = this.live
+      .on('metrics')
+      .pipe(filter((m) => m.serverId === id))
+      .subscribe(({ sample }) => {
+        this.latest.set(sample);
+        this.latestLoaded.set(true);
+        this.series.update((s) => appendSample(s, sample, this.rangeMs()));
+        this.ctx.markSeen(sample.timestamp);
+      });
   }
 }

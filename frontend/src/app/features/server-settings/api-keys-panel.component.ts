@@ -8,7 +8,7 @@ import { MatInputModule } from '@angular/material/input';
 import type { ApiKey, CreatedApiKey } from '@chatops/protocol';
 import { ApiKeysApi } from '../../core/api/api-keys-api.service';
 import { NotifyService } from '../../core/notify/notify.service';
-import { CopyBlockComponent } from '../add-server/copy-block.component';
+import { CopyBlockComponent } from '../../shared/ui/copy-block.component';
 import { openConfirm } from '../../shared/ui/confirm-dialog.component';
 import { IconComponent } from '../../shared/ui/icon.component';
 

@@ -39,6 +39,7 @@ describe('ServerSettingsPage', () => {
     http.expectOne('/api/v1/servers/s1').flush(SRV);
     await fixture.whenStable();
     http.expectOne('/api/v1/api-keys/server/s1').flush(KEYS);
+    http.expectOne('/api/v1/commands/s1/policy').flush({ serverId: 's1', allow: [], deny: [], updatedAt: null });
     await fixture.whenStable();
   }
 

@@ -17,11 +17,12 @@ import { IconComponent } from '../../shared/ui/icon.component';
 import { NotFoundComponent } from '../../shared/ui/not-found.component';
 import { SkeletonListComponent } from '../../shared/ui/skeleton-list.component';
 import { ApiKeysPanelComponent } from './api-keys-panel.component';
+import { CommandPolicyCardComponent } from './command-policy-card.component';
 import { jsonObjectValidator } from './json-object.validator';
 
 @Component({
   selector: 'app-server-settings-page',
-  imports: [ReactiveFormsModule, RouterLink, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, NotFoundComponent, EmptyStateComponent, SkeletonListComponent, IconComponent, ApiKeysPanelComponent],
+  imports: [ReactiveFormsModule, RouterLink, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, NotFoundComponent, EmptyStateComponent, SkeletonListComponent, IconComponent, ApiKeysPanelComponent, CommandPolicyCardComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './server-settings.page.html',
   styleUrl: './server-settings.page.scss',

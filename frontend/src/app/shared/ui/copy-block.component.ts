@@ -1,7 +1,7 @@
 import { Clipboard } from '@angular/cdk/clipboard';
 import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
-import { IconComponent } from '../../shared/ui/icon.component';
+import { IconComponent } from './icon.component';
 
 /** A titled code block with a copy button (cdk Clipboard) and an announced "Copied". */
 @Component({

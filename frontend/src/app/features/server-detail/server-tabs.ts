@@ -1,0 +1,28 @@
+import type { Route } from '@angular/router';
+
+/**
+ * One tab of a server's page: a child route of `servers/:id`, lazy-loaded. A tab is its page
+ * component (`loadComponent`), or its own routes (`loadChildren`) when it needs route providers
+ * (the Overview provides ECharts); either way its dependencies (ECharts, xterm, ansi_up) stay in
+ * its chunk.
+ */
+export interface ServerTab {
+  /** URL segment under `/servers/:id` ('' = the Overview). */
+  path: string;
+  label: string;
+  /** Document title while the tab is open. */
+  title: string;
+  loadComponent?: Route['loadComponent'];
+  loadChildren?: Route['loadChildren'];
+}
+
+/**
+ * The tabs of the server page, in order. A new tab (Containers, Alerts...) is one entry here plus
+ * its `*.routes.ts`.
+ */
+export const SERVER_TABS: readonly ServerTab[] = [
+  { path: '', label: 'Overview', title: 'Server · ChatOps', loadChildren: () => import('./overview.routes').then((m) => m.OVERVIEW_ROUTES) },
+  { path: 'commands', label: 'Commands', title: 'Commands · ChatOps', loadComponent: () => import('../server-commands/commands.page').then((m) => m.CommandsPage) },
+  { path: 'terminal', label: 'Terminal', title: 'Terminal · ChatOps', loadComponent: () => import('../server-terminal/terminal.page').then((m) => m.TerminalPage) },
+  { path: 'sessions', label: 'Sessions', title: 'Terminal sessions · ChatOps', loadComponent: () => import('../server-sessions/sessions.page').then((m) => m.SessionsPage) },
+];
