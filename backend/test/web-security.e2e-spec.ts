@@ -31,7 +31,7 @@ describe('HTTP security headers', () => {
     const res = await t.http().get(path).set(u.auth);
     const csp = parseCsp(res.headers['content-security-policy']);
     expect(csp['default-src']).toEqual(["'self'"]);
-    expect(csp['script-src']).toEqual(["'self'"]);
+    expect(csp['script-src']).toEqual(["'self'", "'wasm-unsafe-eval'"]); // no 'unsafe-eval', no inline
     expect(csp['script-src-attr']).toEqual(["'none'"]);
     expect(csp['connect-src']).toEqual(["'self'"]); // no ws:/wss: to any host
     expect(csp['frame-ancestors']).toEqual(["'none'"]);
