@@ -45,8 +45,8 @@ export class DeliveryLog {
   /** Appends an attempt and sets the status (sent_at when sent). */
   async record(id: string, attempt: DeliveryAttempt, status: DeliveryStatus): Promise<void> {
     await this.db.query(
-      `UPDATE notification_deliveries SET attempts = attempts || $2::jsonb, status = $3, detail = $4,
-              sent_at = CASE WHEN $3 = 'sent' THEN now() ELSE sent_at END
+      `UPDATE notification_deliveries SET attempts = attempts || $2::jsonb, status = $3::varchar, detail = $4,
+              sent_at = CASE WHEN $3::varchar = 'sent' THEN now() ELSE sent_at END
         WHERE id = $1`,
       [id, JSON.stringify([attempt]), status, attempt.ok ? null : attempt.error],
     );
