@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PgBoss, type Job } from 'pg-boss';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 
@@ -19,11 +19,12 @@ type Handler<T> = (job: Job<T>) => Promise<void>;
  * on one instance at a time. Started after the application's migrations, stopped at shutdown.
  */
 @Injectable()
-export class NotificationQueue implements OnApplicationBootstrap, OnApplicationShutdown {
+export class NotificationQueue implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(NotificationQueue.name);
   private boss: PgBoss | null = null;
   private readonly handlers = new Map<string, Handler<never>>();
   private readonly workers = new Map<string, string>();
+  private stopping = false;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -40,7 +41,8 @@ export class NotificationQueue implements OnApplicationBootstrap, OnApplicationS
       application_name: 'chatops-notify',
       max: 4,
     });
-    boss.on('error', (err: Error) => this.logger.warn({ err: err.message }, 'Notification queue error'));
+    // At shutdown the database may go first (the embedded one stops on the same signal): not worth a warning.
+    boss.on('error', (err: Error) => { if (!this.stopping) this.logger.warn({ err: err.message }, 'Notification queue error'); });
     await boss.start();
     this.boss = boss;
     await boss.createQueue(DELIVER_QUEUE, {
@@ -54,6 +56,10 @@ export class NotificationQueue implements OnApplicationBootstrap, OnApplicationS
         async ([job]) => handler(job as never));
       this.workers.set(queue, id);
     }
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
   }
 
   async onApplicationShutdown(): Promise<void> {
