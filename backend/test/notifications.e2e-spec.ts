@@ -180,6 +180,8 @@ describe('notifications', () => {
     const dead = await createChannel(t, alice, { name: 'dead', type: 'webhook', url: 'http://127.0.0.1:1/hook', secret: 'd'.repeat(16) });
     const res3 = await t.http().post(`/api/v1/notifications/channels/${dead.id}/test`).set(alice.auth).expect(200);
     expect(res3.body).toMatchObject({ ok: false, statusCode: null, error: expect.stringContaining('ECONNREFUSED') });
+    const log = (await t.http().get(`/api/v1/notifications/channels/${bad.id}/deliveries`).set(alice.auth).expect(200)).body;
+    expect(log).toMatchObject([{ kind: 'test', status: 'failed', alertIds: [], attempts: [{ ok: false, statusCode: 503 }] }]);
   });
 
   it('channels: CRUD, validation, secrets never returned; another user\'s channels answer 404', async () => {
@@ -204,6 +206,7 @@ describe('notifications', () => {
     await t.http().get(`/api/v1/notifications/channels/${ch.id}`).set(mallory.auth).expect(404);
     await t.http().put(`/api/v1/notifications/channels/${ch.id}`).set(mallory.auth).send({ name: 'mine' }).expect(404);
     await t.http().post(`/api/v1/notifications/channels/${ch.id}/test`).set(mallory.auth).expect(404);
+    await t.http().get(`/api/v1/notifications/channels/${ch.id}/deliveries`).set(mallory.auth).expect(404);
     await t.http().delete(`/api/v1/notifications/channels/${ch.id}`).set(mallory.auth).expect(404);
     expect((await t.http().get('/api/v1/notifications/channels').set(mallory.auth).expect(200)).body).toEqual([]);
     await t.http().post('/api/v1/alerts/thresholds').set(mallory.auth).send({ metricType: 'cpu', comparison: 'gt', thresholdValue: 1, channelIds: [ch.id] }).expect(400);

@@ -89,7 +89,7 @@ export interface Alert {
   message: string;
   thresholdValue: number;
   comparison: Comparison;
-  /** The value that fired it, then the latest value seen while it was open. */
+  /** The value that fired it; after an automatic resolve, the value that resolved it. */
   currentValue: number | null;
   /** The mount, interface or container the alert is about; null for host-wide metrics. */
   target: string | null;

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/api-errors';
 import { AuthUser, CurrentUser, ReqMeta, RequestMeta } from '../../common/decorators';
 import { ChannelsService } from './channels.service';
-import { ChannelResponse, ChannelTestResponse, CreateChannelDto, UpdateChannelDto } from './dto/channel.dto';
+import { ChannelResponse, ChannelTestResponse, CreateChannelDto, DeliveryResponse, UpdateChannelDto } from './dto/channel.dto';
 
 @ApiTags('notifications')
 @ApiBearerAuth()
@@ -41,6 +41,12 @@ export class ChannelsController {
   @ApiNoContentResponse()
   deleteChannel(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
     return this.channels.remove(user, id, meta);
+  }
+
+  /** The channel's last 200 messages (alert notifications and tests), newest first. */
+  @Get(':id/deliveries')
+  listChannelDeliveries(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<DeliveryResponse[]> {
+    return this.channels.deliveries(user, id);
   }
 
   /** Sends a test message now and reports the outcome (`ok:false` with the error when it failed: still a 200). */

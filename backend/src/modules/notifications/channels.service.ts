@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
-import type { ChannelTestResult, NotificationChannel } from '@chatops/protocol';
+import type { ChannelTestResult, NotificationChannel, NotificationDelivery } from '@chatops/protocol';
 import { AuthUser, RequestMeta } from '../../common/decorators';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { EventBus } from '../../events';
@@ -81,6 +81,11 @@ export class ChannelsService {
     await this.log.insert({ channelId: row.id, ownerId: user.id, kind: 'test', status: attempt.ok ? 'sent' : 'failed', alerts: [], detail: attempt.error, attempts: [attempt], sentAt: attempt.ok ? new Date() : null })
       .catch((err: Error) => this.logger.warn({ err: err.message }, 'Could not log a channel test'));
     return { ok: attempt.ok, statusCode: attempt.statusCode, error: attempt.error, durationMs: attempt.durationMs };
+  }
+
+  async deliveries(user: AuthUser, id: string): Promise<NotificationDelivery[]> {
+    await this.own(user, id);
+    return this.log.forChannel(id);
   }
 
   /** The ids among `ids` that are not channels of this user. */

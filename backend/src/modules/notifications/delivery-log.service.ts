@@ -65,12 +65,22 @@ export class DeliveryLog {
     return rows.length > 0;
   }
 
-  async forAlert(alertId: string): Promise<NotificationDelivery[]> {
+  /** Every message about the alert, newest first. */
+  forAlert(alertId: string): Promise<NotificationDelivery[]> {
+    return this.list('d.alert_ids @> ARRAY[$1]::uuid[]', alertId);
+  }
+
+  /** The channel's latest messages (tests included), newest first. */
+  forChannel(channelId: string): Promise<NotificationDelivery[]> {
+    return this.list('d.channel_id = $1', channelId);
+  }
+
+  private async list(where: string, param: string): Promise<NotificationDelivery[]> {
     const rows = (await this.db.query(
       `SELECT d.*, c.name AS channel_name, c.type AS channel_type FROM notification_deliveries d
          LEFT JOIN notification_channels c ON c.id = d.channel_id
-        WHERE d.alert_ids @> ARRAY[$1]::uuid[] ORDER BY d.created_at DESC, d.id DESC LIMIT 200`,
-      [alertId],
+        WHERE ${where} ORDER BY d.created_at DESC, d.id DESC LIMIT 200`,
+      [param],
     )) as (DeliveryRow & { channel_name: string | null; channel_type: ChannelType | null })[];
     return rows.map((r) => ({
       id: r.id,
