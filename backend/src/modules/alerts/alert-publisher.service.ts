@@ -33,13 +33,14 @@ export class AlertPublisher {
   async publish(row: AlertRow, change: AlertChange, actor: AlertActor | null = null): Promise<void> {
     const alert = toAlert(row);
     this.live.emitToServer(row.server_id, 'alert', { alert, change });
-    await this.refreshCounts([row.server_id]);
+    // Notifications first: the count and the audit row are not what someone being paged waits for.
     const rule = this.cache.rules.get(row.threshold_id);
     const server = this.cache.server(row.server_id) ?? (await this.cache.lookupServer(row.server_id));
     const muted = row.silenced || this.cache.activeSilence(row.owner_id, row.server_id, row.metric_type) !== null;
     this.events.emit('alert.changed', {
       alert, change, ownerId: row.owner_id, channelIds: rule?.channelIds ?? [], serverName: server?.name ?? null, muted,
     });
+    await this.refreshCounts([row.server_id]);
     const note = (n: string | null) => (n ? `: ${n.slice(0, 200)}` : '');
     const [action, description] = change === 'fired'
       ? ['alert.fire', `Alert fired (${row.severity})${row.silenced ? ' [silenced]' : ''}: ${row.message}`]
