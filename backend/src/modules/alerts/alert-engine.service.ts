@@ -182,10 +182,13 @@ export class AlertEngine implements OnApplicationBootstrap, BeforeApplicationShu
 
   /** One value of one (rule, server, target): the state machine. */
   private observe(rule: CachedRule, serverId: string, target: string, value: number, now: number, timestamp: string): void {
-    const key = keyOf(rule.id, serverId, target);
-    const st = this.states.get(serverId)?.get(key);
     const breach = compare(value, rule.comparison, rule.thresholdValue);
     const sampleBased = isSampleMetric(rule.metricType);
+    const held = this.states.get(serverId);
+    // The common case on the hot path: nothing held for the server, nothing breached. No key built.
+    if (!held && !breach && sampleBased) return;
+    const key = keyOf(rule.id, serverId, target);
+    const st = held?.get(key);
     if (!st) {
       if (!breach) {
         // Events are rare and may have been seen by another instance: clear whatever is open.

@@ -84,18 +84,6 @@ export class AlertStore implements OnApplicationShutdown {
     return rows[0][0] ?? null;
   }
 
-  /** Resolves every open alert of the given rules on a server (a clearing event), optionally of one target. */
-  async resolveOnServer(serverId: string, ruleIds: string[], target: string | null, reason: AlertResolveReason): Promise<AlertRow[]> {
-    if (!ruleIds.length) return [];
-    const rows = (await this.db.query(
-      `UPDATE alerts SET status = 'resolved', resolved_at = now(), updated_at = now(), resolve_reason = $4, current_value = 0
-        WHERE server_id = $1 AND threshold_id = ANY($2::uuid[]) AND ($3::text IS NULL OR target = $3) AND status <> 'resolved'
-        RETURNING ${ALERT_COLUMNS}`,
-      [serverId, ruleIds, target, reason],
-    )) as [AlertRow[], number];
-    return rows[0];
-  }
-
   /** Resolves every open alert of a rule (disabled, deleted or changed) and forgets its pending states. */
   async resolveRule(ruleId: string, reason: AlertResolveReason): Promise<AlertRow[]> {
     await this.db.query('DELETE FROM alert_pending WHERE threshold_id = $1', [ruleId]);
