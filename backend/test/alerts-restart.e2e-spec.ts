@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
-import { createRule, FAST_ALERTS_ENV, getAlert, listAlerts, simAgent, SimAgent, waitAlerts } from './support/alerts';
+import { createChannel, createRule, deliveries, FAST_ALERTS_ENV, getAlert, listAlerts, simAgent, SimAgent, startReceiver, waitAlerts } from './support/alerts';
 import { createApiKey } from './support/app';
 
 async function dropDatabase(url: string): Promise<void> {
@@ -76,4 +76,30 @@ describe('alerts across a backend restart', () => {
     expect(resolved).toMatchObject({ id: fired.id, resolveReason: 'recovered', currentValue: 40 });
     expect(await listAlerts(t, alice, `serverId=${a.server.id}`)).toHaveLength(1);
   });
+
+  it('a delivery that failed before the restart is retried by the restarted backend', async () => {
+    const receiver = await startReceiver([500]);
+    try {
+      // retries far enough apart that the restart falls between two attempts
+      const env = { ...FAST_ALERTS_ENV, NOTIFY_RETRY_DELAY_SEC: '8' }; // the first retry comes 4–8 s later (pg-boss backoff with jitter)
+      await stop(t);
+      t = await startTestApp(env, { dbUrl });
+      const a = await simAgent(t, alice);
+      agents.push(a);
+      const hook = await createChannel(t, alice, { name: 'hook', type: 'webhook', url: receiver.url, secret: 'r'.repeat(20) });
+      await createRule(t, alice, { serverId: a.server.id, metricType: 'cpu', comparison: 'gt', thresholdValue: 80, channelIds: [hook.id] });
+      await a.cpu(90);
+      const [alert] = await waitAlerts(t, alice, a.server.id, (l) => l.length === 1, 'fired');
+      await waitFor(() => deliveries(t, alice, alert.id), (d) => d[0]?.attempts.length === 1, 5000, 'the failed first attempt');
+      await stop(t);
+      expect(receiver.requests).toHaveLength(1);
+
+      t = await startTestApp(env, { dbUrl });
+      const log = await waitFor(() => deliveries(t, alice, alert.id), (d) => d[0]?.status === 'sent', 30_000, 'delivered after the restart');
+      expect(log[0].attempts.map((x) => x.statusCode)).toEqual([500, 200]);
+      expect(receiver.requests).toHaveLength(2);
+    } finally {
+      await receiver.close();
+    }
+  }, 60_000);
 });
