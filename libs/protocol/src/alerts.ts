@@ -139,7 +139,7 @@ export interface AlertDetail extends Alert {
   snapshot: AlertSnapshot | null;
 }
 
-/** `GET /alerts`: newest first; pass `nextCursor` as `before` for the next page. */
+/** `GET /alerts`: newest first; pass `nextCursor` (the id of the page's last alert) as `before` for the next page. */
 export interface AlertPage { items: Alert[]; nextCursor: string | null }
 
 /** `POST /alerts/{id}/acknowledge` and `/resolve`. */

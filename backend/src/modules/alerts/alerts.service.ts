@@ -9,17 +9,19 @@ import { ALERT_COLUMNS, toAlert, toAlertDetail, type AlertRow } from './alert.en
 import { AlertErrorCode, AlertException } from './alerts.errors';
 import { AlertQueryDto } from './dto/alert.dto';
 
-/** Cursor = base64url("<createdAt ISO>|<id>"), as the audit list's. */
-const encodeCursor = (r: AlertRow) => Buffer.from(`${r.created_at.toISOString()}|${r.id}`).toString('base64url');
-function decodeCursor(cursor: string): { at: Date; id: string | null } {
-  const plain = new Date(cursor);
-  if (/^\d{4}-\d{2}-\d{2}/.test(cursor) && !Number.isNaN(plain.getTime())) return { at: plain, id: null };
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const at = new Date(iso);
-  if (!id || Number.isNaN(at.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `before`: the id of the last alert of the previous page (its `nextCursor`), compared in SQL on
+ * (created_at, id) at the database's microsecond precision; or an ISO-8601 time.
+ */
+function parseCursor(before: string): { id: string } | { at: Date } {
+  if (UUID.test(before)) return { id: before };
+  const at = new Date(before);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(before) || Number.isNaN(at.getTime())) {
     throw new AlertException(AlertErrorCode.BadCursor, 'before must be a nextCursor value or an ISO-8601 time');
   }
-  return { at, id };
+  return { at };
 }
 
 /** Alerts as people see and handle them: list, detail with snapshot, acknowledge, resolve. */
@@ -46,8 +48,14 @@ export class AlertsService {
     if (q.severity) where.push(`severity = ${p(q.severity)}`);
     if (q.metricType) where.push(`metric_type = ${p(q.metricType)}`);
     if (q.before) {
-      const c = decodeCursor(q.before);
-      where.push(c.id ? `(created_at, id) < (${p(c.at)}, ${p(c.id)})` : `created_at < ${p(c.at)}`);
+      const c = parseCursor(q.before);
+      if ('id' in c) {
+        const [cursor] = (await this.db.query('SELECT 1 FROM alerts WHERE id = $1', [c.id])) as unknown[];
+        if (!cursor) throw new AlertException(AlertErrorCode.BadCursor, 'before names no alert');
+        where.push(`(created_at, id) < (SELECT created_at, id FROM alerts WHERE id = ${p(c.id)})`);
+      } else {
+        where.push(`created_at < ${p(c.at)}`);
+      }
     }
     const rows = (await this.db.query(
       `SELECT ${ALERT_COLUMNS} FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -55,7 +63,7 @@ export class AlertsService {
       params,
     )) as AlertRow[];
     const page = rows.slice(0, limit);
-    return { items: page.map(toAlert), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+    return { items: page.map(toAlert), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
   }
 
   async get(user: AuthUser, id: string): Promise<AlertDetail> {

@@ -15,7 +15,7 @@ export class AlertQueryDto {
   @IsOptional() @IsIn(METRIC_TYPES) metricType?: MetricType;
   /** 1–200, default 50. */
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
-  /** A `nextCursor` from the previous page, or an ISO-8601 time (alerts created before it). */
+  /** A `nextCursor` from the previous page (the id of its last alert), or an ISO-8601 time (alerts created before it). */
   @IsOptional() @IsString() @MaxLength(200) before?: string;
 }
 
