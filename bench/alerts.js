@@ -7,6 +7,7 @@
  *
  *   npm run bench:alerts -- --agents 1000 --interval 5 --duration 30 --procs 2
  *   npm run bench:alerts -- --agents 1000 --only with --probes 50
+ *   npm run bench:alerts -- --agents 1000 --ab 4 --window 30     (one backend, rules off/on alternately)
  *
  * Roles: the coordinator (default) and the load workers (`--role worker`, forked). See bench/README.md.
  */
@@ -23,7 +24,7 @@ const CLK_TCK = 100;
 
 function parseArgs(argv) {
   const opts = {
-    agents: 1000, interval: 5, duration: 30, procs: 2, rules: 10, probes: 40, only: 'both', role: 'main',
+    agents: 1000, interval: 5, duration: 30, procs: 2, rules: 10, probes: 40, only: 'both', role: 'main', ab: 0, window: 30,
     setupConcurrency: 16, connectConcurrency: 100, ackTimeout: 10, verbose: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -334,9 +335,72 @@ async function fireProbes(target, token, probes, receiver, opts) {
   return out;
 }
 
+/**
+ * One backend, the rules applying to every server (owner-wide), switched off and on in alternating
+ * windows under the same load: on a machine shared with other work, drift in the background load
+ * hits both phases alike, which two backends measured one after the other cannot promise.
+ */
+async function runAlternating(opts) {
+  const target = await startBackend(opts, {});
+  log(`[alternating] backend pid ${target.pid} at ${target.url}`);
+  const workers = [];
+  try {
+    const id = randomUUID().slice(0, 8);
+    const { accessToken: token } = await api(target.url, '/auth/register', { username: `bench_${id}`, email: `bench_${id}@example.test`, password: 'bench-password-123' });
+    const creds = await pool(Array.from({ length: opts.agents }, (_, i) => i), opts.setupConcurrency, async (i) => {
+      const server = await api(target.url, '/servers', { name: `bench-${i}` }, token);
+      const key = await api(target.url, '/api-keys', { serverId: server.id, name: 'bench' }, token);
+      return { serverId: server.id, key: key.key };
+    });
+    const rules = [];
+    for (const rule of RULES.slice(0, opts.rules)) rules.push(await api(target.url, '/alerts/thresholds', { ...rule, enabled: false }, token));
+    const toggle = (enabled) => Promise.all(rules.map((r) => fetch(`${target.url}/api/v1/alerts/thresholds/${r.id}`, {
+      method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ enabled }),
+    }).then((res) => { if (!res.ok) throw new Error(`PUT rule → ${res.status}`); })));
+    const cfg = { url: target.url, interval: opts.interval, ackTimeout: opts.ackTimeout, connectConcurrency: Math.ceil(opts.connectConcurrency / opts.procs) };
+    for (let i = 0; i < opts.procs; i++) workers.push(fork(__filename, ['--role', 'worker'], { stdio: 'inherit' }));
+    await Promise.all(workers.map((w, i) => new Promise((res, rej) => {
+      w.once('message', (m) => (m.type === 'connected' ? res() : rej(new Error(m.error))));
+      w.send({ type: 'init', cfg, keys: creds.filter((_, j) => j % opts.procs === i).map((c) => c.key) });
+    })));
+    log(`${opts.agents} agents connected; ${opts.rules} rules per server (owner-wide), ${opts.ab} off/on rounds of ${opts.window} s windows`);
+    await sleep(opts.interval * 1000 + 1000);
+    const phases = { off: [], on: [] };
+    for (let i = 0; i < opts.ab * 2; i++) {
+      const on = i % 2 === 1;
+      await toggle(on);
+      await sleep(1000);
+      for (const w of workers) w.send({ type: 'reset' });
+      const meter = new CpuMeter(target.pid);
+      await sleep(opts.window * 1000);
+      const cpu = meter.read();
+      const reports = await Promise.all(workers.map((w) => new Promise((res) => { w.once('message', res); w.send({ type: 'report' }); })));
+      const lat = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);
+      phases[on ? 'on' : 'off'].push({ cpu: cpu.self, pg: cpu.kids, p50: percentile(lat, 50), p99: percentile(lat, 99), acks: lat.length });
+      log(`window ${i + 1}: rules ${on ? 'on ' : 'off'}  backend CPU ${cpu.self.toFixed(1)}% (+pg ${cpu.kids.toFixed(1)}%)  ack p50 ${fmtMs(percentile(lat, 50))} p99 ${fmtMs(percentile(lat, 99))}`);
+    }
+    const mean = (xs, k) => xs.reduce((a, x) => a + x[k], 0) / xs.length;
+    const out = {
+      agents: opts.agents, rules: opts.rules, rounds: opts.ab, window: opts.window,
+      cpuOff: mean(phases.off, 'cpu'), cpuOn: mean(phases.on, 'cpu'), p99Off: mean(phases.off, 'p99'), p99On: mean(phases.on, 'p99'), phases,
+    };
+    out.cpuDeltaPercent = ((out.cpuOn - out.cpuOff) / out.cpuOff) * 100;
+    log(`mean backend CPU: rules on ${out.cpuOn.toFixed(2)}% vs off ${out.cpuOff.toFixed(2)}% (${out.cpuDeltaPercent >= 0 ? '+' : ''}${out.cpuDeltaPercent.toFixed(1)}%); mean window p99 ack on ${fmtMs(out.p99On)} vs off ${fmtMs(out.p99Off)}`);
+    return out;
+  } finally {
+    for (const w of workers) w.send({ type: 'stop' });
+    await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r() : w.once('exit', r)))));
+    await target.stop();
+  }
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.role === 'worker') return runWorker();
+  if (opts.ab > 0) {
+    process.stdout.write(`RESULT ${JSON.stringify({ alternating: await runAlternating(opts) })}\n`);
+    process.exit(0);
+  }
   const results = {};
   if (opts.only !== 'with') results.without = await runVariant(opts, false);
   if (opts.only !== 'without') results.with = await runVariant(opts, true);
