@@ -341,19 +341,25 @@ async function fireProbes(target, token, probes, receiver, opts) {
  * hits both phases alike, which two backends measured one after the other cannot promise.
  */
 async function runAlternating(opts) {
-  const target = await startBackend(opts, {});
+  const receiver = opts.probes > 0 ? await startReceiver() : null;
+  // The probes fire one owner-wide rule on server after server: grouping would batch them (that is
+  // what it is for), so it is off here and each probe's notification is a message of its own.
+  const target = await startBackend(opts, { NOTIFY_ALLOW_PRIVATE: 'true', NOTIFY_GROUP_WINDOW_SEC: '0' });
   log(`[alternating] backend pid ${target.pid} at ${target.url}`);
   const workers = [];
   try {
     const id = randomUUID().slice(0, 8);
     const { accessToken: token } = await api(target.url, '/auth/register', { username: `bench_${id}`, email: `bench_${id}@example.test`, password: 'bench-password-123' });
-    const creds = await pool(Array.from({ length: opts.agents }, (_, i) => i), opts.setupConcurrency, async (i) => {
+    const creds = await pool(Array.from({ length: opts.agents + opts.probes }, (_, i) => i), opts.setupConcurrency, async (i) => {
       const server = await api(target.url, '/servers', { name: `bench-${i}` }, token);
       const key = await api(target.url, '/api-keys', { serverId: server.id, name: 'bench' }, token);
       return { serverId: server.id, key: key.key };
     });
+    const channel = receiver ? await api(target.url, '/notifications/channels', { name: 'bench', type: 'webhook', url: receiver.url, secret: 'bench-secret-0123456789' }, token) : null;
     const rules = [];
-    for (const rule of RULES.slice(0, opts.rules)) rules.push(await api(target.url, '/alerts/thresholds', { ...rule, enabled: false }, token));
+    for (const [j, rule] of RULES.slice(0, opts.rules).entries()) {
+      rules.push(await api(target.url, '/alerts/thresholds', { ...rule, enabled: false, channelIds: j === 0 && channel ? [channel.id] : [] }, token));
+    }
     const toggle = (enabled) => Promise.all(rules.map((r) => fetch(`${target.url}/api/v1/alerts/thresholds/${r.id}`, {
       method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ enabled }),
     }).then((res) => { if (!res.ok) throw new Error(`PUT rule → ${res.status}`); })));
@@ -361,10 +367,11 @@ async function runAlternating(opts) {
     for (let i = 0; i < opts.procs; i++) workers.push(fork(__filename, ['--role', 'worker'], { stdio: 'inherit' }));
     await Promise.all(workers.map((w, i) => new Promise((res, rej) => {
       w.once('message', (m) => (m.type === 'connected' ? res() : rej(new Error(m.error))));
-      w.send({ type: 'init', cfg, keys: creds.filter((_, j) => j % opts.procs === i).map((c) => c.key) });
+      w.send({ type: 'init', cfg, keys: creds.slice(0, opts.agents).filter((_, j) => j % opts.procs === i).map((c) => c.key) });
     })));
     log(`${opts.agents} agents connected; ${opts.rules} rules per server (owner-wide), ${opts.ab} off/on rounds of ${opts.window} s windows`);
-    await sleep(opts.interval * 1000 + 1000);
+    // One unmeasured window first: JIT warm-up and the connection bookkeeping settle.
+    await sleep(opts.interval * 1000 + opts.window * 1000);
     const phases = { off: [], on: [] };
     for (let i = 0; i < opts.ab * 2; i++) {
       const on = i % 2 === 1;
@@ -386,11 +393,16 @@ async function runAlternating(opts) {
     };
     out.cpuDeltaPercent = ((out.cpuOn - out.cpuOff) / out.cpuOff) * 100;
     log(`mean backend CPU: rules on ${out.cpuOn.toFixed(2)}% vs off ${out.cpuOff.toFixed(2)}% (${out.cpuDeltaPercent >= 0 ? '+' : ''}${out.cpuDeltaPercent.toFixed(1)}%); mean window p99 ack on ${fmtMs(out.p99On)} vs off ${fmtMs(out.p99Off)}`);
+    if (receiver) {
+      await toggle(true);
+      Object.assign(out, await fireProbes(target, token, creds.slice(opts.agents), receiver, opts));
+    }
     return out;
   } finally {
     for (const w of workers) w.send({ type: 'stop' });
     await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r() : w.once('exit', r)))));
     await target.stop();
+    await receiver?.close();
   }
 }
 
