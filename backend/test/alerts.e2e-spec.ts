@@ -45,6 +45,8 @@ describe('alert rules on samples', () => {
     lives.push(fleet);
     const summaries: { serverId: string; openAlerts: number }[] = [];
     fleet.on('fleet_summary', (s) => summaries.push(s));
+    const fleetAlerts: string[] = [];
+    fleet.on('alert', (e) => fleetAlerts.push(`${e.change}:${e.alert.serverId}`));
     await fleet.timeout(5000).emitWithAck('subscribe_fleet');
 
     await a.cpu(50);
@@ -69,6 +71,9 @@ describe('alert rules on samples', () => {
       containers: [{ name: 'web', cpuPercent: 12, memBytes: 1e8 }],
     });
     await waitFor(() => summaries.filter((s) => s.serverId === a.server.id).pop()?.openAlerts, (n) => n === 1, 5000, 'openAlerts in the fleet stream');
+    // fleet subscribers get the alert too (without subscribing to the server), once
+    expect(fleetAlerts).toEqual([`fired:${a.server.id}`]);
+    await live.timeout(5000).emitWithAck('subscribe_fleet'); // in both rooms now: still one event per change
     const audit = await t.db.query(`SELECT action, user_id FROM audit_logs WHERE server_id = $1 AND action LIKE 'alert.%'`, [a.server.id]);
     expect(audit.rows).toEqual([{ action: 'alert.fire', user_id: null }]);
 
@@ -79,6 +84,8 @@ describe('alert rules on samples', () => {
     expect(resolved).toMatchObject({ id: alert.id, resolveReason: 'recovered', resolvedBy: null, currentValue: 20 });
     await waitFor(() => events.length, (n) => n === 2, 5000, 'the resolve event');
     expect(events[1].change).toBe('resolved');
+    expect(events).toHaveLength(2);
+    await waitFor(() => fleetAlerts.length, (n) => n === 2, 5000, 'the fleet resolve event');
     await waitFor(() => summaries.filter((s) => s.serverId === a.server.id).pop()?.openAlerts, (n) => n === 0, 5000, 'openAlerts back to 0');
   });
 

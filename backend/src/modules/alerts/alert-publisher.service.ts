@@ -32,10 +32,12 @@ export class AlertPublisher {
 
   async publish(row: AlertRow, change: AlertChange, actor: AlertActor | null = null): Promise<void> {
     const alert = toAlert(row);
-    this.live.emitToServer(row.server_id, 'alert', { alert, change });
+    const server = this.cache.server(row.server_id) ?? (await this.cache.lookupServer(row.server_id));
+    // To the server's subscribers and to fleet-overview subscribers who see the server (once per socket).
+    if (server) this.live.emitToServerAndFleet(row.server_id, server.ownerId, 'alert', { alert, change });
+    else this.live.emitToServer(row.server_id, 'alert', { alert, change });
     // Notifications first: the count and the audit row are not what someone being paged waits for.
     const rule = this.cache.rules.get(row.threshold_id);
-    const server = this.cache.server(row.server_id) ?? (await this.cache.lookupServer(row.server_id));
     const muted = row.silenced || this.cache.activeSilence(row.owner_id, row.server_id, row.metric_type) !== null;
     this.events.emit('alert.changed', {
       alert, change, ownerId: row.owner_id, channelIds: rule?.channelIds ?? [], serverName: server?.name ?? null, muted,
