@@ -9,6 +9,7 @@ import { AppConfig } from './config/config';
 import { CoreModule } from './core.module';
 import { dataSourceOptions, MAINTENANCE_DB, maintenanceDataSourceOptions } from './database/data-source';
 import { AgentsModule } from './modules/agents/agents.module';
+import { AlertsModule } from './modules/alerts/alerts.module';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { AuditHttpModule } from './modules/audit/audit-http.module';
 import { AuditModule } from './modules/audit/audit.module';
@@ -17,6 +18,7 @@ import { CommandsModule } from './modules/commands/commands.module';
 import { HealthModule } from './modules/health/health.module';
 import { LiveModule } from './modules/live/live.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
 import { ServersModule } from './modules/servers/servers.module';
 import { TerminalModule } from './modules/terminal/terminal.module';
 import { UsersModule } from './modules/users/users.module';
@@ -54,6 +56,8 @@ export class AppModule implements NestModule {
         LiveModule,
         CommandsModule,
         TerminalModule,
+        NotificationsModule,
+        AlertsModule,
       ],
     };
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 type OnEventOptions = Parameters<typeof OnEvent>[1];
-import type { AgentInfo, AgentStreamEvent, AgentStreamPayloads, MetricsSample, ServerStatus } from '@chatops/protocol';
+import type { AgentInfo, AgentStreamEvent, AgentStreamPayloads, Alert, AlertChange, MetricsSample, ServerStatus } from '@chatops/protocol';
 
 /**
  * What an agent streamed on its own (command output, terminal output, container events), as the
@@ -19,6 +19,13 @@ export interface ChatopsEvents extends AgentStreamEvents {
   'agent.disconnected': { serverId: string; at: Date; reason: string };
   'server.status': { serverId: string; status: ServerStatus; lastSeen: Date | null };
   'metrics.received': { serverId: string; sample: MetricsSample; receivedAt: Date };
+  /**
+   * An alert fired, was acknowledged or resolved (committed). The notifications module delivers it
+   * to the rule's channels unless `muted` (a silence covers it).
+   */
+  /** A notification channel was deleted: rules stop naming it. */
+  'notification.channel_deleted': { channelId: string; ownerId: string };
+  'alert.changed': { alert: Alert; change: AlertChange; ownerId: string; channelIds: string[]; serverName: string | null; muted: boolean };
   /**
    * Sessions ended before their access tokens expire: one session (logout, refresh-token reuse),
    * or every session of the user but `exceptSessionId` (password change). Open /live sockets of

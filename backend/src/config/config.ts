@@ -48,6 +48,23 @@ const envSchema = z.object({
   DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   COMMANDS_MAX_RUNNING_PER_USER: z.coerce.number().int().min(1).max(10_000).default(64),
   TERMINAL_MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ALERT_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  ALERT_SYNC_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
+  NOTIFY_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  NOTIFY_ALLOW_PRIVATE: bool.default(false),
+  NOTIFY_GROUP_WINDOW_SEC: z.coerce.number().min(0).max(3600).default(30),
+  NOTIFY_COOLDOWN_SEC: z.coerce.number().min(0).max(86_400).default(300),
+  NOTIFY_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(6),
+  NOTIFY_RETRY_DELAY_SEC: z.coerce.number().int().min(1).max(3600).default(5),
+  NOTIFY_TIMEOUT_SEC: z.coerce.number().min(1).max(120).default(10),
+  NOTIFY_POLL_SEC: z.coerce.number().min(0.5).max(60).default(2),
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  SMTP_SECURE: bool.default(false),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
+  SMTP_FROM: z.string().min(3).default('ChatOps <chatops@localhost>'),
 });
 
 export interface AppConfig {
@@ -86,6 +103,27 @@ export interface AppConfig {
   db: { connectTimeoutMs: number; queryTimeoutMs: number };
   /** Commands one user may have running at once, and terminal sessions open, per instance. */
   limits: { commandsPerUser: number; terminalSessionsPerUser: number };
+  /** Where people reach the dashboard (links in notifications); unset: no links. */
+  publicUrl: string | undefined;
+  alerts: {
+    /** How often pending durations and event-based rules are checked. */
+    tickMs: number;
+    /** How often an instance picks up rule, silence and alert changes made by other instances. */
+    syncMs: number;
+  };
+  notify: {
+    /** AES-256-GCM key material for channel secrets; derived from jwtSecret when unset. */
+    secretKey: string | undefined;
+    /** Deliver to loopback, private, link-local and other non-public addresses. */
+    allowPrivate: boolean;
+    groupWindowSec: number;
+    cooldownSec: number;
+    retryLimit: number;
+    retryDelaySec: number;
+    timeoutSec: number;
+    pollSec: number;
+    smtp: { host: string | undefined; port: number; secure: boolean; user: string | undefined; password: string | undefined; from: string };
+  };
 }
 
 export class ConfigError extends Error {}
@@ -127,6 +165,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     connectionEventsRetentionDays: e.CONNECTION_EVENTS_RETENTION_DAYS,
     db: { connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS, queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS },
     limits: { commandsPerUser: e.COMMANDS_MAX_RUNNING_PER_USER, terminalSessionsPerUser: e.TERMINAL_MAX_SESSIONS_PER_USER },
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    alerts: { tickMs: e.ALERT_TICK_MS, syncMs: e.ALERT_SYNC_MS },
+    notify: {
+      secretKey: e.NOTIFY_SECRET_KEY,
+      allowPrivate: e.NOTIFY_ALLOW_PRIVATE,
+      groupWindowSec: e.NOTIFY_GROUP_WINDOW_SEC,
+      cooldownSec: e.NOTIFY_COOLDOWN_SEC,
+      retryLimit: e.NOTIFY_RETRY_LIMIT,
+      retryDelaySec: e.NOTIFY_RETRY_DELAY_SEC,
+      timeoutSec: e.NOTIFY_TIMEOUT_SEC,
+      pollSec: e.NOTIFY_POLL_SEC,
+      smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from: e.SMTP_FROM },
+    },
   };
 }
 

@@ -1,9 +1,12 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { AlertSilenceEntity } from '../modules/alerts/alert-silence.entity';
+import { AlertThresholdEntity } from '../modules/alerts/alert-threshold.entity';
 import { ApiKeyEntity } from '../modules/api-keys/api-key.entity';
 import { AuditLogEntity } from '../modules/audit/audit-log.entity';
 import { CommandHistoryEntity } from '../modules/commands/command-history.entity';
 import { CommandPolicyEntity } from '../modules/commands/command-policy.entity';
 import { ConnectionEventEntity } from '../modules/agents/connection-event.entity';
+import { ChannelEntity } from '../modules/notifications/channel.entity';
 import { RefreshTokenEntity } from '../modules/auth/refresh-token.entity';
 import { ServerEntity } from '../modules/servers/server.entity';
 import { TerminalSessionEntity } from '../modules/terminal/terminal-session.entity';
@@ -11,7 +14,7 @@ import { UserEntity } from '../modules/users/user.entity';
 import { MIGRATIONS } from './migrations';
 
 export const ENTITIES = [UserEntity, RefreshTokenEntity, ServerEntity, ApiKeyEntity, AuditLogEntity, ConnectionEventEntity,
-  CommandHistoryEntity, CommandPolicyEntity, TerminalSessionEntity];
+  CommandHistoryEntity, CommandPolicyEntity, TerminalSessionEntity, AlertThresholdEntity, AlertSilenceEntity, ChannelEntity];
 
 /** Name of the second, small connection pool for long maintenance statements (rollups, retention, migrations). */
 export const MAINTENANCE_DB = 'maintenance';

@@ -7,7 +7,7 @@ export type UserRole = (typeof USER_ROLES)[number];
 
 export const METRIC_TYPES = [
   'cpu', 'memory', 'disk', 'swap', 'load1', 'network_rx', 'network_tx',
-  'offline', 'container_down', 'container_cpu', 'container_memory',
+  'offline', 'container_down', 'container_cpu', 'container_memory', 'container_unhealthy',
 ] as const;
 export type MetricType = (typeof METRIC_TYPES)[number];
 

@@ -4,6 +4,7 @@
  */
 import type { HelloFrame, MetricsAck, MetricsBatchAck, MetricsBatchFrame, MetricsSample } from './agent-frames';
 import type { AgentStreamPayloads } from './agent-streams';
+import type { AlertEvent } from './alerts';
 import type { CommandOutputChunk, CommandRecord, CommandRequest, CommandResult } from './commands';
 import type { ContainerEvent, DockerRequest, DockerResult } from './docker';
 import type { ServerStatus } from './enums';
@@ -93,7 +94,8 @@ export interface FleetSummary {
 export interface LiveServerToClientEvents {
   metrics: (payload: { serverId: string; sample: MetricsSample }) => void;
   server_status: (payload: ServerStatusEvent) => void;
-  alert: (payload: { alert: unknown }) => void;
+  /** An alert of the server fired, was acknowledged or resolved (docs/alerts.md). */
+  alert: (payload: AlertEvent) => void;
   command_output: (payload: CommandOutputChunk & { serverId: string }) => void;
   /** A command on the server ended (any status): the final record, as `GET /commands/item/{id}` returns it. */
   command_finished: (payload: { serverId: string; command: CommandRecord }) => void;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import type { LiveServerToClientEvents, MetricsSample } from '@chatops/protocol';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
-import { LiveNamespace, serverRoom, ServerScopedEvent, terminalRoom, TerminalScopedEvent } from './live-socket';
+import { FLEET_ADMIN_ROOM, fleetOwnerRoom, LiveNamespace, serverRoom, ServerScopedEvent, terminalRoom, TerminalScopedEvent } from './live-socket';
 
 /**
  * Fans server-scoped events out to the browsers subscribed to that server. Every event is one
@@ -43,6 +43,16 @@ export class LiveService {
   emitToServer<E extends ServerScopedEvent>(serverId: string, event: E, payload: Parameters<LiveServerToClientEvents[E]>[0]): void {
     // The generic event name defeats socket.io's typed overloads; the signature above keeps callers typed.
     (this.namespace?.to(serverRoom(serverId)) as { emit(ev: string, p: unknown): boolean } | undefined)?.emit(event, payload);
+  }
+
+  /**
+   * As `emitToServer`, and also to the fleet overview's subscribers who see the server (its owner's
+   * room and the admins'): one emit over the union of the rooms, so a socket in several of them
+   * receives it once. Used for `alert`, which a fleet-wide alerts view needs without subscribing to
+   * every server.
+   */
+  emitToServerAndFleet<E extends ServerScopedEvent>(serverId: string, ownerId: string, event: E, payload: Parameters<LiveServerToClientEvents[E]>[0]): void {
+    (this.namespace?.to([serverRoom(serverId), fleetOwnerRoom(ownerId), FLEET_ADMIN_ROOM]) as { emit(ev: string, p: unknown): boolean } | undefined)?.emit(event, payload);
   }
 
   /** Sends a terminal session's output or end to the browser socket that opened it (any instance). */

@@ -1,0 +1,120 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/api-errors';
+import { AuthUser, CurrentUser, ReqMeta, RequestMeta } from '../../common/decorators';
+import { DeliveryResponse } from '../notifications/dto/channel.dto';
+import { AlertsService } from './alerts.service';
+import { AlertDetailResponse, AlertNoteDto, AlertPageResponse, AlertQueryDto } from './dto/alert.dto';
+import { CreateSilenceDto, SilenceResponse } from './dto/silence.dto';
+import { CreateThresholdDto, ThresholdQueryDto, ThresholdResponse, UpdateThresholdDto } from './dto/threshold.dto';
+import { SilencesService } from './silences.service';
+import { ThresholdsService } from './thresholds.service';
+
+/** Alert rules. Registered before AlertsController so that `/alerts/thresholds` is not taken for an alert id. */
+@ApiTags('alerts')
+@ApiBearerAuth()
+@ApiErrors(400, 401, 404)
+@Controller('alerts/thresholds')
+export class ThresholdsController {
+  constructor(private readonly thresholds: ThresholdsService) {}
+
+  /** Your rules; with `serverId`, those that apply to that server (its own and your all-servers rules). */
+  @Get()
+  listThresholds(@CurrentUser() user: AuthUser, @Query() q: ThresholdQueryDto): Promise<ThresholdResponse[]> {
+    return this.thresholds.list(user, q.serverId);
+  }
+
+  /** Creates a rule: for one server, or (no serverId) for every server of yours, present and future. */
+  @Post()
+  createThreshold(@CurrentUser() user: AuthUser, @Body() dto: CreateThresholdDto, @ReqMeta() meta: RequestMeta): Promise<ThresholdResponse> {
+    return this.thresholds.create(user, dto, meta);
+  }
+
+  @Get(':id')
+  getThreshold(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<ThresholdResponse> {
+    return this.thresholds.get(user, id);
+  }
+
+  /** Partial update. Disabling the rule, or changing what it measures, resolves its open alerts. */
+  @Put(':id')
+  updateThreshold(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateThresholdDto, @ReqMeta() meta: RequestMeta): Promise<ThresholdResponse> {
+    return this.thresholds.update(user, id, dto, meta);
+  }
+
+  /** Deletes the rule and resolves its open alerts (which stay listed). */
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  deleteThreshold(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
+    return this.thresholds.remove(user, id, meta);
+  }
+}
+
+/** Silences: alerts they cover are recorded (marked `silenced`) but notify nobody. */
+@ApiTags('alerts')
+@ApiBearerAuth()
+@ApiErrors(400, 401, 404)
+@Controller('alerts/silences')
+export class SilencesController {
+  constructor(private readonly silences: SilencesService) {}
+
+  @Get()
+  listSilences(@CurrentUser() user: AuthUser): Promise<SilenceResponse[]> {
+    return this.silences.list(user);
+  }
+
+  @Post()
+  createSilence(@CurrentUser() user: AuthUser, @Body() dto: CreateSilenceDto, @ReqMeta() meta: RequestMeta): Promise<SilenceResponse> {
+    return this.silences.create(user, dto, meta);
+  }
+
+  /** Ends the silence now. */
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  deleteSilence(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
+    return this.silences.remove(user, id, meta);
+  }
+}
+
+@ApiTags('alerts')
+@ApiBearerAuth()
+@ApiErrors(400, 401, 404)
+@Controller('alerts')
+export class AlertsController {
+  constructor(private readonly alerts: AlertsService) {}
+
+  /** Alerts of your servers, newest first, paged (`{items, nextCursor}`). */
+  @Get()
+  listAlerts(@CurrentUser() user: AuthUser, @Query() q: AlertQueryDto): Promise<AlertPageResponse> {
+    return this.alerts.list(user, q);
+  }
+
+  /** One alert with the snapshot taken when it fired. */
+  @Get(':id')
+  getAlert(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<AlertDetailResponse> {
+    return this.alerts.get(user, id);
+  }
+
+  /** Active → acknowledged; 409 when it is not active. */
+  @Post(':id/acknowledge')
+  @HttpCode(200)
+  @ApiErrors(409)
+  acknowledgeAlert(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: AlertNoteDto, @ReqMeta() meta: RequestMeta): Promise<AlertDetailResponse> {
+    return this.alerts.acknowledge(user, id, dto.note, meta);
+  }
+
+  /** Closes the alert (409 when already resolved). It fires again only after its condition cleared and breached again. */
+  @Post(':id/resolve')
+  @HttpCode(200)
+  @ApiErrors(409)
+  resolveAlert(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: AlertNoteDto, @ReqMeta() meta: RequestMeta): Promise<AlertDetailResponse> {
+    return this.alerts.resolve(user, id, dto.note, meta);
+  }
+
+  /** The notifications sent (or suppressed) about this alert, newest first. */
+  @Get(':id/deliveries')
+  listAlertDeliveries(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<DeliveryResponse[]> {
+    return this.alerts.listDeliveries(user, id);
+  }
+}
