@@ -50,32 +50,31 @@ export class AuditService {
    */
   async record(r: AuditRecord): Promise<void> {
     try {
-      const userId = r.userId ?? null;
-      const serverId = r.serverId ?? null;
-      let ownerId: string | null = null;
-      let actingAsAdmin = false;
-      let description = r.description;
-      if (serverId) {
-        const [row]: { owner_id: string | null; role: string | null; username: string | null }[] = await this.repo.query(
-          `SELECT (SELECT owner_id FROM servers WHERE id = $1) AS owner_id, u.role, u.username
-           FROM (SELECT 1) one LEFT JOIN users u ON u.id = $2`,
-          [serverId, userId],
-        );
-        ownerId = r.ownerId !== undefined ? r.ownerId : row.owner_id;
-        actingAsAdmin = Boolean(ownerId && userId && ownerId !== userId && row.role === 'admin');
-        if (actingAsAdmin) description = `${description} [admin ${row.username} acting on a server owned by another user]`;
-      }
-      await this.repo.insert({
-        action: r.action,
-        description: description.slice(0, 1000),
-        userId,
-        serverId,
-        ownerId,
-        actingAsAdmin,
-        ip: r.meta?.ip?.slice(0, 64) ?? null,
-        userAgent: r.meta?.userAgent ?? null,
-        success: r.success ?? true,
-      });
+      // One statement: the server's owner (unless given: a deleted server's) and the actor's role
+      // are looked up inside the INSERT, so auditing costs one round trip.
+      await this.repo.query(
+        `INSERT INTO audit_logs (action, description, user_id, server_id, owner_id, acting_as_admin, ip, user_agent, success)
+         SELECT $1, left(CASE WHEN t.acting THEN $2 || ' [admin ' || t.username || ' acting on a server owned by another user]' ELSE $2 END, 1000),
+                $3, $4, t.owner_id, t.acting, $7, $8, $9
+           FROM (
+             SELECT o.owner_id,
+                    coalesce(o.owner_id IS NOT NULL AND $3::uuid IS NOT NULL AND o.owner_id <> $3::uuid AND u.role = 'admin', false) AS acting,
+                    u.username
+               FROM (SELECT CASE WHEN $5::boolean THEN $6::uuid ELSE (SELECT owner_id FROM servers WHERE id = $4::uuid) END AS owner_id) o
+               LEFT JOIN users u ON u.id = $3::uuid
+           ) t`,
+        [
+          r.action,
+          r.description.slice(0, 1000),
+          r.userId ?? null,
+          r.serverId ?? null,
+          r.ownerId !== undefined,
+          r.ownerId ?? null,
+          r.meta?.ip?.slice(0, 64) ?? null,
+          r.meta?.userAgent ?? null,
+          r.success ?? true,
+        ],
+      );
     } catch (err) {
       this.logger.error({ err, action: r.action }, 'Could not write an audit row');
     }
