@@ -4,6 +4,7 @@ export * from './metrics';
 export * from './commands';
 export * from './terminal';
 export * from './docker';
+export * from './docker-schemas';
 export * from './agent-frames';
 export * from './agent-streams';
 export * from './sockets';
