@@ -42,6 +42,7 @@ const envSchema = z.object({
   METRICS_1M_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(90),
   METRICS_1H_RETENTION_DAYS: z.coerce.number().min(1).max(36500).default(730),
   ROLLUP_INTERVAL_SEC: z.coerce.number().int().min(1).max(3600).default(30),
+  DOCKER_REQUEST_TIMEOUT_SEC: z.coerce.number().int().min(1).max(300).default(15),
 });
 
 export interface AppConfig {
@@ -69,6 +70,8 @@ export interface AppConfig {
   /** How long each history tier is kept, in days. */
   retention: { rawDays: number; minuteDays: number; hourDays: number };
   rollupIntervalSec: number;
+  /** How long to wait for an agent's answer to a Docker request; stop/restart wait their own timeout on top. */
+  dockerRequestTimeoutSec: number;
 }
 
 export class ConfigError extends Error {}
@@ -106,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     serveFrontend: e.SERVE_FRONTEND,
     retention: { rawDays: e.METRICS_RAW_RETENTION_DAYS, minuteDays: e.METRICS_1M_RETENTION_DAYS, hourDays: e.METRICS_1H_RETENTION_DAYS },
     rollupIntervalSec: e.ROLLUP_INTERVAL_SEC,
+    dockerRequestTimeoutSec: e.DOCKER_REQUEST_TIMEOUT_SEC,
   };
 }
 

@@ -137,9 +137,11 @@ export function dispatchDocker<A extends DockerAction>(handlers: DockerHandlers,
  * for stop/restart the stop timeout on top of it (Docker itself waits that long before SIGKILL,
  * so a slow stop that succeeds is never reported as a failure).
  */
-export function dockerAnswerWithinMs(req: { action: DockerAction; options?: { timeoutSec?: number } }, baseSec = DOCKER_REQUEST_TIMEOUT_SEC): number {
+export function dockerAnswerWithinMs(req: { action: DockerAction; options?: object }, baseSec = DOCKER_REQUEST_TIMEOUT_SEC): number {
   if (req.action === 'stop' || req.action === 'restart') {
-    return (Math.max(0, req.options?.timeoutSec ?? DOCKER_STOP_ASSUMED_TIMEOUT_SEC) + baseSec) * 1000;
+    const given = (req.options as DockerStopOptions | undefined)?.timeoutSec;
+    const stopSec = typeof given === 'number' && Number.isFinite(given) ? Math.max(0, given) : DOCKER_STOP_ASSUMED_TIMEOUT_SEC;
+    return (stopSec + baseSec) * 1000;
   }
   return baseSec * 1000;
 }

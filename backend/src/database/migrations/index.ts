@@ -3,6 +3,8 @@ import { Metrics1764230100000 } from './1764230100000-Metrics';
 import { Rollups1764230200000 } from './1764230200000-Rollups';
 import { AuditOwner1764230300000 } from './1764230300000-AuditOwner';
 import { Commands1764231000000 } from './1764231000000-Commands';
+import { ContainerEvents1764232000000 } from './1764232000000-ContainerEvents';
 
 /** Every migration, in order. The app runs pending ones at start; `npm run db:migrate` does too. */
-export const MIGRATIONS = [Init1764230000000, Metrics1764230100000, Rollups1764230200000, AuditOwner1764230300000, Commands1764231000000];
+export const MIGRATIONS = [Init1764230000000, Metrics1764230100000, Rollups1764230200000, AuditOwner1764230300000, Commands1764231000000,
+  ContainerEvents1764232000000];
