@@ -19,13 +19,17 @@ export const DOCKER_LOGS_MAX_TAIL = 10_000;
 /** A log line's text is cut to this many characters (the agent cuts, the backend refuses longer). */
 export const DOCKER_LOG_LINE_MAX_CHARS = 16 * 1024;
 /**
- * A `logs` answer carries at most this many characters of text in total (an agent frame is at
- * most 1 MiB): beyond it the agent keeps the newest lines and sets `truncated: true`.
+ * Every acknowledgement is one frame, and the backend takes frames of at most 1 MiB
+ * (AGENT_LIMITS.maxFrameBytes; a larger one closes the agent's connection). So an answer's `data`,
+ * serialized as JSON (`Buffer.byteLength(JSON.stringify(data))`), stays under this: a `logs` answer
+ * keeps the newest lines that fit and sets `truncated: true`.
  */
-export const DOCKER_LOGS_MAX_CHARS = 512 * 1024;
-/** A follow-logs chunk (`container_logs`) carries at most this many lines and characters. */
+export const DOCKER_ANSWER_MAX_BYTES = 768 * 1024;
+/** A follow-logs chunk (`container_logs`): at most this many lines, and this many bytes of JSON. */
 export const DOCKER_LOGS_CHUNK_MAX_LINES = 500;
-export const DOCKER_LOGS_CHUNK_MAX_CHARS = 64 * 1024;
+export const DOCKER_LOGS_CHUNK_MAX_BYTES = 64 * 1024;
+/** The agent sends a followed stream's buffered lines at most this often (unless a chunk is full). */
+export const DOCKER_LOGS_FLUSH_MS = 250;
 /** `stop` / `restart`: the largest `timeoutSec` (seconds Docker waits before SIGKILL). */
 export const DOCKER_STOP_MAX_TIMEOUT_SEC = 600;
 /**

@@ -143,7 +143,7 @@ export interface LogLine {
 /** `GET …/logs` → at most `tail` lines, oldest first. */
 export interface ContainerLogs {
   lines: LogLine[];
-  /** True when older lines were left out to stay within DOCKER_LOGS_MAX_CHARS. */
+  /** True when older lines were left out to stay within DOCKER_ANSWER_MAX_BYTES. */
   truncated?: boolean;
 }
 

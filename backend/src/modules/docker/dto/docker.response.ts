@@ -135,7 +135,7 @@ export class LogLineDto implements LogLine {
 export class ContainerLogsDto implements ContainerLogs {
   /** Oldest first. */
   lines: LogLineDto[];
-  /** Older lines were left out to keep the answer within 512 KiB of text. */
+  /** Older lines were left out to keep the answer within 768 KiB. */
   truncated?: boolean;
 }
 
