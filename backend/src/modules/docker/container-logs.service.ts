@@ -110,13 +110,15 @@ export class ContainerLogsService implements OnModuleInit {
     if (!serverId || !containerId || tail === null || since === null || timestamps === null) {
       return ack?.({ ok: false, error: 'invalid', message: `serverId (uuid) and containerId are required; tail 0–${DOCKER_LOGS_MAX_TAIL}, since ISO-8601 or unix seconds, timestamps boolean` });
     }
-    const mine = this.bySocket.get(socket.id) ?? new Set<string>();
-    if (mine.size >= MAX_LOG_STREAMS_PER_SOCKET) {
-      return ack?.({ ok: false, error: 'too_many_streams', message: `At most ${MAX_LOG_STREAMS_PER_SOCKET} followed logs per connection; unsubscribe one first` });
-    }
+    const tooMany = () => (this.bySocket.get(socket.id)?.size ?? 0) >= MAX_LOG_STREAMS_PER_SOCKET;
+    const refuseTooMany = () => ack?.({ ok: false, error: 'too_many_streams', message: `At most ${MAX_LOG_STREAMS_PER_SOCKET} followed logs per connection; unsubscribe one first` });
+    if (tooMany()) return refuseTooMany();
     // Not yours and does not exist get the same answer; nothing reaches the agent.
     if (!(await this.servers.isAccessible(socket.data.user, serverId))) return ack?.({ ok: false, error: 'not_found' });
     if (!socket.connected) return;
+    // Concurrent subscriptions of this socket may have reached the cap meanwhile.
+    if (tooMany()) return refuseTooMany();
+    const mine = this.bySocket.get(socket.id) ?? new Set<string>();
 
     const stream: LogStream = {
       id: randomUUID(), serverId, containerId, socketId: socket.id, started: false, ended: false, heldEnd: null, stopSent: false, held: [],
@@ -135,9 +137,10 @@ export class ContainerLogsService implements OnModuleInit {
       if (err instanceof DomainException) return ack?.(failureOf(err));
       throw err;
     }
-    // The browser went away while the agent started it: make sure the agent stops it.
+    // The browser went away while the agent started it: make sure the agent stops it (again: a
+    // stop sent while the request was still on its way found nothing to stop).
     if (!socket.connected) {
-      this.stop(stream);
+      this.stop(stream, true);
       return this.forget(stream);
     }
     ack?.({ ok: true, streamId: stream.id });
@@ -210,9 +213,9 @@ export class ContainerLogsService implements OnModuleInit {
     this.live.emitToLogStream(stream.serverId, stream.id, 'container_logs', { serverId: stream.serverId, streamId: stream.id, containerId: stream.containerId, lines });
   }
 
-  /** Asks the agent (once) to stop following. */
-  private stop(stream: LogStream): void {
-    if (stream.stopSent) return;
+  /** Asks the agent to stop following (once, unless `again`). */
+  private stop(stream: LogStream, again = false): void {
+    if (stream.stopSent && !again) return;
     stream.stopSent = true;
     this.agents.notify(stream.serverId, 'docker_logs_stop', { streamId: stream.id });
   }
