@@ -15,6 +15,7 @@ import { AuditHttpModule } from './modules/audit/audit-http.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CommandsModule } from './modules/commands/commands.module';
+import { DockerModule } from './modules/docker/docker.module';
 import { HealthModule } from './modules/health/health.module';
 import { LiveModule } from './modules/live/live.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
@@ -58,6 +59,7 @@ export class AppModule implements NestModule {
         TerminalModule,
         NotificationsModule,
         AlertsModule,
+        DockerModule,
       ],
     };
   }

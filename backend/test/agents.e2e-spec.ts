@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { HandshakeFailures } from '../src/modules/agents/handshake-failures.service';
+import type { DockerResult } from '@chatops/protocol';
 import { registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
 import {
   connectAgent, expectConnectError, makeHello, makeSample, provisionServer, sendMetrics, TestAgent,
@@ -151,14 +152,17 @@ describe('agents channel', () => {
     it('routes server → agent requests to the live connection', async () => {
       const { server, key } = await provisionServer(t, user);
       const first = track(await connectAgent(t.baseUrl, key.key));
-      first.socket.on('docker', (_req, ack) => ack({ ok: true, data: 'first' }));
+      const answer = (name: string): DockerResult => ({
+        ok: true, data: [{ id: 'a'.repeat(64), name, image: 'busybox', state: 'running', status: 'Up', createdAt: new Date(0).toISOString(), ports: [] }],
+      });
+      first.socket.on('docker', (_req, ack) => ack(answer('first')));
       const second = track(await connectAgent(t.baseUrl, key.key));
-      second.socket.on('docker', (_req, ack) => ack({ ok: true, data: 'second' }));
+      second.socket.on('docker', (_req, ack) => ack(answer('second')));
       await waitFor(() => first.disconnected(), Boolean, 10_000, 'first disconnected');
       const { AgentManager } = await import('../src/modules/agents/agent-manager.service');
       const manager = t.app.get(AgentManager);
       const reply = await manager.request(server.id, 'docker', { requestId: randomUUID(), action: 'list' }, 2000);
-      expect(reply).toEqual({ ok: true, data: 'second' });
+      expect(reply).toEqual(answer('second'));
     });
   });
 

@@ -10,7 +10,7 @@ const DESCRIPTIONS: Record<number, string> = {
   409: 'Conflict with existing data',
   413: 'Request body too large',
   429: 'Rate limited',
-  502: 'The agent failed handling the request',
+  502: 'The agent failed handling the request, or answered something the backend cannot use (e.g. an agent too old for the operation)',
   503: 'The server\'s agent is not connected, or the database is unavailable (then with Retry-After, code database.unavailable)',
   504: 'The agent did not answer in time',
 };

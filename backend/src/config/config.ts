@@ -65,6 +65,7 @@ const envSchema = z.object({
   SMTP_USER: z.string().min(1).optional(),
   SMTP_PASSWORD: z.string().min(1).optional(),
   SMTP_FROM: z.string().min(3).default('ChatOps <chatops@localhost>'),
+  DOCKER_REQUEST_TIMEOUT_SEC: z.coerce.number().int().min(1).max(300).default(15),
 });
 
 export interface AppConfig {
@@ -124,6 +125,8 @@ export interface AppConfig {
     pollSec: number;
     smtp: { host: string | undefined; port: number; secure: boolean; user: string | undefined; password: string | undefined; from: string };
   };
+  /** How long to wait for an agent's answer to a Docker request; stop/restart wait their own timeout on top. */
+  dockerRequestTimeoutSec: number;
 }
 
 export class ConfigError extends Error {}
@@ -178,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       pollSec: e.NOTIFY_POLL_SEC,
       smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from: e.SMTP_FROM },
     },
+    dockerRequestTimeoutSec: e.DOCKER_REQUEST_TIMEOUT_SEC,
   };
 }
 

@@ -7,8 +7,10 @@
  */
 import { z } from 'zod';
 import type { CommandOutputChunk } from './commands';
-import type { ContainerEvent } from './docker';
+import type { ContainerEvent, DockerLogsChunk, DockerLogsEnd } from './docker';
 import { CONTAINER_EVENT_ACTIONS } from './docker';
+import { logLineSchema } from './docker-schemas';
+import { DOCKER_LOGS_CHUNK_MAX_LINES } from './docker-limits';
 import type { TerminalData, TerminalExit } from './terminal';
 import { TERMINAL_MAX_CHUNK } from './terminal';
 
@@ -30,6 +32,19 @@ export const agentStreamSchemas = {
     health: z.string().max(32).nullable(),
     time: z.iso.datetime({ offset: true }),
   }),
+  /** Lines of a followed container log (`docker` logs with `follow`); the agent coalesces them. */
+  container_logs: z.object({
+    streamId: id,
+    containerId: z.string().min(1).max(128),
+    lines: z.array(logLineSchema).min(1).max(DOCKER_LOGS_CHUNK_MAX_LINES),
+  }),
+  /** A followed log stream ended on the agent's side. */
+  container_logs_end: z.object({
+    streamId: id,
+    containerId: z.string().min(1).max(128),
+    reason: z.enum(['ended', 'error']),
+    message: z.string().max(1024).optional(),
+  }),
 } satisfies Record<string, z.ZodType>;
 
 export type AgentStreamEvent = keyof typeof agentStreamSchemas;
@@ -39,6 +54,8 @@ export interface AgentStreamPayloads {
   terminal_output: TerminalData;
   terminal_exit: TerminalExit;
   container_event: ContainerEvent;
+  container_logs: DockerLogsChunk;
+  container_logs_end: DockerLogsEnd;
 }
 
 /** Compile-time check: every schema parses to exactly the interface the agent sends. */
@@ -48,5 +65,7 @@ const schemasMatchPayloads: { [K in AgentStreamEvent]: Same<z.infer<(typeof agen
   terminal_output: true,
   terminal_exit: true,
   container_event: true,
+  container_logs: true,
+  container_logs_end: true,
 };
 void schemasMatchPayloads;

@@ -20,11 +20,13 @@ export type Severity = (typeof SEVERITIES)[number];
 export const ALERT_STATUSES = ['active', 'acknowledged', 'resolved'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
+/** Actions of the agent's `docker` request (`images` is an extension of the contract's list). */
 export const DOCKER_ACTIONS = [
-  'list', 'inspect', 'start', 'stop', 'restart', 'pause', 'unpause', 'kill', 'remove', 'logs', 'stats',
+  'list', 'inspect', 'start', 'stop', 'restart', 'pause', 'unpause', 'kill', 'remove', 'logs', 'stats', 'images',
 ] as const;
 export type DockerAction = (typeof DOCKER_ACTIONS)[number];
 
+/** The actions that change a container (`POST /docker/{serverId}/containers/{id}/{action}`; audited; refused by a read-only agent). */
 export const CONTAINER_MUTATIONS = ['start', 'stop', 'restart', 'pause', 'unpause', 'kill', 'remove'] as const;
 export type ContainerMutation = (typeof CONTAINER_MUTATIONS)[number];
 

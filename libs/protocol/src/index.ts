@@ -5,6 +5,7 @@ export * from './commands';
 export * from './terminal';
 export * from './docker';
 export * from './alerts';
+export * from './docker-schemas';
 export * from './agent-frames';
 export * from './agent-streams';
 export * from './sockets';

@@ -6,7 +6,10 @@ import type { HelloFrame, MetricsAck, MetricsBatchAck, MetricsBatchFrame, Metric
 import type { AgentStreamPayloads } from './agent-streams';
 import type { AlertEvent } from './alerts';
 import type { CommandOutputChunk, CommandRecord, CommandRequest, CommandResult } from './commands';
-import type { ContainerEvent, DockerRequest, DockerResult } from './docker';
+import type {
+  ContainerEvent, DockerLogsStop, DockerRequest, DockerResult, LiveContainerLogs, LiveContainerLogsEnd, LiveContainerLogsSubscribe,
+  LiveContainerLogsSubscribeAck, LiveContainerLogsUnsubscribe, LiveContainerLogsUnsubscribeAck,
+} from './docker';
 import type { ServerStatus } from './enums';
 import type {
   LiveTerminalExit, LiveTerminalOpen, LiveTerminalOpenAck, TerminalClose, TerminalData, TerminalOpen, TerminalOpenAck,
@@ -37,6 +40,7 @@ export type CapabilityError = {
  */
 export interface AgentRequests {
   command: { request: CommandRequest; response: CommandResult | CapabilityError };
+  /** Typed per action: `DockerRequestOf<A>` is answered by `DockerResultOf<A>` (docker-agent.ts). */
   docker: { request: DockerRequest; response: DockerResult };
   terminal_open: { request: TerminalOpen; response: TerminalOpenAck };
 }
@@ -50,6 +54,8 @@ export interface AgentNotifications {
   terminal_input: TerminalData;
   terminal_resize: TerminalResize;
   terminal_close: TerminalClose;
+  /** Stop a followed container log stream (the browser unsubscribed or went away). */
+  docker_logs_stop: DockerLogsStop;
 }
 export type AgentNotificationEvent = keyof AgentNotifications;
 
@@ -89,6 +95,14 @@ export interface FleetSummary {
   diskPercent: number | null;
   openAlerts: number;
   timestamp: string | null;
+  /**
+   * From the newest sample's `containers`: how many run, how many there are, how many report
+   * `(unhealthy)` in their status. null when the server reports no containers (no Docker on the
+   * agent). Always sent by the backend; optional in the type for producers that predate them.
+   */
+  containersRunning?: number | null;
+  containersTotal?: number | null;
+  containersUnhealthy?: number | null;
 }
 
 export interface LiveServerToClientEvents {
@@ -100,6 +114,10 @@ export interface LiveServerToClientEvents {
   /** A command on the server ended (any status): the final record, as `GET /commands/item/{id}` returns it. */
   command_finished: (payload: { serverId: string; command: CommandRecord }) => void;
   container_event: (payload: { serverId: string; event: ContainerEvent }) => void;
+  /** Lines of a container log this socket follows (`container_logs_subscribe`). */
+  container_logs: (payload: LiveContainerLogs) => void;
+  /** A followed container log ended (no more `container_logs` for that `streamId`). */
+  container_logs_end: (payload: LiveContainerLogsEnd) => void;
   fleet_summary: (payload: FleetSummary) => void;
   /** Output of a terminal session this socket opened. */
   terminal_output: (payload: TerminalData) => void;
@@ -126,4 +144,7 @@ export interface LiveClientToServerEvents {
   terminal_input: (req: TerminalData, ack?: (res: LiveTerminalAck) => void) => void;
   terminal_resize: (req: TerminalResize, ack?: (res: LiveTerminalAck) => void) => void;
   terminal_close: (req: TerminalClose, ack?: (res: LiveTerminalAck) => void) => void;
+  /** Follows a container's log: `container_logs` chunks on this socket until `container_logs_end`. */
+  container_logs_subscribe: (req: LiveContainerLogsSubscribe, ack: (res: LiveContainerLogsSubscribeAck) => void) => void;
+  container_logs_unsubscribe: (req: LiveContainerLogsUnsubscribe, ack?: (res: LiveContainerLogsUnsubscribeAck) => void) => void;
 }

@@ -1,7 +1,7 @@
-import type { MetricsSample } from '@chatops/protocol';
+import type { ContainerSummary, MetricsSample } from '@chatops/protocol';
 import type { LatestSamples } from '../metrics/latest-samples.service';
 import type { ServersService } from '../servers/servers.service';
-import { FleetStream } from './fleet-stream.service';
+import { countContainers, FleetStream } from './fleet-stream.service';
 import type { LiveNamespace } from './live-socket';
 
 const SERVER = '00000000-0000-4000-8000-000000000001';
@@ -21,8 +21,8 @@ function setup() {
   };
   const fleet = new FleetStream(servers as unknown as ServersService, { peek: (id: string) => latest.get(id), preload: async () => undefined } as unknown as LatestSamples);
   fleet.bind(namespace as unknown as LiveNamespace);
-  const offer = (cpu: number, ts: string) => {
-    const sample = { timestamp: ts, cpu: { percent: cpu, load: [0, 0, 0] }, memory: { percent: 40, swapTotalBytes: 0, swapUsedBytes: 0 }, disks: [], network: [] } as unknown as MetricsSample;
+  const offer = (cpu: number, ts: string, containers?: ContainerSummary[]) => {
+    const sample = { timestamp: ts, cpu: { percent: cpu, load: [0, 0, 0] }, memory: { percent: 40, swapTotalBytes: 0, swapUsedBytes: 0 }, disks: [], network: [], containers } as unknown as MetricsSample;
     latest.set(SERVER, { timestamp: ts, sample });
     fleet.onMetrics({ serverId: SERVER, sample, receivedAt: new Date(ts) });
   };
@@ -42,7 +42,8 @@ describe('FleetStream', () => {
     expect(servers.findById).toHaveBeenCalledTimes(1);
     expect(sent).toEqual([{
       rooms: [`live:fleet:owner:${OWNER}`, 'live:fleet:admin'],
-      payload: { serverId: SERVER, status: 'online', lastSeen: '2026-01-01T00:00:03.000Z', cpuPercent: 30, memoryPercent: 40, diskPercent: null, openAlerts: 0, timestamp: '2026-01-01T00:00:03.000Z' },
+      payload: { serverId: SERVER, status: 'online', lastSeen: '2026-01-01T00:00:03.000Z', cpuPercent: 30, memoryPercent: 40, diskPercent: null, openAlerts: 0, timestamp: '2026-01-01T00:00:03.000Z',
+        containersRunning: null, containersTotal: null, containersUnhealthy: null },
     }]);
     fleet.flush();
     expect(sent).toHaveLength(1); // nothing changed: nothing sent
@@ -61,5 +62,23 @@ describe('FleetStream', () => {
     fleet.onDeleted({ serverId: SERVER });
     fleet.flush();
     expect(sent).toHaveLength(1);
+  });
+
+  it('counts the newest sample\'s containers: running, all, unhealthy', async () => {
+    const { fleet, sent, offer, resolveOwner } = setup();
+    const c = (name: string, state: string, status: string): ContainerSummary => ({ id: name.repeat(12).slice(0, 12), name, image: 'x', state, status });
+    offer(10, '2026-01-01T00:00:01.000Z', [
+      c('a', 'running', 'Up 2 hours (healthy)'), c('b', 'running', 'Up 5 minutes (unhealthy)'), c('c', 'exited', 'Exited (3) 1 hour ago'), c('d', 'paused', 'Up 1 hour (Paused)'),
+    ]);
+    await resolveOwner();
+    fleet.flush();
+    expect(sent[0].payload).toMatchObject({ containersRunning: 2, containersTotal: 4, containersUnhealthy: 1 });
+  });
+});
+
+describe('countContainers', () => {
+  it('is null without a container list and zero for an empty one', () => {
+    expect(countContainers(undefined)).toEqual({ containersRunning: null, containersTotal: null, containersUnhealthy: null });
+    expect(countContainers([])).toEqual({ containersRunning: 0, containersTotal: 0, containersUnhealthy: 0 });
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import type { FleetSummary, ServerStatus } from '@chatops/protocol';
+import type { ContainerSummary, FleetSummary, ServerStatus } from '@chatops/protocol';
 import type { AuthUser } from '../../common/decorators';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { LatestSamples } from '../metrics/latest-samples.service';
@@ -113,6 +113,7 @@ export class FleetStream {
   private summarise(serverId: string, status: ServerStatus, lastSeen: number | null, openAlerts: number): FleetSummary {
     const latest = this.latest.peek(serverId);
     const values = latest ? narrowRow(latest.sample) : null;
+    const containers = countContainers(latest?.sample.containers);
     return {
       serverId,
       status,
@@ -122,6 +123,7 @@ export class FleetStream {
       diskPercent: values?.disk ?? null,
       openAlerts,
       timestamp: latest?.timestamp ?? null,
+      ...containers,
     };
   }
 
@@ -155,4 +157,20 @@ export class FleetStream {
       this.logger.warn({ err: (err as Error).message, serverId }, 'Could not look up a server owner for the fleet stream');
     }
   }
+}
+
+/**
+ * Container counts of the newest sample (one pass over its list, no query): running, all, and
+ * unhealthy (Docker's health check shows as `(unhealthy)` in the status). All null when the
+ * sample has no container list (no Docker on the agent).
+ */
+export function countContainers(containers: ContainerSummary[] | undefined): Pick<FleetSummary, 'containersRunning' | 'containersTotal' | 'containersUnhealthy'> {
+  if (!containers) return { containersRunning: null, containersTotal: null, containersUnhealthy: null };
+  let running = 0;
+  let unhealthy = 0;
+  for (const c of containers) {
+    if (c.state === 'running') running++;
+    if (c.status.includes('(unhealthy)')) unhealthy++;
+  }
+  return { containersRunning: running, containersTotal: containers.length, containersUnhealthy: unhealthy };
 }

@@ -35,5 +35,13 @@ export const terminalRoom = (sessionId: string) => `live:terminal:${sessionId}`;
 /** Events a terminal room carries. */
 export type TerminalScopedEvent = 'terminal_output' | 'terminal_exit';
 
+/**
+ * The browser socket following one container log stream (on whichever instance it is). The
+ * server's id is part of the name, so an agent's chunks can only ever reach streams of its own server.
+ */
+export const logStreamRoom = (serverId: string, streamId: string) => `live:logs:${serverId}:${streamId}`;
+/** Events a log stream room carries. */
+export type LogStreamScopedEvent = 'container_logs' | 'container_logs_end';
+
 /** Events a server room carries that other modules push through `LiveService.emitToServer`. */
 export type ServerScopedEvent = 'alert' | 'command_output' | 'command_finished' | 'container_event';

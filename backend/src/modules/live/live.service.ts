@@ -2,7 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import type { LiveServerToClientEvents, MetricsSample } from '@chatops/protocol';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
-import { FLEET_ADMIN_ROOM, fleetOwnerRoom, LiveNamespace, serverRoom, ServerScopedEvent, terminalRoom, TerminalScopedEvent } from './live-socket';
+import {
+  FLEET_ADMIN_ROOM, fleetOwnerRoom, LiveNamespace, logStreamRoom, LogStreamScopedEvent, serverRoom, ServerScopedEvent, terminalRoom,
+  TerminalScopedEvent,
+} from './live-socket';
 
 /**
  * Fans server-scoped events out to the browsers subscribed to that server. Every event is one
@@ -63,6 +66,17 @@ export class LiveService {
   /** The session ended: its browser socket leaves the room (on every instance). */
   leaveTerminal(sessionId: string): void {
     const room = terminalRoom(sessionId);
+    this.namespace?.in(room).socketsLeave(room);
+  }
+
+  /** Sends a followed container log's lines or end to the browser socket that follows it (any instance). */
+  emitToLogStream<E extends LogStreamScopedEvent>(serverId: string, streamId: string, event: E, payload: Parameters<LiveServerToClientEvents[E]>[0]): void {
+    (this.namespace?.to(logStreamRoom(serverId, streamId)) as { emit(ev: string, p: unknown): boolean } | undefined)?.emit(event, payload);
+  }
+
+  /** The log stream ended: its browser socket leaves the room (on every instance). */
+  leaveLogStream(serverId: string, streamId: string): void {
+    const room = logStreamRoom(serverId, streamId);
     this.namespace?.in(room).socketsLeave(room);
   }
 
