@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import type { AppConfig } from '../config/config';
+import { TEST_REDIS_URL, connectTestRedis } from '../../test/support/redis';
 import { ChatopsIoAdapter, redactUrl } from './socket-adapter';
 
 /** A port where nothing listens (bound, then released). */
@@ -24,6 +25,16 @@ describe('ChatopsIoAdapter with REDIS_URL', () => {
     } finally {
       stderr.mockRestore();
     }
+  });
+
+  it('a room broadcast racing the shutdown (after the Redis clients quit) is not an unhandled rejection', async () => {
+    (await connectTestRedis()).disconnect(); // fails at once, saying how to start Redis, when there is none
+    const adapter = new ChatopsIoAdapter({ getHttpServer: () => undefined } as never, { redisUrl: TEST_REDIS_URL } as AppConfig);
+    await adapter.connectRedis();
+    const pub = (adapter as unknown as { redisClients: Array<{ publish(c: string, m: string): Promise<number> }> }).redisClients[0];
+    await adapter.dispose();
+    // What the adapter does for a broadcast: publish without a handler. It must settle, not reject.
+    await expect(pub.publish('chatops#/live#', 'x')).resolves.toBe(0);
   });
 
   it('redactUrl hides the password only', () => {

@@ -50,6 +50,17 @@ export class ChatopsIoAdapter extends IoAdapter {
       sub.disconnect();
       throw new Error(`cannot connect to Redis at ${redactUrl(this.config.redisUrl)} (REDIS_URL): ${(lastError ?? (err as Error)).message}`);
     }
+    // The adapter publishes without handling a failure: a broadcast racing the shutdown (emitted
+    // after the clients quit) or an outage would surface as an unhandled "Connection is closed."
+    // rejection. A failed publish is a lost cross-instance message, already covered by the outage
+    // warning above; at shutdown it is expected.
+    const publish = pub.publish.bind(pub) as (channel: string, message: string) => Promise<number>;
+    Object.assign(pub, {
+      publish: (channel: string, message: string) => publish(channel, message).catch((err: Error) => {
+        if (this.redisClients.length) this.logger.debug(`Redis publish failed: ${err.message}`);
+        return 0;
+      }),
+    });
     this.redisClients = [pub, sub];
     this.redisAdapter = createAdapter(pub, sub, { key: 'chatops' });
     this.logger.log('Socket.IO uses the Redis adapter');

@@ -44,11 +44,8 @@ export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToC
  * through this narrow view. `request<E>()` and `notify<E>()` keep every caller typed from the maps.
  */
 interface RawAckEmitter {
-  timeout(ms: number): {
-    emit(event: string, payload: unknown, ack: (err: Error | null, res: unknown) => void): unknown;
-    emitWithAck(event: string, payload: unknown): Promise<unknown[]>;
-  };
-  emit(event: string, payload: unknown): unknown;
+  timeout(ms: number): { emitWithAck(event: string, payload: unknown): Promise<unknown[]> };
+  emit(event: string, payload: unknown, ack?: (res: unknown) => void): unknown;
 }
 
 /** Longer than the lastSeen flush period, so agents held by other instances are never affected. */
@@ -194,15 +191,25 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     (this.namespace?.to(agentRoom(serverId)) as RawAckEmitter | undefined)?.emit(event, payload);
   }
 
+  /**
+   * Asks an agent on this instance. The wait has its own timer, cleared by whichever comes first
+   * of the answer, the timeout and the socket's disconnect (socket.io's `timeout()` would keep its
+   * timer armed for the whole timeout after a disconnect).
+   */
   private requestLocal(socket: AgentSocket, event: AgentRequestEvent, payload: unknown, timeoutMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const onDisconnect = () => reject(new AgentException(AgentErrorCode.Lost, 'The agent disconnected before it answered'));
-      socket.once('disconnect', onDisconnect);
-      (socket as unknown as RawAckEmitter).timeout(timeoutMs).emit(event, payload, (err, res) => {
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         socket.off('disconnect', onDisconnect);
-        if (err) reject(timedOut(timeoutMs));
-        else resolve(res);
-      });
+        fn();
+      };
+      const onDisconnect = () => settle(() => reject(new AgentException(AgentErrorCode.Lost, 'The agent disconnected before it answered')));
+      const timer = setTimeout(() => settle(() => reject(timedOut(timeoutMs))), timeoutMs);
+      socket.once('disconnect', onDisconnect);
+      (socket as unknown as RawAckEmitter).emit(event, payload, (res: unknown) => settle(() => resolve(res)));
     });
   }
 
