@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { HelloFrame, MetricsSample } from '@chatops/protocol';
 import { SampleBuffer } from './buffer/sample-buffer';
 import { ContainerCollector, createDockerClient } from './collectors/containers';
+import type { DockerEngine } from './collectors/docker-engine';
 import { HostCollector } from './collectors/host-collector';
 import type { AgentConfig } from './config';
 import { AgentConnection, type ConnectionOptions } from './connection/agent-connection';
@@ -59,6 +60,7 @@ export class Agent {
   private collector!: HostCollector;
   private dockerReachable = false;
   private containers: ContainerCollector | null = null;
+  private eventsClient: DockerEngine | null = null;
   private inventory!: Inventory;
   private executors: Executors = NO_EXECUTORS;
   private policy: ExecPolicy | null = null;
@@ -119,8 +121,12 @@ export class Agent {
   /** Docker operations and container events: only when the engine answered at start. */
   private createDockerExecutor(): DockerExecutor {
     const { config, logger } = this.opts;
+    // The event stream has a client of its own (no per-request timeout, its own connection).
+    const events = createDockerClient(config.docker);
+    this.eventsClient = events;
     const docker = new DockerExecutor({
-      docker: createDockerode(config.docker), readOnly: config.dockerReadOnly, showEnv: config.dockerShowEnv, logger, ...this.opts.docker,
+      docker: () => createDockerode(config.docker), openEvents: (since) => events.containerEvents(since),
+      readOnly: config.dockerReadOnly, showEnv: config.dockerShowEnv, logger, ...this.opts.docker,
     });
     docker.start();
     logger.info('Docker operations enabled', { readOnly: config.dockerReadOnly, showEnv: config.dockerShowEnv });
@@ -238,6 +244,7 @@ export class Agent {
     await this.connection?.stop();
     await executorsDone;
     this.containers?.close();
+    this.eventsClient?.close();
     if (!this.opts.collector) this.collector?.close(); // ours: close its kept /proc descriptors
   }
 }

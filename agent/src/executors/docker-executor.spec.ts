@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerEvent, DockerLogsChunk, DockerLogsEnd, DockerResult } from '@chatops/protocol';
 import { dockerDataSchemas } from '@chatops/protocol';
+import { DockerEngine } from '../collectors/docker-engine';
 import { createLogger } from '../log';
 import { createDockerode, DockerExecutor, type DockerExecutorOptions, type DockerOwner } from './docker-executor';
 
@@ -114,8 +115,8 @@ describe('DockerExecutor against an Engine API', () => {
   let executor: DockerExecutor;
   let owner: Owner;
   const make = (o: Partial<DockerExecutorOptions> = {}) => new DockerExecutor({
-    docker: createDockerode({ kind: 'socket', socketPath: engine.socket }), readOnly: false, showEnv: false,
-    logger: createLogger({ level: 'silent' }), statsGapMs: 10, events: false, ...o,
+    docker: () => createDockerode({ kind: 'socket', socketPath: engine.socket }), readOnly: false, showEnv: false,
+    logger: createLogger({ level: 'silent' }), statsGapMs: 10, ...o,
   });
   const ask = (req: Record<string, unknown>, ex = executor): Promise<DockerResult> =>
     new Promise((resolve) => ex.handle(owner, { requestId: 'r1', ...req }, resolve));
@@ -229,12 +230,20 @@ describe('DockerExecutor against an Engine API', () => {
     await engine.start();
   });
 
-  it('forwards container events to the attached connections', async () => {
-    const ex = make({ events: true });
+  it('forwards container events to the attached connections, through the lean client: dockerode is not loaded for them', async () => {
+    const lean = new DockerEngine({ kind: 'socket', socketPath: engine.socket });
+    let created = 0;
+    const ex = make({ openEvents: (since) => lean.containerEvents(since), docker: () => (created++, createDockerode({ kind: 'socket', socketPath: engine.socket })) });
     ex.attach(owner);
     ex.start();
     await waitFor(() => owner.events.length === 1, 'the event');
     expect(owner.events[0]).toMatchObject({ containerId: WEB, name: 'web', action: 'die', exitCode: 3 });
+    expect(created).toBe(0);
+    await ask({ action: 'list' }, ex);
+    await ask({ action: 'images' }, ex);
+    expect(created).toBe(1);
     await ex.shutdown();
+    lean.close();
+    expect(engine.requests).toContain(`GET /events?filters=${encodeURIComponent('{"type":["container"]}')}`);
   });
 });

@@ -19,7 +19,7 @@ import {
 } from '@chatops/protocol/docker';
 import type { DockerTarget } from '../config';
 import type { Logger } from '../log';
-import { ContainerEventWatcher } from './container-events';
+import { ContainerEventWatcher, type OpenEvents } from './container-events';
 import { isNotModified, toDockerFailure } from './docker-errors';
 import { LogWindow, pipeLogLines } from './docker-log-lines';
 import { toContainerInfo, toContainerInspect, toContainerStats, toImageInfo, ZERO_STATS } from './docker-mappers';
@@ -36,7 +36,10 @@ export interface DockerOwner {
 export type DockerAck = (res: DockerResult) => void;
 
 export interface DockerExecutorOptions {
-  docker: Dockerode;
+  /** dockerode for the engine, created on the first request (loading it costs ≈ 17 MB of RSS). */
+  docker: () => Dockerode;
+  /** Opens the engine's container event stream (the lean client: no dockerode for an idle agent). */
+  openEvents?: OpenEvents;
   /** `--docker-read-only`: list, inspect, logs, stats and images only. */
   readOnly: boolean;
   /** `--docker-show-env`: inspect sends environment values instead of `***`. */
@@ -47,8 +50,6 @@ export interface DockerExecutorOptions {
   statsGapMs?: number;
   /** Answer `timeout` this long before the backend stops waiting. */
   deadlineMarginMs?: number;
-  /** Follow the engine's container events (off in unit tests that do not need them). */
-  events?: boolean;
 }
 
 /** Followed logs the agent runs at once (docs/docker.md suggests 8). */
@@ -80,18 +81,22 @@ export class DockerExecutor {
   private readonly streams = new Map<string, FollowStream>();
   private readonly owners = new Set<DockerOwner>();
   private readonly events: ContainerEventWatcher | null;
-  private readonly docker: Dockerode;
+  private client: Dockerode | null = null;
   private stopped = false;
 
   constructor(private readonly o: DockerExecutorOptions) {
-    this.docker = o.docker;
-    this.events = o.events === false ? null : new ContainerEventWatcher({
-      open: async (since) => (await this.docker.getEvents({ filters: { type: ['container'] }, ...(since ? { since: Number(since) } : {}) })) as unknown as Readable,
+    this.events = !o.openEvents ? null : new ContainerEventWatcher({
+      open: o.openEvents,
       emit: (event) => {
         for (const owner of this.owners) owner.event(event);
       },
       logger: o.logger,
     });
+  }
+
+  private get docker(): Dockerode {
+    this.client ??= this.o.docker();
+    return this.client;
   }
 
   /** Starts following the engine's container events. */
