@@ -58,6 +58,12 @@ export const DOCKER_MAX_LOG_STREAMS = 8;
 export const DOCKER_DEFAULT_ANSWER_WITHIN_MS = 15_000;
 export const DOCKER_DEADLINE_MARGIN_MS = 2_000;
 export const DOCKER_STATS_GAP_MS = 500;
+/**
+ * Log chunks a second the agent sends at most, shared by its followed logs (one stream may use all
+ * of it): the backend disconnects an agent over 200 frames a second, and metrics, events and
+ * commands need some room too.
+ */
+export const DOCKER_LOG_FRAMES_PER_SEC = 150;
 
 interface FollowStream {
   id: string;
@@ -269,7 +275,10 @@ export class DockerExecutor {
       return { lines: [] };
     }
     s.source = source;
-    const chunker = new LogChunker({ send: (lines) => s.stopped || owner.logs({ streamId: s.id, containerId: s.containerId, lines }) });
+    const chunker = new LogChunker({
+      send: (lines) => s.stopped || owner.logs({ streamId: s.id, containerId: s.containerId, lines }),
+      minGapMs: () => (1000 * Math.max(1, this.streams.size)) / DOCKER_LOG_FRAMES_PER_SEC,
+    });
     s.chunker = chunker;
     const finish = pipeLogLines(source, this.demux(info.Config?.Tty === true), timestamps, (line) => chunker.push(line));
     const ended = (reason: DockerLogsEnd['reason'], message?: string) => {
