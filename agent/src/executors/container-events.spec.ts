@@ -3,7 +3,7 @@ import type { ContainerEvent } from '@chatops/protocol';
 import { agentStreamSchemas } from '@chatops/protocol';
 import { Backoff } from '../connection/backoff';
 import { createLogger } from '../log';
-import { ContainerEventWatcher, toContainerEvent } from './container-events';
+import { ContainerEventWatcher, EventPacer, toContainerEvent } from './container-events';
 
 const ID = 'd'.repeat(64);
 const engineEvent = (action: string, nano: number, attrs: Record<string, string> = {}) => ({
@@ -66,5 +66,16 @@ describe('container events', () => {
     expect(got.map((e) => e.action)).toEqual(['start', 'die', 'start']);
     watcher.stop();
     expect(streams[1].destroyed).toBe(true);
+  });
+
+  it('paces bursts: at most perSec events a second, in order, the queue bounded', async () => {
+    const sent: number[] = [];
+    const pacer = new EventPacer<number>((n) => sent.push(n), 10, 25);
+    for (let i = 0; i < 40; i++) pacer.push(i);
+    expect(sent).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(pacer.dropped).toBe(5); // 10 sent at once, 25 waiting, 5 over
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(sent).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    pacer.stop();
   });
 });

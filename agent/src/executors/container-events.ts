@@ -163,3 +163,66 @@ export class ContainerEventWatcher {
     }, delay);
   }
 }
+
+/** Container events sent per second at most: a burst (`docker rm -f` of 100 containers) is spread out. */
+export const EVENTS_PER_SEC = 30;
+/** Events waiting at most; beyond that the newest are dropped (and counted in the log). */
+export const EVENTS_QUEUED_MAX = 1000;
+
+/**
+ * Paces container events: the backend disconnects an agent sending over 200 frames in a second,
+ * and an engine emits several events per container at once (kill, die, stop, destroy). Up to
+ * `perSec` go out in each second at once; the rest wait in order for the next second, at most
+ * `maxQueued` of them.
+ */
+export class EventPacer<T> {
+  private queue: T[] = [];
+  private windowStart = -Infinity;
+  private sentInWindow = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private droppedCount = 0;
+
+  constructor(
+    private readonly send: (item: T) => void,
+    private readonly perSec = EVENTS_PER_SEC,
+    private readonly maxQueued = EVENTS_QUEUED_MAX,
+  ) {}
+
+  /** Events dropped because the queue was full (since the start). */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  push(item: T): void {
+    if (this.queue.length >= this.maxQueued) {
+      this.droppedCount++;
+      return;
+    }
+    this.queue.push(item);
+    this.drain();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.queue = [];
+  }
+
+  private drain(): void {
+    const now = performance.now();
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now;
+      this.sentInWindow = 0;
+    }
+    while (this.queue.length && this.sentInWindow < this.perSec) {
+      this.sentInWindow++;
+      this.send(this.queue.shift()!);
+    }
+    if (this.queue.length && !this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.drain();
+      }, Math.max(0, this.windowStart + 1000 - now));
+    }
+  }
+}

@@ -19,7 +19,7 @@ import {
 } from '@chatops/protocol/docker';
 import type { DockerTarget } from '../config';
 import type { Logger } from '../log';
-import { ContainerEventWatcher, type OpenEvents } from './container-events';
+import { ContainerEventWatcher, EventPacer, type OpenEvents } from './container-events';
 import { isNotModified, toDockerFailure } from './docker-errors';
 import { LogWindow, pipeLogLines } from './docker-log-lines';
 import { toContainerInfo, toContainerInspect, toContainerStats, toImageInfo, ZERO_STATS } from './docker-mappers';
@@ -60,10 +60,10 @@ export const DOCKER_DEADLINE_MARGIN_MS = 2_000;
 export const DOCKER_STATS_GAP_MS = 500;
 /**
  * Log chunks a second the agent sends at most, shared by its followed logs (one stream may use all
- * of it): the backend disconnects an agent over 200 frames a second, and metrics, events and
- * commands need some room too.
+ * of it; 100 chunks of up to 500 lines): the backend disconnects an agent over 200 frames a second,
+ * and metrics, container events (EVENTS_PER_SEC) and command output need room too.
  */
-export const DOCKER_LOG_FRAMES_PER_SEC = 150;
+export const DOCKER_LOG_FRAMES_PER_SEC = 100;
 
 interface FollowStream {
   id: string;
@@ -87,15 +87,16 @@ export class DockerExecutor {
   private readonly streams = new Map<string, FollowStream>();
   private readonly owners = new Set<DockerOwner>();
   private readonly events: ContainerEventWatcher | null;
+  private readonly pacer = new EventPacer<ContainerEvent>((event) => {
+    for (const owner of this.owners) owner.event(event);
+  });
   private client: Dockerode | null = null;
   private stopped = false;
 
   constructor(private readonly o: DockerExecutorOptions) {
     this.events = !o.openEvents ? null : new ContainerEventWatcher({
       open: o.openEvents,
-      emit: (event) => {
-        for (const owner of this.owners) owner.event(event);
-      },
+      emit: (event) => this.pacer.push(event),
       logger: o.logger,
     });
   }
@@ -136,6 +137,8 @@ export class DockerExecutor {
   async shutdown(): Promise<void> {
     this.stopped = true;
     this.events?.stop();
+    this.pacer.stop();
+    if (this.pacer.dropped) this.o.logger.warn('container events dropped in bursts', { dropped: this.pacer.dropped });
     for (const s of [...this.streams.values()]) this.closeStream(s, 'the agent is stopping');
     this.owners.clear();
   }
