@@ -14,25 +14,19 @@ import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import {
   dispatchDocker,
-  type ContainerEvent, type ContainerLogs, type ContainerStats, type DockerHandlers, type DockerLogsChunk, type DockerLogsEnd,
+  type ContainerEvent, type ContainerLogs, type ContainerStats, type DockerHandlers,
   type DockerMutationData, type DockerRequestOf, type DockerResult,
 } from '@chatops/protocol/docker';
 import type { DockerTarget } from '../config';
 import type { Logger } from '../log';
 import { ContainerEventWatcher, EventPacer, type OpenEvents } from './container-events';
 import { isNotModified, toDockerFailure } from './docker-errors';
-import { LogWindow, pipeLogLines } from './docker-log-lines';
+import { fitItems, LogWindow, pipeLogLines, type Demux } from './docker-log-lines';
 import { toContainerInfo, toContainerInspect, toContainerStats, toImageInfo, ZERO_STATS } from './docker-mappers';
 import { checkDockerRequest, isMutation } from './docker-request';
-import { LogChunker } from './log-chunker';
+import { FollowedLogs, type DockerOwner, type FollowedLog } from './followed-logs';
 
-/** Where a connection's Docker streams go. `logs` answers false when the connection is backed up. */
-export interface DockerOwner {
-  logs(chunk: DockerLogsChunk): boolean;
-  logsEnd(end: DockerLogsEnd): void;
-  event(event: ContainerEvent): void;
-}
-
+export type { DockerOwner };
 export type DockerAck = (res: DockerResult) => void;
 
 export interface DockerExecutorOptions {
@@ -52,28 +46,10 @@ export interface DockerExecutorOptions {
   deadlineMarginMs?: number;
 }
 
-/** Followed logs the agent runs at once (docs/docker.md suggests 8). */
-export const DOCKER_MAX_LOG_STREAMS = 8;
 /** The backend's wait when a request does not say (older backends). */
 export const DOCKER_DEFAULT_ANSWER_WITHIN_MS = 15_000;
 export const DOCKER_DEADLINE_MARGIN_MS = 2_000;
 export const DOCKER_STATS_GAP_MS = 500;
-/**
- * Log chunks a second the agent sends at most, shared by its followed logs (one stream may use all
- * of it; 100 chunks of up to 500 lines): the backend disconnects an agent over 200 frames a second,
- * and metrics, container events (EVENTS_PER_SEC) and command output need room too.
- */
-export const DOCKER_LOG_FRAMES_PER_SEC = 100;
-
-interface FollowStream {
-  id: string;
-  containerId: string;
-  owner: DockerOwner;
-  source: Readable | null;
-  chunker: LogChunker | null;
-  stopped: boolean;
-}
-
 /** dockerode for the configured endpoint, loaded only when Docker is there (it costs memory). */
 export function createDockerode(target: DockerTarget): Dockerode {
   // required here, not imported at the top: only an agent with Docker pays for loading it
@@ -84,7 +60,7 @@ export function createDockerode(target: DockerTarget): Dockerode {
 }
 
 export class DockerExecutor {
-  private readonly streams = new Map<string, FollowStream>();
+  private readonly followed: FollowedLogs;
   private readonly owners = new Set<DockerOwner>();
   private readonly events: ContainerEventWatcher | null;
   private readonly pacer = new EventPacer<ContainerEvent>((event) => {
@@ -94,6 +70,7 @@ export class DockerExecutor {
   private stopped = false;
 
   constructor(private readonly o: DockerExecutorOptions) {
+    this.followed = new FollowedLogs(o.logger, o.maxStreams);
     this.events = !o.openEvents ? null : new ContainerEventWatcher({
       open: o.openEvents,
       emit: (event) => this.pacer.push(event),
@@ -113,7 +90,7 @@ export class DockerExecutor {
 
   /** Followed logs running now (tests, logs). */
   get streamCount(): number {
-    return this.streams.size;
+    return this.followed.size;
   }
 
   /** A connection that receives container events and its own followed logs. */
@@ -124,14 +101,12 @@ export class DockerExecutor {
   /** The connection is gone: its followed logs stop, nothing more is sent to it. */
   detach(owner: DockerOwner): void {
     this.owners.delete(owner);
-    for (const s of [...this.streams.values()]) if (s.owner === owner) this.closeStream(s, 'the backend connection is gone');
+    this.followed.detach(owner);
   }
 
   /** `docker_logs_stop`: unknown (or another connection's) ids are ignored. */
   stopStream(owner: DockerOwner, raw: unknown): void {
-    const id = raw && typeof raw === 'object' ? (raw as { streamId?: unknown }).streamId : undefined;
-    const s = typeof id === 'string' ? this.streams.get(id.toLowerCase()) : undefined;
-    if (s && s.owner === owner) this.closeStream(s, 'stopped by the backend');
+    this.followed.stop(owner, raw);
   }
 
   async shutdown(): Promise<void> {
@@ -139,7 +114,7 @@ export class DockerExecutor {
     this.events?.stop();
     this.pacer.stop();
     if (this.pacer.dropped) this.o.logger.warn('container events dropped in bursts', { dropped: this.pacer.dropped });
-    for (const s of [...this.streams.values()]) this.closeStream(s, 'the agent is stopping');
+    this.followed.closeAll('the agent is stopping');
     this.owners.clear();
   }
 
@@ -157,17 +132,12 @@ export class DockerExecutor {
       log.info('docker request refused', { ...fields, reason: 'read_only' });
       return ack({ ok: false, error: 'read_only' });
     }
-    let follow: FollowStream | null = null;
+    let follow: FollowedLog | null = null;
     if (req.action === 'logs' && req.options?.follow) {
-      const id = req.options.streamId!.toLowerCase();
-      if (this.streams.has(id)) return ack({ ok: false, error: 'bad_request', message: `stream ${id} is already followed` });
-      if (this.streams.size >= (this.o.maxStreams ?? DOCKER_MAX_LOG_STREAMS)) {
-        log.warn('followed log refused', { ...fields, reason: 'too_many_streams', streams: this.streams.size });
-        return ack({ ok: false, error: 'too_many_streams', message: `the agent follows ${this.streams.size} logs already` });
-      }
       // Registered now: a docker_logs_stop arriving while the engine stream opens cancels it.
-      follow = { id, containerId: req.containerId, owner, source: null, chunker: null, stopped: false };
-      this.streams.set(id, follow);
+      const registered = this.followed.register(req.options.streamId!, req.containerId, owner);
+      if ('ok' in registered) return ack(registered);
+      follow = registered;
     }
 
     const started = performance.now();
@@ -184,27 +154,27 @@ export class DockerExecutor {
     };
     const deadline = setTimeout(() => {
       // The engine may still do it; the backend hears now that it did not answer in time.
-      if (follow) this.closeStream(follow, 'the engine did not open it in time');
+      if (follow) this.followed.close(follow, 'the engine did not open it in time');
       answer({ ok: false, error: 'timeout' }, 'timeout');
     }, Math.max(1000, within));
 
-    dispatchDocker(this.handlers(owner, follow), req).then(
+    dispatchDocker(this.handlers(follow), req).then(
       // Each handler returns its action's data (DockerHandlers); the union cannot carry the correlation.
       (data) => answer({ ok: true, data } as DockerResult, 'ok'),
       (err: unknown) => {
-        if (follow) this.closeStream(follow, 'it failed to open');
+        if (follow) this.followed.close(follow, 'it failed to open');
         const failure = toDockerFailure(err);
         answer(failure, `${failure.error}${failure.message ? `: ${failure.message.slice(0, 200)}` : ''}`);
       },
     );
   }
 
-  private handlers(owner: DockerOwner, follow: FollowStream | null): DockerHandlers {
+  private handlers(follow: FollowedLog | null): DockerHandlers {
     const d = this.docker;
     const stopOptions = (r: DockerRequestOf<'stop'> | DockerRequestOf<'restart'>) => (r.options?.timeoutSec === undefined ? {} : { t: r.options.timeoutSec });
     return {
-      list: async (r) => (await d.listContainers({ all: r.options?.all ?? true })).slice(0, 10_000).map((c) => toContainerInfo(c)),
-      images: async () => (await d.listImages()).slice(0, 10_000).map((i) => toImageInfo(i)),
+      list: async (r) => fitItems((await d.listContainers({ all: r.options?.all ?? true })).slice(0, 10_000).map((c) => toContainerInfo(c))),
+      images: async () => fitItems((await d.listImages()).slice(0, 10_000).map((i) => toImageInfo(i))),
       inspect: async (r) => toContainerInspect(await d.getContainer(r.containerId).inspect(), this.o.showEnv),
       start: (r) => this.mutate(r, (c) => c.start()),
       stop: (r) => this.mutate(r, (c) => c.stop(stopOptions(r))),
@@ -213,7 +183,7 @@ export class DockerExecutor {
       unpause: (r) => this.mutate(r, (c) => c.unpause()),
       kill: (r) => this.mutate(r, (c) => c.kill({ signal: r.options?.signal ?? 'SIGKILL' })),
       remove: (r) => this.mutate(r, (c) => c.remove({ force: r.options?.force === true, v: r.options?.volumes === true })),
-      logs: (r) => (follow ? this.follow(owner, follow, r) : this.readLogs(r)),
+      logs: (r) => (follow ? this.follow(follow, r) : this.readLogs(r)),
       stats: (r) => this.stats(r),
     };
   }
@@ -244,7 +214,7 @@ export class DockerExecutor {
     });
   }
 
-  private demux(tty: boolean) {
+  private demux(tty: boolean): Demux | null {
     // A TTY container's log has no frame headers: every byte is stdout.
     return tty ? null : (src: Readable, out: NodeJS.WritableStream, err: NodeJS.WritableStream) => this.docker.modem.demuxStream(src, out, err);
   }
@@ -260,52 +230,23 @@ export class DockerExecutor {
     const finish = pipeLogLines(source, this.demux(info.Config?.Tty === true), timestamps, (line) => window.push(line));
     await new Promise<void>((resolve, reject) => {
       source.once('end', resolve);
+      source.once('close', resolve); // cut short: what arrived is answered
       source.once('error', reject);
     });
     finish();
     return window.result();
   }
 
-  private async follow(owner: DockerOwner, s: FollowStream, r: DockerRequestOf<'logs'>): Promise<ContainerLogs> {
+  private async follow(s: FollowedLog, r: DockerRequestOf<'logs'>): Promise<ContainerLogs> {
     const info = await this.docker.getContainer(r.containerId).inspect();
     const o = r.options ?? {};
     const timestamps = o.timestamps === true;
     const source = await this.openLogs(r.containerId, {
       follow: true, tail: o.tail ?? 100, timestamps, ...(o.since !== undefined ? { since: o.since } : {}),
     });
-    if (s.stopped) {
-      source.destroy();
-      return { lines: [] };
-    }
-    s.source = source;
-    const chunker = new LogChunker({
-      send: (lines) => s.stopped || owner.logs({ streamId: s.id, containerId: s.containerId, lines }),
-      minGapMs: () => (1000 * Math.max(1, this.streams.size)) / DOCKER_LOG_FRAMES_PER_SEC,
-    });
-    s.chunker = chunker;
-    const finish = pipeLogLines(source, this.demux(info.Config?.Tty === true), timestamps, (line) => chunker.push(line));
-    const ended = (reason: DockerLogsEnd['reason'], message?: string) => {
-      if (s.stopped) return;
-      finish();
-      chunker.flush();
-      this.closeStream(s, reason === 'ended' ? 'the engine ended it' : `it failed: ${message}`);
-      owner.logsEnd({ streamId: s.id, containerId: s.containerId, reason, ...(message ? { message: message.slice(0, 1024) } : {}) });
-    };
-    source.on('end', () => ended('ended'));
-    source.on('close', () => ended('ended'));
-    source.on('error', (err) => ended('error', err.message));
-    this.o.logger.info('followed log started', { streamId: s.id, containerId: s.containerId });
+    // Stopped meanwhile (the backend's stop, a disconnect, the deadline): acknowledged, nothing sent.
+    this.followed.start(s, source, this.demux(info.Config?.Tty === true), timestamps);
     return { lines: [] };
-  }
-
-  /** Stops a followed log: the engine stream is closed and nothing more is sent for it. */
-  private closeStream(s: FollowStream, why: string): void {
-    if (this.streams.get(s.id) === s) this.streams.delete(s.id);
-    if (s.stopped) return;
-    s.stopped = true;
-    s.chunker?.close();
-    s.source?.destroy();
-    if (s.source) this.o.logger.info('followed log stopped', { streamId: s.id, containerId: s.containerId, reason: why });
   }
 
   /** Two one-shot readings `statsGapMs` apart (one-shot readings carry no previous CPU reading); zeros when not running. */

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { LogLine } from '@chatops/protocol';
-import { LineSplitter, LogWindow, jsonBytes, pipeLogLines } from './docker-log-lines';
+import { fitItems, LineSplitter, LogWindow, jsonBytes, pipeLogLines } from './docker-log-lines';
 
 const frame = (stream: 1 | 2, text: string): Buffer => {
   const body = Buffer.from(text);
@@ -74,5 +74,14 @@ describe('container log lines', () => {
     const small = new LogWindow(10_000, 3);
     for (let i = 0; i < 5; i++) small.push({ stream: 'stdout', text: String(i) });
     expect(small.result()).toEqual({ lines: [{ stream: 'stdout', text: '2' }, { stream: 'stdout', text: '3' }, { stream: 'stdout', text: '4' }] });
+  });
+
+  it('fitItems keeps the first items whose JSON fits the answer', () => {
+    const items = Array.from({ length: 100 }, (_, i) => ({ id: `container-${i}` }));
+    const kept = fitItems(items, 500);
+    expect(jsonBytes(kept)).toBeLessThanOrEqual(500);
+    expect(kept.length).toBeGreaterThan(10);
+    expect(kept).toEqual(items.slice(0, kept.length));
+    expect(fitItems(items)).toBe(items);
   });
 });

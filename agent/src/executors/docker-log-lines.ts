@@ -77,7 +77,8 @@ export class LineSplitter {
   }
 }
 
-type Demux = (source: Readable, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream) => void;
+/** docker-modem's demuxStream (bound to its modem). */
+export type Demux = (source: Readable, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream) => void;
 
 /**
  * Reads a log stream into `emit`, in order. `demux`: docker-modem's demuxStream (null for a TTY
@@ -101,6 +102,20 @@ export function pipeLogLines(source: Readable, demux: Demux | null, timestamps: 
 
 /** Bytes a value takes as JSON. */
 export const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v));
+
+/**
+ * The first items whose JSON fits in `maxBytes` (an acknowledgement is one frame, and the backend
+ * closes the connection on a frame over 1 MiB): a host with thousands of containers gets the first
+ * ones rather than losing its connection.
+ */
+export function fitItems<T>(items: T[], maxBytes = DOCKER_ANSWER_MAX_BYTES): T[] {
+  let room = maxBytes - 2;
+  for (let i = 0; i < items.length; i++) {
+    room -= jsonBytes(items[i]) + 1;
+    if (room < 0) return items.slice(0, i);
+  }
+  return items;
+}
 
 /**
  * The newest lines of a log as they are read, within DOCKER_LOGS_MAX_TAIL lines and `maxBytes` of
