@@ -110,6 +110,18 @@ describe('terminal', () => {
     expect(await live.timeout(5000).emitWithAck('terminal_input', { sessionId: ack.sessionId, data: 'x' })).toEqual({ ok: false, error: 'not_found' });
   });
 
+  it('passes the agent\'s idle timeout on as the reason', async () => {
+    const { server, agent } = await serverWithAgent();
+    const live = await browser();
+    const exits = collect(live, 'terminal_exit');
+    const ack = await openTerminal(live, server.id);
+    if (!ack.ok) throw new Error('open refused');
+    agent.socket.emit('terminal_exit', { sessionId: ack.sessionId, exitCode: null, reason: 'idle' });
+    await waitFor(() => exits, (e) => e.length === 1, 5000, 'terminal_exit');
+    expect(exits[0]).toEqual({ sessionId: ack.sessionId, exitCode: null, reason: 'idle' });
+    expect(await waitFor(() => sessionRow(ack.sessionId), (r) => r.ended_at !== null)).toMatchObject({ end_reason: 'idle' });
+  });
+
   it('ends the session when the agent disconnects', async () => {
     const { server, agent } = await serverWithAgent();
     const live = await browser();

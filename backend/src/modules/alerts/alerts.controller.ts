@@ -14,7 +14,7 @@ import { UuidPipe } from '../../common/uuid.pipe';
 /** Alert rules. Registered before AlertsController so that `/alerts/thresholds` is not taken for an alert id. */
 @ApiTags('alerts')
 @ApiBearerAuth()
-@ApiErrors(400, 401, 404)
+@ApiErrors(400, 401, 404, 413)
 @Controller('alerts/thresholds')
 export class ThresholdsController {
   constructor(private readonly thresholds: ThresholdsService) {}
@@ -54,7 +54,7 @@ export class ThresholdsController {
 /** Silences: alerts they cover are recorded (marked `silenced`) but notify nobody. */
 @ApiTags('alerts')
 @ApiBearerAuth()
-@ApiErrors(400, 401, 404)
+@ApiErrors(400, 401, 404, 413)
 @Controller('alerts/silences')
 export class SilencesController {
   constructor(private readonly silences: SilencesService) {}
@@ -80,7 +80,7 @@ export class SilencesController {
 
 @ApiTags('alerts')
 @ApiBearerAuth()
-@ApiErrors(400, 401, 404)
+@ApiErrors(400, 401, 404, 413)
 @Controller('alerts')
 export class AlertsController {
   constructor(private readonly alerts: AlertsService) {}

@@ -10,7 +10,7 @@ import { UuidPipe } from '../../common/uuid.pipe';
 
 @ApiTags('commands')
 @ApiBearerAuth()
-@ApiErrors(400, 401, 404)
+@ApiErrors(400, 401, 404, 413)
 @Controller('commands')
 export class CommandsController {
   constructor(private readonly commands: CommandsService) {}

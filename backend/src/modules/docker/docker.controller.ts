@@ -21,7 +21,7 @@ const CONTAINER_ID = { name: 'containerId', description: 'A container id (12–6
  */
 @ApiTags('docker')
 @ApiBearerAuth()
-@ApiErrors(400, 401, 403, 404, 502, 503, 504)
+@ApiErrors(400, 401, 403, 404, 413, 502, 503, 504)
 @Controller('docker')
 export class DockerController {
   constructor(private readonly docker: DockerService) {}

@@ -8,7 +8,7 @@ import { UuidPipe } from '../../common/uuid.pipe';
 
 @ApiTags('notifications')
 @ApiBearerAuth()
-@ApiErrors(400, 401, 404)
+@ApiErrors(400, 401, 404, 413)
 @Controller('notifications/channels')
 export class ChannelsController {
   constructor(private readonly channels: ChannelsService) {}

@@ -195,9 +195,9 @@ export class TerminalService implements OnModuleInit {
   }
 
   @OnChatopsEvent('agent.terminal_exit')
-  onExit({ serverId, sessionId, exitCode }: ChatopsEvents['agent.terminal_exit']): void {
+  onExit({ serverId, sessionId, exitCode, reason }: ChatopsEvents['agent.terminal_exit']): void {
     void this.lookup(sessionId).then((s) => {
-      if (s && s.serverId === serverId && !s.ended) return this.end(sessionId, 'exit', exitCode);
+      if (s && s.serverId === serverId && !s.ended) return this.end(sessionId, reason ?? 'exit', exitCode);
     });
   }
 
