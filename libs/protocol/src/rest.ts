@@ -1,4 +1,4 @@
-/** REST shapes (CONTRACT.md). JSON is camelCase, ids are UUIDs, times ISO-8601 UTC strings. */
+/** REST shapes (docs/api.md). JSON is camelCase, ids are UUIDs, times ISO-8601 UTC strings. */
 import type { ServerStatus, UserRole } from './enums';
 
 export interface ErrorBody {
