@@ -99,12 +99,14 @@ export class LogsViewerComponent {
   protected readonly ended = signal<string>('');
   private readonly entries = signal<LogEntry[]>([]);
   private readonly truncated = signal(false);
+  /** A followed stream is open (acknowledged, not ended). */
+  protected readonly following = signal(false);
   readonly visible = computed(() => filterLines(this.entries(), this.stream(), this.query()));
   protected readonly statusText = computed(() => {
     const all = this.entries().length, shown = this.visible().length;
     const parts = [`${shown === all ? all : `${shown} of ${all}`} line${all === 1 ? '' : 's'}`];
     if (this.truncated() || this.buffer.dropped) parts.push(`older lines dropped (at most ${LOG_BUFFER_MAX_LINES} kept)`);
-    if (this.follow() && !this.ended() && this.streamId) parts.push('following');
+    if (this.following()) parts.push('following');
     if (this.ended()) parts.push(this.ended());
     return parts.join(' · ');
   });
@@ -163,12 +165,14 @@ export class LogsViewerComponent {
     sub.add(
       this.live.on('container_logs_end').pipe(filter((c) => c.streamId === this.streamId)).subscribe((c) => {
         this.streamId = null;
+        this.following.set(false);
         this.ended.set(c.reason === 'error' && c.message ? `${END_TEXT.error} ${c.message}` : END_TEXT[c.reason] ?? 'The log ended.');
       }),
     );
     sub.add(this.live.disconnects.subscribe(() => {
       if (!this.streamId) return;
       this.streamId = null;
+      this.following.set(false);
       this.ended.set(END_TEXT.disconnected);
     }));
     this.streamSub = sub;
@@ -180,8 +184,10 @@ export class LogsViewerComponent {
           return;
         }
         this.loading.set(false);
-        if (ack.ok) this.streamId = ack.streamId;
-        else this.error.set(ack.message ? `${ACK_TEXT[ack.error] ?? ack.error}: ${ack.message}` : ACK_TEXT[ack.error] ?? `Could not follow the log (${ack.error}).`);
+        if (ack.ok) {
+          this.streamId = ack.streamId;
+          this.following.set(true);
+        } else this.error.set(ack.message ? `${ACK_TEXT[ack.error] ?? ack.error}: ${ack.message}` : ACK_TEXT[ack.error] ?? `Could not follow the log (${ack.error}).`);
       })
       .catch((err: unknown) => {
         if (gen !== this.generation) return;
@@ -217,5 +223,6 @@ export class LogsViewerComponent {
     this.streamSub = null;
     if (this.streamId) this.live.send('container_logs_unsubscribe', { streamId: this.streamId });
     this.streamId = null;
+    this.following.set(false);
   }
 }
