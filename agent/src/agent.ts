@@ -12,6 +12,7 @@ import type { AgentConfig } from './config';
 import { AgentConnection, type ConnectionOptions } from './connection/agent-connection';
 import { NO_EXECUTORS, type Capabilities, type Executors } from './executors';
 import { CommandExecutor, type CommandExecutorOptions } from './executors/command-executor';
+import { createDockerode, DockerExecutor, type DockerExecutorOptions } from './executors/docker-executor';
 import { execIdentity, minimalEnv } from './executors/exec-env';
 import { ExecPolicy } from './executors/exec-policy';
 import { PtyExecutor, loginShellArgs, type PtyExecutorOptions } from './executors/pty-executor';
@@ -35,6 +36,7 @@ export interface AgentOptions {
   /** Executor tuning for tests (grace periods, coalescing). */
   commands?: Partial<CommandExecutorOptions>;
   terminals?: Partial<PtyExecutorOptions>;
+  docker?: Partial<DockerExecutorOptions>;
   /** Loads the PTY library (tests: a stand-in that fails like musl would). */
   loadPty?: () => PtyModule;
 }
@@ -114,6 +116,17 @@ export class Agent {
     return { commands, terminals };
   }
 
+  /** Docker operations and container events: only when the engine answered at start. */
+  private createDockerExecutor(): DockerExecutor {
+    const { config, logger } = this.opts;
+    const docker = new DockerExecutor({
+      docker: createDockerode(config.docker), readOnly: config.dockerReadOnly, showEnv: config.dockerShowEnv, logger, ...this.opts.docker,
+    });
+    docker.start();
+    logger.info('Docker operations enabled', { readOnly: config.dockerReadOnly, showEnv: config.dockerShowEnv });
+    return docker;
+  }
+
   hello(): HelloFrame {
     return {
       agentVersion: AGENT_VERSION,
@@ -142,6 +155,7 @@ export class Agent {
         docker: config.docker.kind === 'socket' ? config.docker.socketPath : `${config.docker.host}:${config.docker.port}`,
       });
       this.collector = new HostCollector({ procRoot: config.hostProc, hostRoot: config.hostRoot, containers });
+      if (containers) this.executors = { ...this.executors, docker: this.createDockerExecutor() };
     }
     this.inventory = this.opts.inventory ?? (await gatherInventory(config.hostRoot));
 
@@ -211,7 +225,7 @@ export class Agent {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     // Commands and shells end with the agent (SIGTERM/SIGHUP, SIGKILL after the grace period).
-    const executorsDone = Promise.all([this.executors.commands?.shutdown(), this.executors.terminals?.shutdown()]);
+    const executorsDone = Promise.all([this.executors.commands?.shutdown(), this.executors.terminals?.shutdown(), this.executors.docker?.shutdown()]);
     if (this.ticking) {
       // Let a collection in progress add its sample, but never wait on a stuck one (a hung
       // network mount): shutdown must not hang.
