@@ -20,8 +20,6 @@ export function describeEvent(e: ContainerEvent): string {
   }
 }
 
-const BAD = new Set(['die', 'oom', 'kill', 'destroy']);
-
 /** Recent container events, newest first (REST, then live `container_event`s on top). */
 @Component({
   selector: 'app-container-events',
@@ -58,6 +56,7 @@ export class ContainerEventsComponent {
   protected readonly shown = computed(() => this.events().slice(0, this.limit()));
   protected readonly describe = describeEvent;
   protected isBad(e: ContainerEvent): boolean {
-    return BAD.has(e.action) || (e.action === 'health_status' && e.health === 'unhealthy') || (e.action === 'die' && e.exitCode !== 0 && e.exitCode != null);
+    // A clean exit (code 0, e.g. after a stop) is not a problem; a crash, an OOM kill or a failing health check is.
+    return e.action === 'oom' || (e.action === 'health_status' && e.health === 'unhealthy') || (e.action === 'die' && e.exitCode !== 0 && e.exitCode != null);
   }
 }
