@@ -29,7 +29,7 @@ export function describeEvent(e: ContainerEvent): string {
     @if (!events().length) { <p class="muted empty" data-testid="events-empty">No container events yet.</p> }
     @else {
       <ol class="events" data-testid="container-events" aria-live="polite">
-        @for (e of shown(); track $index) {
+        @for (e of shown(); track e.time + e.containerId + e.action) {
           <li data-testid="container-event" [class.bad]="isBad(e)">
             <time [attr.datetime]="e.time" [title]="e.time">{{ e.time | relativeTime: now() }}</time>
             @if (showName()) { <strong>{{ e.name }}</strong> }

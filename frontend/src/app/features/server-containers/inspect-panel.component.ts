@@ -35,7 +35,7 @@ import { splitMatches } from './log-buffer';
         @else { The agent sends environment values as they are (it runs with <code>--docker-show-env</code>). }
       </p>
       @if (query().trim()) { <p class="muted count" data-testid="inspect-count">{{ shown().length }} of {{ lines().length }} lines match</p> }
-      <pre class="code json" data-testid="inspect-json" tabindex="0" aria-label="Inspect JSON">@for (l of shown(); track l.n) {<div><span class="n">{{ l.n }}</span>@for (p of l.parts; track $index) {@if (p.match) {<mark>{{ p.text }}</mark>} @else {<span>{{ p.text }}</span>}}</div>}</pre>
+      <pre class="code json" data-testid="inspect-json" tabindex="0" aria-label="Inspect JSON">@for (l of shown(); track l.n) {<div><span class="n">{{ l.n }}</span>@for (p of l.parts; track p) {@if (p.match) {<mark>{{ p.text }}</mark>} @else {<span>{{ p.text }}</span>}}</div>}</pre>
     }
   `,
   styles: `
