@@ -7,7 +7,9 @@ import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
-import { DOCKER_LOGS_DEFAULT_TAIL, type ContainerLogsEndReason } from '@chatops/protocol';
+import type { ContainerLogsEndReason } from '@chatops/protocol';
+// The zod-free file, not the package index (which would bring zod into this chunk).
+import { DOCKER_LOGS_DEFAULT_TAIL } from '@chatops/protocol/docker-limits';
 import { Subscription, filter } from 'rxjs';
 import { DockerApi } from '../../core/api/docker-api.service';
 import { describeHttpError } from '../../core/api/error-message';
