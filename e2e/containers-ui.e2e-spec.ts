@@ -122,4 +122,17 @@ describe('Containers tab end to end (Chromium, real agent, podman)', () => {
     await expect(page.locator('[data-testid="logs-output"] mark').first().textContent()).resolves.toBe(`tick ${first}`);
     await shot('container-logs');
   });
+
+  it('shows running/total containers on the fleet card and flags a stopped one', async () => {
+    await page.goto(`${backend!.baseUrl}/`);
+    const card = page.getByTestId('server-card').filter({ hasText: 'docker-host' });
+    await card.getByTestId('containers-count').filter({ hasText: '1/1' }).waitFor({ timeout: 15_000 });
+    expect(await card.getByTestId('containers-stopped').count()).toBe(0);
+    expect((await api('POST', `/docker/${serverId}/containers/chatops-web/stop`)).status).toBe(200);
+    await card.getByTestId('containers-count').filter({ hasText: '0/1' }).waitFor({ timeout: 15_000 });
+    await expect(card.getByTestId('containers-stopped').textContent()).resolves.toContain('1 not running');
+    await shot('overview-containers');
+    expect((await api('POST', `/docker/${serverId}/containers/chatops-web/start`)).status).toBe(200);
+    await card.getByTestId('containers-count').filter({ hasText: '1/1' }).waitFor({ timeout: 15_000 });
+  });
 });

@@ -78,6 +78,18 @@ export class ContainersStore {
         if (!known || event.action === 'create' || event.action === 'destroy' || event.action === 'die' || event.action === 'start' || event.action === 'health_status') this.refresh$.next();
       }),
     );
+    // Events are delivered at most once: after the live connection comes back, read what was missed.
+    let wasConnected = this.live.status() === 'connected';
+    effect(() => {
+      const connected = this.live.status() === 'connected';
+      untracked(() => {
+        if (connected && !wasConnected && this.loadedFor) {
+          this.loadEvents();
+          this.loadList(false);
+        }
+        wasConnected = connected;
+      });
+    });
     // (Re)load when the tab opens for a server and whenever its agent comes back with Docker.
     effect(() => {
       const serverId = this.ctx.id();

@@ -221,6 +221,19 @@ describe('ContainersPage', () => {
     expect(qa(fixture, '[data-testid=action-logs]')).toHaveLength(3);
   });
 
+  it('reads the list and the events again when the live connection comes back (events are delivered at most once)', async () => {
+    await open();
+    live.drop();
+    await fixture.whenStable();
+    live.status.set('connected');
+    await fixture.whenStable();
+    (await nextRequest(http, '/api/v1/docker/s1/events')).flush([{ containerId: ID_WEB, name: 'web', image: null, action: 'die', exitCode: 137, health: null, time: new Date().toISOString() }]);
+    http.expectOne(isList).flush(LIST.map((c) => (c.id === ID_WEB ? { ...c, state: 'exited', status: 'Exited (137) 3 seconds ago' } : c)));
+    await fixture.whenStable();
+    expect(row('web').querySelector('[data-testid=container-state]')?.getAttribute('data-state')).toBe('exited');
+    expect(qa(fixture, '[data-testid=container-event]')[0].textContent).toContain('exited with code 137');
+  });
+
   it.each([
     ['no agent yet', serverWithAgent(null), 'No agent has connected'],
     ['agent offline', serverWithAgent({ docker: true }, { status: 'offline' }), 'The agent is offline'],

@@ -81,6 +81,23 @@ describe('LogsViewerComponent', () => {
     expect(q(fixture, '[data-testid=logs-output]').querySelector('script')).toBeNull();
   });
 
+  it('downloads the shown lines as plain text (colours dropped), with timestamps when shown', async () => {
+    await loaded();
+    const blobs: Blob[] = [];
+    const url = URL as unknown as { createObjectURL: (b: Blob) => string; revokeObjectURL: (u: string) => void };
+    url.createObjectURL = (b: Blob) => (blobs.push(b), 'blob:x');
+    url.revokeObjectURL = () => undefined;
+    const click = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+    fixture.componentInstance.stream.set('stderr');
+    fixture.componentInstance.timestamps.set(true);
+    await fixture.whenStable();
+    q<HTMLButtonElement>(fixture, '[data-testid=logs-download]').click();
+    expect(click).toHaveBeenCalled();
+    expect((click.mock.contexts[0] as HTMLAnchorElement).download).toMatch(/^web-.*\.log$/);
+    await expect(blobs[0].text()).resolves.toBe('2026-11-29T04:00:01.000000000Z ERROR cannot reach db\n');
+    click.mockRestore();
+  });
+
   it('reads again with another tail size', async () => {
     await loaded();
     fixture.componentInstance.tail.set(1000);
