@@ -255,7 +255,9 @@ describe('Docker operations through the real agent (podman)', () => {
     expect(expectStatus(await docker(main, '/containers/stubborn/stats'), 200)).toEqual({ cpuPercent: 0, memBytes: 0, memLimitBytes: 0, netRxBytes: 0, netTxBytes: 0, pids: 0 });
   });
 
-  it('a read-only agent: reads allowed, every change refused with 403 naming the flag', async () => {
+  it('a read-only agent: says so in its hello, reads allowed, every change refused with 403 naming the flag', async () => {
+    expect(expectStatus(await api('GET', `/servers/${readOnly}`), 200).agent.capabilities).toMatchObject({ docker: true, dockerReadOnly: true });
+    expect(expectStatus(await api('GET', `/servers/${main}`), 200).agent.capabilities).toMatchObject({ docker: true, dockerReadOnly: false });
     expectStatus(await docker(readOnly, '/containers'), 200);
     expectStatus(await docker(readOnly, '/containers/chatty/logs?tail=1'), 200);
     const refused = await act(readOnly, 'chatty', 'stop');

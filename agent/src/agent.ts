@@ -77,7 +77,12 @@ export class Agent {
 
   /** What this agent does, as `hello` tells the backend: exec and terminal only when switched on and set up. */
   capabilities(): Capabilities {
-    return { exec: this.executors.commands !== null, docker: this.dockerReachable, terminal: this.executors.terminals !== null };
+    return {
+      exec: this.executors.commands !== null,
+      docker: this.dockerReachable,
+      terminal: this.executors.terminals !== null,
+      dockerReadOnly: this.opts.config.dockerReadOnly,
+    };
   }
 
   /** SIGHUP: re-read the --exec-allow file (the previous list stays when the new one is invalid). */

@@ -15,7 +15,7 @@ import { socketBacklog } from './socket-backlog';
 
 export type AgentSocket = Socket<AgentServerToClientEvents, AgentClientToServerEvents>;
 
-export interface Capabilities { exec: boolean; docker: boolean; terminal: boolean }
+export interface Capabilities { exec: boolean; docker: boolean; terminal: boolean; dockerReadOnly: boolean }
 
 /** The executors of switched-on capabilities (null: off). */
 export interface Executors {

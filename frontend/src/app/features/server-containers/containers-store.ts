@@ -42,14 +42,16 @@ export class ContainersStore {
   readonly listState = signal<ListState>('idle');
   readonly listError = signal<{ message: string; code?: string } | null>(null);
   readonly events = signal<ContainerEvent[]>([]);
-  /** Learnt from a 403 `docker.read_only`: the agent lists but refuses every action (the hello does not say so). */
-  readonly readOnly = signal(false);
+  /** Learnt from a 403 `docker.read_only` (an older agent's hello does not say so). */
+  private readonly refusedChanges = signal(false);
   /** Container id → the action in flight. */
   readonly pending = signal<ReadonlyMap<string, ContainerMutation>>(new Map());
 
   readonly online = computed(() => this.ctx.server()?.status === 'online');
   readonly hasAgent = computed(() => !!this.ctx.server()?.agent);
   readonly dockerCapable = computed(() => this.ctx.server()?.agent?.capabilities.docker === true);
+  /** The agent lists but refuses every action (`--docker-read-only`): its hello says so, or a 403 did. */
+  readonly readOnly = computed(() => this.ctx.server()?.agent?.capabilities.dockerReadOnly === true || this.refusedChanges());
   /** The list can be asked for: the agent is connected and reports Docker. */
   readonly usable = computed(() => this.online() && this.dockerCapable());
 
@@ -98,7 +100,7 @@ export class ContainersStore {
         if (serverId && serverId !== this.loadedFor) {
           this.loadedFor = serverId;
           this.rows.set([]);
-          this.readOnly.set(false);
+          this.refusedChanges.set(false);
           this.loadEvents();
           if (usable) this.loadList(true);
         } else if (usable && this.listState() !== 'loading') {
@@ -181,7 +183,7 @@ export class ContainersStore {
   private failed(row: ContainerRow, action: ContainerMutation, err: unknown): void {
     const info = describeHttpError(err);
     const code = errorCode(err);
-    if (code === 'docker.read_only') this.readOnly.set(true);
+    if (code === 'docker.read_only') this.refusedChanges.set(true);
     if (code === 'docker.disabled') this.ctx.reload();
     this.notify.error(`Could not ${action} ${row.name}: ${info.message}`, info.requestId);
   }

@@ -221,6 +221,13 @@ describe('ContainersPage', () => {
     expect(qa(fixture, '[data-testid=action-logs]')).toHaveLength(3);
   });
 
+  it('hides the actions from the start when the agent\'s hello says it is read-only', async () => {
+    await open(serverWithAgent({ docker: true, dockerReadOnly: true }));
+    expect(q(fixture, '[data-testid=read-only]').textContent).toContain('--docker-read-only');
+    expect(qa(fixture, '[data-testid=action-start], [data-testid=action-stop], mat-checkbox')).toHaveLength(0);
+    expect(qa(fixture, '[data-testid=action-logs]')).toHaveLength(3);
+  });
+
   it('reads the list and the events again when the live connection comes back (events are delivered at most once)', async () => {
     await open();
     live.drop();
