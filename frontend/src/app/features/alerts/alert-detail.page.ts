@@ -1,0 +1,142 @@
+import { DatePipe } from '@angular/common';
+import { HttpErrorResponse } from '@angular/common/http';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { MatButtonModule } from '@angular/material/button';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { RouterLink } from '@angular/router';
+import type { AlertDetail, MetricType, NotificationDelivery, Server } from '@chatops/protocol';
+import type { EChartsCoreOption } from 'echarts/core';
+import { NgxEchartsDirective } from 'ngx-echarts';
+import { filter } from 'rxjs';
+import { AlertsApi } from '../../core/api/alerts-api.service';
+import { describeHttpError } from '../../core/api/error-message';
+import { ServersApi } from '../../core/api/servers-api.service';
+import { LiveSocketService } from '../../core/live/live-socket.service';
+import { ThemeService } from '../../core/theme/theme.service';
+import { BpsPipe, BytesPipe, Percent1Pipe } from '../../shared/format/format.pipes';
+import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
+import { IconComponent } from '../../shared/ui/icon.component';
+import { NotFoundComponent } from '../../shared/ui/not-found.component';
+import { lineOption } from '../server-detail/chart-options';
+import { AlertActions } from './alert-actions.service';
+import { COMPARISON_SYMBOLS, METRIC_LABELS, formatMetricValue } from './alert-format';
+import { alertTimeline } from './alert-timeline';
+import { DeliveryLogComponent } from './delivery-log.component';
+import { AlertStatusComponent, SeverityBadgeComponent } from './severity-badge.component';
+
+const PERCENT: readonly MetricType[] = ['cpu', 'memory', 'disk', 'swap', 'container_cpu', 'container_memory'];
+
+/** The triggering samples and the threshold as a line chart. */
+export function snapshotChart(a: AlertDetail): EChartsCoreOption | null {
+  const samples = a.snapshot?.samples ?? [];
+  if (!samples.length) return null;
+  const unit = PERCENT.includes(a.metricType) ? 'percent' : a.metricType.startsWith('network') ? 'bps' : 'plain';
+  const option = lineOption(['Value', 'Threshold'], unit) as EChartsCoreOption & { series: Record<string, unknown>[] };
+  const times = samples.map((p) => Date.parse(p.timestamp));
+  option.series[0]['data'] = samples.map((p, i) => [times[i], p.value]);
+  option.series[0]['showSymbol'] = true;
+  option.series[1]['data'] = [[Math.min(...times), a.thresholdValue], [Math.max(...times), a.thresholdValue]];
+  option.series[1]['lineStyle'] = { type: 'dashed' };
+  option['dataZoom'] = [];
+  option['grid'] = { left: 56, right: 16, top: 32, bottom: 24 };
+  if (a.metricType === 'container_cpu') (option['yAxis'] as Record<string, unknown>)['max'] = undefined;
+  return option;
+}
+
+/**
+ * `/alerts/:id`: one alert — what fired, its lifecycle, the snapshot taken when it fired (the
+ * triggering samples as a chart, host figures, top processes, containers), the notifications sent,
+ * and acknowledge / resolve. It follows `/live` for changes to this alert.
+ */
+@Component({
+  selector: 'app-alert-detail',
+  imports: [DatePipe, RouterLink, MatButtonModule, MatProgressBarModule, NgxEchartsDirective, EmptyStateComponent, NotFoundComponent, IconComponent,
+    SeverityBadgeComponent, AlertStatusComponent, DeliveryLogComponent, BytesPipe, BpsPipe, Percent1Pipe],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  templateUrl: './alert-detail.page.html',
+  styleUrl: './alert-detail.page.scss',
+})
+export class AlertDetailPage {
+  private readonly api = inject(AlertsApi);
+  private readonly serversApi = inject(ServersApi);
+  private readonly live = inject(LiveSocketService);
+  private readonly actions = inject(AlertActions);
+  private readonly theme = inject(ThemeService);
+  /** Route parameter :id. */
+  readonly id = input.required<string>();
+
+  protected readonly state = signal<'loading' | 'ready' | 'not-found' | 'error'>('loading');
+  protected readonly loadError = signal('');
+  protected readonly alert = signal<AlertDetail | null>(null);
+  protected readonly server = signal<Server | null>(null);
+  protected readonly deliveries = signal<NotificationDelivery[] | null>(null);
+  protected readonly busy = signal(false);
+  protected readonly chart = computed(() => { const a = this.alert(); return a ? snapshotChart(a) : null; });
+  protected readonly chartTheme = computed(() => (this.theme.isDark() ? 'dark' : ''));
+  protected readonly timeline = computed(() => { const a = this.alert(); return a ? alertTimeline(a) : []; });
+  protected readonly metricLabel = (m: MetricType) => METRIC_LABELS[m];
+  protected readonly symbol = COMPARISON_SYMBOLS;
+  protected readonly formatValue = formatMetricValue;
+
+  constructor() {
+    effect(() => {
+      const id = this.id();
+      untracked(() => this.load(id));
+    });
+    this.live.on('alert').pipe(filter((e) => e.alert.id === this.id()), takeUntilDestroyed()).subscribe((e) => {
+      this.alert.update((a) => (a ? { ...e.alert, snapshot: a.snapshot } : a));
+      this.loadDeliveries(e.alert.id);
+    });
+    // alert events reach the sockets subscribed to the alert's server or to the fleet
+    this.live.subscribeFleet().pipe(takeUntilDestroyed()).subscribe();
+  }
+
+  protected retry(): void {
+    this.load(this.id());
+  }
+
+  protected acknowledge(): void {
+    const a = this.alert();
+    if (a) this.act(this.actions.acknowledge(a));
+  }
+  protected resolve(): void {
+    const a = this.alert();
+    if (a) this.act(this.actions.resolve(a));
+  }
+
+  private act(call: ReturnType<AlertActions['acknowledge']>): void {
+    this.busy.set(true);
+    call.subscribe({
+      next: (a) => {
+        this.alert.set(a);
+        this.loadDeliveries(a.id);
+      },
+      complete: () => this.busy.set(false),
+      error: () => this.busy.set(false),
+    });
+  }
+
+  private load(id: string): void {
+    this.state.set('loading');
+    this.api.get(id, true).subscribe({
+      next: (a) => {
+        if (this.id() !== id) return;
+        this.alert.set(a);
+        this.state.set('ready');
+        this.serversApi.get(a.serverId, true).subscribe({ next: (s) => this.server.set(s), error: () => undefined });
+        this.loadDeliveries(id);
+      },
+      error: (err: unknown) => {
+        if (err instanceof HttpErrorResponse && (err.status === 404 || err.status === 400)) return this.state.set('not-found');
+        const info = describeHttpError(err);
+        this.loadError.set(info.requestId ? `${info.message} (request ${info.requestId})` : info.message);
+        this.state.set('error');
+      },
+    });
+  }
+
+  private loadDeliveries(id: string): void {
+    this.api.deliveries(id).subscribe({ next: (d) => this.deliveries.set(d), error: () => this.deliveries.set([]) });
+  }
+}
