@@ -36,7 +36,11 @@ export function snapshotChart(a: AlertDetail): EChartsCoreOption | null {
   const times = samples.map((p) => Date.parse(p.timestamp));
   option.series[0]['data'] = samples.map((p, i) => [times[i], p.value]);
   option.series[0]['showSymbol'] = true;
-  option.series[1]['data'] = [[Math.min(...times), a.thresholdValue], [Math.max(...times), a.thresholdValue]];
+  // a window around the samples (one sample when durationSec is 0), so the point and the threshold line show
+  const pad = Math.max(30_000, (Math.max(...times) - Math.min(...times)) * 0.1);
+  const [from, to] = [Math.min(...times) - pad, Math.max(...times, Date.parse(a.createdAt)) + pad];
+  option['xAxis'] = { type: 'time', min: from, max: to };
+  option.series[1]['data'] = [[from, a.thresholdValue], [to, a.thresholdValue]];
   option.series[1]['lineStyle'] = { type: 'dashed' };
   option['dataZoom'] = [];
   option['grid'] = { left: 56, right: 16, top: 32, bottom: 24 };

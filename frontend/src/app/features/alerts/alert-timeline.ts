@@ -6,7 +6,7 @@ export interface TimelineEntry { at: string; icon: string; title: string; note: 
 /** An alert's lifecycle, oldest first: the condition began, it fired, acknowledged, resolved. */
 export function alertTimeline(a: Alert): TimelineEntry[] {
   const out: TimelineEntry[] = [];
-  if (a.startedAt && a.startedAt !== a.createdAt) out.push({ at: a.startedAt, icon: 'unknown', title: 'Condition began to hold', note: null });
+  if (a.startedAt && Date.parse(a.createdAt) - Date.parse(a.startedAt) >= 1_000) out.push({ at: a.startedAt, icon: 'unknown', title: 'Condition began to hold', note: null });
   out.push({ at: a.createdAt, icon: 'bell', title: a.silenced ? 'Fired (silenced: nobody notified)' : 'Fired', note: null });
   if (a.acknowledgedAt) out.push({ at: a.acknowledgedAt, icon: 'person', title: `Acknowledged by ${a.acknowledgedBy ?? 'someone'}`, note: a.acknowledgeNote });
   if (a.resolvedAt) {
