@@ -85,4 +85,25 @@ describe('RuleDialogComponent', () => {
     expect(req.request.body).toMatchObject({ metricType: 'offline', comparison: 'eq', thresholdValue: 1, clearValue: null });
     req.flush(rule({ id: 'r2', metricType: 'offline' }));
   });
+
+  it('previews how often the rule would have fired over the server\'s last 24 h', async () => {
+    await open({ serverId: 's1' });
+    type(q(fixture, '[data-testid=rule-threshold]'), '80');
+    type(q(fixture, '[data-testid=rule-duration]'), '0');
+    await fixture.whenStable();
+    q<HTMLButtonElement>(fixture, '[data-testid=rule-preview]').click();
+    const req = http.expectOne((r) => r.url === '/api/v1/metrics/s1/history');
+    expect(req.request.params.get('points')).toBe('288');
+    const p = (i: number, v: number) => ({ timestamp: new Date(Date.UTC(2026, 0, 1, 0, i * 5)).toISOString(), cpuPercent: v, cpuPercentMax: v,
+      memoryPercent: null, diskPercent: null, swapPercent: null, load1: null, netRxBps: null, netTxBps: null, memoryPercentMax: null, load1Max: null, netRxBpsMax: null, netTxBpsMax: null });
+    req.flush({ serverId: 's1', start: '', end: '', resolution: '5m', source: '1m', points: [p(0, 50), p(1, 90), p(2, 40), p(3, 95)] });
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=rule-preview-result]').textContent).toContain('Would have fired 2 times in the last 24 h');
+    // all servers: nothing to preview against
+    q(fixture, '[data-testid=rule-server] .mat-mdc-select-trigger').click();
+    await fixture.whenStable();
+    Array.from(document.querySelectorAll<HTMLElement>('mat-option')).find((o) => o.textContent?.includes('All servers'))!.click();
+    await fixture.whenStable();
+    expect(qa(fixture, '[data-testid=rule-preview]')).toHaveLength(0);
+  });
 });

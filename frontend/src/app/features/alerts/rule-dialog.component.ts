@@ -7,8 +7,11 @@ import { MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { COMPARISONS, METRIC_TYPES, SEVERITIES, type AlertThreshold, type NotificationChannel, type Server } from '@chatops/protocol';
 import { AlertsApi } from '../../core/api/alerts-api.service';
+import { describeHttpError } from '../../core/api/error-message';
+import { MetricsApi } from '../../core/api/metrics-api.service';
 import { fieldErrors } from '../../core/api/field-errors';
 import { COMPARISON_SYMBOLS, METRIC_LABELS, SEVERITY_META, metricUnit } from './alert-format';
+import { RulePreview, canPreview, previewRule } from './rule-preview';
 import { RULE_FIELDS, RuleFormValue, emptyRule, isEventMetric, ruleRequest, ruleToForm, takesTarget, validateRule } from './rule-form';
 
 export interface RuleDialogData {
@@ -31,12 +34,14 @@ const COMPARISON_LABELS = { gt: 'above', gte: 'at or above', lt: 'below', lte: '
     .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 0 12px; }
     .wide { grid-column: 1 / -1; }
     .toggle { margin: 8px 0 16px; }
+    .preview { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 12px; margin: 8px 0; font: var(--mat-sys-body-medium); }
   `,
 })
 export class RuleDialogComponent {
   protected readonly data = inject<RuleDialogData>(MAT_DIALOG_DATA);
   private readonly ref = inject<MatDialogRef<RuleDialogComponent, AlertThreshold>>(MatDialogRef);
   private readonly api = inject(AlertsApi);
+  private readonly metricsApi = inject(MetricsApi);
 
   protected readonly metrics = METRIC_TYPES.map((m) => ({ value: m, label: METRIC_LABELS[m] }));
   protected readonly comparisons = COMPARISONS.map((c) => ({ value: c, label: `${COMPARISON_SYMBOLS[c]} ${COMPARISON_LABELS[c]}` }));
@@ -50,6 +55,25 @@ export class RuleDialogComponent {
   protected readonly event = computed(() => isEventMetric(this.form().metricType));
   protected readonly targeted = computed(() => takesTarget(this.form().metricType));
   protected readonly unit = computed(() => metricUnit(this.form().metricType));
+  protected readonly previewable = computed(() => canPreview(this.form()));
+  protected readonly preview = signal<{ state: 'loading' } | { state: 'ready'; result: RulePreview } | { state: 'error'; message: string } | null>(null);
+
+  /** How often the rule would have fired over the server's last 24 h of history. */
+  protected runPreview(): void {
+    const f = this.form();
+    const errors = this.localErrors();
+    if (!canPreview(f) || errors.thresholdValue || errors.clearValue || errors.durationSec) return;
+    const body = ruleRequest(f);
+    const end = new Date();
+    this.preview.set({ state: 'loading' });
+    this.metricsApi.history(f.serverId, new Date(end.getTime() - 86_400_000), end, 288).subscribe({
+      next: (h) => this.preview.set({
+        state: 'ready',
+        result: previewRule({ metricType: body.metricType, comparison: body.comparison, thresholdValue: body.thresholdValue, clearValue: body.clearValue ?? null, durationSec: body.durationSec ?? 0 }, h.points, h.resolution),
+      }),
+      error: (err: unknown) => this.preview.set({ state: 'error', message: describeHttpError(err).message }),
+    });
+  }
 
   /** A field's message: the local check once the user tried to save, else what the server said. */
   protected error(field: string): string {
@@ -59,6 +83,7 @@ export class RuleDialogComponent {
 
   protected set<K extends keyof RuleFormValue>(key: K, value: RuleFormValue[K]): void {
     this.form.update((f) => ({ ...f, [key]: value }));
+    this.preview.set(null);
     if (this.serverErrors()[key]) this.serverErrors.update((e) => ({ ...e, [key]: '' }));
   }
 
