@@ -1,6 +1,6 @@
-import {
-  ALERT_MAX_DURATION_SEC, TARGETED_METRIC_TYPES, type AlertThreshold, type Comparison, type CreateThresholdRequest, type MetricType, type Severity,
-} from '@chatops/protocol';
+import type { AlertThreshold, Comparison, CreateThresholdRequest, MetricType, Severity } from '@chatops/protocol';
+// values from the module itself: the package index also exports the agent frames' zod schemas
+import { ALERT_MAX_DURATION_SEC, TARGETED_METRIC_TYPES } from '@chatops/protocol/alerts';
 import { EVENT_METRICS } from './alert-format';
 
 /** The rule form's values as typed (numbers as text, '' = empty). */
