@@ -115,4 +115,35 @@ describe('AlertListComponent', () => {
     await fixture.whenStable();
     expect(text(fixture)).toContain('No alert here');
   });
+
+  it('acknowledges with a note from the dialog, then the row shows it; resolve follows', async () => {
+    await create();
+    silencesReq().flush([]);
+    listReq().flush({ items: [alert({ id: 'a1' })], nextCursor: null });
+    await fixture.whenStable();
+    q<HTMLButtonElement>(fixture, '[data-testid=alert-ack]').click();
+    await fixture.whenStable();
+    const note = document.querySelector<HTMLTextAreaElement>('[data-testid=note-input]')!;
+    note.value = 'on it';
+    note.dispatchEvent(new Event('input'));
+    document.querySelector<HTMLButtonElement>('[data-testid=note-confirm]')!.click();
+    await fixture.whenStable();
+    const ack = http.expectOne('/api/v1/alerts/a1/acknowledge');
+    expect(ack.request.body).toEqual({ note: 'on it' });
+    ack.flush({ ...alert({ id: 'a1', status: 'acknowledged', acknowledgedBy: 'ada', acknowledgeNote: 'on it' }), snapshot: null });
+    await fixture.whenStable();
+    expect(rows()[0].getAttribute('data-status')).toBe('acknowledged');
+    expect(rows()[0].textContent).toContain('acknowledged by ada');
+    expect(qa(fixture, '[data-testid=alert-ack]')).toHaveLength(0);
+
+    q<HTMLButtonElement>(fixture, '[data-testid=alert-resolve]').click();
+    await fixture.whenStable();
+    document.querySelector<HTMLButtonElement>('[data-testid=note-confirm]')!.click();
+    await fixture.whenStable();
+    const resolve = http.expectOne('/api/v1/alerts/a1/resolve');
+    expect(resolve.request.body).toEqual({}); // no note: nothing sent
+    resolve.flush({ ...alert({ id: 'a1', status: 'resolved', resolvedBy: 'ada' }), snapshot: null });
+    await fixture.whenStable();
+    expect(rows()).toHaveLength(0); // the open list no longer shows it
+  });
 });

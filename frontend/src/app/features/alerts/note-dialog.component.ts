@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
-import { MAT_DIALOG_DATA, MatDialogModule } from '@angular/material/dialog';
+import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 
@@ -15,7 +15,7 @@ export const MAX_NOTE_LENGTH = 2000;
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h2 mat-dialog-title>{{ data.title }}</h2>
-    <form (submit)="$event.preventDefault()">
+    <form (submit)="$event.preventDefault(); confirm()">
       <mat-dialog-content>
         <p>{{ data.message }}</p>
         <mat-form-field class="full-width">
@@ -26,7 +26,7 @@ export const MAX_NOTE_LENGTH = 2000;
       </mat-dialog-content>
       <mat-dialog-actions align="end">
         <button mat-button type="button" [mat-dialog-close]="undefined">Cancel</button>
-        <button mat-flat-button type="submit" data-testid="note-confirm" [mat-dialog-close]="{ note: note().trim() }">{{ data.confirmText }}</button>
+        <button mat-flat-button type="submit" data-testid="note-confirm">{{ data.confirmText }}</button>
       </mat-dialog-actions>
     </form>
   `,
@@ -35,4 +35,10 @@ export class NoteDialogComponent {
   protected readonly data = inject<NoteDialogData>(MAT_DIALOG_DATA);
   protected readonly note = signal('');
   protected readonly max = MAX_NOTE_LENGTH;
+  private readonly ref = inject<MatDialogRef<NoteDialogComponent, NoteDialogResult>>(MatDialogRef);
+
+  /** Closes with the note as typed now (not as last rendered). */
+  protected confirm(): void {
+    this.ref.close({ note: this.note().trim() });
+  }
 }
