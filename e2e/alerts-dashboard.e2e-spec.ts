@@ -6,8 +6,8 @@ import { Proc, startAgent, startBackend } from './support/processes';
 
 /**
  * The Alerts dashboard in a real Chromium, against the built backend and a real agent: a rule
- * made in the editor (memory above 1 %, no duration) fires, the alert appears live with a toast
- * and the top-bar badge, is acknowledged with a note and resolved from its page (snapshot shown);
+ * made in the editor (memory above 1 %, no duration) fires, the alert appears live with a toast,
+ * the top-bar badge and on the overview card (by severity), is acknowledged with a note and resolved from its page (snapshot shown);
  * a silence is created and shown on the server page; the audit page lists these actions.
  */
 describe('alerts dashboard end to end', () => {
@@ -92,6 +92,10 @@ describe('alerts dashboard end to end', () => {
     await page.locator('simple-snack-bar').filter({ hasText: /Critical:/ }).waitFor({ timeout: 10_000 });
     await page.getByTestId('open-alerts-badge').filter({ hasText: '1' }).waitFor({ timeout: 10_000 });
     await shot('alerts-server-tab');
+
+    // the overview card counts it, by severity
+    await page.goto(`${backend.baseUrl}/`);
+    await page.getByTestId('card-alerts').filter({ hasText: '1 open alert: 1 critical' }).waitFor({ timeout: 10_000 });
   });
 
   it('shows the alert on the Alerts page and its snapshot; acknowledges it with a note, then resolves it', async () => {

@@ -27,13 +27,14 @@ const quiet = () => ({ context: new HttpContext().set(SKIP_ERROR_TOAST, true) })
 export class AlertsApi {
   private readonly http = inject(HttpClient);
 
-  list(query: AlertQuery = {}): Observable<AlertPage> {
+  /** `quiet`: no toast on failure (background reads). */
+  list(query: AlertQuery = {}, isQuiet = false): Observable<AlertPage> {
     let params = new HttpParams().set('limit', query.limit ?? 50);
     for (const key of ['status', 'serverId', 'thresholdId', 'severity', 'metricType', 'before'] as const) {
       const v = query[key];
       if (v) params = params.set(key, v);
     }
-    return this.http.get<AlertPage>(`${API}/alerts`, { params });
+    return this.http.get<AlertPage>(`${API}/alerts`, { params, context: new HttpContext().set(SKIP_ERROR_TOAST, isQuiet) });
   }
 
   /** `quiet`: the page renders its own not-found state. */

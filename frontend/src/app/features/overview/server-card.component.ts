@@ -1,7 +1,8 @@
-import { ChangeDetectionStrategy, Component, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
+import type { SeverityCounts } from '../../core/alerts/open-alerts.service';
 import { Percent1Pipe, RelativeTimePipe } from '../../shared/format/format.pipes';
 import { IconComponent } from '../../shared/ui/icon.component';
 import { SparklineComponent } from '../../shared/ui/sparkline.component';
@@ -26,7 +27,7 @@ import type { FleetCard } from './fleet-state';
         <div><dt>Disk</dt><dd data-testid="disk">{{ c.diskPercent | percent1 }}</dd></div>
       </dl>
       <app-sparkline [values]="c.cpuTrend" label="CPU trend" [width]="220" />
-      @if (c.openAlerts) { <p class="alerts"><app-icon name="warning" [size]="16" /> {{ c.openAlerts }} open alert{{ c.openAlerts === 1 ? '' : 's' }}</p> }
+      @if (c.openAlerts) { <a class="alerts" [routerLink]="['/servers', c.server.id, 'alerts']" data-testid="card-alerts"><app-icon name="warning" [size]="16" /> {{ c.openAlerts }} open alert{{ c.openAlerts === 1 ? '' : 's' }}{{ severityText() ? ': ' + severityText() : '' }}</a> }
       <footer>
         <a mat-button [routerLink]="['/servers', c.server.id]">Details</a>
         <a mat-button [routerLink]="['/servers', c.server.id, 'settings']" [attr.aria-label]="'Settings for ' + c.server.name">Settings</a>
@@ -43,11 +44,17 @@ import type { FleetCard } from './fleet-state';
     dt { font: var(--mat-sys-label-small); color: var(--mat-sys-on-surface-variant); }
     dd { margin: 0; font: var(--mat-sys-title-medium); }
     app-sparkline { width: 100%; }
-    .alerts { margin: 0; color: var(--mat-sys-error); font: var(--mat-sys-label-medium); }
+    .alerts { margin: 0; color: var(--mat-sys-error); font: var(--mat-sys-label-medium); display: flex; align-items: center; gap: 4px; }
     footer { display: flex; justify-content: flex-end; gap: 4px; }
   `,
 })
 export class ServerCardComponent {
   readonly card = input.required<FleetCard>();
   readonly now = input(Date.now());
+  /** Open alerts of this server by severity (the fleet stream has the total only). */
+  readonly severities = input<SeverityCounts | undefined>(undefined);
+  protected readonly severityText = computed(() => {
+    const s = this.severities();
+    return s ? (['critical', 'warning', 'info'] as const).filter((k) => s[k]).map((k) => `${s[k]} ${k}`).join(', ') : '';
+  });
 }
