@@ -1,3 +1,6 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, SCREENSHOTS } from './support/browser';
@@ -5,7 +8,8 @@ import { apiClient, until } from './support/http';
 import { Proc, startAgent, startBackend } from './support/processes';
 
 /**
- * The Alerts dashboard in a real Chromium, against the built backend and a real agent: a rule
+ * The Alerts dashboard in a real Chromium, against the built backend and a real agent: a webhook
+ * channel made in the UI delivers its test (signed) to a local receiver; a rule
  * made in the editor (memory above 1 %, no duration) fires, the alert appears live with a toast,
  * the top-bar badge and on the overview card (by severity), is acknowledged with a note and resolved from its page (snapshot shown);
  * a silence is created and shown on the server page; the audit page lists these actions.
@@ -18,6 +22,11 @@ describe('alerts dashboard end to end', () => {
   let page: Page;
   let token = '';
   let serverId = '';
+  /** A local webhook receiver: what the channel delivers, with its signature checked. */
+  let receiver: HttpServer;
+  let hookUrl = '';
+  const received: { type: string; signed: boolean }[] = [];
+  const SECRET = 'e2e-signing-secret-0123';
   const pageErrors: string[] = [];
   const cspViolations: string[] = [];
   const api = apiClient(() => backend.baseUrl, () => ({ Authorization: `Bearer ${token}` }));
@@ -31,7 +40,21 @@ describe('alerts dashboard end to end', () => {
 
   beforeAll(async () => {
     browser = await launchBrowser();
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        const ts = String(req.headers['x-chatops-timestamp'] ?? '');
+        const expected = `v1=${createHmac('sha256', SECRET).update(`${ts}.${body}`).digest('hex')}`;
+        received.push({ type: JSON.parse(body).type, signed: req.headers['x-chatops-signature'] === expected });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    process.env.NOTIFY_ALLOW_PRIVATE = 'true'; // the receiver is on loopback (the backend inherits the environment)
     backend = await startBackend();
+    delete process.env.NOTIFY_ALLOW_PRIVATE;
     const reg = await fetch(`${backend.baseUrl}/api/v1/auth/register`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'alerts@example.test', username: 'oncall', password: 'correct horse battery' }),
@@ -60,6 +83,31 @@ describe('alerts dashboard end to end', () => {
     await agent?.stop();
     await browser?.close();
     await backend?.stop();
+    receiver?.close();
+  });
+
+  it('creates a webhook channel; its test reaches the receiver signed, and the delivery log lists it', async () => {
+    await page.goto(`${backend.baseUrl}/alerts/channels`);
+    await page.getByText('No notification channel yet').waitFor();
+    await page.getByTestId('channel-new').click();
+    await page.getByTestId('channel-name').fill('e2e hook');
+    await page.getByTestId('channel-url').fill(hookUrl);
+    await page.getByTestId('channel-secret').fill('too short');
+    await page.getByTestId('channel-save').click();
+    await page.getByTestId('error-secret').waitFor();
+    await page.getByTestId('channel-secret').fill(SECRET);
+    await page.getByTestId('channel-save').click();
+    const row = page.getByTestId('channel-row').filter({ hasText: 'e2e hook' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('http://127.0.0.1');
+    expect(await row.textContent()).not.toContain('/hook'); // the URL is a secret: scheme and host only
+
+    await row.getByTestId('channel-test').click();
+    await row.getByTestId('channel-test-result').filter({ hasText: 'Test message delivered (HTTP 200)' }).waitFor({ timeout: 15_000 });
+    expect(received).toEqual([{ type: 'test', signed: true }]);
+    await row.getByTestId('channel-log').click();
+    await row.getByTestId('delivery-row').filter({ hasText: 'test' }).filter({ hasText: 'Sent' }).waitFor();
+    await shot('alerts-channels');
   });
 
   it('creates a rule on the server\'s Alerts tab; the alert it fires appears live, with a toast and the top-bar badge', async () => {
@@ -80,6 +128,8 @@ describe('alerts dashboard end to end', () => {
     await page.getByTestId('rule-clear').fill('');
     await page.getByTestId('rule-duration').fill('0');
     await choose('rule-severity', 'Critical');
+    await choose('rule-channels', 'e2e hook (webhook)');
+    await page.keyboard.press('Escape'); // close the multiple-choice panel
     await shot('alerts-rule-dialog');
     await page.getByTestId('rule-save').click();
     await page.getByTestId('rule-row').filter({ hasText: 'e2e memory in use' }).waitFor();
@@ -92,6 +142,8 @@ describe('alerts dashboard end to end', () => {
     await page.locator('simple-snack-bar').filter({ hasText: /Critical:/ }).waitFor({ timeout: 10_000 });
     await page.getByTestId('open-alerts-badge').filter({ hasText: '1' }).waitFor({ timeout: 10_000 });
     await shot('alerts-server-tab');
+    await until(async () => received, (r) => r.some((m) => m.type === 'alert.fired'), 15_000, 'the webhook of the fired alert', logs);
+    expect(received.find((m) => m.type === 'alert.fired')?.signed).toBe(true);
 
     // the overview card counts it, by severity
     await page.goto(`${backend.baseUrl}/`);
@@ -115,6 +167,7 @@ describe('alerts dashboard end to end', () => {
     await page.getByTestId('note-confirm').click();
     await page.locator('[data-testid=alert-detail][data-status=acknowledged]').waitFor();
     await page.getByTestId('alert-timeline').filter({ hasText: 'Acknowledged by oncall' }).waitFor();
+    await page.getByTestId('delivery-row').filter({ hasText: 'fired' }).filter({ hasText: 'Sent' }).waitFor();
     expect(await page.getByTestId('alert-timeline').textContent()).toContain('looking into it');
 
     await page.getByTestId('detail-resolve').click();
