@@ -45,6 +45,10 @@ describe('OpenAlertsService', () => {
     expect(svc.total()).toBe(1);
     sub.unsubscribe();
     expect(live.fleetSubscriptions).toBe(0);
+    // signed out and in again (maybe as someone else): the counts start from nothing
+    svc.start();
+    openReq().flush({ items: [], nextCursor: null });
+    expect(svc.total()).toBe(0);
   });
 
   it('raises a toast naming the severity in words when an alert fires (not on acknowledge/resolve); View opens it', () => {

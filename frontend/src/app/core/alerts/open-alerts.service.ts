@@ -44,6 +44,10 @@ export class OpenAlertsService {
 
   /** Follows the fleet stream until the returned subscription ends (the shell holds it). */
   start(): Subscription {
+    // a new session (another user after a sign-out) starts from nothing
+    this.perServer.set(new Map());
+    this.open.set(new Map());
+    this.retryAt = 0;
     const sub = new Subscription();
     sub.add(this.live.subscribeFleet().subscribe());
     sub.add(
