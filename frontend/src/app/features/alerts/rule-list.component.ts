@@ -137,8 +137,9 @@ export class RuleListComponent {
         void this.notify.success(enabled ? 'Rule enabled' : 'Rule disabled: its open alerts are resolved');
       },
       error: () => {
-        this.replace({ ...rule }); // back to what the server has
+        // the switch already moved: read the rules again so it shows what the server has
         this.mark(rule.id, false);
+        this.load();
       },
     });
   }
