@@ -160,6 +160,7 @@ describe('alerts dashboard end to end', () => {
     await page.getByTestId('alert-detail').waitFor();
     await page.getByTestId('snapshot-chart').waitFor();
     await page.getByTestId('snapshot-host').waitFor();
+    await page.getByTestId('around-chart').waitFor(); // the stored history either side of the fire time
     expect(await page.getByTestId('alert-timeline').textContent()).toContain('Fired');
 
     await page.getByTestId('detail-ack').click();

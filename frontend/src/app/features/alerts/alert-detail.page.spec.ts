@@ -4,14 +4,14 @@ import { Directive, input } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import { provideRouter } from '@angular/router';
-import type { AlertDetail } from '@chatops/protocol';
+import type { AlertDetail, MetricsHistory } from '@chatops/protocol';
 import { NgxEchartsDirective } from 'ngx-echarts';
 import { alert } from '../../../testing/alert-fixtures';
 import { server } from '../../../testing/auth-fixtures';
 import { q, qa, text } from '../../../testing/dom';
 import { FakeLiveSocketService } from '../../../testing/fake-live-socket';
 import { LiveSocketService } from '../../core/live/live-socket.service';
-import { AlertDetailPage, snapshotChart } from './alert-detail.page';
+import { AlertDetailPage, aroundChart, snapshotChart } from './alert-detail.page';
 
 /** No canvas in jsdom: the chart's options are checked through `snapshotChart()`. */
 @Directive({ selector: '[echarts]' })
@@ -60,8 +60,17 @@ describe('AlertDetailPage', () => {
     await fixture.whenStable();
     http.expectOne('/api/v1/servers/s1').flush(server({ id: 's1', name: 'web-1' }));
     http.expectOne('/api/v1/alerts/a1/deliveries').flush([]);
+    const h = http.expectOne((r) => r.url === '/api/v1/metrics/s1/history');
+    expect([h.request.params.get('start'), h.request.params.get('end')]).toEqual(['2026-01-01T09:30:00.000Z', '2026-01-01T10:30:00.000Z']);
+    h.flush(history);
     await fixture.whenStable();
   }
+  const point = (iso: string, cpu: number | null) => ({ timestamp: iso, cpuPercent: cpu, memoryPercent: null, diskPercent: null, swapPercent: null, load1: null,
+    netRxBps: null, netTxBps: null, cpuPercentMax: null, memoryPercentMax: null, load1Max: null, netRxBpsMax: null, netTxBpsMax: null });
+  const history: MetricsHistory = {
+    serverId: 's1', start: '2026-01-01T09:30:00.000Z', end: '2026-01-01T10:30:00.000Z', resolution: '30s', source: 'raw',
+    points: [point('2026-01-01T09:59:30.000Z', 60), point('2026-01-01T10:00:00.000Z', 95), point('2026-01-01T10:00:30.000Z', null)],
+  };
 
   it('shows what fired, its timeline and the snapshot: chart, host, top processes, containers', async () => {
     await loaded();
@@ -69,6 +78,7 @@ describe('AlertDetailPage', () => {
     expect(text(fixture)).toContain('web-1');
     expect(q(fixture, '[data-testid=alert-timeline]').textContent).toMatch(/Condition began to hold.*Fired/s);
     expect(q(fixture, '[data-testid=snapshot-chart]').getAttribute('aria-label')).toBe('CPU chart, 2 samples');
+    expect(q(fixture, '[data-testid=around-chart]').getAttribute('aria-label')).toBe('CPU around the fire time, 3 points');
     expect(q(fixture, '[data-testid=snapshot-processes]').textContent).toContain('stress');
     expect(q(fixture, '[data-testid=snapshot-containers]').textContent).toContain('Up 2 hours');
     expect(text(fixture)).toContain('No message sent yet');
@@ -104,5 +114,14 @@ describe('AlertDetailPage', () => {
     expect(opt.series[0].data).toEqual([[t, 95]]);
     expect(opt.series[1].data).toEqual([[opt.xAxis.min, 90], [opt.xAxis.max, 90]]);
     expect(snapshotChart(detail({ snapshot: null }))).toBeNull();
+  });
+
+  it('charts the stored history around the fire time with the threshold and the firing value; nothing without data', () => {
+    http.expectOne('/api/v1/alerts/a1');
+    const opt = aroundChart(detail(), history) as { xAxis: { min: number; max: number }; series: { data: unknown[] }[] };
+    expect(opt.xAxis).toMatchObject({ min: Date.parse(history.start), max: Date.parse(history.end) });
+    expect(opt.series[0].data).toEqual([[Date.parse('2026-01-01T09:59:30.000Z'), 60], [Date.parse('2026-01-01T10:00:00.000Z'), 95], [Date.parse('2026-01-01T10:00:30.000Z'), null]]);
+    expect(opt.series[2].data).toEqual([[Date.parse('2026-01-01T10:00:00.000Z'), 95]]);
+    expect(aroundChart(detail(), { ...history, points: [point('2026-01-01T10:00:00.000Z', null)] })).toBeNull();
   });
 });

@@ -5,12 +5,13 @@ import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
-import type { AlertDetail, MetricType, NotificationDelivery, Server } from '@chatops/protocol';
+import type { AlertDetail, MetricType, MetricsHistory, NotificationDelivery, Server } from '@chatops/protocol';
 import type { EChartsCoreOption } from 'echarts/core';
 import { NgxEchartsDirective } from 'ngx-echarts';
 import { filter } from 'rxjs';
 import { AlertsApi } from '../../core/api/alerts-api.service';
 import { describeHttpError } from '../../core/api/error-message';
+import { MetricsApi } from '../../core/api/metrics-api.service';
 import { ServersApi } from '../../core/api/servers-api.service';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { ThemeService } from '../../core/theme/theme.service';
@@ -22,6 +23,7 @@ import { lineOption } from '../server-detail/chart-options';
 import { AlertActions } from './alert-actions.service';
 import { COMPARISON_SYMBOLS, METRIC_LABELS, formatMetricValue } from './alert-format';
 import { alertTimeline } from './alert-timeline';
+import { historyValue, keptInHistory } from './rule-preview';
 import { DeliveryLogComponent } from './delivery-log.component';
 import { AlertStatusComponent, SeverityBadgeComponent } from './severity-badge.component';
 
@@ -48,6 +50,29 @@ export function snapshotChart(a: AlertDetail): EChartsCoreOption | null {
   return option;
 }
 
+/** Minutes of history shown either side of the fire time. */
+export const AROUND_MIN = 30;
+
+/** The metric's stored history around the fire time, the threshold, and the firing value as a point. */
+export function aroundChart(a: AlertDetail, h: MetricsHistory): EChartsCoreOption | null {
+  const data = h.points.map((p) => [Date.parse(p.timestamp), historyValue(a.metricType, p)] as [number, number | null]);
+  if (!data.some(([, v]) => v != null)) return null;
+  const unit = PERCENT.includes(a.metricType) ? 'percent' : a.metricType.startsWith('network') ? 'bps' : 'plain';
+  const option = lineOption(['Value', 'Threshold', 'Fired'], unit) as EChartsCoreOption & { series: Record<string, unknown>[] };
+  const [from, to] = [Date.parse(h.start), Date.parse(h.end)];
+  option['xAxis'] = { type: 'time', min: from, max: to };
+  option['dataZoom'] = [];
+  option['grid'] = { left: 56, right: 16, top: 32, bottom: 24 };
+  option.series[0]['data'] = data;
+  option.series[1]['data'] = [[from, a.thresholdValue], [to, a.thresholdValue]];
+  option.series[1]['lineStyle'] = { type: 'dashed' };
+  option.series[1]['areaStyle'] = undefined;
+  option.series[2]['data'] = a.currentValue == null ? [] : [[Date.parse(a.createdAt), a.currentValue]];
+  option.series[2]['showSymbol'] = true;
+  option.series[2]['symbolSize'] = 10;
+  return option;
+}
+
 /**
  * `/alerts/:id`: one alert — what fired, its lifecycle, the snapshot taken when it fired (the
  * triggering samples as a chart, host figures, top processes, containers), the notifications sent,
@@ -64,6 +89,7 @@ export function snapshotChart(a: AlertDetail): EChartsCoreOption | null {
 export class AlertDetailPage {
   private readonly api = inject(AlertsApi);
   private readonly serversApi = inject(ServersApi);
+  private readonly metricsApi = inject(MetricsApi);
   private readonly live = inject(LiveSocketService);
   private readonly actions = inject(AlertActions);
   private readonly theme = inject(ThemeService);
@@ -77,6 +103,9 @@ export class AlertDetailPage {
   protected readonly deliveries = signal<NotificationDelivery[] | null>(null);
   protected readonly busy = signal(false);
   protected readonly chart = computed(() => { const a = this.alert(); return a ? snapshotChart(a) : null; });
+  protected readonly history = signal<MetricsHistory | null>(null);
+  protected readonly around = computed(() => { const a = this.alert(), h = this.history(); return a && h ? aroundChart(a, h) : null; });
+  protected readonly aroundMin = AROUND_MIN;
   protected readonly chartTheme = computed(() => (this.theme.isDark() ? 'dark' : ''));
   protected readonly timeline = computed(() => { const a = this.alert(); return a ? alertTimeline(a) : []; });
   protected readonly metricLabel = (m: MetricType) => METRIC_LABELS[m];
@@ -129,6 +158,7 @@ export class AlertDetailPage {
         this.alert.set(a);
         this.state.set('ready');
         this.serversApi.get(a.serverId, true).subscribe({ next: (s) => this.server.set(s), error: () => undefined });
+        this.loadHistory(a);
         this.loadDeliveries(id);
       },
       error: (err: unknown) => {
@@ -137,6 +167,19 @@ export class AlertDetailPage {
         this.loadError.set(info.requestId ? `${info.message} (request ${info.requestId})` : info.message);
         this.state.set('error');
       },
+    });
+  }
+
+  /** Host metrics: the stored history ±30 min around the fire time (to now, when that is sooner). */
+  private loadHistory(a: AlertDetail): void {
+    this.history.set(null);
+    if (!keptInHistory(a.metricType)) return;
+    if (a.target && !(a.metricType === 'disk' && a.target === '/')) return; // history keeps `/` and the interface total only
+    const fired = Date.parse(a.createdAt);
+    const end = Math.min(Date.now(), fired + AROUND_MIN * 60_000);
+    this.metricsApi.history(a.serverId, new Date(fired - AROUND_MIN * 60_000), new Date(end), 120, true).subscribe({
+      next: (h) => this.history.set(h),
+      error: () => undefined, // the snapshot is still shown
     });
   }
 

@@ -15,6 +15,16 @@ const FIELDS: Partial<Record<MetricType, { avg: Field; max?: Field }>> = {
   network_tx: { avg: 'netTxBps', max: 'netTxBpsMax' },
 };
 
+/** Whether stored history keeps this metric (host metrics; not containers or events). */
+export const keptInHistory = (m: MetricType) => !!FIELDS[m];
+
+/** The stored history of a host metric, bucket by bucket (null: not kept for that metric, or no data). */
+export function historyValue(m: MetricType, p: HistoryPoint, peak = false): number | null {
+  const f = FIELDS[m];
+  if (!f) return null;
+  return (peak && f.max ? p[f.max] : null) ?? p[f.avg];
+}
+
 /** Whether history can answer for this rule: one server, a host metric, the default target (`/`, all interfaces). */
 export function canPreview(r: { serverId: string; metricType: MetricType; target: string }): boolean {
   const t = r.target.trim();
