@@ -198,10 +198,21 @@ describe('alerts dashboard end to end', () => {
     expect(await page.getByTestId('silence-banner').textContent()).toContain('for this server');
   });
 
+  it('disables the rule with its switch on the Rules tab', async () => {
+    await page.goto(`${backend.baseUrl}/alerts/rules`);
+    const row = page.getByTestId('rule-row').filter({ hasText: 'e2e memory in use' });
+    await row.waitFor();
+    await row.getByTestId('rule-enabled').locator('button').click();
+    await row.filter({ hasText: 'disabled' }).waitFor();
+    const rules = await api('GET', '/alerts/thresholds');
+    expect(rules.body).toEqual([expect.objectContaining({ name: 'e2e memory in use', enabled: false, severity: 'critical', durationSec: 0, thresholdValue: 1 })]);
+    await shot('alerts-rules');
+  });
+
   it('lists these actions on the audit page', async () => {
     await page.goto(`${backend.baseUrl}/audit`);
     await page.getByTestId('audit-table').waitFor();
-    for (const action of ['threshold.create', 'alert.fire', 'alert.acknowledge', 'alert.resolve', 'silence.create']) {
+    for (const action of ['threshold.create', 'threshold.update', 'alert.fire', 'alert.acknowledge', 'alert.resolve', 'silence.create']) {
       await page.locator(`[data-testid=audit-row][data-action="${action}"]`).first().waitFor();
     }
     await page.getByTestId('audit-action').fill('alert.acknowledge');
