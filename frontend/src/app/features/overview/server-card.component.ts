@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, input } from '@angular/co
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
+import type { SeverityCounts } from '../../core/alerts/open-alerts.service';
 import { Percent1Pipe, RelativeTimePipe } from '../../shared/format/format.pipes';
 import { IconComponent } from '../../shared/ui/icon.component';
 import { SparklineComponent } from '../../shared/ui/sparkline.component';
@@ -35,7 +36,7 @@ import { containerFlags, type FleetCard } from './fleet-state';
           @if (f.unhealthy) { <span class="flag" data-testid="containers-unhealthy"><app-icon name="warning" [size]="14" /> {{ f.unhealthy }} unhealthy</span> }
         </p>
       }
-      @if (c.openAlerts) { <p class="alerts"><app-icon name="warning" [size]="16" /> {{ c.openAlerts }} open alert{{ c.openAlerts === 1 ? '' : 's' }}</p> }
+      @if (c.openAlerts) { <a class="alerts" [routerLink]="['/servers', c.server.id, 'alerts']" data-testid="card-alerts"><app-icon name="warning" [size]="16" /> {{ c.openAlerts }} open alert{{ c.openAlerts === 1 ? '' : 's' }}{{ severityText() ? ': ' + severityText() : '' }}</a> }
       <footer>
         <a mat-button [routerLink]="['/servers', c.server.id]">Details</a>
         <a mat-button [routerLink]="['/servers', c.server.id, 'settings']" [attr.aria-label]="'Settings for ' + c.server.name">Settings</a>
@@ -55,7 +56,7 @@ import { containerFlags, type FleetCard } from './fleet-state';
     .containers { margin: 0; display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; font: var(--mat-sys-label-medium); }
     .containers a { color: inherit; display: inline-flex; align-items: center; gap: 4px; }
     .flag { display: inline-flex; align-items: center; gap: 3px; color: var(--mat-sys-error); }
-    .alerts { margin: 0; color: var(--mat-sys-error); font: var(--mat-sys-label-medium); }
+    .alerts { margin: 0; color: var(--mat-sys-error); font: var(--mat-sys-label-medium); display: flex; align-items: center; gap: 4px; }
     footer { display: flex; justify-content: flex-end; gap: 4px; }
   `,
 })
@@ -63,4 +64,10 @@ export class ServerCardComponent {
   readonly card = input.required<FleetCard>();
   readonly now = input(Date.now());
   protected readonly flags = computed(() => containerFlags(this.card()));
+  /** Open alerts of this server by severity (the fleet stream has the total only). */
+  readonly severities = input<SeverityCounts | undefined>(undefined);
+  protected readonly severityText = computed(() => {
+    const s = this.severities();
+    return s ? (['critical', 'warning', 'info'] as const).filter((k) => s[k]).map((k) => `${s[k]} ${k}`).join(', ') : '';
+  });
 }
