@@ -215,6 +215,11 @@ export function findCommand(word: string): CommandSpec<CommandName> | null {
   return null;
 }
 
+/** The commands `help` lists and completion offers. */
+export function visibleCommands(): CommandSpec<CommandName>[] {
+  return COMMAND_NAMES.map(specOf).filter((s) => !s.hidden);
+}
+
 export function kindOf(cmd: ParsedCommand): ChatCommandKind {
   const spec = specOf(cmd.name);
   return typeof spec.kind === 'function' ? spec.kind(cmd) : spec.kind;
