@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ChatAction, ChatReply, Server } from '@chatops/protocol';
+import type { ChatAction, ChatReply } from '@chatops/protocol';
 import { AuthUser, RequestMeta } from '../../common/decorators';
 import { AlertsService } from '../alerts/alerts.service';
 import { CreateSilenceDto } from '../alerts/dto/silence.dto';
@@ -7,11 +7,10 @@ import { SilencesService } from '../alerts/silences.service';
 import { CommandsService } from '../commands/commands.service';
 import { DockerService } from '../docker/docker.service';
 import { ContainerActionQueryDto, ContainerLogsQueryDto } from '../docker/dto/docker.dto';
-import { LatestSamples } from '../metrics/latest-samples.service';
 import { CommandName, CommandOf, ParsedCommand, specOf, usage, visibleCommands } from './chat-commands';
 import { FleetReplies } from './chat-fleet-replies.service';
 import { ago, MAX_TEXT, short8, table, tail } from './chat-format';
-import { ChatTargets } from './chat-targets.service';
+import { ChatTargets, ServerRef } from './chat-targets.service';
 
 export interface ChatContext {
   user: AuthUser;
@@ -39,7 +38,6 @@ export class ChatExecutor {
   constructor(
     private readonly targets: ChatTargets,
     private readonly fleet: FleetReplies,
-    private readonly latest: LatestSamples,
     private readonly commands: CommandsService,
     private readonly docker: DockerService,
     private readonly alerts: AlertsService,
@@ -61,7 +59,7 @@ export class ChatExecutor {
     return { command: { ...cmd, server: server.id }, display: specOf(cmd.name).format({ ...cmd, server: server.name } as never) };
   }
 
-  private async server(cmd: Extract<ParsedCommand, { server: string | null }>, ctx: ChatContext): Promise<Server> {
+  private async server(cmd: Extract<ParsedCommand, { server: string | null }>, ctx: ChatContext): Promise<ServerRef> {
     const server = await this.targets.server(ctx.user, cmd.server, ctx.contextServerId, usage(specOf(cmd.name)));
     ctx.subject = server.id;
     return server;

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { ChatMetricRange, ChatReply, HistoryPoint, Server } from '@chatops/protocol';
+import type { ChatMetricRange, ChatReply, HistoryPoint } from '@chatops/protocol';
+import type { ServerBrief } from '../servers/servers.service';
 import { AlertsService } from '../alerts/alerts.service';
 import { LatestSamples } from '../metrics/latest-samples.service';
 import { MetricsHistoryService } from '../metrics/metrics-history.service';
 import { ChatErrorCode, ChatException } from './chatops.errors';
 import type { ChatContext } from './chat-executor.service';
 import { ago, bytes, duration, fullestDisk, num, pct, table } from './chat-format';
-import { ChatTargets, tagsOf } from './chat-targets.service';
+import { ChatTargets, ServerRef, tagsOf } from './chat-targets.service';
 
 const RANGE_MS: Record<ChatMetricRange, number> = {
   '15m': 15 * 60_000, '1h': 3_600_000, '6h': 6 * 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000,
@@ -44,16 +45,17 @@ export class FleetReplies {
     return this.one(server, ctx);
   }
 
-  private async fleet(title: string, servers: Server[], ctx: ChatContext): Promise<ChatReply> {
+  private async fleet(title: string, servers: ServerBrief[], ctx: ChatContext): Promise<ChatReply> {
     const ids = servers.map((s) => s.id);
-    const [, open] = await Promise.all([this.latest.preload(ids), this.openAlerts(ctx)]);
+    const [, open] = await Promise.all([this.latest.preload(ids), this.openAlerts(ctx, null)]);
     const rows = servers.map((s) => {
       const sample = this.latest.peek(s.id)?.sample;
       return { s, sample, alerts: open.get(s.id) ?? 0 };
     });
-    // Problems first: not online, then open alerts, then the busiest.
+    // Problems first: not online, then open alerts, then the busiest; ties keep the list's name
+    // order (the sort is stable: no localeCompare per comparison, which cost ~10 ms over 1,000 servers).
     rows.sort((a, b) => (STATUS_RANK[a.s.status] ?? 1) - (STATUS_RANK[b.s.status] ?? 1) || b.alerts - a.alerts
-      || (b.sample?.cpu.percent ?? -1) - (a.sample?.cpu.percent ?? -1) || a.s.name.localeCompare(b.s.name));
+      || (b.sample?.cpu.percent ?? -1) - (a.sample?.cpu.percent ?? -1));
     const count = (status: string) => servers.filter((s) => s.status === status).length;
     const openTotal = rows.reduce((n, r) => n + r.alerts, 0);
     return {
@@ -75,8 +77,8 @@ export class FleetReplies {
     };
   }
 
-  private async one(server: Server, ctx: ChatContext): Promise<ChatReply> {
-    const [latest, open] = await Promise.all([this.latest.get(server.id), this.openAlerts(ctx)]);
+  private async one(ref: ServerRef, ctx: ChatContext): Promise<ChatReply> {
+    const [server, latest, open] = await Promise.all([this.targets.detail(ctx.user, ref.id), this.latest.get(ref.id), this.openAlerts(ctx, ref.id)]);
     const sample = latest?.sample;
     const disk = sample ? fullestDisk(sample) : null;
     return {
@@ -103,7 +105,7 @@ export class FleetReplies {
     };
   }
 
-  async top(server: Server): Promise<ChatReply> {
+  async top(server: ServerRef): Promise<ChatReply> {
     const latest = await this.latest.get(server.id);
     if (!latest) throw new ChatException(ChatErrorCode.NoMetrics, `No metrics from ${server.name} yet: its agent has not sent a sample`);
     const s = latest.sample;
@@ -123,7 +125,7 @@ export class FleetReplies {
     };
   }
 
-  async metrics(server: Server, range: ChatMetricRange): Promise<ChatReply> {
+  async metrics(server: ServerRef, range: ChatMetricRange): Promise<ChatReply> {
     const end = new Date();
     const h = await this.history.history(server.id, { start: new Date(end.getTime() - RANGE_MS[range]).toISOString(), end: end.toISOString(), points: 120 });
     const avg = (k: keyof HistoryPoint) => mean(h.points.map((p) => p[k] as number | null));
@@ -144,9 +146,9 @@ export class FleetReplies {
     };
   }
 
-  /** Open alerts per server, one query (the alerts service's own visibility rule). */
-  private async openAlerts(ctx: ChatContext): Promise<Map<string, number>> {
-    const page = await this.alerts.list(ctx.user, { status: 'open', limit: 200 });
+  /** Open alerts per server (of one server, or all), one query (the alerts service's own visibility rule). */
+  private async openAlerts(ctx: ChatContext, serverId: string | null): Promise<Map<string, number>> {
+    const page = await this.alerts.list(ctx.user, { status: 'open', limit: 200, ...(serverId ? { serverId } : {}) });
     const counts = new Map<string, number>();
     for (const a of page.items) counts.set(a.serverId, (counts.get(a.serverId) ?? 0) + 1);
     return counts;

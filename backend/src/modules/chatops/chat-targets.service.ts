@@ -4,15 +4,18 @@ import { AuthUser } from '../../common/decorators';
 import { AlertsService } from '../alerts/alerts.service';
 import { AlertErrorCode, AlertException } from '../alerts/alerts.errors';
 import { ServerErrorCode, ServerException } from '../servers/servers.errors';
-import { ServersService } from '../servers/servers.service';
+import { ServerBrief, ServersService } from '../servers/servers.service';
 import { closest } from './edit-distance';
 import { ChatErrorCode, ChatException } from './chatops.errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A server a command acts on. */
+export interface ServerRef { id: string; name: string }
+
 /** A server's tags: `metadata.tags` (a list, or a comma-separated string), lower-cased. */
-export function tagsOf(server: Server): string[] {
-  const t = server.metadata?.tags;
+export function tagsOf(server: { tags: unknown }): string[] {
+  const t = server.tags;
   const list = Array.isArray(t) ? t : typeof t === 'string' ? t.split(',') : [];
   return list.filter((x): x is string => typeof x === 'string').map((x) => x.trim().toLowerCase()).filter(Boolean);
 }
@@ -29,23 +32,29 @@ export class ChatTargets {
     private readonly alerts: AlertsService,
   ) {}
 
-  /** The servers the user may see (admins: all), by name. */
-  list(user: AuthUser): Promise<Server[]> {
-    return this.servers.list(user);
+  /** The servers the user may see (admins: all), by name, briefly (one query). */
+  list(user: AuthUser): Promise<ServerBrief[]> {
+    return this.servers.listBrief(user);
+  }
+
+  /** One server in full, through the ownership check. */
+  detail(user: AuthUser, id: string): Promise<Server> {
+    return this.servers.get(user, id);
   }
 
   /** A server named by `ref` (name or id), or the conversation's server when `ref` is null. */
-  async server(user: AuthUser, ref: string | null, context: string | null, usage: string): Promise<Server> {
-    if (ref === null) {
-      if (context) return this.servers.get(user, context);
-      throw new ChatException(ChatErrorCode.ServerRequired, `Name a server: ${usage}`);
+  async server(user: AuthUser, ref: string | null, context: string | null, usage: string): Promise<ServerRef> {
+    const id = ref === null ? context : UUID.test(ref) ? ref : null;
+    if (id) {
+      const { name } = await this.servers.get(user, id);
+      return { id, name };
     }
-    if (UUID.test(ref)) return this.servers.get(user, ref);
-    return this.byName(ref, await this.servers.list(user));
+    if (ref === null) throw new ChatException(ChatErrorCode.ServerRequired, `Name a server: ${usage}`);
+    return this.byName(ref, await this.servers.listBrief(user));
   }
 
   /** Resolves a name against an already loaded list (one query for many lookups). */
-  byName(ref: string, servers: readonly Server[], alsoKnown: readonly string[] = []): Server {
+  byName<S extends ServerRef>(ref: string, servers: readonly S[], alsoKnown: readonly string[] = []): S {
     const lower = ref.toLowerCase();
     const matches = servers.filter((s) => s.name.toLowerCase() === lower || s.id === lower);
     if (matches.length === 1) return matches[0];
