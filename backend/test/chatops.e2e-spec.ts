@@ -202,6 +202,11 @@ describe('chatops', () => {
     const res = await t.http().post('/api/v1/chatops/messages').set(mallory.auth).send({ text: 'run -- echo pwned', serverId: server.id }).expect(200);
     expect(res.body.reply.error).toEqual({ code: rest.code, message: rest.message });
     expect(received).toEqual([]);
+    // nor is the entry filed under that server, and a server that does not exist is no trouble
+    expect((await say('help', mallory, server.id)).reply.error).toBeUndefined();
+    expect((await say('top', mallory, '00000000-0000-4000-8000-000000000000')).reply.error).toMatchObject({ code: 'server.not_found' });
+    const rows = (await t.db.query('SELECT server_id FROM chat_messages WHERE user_id = $1', [mallory.user.id])).rows;
+    expect(rows.every((r) => r.server_id === null)).toBe(true);
   });
 
   it('keeps the conversation per user: paged newest first, searchable, per server', async () => {

@@ -37,6 +37,10 @@ export class ChatTargets {
     return this.servers.listBrief(user);
   }
 
+  accessible(user: AuthUser, id: string): Promise<boolean> {
+    return this.servers.isAccessible(user, id);
+  }
+
   /** One server in full, through the ownership check. */
   detail(user: AuthUser, id: string): Promise<Server> {
     return this.servers.get(user, id);

@@ -48,7 +48,11 @@ export class ChatopsService {
   ) {}
 
   async handle(user: AuthUser, req: ChatRequest, meta: RequestMeta): Promise<ChatMessageResponse> {
-    const ctx: ChatContext = { user, meta: { ...meta, channel: req.channel }, contextServerId: req.serverId ?? null, subject: req.serverId ?? null };
+    const context = req.serverId ?? null;
+    // The entry is about the conversation's server only if the user may see it (a command using it
+    // is answered with the REST 404 otherwise).
+    const subject = context && (await this.targets.accessible(user, context)) ? context : null;
+    const ctx: ChatContext = { user, meta: { ...meta, channel: req.channel }, contextServerId: context, subject };
     const parsed = parse(req.text);
     let command: ParsedCommand | null = null;
     let reply: ChatReply;
@@ -60,9 +64,12 @@ export class ChatopsService {
       reply = await this.reply(command, ctx).catch((err: unknown) => errorReply(command!, err));
     }
     const id = randomUUID();
-    await this.messages.insert({
-      id, userId: user.id, serverId: ctx.subject, channel: req.channel, text: req.text, command: command?.name ?? null, ok: !reply.error, reply,
-    });
+    // A server deleted meanwhile leaves the entry without a server (as ON DELETE SET NULL would).
+    await this.messages.query(
+      `INSERT INTO chat_messages (id, user_id, server_id, channel, text, command, ok, reply)
+       VALUES ($1, $2, (SELECT id FROM servers WHERE id = $3::uuid), $4, $5, $6, $7, $8)`,
+      [id, user.id, ctx.subject, req.channel, req.text, command?.name ?? null, !reply.error, JSON.stringify(reply)],
+    );
     return { id, reply };
   }
 
