@@ -21,6 +21,12 @@ export interface AuditRecord {
   ownerId?: string | null;
 }
 
+/** A chat action says which door it came through (the `channel` column keeps it for filtering too); the suffix survives the length cap. */
+function withChannel(description: string, channel: string | undefined): string {
+  const via = channel ? ` (via chat, ${channel})` : '';
+  return description.slice(0, 1000 - via.length) + via;
+}
+
 export interface AuditQuery { serverId?: string; action?: string; limit?: number; before?: string }
 
 /** Cursor = base64url("<createdAt ISO>|<id>"): stable under equal timestamps. */
@@ -65,8 +71,7 @@ export class AuditService {
            ) t`,
         [
           r.action,
-          // A chat action says which door it came through (the column keeps it for filtering too).
-          (r.meta?.channel ? `${r.description} (via chat, ${r.meta.channel})` : r.description).slice(0, 1000),
+          withChannel(r.description, r.meta?.channel),
           r.userId ?? null,
           r.serverId ?? null,
           r.ownerId !== undefined,

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
-import type { ChatChannel, ChatCompletions, ChatError, ChatHistoryPage, ChatMessageResponse, ChatReply } from '@chatops/protocol';
+import { CHAT_CONFIRM_TTL_SEC, type ChatChannel, type ChatCompletions, type ChatError, type ChatHistoryPage, type ChatMessageResponse, type ChatReply } from '@chatops/protocol';
 import { AuthUser, RequestMeta } from '../../common/decorators';
 import { DomainException } from '../../common/domain-exception';
 import { LatestSamples } from '../metrics/latest-samples.service';
@@ -83,7 +83,7 @@ export class ChatopsService {
       const confirm = await this.confirmations.issue(ctx.user.id, ctx.meta.channel ?? 'dashboard', command, display);
       return {
         title: `Confirm: ${display}`,
-        text: `This changes the server. Press Confirm or send \`confirm ${confirm.token}\` within 60 s; otherwise nothing happens.`,
+        text: `This changes the server. Press Confirm or send \`confirm ${confirm.token}\` within ${CHAT_CONFIRM_TTL_SEC} s; otherwise nothing happens.`,
         confirm,
         actions: [{ label: 'Confirm', command: `confirm ${confirm.token}`, style: 'danger' }],
       };
