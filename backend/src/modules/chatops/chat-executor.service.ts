@@ -7,7 +7,7 @@ import { SilencesService } from '../alerts/silences.service';
 import { CommandsService } from '../commands/commands.service';
 import { DockerService } from '../docker/docker.service';
 import { ContainerActionQueryDto, ContainerLogsQueryDto } from '../docker/dto/docker.dto';
-import { CommandName, CommandOf, ParsedCommand, specOf, usage, visibleCommands } from './chat-commands';
+import { CommandName, CommandOf, formatCommand, ParsedCommand, specOf, usage, visibleCommands } from './chat-commands';
 import { FleetReplies } from './chat-fleet-replies.service';
 import { ago, MAX_TEXT, short8, table, tail } from './chat-format';
 import { ChatTargets, ServerRef } from './chat-targets.service';
@@ -56,7 +56,7 @@ export class ChatExecutor {
    */
   async pin(cmd: Extract<ParsedCommand, { server: string | null }>, ctx: ChatContext): Promise<{ command: ParsedCommand; display: string }> {
     const server = await this.server(cmd, ctx);
-    return { command: { ...cmd, server: server.id }, display: specOf(cmd.name).format({ ...cmd, server: server.name } as never) };
+    return { command: { ...cmd, server: server.id }, display: formatCommand({ ...cmd, server: server.name }) };
   }
 
   private async server(cmd: Extract<ParsedCommand, { server: string | null }>, ctx: ChatContext): Promise<ServerRef> {
@@ -75,7 +75,7 @@ export class ChatExecutor {
         };
       }
       const spec = specOf(cmd.topic as CommandName);
-      const kind = typeof spec.kind === 'function' ? 'mutating or destructive (see above)' : spec.kind;
+      const kind = typeof spec.kind === 'function' ? 'depends on the action: destructive ones ask for a confirmation' : spec.kind;
       return {
         title: `help ${spec.name}`,
         text: spec.description,
