@@ -47,7 +47,8 @@ export type RefreshCookieName = 'chatops_refresh';
 /** The body of login/register/refresh/change-password in cookie mode: the refresh token is only in the cookie. */
 export type BrowserAuthResponse = Omit<AuthResponse, 'refreshToken'>;
 
-export interface AgentCapabilities { exec: boolean; docker: boolean; terminal: boolean }
+/** `dockerReadOnly`: the agent refuses every Docker change (`--docker-read-only`); absent from older agents. */
+export interface AgentCapabilities { exec: boolean; docker: boolean; terminal: boolean; dockerReadOnly?: boolean }
 export interface AgentInfo {
   version: string;
   hostname: string;

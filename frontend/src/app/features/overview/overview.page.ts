@@ -8,6 +8,7 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { RouterLink } from '@angular/router';
 import { interval } from 'rxjs';
+import { OpenAlertsService } from '../../core/alerts/open-alerts.service';
 import { describeHttpError } from '../../core/api/error-message';
 import { ServersApi } from '../../core/api/servers-api.service';
 import { LiveSocketService } from '../../core/live/live-socket.service';
@@ -27,6 +28,7 @@ import { ServerCardComponent } from './server-card.component';
 export class OverviewPage {
   private readonly api = inject(ServersApi);
   private readonly live = inject(LiveSocketService);
+  protected readonly openAlerts = inject(OpenAlertsService);
   private readonly destroyRef = inject(DestroyRef);
 
   protected readonly loading = signal(true);

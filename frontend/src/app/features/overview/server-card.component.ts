@@ -1,12 +1,13 @@
-import { ChangeDetectionStrategy, Component, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
+import type { SeverityCounts } from '../../core/alerts/open-alerts.service';
 import { Percent1Pipe, RelativeTimePipe } from '../../shared/format/format.pipes';
 import { IconComponent } from '../../shared/ui/icon.component';
 import { SparklineComponent } from '../../shared/ui/sparkline.component';
 import { StatusChipComponent } from '../../shared/ui/status-chip.component';
-import type { FleetCard } from './fleet-state';
+import { containerFlags, type FleetCard } from './fleet-state';
 
 @Component({
   selector: 'app-server-card',
@@ -26,7 +27,16 @@ import type { FleetCard } from './fleet-state';
         <div><dt>Disk</dt><dd data-testid="disk">{{ c.diskPercent | percent1 }}</dd></div>
       </dl>
       <app-sparkline [values]="c.cpuTrend" label="CPU trend" [width]="220" />
-      @if (c.openAlerts) { <p class="alerts"><app-icon name="warning" [size]="16" /> {{ c.openAlerts }} open alert{{ c.openAlerts === 1 ? '' : 's' }}</p> }
+      @if (c.containersTotal != null) {
+        @let f = flags();
+        <p class="containers" data-testid="containers">
+          <a [routerLink]="['/servers', c.server.id, 'containers']" [attr.aria-label]="'Containers of ' + c.server.name + ': ' + c.containersRunning + ' of ' + c.containersTotal + ' running'">
+            <app-icon name="container" [size]="16" /> <span data-testid="containers-count">{{ c.containersRunning }}/{{ c.containersTotal }}</span> containers running</a>
+          @if (f.notRunning) { <span class="flag" data-testid="containers-stopped"><app-icon name="stop" [size]="14" /> {{ f.notRunning }} not running</span> }
+          @if (f.unhealthy) { <span class="flag" data-testid="containers-unhealthy"><app-icon name="warning" [size]="14" /> {{ f.unhealthy }} unhealthy</span> }
+        </p>
+      }
+      @if (c.openAlerts) { <a class="alerts" [routerLink]="['/servers', c.server.id, 'alerts']" data-testid="card-alerts"><app-icon name="warning" [size]="16" /> {{ c.openAlerts }} open alert{{ c.openAlerts === 1 ? '' : 's' }}{{ severityText() ? ': ' + severityText() : '' }}</a> }
       <footer>
         <a mat-button [routerLink]="['/servers', c.server.id]">Details</a>
         <a mat-button [routerLink]="['/servers', c.server.id, 'settings']" [attr.aria-label]="'Settings for ' + c.server.name">Settings</a>
@@ -43,11 +53,21 @@ import type { FleetCard } from './fleet-state';
     dt { font: var(--mat-sys-label-small); color: var(--mat-sys-on-surface-variant); }
     dd { margin: 0; font: var(--mat-sys-title-medium); }
     app-sparkline { width: 100%; }
-    .alerts { margin: 0; color: var(--mat-sys-error); font: var(--mat-sys-label-medium); }
+    .containers { margin: 0; display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; font: var(--mat-sys-label-medium); }
+    .containers a { color: inherit; display: inline-flex; align-items: center; gap: 4px; }
+    .flag { display: inline-flex; align-items: center; gap: 3px; color: var(--mat-sys-error); }
+    .alerts { margin: 0; color: var(--mat-sys-error); font: var(--mat-sys-label-medium); display: flex; align-items: center; gap: 4px; }
     footer { display: flex; justify-content: flex-end; gap: 4px; }
   `,
 })
 export class ServerCardComponent {
   readonly card = input.required<FleetCard>();
   readonly now = input(Date.now());
+  protected readonly flags = computed(() => containerFlags(this.card()));
+  /** Open alerts of this server by severity (the fleet stream has the total only). */
+  readonly severities = input<SeverityCounts | undefined>(undefined);
+  protected readonly severityText = computed(() => {
+    const s = this.severities();
+    return s ? (['critical', 'warning', 'info'] as const).filter((k) => s[k]).map((k) => `${s[k]} ${k}`).join(', ') : '';
+  });
 }
