@@ -84,6 +84,33 @@ describe('chatops', () => {
     });
   });
 
+  it('top, metrics and history read the newest sample, the stored history and the command history', async () => {
+    const sim = await simAgent(t, alice, `top-${uniq()}`);
+    sims.push(sim);
+    expect((await say(`top ${sim.server.name}`)).reply.error).toEqual({
+      code: 'chat.no_metrics', message: `No metrics from ${sim.server.name} yet: its agent has not sent a sample`,
+    });
+    await sim.send({
+      cpu: { percent: 61, perCore: [61], load: [1.5, 1, 0.5], cores: 1 },
+      processes: [
+        { pid: 10, name: 'postgres', user: 'postgres', cpuPercent: 12.5, memBytes: 1048576 },
+        { pid: 20, name: 'node', user: 'app', cpuPercent: 48, memBytes: 2097152 },
+      ],
+    });
+    const top = (await say(`top ${sim.server.name}`)).reply;
+    expect(top.table).toEqual({ columns: ['PID', 'Process', 'User', 'CPU', 'Memory'], rows: [['20', 'node', 'app', '48.0 %', '2.0 MiB'], ['10', 'postgres', 'postgres', '12.5 %', '1.0 MiB']] });
+    expect(top.fields).toContainEqual({ label: 'Load', value: '1.50 1.00 0.50', short: true });
+
+    const metrics = (await say(`metrics ${sim.server.name} 6h`)).reply;
+    expect(metrics).toMatchObject({ title: `${sim.server.name}: last 6h`, chart: { serverId: sim.server.id, range: '6h' } });
+    expect(metrics.fields?.[0]).toEqual({ label: 'CPU avg / max', value: expect.stringMatching(/^\d+\.\d %/), short: true });
+
+    const { server } = await execServer();
+    expect((await say(`history ${server.name}`)).reply.title).toBe(`No commands on ${server.name} yet`);
+    await t.http().post(`/api/v1/commands/${server.id}`).set(alice.auth).send({ command: 'echo via rest' }).expect(200);
+    expect((await say(`history ${server.name}`)).reply.table?.rows).toEqual([[expect.any(String), 'echo via rest', 'completed', '0', '3 ms']]);
+  });
+
   it('run: asks for a confirmation, runs once confirmed and shows the output; audited with the channel', async () => {
     const { server, received } = await execServer();
     const asked = (await say(`run ${server.name} -- echo hi there`)).reply;
