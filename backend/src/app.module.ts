@@ -14,6 +14,7 @@ import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { AuditHttpModule } from './modules/audit/audit-http.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { ChatopsModule } from './modules/chatops/chatops.module';
 import { CommandsModule } from './modules/commands/commands.module';
 import { DockerModule } from './modules/docker/docker.module';
 import { HealthModule } from './modules/health/health.module';
@@ -60,6 +61,7 @@ export class AppModule implements NestModule {
         NotificationsModule,
         AlertsModule,
         DockerModule,
+        ChatopsModule,
       ],
     };
   }

@@ -1,6 +1,6 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, Header, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
-import type { UserRole } from '@chatops/protocol';
+import type { ChatChannel, UserRole } from '@chatops/protocol';
 
 export const IS_PUBLIC = 'chatops:isPublic';
 /** Marks a route as reachable without an access token (every other route requires one). */
@@ -18,8 +18,11 @@ export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionConte
   return ctx.switchToHttp().getRequest<Request & { user: AuthUser }>().user;
 });
 
-/** Who made a request, for the audit log. */
-export interface RequestMeta { ip: string | null; userAgent: string | null }
+/**
+ * Who made a request, for the audit log. `channel`: the request came through a chat door (ChatOps);
+ * the services pass `meta` to the audit log as it is, so their entries say so.
+ */
+export interface RequestMeta { ip: string | null; userAgent: string | null; channel?: ChatChannel }
 export const ReqMeta = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestMeta => {
   const req = ctx.switchToHttp().getRequest<Request>();
   const ua = req.headers['user-agent'];

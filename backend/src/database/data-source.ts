@@ -7,6 +7,7 @@ import { CommandHistoryEntity } from '../modules/commands/command-history.entity
 import { CommandPolicyEntity } from '../modules/commands/command-policy.entity';
 import { ConnectionEventEntity } from '../modules/agents/connection-event.entity';
 import { ChannelEntity } from '../modules/notifications/channel.entity';
+import { ChatMessageEntity } from '../modules/chatops/chat-message.entity';
 import { ContainerEventEntity } from '../modules/docker/container-event.entity';
 import { RefreshTokenEntity } from '../modules/auth/refresh-token.entity';
 import { ServerEntity } from '../modules/servers/server.entity';
@@ -16,7 +17,7 @@ import { MIGRATIONS } from './migrations';
 
 export const ENTITIES = [UserEntity, RefreshTokenEntity, ServerEntity, ApiKeyEntity, AuditLogEntity, ConnectionEventEntity,
   CommandHistoryEntity, CommandPolicyEntity, TerminalSessionEntity, AlertThresholdEntity, AlertSilenceEntity, ChannelEntity,
-  ContainerEventEntity];
+  ContainerEventEntity, ChatMessageEntity];
 
 /** Name of the second, small connection pool for long maintenance statements (rollups, retention, migrations). */
 export const MAINTENANCE_DB = 'maintenance';

@@ -9,3 +9,4 @@ export * from './docker-schemas';
 export * from './agent-frames';
 export * from './agent-streams';
 export * from './sockets';
+export * from './chatops';

@@ -1,5 +1,6 @@
 /** REST shapes (docs/api.md). JSON is camelCase, ids are UUIDs, times ISO-8601 UTC strings. */
 import type { ServerStatus, UserRole } from './enums';
+import type { ChatChannel } from './chatops';
 
 export interface ErrorBody {
   statusCode: number;
@@ -99,6 +100,8 @@ export interface AuditEntry {
   ownerId: string | null;
   /** An admin acted on a server owned by someone else. */
   actingAsAdmin: boolean;
+  /** The chat door the action came through (ChatOps); null: REST or the dashboard's pages. */
+  channel: ChatChannel | null;
 }
 export interface AuditPage { items: AuditEntry[]; nextCursor: string | null }
 

@@ -22,6 +22,7 @@ import { ThresholdsService } from './thresholds.service';
   // order matters: the literal paths before `alerts/:id`
   controllers: [ThresholdsController, SilencesController, AlertsController],
   providers: [AlertRuleCache, AlertStore, AlertPublisher, AlertEngine, AlertsService, ThresholdsService, SilencesService],
-  exports: [AlertEngine],
+  // AlertsService and SilencesService: for ChatOps, another door onto the same lifecycle
+  exports: [AlertEngine, AlertsService, SilencesService],
 })
 export class AlertsModule {}

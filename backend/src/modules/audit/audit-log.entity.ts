@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { AuditEntry } from '@chatops/protocol';
+import type { AuditEntry, ChatChannel } from '@chatops/protocol';
 
 @Entity('audit_logs')
 export class AuditLogEntity {
@@ -15,6 +15,8 @@ export class AuditLogEntity {
   @Column({ name: 'owner_id', type: 'uuid', nullable: true }) ownerId: string | null;
   /** An admin acted on a server owned by someone else. */
   @Column({ name: 'acting_as_admin', default: false }) actingAsAdmin: boolean;
+  /** The chat door the action came through; null: REST or the dashboard's pages. */
+  @Column({ type: 'varchar', nullable: true }) channel: ChatChannel | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 
@@ -31,5 +33,6 @@ export function toAuditEntry(a: AuditLogEntity): AuditEntry {
     createdAt: a.createdAt.toISOString(),
     ownerId: a.ownerId,
     actingAsAdmin: a.actingAsAdmin,
+    channel: a.channel,
   };
 }

@@ -21,6 +21,12 @@ export interface AuditRecord {
   ownerId?: string | null;
 }
 
+/** A chat action says which door it came through (the `channel` column keeps it for filtering too); the suffix survives the length cap. */
+function withChannel(description: string, channel: string | undefined): string {
+  const via = channel ? ` (via chat, ${channel})` : '';
+  return description.slice(0, 1000 - via.length) + via;
+}
+
 export interface AuditQuery { serverId?: string; action?: string; limit?: number; before?: string }
 
 /** Cursor = base64url("<createdAt ISO>|<id>"): stable under equal timestamps. */
@@ -53,9 +59,9 @@ export class AuditService {
       // One statement: the server's owner (unless given: a deleted server's) and the actor's role
       // are looked up inside the INSERT, so auditing costs one round trip.
       await this.repo.query(
-        `INSERT INTO audit_logs (action, description, user_id, server_id, owner_id, acting_as_admin, ip, user_agent, success)
+        `INSERT INTO audit_logs (action, description, user_id, server_id, owner_id, acting_as_admin, ip, user_agent, success, channel)
          SELECT $1, left(CASE WHEN t.acting THEN $2 || ' [admin ' || t.username || ' acting on a server owned by another user]' ELSE $2 END, 1000),
-                $3, $4, t.owner_id, t.acting, $7, $8, $9
+                $3, $4, t.owner_id, t.acting, $7, $8, $9, $10
            FROM (
              SELECT o.owner_id,
                     coalesce(o.owner_id IS NOT NULL AND $3::uuid IS NOT NULL AND o.owner_id <> $3::uuid AND u.role = 'admin', false) AS acting,
@@ -65,7 +71,7 @@ export class AuditService {
            ) t`,
         [
           r.action,
-          r.description.slice(0, 1000),
+          withChannel(r.description, r.meta?.channel),
           r.userId ?? null,
           r.serverId ?? null,
           r.ownerId !== undefined,
@@ -73,6 +79,7 @@ export class AuditService {
           r.meta?.ip?.slice(0, 64) ?? null,
           r.meta?.userAgent ?? null,
           r.success ?? true,
+          r.meta?.channel ?? null,
         ],
       );
     } catch (err) {

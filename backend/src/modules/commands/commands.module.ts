@@ -15,5 +15,6 @@ import { CommandsService } from './commands.service';
   imports: [TypeOrmModule.forFeature([CommandHistoryEntity, CommandPolicyEntity]), ServersModule, AgentsModule, AuditModule, LiveModule],
   controllers: [CommandsController],
   providers: [CommandsService, CommandPolicyService],
+  exports: [CommandsService],
 })
 export class CommandsModule {}

@@ -10,6 +10,6 @@ import { MetricsRollupService } from './metrics-rollup.service';
   imports: [ServersModule],
   controllers: [MetricsController],
   providers: [MetricsIngestService, LatestSamples, MetricsHistoryService, MetricsRollupService],
-  exports: [MetricsIngestService, LatestSamples, MetricsRollupService],
+  exports: [MetricsIngestService, LatestSamples, MetricsRollupService, MetricsHistoryService],
 })
 export class MetricsModule {}

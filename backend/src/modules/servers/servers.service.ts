@@ -12,6 +12,16 @@ import { serverNotFound, ServerErrorCode, ServerException } from './servers.erro
 
 const MAX_METADATA_BYTES = 16 * 1024;
 
+/** What fleet-wide lookups need of a server (chat, completion): no metadata or agent info to load. */
+export interface ServerBrief {
+  id: string;
+  name: string;
+  status: ServerStatus;
+  lastSeen: string | null;
+  /** `metadata.tags` as stored (any JSON; callers interpret it). */
+  tags: unknown;
+}
+
 @Injectable()
 export class ServersService {
   constructor(
@@ -42,6 +52,16 @@ export class ServersService {
       order: { name: 'ASC', createdAt: 'ASC' },
     });
     return rows.map(toServer);
+  }
+
+  /** The servers the user may see (admins: all), briefly, by name: one query, no entity hydration. */
+  async listBrief(user: AuthUser): Promise<ServerBrief[]> {
+    const rows = (await this.db.query(
+      `SELECT id, name, status, last_seen, metadata -> 'tags' AS tags FROM servers
+        ${isAdmin(user) ? '' : 'WHERE owner_id = $1'} ORDER BY name, created_at`,
+      isAdmin(user) ? [] : [user.id],
+    )) as { id: string; name: string; status: ServerStatus; last_seen: Date | null; tags: unknown }[];
+    return rows.map((r) => ({ id: r.id, name: r.name, status: r.status, lastSeen: r.last_seen ? r.last_seen.toISOString() : null, tags: r.tags }));
   }
 
   async get(user: AuthUser, id: string): Promise<ServerResponse> {

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
-import type { AuditEntry, AuditPage } from '@chatops/protocol';
+import { ApiProperty } from '@nestjs/swagger';
+import { CHAT_CHANNELS, type AuditEntry, type AuditPage, type ChatChannel } from '@chatops/protocol';
 
 export class AuditQueryDto {
   @IsOptional() @IsUUID() serverId?: string;
@@ -26,6 +27,9 @@ export class AuditEntryResponse implements AuditEntry {
   ownerId: string | null;
   /** True when an admin acted on a server owned by another user; the description says so too. */
   actingAsAdmin: boolean;
+  /** The chat door the action came through (ChatOps); null: REST or the dashboard's pages. */
+  @ApiProperty({ enum: CHAT_CHANNELS, nullable: true })
+  channel: ChatChannel | null;
 }
 
 export class AuditPageResponse implements AuditPage {

@@ -10,7 +10,7 @@ import { AuditPage } from './audit.page';
 
 const entry = (id: string, partial: Partial<AuditEntry> = {}): AuditEntry => ({
   id, userId: 'u1', serverId: 's1', action: 'alert.acknowledge', description: `entry ${id}`, ip: '10.0.0.1', userAgent: null, success: true,
-  createdAt: '2026-01-01T10:00:00.000Z', ownerId: 'u1', actingAsAdmin: false, ...partial,
+  createdAt: '2026-01-01T10:00:00.000Z', ownerId: 'u1', actingAsAdmin: false, channel: null, ...partial,
 });
 
 describe('AuditPage', () => {

@@ -1,0 +1,23 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import type { ChatChannel, ChatHistoryEntry, ChatReply } from '@chatops/protocol';
+
+/** One message and its reply: the conversation, kept per user (and per server). */
+@Entity('chat_messages')
+export class ChatMessageEntity {
+  @PrimaryColumn('uuid') id: string;
+  @Column({ name: 'user_id', type: 'uuid' }) userId: string;
+  @Column({ name: 'server_id', type: 'uuid', nullable: true }) serverId: string | null;
+  @Column({ type: 'varchar' }) channel: ChatChannel;
+  @Column({ type: 'varchar' }) text: string;
+  @Column({ type: 'varchar', nullable: true }) command: string | null;
+  @Column() ok: boolean;
+  @Column({ type: 'jsonb' }) reply: ChatReply;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}
+
+export function toHistoryEntry(m: ChatMessageEntity): ChatHistoryEntry {
+  return {
+    id: m.id, channel: m.channel, text: m.text, command: m.command, serverId: m.serverId, ok: m.ok, reply: m.reply,
+    createdAt: m.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,30 @@
+import { domainException } from '../../common/domain-exception';
+
+/**
+ * ChatOps errors. Only a malformed request is an HTTP error (400): what a command cannot do is a
+ * 200 reply carrying `error` (a chat transcript, and a Slack answer, must show it), see
+ * docs/chatops.md. The codes below that never reach HTTP are the reply's `error.code`.
+ */
+export enum ChatErrorCode {
+  BadCursor = 'chat.bad_cursor',
+  /** A command needs a server and the message named none (and the conversation has no server). */
+  ServerRequired = 'chat.server_required',
+  /** A name matches several servers (names are not unique): the id is needed. */
+  AmbiguousServer = 'chat.ambiguous_server',
+  AmbiguousAlert = 'chat.ambiguous_alert',
+  NoMetrics = 'chat.no_metrics',
+  ConfirmUnknown = 'chat.confirm_unknown',
+  ConfirmExpired = 'chat.confirm_expired',
+  ConfirmUsed = 'chat.confirm_used',
+}
+
+export const ChatException = domainException<ChatErrorCode>('ChatException', {
+  [ChatErrorCode.BadCursor]: 400,
+  [ChatErrorCode.ServerRequired]: 400,
+  [ChatErrorCode.AmbiguousServer]: 409,
+  [ChatErrorCode.AmbiguousAlert]: 409,
+  [ChatErrorCode.NoMetrics]: 404,
+  [ChatErrorCode.ConfirmUnknown]: 404,
+  [ChatErrorCode.ConfirmExpired]: 410,
+  [ChatErrorCode.ConfirmUsed]: 409,
+});

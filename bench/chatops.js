@@ -1,0 +1,183 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * ChatOps benchmark: parse + authorise + reply through REST, with a real backend (its own embedded
+ * PostgreSQL) and simulated agents on loopback that sent one sample each (so every server has a
+ * newest sample and is online).
+ *
+ *   npm run bench:chatops -- [--servers 1000] [--runs 300] [--warmup 30] [--setup-concurrency 16]
+ *
+ * Prints, in one run:
+ *   1. `POST /api/v1/chatops/messages {text:"status"}` over the whole fleet, `--runs` times in a
+ *      row (target: p95 < 50 ms),
+ *   2. `status <one server by name>`, the same number of times,
+ *   3. `GET /api/v1/chatops/complete?text=top%20bench-1`, the same number of times,
+ *   4. `GET /api/v1/servers` (the plain REST list of the same fleet) and `GET /api/v1/auth/me` (an
+ *      authenticated request doing almost nothing): floors to compare with on the same machine.
+ */
+const { mkdtempSync, rmSync, readFileSync } = require('node:fs');
+const { createServer } = require('node:net');
+const { tmpdir } = require('node:os');
+const { join, resolve } = require('node:path');
+const { spawn } = require('node:child_process');
+const { performance } = require('node:perf_hooks');
+const { randomUUID } = require('node:crypto');
+const { io } = require('socket.io-client');
+
+const ROOT = resolve(__dirname, '..');
+
+function parseArgs(argv) {
+  const opts = { servers: 1000, runs: 300, warmup: 30, 'setup-concurrency': 16 };
+  for (let i = 0; i < argv.length; i++) {
+    const key = argv[i].replace(/^--/, '');
+    if (key === 'help') { console.log(readFileSync(__filename, 'utf8').split('\n').slice(2, 18).join('\n')); process.exit(0); }
+    if (!(key in opts)) throw new Error(`unknown option ${argv[i]}`);
+    opts[key] = Number(argv[++i]);
+    if (!(opts[key] >= 1)) throw new Error(`--${key} must be a number ≥ 1`);
+  }
+  return opts;
+}
+
+const log = (msg) => process.stdout.write(`[bench] ${msg}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const fmt = (ms) => `${ms.toFixed(2)} ms`;
+function summary(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  return { n: s.length, p50: pct(s, 50), p95: pct(s, 95), p99: pct(s, 99), max: s[s.length - 1], mean: s.reduce((a, b) => a + b, 0) / s.length };
+}
+const line = (label, x) => log(`${label.padEnd(40)} p50 ${fmt(x.p50)}  p95 ${fmt(x.p95)}  p99 ${fmt(x.p99)}  max ${fmt(x.max)}  (n=${x.n})`);
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => res(port)); });
+  });
+}
+
+function launch(args, env) {
+  let out = '';
+  const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout.on('data', (d) => { out = (out + d).slice(-20000); });
+  proc.stderr.on('data', (d) => { out = (out + d).slice(-20000); });
+  const exited = new Promise((r) => proc.on('exit', r));
+  return { proc, output: () => out, stop: async () => { if (proc.exitCode === null) proc.kill('SIGTERM'); await exited; } };
+}
+
+/** Runs `fn` over `items` with at most `n` in flight. */
+async function pool(items, n, fn) {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) { const i = next++; await fn(items[i], i); }
+  }));
+}
+
+function sample(i, bootId) {
+  const cpu = (i * 37) % 100;
+  return {
+    seq: 1, bootId, timestamp: new Date().toISOString(),
+    cpu: { percent: cpu, perCore: [cpu, cpu], load: [0.5, 0.4, 0.3], cores: 2 },
+    memory: { totalBytes: 8e9, usedBytes: 2e9, availableBytes: 6e9, percent: 25, swapTotalBytes: 1e9, swapUsedBytes: 1e8 },
+    disks: [{ mount: '/', fs: '/dev/sda1', type: 'ext4', totalBytes: 1e11, usedBytes: 4e10, percent: 40 }],
+    network: [{ iface: 'eth0', rxBytes: 1e6, txBytes: 2e6, rxBps: 1000, txBps: 2000 }],
+    uptimeSec: 1234,
+    containers: [{ id: 'a'.repeat(64), name: 'api', image: 'api:1', state: 'running', status: 'Up 2 hours' }],
+  };
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  try { readFileSync(join(ROOT, 'dist/backend/main.js')); } catch { throw new Error('dist/backend/main.js is missing: run "npm run build" first'); }
+  const dataDir = mkdtempSync(join(tmpdir(), 'chatops-bench-chat-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const { DATABASE_URL: _ignored, ...env } = process.env;
+  process.env = env;
+  const sockets = [];
+  let backend = null;
+  const cleanup = async () => {
+    for (const s of sockets) s.close();
+    if (backend) await backend.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+  try {
+    log(`starting the backend on :${port} (embedded PostgreSQL in ${dataDir})`);
+    backend = launch([join(ROOT, 'dist/backend/main.js')], {
+      CHATOPS_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', SERVE_FRONTEND: 'false',
+      AUTH_RATE_LIMIT: '1000/60',
+    });
+    for (const deadline = Date.now() + 60_000; !backend.output().includes('ChatOps is running');) {
+      if (Date.now() > deadline || backend.proc.exitCode !== null) throw new Error(`backend did not start:\n${backend.output()}`);
+      await sleep(100);
+    }
+
+    let token = '';
+    const call = async (method, path, body) => {
+      const res = await fetch(`${base}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+      const text = await res.text();
+      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+      return { json: text ? JSON.parse(text) : null, bytes: text.length };
+    };
+    const api = async (method, path, body) => (await call(method, path, body)).json;
+    token = (await api('POST', '/auth/register', { email: 'bench@example.test', username: 'bench', password: 'correct horse battery' })).accessToken;
+
+    log(`creating ${o.servers} servers and keys, each with a simulated agent that sends one sample`);
+    const t0 = performance.now();
+    await pool(Array.from({ length: o.servers }, (_, i) => i), o['setup-concurrency'], async (i) => {
+      const server = await api('POST', '/servers', { name: `bench-${i}`, metadata: { tags: i % 2 ? ['odd'] : ['even'] } });
+      const key = await api('POST', '/api-keys', { serverId: server.id });
+      const socket = io(`${base}/agents`, { auth: { apiKey: key.key }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 60_000 });
+      sockets.push(socket);
+      await new Promise((res, rej) => { socket.once('auth_success', res); socket.once('connect_error', rej); });
+      const bootId = randomUUID();
+      socket.emit('hello', { agentVersion: '0.1.0-bench', hostname: `bench-${i}`, os: 'linux', arch: 'x64', bootId, intervalSec: 5, capabilities: { exec: false, docker: false, terminal: false } });
+      const ack = await socket.timeout(30_000).emitWithAck('metrics', sample(i, bootId));
+      if (!ack.ok) throw new Error(`sample refused: ${JSON.stringify(ack)}`);
+    });
+    log(`   set up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    const measure = async (label, fn) => {
+      for (let i = 0; i < o.warmup; i++) await fn();
+      const times = [];
+      let bytes = 0;
+      for (let i = 0; i < o.runs; i++) {
+        const t = performance.now();
+        bytes = await fn();
+        times.push(performance.now() - t);
+      }
+      log(`   ${label}: done`);
+      return { ...summary(times), bytes };
+    };
+    const say = async (text) => {
+      const r = await call('POST', '/chatops/messages', { text });
+      if (r.json.reply.error) throw new Error(`${text}: ${JSON.stringify(r.json.reply.error)}`);
+      return r.bytes;
+    };
+
+    log(`measuring, ${o.runs} runs each after ${o.warmup} warm-up runs`);
+    const fleet = await measure('status (fleet)', () => say('status'));
+    const one = await measure('status <server>', () => say(`status bench-${Math.floor(o.servers / 2)}`));
+    const tag = await measure('status <tag>', () => say('status odd'));
+    const complete = await measure('complete', async () => (await call('GET', '/chatops/complete?text=top%20bench-1')).bytes);
+    const list = await measure('GET /servers', async () => (await call('GET', '/servers')).bytes);
+    const me = await measure('GET /auth/me', async () => (await call('GET', '/auth/me')).bytes);
+
+    log('');
+    line(`status over ${o.servers} servers`, fleet);
+    log(`${''.padEnd(40)} reply ${fleet.bytes} bytes   (target: p95 < 50 ms)`);
+    line('status <one server by name>', one);
+    line(`status <tag> (${Math.floor(o.servers / 2)} servers)`, tag);
+    line('complete "top bench-1"', complete);
+    line(`GET /servers (${o.servers}, the REST floor)`, list);
+    log(`${''.padEnd(40)} response ${list.bytes} bytes`);
+    line('GET /auth/me (an authenticated no-op)', me);
+    console.log(`RESULT ${JSON.stringify({ servers: o.servers, statusFleet: fleet, statusOne: one, statusTag: tag, complete, serversList: list, authMe: me })}`);
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((err) => { console.error(`[bench] ${err.stack ?? err}`); process.exit(1); });

@@ -1,0 +1,137 @@
+/**
+ * ChatOps wire shapes (docs/chatops.md): one command language served by several doors. Replies are
+ * transport-neutral cards: the dashboard draws them, a Slack or Mattermost door maps them to
+ * Block Kit or message attachments. Nothing here is specific to one transport.
+ */
+
+/** Where a chat message came from; kept on every conversation entry and on the audit entries it caused. */
+export const CHAT_CHANNELS = ['dashboard', 'slack', 'mattermost'] as const;
+export type ChatChannel = (typeof CHAT_CHANNELS)[number];
+
+/** What a command may do: `destructive` ones ask for a confirmation first (unless the user turned that off). */
+export const CHAT_COMMAND_KINDS = ['read', 'mutating', 'destructive'] as const;
+export type ChatCommandKind = (typeof CHAT_COMMAND_KINDS)[number];
+
+/** Longest message text accepted (characters). */
+export const CHAT_TEXT_MAX_LENGTH = 4000;
+/** A confirmation token is valid this long after the reply that carried it. */
+export const CHAT_CONFIRM_TTL_SEC = 60;
+
+/** `metrics <server> [range]`. */
+export const CHAT_METRIC_RANGES = ['15m', '1h', '6h', '24h', '7d'] as const;
+export type ChatMetricRange = (typeof CHAT_METRIC_RANGES)[number];
+
+export interface ChatField {
+  label: string;
+  value: string;
+  /** May sit beside another short field (two columns in Block Kit). */
+  short?: boolean;
+}
+
+export interface ChatTable {
+  columns: string[];
+  rows: string[][];
+  /** Rows left out to keep the reply small (the text says how to narrow it). */
+  omitted?: number;
+}
+
+/** A chart the client draws from `GET /metrics/{serverId}/history` for the range. */
+export interface ChatChartRef {
+  serverId: string;
+  range: ChatMetricRange;
+}
+
+export const CHAT_ACTION_STYLES = ['default', 'primary', 'danger'] as const;
+export type ChatActionStyle = (typeof CHAT_ACTION_STYLES)[number];
+
+/** A button: pressing it sends `command` as the user's next message. */
+export interface ChatAction {
+  label: string;
+  command: string;
+  style: ChatActionStyle;
+}
+
+/** A destructive command waits for `confirm <token>` (the reply's `confirm` action sends it). */
+export interface ChatConfirmation {
+  token: string;
+  /** The command that runs on confirmation, as it will be executed. */
+  command: string;
+  expiresAt: string;
+}
+
+export interface ChatError {
+  /** `chat.*` for language errors; otherwise the REST error code of the service that refused (e.g. `server.not_found`). */
+  code: string;
+  message: string;
+  /** Closest names for an unknown command, server or container. */
+  suggestions?: string[];
+}
+
+export interface ChatReply {
+  title: string;
+  /** Plain text; output (commands, logs) comes as it is, to be shown monospaced when `monospace`. */
+  text?: string;
+  monospace?: boolean;
+  fields?: ChatField[];
+  table?: ChatTable;
+  chart?: ChatChartRef;
+  actions?: ChatAction[];
+  confirm?: ChatConfirmation;
+  error?: ChatError;
+}
+
+/** `POST /chatops/messages`. */
+export interface ChatMessageRequest {
+  text: string;
+  /** The server the conversation is about (a server page's panel): used when a command names no server. */
+  serverId?: string;
+}
+
+export interface ChatMessageResponse {
+  /** The conversation entry. */
+  id: string;
+  reply: ChatReply;
+}
+
+/** One message and its reply, as kept in the conversation history. */
+export interface ChatHistoryEntry {
+  id: string;
+  channel: ChatChannel;
+  text: string;
+  /** The command the text parsed to (null: it did not parse). */
+  command: string | null;
+  /** The server the entry is about (the one named, or the context), null when none or since deleted. */
+  serverId: string | null;
+  /** False when the reply carries an error. */
+  ok: boolean;
+  reply: ChatReply;
+  createdAt: string;
+}
+
+export interface ChatHistoryPage {
+  /** Newest first. */
+  items: ChatHistoryEntry[];
+  /** Pass as `before` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export const CHAT_COMPLETION_KINDS = ['command', 'server', 'container', 'keyword'] as const;
+export type ChatCompletionKind = (typeof CHAT_COMPLETION_KINDS)[number];
+
+export interface ChatCompletion {
+  /** The whole input with the last word completed (what the input becomes when chosen). */
+  text: string;
+  /** The completed word. */
+  label: string;
+  kind: ChatCompletionKind;
+  description?: string;
+}
+
+/** `GET /chatops/complete`. */
+export interface ChatCompletions { items: ChatCompletion[] }
+
+/** `GET`/`PUT /chatops/settings`. */
+export interface ChatSettings {
+  /** Destructive commands (`run`, docker stop/restart/kill) wait for `confirm <token>`; default true. */
+  confirmDestructive: boolean;
+}
