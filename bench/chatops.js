@@ -15,55 +15,15 @@
  *   4. `GET /api/v1/servers` (the plain REST list of the same fleet) and `GET /api/v1/auth/me` (an
  *      authenticated request doing almost nothing): floors to compare with on the same machine.
  */
-const { mkdtempSync, rmSync, readFileSync } = require('node:fs');
-const { createServer } = require('node:net');
+const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
-const { join, resolve } = require('node:path');
-const { spawn } = require('node:child_process');
+const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { randomUUID } = require('node:crypto');
 const { io } = require('socket.io-client');
+const { parseArgs, log, summary, line: figureLine, requireBuilt, startBackend, signUp } = require('./support');
 
-const ROOT = resolve(__dirname, '..');
-
-function parseArgs(argv) {
-  const opts = { servers: 1000, runs: 300, warmup: 30, 'setup-concurrency': 16 };
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i].replace(/^--/, '');
-    if (key === 'help') { console.log(readFileSync(__filename, 'utf8').split('\n').slice(2, 18).join('\n')); process.exit(0); }
-    if (!(key in opts)) throw new Error(`unknown option ${argv[i]}`);
-    opts[key] = Number(argv[++i]);
-    if (!(opts[key] >= 1)) throw new Error(`--${key} must be a number ≥ 1`);
-  }
-  return opts;
-}
-
-const log = (msg) => process.stdout.write(`[bench] ${msg}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const fmt = (ms) => `${ms.toFixed(2)} ms`;
-function summary(samples) {
-  const s = [...samples].sort((a, b) => a - b);
-  return { n: s.length, p50: pct(s, 50), p95: pct(s, 95), p99: pct(s, 99), max: s[s.length - 1], mean: s.reduce((a, b) => a + b, 0) / s.length };
-}
-const line = (label, x) => log(`${label.padEnd(40)} p50 ${fmt(x.p50)}  p95 ${fmt(x.p95)}  p99 ${fmt(x.p99)}  max ${fmt(x.max)}  (n=${x.n})`);
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => res(port)); });
-  });
-}
-
-function launch(args, env) {
-  let out = '';
-  const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout.on('data', (d) => { out = (out + d).slice(-20000); });
-  proc.stderr.on('data', (d) => { out = (out + d).slice(-20000); });
-  const exited = new Promise((r) => proc.on('exit', r));
-  return { proc, output: () => out, stop: async () => { if (proc.exitCode === null) proc.kill('SIGTERM'); await exited; } };
-}
+const line = (label, x) => figureLine(label, x, { width: 40, cols: ['p50', 'p95', 'p99'] });
 
 /** Runs `fn` over `items` with at most `n` in flight. */
 async function pool(items, n, fn) {
@@ -87,13 +47,9 @@ function sample(i, bootId) {
 }
 
 async function main() {
-  const o = parseArgs(process.argv.slice(2));
-  try { readFileSync(join(ROOT, 'dist/backend/main.js')); } catch { throw new Error('dist/backend/main.js is missing: run "npm run build" first'); }
+  const o = parseArgs(process.argv.slice(2), { servers: 1000, runs: 300, warmup: 30, 'setup-concurrency': 16 }, { file: __filename, help: [2, 18], min: 1 });
+  requireBuilt(['dist/backend/main.js']);
   const dataDir = mkdtempSync(join(tmpdir(), 'chatops-bench-chat-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const { DATABASE_URL: _ignored, ...env } = process.env;
-  process.env = env;
   const sockets = [];
   let backend = null;
   const cleanup = async () => {
@@ -104,25 +60,10 @@ async function main() {
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
   try {
-    log(`starting the backend on :${port} (embedded PostgreSQL in ${dataDir})`);
-    backend = launch([join(ROOT, 'dist/backend/main.js')], {
-      CHATOPS_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', SERVE_FRONTEND: 'false',
-      AUTH_RATE_LIMIT: '1000/60',
-    });
-    for (const deadline = Date.now() + 60_000; !backend.output().includes('ChatOps is running');) {
-      if (Date.now() > deadline || backend.proc.exitCode !== null) throw new Error(`backend did not start:\n${backend.output()}`);
-      await sleep(100);
-    }
-
-    let token = '';
-    const call = async (method, path, body) => {
-      const res = await fetch(`${base}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-      const text = await res.text();
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-      return { json: text ? JSON.parse(text) : null, bytes: text.length };
-    };
-    const api = async (method, path, body) => (await call(method, path, body)).json;
-    token = (await api('POST', '/auth/register', { email: 'bench@example.test', username: 'bench', password: 'correct horse battery' })).accessToken;
+    const started = await startBackend(dataDir);
+    backend = started.backend;
+    const { base } = started;
+    const { call, api } = await signUp(base);
 
     log(`creating ${o.servers} servers and keys, each with a simulated agent that sends one sample`);
     const t0 = performance.now();

@@ -14,88 +14,25 @@
  *   4. terminal keystroke echo: a key sent on `/live` until its echo comes back from the PTY.
  */
 const { spawn, spawnSync } = require('node:child_process');
-const { mkdtempSync, rmSync, readFileSync } = require('node:fs');
-const { createServer } = require('node:net');
+const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
-const { join, resolve } = require('node:path');
+const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { io } = require('socket.io-client');
-
-const ROOT = resolve(__dirname, '..');
-
-function parseArgs(argv) {
-  const opts = { runs: 1000, agents: 10, concurrent: 50, keys: 300, warmup: 50 };
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i].replace(/^--/, '');
-    if (key === 'help') { console.log(readFileSync(__filename, 'utf8').split('\n').slice(2, 15).join('\n')); process.exit(0); }
-    if (!(key in opts)) throw new Error(`unknown option ${argv[i]}`);
-    opts[key] = Number(argv[++i]);
-    if (!(opts[key] >= 0)) throw new Error(`--${key} must be a number ≥ 0`);
-  }
-  return opts;
-}
-
-const log = (msg) => process.stdout.write(`[bench] ${msg}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const fmt = (ms) => `${ms.toFixed(2)} ms`;
-function summary(samples) {
-  const s = [...samples].sort((a, b) => a - b);
-  return { n: s.length, p50: pct(s, 50), p90: pct(s, 90), p99: pct(s, 99), max: s[s.length - 1], mean: s.reduce((a, b) => a + b, 0) / s.length };
-}
-const line = (label, x) => log(`${label.padEnd(34)} p50 ${fmt(x.p50)}  p90 ${fmt(x.p90)}  p99 ${fmt(x.p99)}  max ${fmt(x.max)}  (n=${x.n})`);
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => res(port)); });
-  });
-}
-
-function launch(args, env, name) {
-  let out = '';
-  const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout.on('data', (d) => { out = (out + d).slice(-20000); });
-  proc.stderr.on('data', (d) => { out = (out + d).slice(-20000); });
-  const exited = new Promise((r) => proc.on('exit', r));
-  return { proc, name, output: () => out, stop: async () => { if (proc.exitCode === null) proc.kill('SIGTERM'); await exited; } };
-}
+const { ROOT, parseArgs, log, sleep, fmt, summary, line, launch, requireBuilt, startBackend, signUp, untilServer } = require('./support');
 
 async function main() {
-  const o = parseArgs(process.argv.slice(2));
-  for (const f of ['dist/backend/main.js', 'dist/agent/cli.js']) {
-    try { readFileSync(join(ROOT, f)); } catch { throw new Error(`${f} is missing: run "npm run build" first`); }
-  }
+  const o = parseArgs(process.argv.slice(2), { runs: 1000, agents: 10, concurrent: 50, keys: 300, warmup: 50 }, { file: __filename, help: [2, 15] });
+  requireBuilt(['dist/backend/main.js', 'dist/agent/cli.js']);
   const dataDir = mkdtempSync(join(tmpdir(), 'chatops-bench-cmd-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const { DATABASE_URL: _ignored, ...env } = process.env;
-  process.env = env;
   const children = [];
   const cleanup = async () => { for (const c of children.reverse()) await c.stop(); rmSync(dataDir, { recursive: true, force: true }); };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
   try {
-    log(`starting the backend on :${port} (embedded PostgreSQL in ${dataDir})`);
-    const backend = launch([join(ROOT, 'dist/backend/main.js')], {
-      CHATOPS_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', SERVE_FRONTEND: 'false',
-      AUTH_RATE_LIMIT: '1000/60',
-    }, 'backend');
+    const { base, backend } = await startBackend(dataDir);
     children.push(backend);
-    for (const deadline = Date.now() + 60_000; !backend.output().includes('ChatOps is running');) {
-      if (Date.now() > deadline || backend.proc.exitCode !== null) throw new Error(`backend did not start:\n${backend.output()}`);
-      await sleep(100);
-    }
-
-    let token = '';
-    const api = async (method, path, body) => {
-      const res = await fetch(`${base}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-      const json = res.status === 204 ? null : await res.json();
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
-    token = (await api('POST', '/auth/register', { email: 'bench@example.test', username: 'bench', password: 'correct horse battery' })).accessToken;
+    const { api, token } = await signUp(base);
 
     log(`starting ${o.agents} agents with --enable-exec --enable-terminal`);
     const servers = [];
@@ -107,14 +44,7 @@ async function main() {
         { CHATOPS_API_KEY: key.key, CHATOPS_LOG_LEVEL: 'warn' }, `agent-${i}`));
       servers.push(server.id);
     }
-    for (const id of servers) {
-      for (const deadline = Date.now() + 60_000; ;) {
-        const s = await api('GET', `/servers/${id}`);
-        if (s.status === 'online' && s.agent?.capabilities?.exec) break;
-        if (Date.now() > deadline) throw new Error(`agent of ${id} did not come online`);
-        await sleep(200);
-      }
-    }
+    for (const id of servers) await untilServer(api, id, (s) => s.status === 'online' && s.agent?.capabilities?.exec, `agent of ${id} online`);
 
     // 1. The floor: the same shell spawned directly, in this process.
     log(`1/4 spawning /bin/sh -c true directly ${o.runs} times`);

@@ -15,40 +15,16 @@
  *      `/live` for `--seconds`: lines/s reaching the client, lines the agent dropped (and said so),
  *      and the agent's and backend's RSS before, at the peak during and after it (bounded memory).
  */
-const { spawn } = require('node:child_process');
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { request, Agent } = require('node:http');
 const Module = require('node:module');
-const { createServer } = require('node:net');
 const { tmpdir } = require('node:os');
-const { join, resolve } = require('node:path');
+const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { io } = require('socket.io-client');
+const { ROOT, parseArgs, log, sleep, fmt, summary, line, launch, requireBuilt, startBackend, signUp, untilServer } = require('./support');
 
-const ROOT = resolve(__dirname, '..');
-
-function parseArgs(argv) {
-  const opts = { runs: 500, rate: 10000, seconds: 15, warmup: 30 };
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i].replace(/^--/, '');
-    if (key === 'help') { console.log(readFileSync(__filename, 'utf8').split('\n').slice(2, 17).join('\n')); process.exit(0); }
-    if (!(key in opts)) throw new Error(`unknown option ${argv[i]}`);
-    opts[key] = Number(argv[++i]);
-    if (!(opts[key] >= 0)) throw new Error(`--${key} must be a number ≥ 0`);
-  }
-  return opts;
-}
-
-const log = (msg) => process.stdout.write(`[bench] ${msg}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const fmt = (ms) => `${ms.toFixed(2)} ms`;
 const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
-function summary(samples) {
-  const s = [...samples].sort((a, b) => a - b);
-  return { n: s.length, p50: pct(s, 50), p90: pct(s, 90), p99: pct(s, 99), max: s[s.length - 1], mean: s.reduce((a, b) => a + b, 0) / s.length };
-}
-const line = (label, x) => log(`${label.padEnd(34)} p50 ${fmt(x.p50)}  p90 ${fmt(x.p90)}  p99 ${fmt(x.p99)}  max ${fmt(x.max)}  (n=${x.n})`);
 const rssOf = (pid) => {
   try {
     return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
@@ -69,23 +45,6 @@ function loadPodmanSupport() {
   return m.exports;
 }
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => res(port)); });
-  });
-}
-
-function launch(args, env, name) {
-  let out = '';
-  const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout.on('data', (d) => { out = (out + d).slice(-20000); });
-  proc.stderr.on('data', (d) => { out = (out + d).slice(-20000); });
-  const exited = new Promise((r) => proc.on('exit', r));
-  return { proc, name, output: () => out, stop: async () => { if (proc.exitCode === null) proc.kill('SIGTERM'); await exited; } };
-}
-
 /** A keep-alive GET on the engine's unix socket, as a Docker client would make it. */
 function engineGet(socketPath, agent, path) {
   return new Promise((res, rej) => {
@@ -100,16 +59,10 @@ function engineGet(socketPath, agent, path) {
 }
 
 async function main() {
-  const o = parseArgs(process.argv.slice(2));
-  for (const f of ['dist/backend/main.js', 'dist/agent/cli.js']) {
-    try { readFileSync(join(ROOT, f)); } catch { throw new Error(`${f} is missing: run "npm run build" first`); }
-  }
+  const o = parseArgs(process.argv.slice(2), { runs: 500, rate: 10000, seconds: 15, warmup: 30 }, { file: __filename, help: [2, 17] });
+  requireBuilt(['dist/backend/main.js', 'dist/agent/cli.js']);
   const { startPodman, BUSYBOX_IMAGE } = loadPodmanSupport();
   const dataDir = mkdtempSync(join(tmpdir(), 'chatops-bench-docker-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const { DATABASE_URL: _ignored, ...env } = process.env;
-  process.env = env;
   const children = [];
   let podman = null;
   const cleanup = async () => {
@@ -129,25 +82,9 @@ async function main() {
     await podman.cli(['create', '--name', 'flood', '--network', 'none', BUSYBOX_IMAGE, 'sh', '-c',
       `i=0; while :; do j=0; while [ $j -lt ${batch} ]; do echo "flood $i"; i=$((i+1)); j=$((j+1)); done; sleep 0.1; done`]);
 
-    log(`starting the backend on :${port} (embedded PostgreSQL in ${dataDir})`);
-    const backend = launch([join(ROOT, 'dist/backend/main.js')], {
-      CHATOPS_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', SERVE_FRONTEND: 'false',
-      AUTH_RATE_LIMIT: '1000/60',
-    }, 'backend');
+    const { base, backend } = await startBackend(dataDir);
     children.push(backend);
-    for (const deadline = Date.now() + 60_000; !backend.output().includes('ChatOps is running');) {
-      if (Date.now() > deadline || backend.proc.exitCode !== null) throw new Error(`backend did not start:\n${backend.output()}`);
-      await sleep(100);
-    }
-
-    let token = '';
-    const api = async (method, path, body) => {
-      const res = await fetch(`${base}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-      const json = res.status === 204 ? null : await res.json();
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
-    token = (await api('POST', '/auth/register', { email: 'bench@example.test', username: 'bench', password: 'correct horse battery' })).accessToken;
+    const { api, token } = await signUp(base);
 
     log('starting an agent on the engine socket');
     const server = await api('POST', '/servers', { name: 'bench-docker' });
@@ -155,12 +92,7 @@ async function main() {
     const agent = launch([join(ROOT, 'dist/agent/cli.js'), '--url', base, '--state-dir', join(dataDir, 'agent'), '--docker-socket', podman.socket],
       { CHATOPS_API_KEY: key.key, CHATOPS_LOG_LEVEL: 'warn' }, 'agent');
     children.push(agent);
-    for (const deadline = Date.now() + 60_000; ;) {
-      const s = await api('GET', `/servers/${server.id}`);
-      if (s.status === 'online' && s.agent?.capabilities?.docker) break;
-      if (Date.now() > deadline) throw new Error(`the agent did not come online with Docker:\n${agent.output()}`);
-      await sleep(200);
-    }
+    await untilServer(api, server.id, (s) => s.status === 'online' && s.agent?.capabilities?.docker, 'the agent online with Docker');
     const rssIdle = { agent: rssOf(agent.proc.pid), backend: rssOf(backend.proc.pid) };
 
     // 1 + 2. Inspect, interleaved: direct on the engine socket, then through the system.
@@ -235,7 +167,7 @@ async function main() {
     live.close();
     await sleep(3000);
     const rssAfter = { agent: rssOf(agent.proc.pid), backend: rssOf(backend.proc.pid) };
-    if (ended) log(`(the stream ended early: ${JSON.stringify(ended)})`);
+    if (ended && ended.reason !== 'unsubscribed') log(`(the stream ended early: ${JSON.stringify(ended)})`);
 
     const d = summary(direct);
     const r = summary(rest);
