@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, SCREENSHOTS } from './support/browser';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, registerUser, SCREENSHOTS, signedInPage } from './support/browser';
 import { apiClient, until } from './support/http';
 import { Proc, startAgent, startBackend } from './support/processes';
 
@@ -18,7 +18,6 @@ describe('alerts dashboard end to end', () => {
   let backend: Proc & { baseUrl: string };
   let agent: Proc | null = null;
   let browser: Browser;
-  let ctx: BrowserContext;
   let page: Page;
   let token = '';
   let serverId = '';
@@ -27,8 +26,8 @@ describe('alerts dashboard end to end', () => {
   let hookUrl = '';
   const received: { type: string; signed: boolean }[] = [];
   const SECRET = 'e2e-signing-secret-0123';
-  const pageErrors: string[] = [];
-  const cspViolations: string[] = [];
+  let pageErrors: string[] = [];
+  let cspViolations: string[] = [];
   const api = apiClient(() => backend.baseUrl, () => ({ Authorization: `Bearer ${token}` }));
   const logs = () => `--- backend ---\n${backend.output().slice(-4000)}\n--- agent ---\n${agent?.output().slice(-4000) ?? ''}`;
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
@@ -55,28 +54,13 @@ describe('alerts dashboard end to end', () => {
     process.env.NOTIFY_ALLOW_PRIVATE = 'true'; // the receiver is on loopback (the backend inherits the environment)
     backend = await startBackend();
     delete process.env.NOTIFY_ALLOW_PRIVATE;
-    const reg = await fetch(`${backend.baseUrl}/api/v1/auth/register`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'alerts@example.test', username: 'oncall', password: 'correct horse battery' }),
-    });
-    expect(reg.ok).toBe(true);
-    token = ((await reg.json()) as { accessToken: string }).accessToken;
+    token = await registerUser(backend.baseUrl, 'oncall', 'correct horse battery');
     serverId = (await api('POST', '/servers', { name: 'e2e-alerts-1' })).body.id;
     const key: string = (await api('POST', '/api-keys', { serverId })).body.key;
     agent = startAgent(backend.baseUrl, key);
     await until(() => api('GET', `/servers/${serverId}`), (r) => r.body?.status === 'online', 30_000, 'the agent online', logs);
 
-    ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await ctx.newPage();
-    ctx.on('console', (msg) => {
-      if (/Content[- ]Security[- ]Policy/i.test(msg.text())) cspViolations.push(msg.text());
-    });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${backend.baseUrl}/login`);
-    await page.getByLabel('Username or email').fill('oncall');
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: /sign in/i }).click();
-    await page.waitForURL(`${backend.baseUrl}/`);
+    ({ page, pageErrors, cspViolations } = await signedInPage(browser, backend.baseUrl, 'oncall', 'correct horse battery'));
   });
 
   afterAll(async () => {

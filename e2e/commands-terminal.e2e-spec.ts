@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, SCREENSHOTS } from './support/browser';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, registerUser, SCREENSHOTS, signedInPage } from './support/browser';
 import { apiClient, until } from './support/http';
 import { Proc, startAgent, startBackend } from './support/processes';
 
@@ -13,12 +13,11 @@ describe('commands, terminal and sessions end to end', () => {
   let backend: Proc & { baseUrl: string };
   let agent: Proc | null = null;
   let browser: Browser;
-  let ctx: BrowserContext;
   let page: Page;
   let token = '';
   let serverId = '';
-  const cspViolations: string[] = [];
-  const pageErrors: string[] = [];
+  let cspViolations: string[] = [];
+  let pageErrors: string[] = [];
   const api = apiClient(() => backend.baseUrl, () => ({ Authorization: `Bearer ${token}` }));
   const logs = () => `--- backend ---\n${backend.output().slice(-4000)}\n--- agent ---\n${agent?.output().slice(-4000) ?? ''}`;
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
@@ -26,29 +25,14 @@ describe('commands, terminal and sessions end to end', () => {
   beforeAll(async () => {
     browser = await launchBrowser();
     backend = await startBackend();
-    const reg = await fetch(`${backend.baseUrl}/api/v1/auth/register`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'cmd@example.test', username: 'cmd', password: 'correct horse battery' }),
-    });
-    expect(reg.ok).toBe(true);
-    token = ((await reg.json()) as { accessToken: string }).accessToken;
+    token = await registerUser(backend.baseUrl, 'cmd', 'correct horse battery');
     serverId = (await api('POST', '/servers', { name: 'e2e-cmd-1' })).body.id;
     const key: string = (await api('POST', '/api-keys', { serverId })).body.key;
     agent = startAgent(backend.baseUrl, key, ['--enable-exec', '--enable-terminal']);
     await until(() => api('GET', `/servers/${serverId}`), (r) => r.body?.status === 'online' && r.body?.agent?.capabilities?.terminal === true,
       30_000, 'the agent online with exec and the terminal on', logs);
 
-    ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await ctx.newPage();
-    ctx.on('console', (msg) => {
-      if (/Content[- ]Security[- ]Policy/i.test(msg.text())) cspViolations.push(msg.text());
-    });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${backend.baseUrl}/login`);
-    await page.getByLabel('Username or email').fill('cmd');
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: /sign in/i }).click();
-    await page.waitForURL(`${backend.baseUrl}/`);
+    ({ page, pageErrors, cspViolations } = await signedInPage(browser, backend.baseUrl, 'cmd', 'correct horse battery'));
   });
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, SCREENSHOTS } from './support/browser';
+import { launchBrowser, registerUser, SCREENSHOTS, signedInPage } from './support/browser';
 import { apiClient, until as waitUntil } from './support/http';
 import { BUSYBOX_IMAGE, Podman, startPodman } from './support/podman';
 import { Proc, startAgent, startBackend } from './support/processes';
@@ -43,23 +43,13 @@ describe('Containers tab end to end (Chromium, real agent, podman)', () => {
     await podman.cli(['run', '-d', '--name', 'chatops-web', '--network', 'none', '-e', 'API_TOKEN=hunter2-secret', BUSYBOX_IMAGE, 'sh', '-c',
       'trap "exit 0" TERM; i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 1; done']);
     backend = await startBackend();
-    const reg = await fetch(`${backend.baseUrl}/api/v1/auth/register`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'ui@example.test', username: 'ui-user', password: 'password1234' }),
-    }).then((r) => r.json() as Promise<{ accessToken?: string }>);
-    if (!reg.accessToken) throw new Error(`register failed: ${JSON.stringify(reg)}`);
-    auth = { Authorization: `Bearer ${reg.accessToken}` };
+    auth = { Authorization: `Bearer ${await registerUser(backend.baseUrl, 'ui-user', 'password1234')}` };
     serverId = (await api('POST', '/servers', { name: 'docker-host' })).body.id as string;
     const key = (await api('POST', '/api-keys', { serverId })).body.key as string;
     agent = startAgent(backend.baseUrl, key, ['--docker-socket', podman.socket]);
     await until(() => api('GET', `/servers/${serverId}`), (r) => r.body.status === 'online' && r.body.agent?.capabilities?.docker === true, 20_000, 'the agent online with Docker');
 
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    await page.goto(`${backend.baseUrl}/login`);
-    await page.getByLabel('Username or email').fill('ui-user');
-    await page.getByLabel('Password').fill('password1234');
-    await page.getByRole('button', { name: /sign in/i }).click();
-    await page.waitForURL(`${backend.baseUrl}/`);
+    ({ page } = await signedInPage(browser, backend.baseUrl, 'ui-user', 'password1234'));
   });
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium } from 'playwright-core';
+import { Browser, chromium, type Page } from 'playwright-core';
 import { ROOT } from './processes';
 
 export const CHROMIUM = process.env.CHROME_BIN ?? '/usr/bin/chromium';
@@ -15,4 +15,36 @@ export async function launchBrowser(): Promise<Browser> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
+}
+
+/** Registers a user over REST and answers its access token. */
+export async function registerUser(baseUrl: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/v1/auth/register`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `${username}@example.test`, username, password }),
+  });
+  const body = (await res.json()) as { accessToken?: string };
+  if (!res.ok || !body.accessToken) throw new Error(`register ${username}: ${res.status} ${JSON.stringify(body)}`);
+  return body.accessToken;
+}
+
+/**
+ * A 1280×900 page signed in through the login form. Page errors and Content-Security-Policy
+ * violations are collected for the spec to assert empty.
+ */
+export async function signedInPage(browser: Browser, baseUrl: string, username: string, password: string): Promise<{ page: Page; pageErrors: string[]; cspViolations: string[] }> {
+  const pageErrors: string[] = [];
+  const cspViolations: string[] = [];
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  ctx.on('console', (msg) => {
+    if (/Content[- ]Security[- ]Policy/i.test(msg.text())) cspViolations.push(msg.text());
+  });
+  const page = await ctx.newPage();
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Username or email').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: /sign in/i }).click();
+  await page.waitForURL(`${baseUrl}/`);
+  return { page, pageErrors, cspViolations };
 }
