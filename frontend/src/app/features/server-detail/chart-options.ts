@@ -1,54 +1,91 @@
 import type { EChartsCoreOption } from 'echarts/core';
-import { formatBps, formatPercent } from '../../shared/format/format';
-import type { SeriesPoint } from './metrics-series';
+import { ValueKind, formatOnScale, maxOf, timeLabel, timeSplitNumber, valueScale } from './axis-scale';
+import { SeriesPoint, isolatedIndexes } from './metrics-series';
 
-type Unit = 'percent' | 'bps' | 'plain';
+/** Where a line chart is: the range it shows (the x axis spans all of it) and its width in px. */
+export interface ChartFrame {
+  startMs: number;
+  endMs: number;
+  widthPx: number;
+}
 
-const fmt = (unit: Unit, v: number) => (unit === 'percent' ? formatPercent(v) : unit === 'bps' ? formatBps(v) : v.toFixed(2));
+/** Id of the "drag to select a range" zoom every line chart has (the toolbox's select zoom). */
+export const SELECT_ZOOM = 'select';
 
 /**
- * The static part of a time-axis line chart (axes, grid, tooltip, zoom) with empty series. It is
- * set once; the points arrive through {@link lineData}. Nulls stay gaps (connectNulls: false).
+ * The static part of a time-axis line chart (grid, tooltip, legend, select zoom) with empty series.
+ * It is set once; the points, axes and scales arrive through {@link lineData}. Nulls stay gaps
+ * (connectNulls: false). A second series is dashed and drawn above the first, so two equal
+ * series (received = sent) are both visible.
  */
-export function lineOption(seriesNames: string[], unit: Unit): EChartsCoreOption {
+export function lineOption(seriesNames: string[]): EChartsCoreOption {
   const multi = seriesNames.length > 1;
   return {
     animation: false,
     backgroundColor: 'transparent',
-    grid: { left: 56, right: 16, top: multi ? 32 : 16, bottom: 48 },
-    tooltip: {
-      trigger: 'axis',
-      valueFormatter: (v: number | null) => (v == null ? 'no data' : fmt(unit, v)),
+    grid: { left: 72, right: 16, top: multi ? 32 : 16, bottom: 28 },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'line' } },
+    legend: multi ? { top: 0, itemWidth: 24 } : undefined,
+    xAxis: { type: 'time', axisLabel: { hideOverlap: true } },
+    yAxis: { type: 'value', min: 0, axisLabel: { hideOverlap: true } },
+    // Drag across a chart to pick a range (the page refetches it): the toolbox's select zoom,
+    // its buttons hidden (the page has its own reset), switched on by the page on pointer devices.
+    toolbox: {
+      show: true,
+      itemSize: 0,
+      showTitle: false,
+      feature: { dataZoom: { yAxisIndex: 'none', icon: { zoom: 'path://M0,0', back: 'path://M0,0' } } },
     },
-    legend: multi ? { top: 0 } : undefined,
-    xAxis: { type: 'time' },
-    yAxis: {
-      type: 'value',
-      min: 0,
-      max: unit === 'percent' ? 100 : undefined,
-      axisLabel: { formatter: (v: number) => fmt(unit, v) },
-    },
-    // No data shadow: the slider would redraw a miniature of the whole series on every update.
-    dataZoom: [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 8, showDataShadow: false }],
-    series: seriesNames.map((name) => ({
+    series: seriesNames.map((name, i) => ({
       name,
       type: 'line',
-      showSymbol: false,
+      // No symbol but on points with no neighbour (see lineData): a line of one point is invisible.
+      symbol: 'none',
+      showSymbol: true,
       connectNulls: false,
       sampling: 'lttb',
+      z: 2 + i,
       data: [],
+      lineStyle: { width: i ? 2 : 1.5, type: i ? 'dashed' : 'solid' },
       areaStyle: multi ? undefined : { opacity: 0.15 },
     })),
   };
 }
 
 /**
- * The points of a line chart, one array per series in the order of {@link lineOption}, to be
- * merged into it with `setOption(data)` (not `notMerge`), which replaces each series' data and
- * keeps the rest of the chart, including the user's zoom.
+ * The points of a line chart, one array per series in the order of {@link lineOption}, and the
+ * axes that fit them: the x axis spans the range with as many labels as fit the width, the y axis
+ * has one unit chosen from the largest value. Merged with `setOption(data)` (not `notMerge`), which
+ * replaces each series' data and axis settings and keeps the rest of the chart.
  */
-export function lineData(...series: SeriesPoint[][]): EChartsCoreOption {
-  return { series: series.map((data) => ({ data })) };
+export function lineData(kind: ValueKind, frame: ChartFrame, ...series: SeriesPoint[][]): EChartsCoreOption {
+  const scale = valueScale(kind, maxOf(...series));
+  const span = frame.endMs - frame.startMs;
+  return {
+    xAxis: {
+      min: frame.startMs,
+      max: frame.endMs,
+      splitNumber: timeSplitNumber(frame.widthPx),
+      axisLabel: { hideOverlap: true, formatter: (t: number) => timeLabel(t, span) },
+    },
+    yAxis: {
+      min: 0,
+      max: scale.max,
+      interval: scale.interval,
+      axisLabel: { hideOverlap: true, formatter: (v: number) => formatOnScale(scale, v) },
+    },
+    tooltip: { valueFormatter: (v: number | null) => (v == null ? 'no data' : formatOnScale(scale, v, 1)) },
+    series: series.map((points) => ({ data: withSymbols(points) })),
+  };
+}
+
+/** The points as ECharts data: plain pairs, and a visible symbol on each isolated point. */
+export function withSymbols(points: SeriesPoint[]): (SeriesPoint | { value: SeriesPoint; symbol: string; symbolSize: number })[] {
+  const isolated = isolatedIndexes(points);
+  if (!isolated.length) return points;
+  const data: (SeriesPoint | { value: SeriesPoint; symbol: string; symbolSize: number })[] = points.slice();
+  for (const i of isolated) data[i] = { value: points[i], symbol: 'circle', symbolSize: 6 };
+  return data;
 }
 
 /** The static part of a 0–100 % gauge; its value arrives through {@link gaugeData}. */

@@ -14,14 +14,18 @@ import { formatUptime } from '../../shared/format/format';
 import { BpsPipe, BytesPipe, Percent1Pipe } from '../../shared/format/format.pipes';
 import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
 import { SkeletonListComponent } from '../../shared/ui/skeleton-list.component';
-import { gaugeData, gaugeOption, lineData, lineOption } from './chart-options';
+import { ChartFrame, gaugeData, gaugeOption, lineData, lineOption } from './chart-options';
+import { echarts } from './echarts-setup';
 import { FrameStagger } from './frame-stagger';
-import { MetricSeries, RANGES, RangeKey, appendSample, emptySeries, seriesFromHistory, totalRxBps, totalTxBps } from './metrics-series';
+import { DEFAULT_INTERVAL_MS, MetricSeries, RANGES, RangeKey, appendSample, emptySeries, hasValues, seriesFromHistory, totalRxBps, totalTxBps } from './metrics-series';
 import { ServerContext } from './server-context';
+import { customRangeLabel, zoomRange } from './zoom-range';
 
 const TOP_PROCESSES = 15;
 
 type ChartKey = 'cpu' | 'mem' | 'load' | 'net' | 'cpuGauge' | 'memGauge' | 'diskGauge';
+const LINE_CHARTS: ChartKey[] = ['cpu', 'mem', 'load', 'net'];
+let groupSeq = 0;
 
 /**
  * The Overview tab of `/servers/:id`: agent, gauges, history charts (ECharts) with live points,
@@ -34,6 +38,7 @@ type ChartKey = 'cpu' | 'mem' | 'load' | 'net' | 'cpuGauge' | 'memGauge' | 'disk
   templateUrl: './server-detail.page.html',
   styleUrl: './server-detail.page.scss',
   providers: [FrameStagger],
+  host: { '(window:resize)': 'resized()' },
 })
 export class ServerDetailPage {
   private readonly ctx = inject(ServerContext);
@@ -50,6 +55,15 @@ export class ServerDetailPage {
   protected readonly latest = signal<MetricsSample | null>(null);
   protected readonly latestLoaded = signal(false);
   protected readonly range = signal<RangeKey>('1h');
+  /** A range picked by dragging across a chart; null = the preset `range` up to now. */
+  protected readonly custom = signal<{ startMs: number; endMs: number } | null>(null);
+  protected readonly customLabel = computed(() => (this.custom() ? customRangeLabel(this.custom()!) : ''));
+  /** What the x axes span: the fetched range, moved along by live samples on a preset range. */
+  private readonly window = signal({ startMs: Date.now() - 3_600_000, endMs: Date.now() });
+  /** Width of a line chart in px (they share the grid's column width): how many time labels fit. */
+  private readonly chartWidth = signal(420);
+  /** The agent's sample interval: the narrowest bucket, and what counts as a gap. */
+  private readonly intervalMs = computed(() => (this.server()?.agent?.intervalSec ?? DEFAULT_INTERVAL_MS / 1000) * 1000);
   protected readonly historyLoading = signal(false);
   protected readonly series = signal<MetricSeries>(emptySeries());
 
@@ -61,10 +75,19 @@ export class ServerDetailPage {
    * sets it once, when it creates the chart. The data goes straight to the ECharts instance (see
    * drawChart) in merge mode, which keeps the user's zoom, one chart per animation frame.
    */
-  protected readonly cpuChart = lineOption(['CPU'], 'percent');
-  protected readonly memChart = lineOption(['Memory'], 'percent');
-  protected readonly loadChart = lineOption(['Load (1 min)'], 'plain');
-  protected readonly netChart = lineOption(['Received', 'Sent'], 'bps');
+  protected readonly cpuChart = lineOption(['CPU']);
+  protected readonly memChart = lineOption(['Memory']);
+  protected readonly loadChart = lineOption(['Load (1 min)']);
+  protected readonly netChart = lineOption(['Received', 'Sent']);
+  /** Whether each line chart has anything to draw ("no data in this range yet" otherwise). */
+  protected readonly hasData = computed(() => {
+    const s = this.series();
+    return { cpu: hasValues(s.cpu), mem: hasValues(s.memory), load: hasValues(s.load1), net: hasValues(s.rx) || hasValues(s.tx) };
+  });
+  private readonly frame = computed((): ChartFrame => ({ ...this.window(), widthPx: this.chartWidth() }));
+  /** The line charts share one crosshair, tooltip and zoom (echarts.connect). */
+  private readonly group = `server-detail-${++groupSeq}`;
+  private readonly zoomArmed = new WeakSet<ECharts>();
   protected readonly cpuGauge = gaugeOption();
   protected readonly memGauge = gaugeOption();
   protected readonly diskGauge = gaugeOption();
@@ -85,10 +108,10 @@ export class ServerDetailPage {
   protected readonly uptime = computed(() => formatUptime(this.latest()?.uptimeSec));
 
   private readonly chartData: Record<ChartKey, Signal<EChartsCoreOption>> = {
-    cpu: computed(() => lineData(this.series().cpu)),
-    mem: computed(() => lineData(this.series().memory)),
-    load: computed(() => lineData(this.series().load1)),
-    net: computed(() => lineData(this.series().rx, this.series().tx)),
+    cpu: computed(() => lineData('percent', this.frame(), this.series().cpu)),
+    mem: computed(() => lineData('percent', this.frame(), this.series().memory)),
+    load: computed(() => lineData('plain', this.frame(), this.series().load1)),
+    net: computed(() => lineData('bps', this.frame(), this.series().rx, this.series().tx)),
     cpuGauge: computed(() => gaugeData('CPU', this.latest()?.cpu.percent ?? null)),
     memGauge: computed(() => gaugeData('Memory', this.latest()?.memory.percent ?? null)),
     diskGauge: computed(() => gaugeData(`Disk ${this.rootDisk()?.mount ?? ''}`, this.rootDisk()?.percent ?? null)),
@@ -110,11 +133,19 @@ export class ServerDetailPage {
     this.destroyRef.onDestroy(() => {
       this.liveSub?.unsubscribe();
       this.historySub?.unsubscribe();
+      echarts.disconnect(this.group);
     });
   }
 
   protected chartReady(key: ChartKey, chart: ECharts): void {
     this.charts.set(key, chart);
+    if (LINE_CHARTS.includes(key)) {
+      chart.group = this.group;
+      echarts.connect(this.group);
+      chart.on('datazoom', (e) => this.zoomed(e));
+      const width = chart.getWidth();
+      if (width > 0) this.chartWidth.set(width);
+    }
     // Must not draw synchronously: ngx-echarts applies [options] (empty data) right after chartInit.
     this.drawChart(key, this.chartData[key]());
   }
@@ -124,20 +155,56 @@ export class ServerDetailPage {
     if (!this.charts.has(key)) return; // not created yet: chartReady draws the data then
     this.stagger.push(key, () => {
       const chart = this.charts.get(key);
-      if (chart && !chart.isDisposed()) chart.setOption(data); // merge: keeps zoom, replaces series data
+      if (!chart || chart.isDisposed()) return;
+      chart.setOption(data); // merge: keeps the static option, replaces series data and axes
+      if (LINE_CHARTS.includes(key) && !this.zoomArmed.has(chart)) this.armZoom(chart);
     });
+  }
+
+  /**
+   * Dragging across a chart selects a range (the toolbox's select zoom, always on). Only with a
+   * mouse or pen: on a touch screen a swipe across a chart must scroll the page.
+   */
+  private armZoom(chart: ECharts): void {
+    this.zoomArmed.add(chart);
+    if (typeof matchMedia === 'function' && !matchMedia('(pointer: fine)').matches) return;
+    chart.dispatchAction({ type: 'takeGlobalCursor', key: 'dataZoomSelect', dataZoomSelectActive: true });
+  }
+
+  /** A range was selected on a chart: it becomes the custom range, read again at the finer tier. */
+  private zoomed(event: unknown): void {
+    const picked = zoomRange(event);
+    if (!picked) return; // a reset (percentages), not a selection
+    const current = this.custom();
+    if (current && Math.abs(current.startMs - picked.startMs) < 1000 && Math.abs(current.endMs - picked.endMs) < 1000) return; // the connected charts' echo
+    this.custom.set(picked);
+    this.loadHistory();
+    // The data now spans just the selection: show all of it (connected: one dispatch resets all).
+    this.charts.get('cpu')?.dispatchAction({ type: 'dataZoom', start: 0, end: 100 });
   }
 
   protected setRange(key: RangeKey): void {
     this.range.set(key);
+    this.custom.set(null);
     this.loadHistory();
+  }
+
+  protected resetZoom(): void {
+    this.custom.set(null);
+    this.loadHistory();
+  }
+
+  protected resized(): void {
+    const width = this.charts.get('cpu')?.getWidth();
+    if (width && width > 0 && width !== this.chartWidth()) this.chartWidth.set(width);
   }
 
   private load(id: string): void {
     this.liveSub?.unsubscribe();
     this.latest.set(null);
     this.latestLoaded.set(false);
-    this.series.set(emptySeries());
+    this.custom.set(null);
+    this.series.set(emptySeries(this.intervalMs()));
     this.seedLatest(id);
     this.loadHistory();
     this.followLive(id);
@@ -157,13 +224,15 @@ export class ServerDetailPage {
 
   private loadHistory(): void {
     const id = this.id();
-    const end = new Date();
-    const start = new Date(end.getTime() - this.rangeMs());
+    const custom = this.custom();
+    const end = new Date(custom?.endMs ?? Date.now());
+    const start = new Date(custom?.startMs ?? end.getTime() - this.rangeMs());
     this.historySub?.unsubscribe();
     this.historyLoading.set(true);
+    this.window.set({ startMs: start.getTime(), endMs: end.getTime() });
     this.historySub = this.metricsApi.history(id, start, end, 300).subscribe({
       next: (h) => {
-        this.series.set(seriesFromHistory(h.points ?? []));
+        this.series.set(seriesFromHistory(h.points ?? [], h.resolution, this.intervalMs()));
         this.historyLoading.set(false);
       },
       error: () => this.historyLoading.set(false),
@@ -178,8 +247,11 @@ export class ServerDetailPage {
       .subscribe(({ sample }) => {
         this.latest.set(sample);
         this.latestLoaded.set(true);
-        this.series.update((s) => appendSample(s, sample, this.rangeMs()));
         this.ctx.markSeen(sample.timestamp);
+        if (this.custom()) return; // a picked range stays as it is
+        this.series.update((s) => appendSample(s, sample, this.rangeMs()));
+        const t = Date.parse(sample.timestamp);
+        if (t > this.window().endMs) this.window.set({ startMs: t - this.rangeMs(), endMs: t });
       });
   }
 }
