@@ -1,5 +1,6 @@
 import type { EChartsCoreOption } from 'echarts/core';
 import { ValueKind, formatOnScale, maxOf, timeLabel, timeSplitNumber, valueScale } from './axis-scale';
+import type { Level } from '../../shared/thresholds/thresholds';
 import { SeriesPoint, isolatedIndexes } from './metrics-series';
 
 /** Where a line chart is: the range it shows (the x axis spans all of it) and its width in px. */
@@ -113,13 +114,27 @@ export function gaugeOption(): EChartsCoreOption {
   };
 }
 
+/** How a gauge is drawn: its threshold level, or `stale` (grey: the server is offline, the value is its last). */
+export type GaugeState = Level | 'stale';
+
+/** Progress colours; the words beside the gauge ("critical", "as of 3 min ago") say the same without colour. */
+const GAUGE_COLORS: Record<GaugeState, string | null> = {
+  ok: null, // the theme's palette
+  warning: '#d98e04',
+  critical: '#d93025',
+  stale: '#9e9e9e',
+};
+
 /** The value of a gauge (null = unknown, shown as an empty gauge and "—"), merged like {@link lineData}. */
-export function gaugeData(name: string, value: number | null): EChartsCoreOption {
+export function gaugeData(name: string, value: number | null, state: GaugeState = 'ok'): EChartsCoreOption {
+  const color = GAUGE_COLORS[state];
   return {
     series: [
       {
         data: [{ value: value ?? 0, name }],
-        detail: { formatter: value == null ? '—' : (v: number) => `${v.toFixed(0)}%` },
+        // In a merge an absent colour would keep the previous one: null resets it to the theme's.
+        progress: { itemStyle: { color } },
+        detail: { formatter: value == null ? '—' : (v: number) => `${v.toFixed(0)}%`, color: state === 'stale' ? color : null },
       },
     ],
   };

@@ -362,6 +362,34 @@ describe('ServerDetailPage', () => {
     expect(qa(fixture, '[data-testid=custom-range]')).toHaveLength(0);
   });
 
+  it('keeps the last process list (with its age) while samples without one arrive, and marks high values with a word', async () => {
+    await open(sample(new Date(Date.now() - 5_000).toISOString(), 12.5));
+    const procNames = () => qa(fixture, '[data-testid=processes] tbody tr').map((r) => r.querySelector('td')?.textContent?.trim());
+    live.emit('metrics', { serverId: 's1', sample: sample(new Date().toISOString(), 97, { processes: undefined }) });
+    await fixture.whenStable();
+    expect(procNames()).toEqual(['node', 'postgres']);
+    expect(q(fixture, '[data-testid=processes-age]').textContent).toContain('As of');
+    // CPU 97 % is over the default critical threshold (95 %): said in words, and the gauge turns red.
+    expect(q(fixture, '[data-testid=cpu-now]').textContent).toContain('critical');
+    expect(q(fixture, '[data-testid=mem-now]').textContent).not.toMatch(/warning|critical/);
+    frames.runAll();
+    const cpuGauge = stubs().find((s) => s.options().series[0].type === 'gauge')!.chart.shown.series[0];
+    expect(cpuGauge.progress.itemStyle.color).toBe('#d93025');
+  });
+
+  it("greys an offline server's last values and says how old they are", async () => {
+    await open(sample(new Date(Date.now() - 3 * 60_000).toISOString(), 97));
+    expect(qa(fixture, '[data-testid=stale-note]')).toHaveLength(0);
+    live.emit('server_status', { serverId: 's1', status: 'offline', lastSeen: new Date(Date.now() - 3 * 60_000).toISOString() });
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=stale-note]').textContent).toMatch(/Offline\s+Last values, as of 3 min ago/);
+    expect(q(fixture, '.gauges').classList).toContain('stale');
+    expect(q(fixture, '[data-testid=cpu-now]').textContent).not.toContain('critical'); // not a current state
+    frames.runAll();
+    const cpuGauge = stubs().find((s) => s.options().series[0].type === 'gauge')!.chart.shown.series[0];
+    expect(cpuGauge.progress.itemStyle.color).toBe('#9e9e9e');
+  });
+
   it('stops drawing when the page is destroyed', async () => {
     await open(sample(new Date(Date.now() - 5_000).toISOString(), 12.5));
     live.emit('metrics', { serverId: 's1', sample: sample(new Date().toISOString(), 30) });

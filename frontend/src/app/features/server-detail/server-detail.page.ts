@@ -3,7 +3,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
-import type { DiskUsage, MetricsSample } from '@chatops/protocol';
+import type { DiskUsage, MetricsSample, ProcessSummary } from '@chatops/protocol';
 import type { ECharts, EChartsCoreOption } from 'echarts/core';
 import { NgxEchartsDirective } from 'ngx-echarts';
 import { Subscription, filter } from 'rxjs';
@@ -11,17 +11,21 @@ import { MetricsApi } from '../../core/api/metrics-api.service';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { ThemeService } from '../../core/theme/theme.service';
 import { formatUptime } from '../../shared/format/format';
-import { BpsPipe, BytesPipe, Percent1Pipe } from '../../shared/format/format.pipes';
+import { BpsPipe, BytesPipe, Percent1Pipe, RelativeTimePipe } from '../../shared/format/format.pipes';
+import { Level, ThresholdsService, levelOf } from '../../shared/thresholds/thresholds';
 import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
 import { SkeletonListComponent } from '../../shared/ui/skeleton-list.component';
 import { ChartFrame, gaugeData, gaugeOption, lineData, lineOption } from './chart-options';
 import { echarts } from './echarts-setup';
 import { FrameStagger } from './frame-stagger';
 import { DEFAULT_INTERVAL_MS, MetricSeries, RANGES, RangeKey, appendSample, emptySeries, hasValues, seriesFromHistory, totalRxBps, totalTxBps } from './metrics-series';
+import { ProcessTableComponent } from './process-table.component';
 import { ServerContext } from './server-context';
 import { customRangeLabel, zoomRange } from './zoom-range';
 
 const TOP_PROCESSES = 15;
+/** How often ages ("as of 3 min ago") are brought up to date. */
+const CLOCK_MS = 5_000;
 
 type ChartKey = 'cpu' | 'mem' | 'load' | 'net' | 'cpuGauge' | 'memGauge' | 'diskGauge';
 const LINE_CHARTS: ChartKey[] = ['cpu', 'mem', 'load', 'net'];
@@ -33,7 +37,7 @@ let groupSeq = 0;
  */
 @Component({
   selector: 'app-server-detail-page',
-  imports: [RouterLink, MatButtonModule, MatButtonToggleModule, MatProgressBarModule, NgxEchartsDirective, EmptyStateComponent, SkeletonListComponent, BytesPipe, BpsPipe, Percent1Pipe],
+  imports: [RouterLink, MatButtonModule, MatButtonToggleModule, MatProgressBarModule, NgxEchartsDirective, EmptyStateComponent, SkeletonListComponent, ProcessTableComponent, BytesPipe, BpsPipe, Percent1Pipe, RelativeTimePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './server-detail.page.html',
   styleUrl: './server-detail.page.scss',
@@ -96,9 +100,24 @@ export class ServerDetailPage {
     const disks = this.latest()?.disks ?? [];
     return disks.find((d) => d.mount === '/') ?? [...disks].sort((a, b) => b.percent - a.percent)[0] ?? null;
   });
+  /** The last process list the agent sent (every sixth sample), kept with its time until the next. */
+  protected readonly processList = signal<{ list: ProcessSummary[]; at: string } | null>(null);
   protected readonly processes = computed(() =>
-    [...(this.latest()?.processes ?? [])].sort((a, b) => b.cpuPercent - a.cpuPercent).slice(0, TOP_PROCESSES),
+    [...(this.processList()?.list ?? [])].sort((a, b) => b.cpuPercent - a.cpuPercent).slice(0, TOP_PROCESSES),
   );
+  /** A clock for the ages shown, ticking every few seconds. */
+  protected readonly clock = signal(Date.now());
+  /** The values shown are not live: the server is not online (they are its last ones). */
+  protected readonly stale = computed(() => !!this.latest() && this.server()?.status !== 'online');
+  protected readonly thresholds = inject(ThresholdsService).thresholds;
+  protected readonly levels = computed(() => {
+    const m = this.latest(), t = this.thresholds();
+    return {
+      cpu: levelOf(m?.cpu.percent, t.cpu),
+      memory: levelOf(m?.memory.percent, t.memory),
+      disk: levelOf(this.rootDisk()?.percent, t.disk),
+    };
+  });
   protected readonly swapPercent = computed(() => {
     const m = this.latest()?.memory;
     return m && m.swapTotalBytes ? (m.swapUsedBytes / m.swapTotalBytes) * 100 : null;
@@ -112,9 +131,9 @@ export class ServerDetailPage {
     mem: computed(() => lineData('percent', this.frame(), this.series().memory)),
     load: computed(() => lineData('plain', this.frame(), this.series().load1)),
     net: computed(() => lineData('bps', this.frame(), this.series().rx, this.series().tx)),
-    cpuGauge: computed(() => gaugeData('CPU', this.latest()?.cpu.percent ?? null)),
-    memGauge: computed(() => gaugeData('Memory', this.latest()?.memory.percent ?? null)),
-    diskGauge: computed(() => gaugeData(`Disk ${this.rootDisk()?.mount ?? ''}`, this.rootDisk()?.percent ?? null)),
+    cpuGauge: computed(() => gaugeData('CPU', this.latest()?.cpu.percent ?? null, this.stale() ? 'stale' : this.levels().cpu)),
+    memGauge: computed(() => gaugeData('Memory', this.latest()?.memory.percent ?? null, this.stale() ? 'stale' : this.levels().memory)),
+    diskGauge: computed(() => gaugeData(`Disk ${this.rootDisk()?.mount ?? ''}`, this.rootDisk()?.percent ?? null, this.stale() ? 'stale' : this.levels().disk)),
   };
   /** The ECharts instances, from (chartInit); replaced when ngx-echarts recreates a chart (theme change). */
   private readonly charts = new Map<ChartKey, ECharts>();
@@ -130,7 +149,9 @@ export class ServerDetailPage {
     for (const key of Object.keys(this.chartData) as ChartKey[]) {
       effect(() => this.drawChart(key, this.chartData[key]()));
     }
+    const clock = setInterval(() => this.clock.set(Date.now()), CLOCK_MS);
     this.destroyRef.onDestroy(() => {
+      clearInterval(clock);
       this.liveSub?.unsubscribe();
       this.historySub?.unsubscribe();
       echarts.disconnect(this.group);
@@ -202,6 +223,7 @@ export class ServerDetailPage {
   private load(id: string): void {
     this.liveSub?.unsubscribe();
     this.latest.set(null);
+    this.processList.set(null);
     this.latestLoaded.set(false);
     this.custom.set(null);
     this.series.set(emptySeries(this.intervalMs()));
@@ -215,11 +237,20 @@ export class ServerDetailPage {
       next: (res) => {
         // A live sample may already have arrived; keep whichever is newer.
         const current = this.latest();
-        if (!current || Date.parse(current.timestamp) < Date.parse(res.sample.timestamp)) this.latest.set(res.sample);
+        if (!current || Date.parse(current.timestamp) < Date.parse(res.sample.timestamp)) this.setLatest(res.sample);
         this.latestLoaded.set(true);
       },
       error: () => this.latestLoaded.set(true), // 404 = no sample yet: "waiting for the first sample"
     });
+  }
+
+  protected diskLevel(percent: number): Level {
+    return levelOf(percent, this.thresholds().disk);
+  }
+
+  private setLatest(sample: MetricsSample): void {
+    this.latest.set(sample);
+    if (sample.processes) this.processList.set({ list: sample.processes, at: sample.timestamp });
   }
 
   private loadHistory(): void {
@@ -245,7 +276,7 @@ export class ServerDetailPage {
       .on('metrics')
       .pipe(filter((m) => m.serverId === id))
       .subscribe(({ sample }) => {
-        this.latest.set(sample);
+        this.setLatest(sample);
         this.latestLoaded.set(true);
         this.ctx.markSeen(sample.timestamp);
         if (this.custom()) return; // a picked range stays as it is
