@@ -55,7 +55,7 @@ export function sortProcesses(list: readonly ProcessSummary[], key: ProcessSortK
               <td class="name" [attr.title]="p.command || p.name" tabindex="0" [attr.aria-label]="p.name + (p.command ? ': ' + p.command : '')">{{ p.name }}</td>
               <td class="num">{{ p.pid }}</td>
               <td>{{ p.user }}</td>
-              <td class="num" [class]="'num level-' + level">{{ p.cpuPercent | percent1 }}@if (level !== 'ok') { <span class="tag">{{ level }}</span> }</td>
+              <td class="num" [class]="'num level-' + level">{{ p.cpuPercent | percent1 }}@if (level !== 'ok') {&ngsp;<span class="tag">{{ level }}</span> }</td>
               <td class="num">{{ p.memBytes | bytes }}</td>
             </tr>
           }
