@@ -3,6 +3,22 @@ import type { FleetSummary, Server, ServerStatus, ServerStatusEvent } from '@cha
 /** How many fleet_summary values each card's sparkline keeps. */
 export const SPARK_POINTS = 30;
 
+/** A sparkline's first points come from this much history: SPARK_POINTS samples at the agent's default 5 s. */
+export const SPARK_SEED_MS = SPARK_POINTS * 5_000;
+/** Cards seeded from history on each visit (about the first screenful, in the order shown); the rest fill live. */
+export const SPARK_SEED_CARDS = 24;
+
+/** The cards worth seeding: the first ones shown whose server reported within the seed window. */
+export function cardsToSeed(cards: FleetCard[], now = Date.now()): FleetCard[] {
+  return cards.filter((c) => c.lastSeen && now - Date.parse(c.lastSeen) < SPARK_SEED_MS).slice(0, SPARK_SEED_CARDS);
+}
+
+/** History values (oldest first, gaps skipped) before the live ones already in the sparkline. */
+export function seedTrend(card: FleetCard, history: (number | null)[]): FleetCard {
+  const past = history.filter((v): v is number => v != null);
+  return { ...card, cpuTrend: [...past, ...card.cpuTrend].slice(-SPARK_POINTS) };
+}
+
 /** A server card's view model: REST data merged with the latest live events. */
 export interface FleetCard {
   server: Server;

@@ -7,14 +7,15 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { RouterLink } from '@angular/router';
-import { interval } from 'rxjs';
+import { EMPTY, catchError, from, interval, map, mergeMap } from 'rxjs';
 import { describeHttpError } from '../../core/api/error-message';
+import { MetricsApi } from '../../core/api/metrics-api.service';
 import { ServersApi } from '../../core/api/servers-api.service';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
 import { IconComponent } from '../../shared/ui/icon.component';
 import { SkeletonListComponent } from '../../shared/ui/skeleton-list.component';
-import { FleetCard, SortKey, StatusFilter, applyStatus, applySummary, cardFromServer, visibleCards } from './fleet-state';
+import { FleetCard, SPARK_POINTS, SPARK_SEED_MS, SortKey, StatusFilter, applyStatus, applySummary, cardFromServer, cardsToSeed, seedTrend, visibleCards } from './fleet-state';
 import { ServerCardComponent } from './server-card.component';
 
 @Component({
@@ -27,6 +28,7 @@ import { ServerCardComponent } from './server-card.component';
 export class OverviewPage {
   private readonly api = inject(ServersApi);
   private readonly live = inject(LiveSocketService);
+  private readonly metricsApi = inject(MetricsApi);
   private readonly destroyRef = inject(DestroyRef);
 
   protected readonly loading = signal(true);
@@ -59,6 +61,7 @@ export class OverviewPage {
         // Keep live data (trend) already received for servers we know.
         this.cards.set(new Map(servers.map((s) => [s.id, prev.has(s.id) ? { ...prev.get(s.id)!, server: s } : cardFromServer(s)])));
         this.loading.set(false);
+        this.seedTrends();
       },
       error: (err: unknown) => {
         this.loadError.set(describeHttpError(err).message);
@@ -70,6 +73,21 @@ export class OverviewPage {
   protected clearFilters(): void {
     this.query.set('');
     this.statusFilter.set('all');
+  }
+
+  /** Sparklines start with the last minutes of history instead of blank (a few cards at a time). */
+  private seedTrends(): void {
+    const end = new Date();
+    const start = new Date(end.getTime() - SPARK_SEED_MS);
+    from(cardsToSeed(this.visible(), end.getTime()))
+      .pipe(
+        mergeMap((c) => this.metricsApi.trend(c.server.id, start, end, SPARK_POINTS).pipe(
+          map((h) => [c.server.id, h.points.map((p) => p.cpuPercent)] as const),
+          catchError(() => EMPTY),
+        ), 4),
+        takeUntilDestroyed(this.destroyRef),
+      )
+      .subscribe(([id, values]) => this.patch(id, (c) => seedTrend(c, values)));
   }
 
   private patch(serverId: string, fn: (c: FleetCard) => FleetCard): void {
