@@ -1,4 +1,4 @@
-import { formatOnScale, timeLabel, timeSplitNumber, unitFor, valueScale } from './axis-scale';
+import { formatOnScale, timeLabel, timeSplitNumber, timeTicks, unitFor, valueScale } from './axis-scale';
 import { zoomRange, customRangeLabel, MIN_ZOOM_MS } from './zoom-range';
 
 const labels = (kind: 'bps' | 'plain' | 'percent', max: number) => {
@@ -36,10 +36,24 @@ describe('value axis', () => {
 
 describe('time axis', () => {
   it('fits the labels to the width: a 390 px phone gets a few, a wide screen more', () => {
-    expect(timeSplitNumber(340)).toBe(3);
-    expect(timeSplitNumber(600)).toBe(7);
+    expect(timeSplitNumber(340)).toBe(4);
+    expect(timeSplitNumber(600)).toBe(8);
     expect(timeSplitNumber(1400)).toBe(8);
     expect(timeSplitNumber(100)).toBe(2);
+  });
+
+  it('puts ticks on round local times, evenly, within the range', () => {
+    const at = (h: number, m = 0, d = 29) => new Date(2026, 10, d, h, m).getTime();
+    // 1 h from 03:23 with room for 3 labels: every 30 min (never "03:50, 04:05")
+    expect(timeTicks(at(3, 23), at(4, 23), 3)).toEqual([at(3, 30), at(4, 0)]);
+    expect(timeTicks(at(3, 23), at(4, 23), 7)).toEqual([at(3, 30), at(3, 40), at(3, 50), at(4, 0), at(4, 10), at(4, 20)]);
+    const week = timeTicks(at(10, 0, 22), at(10, 0, 29), 7);
+    expect(week).toHaveLength(7);
+    expect(week.every((t) => new Date(t).getHours() === 0 && new Date(t).getMinutes() === 0)).toBe(true);
+    const month = timeTicks(at(10, 0, 1) - 30 * 86_400_000, at(10, 0, 1), 3);
+    expect(month.length).toBeLessThanOrEqual(3);
+    expect(month.length).toBeGreaterThanOrEqual(2);
+    expect(timeTicks(5, 5, 4)).toEqual([]);
   });
 
   it('labels hours up to a day and a half, days beyond, with a space ("Nov 2", not "Nov2")', () => {

@@ -80,11 +80,40 @@ export function maxOf(...series: [number, number | null][][]): number {
 }
 
 /** Pixels a time label needs, with room between neighbours ("Nov 29" or "14:35"). */
-const TIME_LABEL_PX = 72;
+const TIME_LABEL_PX = 60;
 
 /** How many intervals the time axis can label in `widthPx` without two labels touching. */
 export function timeSplitNumber(widthPx: number, gridPx = 72): number {
   return Math.max(2, Math.min(8, Math.floor((widthPx - gridPx) / TIME_LABEL_PX)));
+}
+
+const MIN = 60_000, HOUR = 3_600_000, DAY = 86_400_000;
+/** Tick steps a time axis may use: round in local time. */
+const TIME_STEPS = [MIN, 2 * MIN, 5 * MIN, 10 * MIN, 15 * MIN, 30 * MIN, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 3 * DAY, 7 * DAY, 14 * DAY];
+
+/**
+ * The ticks (and labels) of a time axis: at most `maxTicks`, evenly spaced at a round step, on round
+ * local times (14:00, 14:15 …; midnights for days). ECharts' own time ticks mix levels ("03:50",
+ * "04:05") when the axis starts at an odd time; these are given to it as `customValues`.
+ */
+export function timeTicks(startMs: number, endMs: number, maxTicks: number): number[] {
+  const span = endMs - startMs;
+  if (!(span > 0)) return [];
+  const step = TIME_STEPS.find((s) => span / s <= maxTicks) ?? Math.ceil(span / maxTicks / (7 * DAY)) * 7 * DAY;
+  const first = new Date(startMs);
+  first.setHours(0, 0, 0, 0); // local midnight: steps of a day or less divide a day
+  const ticks: number[] = [];
+  if (step < DAY) {
+    const base = first.getTime();
+    for (let t = base + Math.ceil((startMs - base) / step) * step; t <= endMs; t += step) ticks.push(t);
+  } else {
+    const days = step / DAY;
+    while (first.getTime() < startMs) first.setDate(first.getDate() + 1);
+    // Whole-day steps counted from the epoch day, so the same days are labelled as the range moves.
+    while (Math.round(first.getTime() / DAY) % days !== 0) first.setDate(first.getDate() + 1);
+    for (const d = first; d.getTime() <= endMs; d.setDate(d.getDate() + days)) ticks.push(d.getTime());
+  }
+  return ticks;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');

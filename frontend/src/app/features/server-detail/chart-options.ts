@@ -1,5 +1,5 @@
 import type { EChartsCoreOption } from 'echarts/core';
-import { ValueKind, formatOnScale, maxOf, timeLabel, timeSplitNumber, valueScale } from './axis-scale';
+import { ValueKind, formatOnScale, maxOf, timeLabel, timeSplitNumber, timeTicks, valueScale } from './axis-scale';
 import type { Level } from '../../shared/thresholds/thresholds';
 import { SeriesPoint, isolatedIndexes } from './metrics-series';
 
@@ -62,12 +62,13 @@ export function lineOption(seriesNames: string[]): EChartsCoreOption {
 export function lineData(kind: ValueKind, frame: ChartFrame, ...series: SeriesPoint[][]): EChartsCoreOption {
   const scale = valueScale(kind, maxOf(...series));
   const span = frame.endMs - frame.startMs;
+  const ticks = timeTicks(frame.startMs, frame.endMs, timeSplitNumber(frame.widthPx));
   return {
     xAxis: {
       min: frame.startMs,
       max: frame.endMs,
-      splitNumber: timeSplitNumber(frame.widthPx),
-      axisLabel: { hideOverlap: true, formatter: (t: number) => timeLabel(t, span) },
+      axisTick: { customValues: ticks }, // the split lines follow the ticks
+      axisLabel: { hideOverlap: true, customValues: ticks, formatter: (t: number) => timeLabel(t, span) },
     },
     yAxis: {
       min: 0,

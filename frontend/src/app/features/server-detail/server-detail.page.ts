@@ -42,7 +42,6 @@ let groupSeq = 0;
   templateUrl: './server-detail.page.html',
   styleUrl: './server-detail.page.scss',
   providers: [FrameStagger],
-  host: { '(window:resize)': 'resized()' },
 })
 export class ServerDetailPage {
   private readonly ctx = inject(ServerContext);
@@ -92,6 +91,7 @@ export class ServerDetailPage {
   /** The line charts share one crosshair, tooltip and zoom (echarts.connect). */
   private readonly group = `server-detail-${++groupSeq}`;
   private readonly zoomArmed = new WeakSet<ECharts>();
+  private widthObserver: ResizeObserver | null = null;
   protected readonly cpuGauge = gaugeOption();
   protected readonly memGauge = gaugeOption();
   protected readonly diskGauge = gaugeOption();
@@ -155,6 +155,7 @@ export class ServerDetailPage {
       this.liveSub?.unsubscribe();
       this.historySub?.unsubscribe();
       echarts.disconnect(this.group);
+      this.widthObserver?.disconnect();
     });
   }
 
@@ -164,8 +165,14 @@ export class ServerDetailPage {
       chart.group = this.group;
       echarts.connect(this.group);
       chart.on('datazoom', (e) => this.zoomed(e));
-      const width = chart.getWidth();
-      if (width > 0) this.chartWidth.set(width);
+    }
+    // The charts share the grid's column width: the CPU chart's element tells how many time labels fit
+    // (its element, not ECharts, which resizes later); a window resize or the sidenav changes it.
+    if (key === 'cpu') {
+      this.widthObserver?.disconnect();
+      this.widthObserver = new ResizeObserver(() => this.measure(chart));
+      this.widthObserver.observe(chart.getDom());
+      this.measure(chart);
     }
     // Must not draw synchronously: ngx-echarts applies [options] (empty data) right after chartInit.
     this.drawChart(key, this.chartData[key]());
@@ -215,9 +222,9 @@ export class ServerDetailPage {
     this.loadHistory();
   }
 
-  protected resized(): void {
-    const width = this.charts.get('cpu')?.getWidth();
-    if (width && width > 0 && width !== this.chartWidth()) this.chartWidth.set(width);
+  private measure(chart: ECharts): void {
+    const width = chart.getDom().clientWidth || chart.getWidth();
+    if (width > 0 && width !== this.chartWidth()) this.chartWidth.set(width);
   }
 
   private load(id: string): void {
