@@ -385,6 +385,21 @@ describe('ServerDetailPage', () => {
     expect(cpuGauge.progress.itemStyle.color).toBe('#d93025');
   });
 
+  it('shows the process list the backend holds when the newest sample has none', async () => {
+    const at = new Date(Date.now() - 20_000).toISOString();
+    TestBed.inject(ServerContext).load('s1');
+    http.expectOne('/api/v1/servers/s1').flush(server({ id: 's1', name: 'web-1', status: 'online', lastSeen: new Date().toISOString() }));
+    fixture = TestBed.createComponent(ServerDetailPage);
+    await fixture.whenStable();
+    const latest = sample(new Date().toISOString(), 10, { processes: undefined });
+    http.expectOne('/api/v1/metrics/s1').flush({ serverId: 's1', timestamp: latest.timestamp, sample: latest,
+      processes: { timestamp: at, list: [{ pid: 7, name: 'redis-server', user: 'redis', cpuPercent: 2, memBytes: 1024 }] } });
+    http.expectOne((r) => r.url === '/api/v1/metrics/s1/history').flush({ serverId: 's1', start: '', end: '', resolution: '12s', source: 'raw', points: [] });
+    await fixture.whenStable();
+    expect(qa(fixture, '[data-testid=processes] tbody tr').map((r) => r.querySelector('td')?.textContent?.trim())).toEqual(['redis-server']);
+    expect(q(fixture, '[data-testid=processes-age]').textContent).toContain('As of 20 s ago');
+  });
+
   it("greys an offline server's last values and says how old they are", async () => {
     await open(sample(new Date(Date.now() - 3 * 60_000).toISOString(), 97));
     expect(qa(fixture, '[data-testid=stale-note]')).toHaveLength(0);

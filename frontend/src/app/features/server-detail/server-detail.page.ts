@@ -245,6 +245,11 @@ export class ServerDetailPage {
         // A live sample may already have arrived; keep whichever is newer.
         const current = this.latest();
         if (!current || Date.parse(current.timestamp) < Date.parse(res.sample.timestamp)) this.setLatest(res.sample);
+        // The last process list the backend holds (the newest sample often has none): shown at once, with its age.
+        const held = this.processList();
+        if (res.processes && (!held || Date.parse(held.at) < Date.parse(res.processes.timestamp))) {
+          this.processList.set({ list: res.processes.list, at: res.processes.timestamp });
+        }
         this.latestLoaded.set(true);
       },
       error: () => this.latestLoaded.set(true), // 404 = no sample yet: "waiting for the first sample"
