@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, PendingTasks, computed, effect, inject, signal, untracked } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -15,7 +15,10 @@ import { LiveSocketService } from '../../core/live/live-socket.service';
 import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
 import { IconComponent } from '../../shared/ui/icon.component';
 import { SkeletonListComponent } from '../../shared/ui/skeleton-list.component';
-import { FleetCard, SPARK_POINTS, SPARK_SEED_MS, SortKey, StatusFilter, applyStatus, applySummary, cardFromServer, cardsToSeed, seedTrend, visibleCards } from './fleet-state';
+import { FleetCard, SPARK_POINTS, SPARK_SEED_MS, SortKey, StatusFilter, applyStatus, applySummary, cardFromServer, cardsToSeed, rankCards, seedTrend, visibleCards } from './fleet-state';
+
+/** A sort by a value that changes with every sample (last seen) is redone this often, not on each sample. */
+const RESORT_MS = 10_000;
 import { ServerCardComponent } from './server-card.component';
 
 @Component({
@@ -42,7 +45,17 @@ export class OverviewPage {
 
   protected readonly total = computed(() => this.cards().size);
   protected readonly onlineCount = computed(() => [...this.cards().values()].filter((c) => c.status === 'online').length);
-  protected readonly visible = computed(() => visibleCards([...this.cards().values()], this.query(), this.statusFilter(), this.sort()));
+  /**
+   * Each card's place in the current sort, taken when the sort, search or filter changes, when
+   * servers come or go, and every RESORT_MS: live values update the cards in place between those.
+   */
+  private readonly rank = signal<Map<string, number> | undefined>(undefined);
+  protected readonly visible = computed(() => visibleCards([...this.cards().values()], this.query(), this.statusFilter(), this.sort(), this.rank()));
+  private readonly pendingTasks = inject(PendingTasks);
+  /** Live changes waiting for the next animation frame, applied together (one new Map per frame, not per event). */
+  private pending: [string, (c: FleetCard) => FleetCard][] = [];
+  private frame: number | null = null;
+  private frameDone: (() => void) | null = null;
 
   constructor() {
     this.load();
@@ -50,6 +63,23 @@ export class OverviewPage {
     this.live.on('fleet_summary').pipe(takeUntilDestroyed()).subscribe((s) => this.patch(s.serverId, (c) => applySummary(c, s)));
     this.live.on('server_status').pipe(takeUntilDestroyed()).subscribe((e) => this.patch(e.serverId, (c) => applyStatus(c, e)));
     interval(30_000).pipe(takeUntilDestroyed()).subscribe(() => this.now.set(Date.now()));
+    interval(RESORT_MS).pipe(takeUntilDestroyed()).subscribe(() => this.resort());
+    // A new sort order, search or filter, or a change in the set of servers: sort now.
+    effect(() => {
+      this.sort();
+      this.query();
+      this.statusFilter();
+      this.total();
+      untracked(() => this.resort());
+    });
+    this.destroyRef.onDestroy(() => {
+      if (this.frame != null) cancelAnimationFrame(this.frame);
+      this.frameDone?.();
+    });
+  }
+
+  private resort(): void {
+    this.rank.set(rankCards([...this.cards().values()], this.sort()));
   }
 
   protected load(): void {
@@ -90,11 +120,23 @@ export class OverviewPage {
       .subscribe(([id, values]) => this.patch(id, (c) => seedTrend(c, values)));
   }
 
+  /** Queues a change to a card; the changes of one animation frame are applied at once. */
   private patch(serverId: string, fn: (c: FleetCard) => FleetCard): void {
-    const card = this.cards().get(serverId);
-    if (!card) return; // a server we have not listed yet (created elsewhere); next load shows it
-    const next = new Map(this.cards());
-    next.set(serverId, fn(card));
-    this.cards.set(next);
+    this.pending.push([serverId, fn]);
+    if (this.frame != null) return;
+    this.frameDone = this.pendingTasks.add(); // whenStable (tests, SSR) waits for the frame
+    this.frame = requestAnimationFrame(() => {
+      this.frame = null;
+      const changes = this.pending;
+      this.pending = [];
+      const next = new Map(this.cards());
+      for (const [id, change] of changes) {
+        const card = next.get(id);
+        if (card) next.set(id, change(card)); // unknown: a server not listed yet (created elsewhere); next load shows it
+      }
+      this.cards.set(next);
+      this.frameDone?.();
+      this.frameDone = null;
+    });
   }
 }
