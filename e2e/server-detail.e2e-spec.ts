@@ -29,14 +29,13 @@ describe('server detail in Chromium', () => {
     backend = await startBackend();
     ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     page = await ctx.newPage();
-    page.on('response', async (res) => {
-      if (/\/api\/v1\/auth\/(register|login|refresh)$/.test(res.url()) && res.ok()) token = (await res.json().catch(() => null))?.accessToken ?? token;
-    });
     await page.goto(`${backend.baseUrl}/register`);
     await page.getByLabel('Email').fill('charts@example.test');
     await page.getByLabel('Username').fill('charts');
     await page.getByLabel('Password').fill('correct horse battery');
+    const registered = page.waitForResponse((res) => /\/api\/v1\/auth\/register$/.test(res.url()));
     await page.getByRole('button', { name: /create account|register|sign up/i }).click();
+    token = (await (await registered).json()).accessToken;
     await page.waitForURL(`${backend.baseUrl}/`);
     expect(token).toBeTruthy();
     const created = await api('POST', '/servers', { name: 'charts-1' });

@@ -16,10 +16,10 @@ import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
 import { IconComponent } from '../../shared/ui/icon.component';
 import { SkeletonListComponent } from '../../shared/ui/skeleton-list.component';
 import { FleetCard, SPARK_POINTS, SPARK_SEED_MS, SortKey, StatusFilter, applyStatus, applySummary, cardFromServer, cardsToSeed, rankCards, seedTrend, visibleCards } from './fleet-state';
+import { ServerCardComponent } from './server-card.component';
 
 /** A sort by a value that changes with every sample (last seen) is redone this often, not on each sample. */
 const RESORT_MS = 10_000;
-import { ServerCardComponent } from './server-card.component';
 
 @Component({
   selector: 'app-overview-page',
