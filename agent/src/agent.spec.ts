@@ -134,7 +134,7 @@ describe('Agent delivery across outages and restarts (real Socket.IO server)', (
       const agent = newAgent(backend.url);
       await agent.start();
       await waitFor(() => backend.hellos.length === 1 && backend.sockets.length === 1);
-      expect(backend.hellos[0].capabilities).toEqual({ exec: false, docker: false, terminal: false });
+      expect(backend.hellos[0].capabilities).toEqual({ exec: false, docker: false, terminal: false, dockerReadOnly: false });
       await expect(backend.sockets[0].timeout(2000).emitWithAck('command', { commandId: 'c1', command: 'id', timeoutSec: 5 }))
         .resolves.toEqual({ ok: false, error: 'disabled' });
       await expect(backend.sockets[0].timeout(2000).emitWithAck('terminal_open', { sessionId: 't1', cols: 80, rows: 24 }))
@@ -145,12 +145,12 @@ describe('Agent delivery across outages and restarts (real Socket.IO server)', (
       const execOnly = newAgent(backend.url, ['--enable-exec']);
       await execOnly.start();
       await waitFor(() => backend.hellos.length === 1);
-      expect(backend.hellos[0].capabilities).toEqual({ exec: true, docker: false, terminal: false });
+      expect(backend.hellos[0].capabilities).toEqual({ exec: true, docker: false, terminal: false, dockerReadOnly: false });
       await execOnly.stop();
       const both = newAgent(backend.url, ['--enable-exec', '--enable-terminal', '--terminal-shell', '/bin/sh']);
       await both.start();
       await waitFor(() => backend.hellos.length === 2);
-      expect(backend.hellos[1].capabilities).toEqual({ exec: true, docker: false, terminal: true });
+      expect(backend.hellos[1].capabilities).toEqual({ exec: true, docker: false, terminal: true, dockerReadOnly: false });
     });
 
     it('a PTY that cannot be used stops the start before the agent connects', async () => {

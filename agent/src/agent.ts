@@ -7,11 +7,13 @@ import { join } from 'node:path';
 import type { HelloFrame, MetricsSample } from '@chatops/protocol';
 import { SampleBuffer } from './buffer/sample-buffer';
 import { ContainerCollector, createDockerClient } from './collectors/containers';
+import type { DockerEngine } from './collectors/docker-engine';
 import { HostCollector } from './collectors/host-collector';
 import type { AgentConfig } from './config';
 import { AgentConnection, type ConnectionOptions } from './connection/agent-connection';
 import { NO_EXECUTORS, type Capabilities, type Executors } from './executors';
 import { CommandExecutor, type CommandExecutorOptions } from './executors/command-executor';
+import { createDockerode, DockerExecutor, type DockerExecutorOptions } from './executors/docker-executor';
 import { execIdentity, minimalEnv } from './executors/exec-env';
 import { ExecPolicy } from './executors/exec-policy';
 import { PtyExecutor, loginShellArgs, type PtyExecutorOptions } from './executors/pty-executor';
@@ -35,6 +37,7 @@ export interface AgentOptions {
   /** Executor tuning for tests (grace periods, coalescing). */
   commands?: Partial<CommandExecutorOptions>;
   terminals?: Partial<PtyExecutorOptions>;
+  docker?: Partial<DockerExecutorOptions>;
   /** Loads the PTY library (tests: a stand-in that fails like musl would). */
   loadPty?: () => PtyModule;
 }
@@ -57,6 +60,7 @@ export class Agent {
   private collector!: HostCollector;
   private dockerReachable = false;
   private containers: ContainerCollector | null = null;
+  private eventsClient: DockerEngine | null = null;
   private inventory!: Inventory;
   private executors: Executors = NO_EXECUTORS;
   private policy: ExecPolicy | null = null;
@@ -73,7 +77,12 @@ export class Agent {
 
   /** What this agent does, as `hello` tells the backend: exec and terminal only when switched on and set up. */
   capabilities(): Capabilities {
-    return { exec: this.executors.commands !== null, docker: this.dockerReachable, terminal: this.executors.terminals !== null };
+    return {
+      exec: this.executors.commands !== null,
+      docker: this.dockerReachable,
+      terminal: this.executors.terminals !== null,
+      dockerReadOnly: this.opts.config.dockerReadOnly,
+    };
   }
 
   /** SIGHUP: re-read the --exec-allow file (the previous list stays when the new one is invalid). */
@@ -114,6 +123,21 @@ export class Agent {
     return { commands, terminals };
   }
 
+  /** Docker operations and container events: only when the engine answered at start. */
+  private createDockerExecutor(): DockerExecutor {
+    const { config, logger } = this.opts;
+    // The event stream has a client of its own (no per-request timeout, its own connection).
+    const events = createDockerClient(config.docker);
+    this.eventsClient = events;
+    const docker = new DockerExecutor({
+      docker: () => createDockerode(config.docker), openEvents: (since) => events.containerEvents(since),
+      readOnly: config.dockerReadOnly, showEnv: config.dockerShowEnv, logger, ...this.opts.docker,
+    });
+    docker.start();
+    logger.info('Docker operations enabled', { readOnly: config.dockerReadOnly, showEnv: config.dockerShowEnv });
+    return docker;
+  }
+
   hello(): HelloFrame {
     return {
       agentVersion: AGENT_VERSION,
@@ -142,6 +166,7 @@ export class Agent {
         docker: config.docker.kind === 'socket' ? config.docker.socketPath : `${config.docker.host}:${config.docker.port}`,
       });
       this.collector = new HostCollector({ procRoot: config.hostProc, hostRoot: config.hostRoot, containers });
+      if (containers) this.executors = { ...this.executors, docker: this.createDockerExecutor() };
     }
     this.inventory = this.opts.inventory ?? (await gatherInventory(config.hostRoot));
 
@@ -211,7 +236,7 @@ export class Agent {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     // Commands and shells end with the agent (SIGTERM/SIGHUP, SIGKILL after the grace period).
-    const executorsDone = Promise.all([this.executors.commands?.shutdown(), this.executors.terminals?.shutdown()]);
+    const executorsDone = Promise.all([this.executors.commands?.shutdown(), this.executors.terminals?.shutdown(), this.executors.docker?.shutdown()]);
     if (this.ticking) {
       // Let a collection in progress add its sample, but never wait on a stuck one (a hung
       // network mount): shutdown must not hang.
@@ -224,6 +249,7 @@ export class Agent {
     await this.connection?.stop();
     await executorsDone;
     this.containers?.close();
+    this.eventsClient?.close();
     if (!this.opts.collector) this.collector?.close(); // ours: close its kept /proc descriptors
   }
 }

@@ -68,6 +68,7 @@ describe('chatops-agent CLI (compiled)', () => {
 
   it('--help, --version, and a clear error (exit 2) without --url', () => {
     expect(run(['--help']).stdout).toContain('--api-key-file');
+    expect(run(['--help']).stdout).toMatch(/--docker-read-only +CHATOPS_DOCKER_READ_ONLY/);
     expect(run(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const r = run(['--api-key', 'cok_never_printed']);
     expect(r.code).toBe(2);

@@ -171,6 +171,15 @@ describe('config', () => {
     });
   });
 
+  it('Docker: all operations and redacted env by default; --docker-read-only and --docker-show-env, or their env vars', () => {
+    const base = ['--url', 'http://b', '--api-key', KEY];
+    expect(run(base)).toMatchObject({ dockerReadOnly: false, dockerShowEnv: false });
+    expect(run([...base, '--docker-read-only', '--docker-show-env'])).toMatchObject({ dockerReadOnly: true, dockerShowEnv: true });
+    expect(run(base, { CHATOPS_DOCKER_READ_ONLY: 'yes', CHATOPS_DOCKER_SHOW_ENV: '1' })).toMatchObject({ dockerReadOnly: true, dockerShowEnv: true });
+    expect(() => run(base, { CHATOPS_DOCKER_READ_ONLY: 'maybe' })).toThrow('invalid CHATOPS_DOCKER_READ_ONLY "maybe": expected true or false');
+    expect(describeConfig(run([...base, '--docker-read-only']))).toMatchObject({ dockerReadOnly: true, dockerShowEnv: false });
+  });
+
   it('AGENT_VERSION matches the root package.json', () => {
     expect(AGENT_VERSION).toBe(JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')).version);
   });

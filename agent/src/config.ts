@@ -39,6 +39,10 @@ export interface AgentConfig {
   terminalMaxSessions: number;
   terminalIdleTimeoutSec: number;
   docker: DockerTarget;
+  /** `--docker-read-only`: Docker list, inspect, logs, stats and images only; every change is refused. */
+  dockerReadOnly: boolean;
+  /** `--docker-show-env`: container inspect sends environment values (default: `KEY=***`). */
+  dockerShowEnv: boolean;
   hostProc: string;
   hostRoot: string;
   stateDir: string;
@@ -76,6 +80,9 @@ Options (flag / environment variable):
   --api-key-file <path>          CHATOPS_API_KEY_FILE           File holding the API key (first line)
   --interval <sec>               CHATOPS_INTERVAL               Seconds between samples (default 5, min 1)
   --docker-socket <path>         DOCKER_HOST                    Docker Engine API socket (default /var/run/docker.sock)
+  --docker-read-only             CHATOPS_DOCKER_READ_ONLY       Docker: list, inspect, logs, stats and images only; refuse start, stop,
+                                                                restart, pause, unpause, kill and remove (default: all allowed)
+  --docker-show-env              CHATOPS_DOCKER_SHOW_ENV        Docker inspect: send environment values (default: KEY=*** on the host)
   --host-proc <path>             CHATOPS_HOST_PROC              Read host /proc from here (default <host-root>/proc)
   --host-root <path>             CHATOPS_HOST_ROOT              Host root filesystem mount (sidecar: /host; default /)
   --state-dir <path>             CHATOPS_STATE_DIR              Where the unacknowledged-sample buffer is kept
@@ -111,6 +118,8 @@ const OPTIONS = {
   'terminal-max-sessions': { type: 'string' },
   'terminal-idle-timeout': { type: 'string' },
   'docker-socket': { type: 'string' },
+  'docker-read-only': { type: 'boolean' },
+  'docker-show-env': { type: 'boolean' },
   'host-proc': { type: 'string' },
   'host-root': { type: 'string' },
   'state-dir': { type: 'string' },
@@ -171,6 +180,8 @@ export function parseConfig(
   const hostProc = resolve(str('host-proc', 'CHATOPS_HOST_PROC') ?? join(hostRoot, 'proc'));
 
   const docker = parseDockerTarget(str('docker-socket') ?? env.DOCKER_HOST?.trim() ?? '/var/run/docker.sock');
+  const dockerReadOnly = values['docker-read-only'] === true || parseBool(env.CHATOPS_DOCKER_READ_ONLY, 'CHATOPS_DOCKER_READ_ONLY');
+  const dockerShowEnv = values['docker-show-env'] === true || parseBool(env.CHATOPS_DOCKER_SHOW_ENV, 'CHATOPS_DOCKER_SHOW_ENV');
 
   const stateDir = resolve(str('state-dir', 'CHATOPS_STATE_DIR') ?? defaultStateDir(env, isRoot));
 
@@ -184,6 +195,8 @@ export function parseConfig(
       ...exec,
       enableTerminal,
       docker,
+      dockerReadOnly,
+      dockerShowEnv,
       hostProc,
       hostRoot,
       stateDir,
@@ -361,6 +374,8 @@ export function describeConfig(c: AgentConfig): Record<string, unknown> {
     terminalMaxSessions: c.terminalMaxSessions,
     terminalIdleTimeoutSec: c.terminalIdleTimeoutSec,
     docker: c.docker.kind === 'socket' ? c.docker.socketPath : `${c.docker.protocol}://${c.docker.host}:${c.docker.port}`,
+    dockerReadOnly: c.dockerReadOnly,
+    dockerShowEnv: c.dockerShowEnv,
     hostProc: c.hostProc,
     hostRoot: c.hostRoot,
     stateDir: c.stateDir,

@@ -33,13 +33,14 @@ export class ExecHarness {
   /** Connects an agent with these executors; resolves with the server side of its socket. */
   async connect(executors: Executors): Promise<AgentServerSocket> {
     const before = this.backend.sockets.length;
+    const capabilities = { exec: executors.commands !== null, docker: false, terminal: executors.terminals !== null, dockerReadOnly: false };
     const hello: HelloFrame = {
       agentVersion: '0.1.0', hostname: 'exec-01', os: 'Linux', arch: 'x64', bootId: '0b7e2c1a-9f3d-4e5b-8a6c-1d2e3f405162', intervalSec: 5,
-      capabilities: { exec: executors.commands !== null, docker: false, terminal: executors.terminals !== null },
+      capabilities,
     };
     this.connection = new AgentConnection({
       url: this.backend.url, apiKey: KEY, buffer: this.buffer!, hello: () => hello,
-      capabilities: () => hello.capabilities, executors, logger: this.logger,
+      capabilities: () => capabilities, executors, logger: this.logger,
       backoffMinMs: 100, backoffMaxMs: 300, ackTimeoutMs: 2000,
     });
     this.connection.start();

@@ -22,7 +22,8 @@ export function buildOpenApi(app: NestExpressApplication) {
     .setTitle('ChatOps API')
     .setDescription(
       'Monitor and operate a fleet of servers. REST under /api/v1; agents use the Socket.IO namespace /agents, ' +
-        'browsers /live (see docs/). Every error has the body {statusCode, error, message, details?, requestId}.',
+        'browsers /live (see docs/api.md). Every error has the body {statusCode, error, message, code?, details?, requestId}: ' +
+        '`code` is a stable machine-readable name (e.g. `server.not_found`, `database.unavailable`) listed in docs/api.md.',
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })

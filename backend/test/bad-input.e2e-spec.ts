@@ -84,10 +84,14 @@ describe('bad input', () => {
       ['get', '/api/v1/servers/not-a-uuid'], ['put', '/api/v1/servers/123'], ['delete', '/api/v1/servers/%27%3B--'],
       ['get', '/api/v1/api-keys/server/nope'], ['post', '/api/v1/api-keys/nope/deactivate'], ['delete', '/api/v1/api-keys/nope'],
       ['get', '/api/v1/metrics/nope'], ['get', '/api/v1/metrics/nope/history'], ['get', '/api/v1/audit?serverId=nope'],
+      ['get', '/api/v1/commands/item/nope'], ['get', '/api/v1/docker/nope/containers'], ['get', '/api/v1/alerts/nope'],
+      ['get', '/api/v1/terminal/sessions/nope'], ['delete', '/api/v1/notifications/channels/nope'],
     ];
     for (const [method, path] of paths) {
       const res = await (t.http() as any)[method](path).set(u.auth).send(method === 'put' ? { name: 'x' } : undefined);
       expectError(res, 400, `${method} ${path}`);
+      // Every bad id names itself, like any validation failure.
+      expect(res.body.details).toEqual([{ field: expect.stringMatching(/^((path|query) )?\w+$/), errors: [expect.any(String)] }]);
     }
   });
 

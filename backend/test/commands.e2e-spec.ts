@@ -122,6 +122,24 @@ describe('commands', () => {
     expect(res.body.status).toBe('timeout');
   });
 
+  it('caps running commands per user (429), and records and audits the refused one', async () => {
+    const { server, agent, received } = await serverWithAgent(() => null); // never answers: all stay running
+    const max = 64; // COMMANDS_MAX_RUNNING_PER_USER's default
+    for (let i = 0; i < max; i++) await run(server.id, { command: `sleep ${i}`, timeoutSec: 600 }, alice, '?async=true').expect(202);
+    await waitFor(async () => received.length, (n) => n === max, 5000, 'all requests at the agent');
+    const res = await run(server.id, { command: 'one too many' }).expect(429);
+    expect(res.body.code).toBe('command.too_many_running');
+    const rows = (await t.db.query(`SELECT status, error FROM command_history WHERE server_id = $1 AND command = 'one too many'`, [server.id])).rows;
+    expect(rows).toEqual([{ status: 'refused', error: expect.stringContaining('too many running') }]);
+    expect((await auditFor(server.id)).filter((a) => a.description.includes('one too many')))
+      .toEqual([{ action: 'command.run', description: expect.stringContaining('refused'), success: false }]);
+    expect(received).toHaveLength(max); // nothing more reached the agent
+    // The agent goes: the 64 end as failed and free the cap for the tests that follow.
+    agent.close();
+    await waitFor(async () => (await t.db.query(`SELECT count(*)::int AS n FROM command_history WHERE server_id = $1 AND status = 'running'`, [server.id])).rows[0].n,
+      (n) => n === 0, 10_000, 'the running commands closed');
+  });
+
   it('stores NUL bytes of binary output as U+FFFD instead of failing', async () => {
     const { server } = await serverWithAgent((req) => result(req, { stdout: 'a\u0000b' }));
     const res = await run(server.id, { command: 'head -c 3 /bin/true' }).expect(200);

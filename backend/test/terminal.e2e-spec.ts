@@ -110,6 +110,18 @@ describe('terminal', () => {
     expect(await live.timeout(5000).emitWithAck('terminal_input', { sessionId: ack.sessionId, data: 'x' })).toEqual({ ok: false, error: 'not_found' });
   });
 
+  it('passes the agent\'s idle timeout on as the reason', async () => {
+    const { server, agent } = await serverWithAgent();
+    const live = await browser();
+    const exits = collect(live, 'terminal_exit');
+    const ack = await openTerminal(live, server.id);
+    if (!ack.ok) throw new Error('open refused');
+    agent.socket.emit('terminal_exit', { sessionId: ack.sessionId, exitCode: null, reason: 'idle' });
+    await waitFor(() => exits, (e) => e.length === 1, 5000, 'terminal_exit');
+    expect(exits[0]).toEqual({ sessionId: ack.sessionId, exitCode: null, reason: 'idle' });
+    expect(await waitFor(() => sessionRow(ack.sessionId), (r) => r.ended_at !== null)).toMatchObject({ end_reason: 'idle' });
+  });
+
   it('ends the session when the agent disconnects', async () => {
     const { server, agent } = await serverWithAgent();
     const live = await browser();
@@ -138,9 +150,16 @@ describe('terminal', () => {
     expect(off.opened).toEqual([]);
 
     const full = await serverWithAgent(alice, { answer: () => ({ ok: false, error: 'too_many_sessions', message: 'at most 4 sessions' }) });
+    const exits: unknown[] = [];
+    live.on('terminal_exit', (e) => exits.push(e));
     expect(await openTerminal(live, full.server.id)).toEqual({ ok: false, error: 'too_many_sessions', message: 'at most 4 sessions' });
     const [row] = (await t.db.query('SELECT end_reason FROM terminal_sessions WHERE server_id = $1', [full.server.id])).rows;
     expect(row).toEqual({ end_reason: 'error' });
+    // The failed open is audited as one; the browser, which never got an id, gets no terminal_exit.
+    const audit = await waitFor(async () => (await t.db.query(`SELECT action, description, success FROM audit_logs WHERE server_id = $1 AND action LIKE 'terminal.%'`, [full.server.id])).rows,
+      (r) => r.length > 0, 5000, 'the failed open audited');
+    expect(audit).toEqual([{ action: 'terminal.open', description: expect.stringContaining('could not open: at most 4 sessions'), success: false }]);
+    expect(exits).toEqual([]);
 
     const { server: noAgent } = await provisionServer(t, alice);
     expect(await openTerminal(live, noAgent.id)).toMatchObject({ ok: false, error: 'agent_offline' });

@@ -1,7 +1,7 @@
 /**
- * Minimal Docker Engine API client for the per-tick path (list + non-streaming stats + ping), over
- * the unix socket or TCP with node:http. dockerode would cost ~10 MB of RSS for three GET requests;
- * the Docker executors of a later issue can load it lazily for the full API.
+ * Minimal Docker Engine API client for the per-tick path (list + non-streaming stats + ping) and
+ * the container event stream, over the unix socket or TCP with node:http. dockerode costs ≈ 17 MB
+ * of RSS (measured, docs/agent.md): the Docker executor loads it on the first Docker request only.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -45,6 +45,40 @@ export class DockerEngine {
       req.on('error', reject);
       req.end();
     });
+  }
+
+  /**
+   * A streaming GET (the event stream): resolves with the response once the engine answered 200,
+   * on a connection of its own and without the per-request timeout (it stays open for hours).
+   * An error status rejects with `statusCode` and the engine's message.
+   */
+  stream(path: string): Promise<http.IncomingMessage> {
+    const t = this.target;
+    const base: http.RequestOptions = t.kind === 'socket' ? { socketPath: t.socketPath } : { host: t.host, port: t.port };
+    const mod = t.kind === 'tcp' && t.protocol === 'https' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = mod.request({ ...base, path, method: 'GET', agent: false, headers: { Host: 'docker', Accept: 'application/json' } }, (res) => {
+        if (res.statusCode === 200) return resolve(res);
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.length < 16 && chunks.push(c));
+        res.on('end', () => reject(Object.assign(new Error(`Docker API ${path}: HTTP ${res.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`), { statusCode: res.statusCode })));
+        res.on('error', reject);
+      });
+      // Until the engine answers (not once it streams): an engine that accepts and never answers.
+      const answerTimer = setTimeout(() => req.destroy(new Error(`Docker API ${path}: timeout`)), this.timeoutMs);
+      req.on('response', () => clearTimeout(answerTimer));
+      req.on('error', (err) => {
+        clearTimeout(answerTimer);
+        reject(err);
+      });
+      req.end();
+    });
+  }
+
+  /** `GET /events` for containers, from `since` (unix seconds) when given. */
+  containerEvents(since?: string): Promise<http.IncomingMessage> {
+    const filters = encodeURIComponent(JSON.stringify({ type: ['container'] }));
+    return this.stream(`/events?filters=${filters}${since ? `&since=${encodeURIComponent(since)}` : ''}`);
   }
 
   ping(): Promise<string> {

@@ -26,7 +26,7 @@ describe('AgentConnection against a real Socket.IO /agents server', () => {
   const connect = (over: Partial<ConnectionOptions> = {}) => {
     conn = new AgentConnection({
       url: backend.url, apiKey: KEY, buffer, hello: () => hello,
-      capabilities: () => ({ exec: false, docker: false, terminal: false }),
+      capabilities: () => ({ exec: false, docker: false, terminal: false, dockerReadOnly: false }),
       logger: createLogger({ level: 'debug', json: true, write: (l) => logs.push(JSON.parse(l)) }),
       backoffMinMs: 100, backoffMaxMs: 300, unauthorizedRetryMs: 700, ackTimeoutMs: 800, ackRetryMs: 200,
       ...over,

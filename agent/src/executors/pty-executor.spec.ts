@@ -54,7 +54,7 @@ describe('PtyExecutor through a real socket', () => {
     await waitScreen(id, /xterm-256color C\.UTF-8\r\n0\r\n/, 'terminal env');
     type(id, 'exit 3\r');
     await waitFor(() => exitOf(id) !== undefined, 5000, 'terminal_exit');
-    expect(exitOf(id)).toEqual({ sessionId: id, exitCode: 3 });
+    expect(exitOf(id)).toEqual({ sessionId: id, exitCode: 3, reason: 'exit' });
     expect(terminals.count).toBe(0);
     expect(h.logs).toContainEqual(expect.objectContaining({ msg: 'terminal ended', sessionId: id, reason: 'exit', exitCode: 3 }));
   });
@@ -88,7 +88,7 @@ describe('PtyExecutor through a real socket', () => {
     expect(terminals.pids).toEqual([shell]);
     s.emit('terminal_close', { sessionId: id });
     await waitFor(() => exitOf(id) !== undefined, 5000, 'terminal_exit');
-    expect(exitOf(id)).toEqual({ sessionId: id, exitCode: null });
+    expect(exitOf(id)).toEqual({ sessionId: id, exitCode: null, reason: 'closed' });
     expect(isRunning(shell)).toBe(false);
     expect(isRunning(job)).toBe(false);
     expect(terminals.count).toBe(0);
@@ -106,6 +106,7 @@ describe('PtyExecutor through a real socket', () => {
     await waitFor(() => exitOf(id) !== undefined, 5000, 'idle exit');
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(isRunning(pid)).toBe(false);
+    expect(exitOf(id)).toMatchObject({ reason: 'idle' }); // the backend tells the browser why
     expect(h.logs).toContainEqual(expect.objectContaining({ msg: 'terminal ended', sessionId: id, reason: 'idle' }));
   });
 

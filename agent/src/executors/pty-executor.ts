@@ -174,6 +174,6 @@ export class PtyExecutor {
     this.o.logger.info('terminal ended', {
       sessionId, reason: end.reason, exitCode: end.exitCode, durationMs: Date.now() - s.startedAt, charsIn: s.charsIn, charsOut: s.charsOut,
     });
-    entry.owner.exit({ sessionId, exitCode: end.exitCode });
+    entry.owner.exit({ sessionId, exitCode: end.exitCode, reason: end.reason === 'idle' || end.reason === 'closed' ? end.reason : 'exit' });
   }
 }

@@ -13,6 +13,8 @@ export const routes: Routes = [
       { path: 'servers/new', title: 'Add server · ChatOps', loadComponent: () => import('./features/add-server/add-server.page').then((m) => m.AddServerPage) },
       { path: 'servers/:id/settings', title: 'Server settings · ChatOps', loadComponent: () => import('./features/server-settings/server-settings.page').then((m) => m.ServerSettingsPage) },
       { path: 'servers/:id', title: 'Server · ChatOps', loadChildren: () => import('./features/server-detail/server-detail.routes').then((m) => m.SERVER_DETAIL_ROUTES) },
+      { path: 'alerts', loadChildren: () => import('./features/alerts/alerts.routes').then((m) => m.ALERTS_ROUTES) },
+      { path: 'audit', title: 'Audit log · ChatOps', loadComponent: () => import('./features/audit/audit.page').then((m) => m.AuditPage) },
       { path: 'profile', title: 'Profile · ChatOps', loadComponent: () => import('./features/profile/profile.page').then((m) => m.ProfilePage) },
       { path: '**', title: 'Not found · ChatOps', loadComponent: () => import('./shared/ui/not-found.component').then((m) => m.NotFoundComponent) },
     ],

@@ -34,6 +34,8 @@ export const capabilitiesSchema = z.object({
   exec: z.boolean(),
   docker: z.boolean(),
   terminal: z.boolean(),
+  /** Started with `--docker-read-only`: Docker list, inspect, logs, stats and images only. Absent from older agents. */
+  dockerReadOnly: z.boolean().optional(),
 });
 
 export const helloSchema = z.object({

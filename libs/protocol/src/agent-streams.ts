@@ -22,7 +22,7 @@ const exitCode = z.number().int().min(-1).max(255).nullable();
 export const agentStreamSchemas = {
   command_output: z.object({ commandId: id, stream: z.enum(['stdout', 'stderr']), data: chunk }),
   terminal_output: z.object({ sessionId: id, data: chunk }),
-  terminal_exit: z.object({ sessionId: id, exitCode }),
+  terminal_exit: z.object({ sessionId: id, exitCode, reason: z.enum(['exit', 'closed', 'idle']).optional() }),
   container_event: z.object({
     containerId: z.string().min(1).max(128),
     name: z.string().max(255),

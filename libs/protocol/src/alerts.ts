@@ -1,5 +1,5 @@
 /**
- * Alerts and notifications: REST shapes and the `/live` `alert` event (CONTRACT.md "Alerts REST",
+ * Alerts and notifications: REST shapes and the `/live` `alert` event (docs/api.md "Alerts",
  * docs/alerts.md). The backend's DTOs implement these; the dashboard types its calls with them.
  */
 import type { ContainerSummary, ProcessSummary } from './agent-frames';
@@ -71,7 +71,7 @@ export type UpdateThresholdRequest = Partial<CreateThresholdRequest>;
 // ---- alerts ------------------------------------------------------------------------------
 
 /** Why an alert was resolved. */
-export const ALERT_RESOLVE_REASONS = ['recovered', 'user', 'rule_disabled', 'rule_deleted', 'rule_changed', 'server_deleted'] as const;
+export const ALERT_RESOLVE_REASONS = ['recovered', 'user', 'rule_disabled', 'rule_deleted', 'rule_changed'] as const;
 export type AlertResolveReason = (typeof ALERT_RESOLVE_REASONS)[number];
 
 /** `status` filter of `GET /alerts`: `open` = active or acknowledged. */

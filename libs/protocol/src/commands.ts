@@ -1,4 +1,4 @@
-/** Remote commands: the agent request, its streamed output, and the REST shapes (CONTRACT.md "Commands"). */
+/** Remote commands: the agent request, its streamed output, and the REST shapes (docs/api.md "Commands"). */
 
 /** Largest `timeoutSec` a command may ask for; the default is `COMMAND_DEFAULT_TIMEOUT_SEC`. */
 export const COMMAND_MAX_TIMEOUT_SEC = 600;

@@ -1,4 +1,4 @@
-/** Metrics REST shapes (CONTRACT.md "Metrics REST"); the backend's response classes implement these. */
+/** Metrics REST shapes (docs/api.md "Metrics"); the backend's response classes implement these. */
 import type { MetricsSample, ProcessSummary } from './agent-frames';
 
 /** `GET /metrics/{serverId}` (alias `/latest`). */

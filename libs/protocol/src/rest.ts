@@ -1,4 +1,4 @@
-/** REST shapes (CONTRACT.md). JSON is camelCase, ids are UUIDs, times ISO-8601 UTC strings. */
+/** REST shapes (docs/api.md). JSON is camelCase, ids are UUIDs, times ISO-8601 UTC strings. */
 import type { ServerStatus, UserRole } from './enums';
 
 export interface ErrorBody {
@@ -46,7 +46,8 @@ export type RefreshCookieName = 'chatops_refresh';
 /** The body of login/register/refresh/change-password in cookie mode: the refresh token is only in the cookie. */
 export type BrowserAuthResponse = Omit<AuthResponse, 'refreshToken'>;
 
-export interface AgentCapabilities { exec: boolean; docker: boolean; terminal: boolean }
+/** `dockerReadOnly`: the agent refuses every Docker change (`--docker-read-only`); absent from older agents. */
+export interface AgentCapabilities { exec: boolean; docker: boolean; terminal: boolean; dockerReadOnly?: boolean }
 export interface AgentInfo {
   version: string;
   hostname: string;

@@ -1,5 +1,5 @@
 /**
- * Typed Socket.IO event maps for both namespaces (CONTRACT.md). The backend's gateways, the agent
+ * Typed Socket.IO event maps for both namespaces (docs/api.md). The backend's gateways, the agent
  * and the dashboard type their sockets with these, so every hop is checked by the compiler.
  */
 import type { HelloFrame, MetricsAck, MetricsBatchAck, MetricsBatchFrame, MetricsSample } from './agent-frames';

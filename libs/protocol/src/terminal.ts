@@ -11,7 +11,8 @@ export interface TerminalOpen { sessionId: string; cols: number; rows: number }
 export interface TerminalResize { sessionId: string; cols: number; rows: number }
 export interface TerminalData { sessionId: string; data: string }
 export interface TerminalClose { sessionId: string }
-export interface TerminalExit { sessionId: string; exitCode: number | null }
+/** `reason`: `idle` when the agent's idle timeout ended it, `closed` after `terminal_close`; absent (older agents) or `exit` when the shell ended. */
+export interface TerminalExit { sessionId: string; exitCode: number | null; reason?: 'exit' | 'closed' | 'idle' }
 export type TerminalOpenAck = { ok: true } | { ok: false; error: 'disabled' | 'too_many_sessions' | 'invalid' | 'spawn_failed' | string; message?: string };
 
 // ---- /live (browser) -------------------------------------------------------------------
@@ -20,7 +21,7 @@ export type LiveTerminalOpenAck =
   | { ok: true; sessionId: string }
   | { ok: false; error: 'not_found' | 'invalid' | 'disabled' | 'agent_offline' | 'too_many_sessions' | 'unavailable' | string; message?: string };
 /** Why a session ended, as the browser is told. */
-export type TerminalEndReason = 'exit' | 'closed' | 'agent_disconnected' | 'idle' | 'revoked' | 'error';
+export type TerminalEndReason = 'exit' | 'closed' | 'agent_disconnected' | 'idle' | 'error';
 export interface LiveTerminalExit { sessionId: string; exitCode: number | null; reason: TerminalEndReason }
 
 // ---- REST: recordings ------------------------------------------------------------------

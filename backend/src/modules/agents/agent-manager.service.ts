@@ -68,6 +68,8 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
   private namespace: AgentNamespace | null = null;
   private readonly lastSeenDirty = new Set<string>();
   private readonly progress = new WeakMap<AgentSocket, AgentSocketProgress>();
+  /** Requests waiting for an answer from a local socket (see `waitingOn`). */
+  private readonly waiting = new WeakMap<AgentSocket, Set<() => void>>();
   private readonly unregistering = new Set<Promise<void>>();
   private keyExpiryTimer: NodeJS.Timeout | null = null;
 
@@ -200,18 +202,31 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
   private requestLocal(socket: AgentSocket, event: AgentRequestEvent, payload: unknown, timeoutMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
       let settled = false;
+      const waiting = this.waitingOn(socket);
       const settle = (fn: () => void) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        socket.off('disconnect', onDisconnect);
+        waiting.delete(onDisconnect);
         fn();
       };
       const onDisconnect = () => settle(() => reject(new AgentException(AgentErrorCode.Lost, 'The agent disconnected before it answered')));
       const timer = setTimeout(() => settle(() => reject(timedOut(timeoutMs))), timeoutMs);
-      socket.once('disconnect', onDisconnect);
+      waiting.add(onDisconnect);
       (socket as unknown as RawAckEmitter).emit(event, payload, (res: unknown) => settle(() => resolve(res)));
     });
+  }
+
+  /** The requests waiting on a local socket: one disconnect listener ends them all (not one listener per request). */
+  private waitingOn(socket: AgentSocket): Set<() => void> {
+    let waiting = this.waiting.get(socket);
+    if (!waiting) {
+      const set = new Set<() => void>();
+      waiting = set;
+      this.waiting.set(socket, set);
+      socket.once('disconnect', () => { for (const end of [...set]) end(); });
+    }
+    return waiting;
   }
 
   private async requestRemote(serverId: string, event: AgentRequestEvent, payload: unknown, timeoutMs: number): Promise<unknown> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/api-errors';
 import { AuthUser, CurrentUser, ReqMeta, RequestMeta } from '../../common/decorators';
@@ -9,11 +9,12 @@ import { CreateSilenceDto, SilenceResponse } from './dto/silence.dto';
 import { CreateThresholdDto, ThresholdQueryDto, ThresholdResponse, UpdateThresholdDto } from './dto/threshold.dto';
 import { SilencesService } from './silences.service';
 import { ThresholdsService } from './thresholds.service';
+import { UuidPipe } from '../../common/uuid.pipe';
 
 /** Alert rules. Registered before AlertsController so that `/alerts/thresholds` is not taken for an alert id. */
 @ApiTags('alerts')
 @ApiBearerAuth()
-@ApiErrors(400, 401, 404)
+@ApiErrors(400, 401, 404, 413)
 @Controller('alerts/thresholds')
 export class ThresholdsController {
   constructor(private readonly thresholds: ThresholdsService) {}
@@ -31,13 +32,13 @@ export class ThresholdsController {
   }
 
   @Get(':id')
-  getThreshold(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<ThresholdResponse> {
+  getThreshold(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string): Promise<ThresholdResponse> {
     return this.thresholds.get(user, id);
   }
 
   /** Partial update. Disabling the rule, or changing what it measures, resolves its open alerts. */
   @Put(':id')
-  updateThreshold(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateThresholdDto, @ReqMeta() meta: RequestMeta): Promise<ThresholdResponse> {
+  updateThreshold(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: UpdateThresholdDto, @ReqMeta() meta: RequestMeta): Promise<ThresholdResponse> {
     return this.thresholds.update(user, id, dto, meta);
   }
 
@@ -45,7 +46,7 @@ export class ThresholdsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse()
-  deleteThreshold(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
+  deleteThreshold(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
     return this.thresholds.remove(user, id, meta);
   }
 }
@@ -53,7 +54,7 @@ export class ThresholdsController {
 /** Silences: alerts they cover are recorded (marked `silenced`) but notify nobody. */
 @ApiTags('alerts')
 @ApiBearerAuth()
-@ApiErrors(400, 401, 404)
+@ApiErrors(400, 401, 404, 413)
 @Controller('alerts/silences')
 export class SilencesController {
   constructor(private readonly silences: SilencesService) {}
@@ -72,14 +73,14 @@ export class SilencesController {
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse()
-  deleteSilence(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
+  deleteSilence(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
     return this.silences.remove(user, id, meta);
   }
 }
 
 @ApiTags('alerts')
 @ApiBearerAuth()
-@ApiErrors(400, 401, 404)
+@ApiErrors(400, 401, 404, 413)
 @Controller('alerts')
 export class AlertsController {
   constructor(private readonly alerts: AlertsService) {}
@@ -92,7 +93,7 @@ export class AlertsController {
 
   /** One alert with the snapshot taken when it fired. */
   @Get(':id')
-  getAlert(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<AlertDetailResponse> {
+  getAlert(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string): Promise<AlertDetailResponse> {
     return this.alerts.get(user, id);
   }
 
@@ -100,7 +101,7 @@ export class AlertsController {
   @Post(':id/acknowledge')
   @HttpCode(200)
   @ApiErrors(409)
-  acknowledgeAlert(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: AlertNoteDto, @ReqMeta() meta: RequestMeta): Promise<AlertDetailResponse> {
+  acknowledgeAlert(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: AlertNoteDto, @ReqMeta() meta: RequestMeta): Promise<AlertDetailResponse> {
     return this.alerts.acknowledge(user, id, dto.note, meta);
   }
 
@@ -108,13 +109,13 @@ export class AlertsController {
   @Post(':id/resolve')
   @HttpCode(200)
   @ApiErrors(409)
-  resolveAlert(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: AlertNoteDto, @ReqMeta() meta: RequestMeta): Promise<AlertDetailResponse> {
+  resolveAlert(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: AlertNoteDto, @ReqMeta() meta: RequestMeta): Promise<AlertDetailResponse> {
     return this.alerts.resolve(user, id, dto.note, meta);
   }
 
   /** The notifications sent (or suppressed) about this alert, newest first. */
   @Get(':id/deliveries')
-  listAlertDeliveries(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<DeliveryResponse[]> {
+  listAlertDeliveries(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string): Promise<DeliveryResponse[]> {
     return this.alerts.listDeliveries(user, id);
   }
 }

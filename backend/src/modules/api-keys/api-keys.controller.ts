@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiErrors } from '../../common/api-errors';
 import { ApiBearerAuth, ApiHeader, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, NoStore, Public, ReqMeta, RequestMeta } from '../../common/decorators';
 import { ApiKeysService } from './api-keys.service';
 import { CreateApiKeyDto } from './dto/api-key.dto';
 import { ApiKeyIdentityResponse, ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response';
+import { UuidPipe } from '../../common/uuid.pipe';
 
 @ApiTags('api-keys')
 @ApiErrors(400, 401, 404, 413)
@@ -32,7 +33,7 @@ export class ApiKeysController {
   /** The server's keys, newest first, without the key material. */
   @ApiBearerAuth()
   @Get('server/:serverId')
-  listServerApiKeys(@CurrentUser() user: AuthUser, @Param('serverId', ParseUUIDPipe) serverId: string): Promise<ApiKeyResponse[]> {
+  listServerApiKeys(@CurrentUser() user: AuthUser, @Param('serverId', UuidPipe) serverId: string): Promise<ApiKeyResponse[]> {
     return this.keys.listForServer(user, serverId);
   }
 
@@ -40,7 +41,7 @@ export class ApiKeysController {
   @ApiBearerAuth()
   @Post(':id/deactivate')
   @HttpCode(200)
-  deactivateApiKey(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<ApiKeyResponse> {
+  deactivateApiKey(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<ApiKeyResponse> {
     return this.keys.deactivate(user, id, meta);
   }
 
@@ -48,7 +49,7 @@ export class ApiKeysController {
   @ApiBearerAuth()
   @Delete(':id')
   @HttpCode(204)
-  deleteApiKey(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
+  deleteApiKey(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
     return this.keys.remove(user, id, meta);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiErrors } from '../../common/api-errors';
@@ -6,10 +6,11 @@ import { AuthUser, CurrentUser, ReqMeta, RequestMeta } from '../../common/decora
 import { CommandsService } from './commands.service';
 import { CommandHistoryQueryDto, RunCommandDto, RunCommandQueryDto, UpdateCommandPolicyDto } from './dto/command.dto';
 import { CommandAcceptedDto, CommandPolicyDto, CommandRecordDto, CommandResponseDto } from './dto/command.response';
+import { UuidPipe } from '../../common/uuid.pipe';
 
 @ApiTags('commands')
 @ApiBearerAuth()
-@ApiErrors(400, 401, 404)
+@ApiErrors(400, 401, 404, 413)
 @Controller('commands')
 export class CommandsController {
   constructor(private readonly commands: CommandsService) {}
@@ -27,7 +28,7 @@ export class CommandsController {
   @ApiErrors(403, 429, 502, 503, 504)
   runCommand(
     @CurrentUser() user: AuthUser,
-    @Param('serverId', ParseUUIDPipe) serverId: string,
+    @Param('serverId', UuidPipe) serverId: string,
     @Body() dto: RunCommandDto,
     @Query() query: RunCommandQueryDto,
     @ReqMeta() meta: RequestMeta,
@@ -40,7 +41,7 @@ export class CommandsController {
 
   /** One command with its whole (capped) output. */
   @Get('item/:commandId')
-  getCommand(@CurrentUser() user: AuthUser, @Param('commandId', ParseUUIDPipe) commandId: string): Promise<CommandRecordDto> {
+  getCommand(@CurrentUser() user: AuthUser, @Param('commandId', UuidPipe) commandId: string): Promise<CommandRecordDto> {
     return this.commands.get(user, commandId);
   }
 
@@ -48,7 +49,7 @@ export class CommandsController {
   @Get(':serverId/history')
   listCommandHistory(
     @CurrentUser() user: AuthUser,
-    @Param('serverId', ParseUUIDPipe) serverId: string,
+    @Param('serverId', UuidPipe) serverId: string,
     @Query() query: CommandHistoryQueryDto,
   ): Promise<CommandRecordDto[]> {
     return this.commands.list(user, serverId, query);
@@ -56,7 +57,7 @@ export class CommandsController {
 
   /** The server's command policy (empty lists: everything the agent allows). */
   @Get(':serverId/policy')
-  getCommandPolicy(@CurrentUser() user: AuthUser, @Param('serverId', ParseUUIDPipe) serverId: string): Promise<CommandPolicyDto> {
+  getCommandPolicy(@CurrentUser() user: AuthUser, @Param('serverId', UuidPipe) serverId: string): Promise<CommandPolicyDto> {
     return this.commands.getPolicy(user, serverId);
   }
 
@@ -64,7 +65,7 @@ export class CommandsController {
   @Put(':serverId/policy')
   updateCommandPolicy(
     @CurrentUser() user: AuthUser,
-    @Param('serverId', ParseUUIDPipe) serverId: string,
+    @Param('serverId', UuidPipe) serverId: string,
     @Body() dto: UpdateCommandPolicyDto,
     @ReqMeta() meta: RequestMeta,
   ): Promise<CommandPolicyDto> {

@@ -93,15 +93,17 @@ export class CommandsService {
       finishedAt: null,
     });
 
-    const max = this.config.limits.commandsPerUser;
-    if ((this.runningByUser.get(user.id) ?? 0) >= max) {
-      throw new CommandException(CommandErrorCode.TooManyRunning, `At most ${max} commands may run at once; wait for one to finish`);
-    }
-    // Recorded before it is sent: nothing runs on a server without its history row.
+    // Recorded before it is sent: nothing runs on a server without its history row, and a refusal
+    // (the policy, or the per-user cap) is kept and audited like any other outcome.
     await this.history.insert(row);
     if (refusal) {
       await this.finish(row, server.name, meta, emptyOutcome('refused', refusal));
       throw new CommandException(CommandErrorCode.PolicyDenied, `The server's command policy refuses this command: ${refusal}`);
+    }
+    const max = this.config.limits.commandsPerUser;
+    if ((this.runningByUser.get(user.id) ?? 0) >= max) {
+      await this.finish(row, server.name, meta, emptyOutcome('refused', `too many running: at most ${max} commands per user at once`));
+      throw new CommandException(CommandErrorCode.TooManyRunning, `At most ${max} commands may run at once; wait for one to finish`);
     }
     this.runningByUser.set(user.id, (this.runningByUser.get(user.id) ?? 0) + 1);
     const done = this.execute(row)

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CONTAINER_MUTATIONS, type ContainerMutation } from '@chatops/protocol';
 import { ApiErrors } from '../../common/api-errors';
@@ -9,6 +9,7 @@ import { ContainerActionQueryDto, ContainerEventsQueryDto, ContainerLogsQueryDto
 import {
   ContainerActionResponseDto, ContainerEventDto, ContainerInfoDto, ContainerInspectDto, ContainerLogsDto, ContainerStatsDto, ImageInfoDto,
 } from './dto/docker.response';
+import { UuidPipe } from '../../common/uuid.pipe';
 
 const CONTAINER_ID = { name: 'containerId', description: 'A container id (12–64 hex digits) or name', example: 'web-1' };
 
@@ -20,7 +21,7 @@ const CONTAINER_ID = { name: 'containerId', description: 'A container id (12–6
  */
 @ApiTags('docker')
 @ApiBearerAuth()
-@ApiErrors(400, 401, 403, 404, 502, 503, 504)
+@ApiErrors(400, 401, 403, 404, 413, 502, 503, 504)
 @Controller('docker')
 export class DockerController {
   constructor(private readonly docker: DockerService) {}
@@ -28,7 +29,7 @@ export class DockerController {
   /** The server's containers (stopped ones too unless `all=false`). */
   @Get(':serverId/containers')
   @ApiOkResponse({ type: [ContainerInfoDto] })
-  listContainers(@CurrentUser() user: AuthUser, @Param('serverId', ParseUUIDPipe) serverId: string, @Query() q: ListContainersQueryDto): Promise<ContainerInfoDto[]> {
+  listContainers(@CurrentUser() user: AuthUser, @Param('serverId', UuidPipe) serverId: string, @Query() q: ListContainersQueryDto): Promise<ContainerInfoDto[]> {
     return this.docker.list(user, serverId, q.all ?? true);
   }
 
@@ -37,7 +38,7 @@ export class DockerController {
   @ApiParam(CONTAINER_ID)
   inspectContainer(
     @CurrentUser() user: AuthUser,
-    @Param('serverId', ParseUUIDPipe) serverId: string,
+    @Param('serverId', UuidPipe) serverId: string,
     @Param('containerId', ParseContainerRefPipe) containerId: string,
   ): Promise<ContainerInspectDto> {
     return this.docker.inspect(user, serverId, containerId);
@@ -57,7 +58,7 @@ export class DockerController {
   @ApiErrors(409)
   actOnContainer(
     @CurrentUser() user: AuthUser,
-    @Param('serverId', ParseUUIDPipe) serverId: string,
+    @Param('serverId', UuidPipe) serverId: string,
     @Param('containerId', ParseContainerRefPipe) containerId: string,
     @Param('action', ParseContainerMutationPipe) action: ContainerMutation,
     @Query() q: ContainerActionQueryDto,
@@ -71,7 +72,7 @@ export class DockerController {
   @ApiParam(CONTAINER_ID)
   getContainerLogs(
     @CurrentUser() user: AuthUser,
-    @Param('serverId', ParseUUIDPipe) serverId: string,
+    @Param('serverId', UuidPipe) serverId: string,
     @Param('containerId', ParseContainerRefPipe) containerId: string,
     @Query() q: ContainerLogsQueryDto,
   ): Promise<ContainerLogsDto> {
@@ -83,7 +84,7 @@ export class DockerController {
   @ApiParam(CONTAINER_ID)
   getContainerStats(
     @CurrentUser() user: AuthUser,
-    @Param('serverId', ParseUUIDPipe) serverId: string,
+    @Param('serverId', UuidPipe) serverId: string,
     @Param('containerId', ParseContainerRefPipe) containerId: string,
   ): Promise<ContainerStatsDto> {
     return this.docker.stats(user, serverId, containerId);
@@ -92,14 +93,14 @@ export class DockerController {
   /** The server's images. */
   @Get(':serverId/images')
   @ApiOkResponse({ type: [ImageInfoDto] })
-  listImages(@CurrentUser() user: AuthUser, @Param('serverId', ParseUUIDPipe) serverId: string): Promise<ImageInfoDto[]> {
+  listImages(@CurrentUser() user: AuthUser, @Param('serverId', UuidPipe) serverId: string): Promise<ImageInfoDto[]> {
     return this.docker.images(user, serverId);
   }
 
   /** Recent container events (start, die, health_status, ...), newest first; the newest 500 per server are kept. */
   @Get(':serverId/events')
   @ApiOkResponse({ type: [ContainerEventDto] })
-  listContainerEvents(@CurrentUser() user: AuthUser, @Param('serverId', ParseUUIDPipe) serverId: string, @Query() q: ContainerEventsQueryDto): Promise<ContainerEventDto[]> {
+  listContainerEvents(@CurrentUser() user: AuthUser, @Param('serverId', UuidPipe) serverId: string, @Query() q: ContainerEventsQueryDto): Promise<ContainerEventDto[]> {
     return this.docker.recentEvents(user, serverId, q);
   }
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiErrors } from '../../common/api-errors';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../common/decorators';
@@ -8,6 +8,7 @@ import { HistoryResponse, LatestMetricsResponse } from './dto/metrics.response';
 import { LatestSamples } from './latest-samples.service';
 import { MetricsHistoryService } from './metrics-history.service';
 import { MetricsErrorCode, MetricsException } from './metrics.errors';
+import { UuidPipe } from '../../common/uuid.pipe';
 
 @ApiTags('metrics')
 @ApiErrors(400, 401, 404)
@@ -22,13 +23,13 @@ export class MetricsController {
 
   /** The newest sample of a server (404 until its agent sent one). */
   @Get(':serverId')
-  getLatestMetrics(@CurrentUser() user: AuthUser, @Param('serverId', ParseUUIDPipe) serverId: string): Promise<LatestMetricsResponse> {
+  getLatestMetrics(@CurrentUser() user: AuthUser, @Param('serverId', UuidPipe) serverId: string): Promise<LatestMetricsResponse> {
     return this.findLatest(user, serverId);
   }
 
   /** Alias of `GET /metrics/{serverId}`. */
   @Get(':serverId/latest')
-  getLatestMetricsAlias(@CurrentUser() user: AuthUser, @Param('serverId', ParseUUIDPipe) serverId: string): Promise<LatestMetricsResponse> {
+  getLatestMetricsAlias(@CurrentUser() user: AuthUser, @Param('serverId', UuidPipe) serverId: string): Promise<LatestMetricsResponse> {
     return this.findLatest(user, serverId);
   }
 
@@ -36,7 +37,7 @@ export class MetricsController {
   @Get(':serverId/history')
   async getMetricsHistory(
     @CurrentUser() user: AuthUser,
-    @Param('serverId', ParseUUIDPipe) serverId: string,
+    @Param('serverId', UuidPipe) serverId: string,
     @Query() q: HistoryQueryDto,
   ): Promise<HistoryResponse> {
     // The ownership check comes first: it also gives the agent's sample interval, the narrowest bucket.

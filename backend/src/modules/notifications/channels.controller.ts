@@ -1,13 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/api-errors';
 import { AuthUser, CurrentUser, ReqMeta, RequestMeta } from '../../common/decorators';
 import { ChannelsService } from './channels.service';
 import { ChannelResponse, ChannelTestResponse, CreateChannelDto, DeliveryResponse, UpdateChannelDto } from './dto/channel.dto';
+import { UuidPipe } from '../../common/uuid.pipe';
 
 @ApiTags('notifications')
 @ApiBearerAuth()
-@ApiErrors(400, 401, 404)
+@ApiErrors(400, 401, 404, 413)
 @Controller('notifications/channels')
 export class ChannelsController {
   constructor(private readonly channels: ChannelsService) {}
@@ -25,13 +26,13 @@ export class ChannelsController {
   }
 
   @Get(':id')
-  getChannel(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<ChannelResponse> {
+  getChannel(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string): Promise<ChannelResponse> {
     return this.channels.get(user, id);
   }
 
   /** Partial; `url` and `secret` left out keep the stored ones. */
   @Put(':id')
-  updateChannel(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateChannelDto, @ReqMeta() meta: RequestMeta): Promise<ChannelResponse> {
+  updateChannel(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: UpdateChannelDto, @ReqMeta() meta: RequestMeta): Promise<ChannelResponse> {
     return this.channels.update(user, id, dto, meta);
   }
 
@@ -39,20 +40,20 @@ export class ChannelsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse()
-  deleteChannel(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
+  deleteChannel(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
     return this.channels.remove(user, id, meta);
   }
 
   /** The channel's last 200 messages (alert notifications and tests), newest first. */
   @Get(':id/deliveries')
-  listChannelDeliveries(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<DeliveryResponse[]> {
+  listChannelDeliveries(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string): Promise<DeliveryResponse[]> {
     return this.channels.deliveries(user, id);
   }
 
   /** Sends a test message now and reports the outcome (`ok:false` with the error when it failed: still a 200). */
   @Post(':id/test')
   @HttpCode(200)
-  testChannel(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<ChannelTestResponse> {
+  testChannel(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string): Promise<ChannelTestResponse> {
     return this.channels.test(user, id);
   }
 }

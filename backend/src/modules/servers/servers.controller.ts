@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiErrors } from '../../common/api-errors';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, ReqMeta, RequestMeta } from '../../common/decorators';
 import { CreateServerDto, UpdateServerDto } from './dto/server.dto';
 import { ServerResponse } from './dto/server.response';
 import { ServersService } from './servers.service';
+import { UuidPipe } from '../../common/uuid.pipe';
 
 @ApiTags('servers')
 @ApiErrors(400, 401, 404, 413)
@@ -27,7 +28,7 @@ export class ServersController {
 
   /** One server (404 when it does not exist or is not yours). */
   @Get(':id')
-  getServer(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<ServerResponse> {
+  getServer(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string): Promise<ServerResponse> {
     return this.servers.get(user, id);
   }
 
@@ -35,7 +36,7 @@ export class ServersController {
   @Put(':id')
   updateServer(
     @CurrentUser() user: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', UuidPipe) id: string,
     @Body() dto: UpdateServerDto,
     @ReqMeta() meta: RequestMeta,
   ): Promise<ServerResponse> {
@@ -45,7 +46,7 @@ export class ServersController {
   /** Deletes the server with its keys, samples, alerts and history; its agent is disconnected. */
   @Delete(':id')
   @HttpCode(204)
-  deleteServer(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
+  deleteServer(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
     return this.servers.remove(user, id, meta);
   }
 }

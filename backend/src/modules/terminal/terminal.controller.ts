@@ -1,10 +1,11 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiErrors } from '../../common/api-errors';
 import { AuthUser, CurrentUser } from '../../common/decorators';
 import { RecordingQueryDto, TerminalSessionDto, TerminalSessionsQueryDto } from './dto/terminal.dto';
 import { TerminalSessionsService } from './terminal-sessions.service';
+import { UuidPipe } from '../../common/uuid.pipe';
 
 /**
  * Terminal sessions are opened over `/live` (`terminal_open`); these routes list them and serve
@@ -19,7 +20,7 @@ export class TerminalController {
 
   /** One session: who, when, size, how it ended. */
   @Get('sessions/:sessionId')
-  getTerminalSession(@CurrentUser() user: AuthUser, @Param('sessionId', ParseUUIDPipe) sessionId: string): Promise<TerminalSessionDto> {
+  getTerminalSession(@CurrentUser() user: AuthUser, @Param('sessionId', UuidPipe) sessionId: string): Promise<TerminalSessionDto> {
     return this.sessions.get(user, sessionId);
   }
 
@@ -29,7 +30,7 @@ export class TerminalController {
   @ApiOkResponse({ description: 'asciicast v2: a JSON header line, then one `[seconds, "o"|"i"|"r", data]` line per event', schema: { type: 'string' } })
   async getTerminalRecording(
     @CurrentUser() user: AuthUser,
-    @Param('sessionId', ParseUUIDPipe) sessionId: string,
+    @Param('sessionId', UuidPipe) sessionId: string,
     @Query() query: RecordingQueryDto,
     @Res() res: Response,
   ): Promise<void> {
@@ -40,7 +41,7 @@ export class TerminalController {
   @Get(':serverId/sessions')
   listTerminalSessions(
     @CurrentUser() user: AuthUser,
-    @Param('serverId', ParseUUIDPipe) serverId: string,
+    @Param('serverId', UuidPipe) serverId: string,
     @Query() query: TerminalSessionsQueryDto,
   ): Promise<TerminalSessionDto[]> {
     return this.sessions.list(user, serverId, query);

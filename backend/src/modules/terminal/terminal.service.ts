@@ -195,9 +195,9 @@ export class TerminalService implements OnModuleInit {
   }
 
   @OnChatopsEvent('agent.terminal_exit')
-  onExit({ serverId, sessionId, exitCode }: ChatopsEvents['agent.terminal_exit']): void {
+  onExit({ serverId, sessionId, exitCode, reason }: ChatopsEvents['agent.terminal_exit']): void {
     void this.lookup(sessionId).then((s) => {
-      if (s && s.serverId === serverId && !s.ended) return this.end(sessionId, 'exit', exitCode);
+      if (s && s.serverId === serverId && !s.ended) return this.end(sessionId, reason ?? 'exit', exitCode);
     });
   }
 
@@ -231,7 +231,8 @@ export class TerminalService implements OnModuleInit {
     this.local.delete(id);
     if (local) this.bySocket.get(local.socketId)?.delete(id);
 
-    this.live.emitToTerminal(id, 'terminal_exit', { sessionId: id, exitCode, reason });
+    // A session whose open failed was never announced: the browser has its refusal, not an id.
+    if (reason !== 'error') this.live.emitToTerminal(id, 'terminal_exit', { sessionId: id, exitCode, reason });
     this.live.leaveTerminal(id);
     try {
       await this.recorder.finish(id);
@@ -242,11 +243,22 @@ export class TerminalService implements OnModuleInit {
         [id, exitCode, reason],
       )) as [Array<{ server_id: string; user_id: string | null; started_at: Date; ended_at: Date; bytes_out: string; bytes_in: string }>, number];
       const row = rows?.[0];
-      if (!row || reason === 'error') return;
+      if (!row) return;
+      const serverName = s?.serverName || local?.serverName || row.server_id;
+      if (reason === 'error') {
+        await this.audit.record({
+          action: 'terminal.open',
+          description: `Terminal session ${id} on server ${serverName} could not open${detail ? `: ${detail}` : ''}`,
+          userId: row.user_id,
+          serverId: row.server_id,
+          success: false,
+        });
+        return;
+      }
       const seconds = Math.round((row.ended_at.getTime() - row.started_at.getTime()) / 1000);
       await this.audit.record({
         action: 'terminal.close',
-        description: `Terminal session ${id} on server ${s?.serverName || local?.serverName || row.server_id} ended (${reason}${exitCode !== null ? `, exit ${exitCode}` : ''}${detail ? `: ${detail}` : ''}) after ${seconds} s, ${row.bytes_out} bytes out, ${row.bytes_in} bytes in`,
+        description: `Terminal session ${id} on server ${serverName} ended (${reason}${exitCode !== null ? `, exit ${exitCode}` : ''}${detail ? `: ${detail}` : ''}) after ${seconds} s, ${row.bytes_out} bytes out, ${row.bytes_in} bytes in`,
         userId: row.user_id,
         serverId: row.server_id,
       });

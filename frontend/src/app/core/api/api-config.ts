@@ -1,6 +1,6 @@
 import { HttpContextToken } from '@angular/common/http';
 
-/** Every REST call goes through this prefix (CONTRACT.md: REST under /api/v1). */
+/** Every REST call goes through this prefix (docs/api.md: REST under /api/v1). */
 export const API = '/api/v1';
 
 /** Set on a request to suppress the global error snackbar (the caller shows its own UI). */

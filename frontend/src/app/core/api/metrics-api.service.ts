@@ -15,12 +15,16 @@ export class MetricsApi {
     });
   }
 
-  history(serverId: string, start: Date, end: Date, points = 300): Observable<MetricsHistory> {
+  /** `quiet`: no toast on failure (a secondary chart). */
+  history(serverId: string, start: Date, end: Date, points = 300, quiet = false): Observable<MetricsHistory> {
     const params = new HttpParams()
       .set('start', start.toISOString())
       .set('end', end.toISOString())
       .set('points', points);
-    return this.http.get<MetricsHistory>(`${API}/metrics/${encodeURIComponent(serverId)}/history`, { params });
+    return this.http.get<MetricsHistory>(`${API}/metrics/${encodeURIComponent(serverId)}/history`, {
+      params,
+      context: new HttpContext().set(SKIP_ERROR_TOAST, quiet),
+    });
   }
 
   /** A short history for a sparkline's first points: a failure only leaves it to fill live, so no snackbar. */

@@ -19,8 +19,14 @@ export class NotifyService {
     return this.open(message, 'OK', { duration: 4_000, politeness: 'polite' });
   }
 
-  private async open(text: string, action: string, config: MatSnackBarConfig): Promise<void> {
+  /** Something happened that may need the user (an alert fired): `onAction` runs when they click `action`. */
+  attention(message: string, action: string, onAction: () => void): Promise<void> {
+    return this.open(message, action, { duration: 8_000, politeness: 'assertive', panelClass: 'snack-attention' }, onAction);
+  }
+
+  private async open(text: string, action: string, config: MatSnackBarConfig, onAction?: () => void): Promise<void> {
     const { MatSnackBar } = await import('@angular/material/snack-bar');
-    this.injector.get(MatSnackBar).open(text, action, config);
+    const ref = this.injector.get(MatSnackBar).open(text, action, config);
+    if (onAction) ref.onAction().subscribe(onAction);
   }
 }

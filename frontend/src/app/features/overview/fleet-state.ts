@@ -29,12 +29,17 @@ export interface FleetCard {
   diskPercent: number | null;
   openAlerts: number;
   cpuTrend: number[];
+  /** From the newest sample's containers (fleet_summary); null: the server reports no container list (no Docker). */
+  containersRunning: number | null;
+  containersTotal: number | null;
+  containersUnhealthy: number | null;
 }
 
 export function cardFromServer(server: Server): FleetCard {
   return {
     server, status: server.status, lastSeen: server.lastSeen,
     cpuPercent: null, memoryPercent: null, diskPercent: null, openAlerts: 0, cpuTrend: [],
+    containersRunning: null, containersTotal: null, containersUnhealthy: null,
   };
 }
 
@@ -49,7 +54,17 @@ export function applySummary(card: FleetCard, s: FleetSummary): FleetCard {
     diskPercent: s.diskPercent,
     openAlerts: s.openAlerts ?? card.openAlerts,
     cpuTrend,
+    // Absent (an older backend) keeps what the card had; null means no container list.
+    containersRunning: s.containersRunning !== undefined ? s.containersRunning : card.containersRunning,
+    containersTotal: s.containersTotal !== undefined ? s.containersTotal : card.containersTotal,
+    containersUnhealthy: s.containersUnhealthy !== undefined ? s.containersUnhealthy : card.containersUnhealthy,
   };
+}
+
+/** What a card flags about its containers: some not running (stopped, paused, …), some unhealthy. */
+export function containerFlags(card: FleetCard): { notRunning: number; unhealthy: number } {
+  const total = card.containersTotal ?? 0, running = card.containersRunning ?? 0;
+  return { notRunning: Math.max(0, total - running), unhealthy: card.containersUnhealthy ?? 0 };
 }
 
 export function applyStatus(card: FleetCard, e: ServerStatusEvent): FleetCard {

@@ -127,6 +127,33 @@ describe('OverviewPage', () => {
     expect(web().querySelector('app-sparkline svg')?.getAttribute('aria-label')).toBe('CPU trend: latest 40%');
   });
 
+  it('shows running/total containers on a card and flags stopped and unhealthy ones', async () => {
+    http.expectOne('/api/v1/servers').flush(SERVERS);
+    await fixture.whenStable();
+    const summary = (serverId: string, running: number | null, total: number | null, unhealthy: number | null) => ({
+      serverId, status: 'online' as const, lastSeen: new Date().toISOString(), cpuPercent: 1, memoryPercent: 1, diskPercent: 1, openAlerts: 0,
+      timestamp: new Date().toISOString(), containersRunning: running, containersTotal: total, containersUnhealthy: unhealthy,
+    });
+    live.emit('fleet_summary', summary('a', 3, 3, 0));
+    live.emit('fleet_summary', summary('b', 2, 4, 1));
+    live.emit('fleet_summary', summary('c', null, null, null));
+    await fixture.whenStable();
+    const card = (name: string) => qa(fixture, '[data-testid=server-card]').find((c) => c.querySelector('h2')?.textContent?.trim() === name)!;
+    expect(card('web-1').querySelector('[data-testid=containers-count]')?.textContent).toBe('3/3');
+    expect(card('web-1').querySelector('[data-testid=containers-stopped]')).toBeNull();
+    expect(card('web-1').querySelector('[data-testid=containers-unhealthy]')).toBeNull();
+    expect(card('db-1').querySelector('[data-testid=containers-count]')?.textContent).toBe('2/4');
+    expect(card('db-1').querySelector('[data-testid=containers-stopped]')?.textContent?.trim()).toBe('2 not running');
+    expect(card('db-1').querySelector('[data-testid=containers-unhealthy]')?.textContent?.trim()).toBe('1 unhealthy');
+    expect(card('db-1').querySelector('[data-testid=containers] a')?.getAttribute('href')).toBe('/servers/b/containers');
+    expect(card('cache').querySelector('[data-testid=containers]')).toBeNull(); // no Docker: nothing to count
+
+    // a summary without the fields (an older backend) keeps the counts
+    live.emit('fleet_summary', { ...summary('b', 0, 0, 0), containersRunning: undefined, containersTotal: undefined, containersUnhealthy: undefined });
+    await fixture.whenStable();
+    expect(card('db-1').querySelector('[data-testid=containers-count]')?.textContent).toBe('2/4');
+  });
+
   it('shows an empty state with an "Add server" button when there are no servers', async () => {
     http.expectOne('/api/v1/servers').flush([]);
     await fixture.whenStable();

@@ -8,6 +8,7 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { RouterLink } from '@angular/router';
 import { EMPTY, catchError, from, interval, map, mergeMap } from 'rxjs';
+import { OpenAlertsService } from '../../core/alerts/open-alerts.service';
 import { describeHttpError } from '../../core/api/error-message';
 import { MetricsApi } from '../../core/api/metrics-api.service';
 import { ServersApi } from '../../core/api/servers-api.service';
@@ -32,6 +33,7 @@ export class OverviewPage {
   private readonly api = inject(ServersApi);
   private readonly live = inject(LiveSocketService);
   private readonly metricsApi = inject(MetricsApi);
+  protected readonly openAlerts = inject(OpenAlertsService);
   private readonly destroyRef = inject(DestroyRef);
 
   protected readonly loading = signal(true);

@@ -2,12 +2,13 @@ import { ChangeDetectionStrategy, Component, computed, inject, input } from '@an
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
+import type { SeverityCounts } from '../../core/alerts/open-alerts.service';
 import { Percent1Pipe, RelativeTimePipe } from '../../shared/format/format.pipes';
 import { ThresholdsService, levelOf } from '../../shared/thresholds/thresholds';
 import { IconComponent } from '../../shared/ui/icon.component';
 import { SparklineComponent } from '../../shared/ui/sparkline.component';
 import { StatusChipComponent } from '../../shared/ui/status-chip.component';
-import type { FleetCard } from './fleet-state';
+import { containerFlags, type FleetCard } from './fleet-state';
 
 @Component({
   selector: 'app-server-card',
@@ -29,7 +30,16 @@ import type { FleetCard } from './fleet-state';
       </dl>
       @if (stale()) { <p class="stale-note" data-testid="card-stale">Last values, as of {{ c.lastSeen | relativeTime: now() }}</p> }
       <app-sparkline [values]="c.cpuTrend" label="CPU trend" [width]="220" />
-      @if (c.openAlerts) { <p class="alerts"><app-icon name="warning" [size]="16" /> {{ c.openAlerts }} open alert{{ c.openAlerts === 1 ? '' : 's' }}</p> }
+      @if (c.containersTotal != null) {
+        @let f = flags();
+        <p class="containers" data-testid="containers">
+          <a [routerLink]="['/servers', c.server.id, 'containers']" [attr.aria-label]="'Containers of ' + c.server.name + ': ' + c.containersRunning + ' of ' + c.containersTotal + ' running'">
+            <app-icon name="container" [size]="16" /> <span data-testid="containers-count">{{ c.containersRunning }}/{{ c.containersTotal }}</span> containers running</a>
+          @if (f.notRunning) { <span class="flag" data-testid="containers-stopped"><app-icon name="stop" [size]="14" /> {{ f.notRunning }} not running</span> }
+          @if (f.unhealthy) { <span class="flag" data-testid="containers-unhealthy"><app-icon name="warning" [size]="14" /> {{ f.unhealthy }} unhealthy</span> }
+        </p>
+      }
+      @if (c.openAlerts) { <a class="alerts" [routerLink]="['/servers', c.server.id, 'alerts']" data-testid="card-alerts"><app-icon name="warning" [size]="16" /> {{ c.openAlerts }} open alert{{ c.openAlerts === 1 ? '' : 's' }}{{ severityText() ? ': ' + severityText() : '' }}</a> }
       <footer>
         <a mat-button [routerLink]="['/servers', c.server.id]">Details</a>
         <a mat-button [routerLink]="['/servers', c.server.id, 'settings']" [attr.aria-label]="'Settings for ' + c.server.name">Settings</a>
@@ -51,7 +61,10 @@ import type { FleetCard } from './fleet-state';
     .tag { margin-left: 4px; padding: 0 4px; border-radius: 4px; font: var(--mat-sys-label-small); border: 1px solid currentColor; vertical-align: middle; }
     .level-warning { color: light-dark(#8a5300, #ffc870); }
     .level-critical { color: var(--mat-sys-error); }
-    .alerts { margin: 0; color: var(--mat-sys-error); font: var(--mat-sys-label-medium); }
+    .containers { margin: 0; display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; font: var(--mat-sys-label-medium); }
+    .containers a { color: inherit; display: inline-flex; align-items: center; gap: 4px; }
+    .flag { display: inline-flex; align-items: center; gap: 3px; color: var(--mat-sys-error); }
+    .alerts { margin: 0; color: var(--mat-sys-error); font: var(--mat-sys-label-medium); display: flex; align-items: center; gap: 4px; }
     footer { display: flex; justify-content: flex-end; gap: 4px; }
   `,
 })
@@ -73,5 +86,12 @@ export class ServerCardComponent {
       memory: live ? levelOf(c.memoryPercent, t.memory) : 'ok',
       disk: live ? levelOf(c.diskPercent, t.disk) : 'ok',
     };
+  });
+  protected readonly flags = computed(() => containerFlags(this.card()));
+  /** Open alerts of this server by severity (the fleet stream has the total only). */
+  readonly severities = input<SeverityCounts | undefined>(undefined);
+  protected readonly severityText = computed(() => {
+    const s = this.severities();
+    return s ? (['critical', 'warning', 'info'] as const).filter((k) => s[k]).map((k) => `${s[k]} ${k}`).join(', ') : '';
   });
 }

@@ -62,3 +62,19 @@ function converter(): AnsiUp {
   c.escape_html = true; // the default, stated: this is what makes the output safe
   return c;
 }
+
+/**
+ * Log lines to HTML, line by line (the Containers tab's logs viewer): one converter per stream, so
+ * a colour set on one line carries to the next as in a terminal. Same escaping as AnsiOutput.
+ */
+export class AnsiLines {
+  private readonly converters: Record<OutputStream, AnsiUp> = { stdout: converter(), stderr: converter() };
+
+  line(stream: OutputStream, text: string): AnsiHtml {
+    return new AnsiHtml(this.converters[stream].ansi_to_html(text), ESCAPED);
+  }
+}
+
+/** CSI and OSC escape sequences, removed for search and for the plain-text download. */
+const ANSI_SEQUENCE = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
+export const stripAnsi = (text: string): string => text.replace(ANSI_SEQUENCE, '');

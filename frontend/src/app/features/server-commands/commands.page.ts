@@ -22,7 +22,7 @@ import { CommandOutputComponent } from './command-output.component';
 import { CommandRecall } from './command-recall';
 import { CommandRun } from './command-run';
 
-/** Limits of the command box (CONTRACT.md "Commands"; the server checks them too). */
+/** Limits of the command box (docs/api.md "Commands"; the server checks them too). */
 export const MAX_COMMAND_LENGTH = 8192;
 export const MAX_TIMEOUT_SEC = 600;
 export const DEFAULT_TIMEOUT_SEC = 30;

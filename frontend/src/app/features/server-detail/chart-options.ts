@@ -1,5 +1,6 @@
 import type { EChartsCoreOption } from 'echarts/core';
 import { ValueKind, formatOnScale, maxOf, timeLabel, timeSplitNumber, timeTicks, valueScale } from './axis-scale';
+import { formatBps, formatPercent } from '../../shared/format/format';
 import type { Level } from '../../shared/thresholds/thresholds';
 import { SeriesPoint, isolatedIndexes } from './metrics-series';
 
@@ -19,7 +20,7 @@ export const SELECT_ZOOM = 'select';
  * (connectNulls: false). A second series is dashed and drawn above the first, so two equal
  * series (received = sent) are both visible.
  */
-export function lineOption(seriesNames: string[]): EChartsCoreOption {
+export function historyLineOption(seriesNames: string[]): EChartsCoreOption {
   const multi = seriesNames.length > 1;
   return {
     animation: false,
@@ -54,7 +55,7 @@ export function lineOption(seriesNames: string[]): EChartsCoreOption {
 }
 
 /**
- * The points of a line chart, one array per series in the order of {@link lineOption}, and the
+ * The points of a line chart, one array per series in the order of {@link historyLineOption}, and the
  * axes that fit them: the x axis spans the range with as many labels as fit the width, the y axis
  * has one unit chosen from the largest value. Merged with `setOption(data)` (not `notMerge`), which
  * replaces each series' data and axis settings and keeps the rest of the chart.
@@ -78,6 +79,34 @@ export function lineData(kind: ValueKind, frame: ChartFrame, ...series: SeriesPo
     },
     tooltip: { valueFormatter: (v: number | null) => (v == null ? 'no data' : formatOnScale(scale, v, 1)) },
     series: series.map((points) => ({ data: withSymbols(points) })),
+  };
+}
+
+/**
+ * A whole time-axis line chart whose values format themselves per label (`percent`, `bps`, `plain`),
+ * with its data set by the caller: the alert page's snapshot and history charts. The server page's
+ * charts use {@link historyLineOption} and {@link lineData} (one unit per axis, fitted ticks).
+ */
+export function lineOption(seriesNames: string[], unit: ValueKind): EChartsCoreOption {
+  const multi = seriesNames.length > 1;
+  const fmt = (v: number) => (unit === 'percent' ? formatPercent(v) : unit === 'bps' ? formatBps(v) : v.toFixed(2));
+  return {
+    animation: false,
+    backgroundColor: 'transparent',
+    grid: { left: 56, right: 16, top: multi ? 32 : 16, bottom: 24 },
+    tooltip: { trigger: 'axis', valueFormatter: (v: number | null) => (v == null ? 'no data' : fmt(v)) },
+    legend: multi ? { top: 0 } : undefined,
+    xAxis: { type: 'time' },
+    yAxis: { type: 'value', min: 0, max: unit === 'percent' ? 100 : undefined, axisLabel: { formatter: fmt } },
+    series: seriesNames.map((name) => ({
+      name,
+      type: 'line',
+      showSymbol: false,
+      connectNulls: false,
+      sampling: 'lttb',
+      data: [],
+      areaStyle: multi ? undefined : { opacity: 0.15 },
+    })),
   };
 }
 

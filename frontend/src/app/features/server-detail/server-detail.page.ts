@@ -15,7 +15,7 @@ import { BpsPipe, BytesPipe, Percent1Pipe, RelativeTimePipe } from '../../shared
 import { Level, ThresholdsService, levelOf } from '../../shared/thresholds/thresholds';
 import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
 import { SkeletonListComponent } from '../../shared/ui/skeleton-list.component';
-import { ChartFrame, gaugeData, gaugeOption, lineData, lineOption } from './chart-options';
+import { ChartFrame, gaugeData, gaugeOption, historyLineOption, lineData } from './chart-options';
 import { echarts } from './echarts-setup';
 import { FrameStagger } from './frame-stagger';
 import { DEFAULT_INTERVAL_MS, MetricSeries, RANGES, RangeKey, appendSample, emptySeries, hasValues, seriesFromHistory, totalRxBps, totalTxBps } from './metrics-series';
@@ -78,10 +78,10 @@ export class ServerDetailPage {
    * sets it once, when it creates the chart. The data goes straight to the ECharts instance (see
    * drawChart) in merge mode, which keeps the user's zoom, one chart per animation frame.
    */
-  protected readonly cpuChart = lineOption(['CPU']);
-  protected readonly memChart = lineOption(['Memory']);
-  protected readonly loadChart = lineOption(['Load (1 min)']);
-  protected readonly netChart = lineOption(['Received', 'Sent']);
+  protected readonly cpuChart = historyLineOption(['CPU']);
+  protected readonly memChart = historyLineOption(['Memory']);
+  protected readonly loadChart = historyLineOption(['Load (1 min)']);
+  protected readonly netChart = historyLineOption(['Received', 'Sent']);
   /** Whether each line chart has anything to draw ("no data in this range yet" otherwise). */
   protected readonly hasData = computed(() => {
     const s = this.series();

@@ -76,23 +76,23 @@ describe('ServerLayoutComponent (server page tabs)', () => {
     expect(root().querySelector('h1')?.textContent).toBe('web-1');
     expect(root().textContent).toContain('web-1.example');
     expect(tabLinks().map((a) => [a.textContent?.trim(), a.getAttribute('href')])).toEqual([
-      ['Overview', '/servers/s1'], ['Commands', '/servers/s1/commands'], ['Terminal', '/servers/s1/terminal'], ['Sessions', '/servers/s1/sessions'],
+      ['Overview', '/servers/s1'], ['Commands', '/servers/s1/commands'], ['Terminal', '/servers/s1/terminal'], ['Containers', '/servers/s1/containers'], ['Alerts', '/servers/s1/alerts'], ['Sessions', '/servers/s1/sessions'],
     ]);
     expect(root().querySelector('[data-testid=tab-body]')?.textContent).toBe('Overview of web-1');
-    expect(tabLinks().map((a) => a.getAttribute('aria-selected'))).toEqual(['true', 'false', 'false', 'false']); // role=tab, with the panel
+    expect(tabLinks().map((a) => a.getAttribute('aria-selected'))).toEqual(['true', 'false', 'false', 'false', 'false', 'false']); // role=tab, with the panel
     expect(live.subscribedServers).toEqual(['s1']);
   });
 
   it('opens a tab from its URL and marks it as the current one; moving between tabs keeps the server loaded', async () => {
     await openAt('/servers/s1/terminal');
     expect(root().querySelector('[data-testid=tab-body]')?.textContent).toBe('Terminal of web-1');
-    expect(tabLinks().map((a) => a.getAttribute('aria-selected'))).toEqual(['false', 'false', 'true', 'false']);
+    expect(tabLinks().map((a) => a.getAttribute('aria-selected'))).toEqual(['false', 'false', 'true', 'false', 'false', 'false']);
 
     tabLinks()[1].click();
     await settle();
     await settle();
     expect(root().querySelector('[data-testid=tab-body]')?.textContent).toBe('Commands of web-1');
-    expect(tabLinks().map((a) => a.getAttribute('aria-selected'))).toEqual(['false', 'true', 'false', 'false']);
+    expect(tabLinks().map((a) => a.getAttribute('aria-selected'))).toEqual(['false', 'true', 'false', 'false', 'false', 'false']);
     http.expectNone('/api/v1/servers/s1'); // not read again
   });
 

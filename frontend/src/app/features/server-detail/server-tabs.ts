@@ -24,5 +24,7 @@ export const SERVER_TABS: readonly ServerTab[] = [
   { path: '', label: 'Overview', title: 'Server · ChatOps', loadChildren: () => import('./overview.routes').then((m) => m.OVERVIEW_ROUTES) },
   { path: 'commands', label: 'Commands', title: 'Commands · ChatOps', loadComponent: () => import('../server-commands/commands.page').then((m) => m.CommandsPage) },
   { path: 'terminal', label: 'Terminal', title: 'Terminal · ChatOps', loadComponent: () => import('../server-terminal/terminal.page').then((m) => m.TerminalPage) },
+  { path: 'containers', label: 'Containers', title: 'Containers · ChatOps', loadComponent: () => import('../server-containers/containers.page').then((m) => m.ContainersPage) },
+  { path: 'alerts', label: 'Alerts', title: 'Server alerts · ChatOps', loadComponent: () => import('../alerts/server-alerts.page').then((m) => m.ServerAlertsPage) },
   { path: 'sessions', label: 'Sessions', title: 'Terminal sessions · ChatOps', loadComponent: () => import('../server-sessions/sessions.page').then((m) => m.SessionsPage) },
 ];

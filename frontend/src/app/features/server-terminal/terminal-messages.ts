@@ -38,8 +38,6 @@ export function endMessage(reason: TerminalEndReason | 'socket' | 'user', exitCo
       return 'The agent disconnected.';
     case 'idle':
       return 'The session was closed after being idle.';
-    case 'revoked':
-      return 'The session was ended: your access was revoked.';
     case 'socket':
       return 'Disconnected from the live server: the session ended.';
     default:

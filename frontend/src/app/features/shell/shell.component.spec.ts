@@ -56,4 +56,23 @@ describe('ShellComponent', () => {
     expect(TestBed.inject(AuthService).isAuthenticated()).toBe(false);
     expect(TestBed.inject(Router).navigateByUrl).toHaveBeenCalledWith('/login');
   });
+
+  it('links Alerts and the Audit log, and shows the fleet\'s open alerts on the top-bar bell, in words for screen readers', async () => {
+    expect(text(fixture)).toContain('Alerts');
+    expect(text(fixture)).toContain('Audit log');
+    const badge = q<HTMLAnchorElement>(fixture, '[data-testid=open-alerts-badge]');
+    expect(badge.getAttribute('href')).toBe('/alerts');
+    expect(badge.getAttribute('aria-label')).toBe('Alerts: none open');
+    expect(live.fleetSubscriptions).toBe(1);
+    const summary = (serverId: string, openAlerts: number) => ({
+      serverId, status: 'online' as const, lastSeen: null, cpuPercent: 1, memoryPercent: 1, diskPercent: 1, openAlerts, timestamp: null,
+      containersRunning: null, containersTotal: null, containersUnhealthy: null,
+    });
+    live.emit('fleet_summary', summary('s1', 2));
+    live.emit('fleet_summary', summary('s2', 1));
+    await fixture.whenStable();
+    expect(badge.getAttribute('aria-label')).toBe('Alerts: 3 open');
+    expect(badge.textContent).toContain('3');
+    expect(badge.classList).toContain('has-open');
+  });
 });

@@ -1,0 +1,22 @@
+import { HttpClient, HttpParams } from '@angular/common/http';
+import { Injectable, inject } from '@angular/core';
+import type { AuditPage } from '@chatops/protocol';
+import { Observable } from 'rxjs';
+import { API } from './api-config';
+
+export interface AuditQuery { serverId?: string; action?: string; limit?: number; before?: string }
+
+/** `GET /audit`: newest first, `{items, nextCursor}`. */
+@Injectable({ providedIn: 'root' })
+export class AuditApi {
+  private readonly http = inject(HttpClient);
+
+  list(query: AuditQuery = {}): Observable<AuditPage> {
+    let params = new HttpParams().set('limit', query.limit ?? 50);
+    for (const key of ['serverId', 'action', 'before'] as const) {
+      const v = query[key]?.trim();
+      if (v) params = params.set(key, v);
+    }
+    return this.http.get<AuditPage>(`${API}/audit`, { params });
+  }
+}
