@@ -3,6 +3,7 @@ import { ValueKind, formatOnScale, maxOf, timeLabel, timeSplitNumber, timeTicks,
 import { formatBps, formatPercent } from '../../shared/format/format';
 import type { Level } from '../../shared/thresholds/thresholds';
 import { SeriesPoint, isolatedIndexes } from './metrics-series';
+import type { ThresholdLine } from './threshold-lines';
 
 /** Where a line chart is: the range it shows (the x axis spans all of it) and its width in px. */
 export interface ChartFrame {
@@ -60,8 +61,8 @@ export function historyLineOption(seriesNames: string[]): EChartsCoreOption {
  * has one unit chosen from the largest value. Merged with `setOption(data)` (not `notMerge`), which
  * replaces each series' data and axis settings and keeps the rest of the chart.
  */
-export function lineData(kind: ValueKind, frame: ChartFrame, ...series: SeriesPoint[][]): EChartsCoreOption {
-  const scale = valueScale(kind, maxOf(...series));
+export function lineData(kind: ValueKind, frame: ChartFrame, series: SeriesPoint[][], thresholds: readonly ThresholdLine[] = []): EChartsCoreOption {
+  const scale = valueScale(kind, Math.max(maxOf(...series), ...thresholds.map((t) => t.value)));
   const span = frame.endMs - frame.startMs;
   const ticks = timeTicks(frame.startMs, frame.endMs, timeSplitNumber(frame.widthPx));
   return {
@@ -78,8 +79,19 @@ export function lineData(kind: ValueKind, frame: ChartFrame, ...series: SeriesPo
       axisLabel: { hideOverlap: true, formatter: (v: number) => formatOnScale(scale, v) },
     },
     tooltip: { valueFormatter: (v: number | null) => (v == null ? 'no data' : formatOnScale(scale, v, 1)) },
-    series: series.map((points) => ({ data: withSymbols(points) })),
+    series: series.map((points, i) => ({
+      data: withSymbols(points),
+      // Alert rules' thresholds on the first series (an empty list clears the old ones in a merge).
+      ...(i === 0 ? { markLine: { silent: true, symbol: 'none', animation: false, data: thresholds.map(markLineItem) } } : {}),
+    })),
   };
+}
+
+const SEVERITY_COLORS: Record<ThresholdLine['severity'], string> = { info: '#5f6368', warning: '#d98e04', critical: '#d93025' };
+
+function markLineItem(t: ThresholdLine) {
+  const color = SEVERITY_COLORS[t.severity];
+  return { yAxis: t.value, name: t.label, lineStyle: { color, type: 'dashed', width: 1 }, label: { formatter: t.label, position: 'insideEndTop', color } };
 }
 
 /**

@@ -4,7 +4,7 @@ import { AfterViewInit, Directive, OnChanges, input, output } from '@angular/cor
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { By } from '@angular/platform-browser';
 import { provideRouter } from '@angular/router';
-import type { MetricsSample } from '@chatops/protocol';
+import type { AlertThreshold, MetricsSample } from '@chatops/protocol';
 import { NgxEchartsDirective } from 'ngx-echarts';
 import { server } from '../../../testing/auth-fixtures';
 import { q, qa, text } from '../../../testing/dom';
@@ -169,7 +169,7 @@ describe('ServerDetailPage', () => {
    * As the layout does: the server is loaded first, then the tab is created. The 1 h history has
    * 12 s buckets from t0 (two minutes ago): values in the first two, then nothing. Returns t0.
    */
-  async function open(latest: 'none' | MetricsSample): Promise<number> {
+  async function open(latest: 'none' | MetricsSample, rules: AlertThreshold[] = []): Promise<number> {
     TestBed.inject(ServerContext).load('s1');
     http.expectOne('/api/v1/servers/s1').flush(server({
       id: 's1', name: 'web-1', status: 'online', lastSeen: new Date().toISOString(),
@@ -190,6 +190,9 @@ describe('ServerDetailPage', () => {
       { timestamp: new Date(t0 + 12_000).toISOString(), cpuPercent: 11, memoryPercent: 21, diskPercent: 50, load1: 0.2, netRxBps: 3, netTxBps: 4 },
       { timestamp: new Date(t0 + 24_000).toISOString(), ...nulls },
     ] });
+    const rulesReq = http.expectOne((r) => r.url === '/api/v1/alerts/thresholds');
+    expect(rulesReq.request.params.get('serverId')).toBe('s1');
+    rulesReq.flush(rules);
     await fixture.whenStable();
     frames.runAll();
     return t0;
@@ -395,6 +398,7 @@ describe('ServerDetailPage', () => {
     http.expectOne('/api/v1/metrics/s1').flush({ serverId: 's1', timestamp: latest.timestamp, sample: latest,
       processes: { timestamp: at, list: [{ pid: 7, name: 'redis-server', user: 'redis', cpuPercent: 2, memBytes: 1024 }] } });
     http.expectOne((r) => r.url === '/api/v1/metrics/s1/history').flush({ serverId: 's1', start: '', end: '', resolution: '12s', source: 'raw', points: [] });
+    http.expectOne((r) => r.url === '/api/v1/alerts/thresholds').flush([]);
     await fixture.whenStable();
     expect(qa(fixture, '[data-testid=processes] tbody tr').map((r) => r.querySelector('td')?.textContent?.trim())).toEqual(['redis-server']);
     expect(q(fixture, '[data-testid=processes-age]').textContent).toContain('As of 20 s ago');
@@ -411,6 +415,25 @@ describe('ServerDetailPage', () => {
     frames.runAll();
     const cpuGauge = stubs().find((s) => s.options().series[0].type === 'gauge')!.chart.shown.series[0];
     expect(cpuGauge.progress.itemStyle.color).toBe('#9e9e9e');
+  });
+
+  it("draws the thresholds of the server's alert rules on their charts, in words", async () => {
+    const rule = (over: Partial<AlertThreshold>): AlertThreshold => ({
+      id: 'r', serverId: 's1', metricType: 'cpu', comparison: 'gt', thresholdValue: 90, enabled: true, severity: 'critical', durationSec: 60,
+      clearValue: null, target: null, channelIds: [], name: null, description: null, createdAt: '', updatedAt: '', ...over,
+    });
+    await open(sample(new Date(Date.now() - 5_000).toISOString(), 12.5), [
+      rule({}),
+      rule({ metricType: 'network_tx', comparison: 'gte', thresholdValue: 3 * 1024, severity: 'warning' }),
+      rule({ metricType: 'memory', enabled: false }),
+      rule({ metricType: 'network_rx', target: 'eth0' }), // one interface: not the total the chart shows
+    ]);
+    const marks = (testId: string) => stub(testId).chart.shown.series[0].markLine.data;
+    expect(marks('chart-cpu')).toEqual([expect.objectContaining({ yAxis: 90, name: 'critical > 90%' })]);
+    expect(marks('chart-mem')).toEqual([]);
+    expect(marks('chart-net')).toEqual([expect.objectContaining({ yAxis: 3072, name: 'warning ≥ 3.0 KiB/s sent' })]);
+    // The network axis reaches the threshold (the data is a few B/s).
+    expect(stub('chart-net').chart.shown.yAxis.max).toBeGreaterThanOrEqual(3072);
   });
 
   it('stops drawing when the page is destroyed', async () => {

@@ -3,10 +3,11 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
-import type { DiskUsage, MetricsSample, ProcessSummary } from '@chatops/protocol';
+import type { AlertThreshold, DiskUsage, MetricsSample, ProcessSummary } from '@chatops/protocol';
 import type { ECharts, EChartsCoreOption } from 'echarts/core';
 import { NgxEchartsDirective } from 'ngx-echarts';
 import { Subscription, filter } from 'rxjs';
+import { AlertsApi } from '../../core/api/alerts-api.service';
 import { MetricsApi } from '../../core/api/metrics-api.service';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { ThemeService } from '../../core/theme/theme.service';
@@ -21,6 +22,7 @@ import { FrameStagger } from './frame-stagger';
 import { DEFAULT_INTERVAL_MS, MetricSeries, RANGES, RangeKey, appendSample, emptySeries, hasValues, seriesFromHistory, totalRxBps, totalTxBps } from './metrics-series';
 import { ProcessTableComponent } from './process-table.component';
 import { ServerContext } from './server-context';
+import { thresholdLines } from './threshold-lines';
 import { customRangeLabel, zoomRange } from './zoom-range';
 
 const TOP_PROCESSES = 15;
@@ -46,6 +48,7 @@ let groupSeq = 0;
 export class ServerDetailPage {
   private readonly ctx = inject(ServerContext);
   private readonly metricsApi = inject(MetricsApi);
+  private readonly alertsApi = inject(AlertsApi);
   private readonly live = inject(LiveSocketService);
   private readonly destroyRef = inject(DestroyRef);
   private readonly stagger = inject(FrameStagger);
@@ -91,6 +94,9 @@ export class ServerDetailPage {
   /** The line charts share one crosshair, tooltip and zoom (echarts.connect). */
   private readonly group = `server-detail-${++groupSeq}`;
   private readonly zoomArmed = new WeakSet<ECharts>();
+  /** The alert rules that apply to this server: their thresholds are drawn on the charts. */
+  private readonly rules = signal<AlertThreshold[]>([]);
+  private readonly thresholdLines = computed(() => thresholdLines(this.rules()));
   private widthObserver: ResizeObserver | null = null;
   protected readonly cpuGauge = gaugeOption();
   protected readonly memGauge = gaugeOption();
@@ -127,10 +133,10 @@ export class ServerDetailPage {
   protected readonly uptime = computed(() => formatUptime(this.latest()?.uptimeSec));
 
   private readonly chartData: Record<ChartKey, Signal<EChartsCoreOption>> = {
-    cpu: computed(() => lineData('percent', this.frame(), this.series().cpu)),
-    mem: computed(() => lineData('percent', this.frame(), this.series().memory)),
-    load: computed(() => lineData('plain', this.frame(), this.series().load1)),
-    net: computed(() => lineData('bps', this.frame(), this.series().rx, this.series().tx)),
+    cpu: computed(() => lineData('percent', this.frame(), [this.series().cpu], this.thresholdLines().cpu)),
+    mem: computed(() => lineData('percent', this.frame(), [this.series().memory], this.thresholdLines().mem)),
+    load: computed(() => lineData('plain', this.frame(), [this.series().load1], this.thresholdLines().load)),
+    net: computed(() => lineData('bps', this.frame(), [this.series().rx, this.series().tx], this.thresholdLines().net)),
     cpuGauge: computed(() => gaugeData('CPU', this.latest()?.cpu.percent ?? null, this.stale() ? 'stale' : this.levels().cpu)),
     memGauge: computed(() => gaugeData('Memory', this.latest()?.memory.percent ?? null, this.stale() ? 'stale' : this.levels().memory)),
     diskGauge: computed(() => gaugeData(`Disk ${this.rootDisk()?.mount ?? ''}`, this.rootDisk()?.percent ?? null, this.stale() ? 'stale' : this.levels().disk)),
@@ -236,6 +242,9 @@ export class ServerDetailPage {
     this.series.set(emptySeries(this.intervalMs()));
     this.seedLatest(id);
     this.loadHistory();
+    this.rules.set([]);
+    // Quiet: without the rules the charts are still right, only without threshold lines.
+    this.alertsApi.rules(id, true).subscribe({ next: (r) => this.id() === id && this.rules.set(r), error: () => undefined });
     this.followLive(id);
   }
 
