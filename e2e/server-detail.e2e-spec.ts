@@ -41,6 +41,8 @@ describe('server detail in Chromium', () => {
     const created = await api('POST', '/servers', { name: 'charts-1' });
     serverId = created.body.id;
     const key = await api('POST', '/api-keys', { serverId });
+    // A rule whose threshold the memory chart draws (it does not fire: memory stays far below).
+    expect((await api('POST', '/alerts/thresholds', { serverId, metricType: 'memory', comparison: 'gt', thresholdValue: 95, severity: 'warning', durationSec: 60 })).status).toBe(201);
     agent = startAgent(backend.baseUrl, key.body.key);
   });
 
@@ -62,6 +64,8 @@ describe('server detail in Chromium', () => {
     await page.waitForFunction(() => !document.querySelector('mat-progress-bar[aria-label="Loading history"]'));
     expect(await page.locator('.no-data').count()).toBe(0);
     expect(await points('chart-cpu')).toBeGreaterThan(0);
+    await page.waitForTimeout(500);
+    await shot('server-detail-15m'); // with the memory rule's threshold line
 
     const week = historyOk();
     await page.locator('mat-button-toggle', { hasText: /^7d$/ }).click();
