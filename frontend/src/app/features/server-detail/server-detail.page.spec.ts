@@ -436,6 +436,25 @@ describe('ServerDetailPage', () => {
     expect(stub('chart-net').chart.shown.yAxis.max).toBeGreaterThanOrEqual(3072);
   });
 
+  it('reads the server again once when samples arrive but its agent info is missing (read before the hello)', async () => {
+    TestBed.inject(ServerContext).load('s1');
+    http.expectOne('/api/v1/servers/s1').flush(server({ id: 's1', name: 'web-1', status: 'online', lastSeen: new Date().toISOString(), agent: null }));
+    fixture = TestBed.createComponent(ServerDetailPage);
+    await fixture.whenStable();
+    http.expectOne('/api/v1/metrics/s1').flush({ statusCode: 404, message: 'No metrics yet' }, { status: 404, statusText: 'Not Found' });
+    http.expectOne((r) => r.url === '/api/v1/metrics/s1/history').flush({ serverId: 's1', start: '', end: '', resolution: '12s', source: 'raw', points: [] });
+    http.expectOne((r) => r.url === '/api/v1/alerts/thresholds').flush([]);
+    await fixture.whenStable();
+    expect(text(fixture)).toContain('No agent has connected yet');
+    live.emit('metrics', { serverId: 's1', sample: sample(new Date().toISOString(), 5) });
+    live.emit('metrics', { serverId: 's1', sample: sample(new Date(Date.now() + 1000).toISOString(), 6) });
+    await fixture.whenStable();
+    http.expectOne('/api/v1/servers/s1').flush(server({ id: 's1', name: 'web-1', status: 'online', lastSeen: new Date().toISOString(),
+      agent: { version: '1.2.3', hostname: 'web-1.local', os: 'linux', arch: 'x64', capabilities: { exec: true, docker: false, terminal: true }, intervalSec: 1 } }));
+    await fixture.whenStable();
+    expect(text(fixture)).toContain('Agent 1.2.3');
+  });
+
   it('stops drawing when the page is destroyed', async () => {
     await open(sample(new Date(Date.now() - 5_000).toISOString(), 12.5));
     live.emit('metrics', { serverId: 's1', sample: sample(new Date().toISOString(), 30) });
