@@ -15,7 +15,11 @@ const TARGETS = {
   protocol: { sources: ['libs/protocol/src', 'libs/protocol/tsconfig.json'], output: 'libs/protocol/dist/index.js', cmd: [bin('tsc'), '-p', 'libs/protocol/tsconfig.json'] },
   backend: { sources: ['backend/src', 'backend/tsconfig.build.json', 'nest-cli.json', 'libs/protocol/src'], output: 'dist/backend/main.js', cmd: [bin('nest'), 'build'] },
   agent: { sources: ['agent/src', 'agent/tsconfig.build.json', 'libs/protocol/src'], output: 'dist/agent/cli.js', cmd: [bin('tsc'), '-p', 'agent/tsconfig.build.json'] },
-  frontend: { sources: ['frontend/src', 'angular.json', 'frontend/tsconfig.app.json', 'libs/protocol/src'], output: 'dist/frontend/browser/index.html', cmd: [bin('ng'), 'build', 'frontend'] },
+  frontend: {
+    sources: ['frontend/src', 'angular.json', 'frontend/tsconfig.app.json', 'libs/protocol/src', 'scripts/precompress.js'], output: 'dist/frontend/browser/index.html', cmd: [bin('ng'), 'build', 'frontend'],
+    // Brotli and gzip variants beside each asset, served as they are (see scripts/precompress.js).
+    after: () => spawnSync(process.execPath, [join(__dirname, 'precompress.js')], { cwd: root, stdio: 'inherit' }).status,
+  },
 };
 
 const args = process.argv.slice(2);
@@ -45,9 +49,10 @@ for (const name of order) {
   const started = Date.now();
   process.stdout.write(`[build] ${name}…\n`);
   const res = spawnSync(t.cmd[0], t.cmd.slice(1), { cwd: root, stdio: 'inherit', env: { ...process.env, NG_CLI_ANALYTICS: 'false' } });
-  if (res.status !== 0) {
+  const status = res.status === 0 && t.after ? t.after() : res.status;
+  if (status !== 0) {
     console.error(`[build] ${name} failed`);
-    process.exit(res.status ?? 1);
+    process.exit(status ?? 1);
   }
   mkdirSync(stampDir, { recursive: true });
   writeFileSync(stamp, new Date().toISOString());

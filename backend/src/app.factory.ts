@@ -5,10 +5,10 @@ import helmet, { type HelmetOptions } from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { ChatopsIoAdapter } from './common/socket-adapter';
+import { frontendHandler } from './common/static-frontend';
 import { TextInputPipe } from './common/text-input.pipe';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
@@ -74,7 +74,7 @@ export async function createApp(config: AppConfig, opts: { logger?: boolean } = 
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   // API responses are live data nobody revalidates: hashing every body (96 KB for a 300-point
-  // history) for a weak ETag is pure cost. Static files keep their own ETags (serve-static).
+  // history) for a weak ETag is pure cost. Dashboard files keep their own ETags (res.sendFile).
   app.disable('etag');
   app.use(helmet(HELMET_OPTIONS));
   if (config.corsOrigins) app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: ['X-Request-Id'] });
@@ -89,15 +89,7 @@ export async function createApp(config: AppConfig, opts: { logger?: boolean } = 
   const document = buildOpenApi(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', yamlDocumentUrl: 'api/docs-yaml' });
 
-  if (config.serveFrontend && existsSync(join(FRONTEND_DIR, 'index.html'))) {
-    app.useStaticAssets(FRONTEND_DIR, { index: false, maxAge: '1h' });
-    const index = join(FRONTEND_DIR, 'index.html');
-    // Single-page app: any other GET that wants HTML gets index.html; API paths keep their 404s.
-    app.use((req: Request, res: Response, next: NextFunction) => {
-      if (req.method !== 'GET' || /^\/(api|health|socket\.io)(\/|$)/.test(req.path) || !req.accepts('html')) return next();
-      res.setHeader('Cache-Control', 'no-cache');
-      res.sendFile(index);
-    });
-  }
+  // The dashboard: precompressed, hashed files immutable, index.html for the app's routes (see static-frontend.ts).
+  if (config.serveFrontend && existsSync(join(FRONTEND_DIR, 'index.html'))) app.use(frontendHandler(FRONTEND_DIR));
   return app;
 }

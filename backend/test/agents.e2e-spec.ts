@@ -75,7 +75,7 @@ describe('agents channel', () => {
       agent.socket.emit('hello', hello);
 
       const online = await waitFor(() => getServer(server.id), (s) => s.status === 'online' && s.agent !== null, 10_000, 'online with agent info');
-      expect(online.agent).toEqual({ version: '1.2.3', hostname: 'db-7', os: 'linux Ubuntu 24.04', arch: 'arm64', capabilities: { exec: true, docker: false, terminal: true } });
+      expect(online.agent).toEqual({ version: '1.2.3', hostname: 'db-7', os: 'linux Ubuntu 24.04', arch: 'arm64', capabilities: { exec: true, docker: false, terminal: true }, intervalSec: 5 });
       expect(online.lastSeen).toBeTruthy();
       const connected = await connEvents(server.id, 'connected');
       expect(connected).toHaveLength(1);

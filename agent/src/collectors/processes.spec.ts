@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ProcessCollector, parsePidStat, parsePidStatBytes, parseStatusBytes, parseStatusUidRss, type StatFields } from './processes';
+import { MAX_COMMAND_CHARS, ProcessCollector, parseCmdline, parsePidStat, parsePidStatBytes, parseStatusBytes, parseStatusUidRss, type StatFields } from './processes';
 import { describeProcfs } from '../../test/procfs';
 
 const FIXTURES = resolve(__dirname, '../../test/fixtures');
@@ -109,6 +109,27 @@ describe('ProcessCollector on a fake /proc (not procfs: every read opens the fil
     // 10, 11, 12 used nothing in between: 0 %, then by lifetime ticks (11 has the most)
     expect(second.map((p) => [p.pid, p.name, p.cpuPercent])).toEqual([[13, 'd', 50], [14, 'e2', 0.67], [11, 'b', 0]]);
     expect(c.openCount).toBe(0);
+  });
+
+  it('sends the command line of a top process (read once per process), none for kernel threads', () => {
+    writeProc(30, 'node', 100, 1000);
+    writeFileSync(join(dir, '30', 'cmdline'), 'node\0server.js\0--port=8080\0');
+    writeProc(31, 'kworker/0:1', 50, 1000); // no cmdline file content: a kernel thread
+    writeFileSync(join(dir, '31', 'cmdline'), '');
+    const c = new ProcessCollector(dir, '/nonexistent', 20, false);
+    const first = c.collect(0, 1000);
+    expect(first.map((p) => p.command)).toEqual(['node server.js --port=8080', undefined]);
+    writeFileSync(join(dir, '30', 'cmdline'), 'changed');
+    expect(c.collect(6, 1006)[0].command).toBe('node server.js --port=8080'); // not read again
+    writeProc(30, 'node', 1, 90_000); // same pid, new start time: another process
+    expect(c.collect(12, 1012).find((p) => p.pid === 30)?.command).toBe('changed');
+  });
+
+  it('cuts a long command line at MAX_COMMAND_CHARS code points and replaces control characters', () => {
+    const long = Buffer.from(`a\tb\0${'é'.repeat(MAX_COMMAND_CHARS)}\0\0`, 'utf8');
+    const line = parseCmdline(long, long.length);
+    expect(Array.from(line)).toHaveLength(MAX_COMMAND_CHARS);
+    expect(line.startsWith('a b é')).toBe(true);
   });
 
   it('a process that disappears is forgotten; one whose status vanished is left out of the list', () => {

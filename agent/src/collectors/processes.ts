@@ -20,7 +20,19 @@ export const TOP_PROCESSES = 20;
 export const MAX_KEPT_STAT_FDS = 1024;
 
 export interface ProcStatEntry { pid: number; name: string; cpuTicks: number; startTicks: number }
-export interface ProcessSummary { pid: number; name: string; user: string; cpuPercent: number; memBytes: number }
+export interface ProcessSummary { pid: number; name: string; user: string; cpuPercent: number; memBytes: number; command?: string }
+/** Longest command line sent (characters); longer ones are cut. */
+export const MAX_COMMAND_CHARS = 512;
+
+/** /proc/<pid>/cmdline (NUL-separated arguments) as one line; '' for kernel threads. */
+export function parseCmdline(buf: Buffer, len: number): string {
+  let end = len;
+  while (end > 0 && buf[end - 1] === 0) end--;
+  // Separators and control characters as spaces (the frame schema rejects NUL); UTF-8 decoding never
+  // yields a lone surrogate, and cutting by code points never splits a pair.
+  const text = buf.toString('utf8', 0, Math.min(end, MAX_COMMAND_CHARS * 4)).replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return Array.from(text).slice(0, MAX_COMMAND_CHARS).join('');
+}
 
 export function parsePidStat(text: string): ProcStatEntry | null {
   const open = text.indexOf('(');
@@ -164,6 +176,8 @@ interface Tracked {
   seen: number;
   /** This scan's CPU%. */
   pct: number;
+  /** Command line, read once while the process is in the top list (undefined: not read yet). */
+  command?: string;
 }
 
 function closeQuietly(fd: number): void {
@@ -300,6 +314,7 @@ export class ProcessCollector {
       const cpuTicks = fields.cpuTicks;
       // The previous scan's reading of the same process (a reused pid has another start time).
       const before = t.seen === scan - 1 && t.startTicks === fields.startTicks ? t.cpuTicks : -1;
+      if (t.startTicks !== fields.startTicks) t.command = undefined; // a new process behind a reused pid
       t.startTicks = fields.startTicks;
       t.cpuTicks = cpuTicks;
       t.seen = scan;
@@ -333,7 +348,10 @@ export class ProcessCollector {
       } catch {
         continue; // exited meanwhile
       }
-      out.push({ pid: t.pid, name: t.name.slice(0, 255), user: this.userName(status.uid), cpuPercent: t.pct, memBytes: status.rssBytes });
+      const p: ProcessSummary = { pid: t.pid, name: t.name.slice(0, 255), user: this.userName(status.uid), cpuPercent: t.pct, memBytes: status.rssBytes };
+      const command = this.command(t);
+      if (command) p.command = command;
+      out.push(p);
     }
     // Status descriptors are kept for the current top list only.
     for (const t of this.statusHolders) {
@@ -344,6 +362,19 @@ export class ProcessCollector {
     }
     this.statusHolders = top;
     return out;
+  }
+
+  /** The command line of a top process: read once per process (a pid with a new start time is a new one). */
+  private command(t: Tracked): string {
+    if (t.command === undefined) {
+      try {
+        const len = readPathInto(`${this.procRoot}/${t.pid}/cmdline`); // may replace the shared buffer: read it after
+        t.command = parseCmdline(procBuffer(), len);
+      } catch {
+        t.command = '';
+      }
+    }
+    return t.command;
   }
 
   private userName(uid: number | null): string {

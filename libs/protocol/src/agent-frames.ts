@@ -80,6 +80,8 @@ export const processSchema = z.object({
   user: shortText(64),
   cpuPercent: z.number().finite().min(0).max(100 * 4096),
   memBytes: bytes,
+  /** The command line, arguments separated by spaces (the agent cuts it at 512 characters); older agents omit it. */
+  command: shortText(1024).optional(),
 });
 
 export const metricsSampleSchema = z.object({

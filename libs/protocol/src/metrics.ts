@@ -1,5 +1,5 @@
 /** Metrics REST shapes (docs/api.md "Metrics"); the backend's response classes implement these. */
-import type { MetricsSample } from './agent-frames';
+import type { MetricsSample, ProcessSummary } from './agent-frames';
 
 /** `GET /metrics/{serverId}` (alias `/latest`). */
 export interface LatestMetrics {
@@ -7,6 +7,12 @@ export interface LatestMetrics {
   timestamp: string;
   /** The full sample as the agent sent it. */
   sample: MetricsSample;
+  /**
+   * The last process list received, with the time of its sample: agents send processes with one
+   * sample in six, so the newest sample often has none. Held in memory (absent after a restart
+   * until the next list arrives).
+   */
+  processes?: { timestamp: string; list: ProcessSummary[] };
 }
 
 /** Bucket averages (rounded to 0.01) and maxima; null where no sample fell in the bucket. */

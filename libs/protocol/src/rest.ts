@@ -55,6 +55,8 @@ export interface AgentInfo {
   os: string;
   arch: string;
   capabilities: AgentCapabilities;
+  /** Seconds between samples, from the last `hello`; absent on servers last seen by an older backend. */
+  intervalSec?: number;
 }
 
 export interface Server {

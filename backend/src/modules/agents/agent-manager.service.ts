@@ -152,6 +152,7 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
       os: hello.os,
       arch: hello.arch,
       capabilities: hello.capabilities,
+      intervalSec: hello.intervalSec,
     };
     await this.servers.setAgentInfo(socket.data.serverId, agent);
     this.events.emit('agent.connected', { serverId: socket.data.serverId, agent, at: new Date() });

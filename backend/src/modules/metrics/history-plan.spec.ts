@@ -8,7 +8,7 @@ const D = 24 * H;
 
 describe('planHistory', () => {
   it.each([
-    ['15m', 0.25 * H, 'raw', 3],
+    ['15m', 0.25 * H, 'raw', 5], // 3 s would be finer than the agent's 5 s samples
     ['1h', H, 'raw', 12],
     ['6h', 6 * H, '1m', 120],
     ['24h', D, '1m', 300],
@@ -21,6 +21,19 @@ describe('planHistory', () => {
     const buckets = Math.ceil((p.end.getTime() - p.start.getTime()) / 1000 / p.bucketSec);
     expect(buckets).toBeLessThanOrEqual(300);
     expect(buckets).toBeGreaterThanOrEqual(150); // never much coarser than asked
+  });
+
+  it('never makes a bucket narrower than the agent interval, so an empty bucket is a missed sample', () => {
+    const at = (span: number, intervalSec: number) =>
+      planHistory({ start: ago(span), end: now.toISOString(), points: 300 }, retention, now, intervalSec);
+    expect(at(0.25 * H, 1).bucketSec).toBe(3); // a 1 s agent: 300 buckets of 3 s
+    expect(at(0.25 * H, 5).bucketSec).toBe(5); // 180 buckets, one sample each
+    expect(at(0.25 * H, 10).bucketSec).toBe(10);
+    expect(at(H, 30).bucketSec).toBe(30);
+    // a slow agent on a rollup tier: whole minutes, at least the interval
+    const slow = at(6 * H, 150);
+    expect(slow.tier).toBe('1m');
+    expect(slow.bucketSec).toBe(180);
   });
 
   it('moves to a coarser tier when the range starts before the finer tier is kept', () => {

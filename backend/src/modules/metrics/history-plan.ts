@@ -7,16 +7,25 @@ const MAX_RANGE_MS = 2 * 366 * 86_400_000;
 export interface HistoryPlan { start: Date; end: Date; points: number; bucketSec: number; tier: HistoryTier }
 export interface RetentionDays { rawDays: number; minuteDays: number; hourDays: number }
 
+/** The agent's default sample interval, assumed for agents whose `hello` was stored without one. */
+export const DEFAULT_AGENT_INTERVAL_SEC = 5;
+
 /**
  * Chooses the tier and bucket width for a history request: the coarsest stored resolution that
  * still gives at least half of `points` buckets (raw for short ranges, then 1-minute, then hourly
- * rollups), moved to a coarser tier when the range reaches past what the finer one keeps. The start is aligned to the tier so rollup buckets nest in response buckets,
- * and the bucket width is a whole multiple of the tier: never more than `points` buckets.
+ * rollups), moved to a coarser tier when the range reaches past what the finer one keeps. The start
+ * is aligned to the tier so rollup buckets nest in response buckets, and the bucket width is a whole
+ * multiple of the tier: never more than `points` buckets.
+ *
+ * A bucket is never narrower than the agent's sample interval (`intervalSec`): 15 minutes at 300
+ * points would be 3 s buckets, and with a sample every 5 s every other bucket would be an empty
+ * one, drawn as a gap between two consecutive samples. Fewer points are returned instead.
  */
 export function planHistory(
   q: { start?: string; end?: string; points?: number },
   retention: RetentionDays,
   now = new Date(),
+  intervalSec = DEFAULT_AGENT_INTERVAL_SEC,
 ): HistoryPlan {
   const end = q.end ? new Date(q.end) : now;
   const requestedStart = q.start ? new Date(q.start) : new Date(end.getTime() - 3_600_000);
@@ -37,7 +46,8 @@ export function planHistory(
   const step = TIER_SECONDS[tier];
   const start = new Date(Math.floor(requestedStart.getTime() / (step * 1000)) * step * 1000);
   const alignedSpanSec = (end.getTime() - start.getTime()) / 1000;
-  const bucketSec = Math.max(step, Math.ceil(alignedSpanSec / points / step) * step);
+  const minBucketSec = Math.max(step, Math.ceil(intervalSec / step) * step);
+  const bucketSec = Math.max(minBucketSec, Math.ceil(alignedSpanSec / points / step) * step);
   return { start, end, points, bucketSec, tier };
 }
 

@@ -23,11 +23,15 @@ export class LatestSamples implements OnApplicationShutdown {
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Keeps the sample if it is newer than what is held (replayed old samples do not win). */
+  /**
+   * Keeps the sample if it is newer than what is held (replayed old samples do not win), and the
+   * last process list: a sample without processes keeps the one held (agents send them every sixth).
+   */
   offer(serverId: string, sample: MetricsSample): void {
     const held = this.byServer.get(serverId);
     if (held && Date.parse(held.timestamp) > Date.parse(sample.timestamp)) return;
-    this.byServer.set(serverId, { serverId, timestamp: sample.timestamp, sample });
+    const processes = sample.processes ? { timestamp: sample.timestamp, list: sample.processes } : held?.processes;
+    this.byServer.set(serverId, processes ? { serverId, timestamp: sample.timestamp, sample, processes } : { serverId, timestamp: sample.timestamp, sample });
     this.dirty.add(serverId);
   }
 

@@ -82,10 +82,11 @@ export class MetricsHistoryService {
 
   /**
    * Bucket averages and maxima from the tier that fits the range (see planHistory); buckets
-   * without samples are present with nulls, so charts show gaps as gaps.
+   * without samples are present with nulls, so charts show gaps as gaps. `intervalSec` is the
+   * agent's sample interval: no bucket is narrower (an empty bucket is then a missed sample).
    */
-  async history(serverId: string, q: { start?: string; end?: string; points?: number }): Promise<HistoryResponse> {
-    const plan = planHistory(q, this.config.retention);
+  async history(serverId: string, q: { start?: string; end?: string; points?: number }, intervalSec?: number): Promise<HistoryResponse> {
+    const plan = planHistory(q, this.config.retention, new Date(), intervalSec);
     const startMs = plan.start.getTime();
     const bucketMs = plan.bucketSec * 1000;
     const { rows } = await this.pool.query<BucketRow>({

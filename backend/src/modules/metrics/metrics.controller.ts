@@ -40,9 +40,9 @@ export class MetricsController {
     @Param('serverId', UuidPipe) serverId: string,
     @Query() q: HistoryQueryDto,
   ): Promise<HistoryResponse> {
-    // The ownership check and the query run together; nothing is returned unless the server is the user's.
-    const [, history] = await Promise.all([this.servers.getAccessible(user, serverId), this.historyService.history(serverId, q)]);
-    return history;
+    // The ownership check comes first: it also gives the agent's sample interval, the narrowest bucket.
+    const server = await this.servers.getAccessible(user, serverId);
+    return this.historyService.history(serverId, q, server.agent?.intervalSec);
   }
 
   private async findLatest(user: AuthUser, serverId: string): Promise<LatestMetricsResponse> {

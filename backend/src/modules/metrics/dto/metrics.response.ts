@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import type { HistoryPoint, HistorySource, LatestMetrics, MetricsHistory, MetricsSample } from '@chatops/protocol';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { HistoryPoint, HistorySource, LatestMetrics, MetricsHistory, MetricsSample, ProcessSummary } from '@chatops/protocol';
 
 /** Implements the protocol's shape: a drift between the OpenAPI schema and the wire type fails to compile. */
 export class LatestMetricsResponse implements LatestMetrics {
@@ -7,6 +7,12 @@ export class LatestMetricsResponse implements LatestMetrics {
   timestamp: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The full sample as the agent sent it (see the `metrics` frame in the wire contract).' })
   sample: MetricsSample;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The last process list received `{timestamp, list}` (agents send processes with one sample in six); absent until one arrived since the backend started.',
+  })
+  processes?: { timestamp: string; list: ProcessSummary[] };
 }
 
 export class HistoryPointResponse implements HistoryPoint {

@@ -12,6 +12,8 @@ export class AgentInfoResponse implements AgentInfo {
   os: string;
   arch: string;
   capabilities: AgentCapabilitiesResponse;
+  /** Seconds between samples, from the last `hello`; absent on servers last seen by an older backend. */
+  intervalSec?: number;
 }
 
 export class ServerResponse implements Server {

@@ -54,10 +54,10 @@ export class AlertsApi {
     return this.http.get<NotificationDelivery[]>(`${API}/alerts/${id(alertId)}/deliveries`);
   }
 
-  /** With `serverId`: the rules that apply to that server (its own and the all-servers ones). */
-  rules(serverId?: string): Observable<AlertThreshold[]> {
+  /** With `serverId`: the rules that apply to that server (its own and the all-servers ones). `quiet`: no toast on failure. */
+  rules(serverId?: string, isQuiet = false): Observable<AlertThreshold[]> {
     const params = serverId ? new HttpParams().set('serverId', serverId) : undefined;
-    return this.http.get<AlertThreshold[]>(`${API}/alerts/thresholds`, { params });
+    return this.http.get<AlertThreshold[]>(`${API}/alerts/thresholds`, { params, context: new HttpContext().set(SKIP_ERROR_TOAST, isQuiet) });
   }
 
   createRule(body: CreateThresholdRequest): Observable<AlertThreshold> {

@@ -26,4 +26,13 @@ export class MetricsApi {
       context: new HttpContext().set(SKIP_ERROR_TOAST, quiet),
     });
   }
+
+  /** A short history for a sparkline's first points: a failure only leaves it to fill live, so no snackbar. */
+  trend(serverId: string, start: Date, end: Date, points: number): Observable<MetricsHistory> {
+    const params = new HttpParams().set('start', start.toISOString()).set('end', end.toISOString()).set('points', points);
+    return this.http.get<MetricsHistory>(`${API}/metrics/${encodeURIComponent(serverId)}/history`, {
+      params,
+      context: new HttpContext().set(SKIP_ERROR_TOAST, true),
+    });
+  }
 }

@@ -8,7 +8,7 @@ import { button, q, qa, text, type } from '../../../testing/dom';
 import { FakeLiveSocketService } from '../../../testing/fake-live-socket';
 import { nextRequest } from '../../../testing/http-helpers';
 import { LiveSocketService } from '../../core/live/live-socket.service';
-import { AGENT_POLL_MS, AddServerPage } from './add-server.page';
+import { AGENT_HELP_AFTER_MS, AGENT_POLL_MS, AddServerPage, agentUrlError, isLoopback } from './add-server.page';
 
 const KEY: CreatedApiKey = {
   id: 'k1', serverId: 's1', name: 'default', key: 'cok_SECRETabc123', isActive: true,
@@ -81,6 +81,53 @@ describe('AddServerPage (wizard)', () => {
     expect(unit).toContain(`Environment=CHATOPS_URL=${origin}`);
     expect(unit).toContain('--api-key-file /etc/chatops/agent.key');
     expect(unit).not.toContain('cok_SECRET'); // the key lives in the root-only file, not in the unit
+  });
+
+  it('lets the agent URL be edited (the browser origin may be unreachable from the target) and says when it is loopback', async () => {
+    await createServer();
+    expect(q<HTMLInputElement>(fixture, '[data-testid=agent-url]').value).toBe(location.origin);
+    expect(qa(fixture, '[data-testid=agent-url-loopback]')).toHaveLength(location.hostname === 'localhost' ? 1 : 0);
+    const input = q<HTMLInputElement>(fixture, '[data-testid=agent-url]');
+    input.value = 'https://ops.example.com/';
+    input.dispatchEvent(new Event('input'));
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=cmd-repo] pre').textContent).toBe('npm run agent -- --url https://ops.example.com --api-key cok_SECRETabc123');
+    expect(qa(fixture, '[data-testid=agent-url-loopback]')).toHaveLength(0);
+    input.value = 'ops.example.com';
+    input.dispatchEvent(new Event('input'));
+    await fixture.whenStable();
+    expect(text(fixture)).toContain('Enter a URL such as https://chatops.example.com');
+    expect(qa(fixture, '[data-testid=cmd-repo]')).toHaveLength(0); // no command with a wrong URL
+  });
+
+  it('checks agent URLs', () => {
+    expect(agentUrlError('https://ops.example.com:8443')).toBeNull();
+    expect(agentUrlError('http://10.0.0.5:3000/chatops')).toBeNull();
+    expect(agentUrlError('ftp://x')).toContain('http:// or https://');
+    expect(agentUrlError('https://user:pw@x')).not.toBeNull();
+    expect(['http://localhost:3000', 'http://127.0.0.1', 'http://[::1]:3000', 'https://ops.example.com'].map(isLoopback)).toEqual([true, true, true, false]);
+  });
+
+  it('shows what to check when no agent connected in time', async () => {
+    fixture.destroy();
+    TestBed.resetTestingModule();
+    TestBed.configureTestingModule({
+      imports: [AddServerPage],
+      providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting(),
+        { provide: LiveSocketService, useClass: FakeLiveSocketService }, { provide: AGENT_HELP_AFTER_MS, useValue: 5 }],
+    });
+    http = TestBed.inject(HttpTestingController);
+    live = TestBed.inject(LiveSocketService) as unknown as FakeLiveSocketService;
+    fixture = TestBed.createComponent(AddServerPage);
+    await fixture.whenStable();
+    await createServer();
+    expect(qa(fixture, '[data-testid=agent-help]')).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 20));
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=agent-help]').textContent).toContain(`curl -sS ${location.origin}/health`);
+    live.emit('server_status', { serverId: 's1', status: 'online', lastSeen: new Date().toISOString() });
+    await fixture.whenStable();
+    expect(qa(fixture, '[data-testid=agent-help]')).toHaveLength(0);
   });
 
   it('turns green when the agent reports online on the live socket', async () => {

@@ -19,6 +19,30 @@ import { CopyBlockComponent } from '../../shared/ui/copy-block.component';
 
 /** How often the wizard polls GET /servers/{id} while waiting for the agent (a token: tests shorten it). */
 export const AGENT_POLL_MS = new InjectionToken<number>('AGENT_POLL_MS', { providedIn: 'root', factory: () => 5_000 });
+/** After this long without the agent, the wizard shows what to check (a token: tests shorten it). */
+export const AGENT_HELP_AFTER_MS = new InjectionToken<number>('AGENT_HELP_AFTER_MS', { providedIn: 'root', factory: () => 60_000 });
+
+/** An http(s) URL without path, query or credentials: what the agent's `--url` takes. */
+export function agentUrlError(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return 'Enter a URL such as https://chatops.example.com';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'The URL must start with http:// or https://';
+  if (url.username || url.password || url.search || url.hash) return 'Only the scheme, host and port (and a path behind a proxy)';
+  return null;
+}
+
+/** A host an agent on another machine cannot reach. */
+export function isLoopback(value: string): boolean {
+  try {
+    return /^(localhost|127(\.\d+){3}|\[::1\])$/i.test(new URL(value).hostname);
+  } catch {
+    return false;
+  }
+}
 
 @Component({
   selector: 'app-add-server-page',
@@ -44,10 +68,20 @@ export class AddServerPage {
   protected readonly apiKey = signal<CreatedApiKey | null>(null);
   protected readonly keyError = signal(false);
   protected readonly agentOnline = signal(false);
+  /**
+   * The URL the agent connects to: this page's origin by default, editable, since the browser's
+   * origin is not always what the target host can reach (a proxy, `localhost`, another network).
+   */
+  protected readonly agentUrl = signal(location.origin);
+  protected readonly agentUrlError = computed(() => agentUrlError(this.agentUrl()));
+  protected readonly agentUrlLoopback = computed(() => isLoopback(this.agentUrl()));
   protected readonly commands = computed(() => {
     const key = this.apiKey();
-    return key ? agentCommands(location.origin, key.key) : null;
+    return key && !this.agentUrlError() ? agentCommands(this.agentUrl().trim().replace(/\/+$/, ''), key.key) : null;
   });
+  /** No agent after AGENT_HELP_AFTER_MS: show what to check. */
+  protected readonly showHelp = signal(false);
+  private readonly helpAfterMs = inject(AGENT_HELP_AFTER_MS);
   private waiting: Subscription | null = null;
 
   protected createServer(): void {
@@ -91,9 +125,12 @@ export class AddServerPage {
     this.waiting?.unsubscribe();
     const markOnline = () => {
       this.agentOnline.set(true);
+      this.showHelp.set(false);
       this.waiting?.unsubscribe();
     };
     this.waiting = new Subscription();
+    const help = setTimeout(() => this.showHelp.set(!this.agentOnline()), this.helpAfterMs);
+    this.waiting.add(() => clearTimeout(help));
     this.waiting.add(this.live.subscribeServer(serverId).subscribe());
     this.waiting.add(
       this.live.on('server_status').pipe(filter((e) => e.serverId === serverId && e.status === 'online')).subscribe(markOnline),

@@ -34,7 +34,11 @@ describe('OverviewPage', () => {
     fixture = TestBed.createComponent(OverviewPage);
     await fixture.whenStable();
   });
-  afterEach(() => http.verify());
+  afterEach(() => {
+    // Sparkline seeds the tests below do not look at.
+    http.match((r) => r.url.endsWith('/history')).forEach((r) => r.flush({ serverId: '', start: '', end: '', resolution: '5s', source: 'raw', points: [] }));
+    http.verify();
+  });
 
   const names = () => qa(fixture, '[data-testid=server-card] h2').map((h) => h.textContent?.trim());
 
@@ -97,6 +101,30 @@ describe('OverviewPage', () => {
     expect(cache.textContent).toContain('2 open alerts');
     expect(cache.querySelector('polyline')?.getAttribute('points')?.split(' ')).toHaveLength(2);
     expect(text(fixture)).toContain('3 servers · 3 online');
+  });
+
+  it('seeds the sparklines of recently seen servers from history, then appends live values', async () => {
+    http.expectOne('/api/v1/servers').flush(SERVERS);
+    await fixture.whenStable();
+    // Only web-1 reported within the sparkline's window (db-1 last in January, cache never).
+    const seed = http.expectOne((r) => r.url.endsWith('/history'));
+    expect(seed.request.url).toBe('/api/v1/metrics/a/history');
+    expect(seed.request.params.get('points')).toBe('30');
+    const t = Date.now() - 60_000;
+    seed.flush({ serverId: 'a', start: '', end: '', resolution: '5s', source: 'raw', points: [10, null, 30].map((cpu, i) => ({
+      timestamp: new Date(t + i * 5000).toISOString(), cpuPercent: cpu, memoryPercent: 1, diskPercent: 1, swapPercent: null, load1: 0, netRxBps: 0, netTxBps: 0,
+      cpuPercentMax: cpu, memoryPercentMax: 1, load1Max: 0, netRxBpsMax: 0, netTxBpsMax: 0,
+    })) });
+    await fixture.whenStable();
+    const web = () => qa(fixture, '[data-testid=server-card]').find((c) => c.textContent?.includes('web-1'))!;
+    expect(web().querySelector('polyline')?.getAttribute('points')?.split(' ')).toHaveLength(2);
+    live.emit('fleet_summary', {
+      serverId: 'a', status: 'online', lastSeen: new Date().toISOString(),
+      cpuPercent: 40, memoryPercent: 1, diskPercent: 1, openAlerts: 0, timestamp: new Date().toISOString(),
+    });
+    await fixture.whenStable();
+    expect(web().querySelector('polyline')?.getAttribute('points')?.split(' ')).toHaveLength(3);
+    expect(web().querySelector('app-sparkline svg')?.getAttribute('aria-label')).toBe('CPU trend: latest 40%');
   });
 
   it('shows running/total containers on a card and flags stopped and unhealthy ones', async () => {

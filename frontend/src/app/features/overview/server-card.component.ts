@@ -1,9 +1,10 @@
-import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
 import type { SeverityCounts } from '../../core/alerts/open-alerts.service';
 import { Percent1Pipe, RelativeTimePipe } from '../../shared/format/format.pipes';
+import { ThresholdsService, levelOf } from '../../shared/thresholds/thresholds';
 import { IconComponent } from '../../shared/ui/icon.component';
 import { SparklineComponent } from '../../shared/ui/sparkline.component';
 import { StatusChipComponent } from '../../shared/ui/status-chip.component';
@@ -21,11 +22,13 @@ import { containerFlags, type FleetCard } from './fleet-state';
         <app-status-chip [status]="c.status" />
       </header>
       <p class="muted host">{{ c.server.host || 'no host set' }} · last seen <time [attr.datetime]="c.lastSeen">{{ c.lastSeen | relativeTime: now() }}</time></p>
-      <dl class="metrics">
-        <div><dt>CPU</dt><dd data-testid="cpu">{{ c.cpuPercent | percent1 }}</dd></div>
-        <div><dt>Memory</dt><dd data-testid="mem">{{ c.memoryPercent | percent1 }}</dd></div>
-        <div><dt>Disk</dt><dd data-testid="disk">{{ c.diskPercent | percent1 }}</dd></div>
+      @let lv = levels();
+      <dl class="metrics" [class.stale]="stale()">
+        <div><dt>CPU</dt><dd data-testid="cpu" [class]="'level-' + lv.cpu">{{ c.cpuPercent | percent1 }}@if (lv.cpu !== 'ok') {&ngsp;<span class="tag">{{ lv.cpu }}</span> }</dd></div>
+        <div><dt>Memory</dt><dd data-testid="mem" [class]="'level-' + lv.memory">{{ c.memoryPercent | percent1 }}@if (lv.memory !== 'ok') {&ngsp;<span class="tag">{{ lv.memory }}</span> }</dd></div>
+        <div><dt>Disk</dt><dd data-testid="disk" [class]="'level-' + lv.disk">{{ c.diskPercent | percent1 }}@if (lv.disk !== 'ok') {&ngsp;<span class="tag">{{ lv.disk }}</span> }</dd></div>
       </dl>
+      @if (stale()) { <p class="stale-note" data-testid="card-stale">Last values, as of {{ c.lastSeen | relativeTime: now() }}</p> }
       <app-sparkline [values]="c.cpuTrend" label="CPU trend" [width]="220" />
       @if (c.containersTotal != null) {
         @let f = flags();
@@ -53,6 +56,11 @@ import { containerFlags, type FleetCard } from './fleet-state';
     dt { font: var(--mat-sys-label-small); color: var(--mat-sys-on-surface-variant); }
     dd { margin: 0; font: var(--mat-sys-title-medium); }
     app-sparkline { width: 100%; }
+    .metrics.stale dd { color: var(--mat-sys-on-surface-variant); opacity: 0.7; }
+    .stale-note { margin: 0; font: var(--mat-sys-label-small); color: var(--mat-sys-on-surface-variant); }
+    .tag { margin-left: 4px; padding: 0 4px; border-radius: 4px; font: var(--mat-sys-label-small); border: 1px solid currentColor; vertical-align: middle; }
+    .level-warning { color: light-dark(#8a5300, #ffc870); }
+    .level-critical { color: var(--mat-sys-error); }
     .containers { margin: 0; display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; font: var(--mat-sys-label-medium); }
     .containers a { color: inherit; display: inline-flex; align-items: center; gap: 4px; }
     .flag { display: inline-flex; align-items: center; gap: 3px; color: var(--mat-sys-error); }
@@ -63,6 +71,22 @@ import { containerFlags, type FleetCard } from './fleet-state';
 export class ServerCardComponent {
   readonly card = input.required<FleetCard>();
   readonly now = input(Date.now());
+  private readonly thresholds = inject(ThresholdsService).thresholds;
+
+  /** Not online but showing values: they are the last ones received, not current. */
+  protected readonly stale = computed(() => {
+    const c = this.card();
+    return c.status !== 'online' && (c.cpuPercent != null || c.memoryPercent != null || c.diskPercent != null);
+  });
+  /** Threshold levels of the current values (none for stale ones: they are not a current state). */
+  protected readonly levels = computed(() => {
+    const c = this.card(), t = this.thresholds(), live = !this.stale();
+    return {
+      cpu: live ? levelOf(c.cpuPercent, t.cpu) : 'ok',
+      memory: live ? levelOf(c.memoryPercent, t.memory) : 'ok',
+      disk: live ? levelOf(c.diskPercent, t.disk) : 'ok',
+    };
+  });
   protected readonly flags = computed(() => containerFlags(this.card()));
   /** Open alerts of this server by severity (the fleet stream has the total only). */
   readonly severities = input<SeverityCounts | undefined>(undefined);

@@ -8,6 +8,7 @@ import { MatInputModule } from '@angular/material/input';
 import { AuthService } from '../../core/auth/auth.service';
 import { NotifyService } from '../../core/notify/notify.service';
 import { ThemeMode, ThemeService } from '../../core/theme/theme.service';
+import { ThresholdsCardComponent } from './thresholds-card.component';
 
 function passwordsMatch(group: AbstractControl): ValidationErrors | null {
   const v = group.value as { newPassword: string; confirm: string };
@@ -16,7 +17,7 @@ function passwordsMatch(group: AbstractControl): ValidationErrors | null {
 
 @Component({
   selector: 'app-profile-page',
-  imports: [ReactiveFormsModule, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatButtonToggleModule],
+  imports: [ReactiveFormsModule, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatButtonToggleModule, ThresholdsCardComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page">
@@ -78,6 +79,8 @@ function passwordsMatch(group: AbstractControl): ValidationErrors | null {
             </mat-button-toggle-group>
           </mat-card-content>
         </mat-card>
+
+        <app-thresholds-card />
       </div>
     </div>
   `,

@@ -1,35 +1,115 @@
 import type { EChartsCoreOption } from 'echarts/core';
+import { ValueKind, formatOnScale, maxOf, timeLabel, timeSplitNumber, timeTicks, valueScale } from './axis-scale';
 import { formatBps, formatPercent } from '../../shared/format/format';
-import type { SeriesPoint } from './metrics-series';
+import type { Level } from '../../shared/thresholds/thresholds';
+import { SeriesPoint, isolatedIndexes } from './metrics-series';
+import type { ThresholdLine } from './threshold-lines';
 
-type Unit = 'percent' | 'bps' | 'plain';
+/** Where a line chart is: the range it shows (the x axis spans all of it) and its width in px. */
+export interface ChartFrame {
+  startMs: number;
+  endMs: number;
+  widthPx: number;
+}
 
-const fmt = (unit: Unit, v: number) => (unit === 'percent' ? formatPercent(v) : unit === 'bps' ? formatBps(v) : v.toFixed(2));
+/** Id of the "drag to select a range" zoom every line chart has (the toolbox's select zoom). */
+export const SELECT_ZOOM = 'select';
 
 /**
- * The static part of a time-axis line chart (axes, grid, tooltip, zoom) with empty series. It is
- * set once; the points arrive through {@link lineData}. Nulls stay gaps (connectNulls: false).
+ * The static part of a time-axis line chart (grid, tooltip, legend, select zoom) with empty series.
+ * It is set once; the points, axes and scales arrive through {@link lineData}. Nulls stay gaps
+ * (connectNulls: false). A second series is dashed and drawn above the first, so two equal
+ * series (received = sent) are both visible.
  */
-export function lineOption(seriesNames: string[], unit: Unit): EChartsCoreOption {
+export function historyLineOption(seriesNames: string[]): EChartsCoreOption {
   const multi = seriesNames.length > 1;
   return {
     animation: false,
     backgroundColor: 'transparent',
-    grid: { left: 56, right: 16, top: multi ? 32 : 16, bottom: 48 },
-    tooltip: {
-      trigger: 'axis',
-      valueFormatter: (v: number | null) => (v == null ? 'no data' : fmt(unit, v)),
+    grid: { left: 72, right: 16, top: multi ? 32 : 16, bottom: 28 },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'line' } },
+    legend: multi ? { top: 0, itemWidth: 24 } : undefined,
+    xAxis: { type: 'time', axisLabel: { hideOverlap: true } },
+    yAxis: { type: 'value', min: 0, axisLabel: { hideOverlap: true } },
+    // Drag across a chart to pick a range (the page refetches it): the toolbox's select zoom,
+    // its buttons hidden (the page has its own reset), switched on by the page on pointer devices.
+    toolbox: {
+      show: true,
+      itemSize: 0,
+      showTitle: false,
+      feature: { dataZoom: { yAxisIndex: 'none', icon: { zoom: 'path://M0,0', back: 'path://M0,0' } } },
     },
+    series: seriesNames.map((name, i) => ({
+      name,
+      type: 'line',
+      // No symbol but on points with no neighbour (see lineData): a line of one point is invisible.
+      symbol: 'none',
+      showSymbol: true,
+      connectNulls: false,
+      sampling: 'lttb',
+      z: 2 + i,
+      data: [],
+      lineStyle: { width: i ? 2 : 1.5, type: i ? 'dashed' : 'solid' },
+      areaStyle: multi ? undefined : { opacity: 0.15 },
+    })),
+  };
+}
+
+/**
+ * The points of a line chart, one array per series in the order of {@link historyLineOption}, and the
+ * axes that fit them: the x axis spans the range with as many labels as fit the width, the y axis
+ * has one unit chosen from the largest value. Merged with `setOption(data)` (not `notMerge`), which
+ * replaces each series' data and axis settings and keeps the rest of the chart.
+ */
+export function lineData(kind: ValueKind, frame: ChartFrame, series: SeriesPoint[][], thresholds: readonly ThresholdLine[] = []): EChartsCoreOption {
+  const scale = valueScale(kind, Math.max(maxOf(...series), ...thresholds.map((t) => t.value)));
+  const span = frame.endMs - frame.startMs;
+  const ticks = timeTicks(frame.startMs, frame.endMs, timeSplitNumber(frame.widthPx));
+  return {
+    xAxis: {
+      min: frame.startMs,
+      max: frame.endMs,
+      axisTick: { customValues: ticks }, // the split lines follow the ticks
+      axisLabel: { hideOverlap: true, customValues: ticks, formatter: (t: number) => timeLabel(t, span) },
+    },
+    yAxis: {
+      min: 0,
+      max: scale.max,
+      interval: scale.interval,
+      axisLabel: { hideOverlap: true, formatter: (v: number) => formatOnScale(scale, v) },
+    },
+    tooltip: { valueFormatter: (v: number | null) => (v == null ? 'no data' : formatOnScale(scale, v, 1)) },
+    series: series.map((points, i) => ({
+      data: withSymbols(points),
+      // Alert rules' thresholds on the first series (an empty list clears the old ones in a merge).
+      ...(i === 0 ? { markLine: { silent: true, symbol: 'none', animation: false, data: thresholds.map(markLineItem) } } : {}),
+    })),
+  };
+}
+
+const SEVERITY_COLORS: Record<ThresholdLine['severity'], string> = { info: '#5f6368', warning: '#d98e04', critical: '#d93025' };
+
+function markLineItem(t: ThresholdLine) {
+  const color = SEVERITY_COLORS[t.severity];
+  return { yAxis: t.value, name: t.label, lineStyle: { color, type: 'dashed', width: 1 }, label: { formatter: t.label, position: 'insideEndTop', color } };
+}
+
+/**
+ * A whole time-axis line chart whose values format themselves per label (`percent`, `bps`, `plain`),
+ * with its data set by the caller: the alert page's snapshot and history charts. The server page's
+ * charts use {@link historyLineOption} and {@link lineData} (one unit per axis, fitted ticks).
+ */
+export function lineOption(seriesNames: string[], unit: ValueKind): EChartsCoreOption {
+  const multi = seriesNames.length > 1;
+  const fmt = (v: number) => (unit === 'percent' ? formatPercent(v) : unit === 'bps' ? formatBps(v) : v.toFixed(2));
+  return {
+    animation: false,
+    backgroundColor: 'transparent',
+    grid: { left: 56, right: 16, top: multi ? 32 : 16, bottom: 24 },
+    tooltip: { trigger: 'axis', valueFormatter: (v: number | null) => (v == null ? 'no data' : fmt(v)) },
     legend: multi ? { top: 0 } : undefined,
     xAxis: { type: 'time' },
-    yAxis: {
-      type: 'value',
-      min: 0,
-      max: unit === 'percent' ? 100 : undefined,
-      axisLabel: { formatter: (v: number) => fmt(unit, v) },
-    },
-    // No data shadow: the slider would redraw a miniature of the whole series on every update.
-    dataZoom: [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 8, showDataShadow: false }],
+    yAxis: { type: 'value', min: 0, max: unit === 'percent' ? 100 : undefined, axisLabel: { formatter: fmt } },
     series: seriesNames.map((name) => ({
       name,
       type: 'line',
@@ -42,13 +122,13 @@ export function lineOption(seriesNames: string[], unit: Unit): EChartsCoreOption
   };
 }
 
-/**
- * The points of a line chart, one array per series in the order of {@link lineOption}, to be
- * merged into it with `setOption(data)` (not `notMerge`), which replaces each series' data and
- * keeps the rest of the chart, including the user's zoom.
- */
-export function lineData(...series: SeriesPoint[][]): EChartsCoreOption {
-  return { series: series.map((data) => ({ data })) };
+/** The points as ECharts data: plain pairs, and a visible symbol on each isolated point. */
+export function withSymbols(points: SeriesPoint[]): (SeriesPoint | { value: SeriesPoint; symbol: string; symbolSize: number })[] {
+  const isolated = isolatedIndexes(points);
+  if (!isolated.length) return points;
+  const data: (SeriesPoint | { value: SeriesPoint; symbol: string; symbolSize: number })[] = points.slice();
+  for (const i of isolated) data[i] = { value: points[i], symbol: 'circle', symbolSize: 6 };
+  return data;
 }
 
 /** The static part of a 0–100 % gauge; its value arrives through {@link gaugeData}. */
@@ -76,13 +156,27 @@ export function gaugeOption(): EChartsCoreOption {
   };
 }
 
+/** How a gauge is drawn: its threshold level, or `stale` (grey: the server is offline, the value is its last). */
+export type GaugeState = Level | 'stale';
+
+/** Progress colours; the words beside the gauge ("critical", "as of 3 min ago") say the same without colour. */
+const GAUGE_COLORS: Record<GaugeState, string | null> = {
+  ok: null, // the theme's palette
+  warning: '#d98e04',
+  critical: '#d93025',
+  stale: '#9e9e9e',
+};
+
 /** The value of a gauge (null = unknown, shown as an empty gauge and "—"), merged like {@link lineData}. */
-export function gaugeData(name: string, value: number | null): EChartsCoreOption {
+export function gaugeData(name: string, value: number | null, state: GaugeState = 'ok'): EChartsCoreOption {
+  const color = GAUGE_COLORS[state];
   return {
     series: [
       {
         data: [{ value: value ?? 0, name }],
-        detail: { formatter: value == null ? '—' : (v: number) => `${v.toFixed(0)}%` },
+        // In a merge an absent colour would keep the previous one: null resets it to the theme's.
+        progress: { itemStyle: { color } },
+        detail: { formatter: value == null ? '—' : (v: number) => `${v.toFixed(0)}%`, color: state === 'stale' ? color : null },
       },
     ],
   };

@@ -34,6 +34,7 @@ export class ServerContext {
 
   load(id: string): void {
     this._id.set(id);
+    this.agentReread = false;
     this.liveSub?.unsubscribe();
     this.liveSub = null;
     this.server.set(null);
@@ -61,10 +62,19 @@ export class ServerContext {
     this.api.get(id, true).subscribe({ next: (s) => this._id() === id && this.server.set(s), error: () => undefined });
   }
 
-  /** The agent was heard from (a live sample): the server is online. */
+  /**
+   * The agent was heard from (a live sample): the server is online. Read once more if its agent
+   * info is still missing: the server was read between the agent's connection and its `hello`.
+   */
   markSeen(timestamp: string): void {
+    const missingAgent = this.server()?.agent === null && !this.agentReread;
     this.server.update((s) => (s ? { ...s, status: 'online', lastSeen: timestamp } : s));
+    if (missingAgent) {
+      this.agentReread = true;
+      this.reload();
+    }
   }
+  private agentReread = false;
 
   private follow(id: string): void {
     const sub = new Subscription();

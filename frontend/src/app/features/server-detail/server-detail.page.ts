@@ -3,25 +3,35 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
-import type { DiskUsage, MetricsSample } from '@chatops/protocol';
+import type { AlertThreshold, DiskUsage, MetricsSample, ProcessSummary } from '@chatops/protocol';
 import type { ECharts, EChartsCoreOption } from 'echarts/core';
 import { NgxEchartsDirective } from 'ngx-echarts';
 import { Subscription, filter } from 'rxjs';
+import { AlertsApi } from '../../core/api/alerts-api.service';
 import { MetricsApi } from '../../core/api/metrics-api.service';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { ThemeService } from '../../core/theme/theme.service';
 import { formatUptime } from '../../shared/format/format';
-import { BpsPipe, BytesPipe, Percent1Pipe } from '../../shared/format/format.pipes';
+import { BpsPipe, BytesPipe, Percent1Pipe, RelativeTimePipe } from '../../shared/format/format.pipes';
+import { Level, ThresholdsService, levelOf } from '../../shared/thresholds/thresholds';
 import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
 import { SkeletonListComponent } from '../../shared/ui/skeleton-list.component';
-import { gaugeData, gaugeOption, lineData, lineOption } from './chart-options';
+import { ChartFrame, gaugeData, gaugeOption, historyLineOption, lineData } from './chart-options';
+import { echarts } from './echarts-setup';
 import { FrameStagger } from './frame-stagger';
-import { MetricSeries, RANGES, RangeKey, appendSample, emptySeries, seriesFromHistory, totalRxBps, totalTxBps } from './metrics-series';
+import { DEFAULT_INTERVAL_MS, MetricSeries, RANGES, RangeKey, appendSample, emptySeries, hasValues, seriesFromHistory, totalRxBps, totalTxBps } from './metrics-series';
+import { ProcessTableComponent } from './process-table.component';
 import { ServerContext } from './server-context';
+import { thresholdLines } from './threshold-lines';
+import { customRangeLabel, zoomRange } from './zoom-range';
 
 const TOP_PROCESSES = 15;
+/** How often ages ("as of 3 min ago") are brought up to date. */
+const CLOCK_MS = 5_000;
 
 type ChartKey = 'cpu' | 'mem' | 'load' | 'net' | 'cpuGauge' | 'memGauge' | 'diskGauge';
+const LINE_CHARTS: ChartKey[] = ['cpu', 'mem', 'load', 'net'];
+let groupSeq = 0;
 
 /**
  * The Overview tab of `/servers/:id`: agent, gauges, history charts (ECharts) with live points,
@@ -29,7 +39,7 @@ type ChartKey = 'cpu' | 'mem' | 'load' | 'net' | 'cpuGauge' | 'memGauge' | 'disk
  */
 @Component({
   selector: 'app-server-detail-page',
-  imports: [RouterLink, MatButtonModule, MatButtonToggleModule, MatProgressBarModule, NgxEchartsDirective, EmptyStateComponent, SkeletonListComponent, BytesPipe, BpsPipe, Percent1Pipe],
+  imports: [RouterLink, MatButtonModule, MatButtonToggleModule, MatProgressBarModule, NgxEchartsDirective, EmptyStateComponent, SkeletonListComponent, ProcessTableComponent, BytesPipe, BpsPipe, Percent1Pipe, RelativeTimePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './server-detail.page.html',
   styleUrl: './server-detail.page.scss',
@@ -38,6 +48,7 @@ type ChartKey = 'cpu' | 'mem' | 'load' | 'net' | 'cpuGauge' | 'memGauge' | 'disk
 export class ServerDetailPage {
   private readonly ctx = inject(ServerContext);
   private readonly metricsApi = inject(MetricsApi);
+  private readonly alertsApi = inject(AlertsApi);
   private readonly live = inject(LiveSocketService);
   private readonly destroyRef = inject(DestroyRef);
   private readonly stagger = inject(FrameStagger);
@@ -50,6 +61,15 @@ export class ServerDetailPage {
   protected readonly latest = signal<MetricsSample | null>(null);
   protected readonly latestLoaded = signal(false);
   protected readonly range = signal<RangeKey>('1h');
+  /** A range picked by dragging across a chart; null = the preset `range` up to now. */
+  protected readonly custom = signal<{ startMs: number; endMs: number } | null>(null);
+  protected readonly customLabel = computed(() => (this.custom() ? customRangeLabel(this.custom()!) : ''));
+  /** What the x axes span: the fetched range, moved along by live samples on a preset range. */
+  private readonly window = signal({ startMs: Date.now() - 3_600_000, endMs: Date.now() });
+  /** Width of a line chart in px (they share the grid's column width): how many time labels fit. */
+  private readonly chartWidth = signal(420);
+  /** The agent's sample interval: the narrowest bucket, and what counts as a gap. */
+  private readonly intervalMs = computed(() => (this.server()?.agent?.intervalSec ?? DEFAULT_INTERVAL_MS / 1000) * 1000);
   protected readonly historyLoading = signal(false);
   protected readonly series = signal<MetricSeries>(emptySeries());
 
@@ -61,10 +81,23 @@ export class ServerDetailPage {
    * sets it once, when it creates the chart. The data goes straight to the ECharts instance (see
    * drawChart) in merge mode, which keeps the user's zoom, one chart per animation frame.
    */
-  protected readonly cpuChart = lineOption(['CPU'], 'percent');
-  protected readonly memChart = lineOption(['Memory'], 'percent');
-  protected readonly loadChart = lineOption(['Load (1 min)'], 'plain');
-  protected readonly netChart = lineOption(['Received', 'Sent'], 'bps');
+  protected readonly cpuChart = historyLineOption(['CPU']);
+  protected readonly memChart = historyLineOption(['Memory']);
+  protected readonly loadChart = historyLineOption(['Load (1 min)']);
+  protected readonly netChart = historyLineOption(['Received', 'Sent']);
+  /** Whether each line chart has anything to draw ("no data in this range yet" otherwise). */
+  protected readonly hasData = computed(() => {
+    const s = this.series();
+    return { cpu: hasValues(s.cpu), mem: hasValues(s.memory), load: hasValues(s.load1), net: hasValues(s.rx) || hasValues(s.tx) };
+  });
+  private readonly frame = computed((): ChartFrame => ({ ...this.window(), widthPx: this.chartWidth() }));
+  /** The line charts share one crosshair, tooltip and zoom (echarts.connect). */
+  private readonly group = `server-detail-${++groupSeq}`;
+  private readonly zoomArmed = new WeakSet<ECharts>();
+  /** The alert rules that apply to this server: their thresholds are drawn on the charts. */
+  private readonly rules = signal<AlertThreshold[]>([]);
+  private readonly thresholdLines = computed(() => thresholdLines(this.rules()));
+  private widthObserver: ResizeObserver | null = null;
   protected readonly cpuGauge = gaugeOption();
   protected readonly memGauge = gaugeOption();
   protected readonly diskGauge = gaugeOption();
@@ -73,9 +106,24 @@ export class ServerDetailPage {
     const disks = this.latest()?.disks ?? [];
     return disks.find((d) => d.mount === '/') ?? [...disks].sort((a, b) => b.percent - a.percent)[0] ?? null;
   });
+  /** The last process list the agent sent (every sixth sample), kept with its time until the next. */
+  protected readonly processList = signal<{ list: ProcessSummary[]; at: string } | null>(null);
   protected readonly processes = computed(() =>
-    [...(this.latest()?.processes ?? [])].sort((a, b) => b.cpuPercent - a.cpuPercent).slice(0, TOP_PROCESSES),
+    [...(this.processList()?.list ?? [])].sort((a, b) => b.cpuPercent - a.cpuPercent).slice(0, TOP_PROCESSES),
   );
+  /** A clock for the ages shown, ticking every few seconds. */
+  protected readonly clock = signal(Date.now());
+  /** The values shown are not live: the server is not online (they are its last ones). */
+  protected readonly stale = computed(() => !!this.latest() && this.server()?.status !== 'online');
+  protected readonly thresholds = inject(ThresholdsService).thresholds;
+  protected readonly levels = computed(() => {
+    const m = this.latest(), t = this.thresholds();
+    return {
+      cpu: levelOf(m?.cpu.percent, t.cpu),
+      memory: levelOf(m?.memory.percent, t.memory),
+      disk: levelOf(this.rootDisk()?.percent, t.disk),
+    };
+  });
   protected readonly swapPercent = computed(() => {
     const m = this.latest()?.memory;
     return m && m.swapTotalBytes ? (m.swapUsedBytes / m.swapTotalBytes) * 100 : null;
@@ -85,13 +133,13 @@ export class ServerDetailPage {
   protected readonly uptime = computed(() => formatUptime(this.latest()?.uptimeSec));
 
   private readonly chartData: Record<ChartKey, Signal<EChartsCoreOption>> = {
-    cpu: computed(() => lineData(this.series().cpu)),
-    mem: computed(() => lineData(this.series().memory)),
-    load: computed(() => lineData(this.series().load1)),
-    net: computed(() => lineData(this.series().rx, this.series().tx)),
-    cpuGauge: computed(() => gaugeData('CPU', this.latest()?.cpu.percent ?? null)),
-    memGauge: computed(() => gaugeData('Memory', this.latest()?.memory.percent ?? null)),
-    diskGauge: computed(() => gaugeData(`Disk ${this.rootDisk()?.mount ?? ''}`, this.rootDisk()?.percent ?? null)),
+    cpu: computed(() => lineData('percent', this.frame(), [this.series().cpu], this.thresholdLines().cpu)),
+    mem: computed(() => lineData('percent', this.frame(), [this.series().memory], this.thresholdLines().mem)),
+    load: computed(() => lineData('plain', this.frame(), [this.series().load1], this.thresholdLines().load)),
+    net: computed(() => lineData('bps', this.frame(), [this.series().rx, this.series().tx], this.thresholdLines().net)),
+    cpuGauge: computed(() => gaugeData('CPU', this.latest()?.cpu.percent ?? null, this.stale() ? 'stale' : this.levels().cpu)),
+    memGauge: computed(() => gaugeData('Memory', this.latest()?.memory.percent ?? null, this.stale() ? 'stale' : this.levels().memory)),
+    diskGauge: computed(() => gaugeData(`Disk ${this.rootDisk()?.mount ?? ''}`, this.rootDisk()?.percent ?? null, this.stale() ? 'stale' : this.levels().disk)),
   };
   /** The ECharts instances, from (chartInit); replaced when ngx-echarts recreates a chart (theme change). */
   private readonly charts = new Map<ChartKey, ECharts>();
@@ -107,14 +155,31 @@ export class ServerDetailPage {
     for (const key of Object.keys(this.chartData) as ChartKey[]) {
       effect(() => this.drawChart(key, this.chartData[key]()));
     }
+    const clock = setInterval(() => this.clock.set(Date.now()), CLOCK_MS);
     this.destroyRef.onDestroy(() => {
+      clearInterval(clock);
       this.liveSub?.unsubscribe();
       this.historySub?.unsubscribe();
+      echarts.disconnect(this.group);
+      this.widthObserver?.disconnect();
     });
   }
 
   protected chartReady(key: ChartKey, chart: ECharts): void {
     this.charts.set(key, chart);
+    if (LINE_CHARTS.includes(key)) {
+      chart.group = this.group;
+      echarts.connect(this.group);
+      chart.on('datazoom', (e) => this.zoomed(e));
+    }
+    // The charts share the grid's column width: the CPU chart's element tells how many time labels fit
+    // (its element, not ECharts, which resizes later); a window resize or the sidenav changes it.
+    if (key === 'cpu') {
+      this.widthObserver?.disconnect();
+      this.widthObserver = new ResizeObserver(() => this.measure(chart));
+      this.widthObserver.observe(chart.getDom());
+      this.measure(chart);
+    }
     // Must not draw synchronously: ngx-echarts applies [options] (empty data) right after chartInit.
     this.drawChart(key, this.chartData[key]());
   }
@@ -124,22 +189,62 @@ export class ServerDetailPage {
     if (!this.charts.has(key)) return; // not created yet: chartReady draws the data then
     this.stagger.push(key, () => {
       const chart = this.charts.get(key);
-      if (chart && !chart.isDisposed()) chart.setOption(data); // merge: keeps zoom, replaces series data
+      if (!chart || chart.isDisposed()) return;
+      chart.setOption(data); // merge: keeps the static option, replaces series data and axes
+      if (LINE_CHARTS.includes(key) && !this.zoomArmed.has(chart)) this.armZoom(chart);
     });
+  }
+
+  /**
+   * Dragging across a chart selects a range (the toolbox's select zoom, always on). Only with a
+   * mouse or pen: on a touch screen a swipe across a chart must scroll the page.
+   */
+  private armZoom(chart: ECharts): void {
+    this.zoomArmed.add(chart);
+    if (typeof matchMedia === 'function' && !matchMedia('(pointer: fine)').matches) return;
+    chart.dispatchAction({ type: 'takeGlobalCursor', key: 'dataZoomSelect', dataZoomSelectActive: true });
+  }
+
+  /** A range was selected on a chart: it becomes the custom range, read again at the finer tier. */
+  private zoomed(event: unknown): void {
+    const picked = zoomRange(event);
+    if (!picked) return; // a reset (percentages), not a selection
+    const current = this.custom();
+    if (current && Math.abs(current.startMs - picked.startMs) < 1000 && Math.abs(current.endMs - picked.endMs) < 1000) return; // the connected charts' echo
+    this.custom.set(picked);
+    this.loadHistory();
+    // The data now spans just the selection: show all of it (connected: one dispatch resets all).
+    this.charts.get('cpu')?.dispatchAction({ type: 'dataZoom', start: 0, end: 100 });
   }
 
   protected setRange(key: RangeKey): void {
     this.range.set(key);
+    this.custom.set(null);
     this.loadHistory();
+  }
+
+  protected resetZoom(): void {
+    this.custom.set(null);
+    this.loadHistory();
+  }
+
+  private measure(chart: ECharts): void {
+    const width = chart.getDom().clientWidth || chart.getWidth();
+    if (width > 0 && width !== this.chartWidth()) this.chartWidth.set(width);
   }
 
   private load(id: string): void {
     this.liveSub?.unsubscribe();
     this.latest.set(null);
+    this.processList.set(null);
     this.latestLoaded.set(false);
-    this.series.set(emptySeries());
+    this.custom.set(null);
+    this.series.set(emptySeries(this.intervalMs()));
     this.seedLatest(id);
     this.loadHistory();
+    this.rules.set([]);
+    // Quiet: without the rules the charts are still right, only without threshold lines.
+    this.alertsApi.rules(id, true).subscribe({ next: (r) => this.id() === id && this.rules.set(r), error: () => undefined });
     this.followLive(id);
   }
 
@@ -148,22 +253,38 @@ export class ServerDetailPage {
       next: (res) => {
         // A live sample may already have arrived; keep whichever is newer.
         const current = this.latest();
-        if (!current || Date.parse(current.timestamp) < Date.parse(res.sample.timestamp)) this.latest.set(res.sample);
+        if (!current || Date.parse(current.timestamp) < Date.parse(res.sample.timestamp)) this.setLatest(res.sample);
+        // The last process list the backend holds (the newest sample often has none): shown at once, with its age.
+        const held = this.processList();
+        if (res.processes && (!held || Date.parse(held.at) < Date.parse(res.processes.timestamp))) {
+          this.processList.set({ list: res.processes.list, at: res.processes.timestamp });
+        }
         this.latestLoaded.set(true);
       },
       error: () => this.latestLoaded.set(true), // 404 = no sample yet: "waiting for the first sample"
     });
   }
 
+  protected diskLevel(percent: number): Level {
+    return levelOf(percent, this.thresholds().disk);
+  }
+
+  private setLatest(sample: MetricsSample): void {
+    this.latest.set(sample);
+    if (sample.processes) this.processList.set({ list: sample.processes, at: sample.timestamp });
+  }
+
   private loadHistory(): void {
     const id = this.id();
-    const end = new Date();
-    const start = new Date(end.getTime() - this.rangeMs());
+    const custom = this.custom();
+    const end = new Date(custom?.endMs ?? Date.now());
+    const start = new Date(custom?.startMs ?? end.getTime() - this.rangeMs());
     this.historySub?.unsubscribe();
     this.historyLoading.set(true);
+    this.window.set({ startMs: start.getTime(), endMs: end.getTime() });
     this.historySub = this.metricsApi.history(id, start, end, 300).subscribe({
       next: (h) => {
-        this.series.set(seriesFromHistory(h.points ?? []));
+        this.series.set(seriesFromHistory(h.points ?? [], h.resolution, this.intervalMs()));
         this.historyLoading.set(false);
       },
       error: () => this.historyLoading.set(false),
@@ -176,10 +297,13 @@ export class ServerDetailPage {
       .on('metrics')
       .pipe(filter((m) => m.serverId === id))
       .subscribe(({ sample }) => {
-        this.latest.set(sample);
+        this.setLatest(sample);
         this.latestLoaded.set(true);
-        this.series.update((s) => appendSample(s, sample, this.rangeMs()));
         this.ctx.markSeen(sample.timestamp);
+        if (this.custom()) return; // a picked range stays as it is
+        this.series.update((s) => appendSample(s, sample, this.rangeMs()));
+        const t = Date.parse(sample.timestamp);
+        if (t > this.window().endMs) this.window.set({ startMs: t - this.rangeMs(), endMs: t });
       });
   }
 }

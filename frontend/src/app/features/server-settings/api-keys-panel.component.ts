@@ -106,9 +106,16 @@ export class ApiKeysPanelComponent {
   }
 
   protected deactivate(k: ApiKey): void {
-    this.api.deactivate(k.id).subscribe(() => {
-      this.keys.update((list) => list.map((x) => (x.id === k.id ? { ...x, isActive: false } : x)));
-      this.notify.success('Key deactivated; an agent using it was disconnected');
+    openConfirm(this.dialog, {
+      title: 'Deactivate API key?',
+      message: `The key "${k.name || k.id}" stops working immediately and an agent using it is disconnected. A deactivated key cannot be turned back on.`,
+      confirmText: 'Deactivate key',
+    }).subscribe((ok) => {
+      if (!ok) return;
+      this.api.deactivate(k.id).subscribe(() => {
+        this.keys.update((list) => list.map((x) => (x.id === k.id ? { ...x, isActive: false } : x)));
+        this.notify.success('Key deactivated; an agent using it was disconnected');
+      });
     });
   }
 

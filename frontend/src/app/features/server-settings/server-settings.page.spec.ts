@@ -112,6 +112,12 @@ describe('ServerSettingsPage', () => {
     expect(row.textContent).toContain('default');
     expect(row.textContent).toContain('Active');
     button(fixture, 'Deactivate', row).click();
+    await fixture.whenStable();
+    // Confirmed first: the agent using the key is cut off.
+    expect(dialog().textContent).toContain('Deactivate API key?');
+    http.expectNone({ method: 'POST', url: '/api/v1/api-keys/k1/deactivate' });
+    dialog().querySelector<HTMLButtonElement>('[data-testid=confirm-button]')!.click();
+    await fixture.whenStable();
     http.expectOne({ method: 'POST', url: '/api/v1/api-keys/k1/deactivate' }).flush({});
     await fixture.whenStable();
     expect(q(fixture, '[data-testid=api-key-row]').textContent).toContain('Inactive');

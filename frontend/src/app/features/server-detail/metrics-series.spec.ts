@@ -1,0 +1,103 @@
+import type { HistoryPoint, MetricsSample } from '@chatops/protocol';
+import { withSymbols } from './chart-options';
+import { MAX_POINTS, appendSample, emptySeries, gapThresholdMs, isolatedIndexes, parseResolution, seriesFromHistory, withGaps } from './metrics-series';
+
+const T = Date.parse('2026-11-29T10:00:00Z');
+
+function point(t: number, cpu: number | null): HistoryPoint {
+  const v = cpu;
+  return { timestamp: new Date(t).toISOString(), cpuPercent: v, memoryPercent: v, diskPercent: v, swapPercent: null, load1: v, netRxBps: v, netTxBps: v,
+    cpuPercentMax: v, memoryPercentMax: v, load1Max: v, netRxBpsMax: v, netTxBpsMax: v };
+}
+
+function sample(t: number, cpu: number): MetricsSample {
+  return {
+    seq: 1, bootId: 'b', timestamp: new Date(t).toISOString(),
+    cpu: { percent: cpu, perCore: [cpu], load: [0.5, 0.4, 0.3], cores: 4 },
+    memory: { totalBytes: 8, usedBytes: 2, availableBytes: 6, percent: 25, swapTotalBytes: 0, swapUsedBytes: 0 },
+    disks: [],
+    network: [{ iface: 'eth0', rxBytes: 1, txBytes: 1, rxBps: 2048, txBps: 1024 }],
+  };
+}
+
+/** Buckets of `stepSec` from T, one value each, null where `missing` says. */
+function buckets(count: number, stepSec: number, missing: (i: number) => boolean = () => false): HistoryPoint[] {
+  return Array.from({ length: count }, (_, i) => point(T + i * stepSec * 1000, missing(i) ? null : 10 + i));
+}
+
+describe('history series', () => {
+  it('reads the resolution of a history answer', () => {
+    expect(['5s', '12s', '1m', '5m', '1h', '1d'].map(parseResolution)).toEqual([5_000, 12_000, 60_000, 300_000, 3_600_000, 86_400_000]);
+    expect(parseResolution('soon')).toBeNaN();
+  });
+
+  it('15 m at 5 s: one sample per bucket is one unbroken line', () => {
+    const s = seriesFromHistory(buckets(180, 5), '5s', 5_000);
+    expect(s.cpu).toHaveLength(180);
+    expect(s.cpu.every((p) => p[1] != null)).toBe(true);
+    expect(s.stepMs).toBe(5_000);
+  });
+
+  it('a gap of one sample (or a late one leaving a bucket empty) is not a break', () => {
+    const s = seriesFromHistory(buckets(10, 5, (i) => i === 4), '5s', 5_000);
+    expect(s.cpu.map((p) => p[1])).toEqual([10, 11, 12, 13, 15, 16, 17, 18, 19]);
+  });
+
+  it('a long outage breaks the line with one null where the data stops', () => {
+    const s = seriesFromHistory(buckets(60, 5, (i) => i >= 10 && i < 50), '5s', 5_000);
+    expect(s.cpu).toHaveLength(21);
+    expect(s.cpu[10]).toEqual([T + 10 * 5_000, null]);
+    expect(s.cpu[9][1]).toBe(19);
+    expect(s.cpu[11]).toEqual([T + 50 * 5_000, 60]);
+  });
+
+  it('two missed samples are a gap; with buckets wider than the interval one empty bucket already is', () => {
+    expect(gapThresholdMs(5_000, 5_000)).toBe(12_500);
+    expect(seriesFromHistory(buckets(10, 5, (i) => i === 4 || i === 5), '5s', 5_000).cpu.some((p) => p[1] == null)).toBe(true);
+    expect(seriesFromHistory(buckets(10, 12, (i) => i === 4), '12s', 5_000).cpu.some((p) => p[1] == null)).toBe(true);
+  });
+
+  it('one point: kept, isolated, and drawn with a symbol', () => {
+    const s = seriesFromHistory(buckets(168, 3600, (i) => i !== 167), '1h', 5_000);
+    expect(s.cpu).toEqual([[T + 167 * 3_600_000, 177]]);
+    expect(isolatedIndexes(s.cpu)).toEqual([0]);
+    expect(withSymbols(s.cpu)).toEqual([{ value: [T + 167 * 3_600_000, 177], symbol: 'circle', symbolSize: 6 }]);
+  });
+
+  it('marks only the points without a neighbour', () => {
+    const pts = withGaps([[0, 1], [5, 2], [40, 3], [80, 4], [85, 5]], 5, 5);
+    expect(pts.map((p) => p[1])).toEqual([1, 2, null, 3, null, 4, 5]);
+    expect(isolatedIndexes(pts)).toEqual([3]);
+    expect(withSymbols([[0, 1], [5, 2]])).toEqual([[0, 1], [5, 2]]);
+  });
+});
+
+describe('live samples', () => {
+  it('stay bounded and drop points that left the range', () => {
+    let s = emptySeries(1_000);
+    for (let i = 0; i < MAX_POINTS + 50; i++) s = appendSample(s, sample(T + i * 1000, i % 100), 10 * 86_400_000, T + i * 1000);
+    expect(s.cpu).toHaveLength(MAX_POINTS);
+    s = appendSample(s, sample(T + 3_600_000, 1), 60_000, T + 3_600_000);
+    expect(s.cpu).toEqual([[T + 3_600_000, 1]]); // the break before it left with the rest
+    expect(s.rx[0][1]).toBe(2048);
+  });
+
+  it('are averaged into the newest bucket on a coarse range', () => {
+    let s = seriesFromHistory(buckets(3, 3600), '1h', 5_000); // buckets at T, T+1h, T+2h
+    s = appendSample(s, sample(T + 2 * 3_600_000 + 10_000, 20), 7 * 86_400_000, T + 3 * 3_600_000);
+    expect(s.cpu.at(-1)).toEqual([T + 2 * 3_600_000, (12 + 20) / 2]);
+    s = appendSample(s, sample(T + 2 * 3_600_000 + 15_000, 30), 7 * 86_400_000, T + 3 * 3_600_000);
+    expect(s.cpu.at(-1)).toEqual([T + 2 * 3_600_000, (12 + 20 + 30) / 3]);
+    s = appendSample(s, sample(T + 3 * 3_600_000 + 1_000, 40), 7 * 86_400_000, T + 3 * 3_600_000);
+    expect(s.cpu.slice(-2)).toEqual([[T + 2 * 3_600_000, (12 + 20 + 30) / 3], [T + 3 * 3_600_000, 40]]);
+  });
+
+  it('ignore duplicates and out-of-order samples, and break the line after a silence', () => {
+    let s = seriesFromHistory(buckets(3, 5), '5s', 5_000);
+    expect(appendSample(s, sample(T + 5_000, 99), 900_000, T + 20_000)).toBe(s);
+    s = appendSample(s, sample(T + 15_000, 13), 900_000, T + 20_000);
+    expect(s.cpu).toHaveLength(4);
+    s = appendSample(s, sample(T + 60_000, 14), 900_000, T + 60_000);
+    expect(s.cpu.slice(-2)).toEqual([[T + 20_000, null], [T + 60_000, 14]]);
+  });
+});
