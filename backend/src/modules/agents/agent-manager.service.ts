@@ -52,6 +52,8 @@ interface RawAckEmitter {
 const SILENT_OFFLINE_SEC = 60;
 
 export const agentRoom = (serverId: string) => `server:${serverId}`;
+/** Every agent socket authenticated with one key (on whichever instance): how a revocation finds them. */
+export const agentKeyRoom = (keyId: string) => `key:${keyId}`;
 const DEFAULT_INTERVAL_SEC = 5;
 const LAST_SEEN_FLUSH_MS = 10_000;
 const LAST_SEEN_CHUNK = 500;
@@ -104,7 +106,7 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     const { serverId } = socket.data;
     const previous = this.sockets.get(serverId);
     this.sockets.set(serverId, socket);
-    await socket.join(agentRoom(serverId));
+    await socket.join([agentRoom(serverId), agentKeyRoom(socket.data.keyId)]);
     if (previous && previous.id !== socket.id) {
       this.logger.log({ serverId }, 'A newer agent connection replaces the previous one');
       await this.recordEvent('replaced', serverId, previous.data.keyId, previous.handshake.address, 'replaced by a newer connection');
@@ -224,20 +226,17 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     return replies[0];
   }
 
+  /** The key's agents are told why and closed, on every instance (the rooms span them with Redis). */
   @OnChatopsEvent('api-key.revoked')
   onKeyRevoked({ keyId }: ChatopsEvents['api-key.revoked']): void {
-    for (const socket of this.sockets.values()) {
-      if (socket.data.keyId === keyId) this.drop(socket, 'api key revoked');
-    }
+    this.dropEverywhere(agentKeyRoom(keyId), 'api key revoked');
   }
 
   @OnChatopsEvent('server.deleted')
   onServerDeleted({ serverId }: ChatopsEvents['server.deleted']): void {
-    const socket = this.sockets.get(serverId);
-    if (socket) {
-      this.sockets.delete(serverId);
-      this.drop(socket, 'server deleted');
-    }
+    // A local connection is forgotten first: its disconnect must not write the deleted server's status.
+    this.sockets.delete(serverId);
+    this.dropEverywhere(agentRoom(serverId), 'server deleted');
   }
 
   /**
@@ -310,6 +309,17 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     for (const socket of this.sockets.values()) socket.disconnect(true);
     await new Promise((r) => setImmediate(r)); // disconnect handlers start their unregister
     await Promise.allSettled([...this.unregistering]);
+  }
+
+  /**
+   * `disconnect_reason`, then the close, to every agent socket in the room wherever it is
+   * connected: two broadcasts through the adapter, published in this order, so the reason arrives first.
+   */
+  private dropEverywhere(room: string, reason: string): void {
+    const namespace = this.namespace;
+    if (!namespace) return;
+    namespace.to(room).emit('disconnect_reason', { reason });
+    setImmediate(() => namespace.in(room).disconnectSockets(true));
   }
 
   private drop(socket: AgentSocket, reason: string): void {
