@@ -81,4 +81,43 @@ describe('agents across two instances (REDIS_URL)', () => {
       expect(await statusOf(kept.server.id)).toBe('online');
     });
   });
+
+  describe('one agent per server across instances', () => {
+    const connectionEvents = async (serverId: string) =>
+      (await a.db.query('SELECT event FROM connection_events WHERE server_id = $1 ORDER BY id', [serverId])).rows.map((r) => r.event as string);
+
+    it('a second connection of the server on B replaces the one on A, as on one instance; the server stays online', async () => {
+      const { server, key } = await provisionServer(a, alice);
+      const first = await on(a, key.key);
+      const second = await on(b, key.key);
+      await waitFor(() => first.disconnected(), (r) => r !== null, 5000, 'the older connection on A to be closed');
+      expect(first.reasons).toEqual(['replaced by a newer connection']);
+      await waitFor(() => a.app.get(AgentManager).isConnected(server.id), (c) => !c, 5000, 'A to let go of it');
+      expect(b.app.get(AgentManager).isConnected(server.id)).toBe(true);
+      expect(second.socket.connected).toBe(true);
+      // The replaced connection's disconnect on A does not mark offline a server B holds.
+      await waitFor(() => connectionEvents(server.id), (e) => e.filter((x) => x === 'disconnected').length === 1, 5000, 'the disconnect recorded');
+      expect(await statusOf(server.id)).toBe('online');
+      expect((await connectionEvents(server.id)).filter((e) => e === 'replaced')).toHaveLength(1);
+
+      // The connection that holds the server does mark it offline when it goes.
+      second.close();
+      await waitFor(() => statusOf(server.id), (s) => s === 'offline', 5000, 'the server to go offline');
+    });
+
+    it('two connections of one server racing on A and B settle on exactly one, and the server is online', async () => {
+      const { server, key } = await provisionServer(a, alice);
+      for (let round = 0; round < 3; round++) {
+        const racing = await Promise.all([on(a, key.key), on(b, key.key)]);
+        await waitFor(() => racing.filter((x) => x.disconnected() === null).length, (n) => n === 1, 5000, 'one connection left');
+        const held = [a, b].filter((t) => t.app.get(AgentManager).isConnected(server.id));
+        expect(held).toHaveLength(1);
+        expect(await statusOf(server.id)).toBe('online');
+        const survivor = racing.find((x) => x.disconnected() === null)!;
+        expect(survivor.socket.connected).toBe(true);
+        survivor.close();
+        await waitFor(() => statusOf(server.id), (s) => s === 'offline', 5000, 'the server to go offline');
+      }
+    });
+  });
 });

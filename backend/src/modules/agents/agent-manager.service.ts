@@ -28,6 +28,8 @@ export interface AgentSocketData {
   lastFrameAt: number;
   intervalSec: number;
   bootId: string | null;
+  /** The server's agent generation this connection took at registration (0 until then): the newest one wins. */
+  generation: number;
 }
 /** Per-socket promises, kept beside `socket.data` (see above). */
 export interface AgentSocketProgress {
@@ -36,8 +38,13 @@ export interface AgentSocketProgress {
   /** Resolves once `register` finished: the disconnect handler waits for it (see `unregister`). */
   registered: Promise<void>;
 }
-export type AgentSocket = Socket<AgentClientToServerEvents, AgentServerToClientEvents, Record<string, never>, AgentSocketData>;
-export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToClientEvents, Record<string, never>, AgentSocketData>;
+/** Between backend instances (`serverSideEmit` through the adapter); agents never see these. */
+export interface AgentInstanceEvents {
+  /** A connection of the server registered with this generation: older ones elsewhere give way. */
+  agent_registered: (p: { serverId: string; generation: number }) => void;
+}
+export type AgentSocket = Socket<AgentClientToServerEvents, AgentServerToClientEvents, AgentInstanceEvents, AgentSocketData>;
+export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToClientEvents, AgentInstanceEvents, AgentSocketData>;
 
 /**
  * The one untyped step: socket.io's overloads cannot follow a generic event name, so requests go
@@ -91,6 +98,7 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
 
   bind(namespace: AgentNamespace): void {
     this.namespace = namespace;
+    if (this.config.redisUrl) namespace.on('agent_registered', (p) => void this.onRegisteredElsewhere(p));
   }
 
   isConnected(serverId: string): boolean {
@@ -101,7 +109,11 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     return this.sockets.size;
   }
 
-  /** Registers a freshly authenticated socket; an older connection for the same server is replaced. */
+  /**
+   * Registers a freshly authenticated socket; an older connection for the same server is replaced,
+   * here at once and on other instances through `agent_registered` (the highest generation wins,
+   * see `claimAgent`, so two connections racing on two instances settle on one).
+   */
   async register(socket: AgentSocket): Promise<void> {
     const { serverId } = socket.data;
     const previous = this.sockets.get(serverId);
@@ -113,8 +125,23 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
       this.drop(previous, 'replaced by a newer connection');
     }
     await this.recordEvent('connected', serverId, socket.data.keyId, socket.handshake.address, null);
-    const now = new Date();
-    await this.servers.setStatus(serverId, 'online', now);
+    const generation = await this.servers.claimAgent(serverId, new Date());
+    if (generation === null) throw new AgentException(AgentErrorCode.NotConnected, 'The server was deleted');
+    socket.data.generation = generation;
+    if (this.config.redisUrl) this.namespace?.serverSideEmit('agent_registered', { serverId, generation });
+  }
+
+  /** Another instance registered a connection of this server: ours gives way if it is older. */
+  private async onRegisteredElsewhere({ serverId, generation }: { serverId: string; generation: number }): Promise<void> {
+    const held = this.sockets.get(serverId);
+    if (!held) return;
+    await this.progress.get(held)?.registered.catch(() => undefined);
+    if (this.sockets.get(serverId) !== held || !(held.data.generation < generation)) return;
+    // Forgotten first: its disconnect must not mark offline a server the newer connection holds.
+    this.sockets.delete(serverId);
+    this.logger.log({ serverId }, 'A newer agent connection on another instance replaces this one');
+    await this.recordEvent('replaced', serverId, held.data.keyId, held.handshake.address, 'replaced by a newer connection on another instance');
+    this.drop(held, 'replaced by a newer connection');
   }
 
   /**
@@ -139,8 +166,10 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.sockets.get(serverId)?.id !== socket.id) return;
     this.sockets.delete(serverId);
     const lastSeen = new Date(socket.data.lastFrameAt);
-    await this.servers.setStatus(serverId, 'offline', lastSeen).catch((err) => this.logger.warn({ err, serverId }, 'Could not mark server offline'));
-    this.events.emit('agent.disconnected', { serverId, at: new Date(), reason });
+    // Only while no newer connection (on any instance) holds the server.
+    const released = await this.servers.releaseAgent(serverId, socket.data.generation, lastSeen)
+      .catch((err) => void this.logger.warn({ err, serverId }, 'Could not mark server offline'));
+    if (released !== false) this.events.emit('agent.disconnected', { serverId, at: new Date(), reason });
   }
 
   async recordHello(socket: AgentSocket, hello: HelloFrame): Promise<void> {

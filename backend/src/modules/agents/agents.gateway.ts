@@ -75,6 +75,7 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
           lastFrameAt: now,
           intervalSec: 0,
           bootId: null,
+          generation: 0,
         });
         next();
       } catch (err) {

@@ -114,6 +114,36 @@ export class ServersService {
     this.events.emit('server.status', { serverId: id, status, lastSeen });
   }
 
+  /**
+   * An agent connection registered (on any instance): the server is online and the connection
+   * takes the server's next agent generation, which is returned (null: the server is gone).
+   */
+  async claimAgent(id: string, at: Date): Promise<number | null> {
+    const [rows] = (await this.db.query(
+      `UPDATE servers SET status = 'online', last_seen = $2, agent_generation = agent_generation + 1
+       WHERE id = $1 RETURNING agent_generation`,
+      [id, at],
+    )) as [{ agent_generation: string }[], number];
+    if (!rows.length) return null;
+    this.events.emit('server.status', { serverId: id, status: 'online', lastSeen: at });
+    return Number(rows[0].agent_generation);
+  }
+
+  /**
+   * The connection of `generation` went away: the server goes offline unless a newer connection
+   * (on this or another instance) holds it by now. Returns whether it was marked offline.
+   */
+  async releaseAgent(id: string, generation: number, lastSeen: Date): Promise<boolean> {
+    const [rows] = (await this.db.query(
+      `UPDATE servers SET status = 'offline', last_seen = $3
+       WHERE id = $1 AND agent_generation = $2 AND status = 'online' RETURNING id`,
+      [id, generation, lastSeen],
+    )) as [{ id: string }[], number];
+    if (!rows.length) return false;
+    this.events.emit('server.status', { serverId: id, status: 'offline', lastSeen });
+    return true;
+  }
+
   async setAgentInfo(id: string, agent: AgentInfo): Promise<void> {
     await this.servers.update({ id }, { agent });
   }
