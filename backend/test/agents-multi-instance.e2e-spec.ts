@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { AgentManager } from '../src/modules/agents/agent-manager.service';
 import { createApiKey, registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
-import { connectAgent, provisionServer, TestAgent } from './support/agent-client';
+import { connectAgent, makeHello, makeSample, provisionServer, sendMetrics, TestAgent } from './support/agent-client';
 import { connectTestRedis, TEST_REDIS_URL } from './support/redis';
 
 /**
@@ -117,6 +117,36 @@ describe('agents across two instances (REDIS_URL)', () => {
         expect(survivor.socket.connected).toBe(true);
         survivor.close();
         await waitFor(() => statusOf(server.id), (s) => s === 'offline', 5000, 'the server to go offline');
+      }
+    });
+  });
+
+  describe('the latest sample across instances', () => {
+    const latestOn = (t: TestApp, serverId: string) => t.http().get(`/api/v1/metrics/${serverId}`).set(alice.auth);
+
+    it('B answers the latest sample of an agent on A (not 404), and follows newer ones; also an instance that just started', async () => {
+      const { server, key } = await provisionServer(a, alice);
+      const agent = await on(a, key.key);
+      const hello = makeHello();
+      agent.socket.emit('hello', hello);
+      const first = makeSample(1, hello.bootId, { cpu: { percent: 41 } });
+      expect(await sendMetrics(agent.socket, first)).toEqual({ ok: true, seq: 1 });
+      const seen = await waitFor(() => latestOn(b, server.id), (r) => r.status === 200, 5000, 'the sample on B');
+      expect(seen.body).toMatchObject({ serverId: server.id, timestamp: first.timestamp, sample: { seq: 1, cpu: { percent: 41 } } });
+
+      // B read it once; a newer sample on A replaces it on B too (no stale copy held on B).
+      const second = makeSample(2, hello.bootId, { cpu: { percent: 42 }, timestamp: new Date(Date.parse(first.timestamp) + 1000).toISOString() });
+      expect(await sendMetrics(agent.socket, second)).toEqual({ ok: true, seq: 2 });
+      await waitFor(() => latestOn(b, server.id), (r) => r.body?.sample?.seq === 2, 5000, 'the newer sample on B');
+
+      // Nothing is persisted to PostgreSQL yet (every 30 s): a third instance started now answers from Redis.
+      expect((await a.db.query('SELECT 1 FROM metric_latest WHERE server_id = $1', [server.id])).rowCount).toBe(0);
+      const c = await startTestApp({ REDIS_URL: TEST_REDIS_URL }, { dbUrl: a.dbUrl });
+      try {
+        const res = await latestOn(c, server.id).expect(200);
+        expect(res.body).toMatchObject({ serverId: server.id, sample: { seq: 2, cpu: { percent: 42 } } });
+      } finally {
+        await c.close();
       }
     });
   });
