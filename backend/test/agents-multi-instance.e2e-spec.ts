@@ -1,5 +1,9 @@
 import type { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { runExclusive } from '../src/database/cluster-lock';
 import { AgentManager } from '../src/modules/agents/agent-manager.service';
+import { ConnectionEventsRetention } from '../src/modules/agents/connection-events-retention.service';
+import { MetricsRollupService } from '../src/modules/metrics/metrics-rollup.service';
 import { createApiKey, registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
 import { connectAgent, makeHello, makeSample, provisionServer, sendMetrics, TestAgent } from './support/agent-client';
 import { connectTestRedis, TEST_REDIS_URL } from './support/redis';
@@ -148,6 +152,28 @@ describe('agents across two instances (REDIS_URL)', () => {
       } finally {
         await c.close();
       }
+    });
+  });
+
+  describe('scheduled work runs on one instance at a time', () => {
+    it('a rollup pass (and retention) on B is skipped while A holds the job, and runs once A is done', async () => {
+      let release!: () => void;
+      let entered = false;
+      const held = runExclusive(a.app.get(DataSource), 'metrics-rollup', () => new Promise<void>((resolve) => { entered = true; release = resolve; }));
+      await waitFor(() => entered, Boolean, 5000, 'A to hold the rollup job');
+      const skipped = await b.app.get(MetricsRollupService).run();
+      expect(skipped).toMatchObject({ ranElsewhere: true, dirtyBuckets: 0, deleted: {} });
+      release();
+      expect(await held).toEqual({ ran: true, value: undefined });
+      const ran = await b.app.get(MetricsRollupService).run();
+      expect(ran.ranElsewhere).toBeUndefined();
+
+      const retention = await runExclusive(a.app.get(DataSource), 'connection-events-retention', async () => {
+        // Inside A's turn B does nothing (0 rows, no error).
+        expect(await b.app.get(ConnectionEventsRetention).run()).toBe(0);
+        return 'a';
+      });
+      expect(retention).toEqual({ ran: true, value: 'a' });
     });
   });
 });
