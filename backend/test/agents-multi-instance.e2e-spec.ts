@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { runExclusive } from '../src/database/cluster-lock';
 import { AgentManager } from '../src/modules/agents/agent-manager.service';
 import { ConnectionEventsRetention } from '../src/modules/agents/connection-events-retention.service';
+import { InstancePresence, PRESENCE_LOCK_CLASS } from '../src/modules/agents/instance-presence.service';
 import { MetricsRollupService } from '../src/modules/metrics/metrics-rollup.service';
 import { createApiKey, registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
 import { connectAgent, makeHello, makeSample, provisionServer, sendMetrics, TestAgent } from './support/agent-client';
@@ -17,6 +18,7 @@ describe('agents across two instances (REDIS_URL)', () => {
   let redis: Redis | undefined;
   let a: TestApp;
   let b: TestApp;
+  let late: TestApp | undefined;
   let alice: TestUser;
   const agents: TestAgent[] = [];
   const escaped: string[] = [];
@@ -37,6 +39,7 @@ describe('agents across two instances (REDIS_URL)', () => {
   afterAll(async () => {
     process.off('unhandledRejection', onEscaped);
     process.off('uncaughtException', onEscaped);
+    await late?.close();
     await b?.close();
     await a?.close();
     redis?.disconnect();
@@ -145,13 +148,11 @@ describe('agents across two instances (REDIS_URL)', () => {
 
       // Nothing is persisted to PostgreSQL yet (every 30 s): a third instance started now answers from Redis.
       expect((await a.db.query('SELECT 1 FROM metric_latest WHERE server_id = $1', [server.id])).rowCount).toBe(0);
-      const c = await startTestApp({ REDIS_URL: TEST_REDIS_URL }, { dbUrl: a.dbUrl });
-      try {
-        const res = await latestOn(c, server.id).expect(200);
-        expect(res.body).toMatchObject({ serverId: server.id, sample: { seq: 2, cpu: { percent: 42 } } });
-      } finally {
-        await c.close();
-      }
+      // (Closed with the others in afterAll: Nest apps in one process share TypeORM's named data
+      // sources, and closing one mid-suite disconnects the others'.)
+      late = await startTestApp({ REDIS_URL: TEST_REDIS_URL }, { dbUrl: a.dbUrl });
+      const res = await latestOn(late, server.id).expect(200);
+      expect(res.body).toMatchObject({ serverId: server.id, sample: { seq: 2, cpu: { percent: 42 } } });
     });
   });
 
@@ -174,6 +175,25 @@ describe('agents across two instances (REDIS_URL)', () => {
         return 'a';
       });
       expect(retention).toEqual({ ran: true, value: 'a' });
+    });
+  });
+
+  describe('instance presence', () => {
+    it('an instance that loses its presence for a moment has its servers marked offline by the other, then online again', async () => {
+      const { server, key } = await provisionServer(a, alice);
+      const agent = await on(a, key.key);
+      expect(await statusOf(server.id)).toBe('online');
+      // A's presence connection is cut (a database failover, a network blip): to B, A looks dead.
+      const { rows } = await a.db.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = \'advisory\' AND classid = $1::bigint::oid AND objid = $2::bigint::oid',
+        [PRESENCE_LOCK_CLASS, a.app.get(InstancePresence).id],
+      );
+      expect(rows).toHaveLength(1);
+      await b.app.get(AgentManager).sweepDeadInstances();
+      expect(await statusOf(server.id)).toBe('offline');
+      // A takes its lock again and says so for the agents it still holds.
+      await waitFor(() => statusOf(server.id), (s) => s === 'online', 10_000, 'the server online again');
+      expect(agent.socket.connected).toBe(true);
     });
   });
 });

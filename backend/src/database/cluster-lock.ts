@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 
 /** Lock names of scheduled work (one lock per kind of work, shared by every instance). */
-export type ClusterJob = 'metrics-rollup' | 'connection-events-retention' | 'server-status-reconcile';
+export type ClusterJob = 'metrics-rollup' | 'connection-events-retention' | 'server-status-reconcile' | 'dead-instance-sweep';
 
 export type Exclusive<T> = { ran: true; value: T } | { ran: false };
 

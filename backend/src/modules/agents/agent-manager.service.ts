@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { Namespace, Socket } from 'socket.io';
-import { Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
 import type {
   AgentClientToServerEvents, AgentNotificationEvent, AgentNotifications, AgentRequestEvent, AgentRequests,
   AgentServerToClientEvents, HelloFrame,
@@ -14,6 +14,8 @@ import { ApiKeysService } from '../api-keys/api-keys.service';
 import { ServersService } from '../servers/servers.service';
 import { ConnectionEventEntity, ConnectionEventKind } from './connection-event.entity';
 import { HandshakeFailures } from './handshake-failures.service';
+import { InstancePresence, PRESENCE_LOCK_CLASS } from './instance-presence.service';
+import { runExclusive } from '../../database/cluster-lock';
 
 /**
  * What the gateway attaches to an authenticated agent socket. Plain JSON values only: with the
@@ -57,6 +59,9 @@ interface RawAckEmitter {
 
 /** Longer than the lastSeen flush period, so agents held by other instances are never affected. */
 const SILENT_OFFLINE_SEC = 60;
+const SILENT_CHECK_MS = 30_000;
+/** How often servers of dead instances are looked for: well within the stale window (3 × 5 s by default). */
+const DEAD_INSTANCE_SWEEP_MS = 5000;
 
 export const agentRoom = (serverId: string) => `server:${serverId}`;
 /** Every agent socket authenticated with one key (on whichever instance): how a revocation finds them. */
@@ -87,7 +92,11 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly events: EventBus,
     @InjectRepository(ConnectionEventEntity) private readonly connEvents: Repository<ConnectionEventEntity>,
     private readonly handshakeFailures: HandshakeFailures,
-  ) {}
+    private readonly presence: InstancePresence,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {
+    presence.onRegained(() => void this.reassertOnline());
+  }
 
   /** The socket's progress promises (created on first use). */
   progressOf(socket: AgentSocket): AgentSocketProgress {
@@ -125,7 +134,7 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
       this.drop(previous, 'replaced by a newer connection');
     }
     await this.recordEvent('connected', serverId, socket.data.keyId, socket.handshake.address, null);
-    const generation = await this.servers.claimAgent(serverId, new Date());
+    const generation = await this.servers.claimAgent(serverId, new Date(), this.presence.id);
     if (generation === null) throw new AgentException(AgentErrorCode.NotConnected, 'The server was deleted');
     socket.data.generation = generation;
     if (this.config.redisUrl) this.namespace?.serverSideEmit('agent_registered', { serverId, generation });
@@ -316,21 +325,42 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   onApplicationBootstrap(): void {
+    void this.sweepDeadInstances();
     void this.reconcileStatuses();
     this.keyExpiryTimer = setInterval(() => void this.checkKeyExpiry(), this.config.agentKeyRecheckSec * 1000);
     this.keyExpiryTimer.unref();
   }
 
   /**
-   * Servers left "online" by a backend that stopped without marking them (a crash, a killed
-   * instance) go offline once nobody has heard from their agent for a minute.
+   * Servers left "online" by a backend instance that died: its presence lock is gone (see
+   * InstancePresence), found within DEAD_INSTANCE_SWEEP_MS. One instance at a time looks (an
+   * advisory lock), and the statement marks a row once: every server goes offline once, announced once.
    */
-  @Interval(30_000)
+  @Interval(DEAD_INSTANCE_SWEEP_MS)
+  async sweepDeadInstances(): Promise<void> {
+    await runExclusive(this.db, 'dead-instance-sweep', async () => {
+      const dead = await this.servers.markDeadInstancesOffline(PRESENCE_LOCK_CLASS);
+      if (dead.length) this.logger.warn({ count: dead.length }, 'Marked offline the servers of a backend instance that died');
+    }).catch((err) => this.logger.warn({ err: (err as Error).message }, 'Could not look for servers of dead instances'));
+  }
+
+  /**
+   * The fallback for what presence cannot tell (a database that noticed the dead session late,
+   * rows from before presence existed): servers nobody has heard from for a minute go offline.
+   */
+  @Interval(SILENT_CHECK_MS)
   async reconcileStatuses(): Promise<void> {
-    await this.servers
-      .markSilentOffline(SILENT_OFFLINE_SEC, [...this.sockets.keys()])
-      .then((ids) => ids.length && this.logger.log({ count: ids.length }, 'Marked silent servers offline'))
-      .catch((err) => this.logger.warn({ err: (err as Error).message }, 'Could not reconcile server statuses'));
+    await runExclusive(this.db, 'server-status-reconcile', async () => {
+      const silent = await this.servers.markSilentOffline(SILENT_OFFLINE_SEC, [...this.sockets.keys()]);
+      if (silent.length) this.logger.log({ count: silent.length }, 'Marked silent servers offline');
+    }).catch((err) => this.logger.warn({ err: (err as Error).message }, 'Could not reconcile server statuses'));
+  }
+
+  /** The presence lock was lost and taken again: servers still connected here are online. */
+  private async reassertOnline(): Promise<void> {
+    const held = [...this.sockets.values()].filter((s) => s.connected && s.data.generation > 0)
+      .map((s) => ({ serverId: s.data.serverId, generation: s.data.generation }));
+    await this.servers.reassertOnline(held, this.presence.id).catch((err) => this.logger.warn({ err: (err as Error).message }, 'Could not mark held servers online again'));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -338,6 +368,8 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     for (const socket of this.sockets.values()) socket.disconnect(true);
     await new Promise((r) => setImmediate(r)); // disconnect handlers start their unregister
     await Promise.allSettled([...this.unregistering]);
+    // Only now: while its agents were being marked offline here, nobody else was to do it.
+    await this.presence.release();
   }
 
   /**
