@@ -44,6 +44,8 @@ export interface AgentSocketProgress {
 export interface AgentInstanceEvents {
   /** A connection of the server registered with this generation: older ones elsewhere give way. */
   agent_registered: (p: { serverId: string; generation: number }) => void;
+  /** The server's agent is gone (`agent.disconnected` on the instance that saw it): the others say so locally too. */
+  agent_gone: (p: { serverId: string; reason: string }) => void;
 }
 export type AgentSocket = Socket<AgentClientToServerEvents, AgentServerToClientEvents, AgentInstanceEvents, AgentSocketData>;
 export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToClientEvents, AgentInstanceEvents, AgentSocketData>;
@@ -107,7 +109,11 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
 
   bind(namespace: AgentNamespace): void {
     this.namespace = namespace;
-    if (this.config.redisUrl) namespace.on('agent_registered', (p) => void this.onRegisteredElsewhere(p));
+    if (this.config.redisUrl) {
+      namespace.on('agent_registered', (p) => void this.onRegisteredElsewhere(p));
+      // Terminal sessions and log follows whose browser is here end with the agent, wherever it was.
+      namespace.on('agent_gone', ({ serverId, reason }) => this.events.emit('agent.disconnected', { serverId, at: new Date(), reason }));
+    }
   }
 
   isConnected(serverId: string): boolean {
@@ -178,7 +184,7 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     // Only while no newer connection (on any instance) holds the server.
     const released = await this.servers.releaseAgent(serverId, socket.data.generation, lastSeen)
       .catch((err) => void this.logger.warn({ err, serverId }, 'Could not mark server offline'));
-    if (released !== false) this.events.emit('agent.disconnected', { serverId, at: new Date(), reason });
+    if (released !== false) this.announceGone(serverId, reason);
   }
 
   async recordHello(socket: AgentSocket, hello: HelloFrame): Promise<void> {
@@ -341,6 +347,7 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     await runExclusive(this.db, 'dead-instance-sweep', async () => {
       const dead = await this.servers.markDeadInstancesOffline(PRESENCE_LOCK_CLASS);
       if (dead.length) this.logger.warn({ count: dead.length }, 'Marked offline the servers of a backend instance that died');
+      for (const serverId of dead) this.announceGone(serverId, 'its backend instance died');
     }).catch((err) => this.logger.warn({ err: (err as Error).message }, 'Could not look for servers of dead instances'));
   }
 
@@ -381,6 +388,12 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     if (!namespace) return;
     namespace.to(room).emit('disconnect_reason', { reason });
     setImmediate(() => namespace.in(room).disconnectSockets(true));
+  }
+
+  /** `agent.disconnected` here and, through the adapter, on every other instance. */
+  private announceGone(serverId: string, reason: string): void {
+    this.events.emit('agent.disconnected', { serverId, at: new Date(), reason });
+    if (this.config.redisUrl) this.namespace?.serverSideEmit('agent_gone', { serverId, reason });
   }
 
   private drop(socket: AgentSocket, reason: string): void {
