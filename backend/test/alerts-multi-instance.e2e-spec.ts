@@ -78,4 +78,27 @@ describe('alerts on two instances', () => {
       await receiver.close();
     }
   });
+
+  it('offline: a server that goes offline on A and comes back through B within durationSec fires nowhere; an outage fires once', async () => {
+    const { server, key } = await provisionServer(a, alice);
+    const rule = await createRule(a, alice, { serverId: server.id, metricType: 'offline', comparison: 'eq', thresholdValue: 1, durationSec: 3, severity: 'critical' });
+    await waitFor(() => b.app.get(AlertRuleCache).rules.has(rule.id), Boolean, 5000, 'rule synced to b');
+    const status = async () => (await a.db.query('SELECT status FROM servers WHERE id = $1', [server.id])).rows[0].status;
+    const onA = await connectAgent(a.baseUrl, key.key);
+    await waitFor(status, (s) => s === 'online', 5000, 'online on A');
+    // The agent fails over: offline written by A, online again written by B.
+    onA.close();
+    await waitFor(status, (s) => s === 'offline', 5000, 'offline');
+    const onB = await connectAgent(b.baseUrl, key.key);
+    sockets.push(onB);
+    await waitFor(status, (s) => s === 'online', 5000, 'online on B');
+    await new Promise((r) => setTimeout(r, 4000)); // past durationSec
+    expect(await listAlerts(a, alice, `serverId=${server.id}`)).toEqual([]);
+    // A real outage: one alert, though both instances follow the server's status.
+    onB.close();
+    await waitFor(() => listAlerts(a, alice, `serverId=${server.id}`), (l) => l.length === 1, 10_000, 'the offline alert');
+    await new Promise((r) => setTimeout(r, 1000));
+    const { rows } = await a.db.query('SELECT count(*)::int AS n FROM alerts WHERE server_id = $1', [server.id]);
+    expect(rows[0].n).toBe(1);
+  });
 });
