@@ -32,3 +32,23 @@ export async function runExclusive<T>(db: DataSource, job: ClusterJob, fn: () =>
     else await runner.release();
   }
 }
+
+/**
+ * Runs the pending migrations while holding an advisory lock (waiting for it): instances started
+ * together on one database (a rolling deploy, `docker compose up` of two replicas) apply each
+ * migration once, in turn, instead of racing to create the same tables.
+ */
+export async function runMigrationsExclusively(db: DataSource): Promise<void> {
+  const runner = db.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query("SELECT pg_advisory_lock(hashtext('chatops.migrations'))");
+    try {
+      await db.runMigrations({ transaction: 'each' });
+    } finally {
+      await runner.query("SELECT pg_advisory_unlock(hashtext('chatops.migrations'))").catch(() => undefined);
+    }
+  } finally {
+    await runner.release();
+  }
+}
