@@ -9,8 +9,12 @@ import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 
 /** Servers per upsert statement: bounds the time one statement holds the event loop. */
 const PERSIST_CHUNK = 500;
-/** How often samples received here are published to Redis for the other instances (one pipeline). */
-const SHARE_FLUSH_MS = 1000;
+/**
+ * Samples received here are published to Redis for the other instances right after the ingest
+ * flush that stored them (one pipeline for all of them): by the time the agent has its ack, another
+ * instance answers that sample. (A 100 ms window let a GET right after the ack find nothing.)
+ */
+const SHARE_DELAY_MS = 0;
 /** A shared sample outlives its agent's silence this long; then the persisted one (PostgreSQL) answers. */
 const SHARED_TTL_MS = 24 * 3600_000;
 /** Keys per MGET / commands per pipeline. */
@@ -24,9 +28,9 @@ export type LatestSample = LatestMetrics;
  * upsert for all changed servers) so that a restarted backend answers from the database.
  *
  * With several instances (REDIS_URL) each server's samples arrive at the one instance holding its
- * agent: that instance also publishes them to Redis every second (one pipeline), and reads for a
+ * agent: that instance also publishes them to Redis (one pipeline per SHARE_DELAY_MS), and reads for a
  * server (`get`, `preload`) look there first, so any instance, also one that just started, answers
- * the newest sample (at most SHARE_FLUSH_MS older than on the agent's instance). Redis down or the
+ * the newest sample (about SHARE_DELAY_MS after the agent's instance). Redis down or the
  * key gone: memory, then PostgreSQL.
  */
 @Injectable()
@@ -36,6 +40,7 @@ export class LatestSamples implements OnApplicationShutdown {
   private readonly dirty = new Set<string>();
   /** Received here since the last publish to Redis. */
   private readonly unshared = new Set<string>();
+  private shareTimer: NodeJS.Timeout | null = null;
 
   constructor(@InjectDataSource() private readonly db: DataSource, private readonly shared: SharedRedis) {}
 
@@ -45,7 +50,15 @@ export class LatestSamples implements OnApplicationShutdown {
     if (held && Date.parse(held.timestamp) > Date.parse(sample.timestamp)) return;
     this.byServer.set(serverId, { serverId, timestamp: sample.timestamp, sample });
     this.dirty.add(serverId);
-    if (this.shared.client) this.unshared.add(serverId);
+    if (!this.shared.client) return;
+    this.unshared.add(serverId);
+    if (!this.shareTimer) {
+      this.shareTimer = setTimeout(() => {
+        this.shareTimer = null;
+        void this.share();
+      }, SHARE_DELAY_MS);
+      this.shareTimer.unref();
+    }
   }
 
   peek(serverId: string): LatestSample | undefined {
@@ -99,7 +112,6 @@ export class LatestSamples implements OnApplicationShutdown {
   }
 
   /** Publishes the samples received here since the last run, for the other instances. */
-  @Interval(SHARE_FLUSH_MS)
   async share(): Promise<void> {
     const client = this.shared.client;
     if (!client || !this.unshared.size) return;
@@ -184,6 +196,8 @@ export class LatestSamples implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.shareTimer) clearTimeout(this.shareTimer);
+    this.shareTimer = null;
     await Promise.all([this.share(), this.persist()]);
   }
 }
