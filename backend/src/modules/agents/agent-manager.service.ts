@@ -16,6 +16,7 @@ import { ConnectionEventEntity, ConnectionEventKind } from './connection-event.e
 import { HandshakeFailures } from './handshake-failures.service';
 import { InstancePresence, PRESENCE_LOCK_CLASS } from './instance-presence.service';
 import { runExclusive } from '../../database/cluster-lock';
+import { DrainState } from '../../common/drain-state';
 
 /**
  * What the gateway attaches to an authenticated agent socket. Plain JSON values only: with the
@@ -96,6 +97,7 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly handshakeFailures: HandshakeFailures,
     private readonly presence: InstancePresence,
     @InjectDataSource() private readonly db: DataSource,
+    private readonly drainState: DrainState,
   ) {
     presence.onRegained(() => void this.reassertOnline());
   }
@@ -181,8 +183,12 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.sockets.get(serverId)?.id !== socket.id) return;
     this.sockets.delete(serverId);
     const lastSeen = new Date(socket.data.lastFrameAt);
-    // Only while no newer connection (on any instance) holds the server.
-    const released = await this.servers.releaseAgent(serverId, socket.data.generation, lastSeen)
+    // Draining: the agent reconnects to another instance at once; marking it offline meanwhile
+    // would flap its status (and its offline alerts). If it does not come back, the other
+    // instances mark it offline once this instance's presence is gone. What ran on this
+    // connection (terminals, log follows) ended with it all the same: that is still announced.
+    // Otherwise: offline only while no newer connection (on any instance) holds the server.
+    const released = this.drainState.draining ? undefined : await this.servers.releaseAgent(serverId, socket.data.generation, lastSeen)
       .catch((err) => void this.logger.warn({ err, serverId }, 'Could not mark server offline'));
     if (released !== false) this.announceGone(serverId, reason);
   }
@@ -328,6 +334,17 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     const valid = await this.keys.stillValid(sockets.map((s) => s.data.keyId)).catch(() => null);
     if (!valid) return;
     for (const socket of sockets) if (!valid.has(socket.data.keyId)) this.drop(socket, 'api key expired or revoked');
+  }
+
+  /**
+   * Graceful drain: every agent held here is told why and closed, so it reconnects (through the
+   * load balancer, or to the next of its URLs) to another instance. Resolves once their
+   * disconnects are handled.
+   */
+  async drain(): Promise<void> {
+    for (const socket of this.sockets.values()) this.drop(socket, 'backend shutting down; reconnect to another instance');
+    await new Promise((r) => setTimeout(r, 50)); // the reason frames go out, the disconnects start
+    await Promise.allSettled([...this.unregistering]);
   }
 
   onApplicationBootstrap(): void {
