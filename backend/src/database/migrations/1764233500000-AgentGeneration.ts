@@ -8,8 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * is the presence id of the backend instance holding that connection (see InstancePresence):
  * when that instance dies, the others mark its servers offline.
  */
-export class AgentGeneration1764233000000 implements MigrationInterface {
-  name = 'AgentGeneration1764233000000';
+export class AgentGeneration1764233500000 implements MigrationInterface {
+  name = 'AgentGeneration1764233500000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query('ALTER TABLE servers ADD COLUMN agent_generation bigint NOT NULL DEFAULT 0, ADD COLUMN agent_instance integer');
