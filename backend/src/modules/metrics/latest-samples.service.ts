@@ -15,6 +15,8 @@ const PERSIST_CHUNK = 500;
  * instance answers that sample. (A 100 ms window let a GET right after the ack find nothing.)
  */
 const SHARE_DELAY_MS = 0;
+/** After a failed publish (Redis away), the next try. */
+const SHARE_RETRY_MS = 1000;
 /** A shared sample outlives its agent's silence this long; then the persisted one (PostgreSQL) answers. */
 const SHARED_TTL_MS = 24 * 3600_000;
 /** Keys per MGET / commands per pipeline. */
@@ -52,13 +54,7 @@ export class LatestSamples implements OnApplicationShutdown {
     this.dirty.add(serverId);
     if (!this.shared.client) return;
     this.unshared.add(serverId);
-    if (!this.shareTimer) {
-      this.shareTimer = setTimeout(() => {
-        this.shareTimer = null;
-        void this.share();
-      }, SHARE_DELAY_MS);
-      this.shareTimer.unref();
-    }
+    this.scheduleShare(SHARE_DELAY_MS);
   }
 
   peek(serverId: string): LatestSample | undefined {
@@ -118,12 +114,26 @@ export class LatestSamples implements OnApplicationShutdown {
     const items = [...this.unshared].map((id) => this.byServer.get(id)).filter((x): x is LatestSample => !!x);
     this.unshared.clear();
     for (let i = 0; i < items.length; i += SHARE_CHUNK) {
+      const chunk = items.slice(i, i + SHARE_CHUNK);
       const pipeline = client.pipeline();
-      for (const item of items.slice(i, i + SHARE_CHUNK)) pipeline.set(sharedKey(item.serverId), JSON.stringify(item), 'PX', SHARED_TTL_MS);
-      // A lost round is replaced by the server's next sample (one interval later).
-      await pipeline.exec().catch((err: Error) => this.logger.debug({ err: err.message }, 'Could not share latest samples'));
+      for (const item of chunk) pipeline.set(sharedKey(item.serverId), JSON.stringify(item), 'PX', SHARED_TTL_MS);
+      const failed = await pipeline.exec().then((results) => results?.some(([err]) => err) ?? true, () => true);
+      if (!failed) continue;
+      // Redis is away (a restart): these go again once it answers, unless a newer sample replaced them.
+      for (const item of chunk) if (this.byServer.get(item.serverId) === item) this.unshared.add(item.serverId);
+      this.scheduleShare(SHARE_RETRY_MS);
     }
   }
+
+  private scheduleShare(delayMs: number): void {
+    if (this.shareTimer || !this.shared.client) return;
+    this.shareTimer = setTimeout(() => {
+      this.shareTimer = null;
+      void this.share();
+    }, delayMs);
+    this.shareTimer.unref();
+  }
+
 
   /**
    * Every 30 s: each persisted row is a whole ~1-3 KB JSONB sample, so with 5,000 agents a 5 s
