@@ -8,6 +8,7 @@
  *   npm run bench:ingest -- --agents 1000 --interval 5 --duration 30 --bare   (transport baseline)
  *   npm run bench:ingest -- --storage 100000                                  (bytes per stored sample)
  *   npm run bench:ingest -- --agents 2000 --interval 5 --browsers 100           (+ live latency to browsers)
+ *   npm run bench:ingest -- --agents 2000 --interval 5 --browsers 20 --instances 2  (one instance, then two on Redis)
  *
  * The same file runs in three roles: the coordinator (default), a load worker (`--role worker`,
  * forked) and the bare Socket.IO server (`--role bare-server`, forked). See bench/README.md.
@@ -27,7 +28,7 @@ const CLK_TCK = 100; // `getconf CLK_TCK` on Linux
 function parseArgs(argv) {
   const opts = {
     agents: 100, interval: 5, duration: 30, procs: 1, saturate: false, bare: false, storage: 0, browsers: 0,
-    progress: 5, setupConcurrency: 16, connectConcurrency: 100, ackTimeout: 10, role: 'main', keep: false, verbose: false, nodeArgs: '',
+    progress: 5, instances: 1, setupConcurrency: 16, connectConcurrency: 100, ackTimeout: 10, role: 'main', keep: false, verbose: false, nodeArgs: '',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -38,7 +39,7 @@ function parseArgs(argv) {
     else if (key === 'help') { console.log(readFileSync(__filename, 'utf8').split('\n').slice(2, 14).join('\n')); process.exit(0); }
     else throw new Error(`unknown option ${a}`);
   }
-  for (const k of ['agents', 'interval', 'duration', 'procs']) if (!(opts[k] > 0)) throw new Error(`--${k} must be > 0`);
+  for (const k of ['agents', 'interval', 'duration', 'procs', 'instances']) if (!(opts[k] > 0)) throw new Error(`--${k} must be > 0`);
   return opts;
 }
 
@@ -112,6 +113,17 @@ class CpuMeter {
     for (const [p, t] of now.kids) kids += t - (this.start.kids.get(p) ?? 0);
     this.maxRss = Math.max(this.maxRss, rssBytes(this.pid));
     return { self: ((now.self - this.start.self) / CLK_TCK / sec) * 100, kids: (kids / CLK_TCK / sec) * 100, rss: rssBytes(this.pid), maxRss: this.maxRss, sec };
+  }
+}
+
+/** CpuMeter over several backend processes: CPU and RSS summed, PostgreSQL (children) of them all. */
+class ClusterMeter {
+  constructor(pids) { this.meters = pids.map((p) => new CpuMeter(p)); }
+  reset() { for (const m of this.meters) m.reset(); }
+  read() {
+    const rs = this.meters.map((m) => m.read());
+    const add = (k) => rs.reduce((n, r) => n + r[k], 0);
+    return { self: add('self'), kids: add('kids'), rss: add('rss'), maxRss: add('maxRss'), sec: rs[0].sec, perInstanceRss: rs.map((r) => r.rss) };
   }
 }
 
@@ -298,13 +310,13 @@ function runBareServer() {
 
 // ---- role: coordinator -----------------------------------------------------------------------
 
-async function startBackend(opts) {
+async function startBackend(opts, extraEnv = {}) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'chatops-bench-'));
   chmodSync(dataDir, 0o755);
   const env = {
     ...process.env, PORT: String(port), HOST: '127.0.0.1', CHATOPS_DATA_DIR: dataDir, LOG_LEVEL: 'warn',
-    LOG_FORMAT: 'json', SERVE_FRONTEND: 'false', AUTH_RATE_LIMIT: '1000/60',
+    LOG_FORMAT: 'json', SERVE_FRONTEND: 'false', AUTH_RATE_LIMIT: '1000/60', ...extraEnv,
   };
   const child = spawn(process.execPath, [...opts.nodeArgs.split(' ').filter(Boolean), join(ROOT, 'dist/backend/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -325,7 +337,7 @@ async function startBackend(opts) {
     if (Date.now() > deadline) throw new Error(`backend did not become ready:\n${output.slice(-2000)}`);
     await sleep(200);
   }
-  const dbUrl = process.env.DATABASE_URL
+  const dbUrl = env.DATABASE_URL
     ?? `postgres://chatops:${encodeURIComponent(readFileSync(join(dataDir, 'pg-password'), 'utf8').trim())}@127.0.0.1:${pgPort}/chatops`;
   return {
     url, pid: child.pid, dbUrl,
@@ -333,6 +345,32 @@ async function startBackend(opts) {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * `--instances N` (N > 1): N backend processes on one PostgreSQL (the first one's embedded cluster,
+ * or DATABASE_URL) and one Redis (REDIS_URL, default the local one), with one JWT secret, as behind
+ * a load balancer. Agents are spread over them; browsers sit on the last one.
+ */
+async function startCluster(opts, n) {
+  const shared = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', JWT_SECRET: process.env.JWT_SECRET ?? `bench-${randomUUID()}-${randomUUID()}` };
+  const first = await startBackend(opts, shared);
+  const others = [];
+  try {
+    for (let i = 1; i < n; i++) others.push(await startBackend(opts, { ...shared, DATABASE_URL: first.dbUrl }));
+  } catch (err) {
+    for (const o of others) await o.stop();
+    await first.stop();
+    throw err;
+  }
+  const all = [first, ...others];
+  return {
+    url: first.url, urls: all.map((t) => t.url), pid: first.pid, pids: all.map((t) => t.pid), dbUrl: first.dbUrl,
+    stop: async () => {
+      for (const o of others) await o.stop();
+      await first.stop(); // last: its embedded PostgreSQL serves the others
     },
   };
 }
@@ -371,8 +409,11 @@ function fmtMs(v) { return Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'n/a'; }
 function fmtMb(v) { return `${(v / 1048576).toFixed(0)} MB`; }
 
 async function runLoad(opts) {
-  const target = opts.bare ? await startBare() : await startBackend(opts);
-  log(`${opts.bare ? 'bare Socket.IO server' : 'backend'} pid ${target.pid} at ${target.url}`);
+  const instances = opts.bare ? 1 : opts.instances;
+  const target = opts.bare ? await startBare() : instances > 1 ? await startCluster(opts, instances) : await startBackend(opts);
+  const urls = target.urls ?? [target.url];
+  const pids = target.pids ?? [target.pid];
+  log(`${opts.bare ? 'bare Socket.IO server' : instances > 1 ? `${instances} backend instances (one PostgreSQL, one Redis)` : 'backend'} pid ${pids.join(', ')} at ${urls.join(', ')}`);
   let workers = [];
   try {
     const t0 = Date.now();
@@ -380,14 +421,17 @@ async function runLoad(opts) {
       ? Array.from({ length: opts.agents }, () => ({ serverId: null, key: `bare-${randomUUID()}` }))
       : await provision(target, opts.agents, opts.setupConcurrency);
     log(`provisioned ${creds.length} servers + keys in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    // Before any agent connects: what the processes hold anyway (subtracted for the per-agent figure).
+    const idleRss = new ClusterMeter(pids).read().rss;
 
-    const cfg = { url: target.url, interval: opts.interval, saturate: opts.saturate, ackTimeout: opts.ackTimeout, connectConcurrency: Math.max(1, Math.ceil(opts.connectConcurrency / opts.procs)) };
-    const procs = Math.min(opts.procs, opts.agents);
+    // With several instances every instance gets its own worker(s): worker i connects to instance i mod N.
+    const procs = Math.min(Math.max(opts.procs, instances), opts.agents);
+    const cfg = { interval: opts.interval, saturate: opts.saturate, ackTimeout: opts.ackTimeout, connectConcurrency: Math.max(1, Math.ceil(opts.connectConcurrency / procs)) };
     workers = Array.from({ length: procs }, () => fork(__filename, ['--role', 'worker'], { stdio: 'inherit' }));
     const t1 = Date.now();
     await Promise.all(workers.map((w, i) => new Promise((res, rej) => {
       w.once('message', (m) => (m.type === 'connected' ? res() : rej(new Error(m.error))));
-      w.send({ type: 'init', cfg, keys: creds.filter((_, j) => j % procs === i).map((c) => c.key) });
+      w.send({ type: 'init', cfg: { ...cfg, url: urls[i % urls.length] }, keys: creds.filter((_, j) => j % procs === i).map((c) => c.key) });
     })));
     log(`${opts.agents} agents connected in ${((Date.now() - t1) / 1000).toFixed(1)} s over ${procs} worker process(es)`);
     await sleep(1500); // let hello and the connection bookkeeping settle before measuring
@@ -398,11 +442,11 @@ async function runLoad(opts) {
       await new Promise((res, rej) => {
         browsers.once('message', (m) => (m.type === 'ready' ? res() : rej(new Error('browsers failed'))));
         browsers.once('exit', (code) => rej(new Error(`browsers exited ${code}`)));
-        browsers.send({ type: 'init', url: target.url, token: creds.token, browsers: opts.browsers, serverIds: creds.map((c) => c.serverId) });
+        browsers.send({ type: 'init', url: urls[urls.length - 1], token: creds.token, browsers: opts.browsers, serverIds: creds.map((c) => c.serverId) });
       });
       browsers.removeAllListeners('exit');
       browsers.send({ type: 'reset' });
-      log(`${opts.browsers} browsers subscribed on /live (every server watched)`);
+      log(`${opts.browsers} browsers subscribed on /live (every server watched)${instances > 1 ? ` on instance ${instances}: ${Math.round(100 * (1 - 1 / instances))}% of the agents are on other instances` : ''}`);
     }
 
     const all = [];
@@ -418,8 +462,8 @@ async function runLoad(opts) {
     }));
     const sum = (k) => perWorker.reduce((n, t) => n + t[k], 0);
 
-    const meter = new CpuMeter(target.pid);
-    const windowMeter = new CpuMeter(target.pid);
+    const meter = new ClusterMeter(pids);
+    const windowMeter = new ClusterMeter(pids);
     const started = Date.now();
     let lastAcked = 0;
     let lastAt = started;
@@ -467,12 +511,13 @@ async function runLoad(opts) {
     }
     const sorted = all.sort((a, b) => a - b);
     const result = {
-      mode: opts.bare ? 'bare' : 'backend', agents: opts.agents, interval: opts.saturate ? 'saturate' : opts.interval, duration: opts.duration, procs,
+      mode: opts.bare ? 'bare' : 'backend', instances, agents: opts.agents, interval: opts.saturate ? 'saturate' : opts.interval, duration: opts.duration, procs,
       framesAckedPerSec: Math.round(ackedInWindow / elapsed), ackP50Ms: +percentile(sorted, 50).toFixed(2), ackP99Ms: +percentile(sorted, 99).toFixed(2),
       ackMaxMs: +(sorted[sorted.length - 1] ?? NaN).toFixed(1),
       sent, acked, refused: sum('refused'), timeouts: sum('timeouts'), resent: sum('resent'), disconnects: sum('disconnects'), unsettled,
       storedRows, framesLost: storedRows === null ? null : sent - storedRows,
       serverCpuPct: +cpu.self.toFixed(1), postgresCpuPct: opts.bare ? null : +cpu.kids.toFixed(1), serverRssMb: +(cpu.rss / 1048576).toFixed(0), serverMaxRssMb: +(cpu.maxRss / 1048576).toFixed(0),
+      idleRssMb: +(idleRss / 1048576).toFixed(0), rssKbPerAgent: +((cpu.rss - idleRss) / 1024 / opts.agents).toFixed(1),
     };
     log('');
     log(`frames acknowledged/s : ${result.framesAckedPerSec}`);
@@ -480,7 +525,7 @@ async function runLoad(opts) {
     log(`frames sent / acked   : ${sent} / ${acked}  (refused ${result.refused}, ack timeouts ${result.timeouts}, resent ${result.resent}, unsettled ${unsettled})`);
     log(`frames lost           : ${storedRows === null ? `n/a (bare transport: sent − acked = ${sent - acked})` : `${result.framesLost} (sent ${sent} − stored ${storedRows})`}`);
     log(`server CPU            : ${result.serverCpuPct}% of one core${opts.bare ? '' : `; embedded PostgreSQL ${result.postgresCpuPct}%`}`);
-    log(`server RSS            : ${result.serverRssMb} MB (max ${result.serverMaxRssMb} MB)`);
+    log(`server RSS            : ${result.serverRssMb} MB (max ${result.serverMaxRssMb} MB)${instances > 1 ? ` over ${instances} instances (${cpu.perInstanceRss.map(fmtMb).join(' + ')})` : ''}; ${result.rssKbPerAgent} KB per connected agent above the ${result.idleRssMb} MB before they connected`);
     if (live) {
       result.liveDeliveries = live.deliveries;
       result.liveP50Ms = percentile(live.latencies, 50);
@@ -540,6 +585,18 @@ async function main() {
   if (opts.role === 'bare-server') return runBareServer();
   if (opts.role === 'browsers') return runBrowsers();
   if (opts.storage > 0) return runStorage(opts);
+  if (opts.instances > 1 && !opts.bare) {
+    // The single-instance figures beside the N-instance ones, in the same run on the same machine.
+    const one = await runLoad({ ...opts, instances: 1 });
+    const many = await runLoad(opts);
+    const row = (r) => `${String(r.instances).padStart(9)} | ${String(r.framesAckedPerSec).padStart(8)} | ${fmtMs(r.ackP99Ms).padStart(9)} | ${fmtMs(r.liveP99Ms).padStart(9)} | ${String(r.framesLost).padStart(4)} | ${String(r.rssKbPerAgent).padStart(9)}`;
+    log('');
+    log('instances | frames/s | p99 ack   | p99 live  | lost | KB/agent');
+    log(row(one));
+    log(row(many));
+    log(`COMPARE ${JSON.stringify({ single: one, multi: many })}`);
+    process.exit(0);
+  }
   await runLoad(opts);
   process.exit(0);
 }

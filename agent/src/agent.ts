@@ -172,6 +172,7 @@ export class Agent {
 
     this.connection = new AgentConnection({
       url: config.url,
+      urls: config.urls,
       apiKey: config.apiKey,
       buffer: this.buffer,
       hello: () => this.hello(),
@@ -180,7 +181,7 @@ export class Agent {
       logger,
       ...this.opts.connection,
     });
-    logger.info('agent started', { version: AGENT_VERSION, bootId: this.bootId, intervalSec: config.intervalSec, url: config.url });
+    logger.info('agent started', { version: AGENT_VERSION, bootId: this.bootId, intervalSec: config.intervalSec, url: config.urls.join(',') });
     this.connection.start();
     this.startedAt = performance.now();
     this.scheduleNext();

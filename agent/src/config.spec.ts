@@ -25,6 +25,14 @@ describe('config', () => {
     expect(() => run(['--bogus'])).toThrow(ConfigError);
   });
 
+  it('--url a,b,c: several backend instances, each validated, the first as `url`', () => {
+    const c = run(['--url', 'http://a:3000/, https://b.example.com', '--api-key', KEY]);
+    expect(c.urls).toEqual(['http://a:3000', 'https://b.example.com']);
+    expect(c.url).toBe('http://a:3000');
+    expect(run(['--url', 'http://a', '--api-key', KEY]).urls).toEqual(['http://a']);
+    expect(() => run(['--url', 'http://a,ftp://b', '--api-key', KEY])).toThrow(/invalid --url "ftp:\/\/b"/);
+  });
+
   it('defaults: 5 s interval, exec off, docker socket, host paths, buffer size, per-user state dir', () => {
     const c = run(['--url', 'http://backend:3000/', '--api-key', KEY], { HOME: '/home/alice' });
     expect(c).toMatchObject({

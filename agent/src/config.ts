@@ -24,7 +24,10 @@ export type DockerTarget =
   | { kind: 'tcp'; host: string; port: number; protocol: 'http' | 'https' };
 
 export interface AgentConfig {
+  /** The first of `urls`. */
   url: string;
+  /** `--url a,b,c`: backend instances to fail over between, tried in turn (see AgentConnection). */
+  urls: string[];
   apiKey: string;
   intervalSec: number;
   enableExec: boolean;
@@ -75,7 +78,8 @@ Collects host metrics and streams them to a ChatOps backend over Socket.IO (/age
 Remote commands and the web terminal are off unless switched on.
 
 Options (flag / environment variable):
-  --url <url>                    CHATOPS_URL                    Backend base URL, e.g. https://chatops.example.com (required)
+  --url <url>[,<url>...]         CHATOPS_URL                    Backend base URL, e.g. https://chatops.example.com (required);
+                                                                several, comma-separated: failed over in turn
   --api-key <key>                CHATOPS_API_KEY                Agent API key (cok_...); prefer --api-key-file
   --api-key-file <path>          CHATOPS_API_KEY_FILE           File holding the API key (first line)
   --interval <sec>               CHATOPS_INTERVAL               Seconds between samples (default 5, min 1)
@@ -160,7 +164,9 @@ export function parseConfig(
   if (!once) {
     if (!url) throw new ConfigError('missing backend URL: pass --url <url> or set CHATOPS_URL');
   }
-  if (url) validateUrl(url);
+  const urls = url ? url.split(',').map((u) => u.trim()).filter(Boolean) : [];
+  if (url && !urls.length) throw new ConfigError('missing backend URL: pass --url <url> or set CHATOPS_URL');
+  for (const u of urls) validateUrl(u);
 
   const apiKey = once ? readApiKey(str, true) : readApiKey(str, false);
 
@@ -188,7 +194,8 @@ export function parseConfig(
   return {
     kind: 'run',
     config: {
-      url: url ? url.replace(/\/+$/, '') : '',
+      url: urls.length ? urls[0].replace(/\/+$/, '') : '',
+      urls: urls.map((u) => u.replace(/\/+$/, '')),
       apiKey,
       intervalSec,
       enableExec,
@@ -362,7 +369,7 @@ export function defaultStateDir(env: Env, isRoot: boolean): string {
 /** The config as it may be logged: the API key is never part of it. */
 export function describeConfig(c: AgentConfig): Record<string, unknown> {
   return {
-    url: c.url,
+    url: c.urls.length > 1 ? c.urls.join(',') : c.url,
     apiKey: c.apiKey ? '(set)' : '(none)',
     intervalSec: c.intervalSec,
     enableExec: c.enableExec,

@@ -9,6 +9,9 @@ import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { ChatopsIoAdapter } from './common/socket-adapter';
 import { frontendHandler } from './common/static-frontend';
+import { DrainState } from './common/drain-state';
+import { AgentManager } from './modules/agents/agent-manager.service';
+import { LiveGateway } from './modules/live/live.gateway';
 import { TextInputPipe } from './common/text-input.pipe';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
@@ -92,4 +95,17 @@ export async function createApp(config: AppConfig, opts: { logger?: boolean } = 
   // The dashboard: precompressed, hashed files immutable, index.html for the app's routes (see static-frontend.ts).
   if (config.serveFrontend && existsSync(join(FRONTEND_DIR, 'index.html'))) app.use(frontendHandler(FRONTEND_DIR));
   return app;
+}
+
+/**
+ * The first step of a graceful stop (SIGTERM), before `app.close()`: readiness turns 503, the
+ * listener stops accepting connections (requests in flight finish), agents are told to reconnect
+ * elsewhere and closed, and browsers are closed (the dashboard reconnects and resubscribes through
+ * the load balancer). `app.close()` then flushes in-flight ingest batches and saves the latest samples.
+ */
+export async function drainApp(app: NestExpressApplication): Promise<void> {
+  app.get(DrainState).draining = true;
+  app.getHttpServer().close();
+  app.get(LiveGateway).drain();
+  await app.get(AgentManager).drain();
 }

@@ -7,6 +7,8 @@ import { createJsonBodyMiddleware } from './common/body-parser.middleware';
 import { loggerParams } from './common/logging';
 import { AppConfig } from './config/config';
 import { CoreModule } from './core.module';
+import { DataSource } from 'typeorm';
+import { runMigrationsExclusively } from './database/cluster-lock';
 import { dataSourceOptions, MAINTENANCE_DB, maintenanceDataSourceOptions } from './database/data-source';
 import { AgentsModule } from './modules/agents/agents.module';
 import { AlertsModule } from './modules/alerts/alerts.module';
@@ -41,7 +43,21 @@ export class AppModule implements NestModule {
         ScheduleModule.forRoot(),
         // Migrations run on the maintenance pool (no short statement timeout); the request pool is
         // built once they are done (its factory depends on the maintenance data source).
-        TypeOrmModule.forRoot({ ...maintenanceDataSourceOptions(config.databaseUrl, config.db.connectTimeoutMs), migrationsRun: true, migrationsTransactionMode: 'each' }),
+        // Migrations under an advisory lock: several instances starting together apply each once.
+        TypeOrmModule.forRootAsync({
+          name: MAINTENANCE_DB,
+          useFactory: () => ({ ...maintenanceDataSourceOptions(config.databaseUrl!, config.db.connectTimeoutMs), migrationsTransactionMode: 'each' }),
+          dataSourceFactory: async (options) => {
+            const ds = await new DataSource(options!).initialize();
+            try {
+              await runMigrationsExclusively(ds);
+            } catch (err) {
+              await ds.destroy().catch(() => undefined);
+              throw err;
+            }
+            return ds;
+          },
+        }),
         TypeOrmModule.forRootAsync({
           inject: [getDataSourceToken(MAINTENANCE_DB)],
           useFactory: () => dataSourceOptions(config.databaseUrl!, config.db),

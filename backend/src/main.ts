@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from './config/config';
 import { databaseTarget } from './database/data-source';
 import { EmbeddedPostgresError, EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 import { Logger } from '@nestjs/common';
-import { createApp } from './app.factory';
+import { createApp, drainApp } from './app.factory';
 import { installProcessGuards } from './common/process-guards';
 
 const say = (msg: string) => process.stdout.write(`[chatops] ${msg}\n`);
@@ -32,6 +32,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 15_000);
     force.unref();
+    // With REDIS_URL other instances take over: agents and browsers are sent there first.
+    if (app && config.redisUrl) await drainApp(app).catch((err) => say(`Draining failed: ${(err as Error).message}`));
     await app?.close().catch((err) => say(`Closing the app failed: ${(err as Error).message}`));
     await embedded?.stop().catch((err) => say(`Stopping the embedded PostgreSQL failed: ${(err as Error).message}`));
     process.exit(0);

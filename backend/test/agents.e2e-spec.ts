@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AgentManager } from '../src/modules/agents/agent-manager.service';
 import { HandshakeFailures } from '../src/modules/agents/handshake-failures.service';
 import type { DockerResult } from '@chatops/protocol';
 import { registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
@@ -211,6 +212,42 @@ describe('agents channel', () => {
         ]);
       } finally {
         bus.off('agent.command_output', listener);
+      }
+    });
+
+    it('holds stream frames sent right after hello until the hello is recorded, in their order', async () => {
+      const { server, key } = await provisionServer(t, user);
+      const { EventEmitter2 } = await import('@nestjs/event-emitter');
+      const bus = t.app.get(EventEmitter2);
+      const manager = t.app.get(AgentManager);
+      let recorded = false;
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const original = manager.recordHello.bind(manager);
+      const slowHello = jest.spyOn(manager, 'recordHello').mockImplementation(async (...args) => {
+        await gate; // the database is slow to record this hello
+        await original(...args);
+        recorded = true;
+      });
+      const seen: Array<{ data: string; afterHello: boolean }> = [];
+      const listener = (p: { data: string }) => seen.push({ data: p.data, afterHello: recorded });
+      bus.on('agent.command_output', listener);
+      try {
+        const agent = track(await connectAgent(t.baseUrl, key.key));
+        const commandId = randomUUID();
+        agent.socket.emit('hello', makeHello({ hostname: 'streams-wait' }));
+        for (const data of ['one', 'two', 'three']) agent.socket.emit('command_output', { commandId, stream: 'stdout', data });
+        await waitFor(() => slowHello.mock.calls.length, (n) => n === 1, 3000, 'the hello to be handled');
+        await new Promise((r) => setTimeout(r, 200));
+        expect(seen).toEqual([]); // not before the hello is recorded
+        release();
+        await waitFor(() => seen.length, (n) => n === 3, 3000, 'the held stream frames');
+        expect(seen).toEqual([{ data: 'one', afterHello: true }, { data: 'two', afterHello: true }, { data: 'three', afterHello: true }]);
+        expect((await getServer(server.id)).agent?.hostname).toBe('streams-wait');
+      } finally {
+        bus.off('agent.command_output', listener);
+        slowHello.mockRestore();
+        release();
       }
     });
   });

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { AlertEngine } from '../src/modules/alerts/alert-engine.service';
 import { AlertRuleCache } from '../src/modules/alerts/alert-rule-cache.service';
-import { createApiKey, registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
+import { MetricsIngestService } from '../src/modules/metrics/metrics-ingest.service';
+import { registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
 import { connectAgent, makeHello, makeSample, provisionServer, sendMetrics, TestAgent } from './support/agent-client';
 import { createChannel, createRule, deliveries, FAST_ALERTS_ENV, listAlerts, startReceiver, watchAlerts } from './support/alerts';
 import type { LiveClient } from './support/live-client';
@@ -38,7 +39,6 @@ describe('alerts on two instances', () => {
     const receiver = await startReceiver();
     try {
       const { server, key } = await provisionServer(a, alice);
-      const key2 = await createApiKey(a, alice, server.id);
       const hook = await createChannel(a, alice, { name: 'hook', type: 'webhook', url: receiver.url, secret: 's'.repeat(20) });
       const rule = await createRule(a, alice, { serverId: server.id, metricType: 'cpu', comparison: 'gt', thresholdValue: 80, channelIds: [hook.id] });
       // the rule reaches instance b through the database within ALERT_SYNC_MS
@@ -46,17 +46,18 @@ describe('alerts on two instances', () => {
       const { live, events } = await watchAlerts(a, alice, server.id);
       lives.push(live);
 
-      // one connection to each instance (as during a failover): both get a breaching sample at once
+      // The agent on A; B ingests samples of the same server at the same time (as the frames in
+      // flight on an old connection while the agent fails over: a server has one connection across
+      // instances, so B's samples come through its ingest, not a second socket).
       const onA = await connectAgent(a.baseUrl, key.key);
-      const onB = await connectAgent(b.baseUrl, key2.key);
-      sockets.push(onA, onB);
+      sockets.push(onA);
       const hello = makeHello();
       onA.socket.emit('hello', hello);
-      onB.socket.emit('hello', hello);
       const sample = (seq: number) => makeSample(seq, hello.bootId, { cpu: { percent: 95, perCore: [95], load: [1, 1, 1], cores: 1 } });
-      const acks = await Promise.all([sendMetrics(onA.socket, sample(1)), sendMetrics(onB.socket, sample(2))]);
-      expect(acks.every((x) => x.ok)).toBe(true);
-      await Promise.all([sendMetrics(onA.socket, sample(3)), sendMetrics(onB.socket, sample(4))]);
+      const ingestOnB = b.app.get(MetricsIngestService);
+      const [ack] = await Promise.all([sendMetrics(onA.socket, sample(1)), ingestOnB.ingest(server.id, [sample(2)])]);
+      expect(ack.ok).toBe(true);
+      await Promise.all([sendMetrics(onA.socket, sample(3)), ingestOnB.ingest(server.id, [sample(4)])]);
 
       const [alert] = await waitFor(() => listAlerts(a, alice, `serverId=${server.id}`), (l) => l.length === 1, 5000, 'one alert');
       await waitFor(() => events.length, (n) => n >= 1, 5000, 'the live event');
@@ -76,5 +77,28 @@ describe('alerts on two instances', () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  it('offline: a server that goes offline on A and comes back through B within durationSec fires nowhere; an outage fires once', async () => {
+    const { server, key } = await provisionServer(a, alice);
+    const rule = await createRule(a, alice, { serverId: server.id, metricType: 'offline', comparison: 'eq', thresholdValue: 1, durationSec: 3, severity: 'critical' });
+    await waitFor(() => b.app.get(AlertRuleCache).rules.has(rule.id), Boolean, 5000, 'rule synced to b');
+    const status = async () => (await a.db.query('SELECT status FROM servers WHERE id = $1', [server.id])).rows[0].status;
+    const onA = await connectAgent(a.baseUrl, key.key);
+    await waitFor(status, (s) => s === 'online', 5000, 'online on A');
+    // The agent fails over: offline written by A, online again written by B.
+    onA.close();
+    await waitFor(status, (s) => s === 'offline', 5000, 'offline');
+    const onB = await connectAgent(b.baseUrl, key.key);
+    sockets.push(onB);
+    await waitFor(status, (s) => s === 'online', 5000, 'online on B');
+    await new Promise((r) => setTimeout(r, 4000)); // past durationSec
+    expect(await listAlerts(a, alice, `serverId=${server.id}`)).toEqual([]);
+    // A real outage: one alert, though both instances follow the server's status.
+    onB.close();
+    await waitFor(() => listAlerts(a, alice, `serverId=${server.id}`), (l) => l.length === 1, 10_000, 'the offline alert');
+    await new Promise((r) => setTimeout(r, 1000));
+    const { rows } = await a.db.query('SELECT count(*)::int AS n FROM alerts WHERE server_id = $1', [server.id]);
+    expect(rows[0].n).toBe(1);
   });
 });

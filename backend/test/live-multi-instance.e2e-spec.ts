@@ -2,8 +2,9 @@ import type { Redis } from 'ioredis';
 import { io, Socket } from 'socket.io-client';
 import type { AuthResponse } from '@chatops/protocol';
 import { AgentManager } from '../src/modules/agents/agent-manager.service';
+import { LiveGateway } from '../src/modules/live/live.gateway';
 import { registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
-import { connectAgent, provisionServer, TestAgent } from './support/agent-client';
+import { connectAgent, makeHello, provisionServer, TestAgent } from './support/agent-client';
 import { connectTestRedis, TEST_REDIS_URL } from './support/redis';
 
 /**
@@ -109,14 +110,30 @@ describe('live sessions across two instances (REDIS_URL)', () => {
     await aSurvived(u);
   });
 
-  it('an agent socket on A can be fetched from B: its data is plain JSON', async () => {
+  it('an agent socket on A can be fetched from B: its data is plain JSON, also after hello and registration', async () => {
     const u = await registerUser(a);
     const { server, key } = await provisionServer(a, u);
-    agents.push(await connectAgent(a.baseUrl, key.key));
+    const agent = await connectAgent(a.baseUrl, key.key);
+    agents.push(agent);
+    const hello = makeHello();
+    agent.socket.emit('hello', hello);
     const namespaceOnB = b.app.get(AgentManager)['namespace'];
     expect(namespaceOnB).not.toBeNull();
-    const remote = await waitFor(() => namespaceOnB!.in(`server:${server.id}`).fetchSockets(), (s) => s.length === 1, 10_000, 'the agent socket seen from B');
-    expect(remote[0].data).toMatchObject({ serverId: server.id, serverName: server.name, bootId: null });
+    const remote = await waitFor(() => namespaceOnB!.in(`server:${server.id}`).fetchSockets(), (s) => s.length === 1 && s[0].data.bootId !== null, 10_000, 'the agent socket seen from B');
+    expect(remote[0].data).toMatchObject({ serverId: server.id, serverName: server.name, bootId: hello.bootId, intervalSec: 5, generation: expect.any(Number) });
+    expect(JSON.parse(JSON.stringify(remote[0].data))).toEqual(remote[0].data);
+    expect(escaped).toEqual([]);
+  });
+
+  it('a /live socket on A can be fetched from B: its data is plain JSON, also after reauth', async () => {
+    const u = await registerUser(a);
+    const live = await liveOn(a, u.accessToken);
+    const fresh = await login(b, u);
+    expect(await live.socket.timeout(5000).emitWithAck('reauth', { token: fresh.accessToken })).toMatchObject({ ok: true });
+    const namespaceOnB = b.app.get(LiveGateway)['namespace'];
+    const remote = await namespaceOnB!.in(`live:user:${u.user.id}`).fetchSockets();
+    expect(remote).toHaveLength(1);
+    expect(remote[0].data).toMatchObject({ user: { id: u.user.id }, expiresAt: expect.any(Number), sessionId: expect.any(String) });
     expect(JSON.parse(JSON.stringify(remote[0].data))).toEqual(remote[0].data);
     expect(escaped).toEqual([]);
   });

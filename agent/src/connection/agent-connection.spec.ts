@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_LIMITS, type HelloFrame } from '@chatops/protocol';
@@ -7,6 +8,14 @@ import { fakeSample } from '../../test/sample-factory';
 import { SampleBuffer } from '../buffer/sample-buffer';
 import { createLogger } from '../log';
 import { AgentConnection, MAX_FRAME_BYTES, type ConnectionOptions } from './agent-connection';
+
+/** A port nothing listens on (taken and released at once). */
+const freePort = () => new Promise<number>((resolve) => {
+  const srv = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = srv.address() as AddressInfo;
+    srv.close(() => resolve(port));
+  });
+});
 
 const KEY = 'cok_test-key-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 const BOOT = '0b7e2c1a-9f3d-4e5b-8a6c-1d2e3f405162';
@@ -49,6 +58,30 @@ describe('AgentConnection against a real Socket.IO /agents server', () => {
     buffer.close();
     await backend.stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--url a,b: fails over to the next instance when one is down or goes away, losing and duplicating no sample', async () => {
+    const other = new FakeBackend();
+    other.validKeys.add(KEY);
+    await other.start();
+    try {
+      // The first URL answers nothing at all: the next attempt goes to the second.
+      const dead = `http://127.0.0.1:${await freePort()}`;
+      connect({ url: dead, urls: [dead, backend.url, other.url] });
+      await waitFor(() => conn!.status === 'ready', 3000, 'connected to the second URL');
+      expect(conn!.url).toBe(backend.url);
+      for (let seq = 0; seq < 3; seq++) { buffer.push(fakeSample(seq, BOOT)); conn!.notify(); }
+      await waitFor(() => backend.stored.size === 3 && buffer.size === 0, 3000, 'samples on the first live instance');
+      // That instance dies: samples taken meanwhile stay buffered and reach the next one.
+      await backend.stop();
+      for (let seq = 3; seq < 6; seq++) buffer.push(fakeSample(seq, BOOT));
+      await waitFor(() => conn!.status === 'ready' && conn!.url === other.url, 5000, 'failed over to the third URL');
+      await waitFor(() => buffer.size === 0, 3000, 'the backlog delivered');
+      expect(other.seqs(BOOT)).toEqual([3, 4, 5]);
+      expect([...backend.stored.keys()].length + other.seqs(BOOT).length).toBe(6);
+    } finally {
+      await other.stop().catch(() => undefined);
+    }
   });
 
   it('sends hello only after auth_success, and samples only after hello', async () => {

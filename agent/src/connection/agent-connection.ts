@@ -24,6 +24,12 @@ export { MAX_FRAME_BYTES };
 
 export interface ConnectionOptions {
   url: string;
+  /**
+   * Several backend instances (`--url a,b,c`; default `[url]`): each attempt uses the next one
+   * after a failed attempt or a lost connection, with the usual backoff. Unacknowledged samples stay
+   * in the buffer and go to whichever instance answers; (server, boot, seq) makes a resend harmless.
+   */
+  urls?: string[];
   apiKey: string;
   buffer: SampleBuffer;
   hello: () => HelloFrame;
@@ -59,6 +65,8 @@ export class AgentConnection extends EventEmitter {
   private readonly backoff: Backoff;
   private readonly log: Logger;
   private readonly o: Required<Omit<ConnectionOptions, 'logger'>>;
+  /** Index into `o.urls` of the instance the current (or next) attempt goes to. */
+  private urlIndex = 0;
 
   constructor(opts: ConnectionOptions) {
     super();
@@ -73,6 +81,7 @@ export class AgentConnection extends EventEmitter {
       maxBatchBytes: Math.floor(MAX_FRAME_BYTES * 0.75),
       executors: NO_EXECUTORS,
       ...opts,
+      urls: opts.urls?.length ? opts.urls : [opts.url],
     };
     this.backoff = new Backoff(this.o.backoffMinMs, this.o.backoffMaxMs);
   }
@@ -111,10 +120,15 @@ export class AgentConnection extends EventEmitter {
     detach?.();
   }
 
+  /** The backend instance of the current attempt. */
+  get url(): string {
+    return this.o.urls[this.urlIndex % this.o.urls.length];
+  }
+
   private connect(): void {
     if (this.state === 'stopped') return;
     this.state = 'connecting';
-    const socket: AgentSocket = io(this.o.url + AGENT_NAMESPACE, {
+    const socket: AgentSocket = io(this.url + AGENT_NAMESPACE, {
       auth: { apiKey: this.o.apiKey },
       transports: ['websocket'],
       reconnection: false,
@@ -129,7 +143,7 @@ export class AgentConnection extends EventEmitter {
     socket.on('connect', () => {
       if (this.socket !== socket) return;
       this.state = 'connected';
-      this.log.debug('connected; waiting for auth_success', { url: this.o.url });
+      this.log.debug('connected; waiting for auth_success', { url: this.url });
       // A server that accepts the socket but never confirms is treated like a failed attempt.
       this.authTimer = setTimeout(() => {
         this.log.warn('no auth_success from the backend; reconnecting');
@@ -145,7 +159,7 @@ export class AgentConnection extends EventEmitter {
       this.unauthorizedLogged = false;
       socket.emit('hello', this.o.hello());
       this.state = 'ready';
-      this.log.info('connected and authenticated', { serverId: info?.serverId, serverName: info?.serverName, buffered: this.o.buffer.size });
+      this.log.info('connected and authenticated', { serverId: info?.serverId, serverName: info?.serverName, buffered: this.o.buffer.size, ...(this.o.urls.length > 1 ? { url: this.url } : {}) });
       this.emit('ready');
       void this.pump();
     });
@@ -192,6 +206,8 @@ export class AgentConnection extends EventEmitter {
     socket.disconnect();
     if (this.state === 'stopped') return;
     this.state = 'waiting';
+    // The next attempt goes to the next instance (one URL: the same one again).
+    this.urlIndex = (this.urlIndex + 1) % this.o.urls.length;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.connect();

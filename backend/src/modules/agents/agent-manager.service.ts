@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { Namespace, Socket } from 'socket.io';
-import { Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
 import type {
   AgentClientToServerEvents, AgentNotificationEvent, AgentNotifications, AgentRequestEvent, AgentRequests,
   AgentServerToClientEvents, HelloFrame,
@@ -14,6 +14,9 @@ import { ApiKeysService } from '../api-keys/api-keys.service';
 import { ServersService } from '../servers/servers.service';
 import { ConnectionEventEntity, ConnectionEventKind } from './connection-event.entity';
 import { HandshakeFailures } from './handshake-failures.service';
+import { InstancePresence, PRESENCE_LOCK_CLASS } from './instance-presence.service';
+import { runExclusive } from '../../database/cluster-lock';
+import { DrainState } from '../../common/drain-state';
 
 /**
  * What the gateway attaches to an authenticated agent socket. Plain JSON values only: with the
@@ -28,6 +31,8 @@ export interface AgentSocketData {
   lastFrameAt: number;
   intervalSec: number;
   bootId: string | null;
+  /** The server's agent generation this connection took at registration (0 until then): the newest one wins. */
+  generation: number;
 }
 /** Per-socket promises, kept beside `socket.data` (see above). */
 export interface AgentSocketProgress {
@@ -36,8 +41,15 @@ export interface AgentSocketProgress {
   /** Resolves once `register` finished: the disconnect handler waits for it (see `unregister`). */
   registered: Promise<void>;
 }
-export type AgentSocket = Socket<AgentClientToServerEvents, AgentServerToClientEvents, Record<string, never>, AgentSocketData>;
-export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToClientEvents, Record<string, never>, AgentSocketData>;
+/** Between backend instances (`serverSideEmit` through the adapter); agents never see these. */
+export interface AgentInstanceEvents {
+  /** A connection of the server registered with this generation: older ones elsewhere give way. */
+  agent_registered: (p: { serverId: string; generation: number }) => void;
+  /** The server's agent is gone (`agent.disconnected` on the instance that saw it): the others say so locally too. */
+  agent_gone: (p: { serverId: string; reason: string }) => void;
+}
+export type AgentSocket = Socket<AgentClientToServerEvents, AgentServerToClientEvents, AgentInstanceEvents, AgentSocketData>;
+export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToClientEvents, AgentInstanceEvents, AgentSocketData>;
 
 /**
  * The one untyped step: socket.io's overloads cannot follow a generic event name, so requests go
@@ -50,8 +62,13 @@ interface RawAckEmitter {
 
 /** Longer than the lastSeen flush period, so agents held by other instances are never affected. */
 const SILENT_OFFLINE_SEC = 60;
+const SILENT_CHECK_MS = 30_000;
+/** How often servers of dead instances are looked for: well within the stale window (3 × 5 s by default). */
+const DEAD_INSTANCE_SWEEP_MS = 5000;
 
 export const agentRoom = (serverId: string) => `server:${serverId}`;
+/** Every agent socket authenticated with one key (on whichever instance): how a revocation finds them. */
+export const agentKeyRoom = (keyId: string) => `key:${keyId}`;
 const DEFAULT_INTERVAL_SEC = 5;
 const LAST_SEEN_FLUSH_MS = 10_000;
 const LAST_SEEN_CHUNK = 500;
@@ -80,7 +97,12 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly events: EventBus,
     @InjectRepository(ConnectionEventEntity) private readonly connEvents: Repository<ConnectionEventEntity>,
     private readonly handshakeFailures: HandshakeFailures,
-  ) {}
+    private readonly presence: InstancePresence,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly drainState: DrainState,
+  ) {
+    presence.onRegained(() => void this.reassertOnline());
+  }
 
   /** The socket's progress promises (created on first use). */
   progressOf(socket: AgentSocket): AgentSocketProgress {
@@ -91,6 +113,11 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
 
   bind(namespace: AgentNamespace): void {
     this.namespace = namespace;
+    if (this.config.redisUrl) {
+      namespace.on('agent_registered', (p) => void this.onRegisteredElsewhere(p));
+      // Terminal sessions and log follows whose browser is here end with the agent, wherever it was.
+      namespace.on('agent_gone', ({ serverId, reason }) => this.events.emit('agent.disconnected', { serverId, at: new Date(), reason }));
+    }
   }
 
   isConnected(serverId: string): boolean {
@@ -101,20 +128,39 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     return this.sockets.size;
   }
 
-  /** Registers a freshly authenticated socket; an older connection for the same server is replaced. */
+  /**
+   * Registers a freshly authenticated socket; an older connection for the same server is replaced,
+   * here at once and on other instances through `agent_registered` (the highest generation wins,
+   * see `claimAgent`, so two connections racing on two instances settle on one).
+   */
   async register(socket: AgentSocket): Promise<void> {
     const { serverId } = socket.data;
     const previous = this.sockets.get(serverId);
     this.sockets.set(serverId, socket);
-    await socket.join(agentRoom(serverId));
+    await socket.join([agentRoom(serverId), agentKeyRoom(socket.data.keyId)]);
     if (previous && previous.id !== socket.id) {
       this.logger.log({ serverId }, 'A newer agent connection replaces the previous one');
       await this.recordEvent('replaced', serverId, previous.data.keyId, previous.handshake.address, 'replaced by a newer connection');
       this.drop(previous, 'replaced by a newer connection');
     }
     await this.recordEvent('connected', serverId, socket.data.keyId, socket.handshake.address, null);
-    const now = new Date();
-    await this.servers.setStatus(serverId, 'online', now);
+    const generation = await this.servers.claimAgent(serverId, new Date(), this.presence.id);
+    if (generation === null) throw new AgentException(AgentErrorCode.NotConnected, 'The server was deleted');
+    socket.data.generation = generation;
+    if (this.config.redisUrl) this.namespace?.serverSideEmit('agent_registered', { serverId, generation });
+  }
+
+  /** Another instance registered a connection of this server: ours gives way if it is older. */
+  private async onRegisteredElsewhere({ serverId, generation }: { serverId: string; generation: number }): Promise<void> {
+    const held = this.sockets.get(serverId);
+    if (!held) return;
+    await this.progress.get(held)?.registered.catch(() => undefined);
+    if (this.sockets.get(serverId) !== held || !(held.data.generation < generation)) return;
+    // Forgotten first: its disconnect must not mark offline a server the newer connection holds.
+    this.sockets.delete(serverId);
+    this.logger.log({ serverId }, 'A newer agent connection on another instance replaces this one');
+    await this.recordEvent('replaced', serverId, held.data.keyId, held.handshake.address, 'replaced by a newer connection on another instance');
+    this.drop(held, 'replaced by a newer connection');
   }
 
   /**
@@ -139,8 +185,14 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.sockets.get(serverId)?.id !== socket.id) return;
     this.sockets.delete(serverId);
     const lastSeen = new Date(socket.data.lastFrameAt);
-    await this.servers.setStatus(serverId, 'offline', lastSeen).catch((err) => this.logger.warn({ err, serverId }, 'Could not mark server offline'));
-    this.events.emit('agent.disconnected', { serverId, at: new Date(), reason });
+    // Draining: the agent reconnects to another instance at once; marking it offline meanwhile
+    // would flap its status (and its offline alerts). If it does not come back, the other
+    // instances mark it offline once this instance's presence is gone. What ran on this
+    // connection (terminals, log follows) ended with it all the same: that is still announced.
+    // Otherwise: offline only while no newer connection (on any instance) holds the server.
+    const released = this.drainState.draining ? undefined : await this.servers.releaseAgent(serverId, socket.data.generation, lastSeen)
+      .catch((err) => void this.logger.warn({ err, serverId }, 'Could not mark server offline'));
+    if (released !== false) this.announceGone(serverId, reason);
   }
 
   async recordHello(socket: AgentSocket, hello: HelloFrame): Promise<void> {
@@ -240,20 +292,17 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     return replies[0];
   }
 
+  /** The key's agents are told why and closed, on every instance (the rooms span them with Redis). */
   @OnChatopsEvent('api-key.revoked')
   onKeyRevoked({ keyId }: ChatopsEvents['api-key.revoked']): void {
-    for (const socket of this.sockets.values()) {
-      if (socket.data.keyId === keyId) this.drop(socket, 'api key revoked');
-    }
+    this.dropEverywhere(agentKeyRoom(keyId), 'api key revoked');
   }
 
   @OnChatopsEvent('server.deleted')
   onServerDeleted({ serverId }: ChatopsEvents['server.deleted']): void {
-    const socket = this.sockets.get(serverId);
-    if (socket) {
-      this.sockets.delete(serverId);
-      this.drop(socket, 'server deleted');
-    }
+    // A local connection is forgotten first: its disconnect must not write the deleted server's status.
+    this.sockets.delete(serverId);
+    this.dropEverywhere(agentRoom(serverId), 'server deleted');
   }
 
   /**
@@ -303,22 +352,55 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     for (const socket of sockets) if (!valid.has(socket.data.keyId)) this.drop(socket, 'api key expired or revoked');
   }
 
+  /**
+   * Graceful drain: every agent held here is told why and closed, so it reconnects (through the
+   * load balancer, or to the next of its URLs) to another instance. Resolves once their
+   * disconnects are handled.
+   */
+  async drain(): Promise<void> {
+    for (const socket of this.sockets.values()) this.drop(socket, 'backend shutting down; reconnect to another instance');
+    await new Promise((r) => setTimeout(r, 50)); // the reason frames go out, the disconnects start
+    await Promise.allSettled([...this.unregistering]);
+  }
+
   onApplicationBootstrap(): void {
+    void this.sweepDeadInstances();
     void this.reconcileStatuses();
     this.keyExpiryTimer = setInterval(() => void this.checkKeyExpiry(), this.config.agentKeyRecheckSec * 1000);
     this.keyExpiryTimer.unref();
   }
 
   /**
-   * Servers left "online" by a backend that stopped without marking them (a crash, a killed
-   * instance) go offline once nobody has heard from their agent for a minute.
+   * Servers left "online" by a backend instance that died: its presence lock is gone (see
+   * InstancePresence), found within DEAD_INSTANCE_SWEEP_MS. One instance at a time looks (an
+   * advisory lock), and the statement marks a row once: every server goes offline once, announced once.
    */
-  @Interval(30_000)
+  @Interval(DEAD_INSTANCE_SWEEP_MS)
+  async sweepDeadInstances(): Promise<void> {
+    await runExclusive(this.db, 'dead-instance-sweep', async () => {
+      const dead = await this.servers.markDeadInstancesOffline(PRESENCE_LOCK_CLASS);
+      if (dead.length) this.logger.warn({ count: dead.length }, 'Marked offline the servers of a backend instance that died');
+      for (const serverId of dead) this.announceGone(serverId, 'its backend instance died');
+    }).catch((err) => this.logger.warn({ err: (err as Error).message }, 'Could not look for servers of dead instances'));
+  }
+
+  /**
+   * The fallback for what presence cannot tell (a database that noticed the dead session late,
+   * rows from before presence existed): servers nobody has heard from for a minute go offline.
+   */
+  @Interval(SILENT_CHECK_MS)
   async reconcileStatuses(): Promise<void> {
-    await this.servers
-      .markSilentOffline(SILENT_OFFLINE_SEC, [...this.sockets.keys()])
-      .then((ids) => ids.length && this.logger.log({ count: ids.length }, 'Marked silent servers offline'))
-      .catch((err) => this.logger.warn({ err: (err as Error).message }, 'Could not reconcile server statuses'));
+    await runExclusive(this.db, 'server-status-reconcile', async () => {
+      const silent = await this.servers.markSilentOffline(SILENT_OFFLINE_SEC, [...this.sockets.keys()]);
+      if (silent.length) this.logger.log({ count: silent.length }, 'Marked silent servers offline');
+    }).catch((err) => this.logger.warn({ err: (err as Error).message }, 'Could not reconcile server statuses'));
+  }
+
+  /** The presence lock was lost and taken again: servers still connected here are online. */
+  private async reassertOnline(): Promise<void> {
+    const held = [...this.sockets.values()].filter((s) => s.connected && s.data.generation > 0)
+      .map((s) => ({ serverId: s.data.serverId, generation: s.data.generation }));
+    await this.servers.reassertOnline(held, this.presence.id).catch((err) => this.logger.warn({ err: (err as Error).message }, 'Could not mark held servers online again'));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -326,6 +408,25 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     for (const socket of this.sockets.values()) socket.disconnect(true);
     await new Promise((r) => setImmediate(r)); // disconnect handlers start their unregister
     await Promise.allSettled([...this.unregistering]);
+    // Only now: while its agents were being marked offline here, nobody else was to do it.
+    await this.presence.release();
+  }
+
+  /**
+   * `disconnect_reason`, then the close, to every agent socket in the room wherever it is
+   * connected: two broadcasts through the adapter, published in this order, so the reason arrives first.
+   */
+  private dropEverywhere(room: string, reason: string): void {
+    const namespace = this.namespace;
+    if (!namespace) return;
+    namespace.to(room).emit('disconnect_reason', { reason });
+    setImmediate(() => namespace.in(room).disconnectSockets(true));
+  }
+
+  /** `agent.disconnected` here and, through the adapter, on every other instance. */
+  private announceGone(serverId: string, reason: string): void {
+    this.events.emit('agent.disconnected', { serverId, at: new Date(), reason });
+    if (this.config.redisUrl) this.namespace?.serverSideEmit('agent_gone', { serverId, reason });
   }
 
   private drop(socket: AgentSocket, reason: string): void {

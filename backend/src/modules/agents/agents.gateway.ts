@@ -75,6 +75,7 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
           lastFrameAt: now,
           intervalSec: 0,
           bootId: null,
+          generation: 0,
         });
         next();
       } catch (err) {
@@ -180,8 +181,13 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
 
     // Stream events (command and terminal output, container events): validated here, then
     // republished on the internal bus for the feature modules; this gateway knows none of them.
+    // Like samples they wait until the agent's hello is recorded (its info and capabilities are
+    // what the feature modules see), in arrival order: every frame awaits the same chain.
     for (const event of STREAM_EVENTS) {
-      socket.on(event, guard(event, (payload: unknown) => this.republish(socket, event, payload)));
+      socket.on(event, guard(event, async (payload: unknown) => {
+        await progress.ready;
+        this.republish(socket, event, payload);
+      }));
     }
 
     // Events this version does not know are ignored; an ack, if asked for, says so.

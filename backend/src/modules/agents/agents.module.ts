@@ -8,10 +8,11 @@ import { AgentsGateway } from './agents.gateway';
 import { ConnectionEventEntity } from './connection-event.entity';
 import { ConnectionEventsRetention } from './connection-events-retention.service';
 import { HandshakeFailures } from './handshake-failures.service';
+import { InstancePresence } from './instance-presence.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ConnectionEventEntity]), ServersModule, ApiKeysModule, MetricsModule],
-  providers: [AgentManager, AgentsGateway, HandshakeFailures, ConnectionEventsRetention],
+  providers: [AgentManager, AgentsGateway, HandshakeFailures, ConnectionEventsRetention, InstancePresence],
   exports: [AgentManager],
 })
 export class AgentsModule {}

@@ -3,6 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import { runExclusive } from '../../database/cluster-lock';
 
 const RUN_EVERY_MS = 3_600_000;
 /** The first run, shortly after start (a backend restarted more often than hourly still cleans up). */
@@ -39,8 +40,13 @@ export class ConnectionEventsRetention implements OnApplicationBootstrap, OnAppl
     await this.run().catch((err: Error) => this.logger.warn({ err: err.message }, 'Connection-event retention failed; will retry'));
   }
 
-  /** Deletes what expired before `now`; returns how many rows went. */
+  /** Deletes what expired before `now` (on one instance at a time); returns how many rows went here. */
   async run(now = new Date()): Promise<number> {
+    const done = await runExclusive(this.db, 'connection-events-retention', () => this.deleteExpired(now));
+    return done.ran ? done.value : 0;
+  }
+
+  private async deleteExpired(now: Date): Promise<number> {
     const cutoff = new Date(now.getTime() - this.config.connectionEventsRetentionDays * 86_400_000);
     const deadline = Date.now() + MAX_RUN_MS;
     let deleted = 0;

@@ -4,10 +4,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../../common/decorators';
+import { DrainState } from '../../common/drain-state';
 
 export class HealthResponse {
   /** `ok`, or `error` when not ready. */
   status: 'ok' | 'error';
+  /** Set while the instance drains before it stops (readiness then answers 503). */
+  draining?: true;
   database?: 'up' | 'down';
 }
 
@@ -15,7 +18,7 @@ export class HealthResponse {
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@InjectDataSource() private readonly db: DataSource, private readonly drain: DrainState) {}
 
   /** Liveness: the process answers. */
   @Get()
@@ -24,9 +27,13 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: 200 when the database answers within 2 s, 503 otherwise. */
+  /** Readiness: 200 when the database answers within 2 s, 503 otherwise, and while draining. */
   @Get('ready')
   async getReadiness(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {
+    if (this.drain.draining) {
+      res.status(503);
+      return { status: 'error', draining: true };
+    }
     const up = await Promise.race([
       this.db.query('SELECT 1').then(() => true, () => false),
       new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref()),

@@ -111,6 +111,14 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     }
   }
 
+  /**
+   * Graceful drain: this instance's browser sockets (only these: `local`) are closed; the dashboard
+   * reconnects, through the load balancer, to another instance and subscribes again.
+   */
+  drain(): void {
+    this.namespace?.local.disconnectSockets(true);
+  }
+
   handleDisconnect(socket: LiveSocket): void {
     this.featureEvents.disconnected(socket);
     clearTimeout(this.expiryTimers.get(socket.id));

@@ -1,5 +1,6 @@
 import type { MetricsSample } from '@chatops/protocol';
 import type { DataSource } from 'typeorm';
+import type { SharedRedis } from '../../common/shared-redis.service';
 import { LatestSamples } from './latest-samples.service';
 
 function sample(at: number, processes?: MetricsSample['processes']): MetricsSample {
@@ -17,7 +18,7 @@ describe('LatestSamples', () => {
   const node = [{ pid: 1, name: 'node', user: 'app', cpuPercent: 5, memBytes: 10 }];
 
   it('keeps the last process list, with its time, while newer samples carry none', () => {
-    const latest = new LatestSamples({} as DataSource);
+    const latest = new LatestSamples({} as DataSource, { client: null } as SharedRedis); // one instance: no Redis
     latest.offer('s', sample(T));
     expect(latest.peek('s')?.processes).toBeUndefined();
     latest.offer('s', sample(T + 5_000, node));

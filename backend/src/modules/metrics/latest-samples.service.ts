@@ -4,24 +4,47 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { LatestMetrics, MetricsSample } from '@chatops/protocol';
 import { isDataError } from '../../common/db-errors';
+import { SharedRedis } from '../../common/shared-redis.service';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 
 /** Servers per upsert statement: bounds the time one statement holds the event loop. */
 const PERSIST_CHUNK = 500;
+/**
+ * Samples received here are published to Redis for the other instances right after the ingest
+ * flush that stored them (one pipeline for all of them): by the time the agent has its ack, another
+ * instance answers that sample. (A 100 ms window let a GET right after the ack find nothing.)
+ */
+const SHARE_DELAY_MS = 0;
+/** After a failed publish (Redis away), the next try. */
+const SHARE_RETRY_MS = 1000;
+/** A shared sample outlives its agent's silence this long; then the persisted one (PostgreSQL) answers. */
+const SHARED_TTL_MS = 24 * 3600_000;
+/** Keys per MGET / commands per pipeline. */
+const SHARE_CHUNK = 1000;
+const sharedKey = (serverId: string) => `latest:${serverId}`;
 
 export type LatestSample = LatestMetrics;
 
 /**
  * The newest full sample of every server, in memory for reads, persisted every 30 s (one
  * upsert for all changed servers) so that a restarted backend answers from the database.
+ *
+ * With several instances (REDIS_URL) each server's samples arrive at the one instance holding its
+ * agent: that instance also publishes them to Redis (one pipeline per SHARE_DELAY_MS), and reads for a
+ * server (`get`, `preload`) look there first, so any instance, also one that just started, answers
+ * the newest sample (about SHARE_DELAY_MS after the agent's instance). Redis down or the
+ * key gone: memory, then PostgreSQL.
  */
 @Injectable()
 export class LatestSamples implements OnApplicationShutdown {
   private readonly logger = new Logger(LatestSamples.name);
   private readonly byServer = new Map<string, LatestSample>();
   private readonly dirty = new Set<string>();
+  /** Received here since the last publish to Redis. */
+  private readonly unshared = new Set<string>();
+  private shareTimer: NodeJS.Timeout | null = null;
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@InjectDataSource() private readonly db: DataSource, private readonly shared: SharedRedis) {}
 
   /**
    * Keeps the sample if it is newer than what is held (replayed old samples do not win), and the
@@ -33,6 +56,9 @@ export class LatestSamples implements OnApplicationShutdown {
     const processes = sample.processes ? { timestamp: sample.timestamp, list: sample.processes } : held?.processes;
     this.byServer.set(serverId, processes ? { serverId, timestamp: sample.timestamp, sample, processes } : { serverId, timestamp: sample.timestamp, sample });
     this.dirty.add(serverId);
+    if (!this.shared.client) return;
+    this.unshared.add(serverId);
+    this.scheduleShare(SHARE_DELAY_MS);
   }
 
   peek(serverId: string): LatestSample | undefined {
@@ -45,10 +71,12 @@ export class LatestSamples implements OnApplicationShutdown {
   }
 
   /**
-   * Loads the persisted latest samples of the servers not held in memory (after a restart), in
-   * one query. A sample that arrived meanwhile is newer and wins.
+   * Brings the latest samples of these servers up to date before they are read: from Redis
+   * (several instances: another one may hold the agent), then PostgreSQL for servers still
+   * unknown here (after a restart). A held sample that is newer wins.
    */
   async preload(serverIds: readonly string[]): Promise<void> {
+    if (this.shared.client) await this.loadShared(serverIds);
     const missing = serverIds.filter((id) => !this.byServer.has(id));
     if (!missing.length) return;
     const rows: { server_id: string; ts: Date; sample: MetricsSample }[] = await this.db.query(
@@ -59,6 +87,57 @@ export class LatestSamples implements OnApplicationShutdown {
       if (!this.byServer.has(r.server_id)) this.byServer.set(r.server_id, { serverId: r.server_id, timestamp: r.ts.toISOString(), sample: r.sample });
     }
   }
+
+  /** One MGET per chunk; a Redis failure leaves memory and PostgreSQL to answer. */
+  private async loadShared(serverIds: readonly string[]): Promise<void> {
+    const client = this.shared.client;
+    if (!client) return;
+    for (let i = 0; i < serverIds.length; i += SHARE_CHUNK) {
+      const ids = serverIds.slice(i, i + SHARE_CHUNK);
+      let values: (string | null)[];
+      try {
+        values = await client.mget(ids.map(sharedKey));
+      } catch (err) {
+        this.logger.debug({ err: (err as Error).message }, 'Could not read shared latest samples');
+        return;
+      }
+      ids.forEach((id, k) => {
+        const value = values[k];
+        if (!value) return;
+        const found = JSON.parse(value) as LatestSample;
+        const held = this.byServer.get(id);
+        if (!held || Date.parse(held.timestamp) < Date.parse(found.timestamp)) this.byServer.set(id, found);
+      });
+    }
+  }
+
+  /** Publishes the samples received here since the last run, for the other instances. */
+  async share(): Promise<void> {
+    const client = this.shared.client;
+    if (!client || !this.unshared.size) return;
+    const items = [...this.unshared].map((id) => this.byServer.get(id)).filter((x): x is LatestSample => !!x);
+    this.unshared.clear();
+    for (let i = 0; i < items.length; i += SHARE_CHUNK) {
+      const chunk = items.slice(i, i + SHARE_CHUNK);
+      const pipeline = client.pipeline();
+      for (const item of chunk) pipeline.set(sharedKey(item.serverId), JSON.stringify(item), 'PX', SHARED_TTL_MS);
+      const failed = await pipeline.exec().then((results) => results?.some(([err]) => err) ?? true, () => true);
+      if (!failed) continue;
+      // Redis is away (a restart): these go again once it answers, unless a newer sample replaced them.
+      for (const item of chunk) if (this.byServer.get(item.serverId) === item) this.unshared.add(item.serverId);
+      this.scheduleShare(SHARE_RETRY_MS);
+    }
+  }
+
+  private scheduleShare(delayMs: number): void {
+    if (this.shareTimer || !this.shared.client) return;
+    this.shareTimer = setTimeout(() => {
+      this.shareTimer = null;
+      void this.share();
+    }, delayMs);
+    this.shareTimer.unref();
+  }
+
 
   /**
    * Every 30 s: each persisted row is a whole ~1-3 KB JSONB sample, so with 5,000 agents a 5 s
@@ -126,9 +205,13 @@ export class LatestSamples implements OnApplicationShutdown {
   forget({ serverId }: ChatopsEvents['server.deleted']): void {
     this.byServer.delete(serverId);
     this.dirty.delete(serverId);
+    this.unshared.delete(serverId);
+    this.shared.client?.del(sharedKey(serverId)).catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.persist();
+    if (this.shareTimer) clearTimeout(this.shareTimer);
+    this.shareTimer = null;
+    await Promise.all([this.share(), this.persist()]);
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import { runExclusive } from '../../database/cluster-lock';
 import { MAINTENANCE_DB } from '../../database/data-source';
 
 export type Tier = '1m' | '1h';
@@ -32,7 +33,14 @@ const FROM_ROLLUP = `sum(samples), sum(cpu_avg * samples) / sum(samples), max(cp
   sum(rx_avg * rx_n) / nullif(sum(rx_n), 0), max(rx_max), sum(rx_n),
   sum(tx_avg * tx_n) / nullif(sum(tx_n), 0), max(tx_max), sum(tx_n)`;
 
-export interface RollupReport { minuteWatermark: Date; hourWatermark: Date; dirtyBuckets: number; deleted: Record<string, number> }
+export interface RollupReport {
+  minuteWatermark: Date;
+  hourWatermark: Date;
+  dirtyBuckets: number;
+  deleted: Record<string, number>;
+  /** Another instance was running the pass: nothing was done here (see `run`). */
+  ranElsewhere?: true;
+}
 
 /**
  * Maintains the history tiers: closed 1-minute buckets are aggregated from raw samples, closed hours
@@ -60,10 +68,20 @@ export class MetricsRollupService implements OnApplicationBootstrap, OnApplicati
     await this.running?.catch(() => undefined);
   }
 
-  /** One pass: minute tier, dirty buckets, hour tier, retention. Concurrent calls share the pass. */
+  /**
+   * One pass: minute tier, dirty buckets, hour tier, retention. Concurrent calls share the pass;
+   * across instances one pass runs at a time (an advisory lock), and an instance that finds it
+   * taken skips this round, so each window is aggregated once (the next pass starts at the watermark).
+   */
   run(now = new Date()): Promise<RollupReport> {
-    this.running ??= this.pass(now).finally(() => (this.running = null));
+    this.running ??= this.exclusivePass(now).finally(() => (this.running = null));
     return this.running;
+  }
+
+  private async exclusivePass(now: Date): Promise<RollupReport> {
+    const done = await runExclusive(this.db, 'metrics-rollup', () => this.pass(now));
+    if (done.ran) return done.value;
+    return { minuteWatermark: await this.watermark('1m'), hourWatermark: await this.watermark('1h'), dirtyBuckets: 0, deleted: {}, ranElsewhere: true };
   }
 
   private async pass(now: Date): Promise<RollupReport> {

@@ -134,6 +134,70 @@ export class ServersService {
     this.events.emit('server.status', { serverId: id, status, lastSeen });
   }
 
+  /**
+   * An agent connection registered on the instance `instance` (its presence id): the server is
+   * online and the connection takes the server's next agent generation, which is returned (null:
+   * the server is gone).
+   */
+  async claimAgent(id: string, at: Date, instance: number): Promise<number | null> {
+    const [rows] = (await this.db.query(
+      `UPDATE servers SET status = 'online', last_seen = $2, agent_generation = agent_generation + 1, agent_instance = $3
+       WHERE id = $1 RETURNING agent_generation`,
+      [id, at, instance],
+    )) as [{ agent_generation: string }[], number];
+    if (!rows.length) return null;
+    this.events.emit('server.status', { serverId: id, status: 'online', lastSeen: at });
+    return Number(rows[0].agent_generation);
+  }
+
+  /**
+   * The connection of `generation` went away: the server goes offline unless a newer connection
+   * (on this or another instance) holds it by now. Returns whether it was marked offline.
+   */
+  async releaseAgent(id: string, generation: number, lastSeen: Date): Promise<boolean> {
+    const [rows] = (await this.db.query(
+      `UPDATE servers SET status = 'offline', last_seen = $3
+       WHERE id = $1 AND agent_generation = $2 AND status = 'online' RETURNING id`,
+      [id, generation, lastSeen],
+    )) as [{ id: string }[], number];
+    if (!rows.length) return false;
+    this.events.emit('server.status', { serverId: id, status: 'offline', lastSeen });
+    return true;
+  }
+
+  /**
+   * Servers held (per their last registration) by an instance that died: "online" with an
+   * `agent_instance` whose presence lock nobody holds any more. Marked offline in one statement
+   * (a row is marked once however many instances run this); emits their status.
+   */
+  async markDeadInstancesOffline(lockClass: number): Promise<string[]> {
+    const [rows] = (await this.db.query(
+      `WITH alive AS (
+         SELECT objid::bigint::integer AS instance FROM pg_locks
+          WHERE locktype = 'advisory' AND granted AND classid = $1::bigint::oid AND objsubid = 2
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+       UPDATE servers SET status = 'offline'
+        WHERE status = 'online' AND agent_instance IS NOT NULL AND agent_instance NOT IN (SELECT instance FROM alive)
+       RETURNING id, last_seen`,
+      [lockClass],
+    )) as [{ id: string; last_seen: Date | null }[], number];
+    for (const r of rows) this.events.emit('server.status', { serverId: r.id, status: 'offline', lastSeen: r.last_seen });
+    return rows.map((r) => r.id);
+  }
+
+  /** After this instance lost its presence for a while: its still-connected servers are online again. */
+  async reassertOnline(held: { serverId: string; generation: number }[], instance: number): Promise<void> {
+    if (!held.length) return;
+    const [rows] = (await this.db.query(
+      `UPDATE servers s SET status = 'online', agent_instance = $3
+         FROM unnest($1::uuid[], $2::bigint[]) AS h(id, generation)
+        WHERE s.id = h.id AND s.agent_generation = h.generation AND s.status <> 'online'
+       RETURNING s.id, s.last_seen`,
+      [held.map((h) => h.serverId), held.map((h) => h.generation), instance],
+    )) as [{ id: string; last_seen: Date | null }[], number];
+    for (const r of rows) this.events.emit('server.status', { serverId: r.id, status: 'online', lastSeen: r.last_seen });
+  }
+
   async setAgentInfo(id: string, agent: AgentInfo): Promise<void> {
     await this.servers.update({ id }, { agent });
   }
