@@ -3,7 +3,7 @@ import type { ChatLink, CommandRequest } from '@chatops/protocol';
 import { slackSignature } from '../src/modules/chatops/doors/request-auth';
 import type { SlackMessage } from '../src/modules/chatops/doors/slack-blocks';
 import { connectAgent, makeHello, provisionServer, TestAgent } from './support/agent-client';
-import { createRule, FAST_ALERTS_ENV, simAgent, SimAgent, startReceiver, waitAlerts } from './support/alerts';
+import { createChannel, createRule, FAST_ALERTS_ENV, simAgent, SimAgent, startReceiver, waitAlerts } from './support/alerts';
 import { registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
 
 const uniq = () => randomBytes(3).toString('hex');
@@ -175,24 +175,30 @@ describe('chatops: Slack and Mattermost doors', () => {
     expect(audit).toEqual(expect.arrayContaining([{ channel: 'slack' }]));
   });
 
-  it('acknowledges an alert from an interaction payload (linked users only)', async () => {
+  it('acknowledges an alert with the Ack button of its Slack notification (linked users only)', async () => {
     const sim = await simAgent(t, alice, `api-${uniq()}`);
     sims.push(sim);
-    await createRule(t, alice, { serverId: sim.server.id, metricType: 'cpu', comparison: 'gt', thresholdValue: 80 });
+    const channel = await createChannel(t, alice, { name: `slack-${uniq()}`, type: 'slack', url: `${origin}/notify/${uniq()}` });
+    await createRule(t, alice, { serverId: sim.server.id, metricType: 'cpu', comparison: 'gt', thresholdValue: 80, channelIds: [channel.id] });
     await sim.cpu(95);
     const [alert] = await waitAlerts(t, alice, sim.server.id, (l) => l.length === 1, 'fired');
+    const notified = await waitFor(() => receiver.requests.find((r) => blocksOf(r).includes(`ack ${alert.id}`)), Boolean, 10_000, 'the Slack notification');
+    const actions = (notified!.json as SlackMessage).blocks.find((b) => b.type === 'actions') as Extract<SlackMessage['blocks'][number], { type: 'actions' }>;
+    const ackButton = actions.elements.find((e) => e.value === `ack ${alert.id}`)!;
+    expect(actions.elements.map((e) => e.value)).toEqual([`ack ${alert.id}`, `resolve ${alert.id}`]);
+
     const press = (userId: string) => {
-      const payload = JSON.stringify({ type: 'block_actions', team: { id: TEAM }, user: { id: userId, username: 'x' }, response_url: responseUrl(), actions: [{ action_id: 'chatops.0', value: `ack ${alert.id}` }] });
+      const payload = JSON.stringify({ type: 'block_actions', team: { id: TEAM }, user: { id: userId, username: 'x' }, response_url: responseUrl(), actions: [{ action_id: ackButton.action_id, value: ackButton.value, type: 'button' }] });
       const body = form({ payload });
       return t.http().post('/api/v1/chatops/slack/interactions').set(signed(body)).send(body).expect(200);
     };
-    const stranger = `U${uniq()}`;
-    await press(stranger);
+    await press(`U${uniq()}`); // nobody: a link prompt, nothing done
     await waitFor(() => receiver.requests.find((r) => blocksOf(r).includes('Link your ChatOps account first') && blocksOf(r).includes('nothing was run')), Boolean, 10_000, 'link prompt');
+    await press(await linkedSlackUser(mallory)); // linked, but not allowed to see the alert: the REST wording
+    await waitFor(() => receiver.requests.find((r) => blocksOf(r).includes('Alert not found') && blocksOf(r).includes('alert.not_found')), Boolean, 10_000, 'not found');
     expect((await t.http().get(`/api/v1/alerts/${alert.id}`).set(alice.auth).expect(200)).body.status).toBe('active');
 
-    const u = await linkedSlackUser(alice);
-    await press(u);
+    await press(await linkedSlackUser(alice));
     await waitFor(() => t.http().get(`/api/v1/alerts/${alert.id}`).set(alice.auth), (r) => r.body.status === 'acknowledged', 10_000, 'acknowledged');
     await waitFor(() => receiver.requests.find((r) => blocksOf(r).includes(`Alert acknowledged: ${alert.message}`)), Boolean, 10_000, 'ack card');
     const audit = (await t.db.query(`SELECT channel FROM audit_logs WHERE server_id = $1 AND action = 'alert.acknowledge'`, [sim.server.id])).rows;

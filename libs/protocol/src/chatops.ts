@@ -136,6 +136,13 @@ export interface ChatSettings {
   confirmDestructive: boolean;
 }
 
+/**
+ * Slack buttons whose `action_id` starts with this are ChatOps actions: the interactivity endpoint
+ * sends the button's `value` (a command) as the presser's message. Used by reply cards and by the
+ * alert notifications sent to Slack (Ack/Resolve).
+ */
+export const SLACK_ACTION_PREFIX = 'chatops.';
+
 /** Chat platforms whose users can be linked to a ChatOps account (the doors other than the dashboard). */
 export const CHAT_PROVIDERS = ['slack', 'mattermost'] as const;
 export type ChatProvider = (typeof CHAT_PROVIDERS)[number];

@@ -1,4 +1,4 @@
-import type { ChatActionStyle, ChatReply, ChatTable } from '@chatops/protocol';
+import { SLACK_ACTION_PREFIX, type ChatActionStyle, type ChatReply, type ChatTable } from '@chatops/protocol';
 
 /** The Block Kit subset the door sends. */
 export type SlackText = { type: 'plain_text'; text: string; emoji?: boolean } | { type: 'mrkdwn'; text: string };
@@ -19,8 +19,6 @@ const BUTTON_LABEL_MAX = 75;
 const BUTTON_VALUE_MAX = 2000;
 const BUTTONS_PER_BLOCK = 25;
 const BLOCKS_MAX = 50;
-/** Button action ids start with this; the interaction endpoint runs the button's value as a message. */
-export const SLACK_ACTION_PREFIX = 'chatops.';
 
 /** `&`, `<` and `>` are control characters in Slack text (links, mentions). */
 export const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

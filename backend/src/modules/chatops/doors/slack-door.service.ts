@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ChatReply } from '@chatops/protocol';
+import { SLACK_ACTION_PREFIX, type ChatReply } from '@chatops/protocol';
 import { RequestMeta } from '../../../common/decorators';
 import { APP_CONFIG, type AppConfig } from '../../../config/config';
 import { ChatErrorCode, ChatException } from '../chatops.errors';
 import { ChatDoor } from './chat-door.service';
 import type { ChatIdentity } from './chat-links.service';
-import { SLACK_ACTION_PREFIX, toSlackMessage, unescapeSlack, type SlackMessage } from './slack-blocks';
+import { toSlackMessage, unescapeSlack, type SlackMessage } from './slack-blocks';
 import { SlackResponder } from './slack-responder.service';
 
 /** A slash command answers inline when it is done within this; otherwise "working…" and the answer later. */
