@@ -165,6 +165,12 @@ describe('chatops: Slack and Mattermost doors', () => {
     expect(received).toEqual([]);
 
     const button = (confirm as Extract<SlackMessage['blocks'][number], { type: 'actions' }>).elements[0];
+    // The confirmation belongs to the user who asked: another linked user pressing it runs nothing.
+    const other = await linkedSlackUser(mallory);
+    const stolen = form({ payload: JSON.stringify({ type: 'block_actions', team: { id: TEAM }, user: { id: other }, response_url: responseUrl(), actions: [{ action_id: button.action_id, value: button.value }] }) });
+    await t.http().post('/api/v1/chatops/slack/interactions').set(signed(stolen)).send(stolen).expect(200);
+    await waitFor(() => receiver.requests.find((r) => blocksOf(r).includes('chat.confirm_unknown')), Boolean, 10_000, 'confirm refused');
+    expect(received).toEqual([]);
     const payload = JSON.stringify({ type: 'block_actions', team: { id: TEAM }, user: { id: u, username: 'alice', team_id: TEAM }, response_url: responseUrl(), actions: [{ action_id: button.action_id, value: button.value, type: 'button' }] });
     const body = form({ payload });
     await t.http().post('/api/v1/chatops/slack/interactions').set(signed(body)).send(body).expect(200);

@@ -40,11 +40,12 @@ export class ChatDoor {
   }
 
   private async linkPrompt(who: ChatIdentity, unlinked: boolean): Promise<ChatReply> {
-    const { url } = await this.links.request(who);
+    const { url, absolute } = await this.links.request(who);
     return {
       title: unlinked ? 'Link your ChatOps account first' : 'Link your ChatOps account',
       text: `${unlinked ? 'This chat account is not linked to a ChatOps account yet, so nothing was run. ' : ''}`
-        + `Open ${url} while signed in to ChatOps and confirm, within ${LINK_TTL_SEC / 60} minutes. The link works once; do not share it.`,
+        + `Open ${url} ${absolute ? '' : '(on your ChatOps address: PUBLIC_URL is not set) '}while signed in to ChatOps and confirm, `
+        + `within ${LINK_TTL_SEC / 60} minutes. The link works once; do not share it.`,
     };
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { ChatIntegrationStatus, ChatProvider } from '@chatops/protocol';
@@ -20,6 +20,8 @@ const SECRET_NAME: Record<ChatProvider, string> = { slack: 'signing secret', mat
  */
 @Injectable()
 export class ChatIntegrations {
+  private readonly logger = new Logger(ChatIntegrations.name);
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -30,7 +32,7 @@ export class ChatIntegrations {
   /** The secret requests of `provider` are checked with; refused (503) when there is none. */
   async secret(provider: ChatProvider): Promise<string> {
     const row = await this.row(provider);
-    const secret = row ? this.box.open(row.secret) : this.fromEnv(provider);
+    const secret = row ? this.open(provider, row.secret) : this.fromEnv(provider);
     if (!secret) throw new ChatException(ChatErrorCode.NotConfigured, `The ${provider} integration is not configured`);
     return secret;
   }
@@ -70,6 +72,16 @@ export class ChatIntegrations {
   private async row(provider: ChatProvider): Promise<{ secret: string; updated_at: Date } | undefined> {
     const [row] = (await this.db.query('SELECT secret, updated_at FROM chat_integrations WHERE provider = $1', [provider])) as { secret: string; updated_at: Date }[];
     return row;
+  }
+
+  /** A secret sealed under another key (NOTIFY_SECRET_KEY or JWT_SECRET changed) is as good as none. */
+  private open(provider: ChatProvider, sealed: string): string | undefined {
+    try {
+      return this.box.open(sealed);
+    } catch {
+      this.logger.error(`The stored ${provider} ${SECRET_NAME[provider]} cannot be decrypted (NOTIFY_SECRET_KEY or JWT_SECRET changed?): store it again`);
+      return undefined;
+    }
   }
 
   private fromEnv(provider: ChatProvider): string | undefined {

@@ -51,14 +51,14 @@ export class ChatLinks {
   }
 
   /** A one-time link URL for the identity (shown to that chat user only). */
-  async request(who: ChatIdentity): Promise<{ url: string; expiresInSec: number }> {
+  async request(who: ChatIdentity): Promise<{ url: string; absolute: boolean; expiresInSec: number }> {
     const token = randomBytes(32).toString('base64url');
     await this.db.query(
       `INSERT INTO chat_link_requests (token_hash, provider, team_id, chat_user_id, chat_user_name, expires_at)
        VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
       [hash(token), who.provider, who.teamId.slice(0, 64), who.userId.slice(0, 64), who.userName?.slice(0, 128) ?? null, LINK_TTL_SEC],
     );
-    return { url: `${this.config.publicUrl ?? ''}/chat/link?token=${token}`, expiresInSec: LINK_TTL_SEC };
+    return { url: `${this.config.publicUrl ?? ''}/chat/link?token=${token}`, absolute: Boolean(this.config.publicUrl), expiresInSec: LINK_TTL_SEC };
   }
 
   /** Links the token's chat identity to `user` (replacing an earlier link of that identity), once. */
