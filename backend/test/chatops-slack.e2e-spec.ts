@@ -124,10 +124,14 @@ describe('chatops: Slack and Mattermost doors', () => {
     expect(stored.rows[0].token_hash).not.toContain(token);
 
     await t.http().post('/api/v1/chatops/links/confirm').send({ token }).expect(401);
+    await t.http().post('/api/v1/chatops/links/preview').send({ token }).expect(401);
+    const preview = (await t.http().post('/api/v1/chatops/links/preview').set(alice.auth).send({ token }).expect(200)).body;
+    expect(preview).toEqual({ provider: 'slack', teamId: TEAM, chatUserId: u, chatUserName: `name-${u}`, expiresAt: expect.any(String) });
     const created: ChatLink = (await t.http().post('/api/v1/chatops/links/confirm').set(alice.auth).send({ token }).expect(200)).body;
     expect(created).toMatchObject({ provider: 'slack', teamId: TEAM, chatUserId: u, chatUserName: `name-${u}` });
     const again = await t.http().post('/api/v1/chatops/links/confirm').set(mallory.auth).send({ token }).expect(409);
     expect(again.body.code).toBe('chat.link_used');
+    expect((await t.http().post('/api/v1/chatops/links/preview').set(alice.auth).send({ token }).expect(409)).body.code).toBe('chat.link_used');
     expect((await t.http().post('/api/v1/chatops/links/confirm').set(alice.auth).send({ token: 'x'.repeat(43) }).expect(404)).body.code).toBe('chat.link_unknown');
 
     expect((await t.http().get('/api/v1/chatops/links').set(alice.auth).expect(200)).body).toContainEqual(created);

@@ -160,8 +160,17 @@ export interface ChatLink {
   createdAt: string;
 }
 
-/** `POST /chatops/links/confirm`: the token from the link URL the chat user was given. */
+/** `POST /chatops/links/confirm` and `/links/preview`: the token from the link URL the chat user was given. */
 export interface ChatLinkConfirmRequest { token: string }
+
+/** `POST /chatops/links/preview`: who a pending link request is for (shown before confirming; the token stays unused). */
+export interface ChatLinkPreview {
+  provider: ChatProvider;
+  teamId: string;
+  chatUserId: string;
+  chatUserName: string | null;
+  expiresAt: string;
+}
 
 /** `GET`/`PUT /chatops/integrations/{provider}`: secrets are never returned, only whether they are set. */
 export interface ChatIntegrationStatus {

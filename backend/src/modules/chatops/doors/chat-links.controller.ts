@@ -4,7 +4,7 @@ import { ApiErrors } from '../../../common/api-errors';
 import { AuthUser, CurrentUser, ReqMeta, RequestMeta } from '../../../common/decorators';
 import { UuidPipe } from '../../../common/uuid.pipe';
 import { ChatLinks } from './chat-links.service';
-import { ChatLinkDto, ConfirmChatLinkDto } from './dto/chat-doors.dto';
+import { ChatLinkDto, ChatLinkPreviewDto, ConfirmChatLinkDto } from './dto/chat-doors.dto';
 
 /** Your chat identities (Slack, Mattermost users) and linking a new one (docs/chatops.md). */
 @ApiTags('chatops')
@@ -18,6 +18,15 @@ export class ChatLinksController {
   @ApiOkResponse({ type: [ChatLinkDto] })
   listChatLinks(@CurrentUser() user: AuthUser): Promise<ChatLinkDto[]> {
     return this.links.list(user);
+  }
+
+  /** Who a link request is for (show it before confirming); the token stays unused. */
+  @Post('preview')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ChatLinkPreviewDto })
+  @ApiErrors(404, 409, 410)
+  previewChatLink(@Body() dto: ConfirmChatLinkDto): Promise<ChatLinkPreviewDto> {
+    return this.links.preview(dto.token);
   }
 
   /** Links the chat user who was given the token (by `link` in chat) to you; once, within 10 minutes. */

@@ -3,7 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { ChatLink, ChatProvider } from '@chatops/protocol';
+import type { ChatLink, ChatLinkPreview, ChatProvider } from '@chatops/protocol';
 import { AuthUser, RequestMeta } from '../../../common/decorators';
 import { APP_CONFIG, type AppConfig } from '../../../config/config';
 import { AuditService } from '../../audit/audit.service';
@@ -59,6 +59,19 @@ export class ChatLinks {
       [hash(token), who.provider, who.teamId.slice(0, 64), who.userId.slice(0, 64), who.userName?.slice(0, 128) ?? null, LINK_TTL_SEC],
     );
     return { url: `${this.config.publicUrl ?? ''}/chat/link?token=${token}`, absolute: Boolean(this.config.publicUrl), expiresInSec: LINK_TTL_SEC };
+  }
+
+  /** Who a pending request is for, without using it (the confirmation page shows it first). */
+  async preview(token: string): Promise<ChatLinkPreview> {
+    const [r] = (await this.db.query(
+      `SELECT provider, team_id, chat_user_id, chat_user_name, expires_at, used_at IS NOT NULL AS used, expires_at <= now() AS expired
+         FROM chat_link_requests WHERE token_hash = $1`,
+      [hash(token)],
+    )) as (Omit<LinkRow, 'id' | 'created_at'> & { expires_at: Date; used: boolean; expired: boolean })[];
+    if (!r) throw new ChatException(ChatErrorCode.LinkUnknown, 'No such link request: send `link` in chat again');
+    if (r.used) throw new ChatException(ChatErrorCode.LinkUsed, 'That link request was already used');
+    if (r.expired) throw new ChatException(ChatErrorCode.LinkExpired, `That link request expired (${LINK_TTL_SEC / 60} min): send \`link\` in chat again`);
+    return { provider: r.provider, teamId: r.team_id, chatUserId: r.chat_user_id, chatUserName: r.chat_user_name, expiresAt: r.expires_at.toISOString() };
   }
 
   /** Links the token's chat identity to `user` (replacing an earlier link of that identity), once. */

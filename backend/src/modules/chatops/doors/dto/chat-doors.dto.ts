@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import {
-  CHAT_PROVIDERS, type ChatIntegrationStatus, type ChatLink, type ChatLinkConfirmRequest, type ChatProvider,
+  CHAT_PROVIDERS, type ChatIntegrationStatus, type ChatLink, type ChatLinkConfirmRequest, type ChatLinkPreview, type ChatProvider,
   type MattermostIntegrationUpdate, type SlackIntegrationUpdate,
 } from '@chatops/protocol';
 
@@ -34,6 +34,14 @@ export class ChatLinkDto implements ChatLink {
   chatUserId: string;
   @ApiProperty({ type: String, nullable: true }) chatUserName: string | null;
   createdAt: string;
+}
+
+export class ChatLinkPreviewDto implements ChatLinkPreview {
+  @ApiProperty({ enum: CHAT_PROVIDERS }) provider: ChatProvider;
+  teamId: string;
+  chatUserId: string;
+  @ApiProperty({ type: String, nullable: true }) chatUserName: string | null;
+  expiresAt: string;
 }
 
 export class ChatIntegrationStatusDto implements ChatIntegrationStatus {
