@@ -98,6 +98,11 @@ describe('chatops: Slack and Mattermost doors', () => {
     const stale = await t.http().post('/api/v1/chatops/slack/commands').set(signed(body, Math.floor(Date.now() / 1000) - 6 * 60)).send(body).expect(401);
     expect(stale.body.code).toBe('chat.request_stale');
 
+    const sslCheck = form({ ssl_check: '1', token: 'legacy' });
+    await t.http().post('/api/v1/chatops/slack/commands').set(signed(sslCheck)).send(sslCheck).expect(200);
+    const incomplete = form({ text: 'help' });
+    expect((await t.http().post('/api/v1/chatops/slack/commands').set(signed(incomplete)).send(incomplete).expect(400)).body.code).toBe('chat.bad_payload');
+
     const headers = signed(body);
     await t.http().post('/api/v1/chatops/slack/commands').set(headers).send(body).expect(200);
     const replay = await t.http().post('/api/v1/chatops/slack/commands').set(headers).send(body).expect(401);

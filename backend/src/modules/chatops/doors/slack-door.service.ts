@@ -35,6 +35,8 @@ export class SlackDoor {
   ) {}
 
   async command(form: Form, meta: RequestMeta): Promise<SlackMessage> {
+    // Slack checks the certificate of the command URL now and then with a form carrying ssl_check=1.
+    if (form.ssl_check === '1') return { response_type: 'ephemeral', text: '', blocks: [] };
     const who: ChatIdentity = { provider: 'slack', teamId: field(form, 'team_id', 64)!, userId: field(form, 'user_id', 64)!, userName: field(form, 'user_name', 128, false) };
     const text = unescapeSlack(field(form, 'text', 20_000, false) ?? '');
     const prepared = await this.door.prepare(who, text);
