@@ -29,7 +29,7 @@ describe('chatops: Slack and Mattermost doors', () => {
   beforeAll(async () => {
     receiver = await startReceiver();
     origin = new URL(receiver.url).origin;
-    t = await startTestApp({ ...FAST_ALERTS_ENV, SLACK_RESPONSE_URL_PREFIX: `${origin}/slack/`, PUBLIC_URL: 'https://chatops.example.test' });
+    t = await startTestApp({ ...FAST_ALERTS_ENV, SLACK_RESPONSE_URL_PREFIX: `${origin}/slack/`, MATTERMOST_RESPONSE_URL_PREFIX: `${origin}/mm/`, PUBLIC_URL: 'https://chatops.example.test' });
     admin = await registerUser(t);
     alice = await registerUser(t);
     mallory = await registerUser(t);
@@ -233,7 +233,7 @@ describe('chatops: Slack and Mattermost doors', () => {
 
   it('Mattermost: the token checked in constant time, the same language, message attachments', async () => {
     const mm = (fields: Record<string, string>) =>
-      t.http().post('/api/v1/chatops/mattermost/commands').type('form').send(form({ team_id: 'mmteam', channel_id: 'c', user_name: 'bob', command: '/chatops', response_url: 'https://mm.example.test/hooks/commands/x', ...fields }));
+      t.http().post('/api/v1/chatops/mattermost/commands').type('form').send(form({ team_id: 'mmteam', channel_id: 'c', user_name: 'bob', command: '/chatops', response_url: `${origin}/mm/${uniq()}`, ...fields }));
     expect((await mm({ token: MM_TOKEN, user_id: 'mm1', text: 'status' }).expect(503)).body.code).toBe('chat.integration_not_configured');
     await t.http().put('/api/v1/chatops/integrations/mattermost').set(admin.auth).send({ token: MM_TOKEN }).expect(200);
     expect((await mm({ token: 'wrong-token-xyz', user_id: 'mm1', text: 'status' }).expect(401)).body.code).toBe('chat.token_invalid');
@@ -248,6 +248,15 @@ describe('chatops: Slack and Mattermost doors', () => {
     expect(st.attachments[0].title).toContain(server.name);
     const history = (await t.http().get('/api/v1/chatops/history').set(alice.auth).expect(200)).body.items;
     expect(history[0]).toMatchObject({ channel: 'mattermost', text: `status ${server.name}` });
+
+    // Slow commands: acknowledged at once, answered to the response_url (under MATTERMOST_RESPONSE_URL_PREFIX).
+    const ack = (await mm({ token: MM_TOKEN, user_id: 'mm1', text: `run ${server.name} -- echo from-mm` }).expect(200)).body;
+    expect(ack.attachments[0].title).toBe('Working…');
+    const attachmentsOf = (r: { json: unknown }) => JSON.stringify((r.json as { attachments?: unknown } | null)?.attachments ?? '');
+    const asked = await waitFor(() => receiver.requests.find((r) => attachmentsOf(r).includes(`Confirm: run ${server.name} -- echo from-mm`)), Boolean, 10_000, 'confirm card');
+    const confirmToken = /confirm ([A-Za-z0-9_-]{22})/.exec(attachmentsOf(asked!))![1];
+    await mm({ token: MM_TOKEN, user_id: 'mm1', text: `confirm ${confirmToken}` }).expect(200);
+    await waitFor(() => receiver.requests.find((r) => attachmentsOf(r).includes(`echo from-mm on ${server.name}: completed (exit 0)`)), Boolean, 10_000, 'run result');
   });
 
   it('refuses non-form bodies on the doors and keeps JSON elsewhere', async () => {

@@ -69,6 +69,7 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: z.string().min(8).optional(),
   SLACK_RESPONSE_URL_PREFIX: z.url({ protocol: /^https?$/ }).default('https://hooks.slack.com/'),
   MATTERMOST_TOKEN: z.string().min(8).optional(),
+  MATTERMOST_RESPONSE_URL_PREFIX: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export interface AppConfig {
@@ -136,6 +137,8 @@ export interface AppConfig {
     /** Where Slack's `response_url` may point (the door POSTs late results there). */
     slackResponseUrlPrefix: string;
     mattermostToken: string | undefined;
+    /** Where the Mattermost door may POST late answers (e.g. `https://mm.example.com/hooks/commands/`); unset: always inline. */
+    mattermostResponseUrlPrefix: string | undefined;
   };
 }
 
@@ -192,7 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from: e.SMTP_FROM },
     },
     dockerRequestTimeoutSec: e.DOCKER_REQUEST_TIMEOUT_SEC,
-    chat: { slackSigningSecret: e.SLACK_SIGNING_SECRET, slackResponseUrlPrefix: e.SLACK_RESPONSE_URL_PREFIX, mattermostToken: e.MATTERMOST_TOKEN },
+    chat: { slackSigningSecret: e.SLACK_SIGNING_SECRET, slackResponseUrlPrefix: e.SLACK_RESPONSE_URL_PREFIX, mattermostToken: e.MATTERMOST_TOKEN, mattermostResponseUrlPrefix: e.MATTERMOST_RESPONSE_URL_PREFIX },
   };
 }
 

@@ -23,8 +23,8 @@ import { ChatLinks } from './doors/chat-links.service';
 import { ChatLinksController } from './doors/chat-links.controller';
 import { MattermostDoor } from './doors/mattermost-door.service';
 import { ReplayGuard } from './doors/replay-guard.service';
+import { ResponseUrlPoster } from './doors/response-url-poster.service';
 import { SlackDoor } from './doors/slack-door.service';
-import { SlackResponder } from './doors/slack-responder.service';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { SecretBox } from '../notifications/secret-box';
 
@@ -40,7 +40,7 @@ import { SecretBox } from '../notifications/secret-box';
     ChatopsService, ChatExecutor, FleetReplies, ChatTargets, ChatConfirmations, ChatSettingsService,
     // The doors (docs/chatops.md, "Slack and Mattermost").
     { provide: CHAT_SECRET_BOX, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new SecretBox(c.notify.secretKey ?? c.jwtSecret, 'chat integration secrets v1') },
-    ChatDoor, ChatLinks, ChatIntegrations, ReplayGuard, SlackDoor, SlackResponder, MattermostDoor, SlackSignatureGuard, MattermostTokenGuard,
+    ChatDoor, ChatLinks, ChatIntegrations, ReplayGuard, SlackDoor, ResponseUrlPoster, MattermostDoor, SlackSignatureGuard, MattermostTokenGuard,
   ],
   exports: [ChatopsService],
 })

@@ -6,7 +6,7 @@ import { ChatErrorCode, ChatException } from '../chatops.errors';
 import { ChatDoor } from './chat-door.service';
 import type { ChatIdentity } from './chat-links.service';
 import { toSlackMessage, unescapeSlack, type SlackMessage } from './slack-blocks';
-import { SlackResponder } from './slack-responder.service';
+import { ResponseUrlPoster } from './response-url-poster.service';
 
 /** A slash command answers inline when it is done within this; otherwise "working…" and the answer later. */
 const INLINE_BUDGET_MS = 2000;
@@ -31,7 +31,7 @@ export class SlackDoor {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly door: ChatDoor,
-    private readonly responder: SlackResponder,
+    private readonly responder: ResponseUrlPoster,
   ) {}
 
   async command(form: Form, meta: RequestMeta): Promise<SlackMessage> {
@@ -43,12 +43,12 @@ export class SlackDoor {
     if ('reply' in prepared) return this.render(prepared.reply);
     const work = this.door.run(prepared.user, prepared.text, who, meta).then((r) => this.render(r));
     const url = form.response_url;
-    if (!this.responder.allowed(url)) return work;
+    if (!this.responder.allowed('slack', url)) return work;
     if (!prepared.slow) {
       const inline = await Promise.race([work, new Promise<null>((r) => setTimeout(r, INLINE_BUDGET_MS, null).unref())]);
       if (inline) return inline;
     }
-    this.responder.later(url, work, prepared.text);
+    this.responder.later(url, work, failed(prepared.text));
     return this.render({ title: 'Working…', text: `\`${prepared.text.slice(0, 200)}\`: the answer follows here.` });
   }
 
@@ -63,19 +63,21 @@ export class SlackDoor {
     if (!action || typeof action.value !== 'string') return;
     const teamId = payload.team?.id ?? payload.user?.team_id;
     if (typeof teamId !== 'string' || typeof payload.user?.id !== 'string') throw new ChatException(ChatErrorCode.BadPayload, 'payload names no team or user');
-    if (!this.responder.allowed(payload.response_url)) throw new ChatException(ChatErrorCode.BadPayload, 'payload has no usable response_url');
+    if (!this.responder.allowed('slack', payload.response_url)) throw new ChatException(ChatErrorCode.BadPayload, 'payload has no usable response_url');
     const who: ChatIdentity = { provider: 'slack', teamId: teamId.slice(0, 64), userId: payload.user.id.slice(0, 64), userName: payload.user.username ?? payload.user.name ?? null };
     const prepared = await this.door.prepare(who, action.value);
     const work = 'reply' in prepared
       ? Promise.resolve(this.render(prepared.reply))
       : this.door.run(prepared.user, prepared.text, who, meta).then((r) => this.render(r));
-    this.responder.later(payload.response_url, work.then((m) => ({ ...m, replace_original: false })), action.value.slice(0, 200));
+    this.responder.later(payload.response_url, work.then((m) => ({ ...m, replace_original: false })), failed(action.value));
   }
 
   private render(reply: ChatReply): SlackMessage {
     return toSlackMessage(reply, { publicUrl: this.config.publicUrl });
   }
 }
+
+const failed = (text: string): SlackMessage => ({ response_type: 'ephemeral', text: `${text.slice(0, 200)}: failed`, blocks: [] });
 
 interface BlockActionsPayload {
   type?: string;
