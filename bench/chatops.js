@@ -14,12 +14,16 @@
  *   3. `GET /api/v1/chatops/complete?text=top%20bench-1`, the same number of times,
  *   4. `GET /api/v1/servers` (the plain REST list of the same fleet) and `GET /api/v1/auth/me` (an
  *      authenticated request doing almost nothing): floors to compare with on the same machine.
+ *   5. The Slack door: a signed slash command `status` over the fleet (answered inline) and the
+ *      acknowledgement of `run bench-1 -- uptime` (answered at once, the rest going to a local
+ *      response_url receiver) (target: acknowledgement p99 < 300 ms; Slack waits 3 s).
  */
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { randomUUID } = require('node:crypto');
+const { createHmac, randomUUID } = require('node:crypto');
+const { createServer: createHttpServer } = require('node:http');
 const { io } = require('socket.io-client');
 const { parseArgs, log, summary, line: figureLine, requireBuilt, startBackend, signUp } = require('./support');
 
@@ -52,7 +56,13 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'chatops-bench-chat-'));
   const sockets = [];
   let backend = null;
+  // Slack's response_url, played by a local receiver that answers 200 to everything.
+  const hooks = createHttpServer((req, res) => { req.resume(); req.on('end', () => res.end('ok')); });
+  await new Promise((r) => hooks.listen(0, '127.0.0.1', r));
+  const hookBase = `http://127.0.0.1:${hooks.address().port}/`;
+  const slackSecret = 'bench-slack-signing-secret';
   const cleanup = async () => {
+    hooks.close();
     for (const s of sockets) s.close();
     if (backend) await backend.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -60,7 +70,7 @@ async function main() {
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
   try {
-    const started = await startBackend(dataDir);
+    const started = await startBackend(dataDir, { SLACK_SIGNING_SECRET: slackSecret, SLACK_RESPONSE_URL_PREFIX: hookBase, NOTIFY_ALLOW_PRIVATE: 'true' });
     backend = started.backend;
     const { base } = started;
     const { call, api } = await signUp(base);
@@ -98,6 +108,19 @@ async function main() {
       return r.bytes;
     };
 
+    /** A signed Slack slash command from one linked Slack user. */
+    const slash = async (text) => {
+      const body = new URLSearchParams({ team_id: 'TBENCH', user_id: 'UBENCH', user_name: 'bench', command: '/chatops', text, response_url: `${hookBase}r/${randomUUID()}` }).toString();
+      const ts = String(Math.floor(Date.now() / 1000));
+      const signature = `v0=${createHmac('sha256', slackSecret).update(`v0:${ts}:${body}`).digest('hex')}`;
+      const res = await fetch(`${base}/api/v1/chatops/slack/commands`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': ts, 'x-slack-signature': signature }, body });
+      const out = await res.text();
+      if (res.status !== 200) throw new Error(`slash ${text}: ${res.status} ${out}`);
+      return out;
+    };
+    const linkToken = /token=([A-Za-z0-9_-]+)/.exec(await slash('link'))[1];
+    await api('POST', '/chatops/links/confirm', { token: linkToken });
+
     log(`measuring, ${o.runs} runs each after ${o.warmup} warm-up runs`);
     const fleet = await measure('status (fleet)', () => say('status'));
     const one = await measure('status <server>', () => say(`status bench-${Math.floor(o.servers / 2)}`));
@@ -105,6 +128,12 @@ async function main() {
     const complete = await measure('complete', async () => (await call('GET', '/chatops/complete?text=top%20bench-1')).bytes);
     const list = await measure('GET /servers', async () => (await call('GET', '/servers')).bytes);
     const me = await measure('GET /auth/me', async () => (await call('GET', '/auth/me')).bytes);
+    const slackStatus = await measure('slack status', async () => (await slash('status')).length);
+    const slackAck = await measure('slack run (ack)', async () => {
+      const out = await slash('run bench-1 -- uptime');
+      if (!out.includes('Working')) throw new Error(`expected an acknowledgement: ${out.slice(0, 300)}`);
+      return out.length;
+    });
 
     log('');
     line(`status over ${o.servers} servers`, fleet);
@@ -115,7 +144,10 @@ async function main() {
     line(`GET /servers (${o.servers}, the REST floor)`, list);
     log(`${''.padEnd(40)} response ${list.bytes} bytes`);
     line('GET /auth/me (an authenticated no-op)', me);
-    console.log(`RESULT ${JSON.stringify({ servers: o.servers, statusFleet: fleet, statusOne: one, statusTag: tag, complete, serversList: list, authMe: me })}`);
+    line(`Slack /chatops status (${o.servers}, inline)`, slackStatus);
+    line('Slack /chatops run: acknowledgement', slackAck);
+    log(`${''.padEnd(40)} (target: p99 < 300 ms; Slack waits 3 s)`);
+    console.log(`RESULT ${JSON.stringify({ servers: o.servers, statusFleet: fleet, statusOne: one, statusTag: tag, complete, serversList: list, authMe: me, slackStatus, slackAck })}`);
   } finally {
     await cleanup();
   }

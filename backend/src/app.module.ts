@@ -3,7 +3,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
-import { createJsonBodyMiddleware } from './common/body-parser.middleware';
+import { createFormBodyMiddleware, createJsonBodyMiddleware, FORM_BODY_ROUTES } from './common/body-parser.middleware';
 import { loggerParams } from './common/logging';
 import { AppConfig } from './config/config';
 import { CoreModule } from './core.module';
@@ -83,6 +83,8 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(createJsonBodyMiddleware(AppModule.bodyLimit)).forRoutes({ path: '*path', method: RequestMethod.ALL });
+    const forms = FORM_BODY_ROUTES.map((path) => ({ path, method: RequestMethod.POST }));
+    consumer.apply(createFormBodyMiddleware(AppModule.bodyLimit)).forRoutes(...forms);
+    consumer.apply(createJsonBodyMiddleware(AppModule.bodyLimit)).exclude(...forms).forRoutes({ path: '*path', method: RequestMethod.ALL });
   }
 }

@@ -107,7 +107,12 @@ describe('notifications', () => {
     await waitFor(() => r.requests.length, (n) => n === 1, 10_000, 'the slack message');
     const msg = r.requests[0].json as { text: string; blocks: { type: string; text?: { type: string; text: string }; fields?: unknown[]; elements?: unknown[] }[] };
     expect(msg.text).toBe(`[FIRING] warning: ${alert.message}`);
-    expect(msg.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'context']);
+    expect(msg.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'actions', 'context']);
+    // Ack/Resolve buttons for the chat door's interactivity endpoint (docs/chatops.md)
+    expect(msg.blocks[3].elements).toEqual([
+      { type: 'button', action_id: `chatops.ack.${alert.id}`, text: { type: 'plain_text', text: 'Ack' }, value: `ack ${alert.id}`, style: 'primary' },
+      { type: 'button', action_id: `chatops.resolve.${alert.id}`, text: { type: 'plain_text', text: 'Resolve' }, value: `resolve ${alert.id}` },
+    ]);
     expect(msg.blocks[0].text).toEqual({ type: 'plain_text', text: msg.text });
     expect(msg.blocks[1].text!.type).toBe('mrkdwn');
     // mrkdwn: &, < and > escaped as Slack requires

@@ -1,5 +1,5 @@
 import { BadRequestException, Injectable, NestMiddleware, PayloadTooLargeException } from '@nestjs/common';
-import { json } from 'express';
+import { json, urlencoded } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-input';
 
@@ -38,4 +38,35 @@ export function createJsonBodyMiddleware(limitBytes: number) {
     }
   }
   return JsonBodyMiddleware;
+}
+
+/** Routes whose bodies are HTML forms (chat platforms' callbacks), relative to the API prefix. */
+export const FORM_BODY_ROUTES = ['chatops/slack/*path', 'chatops/mattermost/*path'];
+
+/**
+ * application/x-www-form-urlencoded parsing for the chat platforms' callbacks only (FORM_BODY_ROUTES),
+ * within the same size limit as JSON. The raw bytes are kept on `req.rawBody`: Slack signs them,
+ * not the parsed fields. Flat fields only (`extended: false`); anything else is a 400.
+ */
+export function createFormBodyMiddleware(limitBytes: number) {
+  const parse = urlencoded({
+    limit: limitBytes,
+    extended: false,
+    parameterLimit: 100,
+    verify: (req, _res, body) => { (req as Request & { rawBody?: Buffer }).rawBody = Buffer.from(body); },
+  });
+  @Injectable()
+  class FormBodyMiddleware implements NestMiddleware {
+    use(req: Request, res: Response, next: NextFunction) {
+      if (!req.is('application/x-www-form-urlencoded')) {
+        return next(new BadRequestException('Chat platform callbacks must be forms (Content-Type: application/x-www-form-urlencoded)'));
+      }
+      parse(req, res, (err?: { type?: string }) => {
+        if (!err) return next();
+        if (err.type === 'entity.too.large') return next(new PayloadTooLargeException(`Request body exceeds ${limitBytes} bytes`));
+        return next(new BadRequestException('Unreadable form body'));
+      });
+    }
+  }
+  return FormBodyMiddleware;
 }

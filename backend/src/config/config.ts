@@ -66,6 +66,10 @@ const envSchema = z.object({
   SMTP_PASSWORD: z.string().min(1).optional(),
   SMTP_FROM: z.string().min(3).default('ChatOps <chatops@localhost>'),
   DOCKER_REQUEST_TIMEOUT_SEC: z.coerce.number().int().min(1).max(300).default(15),
+  SLACK_SIGNING_SECRET: z.string().min(8).optional(),
+  SLACK_RESPONSE_URL_PREFIX: z.url({ protocol: /^https?$/ }).default('https://hooks.slack.com/'),
+  MATTERMOST_TOKEN: z.string().min(8).optional(),
+  MATTERMOST_RESPONSE_URL_PREFIX: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export interface AppConfig {
@@ -127,6 +131,15 @@ export interface AppConfig {
   };
   /** How long to wait for an agent's answer to a Docker request; stop/restart wait their own timeout on top. */
   dockerRequestTimeoutSec: number;
+  /** Chat doors (docs/chatops.md): used when no secret was stored through the API. */
+  chat: {
+    slackSigningSecret: string | undefined;
+    /** Where Slack's `response_url` may point (the door POSTs late results there). */
+    slackResponseUrlPrefix: string;
+    mattermostToken: string | undefined;
+    /** Where the Mattermost door may POST late answers (e.g. `https://mm.example.com/hooks/commands/`); unset: always inline. */
+    mattermostResponseUrlPrefix: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -182,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from: e.SMTP_FROM },
     },
     dockerRequestTimeoutSec: e.DOCKER_REQUEST_TIMEOUT_SEC,
+    chat: { slackSigningSecret: e.SLACK_SIGNING_SECRET, slackResponseUrlPrefix: e.SLACK_RESPONSE_URL_PREFIX, mattermostToken: e.MATTERMOST_TOKEN, mattermostResponseUrlPrefix: e.MATTERMOST_RESPONSE_URL_PREFIX },
   };
 }
 

@@ -135,3 +135,60 @@ export interface ChatSettings {
   /** Destructive commands (`run`, docker stop/restart/kill) wait for `confirm <token>`; default true. */
   confirmDestructive: boolean;
 }
+
+/**
+ * Slack buttons whose `action_id` starts with this are ChatOps actions: the interactivity endpoint
+ * sends the button's `value` (a command) as the presser's message. Used by reply cards and by the
+ * alert notifications sent to Slack (Ack/Resolve).
+ */
+export const SLACK_ACTION_PREFIX = 'chatops.';
+
+/** Chat platforms whose users can be linked to a ChatOps account (the doors other than the dashboard). */
+export const CHAT_PROVIDERS = ['slack', 'mattermost'] as const;
+export type ChatProvider = (typeof CHAT_PROVIDERS)[number];
+
+/** A chat identity (workspace/team + user) linked to your account: `GET /chatops/links`. */
+export interface ChatLink {
+  id: string;
+  provider: ChatProvider;
+  /** Slack team id / Mattermost team id. */
+  teamId: string;
+  /** The platform's user id. */
+  chatUserId: string;
+  /** The platform's user name when linked (informative: it may change there). */
+  chatUserName: string | null;
+  createdAt: string;
+}
+
+/** `POST /chatops/links/confirm` and `/links/preview`: the token from the link URL the chat user was given. */
+export interface ChatLinkConfirmRequest { token: string }
+
+/** `POST /chatops/links/preview`: who a pending link request is for (shown before confirming; the token stays unused). */
+export interface ChatLinkPreview {
+  provider: ChatProvider;
+  teamId: string;
+  chatUserId: string;
+  chatUserName: string | null;
+  expiresAt: string;
+}
+
+/** `GET`/`PUT /chatops/integrations/{provider}`: secrets are never returned, only whether they are set. */
+export interface ChatIntegrationStatus {
+  provider: ChatProvider;
+  configured: boolean;
+  /** `stored`: set through this API (encrypted at rest); `env`: from SLACK_SIGNING_SECRET / MATTERMOST_TOKEN; null: not configured. */
+  source: 'stored' | 'env' | null;
+  updatedAt: string | null;
+}
+
+/** `PUT /chatops/integrations/slack`. */
+export interface SlackIntegrationUpdate {
+  /** The Slack app's signing secret (Basic Information → App Credentials). */
+  signingSecret: string;
+}
+
+/** `PUT /chatops/integrations/mattermost`. */
+export interface MattermostIntegrationUpdate {
+  /** The slash command's token (Integrations → Slash Commands). */
+  token: string;
+}

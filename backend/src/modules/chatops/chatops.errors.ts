@@ -16,6 +16,20 @@ export enum ChatErrorCode {
   ConfirmUnknown = 'chat.confirm_unknown',
   ConfirmExpired = 'chat.confirm_expired',
   ConfirmUsed = 'chat.confirm_used',
+  /** Chat doors: the request is not from the configured Slack app / Mattermost command. */
+  SignatureInvalid = 'chat.signature_invalid',
+  RequestStale = 'chat.request_stale',
+  RequestReplayed = 'chat.request_replayed',
+  TokenInvalid = 'chat.token_invalid',
+  NotConfigured = 'chat.integration_not_configured',
+  BadPayload = 'chat.bad_payload',
+  LinkUnknown = 'chat.link_unknown',
+  LinkExpired = 'chat.link_expired',
+  LinkUsed = 'chat.link_used',
+  LinkNotFound = 'chat.link_not_found',
+  AdminRequired = 'chat.admin_required',
+  /** A chat door's message is longer than the language accepts (a reply error only). */
+  TextTooLong = 'chat.text_too_long',
 }
 
 export const ChatException = domainException<ChatErrorCode>('ChatException', {
@@ -27,4 +41,16 @@ export const ChatException = domainException<ChatErrorCode>('ChatException', {
   [ChatErrorCode.ConfirmUnknown]: 404,
   [ChatErrorCode.ConfirmExpired]: 410,
   [ChatErrorCode.ConfirmUsed]: 409,
+  [ChatErrorCode.SignatureInvalid]: 401,
+  [ChatErrorCode.RequestStale]: 401,
+  [ChatErrorCode.RequestReplayed]: 401,
+  [ChatErrorCode.TokenInvalid]: 401,
+  [ChatErrorCode.NotConfigured]: 503,
+  [ChatErrorCode.BadPayload]: 400,
+  [ChatErrorCode.LinkUnknown]: 404,
+  [ChatErrorCode.LinkExpired]: 410,
+  [ChatErrorCode.LinkUsed]: 409,
+  [ChatErrorCode.LinkNotFound]: 404,
+  [ChatErrorCode.AdminRequired]: 403,
+  [ChatErrorCode.TextTooLong]: 400,
 });

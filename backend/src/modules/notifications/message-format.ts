@@ -3,7 +3,7 @@
  * generic webhook's JSON. A message carries one alert, or several (a grouped message: one rule
  * breached on several servers within the grouping window).
  */
-import type { DeliveryKind, WebhookPayload } from '@chatops/protocol';
+import { SLACK_ACTION_PREFIX, type DeliveryKind, type WebhookPayload } from '@chatops/protocol';
 import { formatValue, metricLabel } from '../alerts/alert-rules';
 import type { NotifiedAlert } from './delivery-log.service';
 
@@ -83,9 +83,28 @@ export function slackMessage(m: Message): { text: string; blocks: unknown[] } {
         { type: 'mrkdwn', text: `*Servers*\n${new Set(m.alerts.map((x) => x.serverId)).size}` },
         { type: 'mrkdwn', text: `*Started*\n${a.startedAt}` },
       ] },
+      ...(m.kind === 'fired' || m.kind === 'acknowledged' ? [alertButtons(m)] : []),
       { type: 'context', elements: [{ type: 'mrkdwn', text: `ChatOps · delivery ${m.deliveryId}` }] },
     ],
   };
+}
+
+/** Alerts a Slack message offers buttons for (Block Kit allows 25 elements per actions block). */
+const SLACK_MAX_ALERT_BUTTONS = 5;
+
+/**
+ * Ack (while firing) and Resolve buttons: their value is the ChatOps command, run through the
+ * interactivity endpoint as the presser's linked account (docs/chatops.md#slash-commands-and-buttons),
+ * so they work for linked users allowed to see the alert and nobody else.
+ */
+function alertButtons(m: Message) {
+  const alerts = m.alerts.slice(0, SLACK_MAX_ALERT_BUTTONS);
+  const suffix = (a: NotifiedAlert) => (alerts.length > 1 ? ` ${a.id.slice(0, 8)}` : '');
+  const elements = alerts.flatMap((a) => [
+    ...(m.kind === 'fired' ? [{ type: 'button', action_id: `${SLACK_ACTION_PREFIX}ack.${a.id}`, text: { type: 'plain_text', text: `Ack${suffix(a)}` }, value: `ack ${a.id}`, style: 'primary' }] : []),
+    { type: 'button', action_id: `${SLACK_ACTION_PREFIX}resolve.${a.id}`, text: { type: 'plain_text', text: `Resolve${suffix(a)}` }, value: `resolve ${a.id}` },
+  ]);
+  return { type: 'actions', elements };
 }
 
 export function webhookPayload(m: Message, sentAt: string): WebhookPayload {

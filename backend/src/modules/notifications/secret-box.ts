@@ -12,8 +12,9 @@ const TAG_BYTES = 16;
 export class SecretBox {
   private readonly key: Buffer;
 
-  constructor(keyMaterial: string) {
-    this.key = Buffer.from(hkdfSync('sha256', keyMaterial, 'chatops', 'notification channel secrets v1', 32));
+  /** `purpose` separates keys derived from the same material (notification channels, chat integrations). */
+  constructor(keyMaterial: string, purpose = 'notification channel secrets v1') {
+    this.key = Buffer.from(hkdfSync('sha256', keyMaterial, 'chatops', purpose, 32));
   }
 
   seal(plain: string): string {

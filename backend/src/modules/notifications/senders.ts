@@ -72,39 +72,48 @@ export class ChannelSender {
     await this.mailer.sendMail({ from: smtp.from, to, subject: title(m), text: plainText(m), html: html(m) });
   }
 
-  /** POSTs JSON with the private-address guard, no redirects, a timeout; 2xx is success. */
   private post(raw: string, body: string, headers: Record<string, string>): Promise<{ statusCode: number | null; error: string | null }> {
-    const url = new URL(raw);
-    const literal = literalAddress(url);
-    const allowPrivate = this.config.notify.allowPrivate;
-    if (literal && !allowPrivate && isPrivateAddress(literal)) return Promise.reject(new PrivateAddressError(url.hostname, literal));
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const req = send(url, {
-        method: 'POST',
-        lookup: guardedLookup(allowPrivate),
-        timeout: this.config.notify.timeoutSec * 1000,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'User-Agent': 'ChatOps-Notifier/1', ...headers },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          if (size < MAX_RESPONSE_BYTES) chunks.push(c);
-          size += c.length;
-        });
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) return resolve({ statusCode: status, error: null });
-          const text = Buffer.concat(chunks).toString('utf8').slice(0, 300).replace(/\s+/g, ' ').trim();
-          resolve({ statusCode: status, error: `HTTP ${status}${text ? `: ${text}` : ''}` });
-        });
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.config.notify.timeoutSec} s`)));
-      req.on('error', reject);
-      req.end(body);
-    });
+    return postJson(raw, body, headers, { allowPrivate: this.config.notify.allowPrivate, timeoutSec: this.config.notify.timeoutSec });
   }
+}
+
+/**
+ * POSTs JSON with the private-address guard (unless `allowPrivate`), no redirects, a timeout;
+ * 2xx is success. Shared with the chat doors (Slack's response_url).
+ */
+export function postJson(
+  raw: string, body: string, headers: Record<string, string>, opts: { allowPrivate: boolean; timeoutSec: number },
+): Promise<{ statusCode: number | null; error: string | null }> {
+  const url = new URL(raw);
+  const literal = literalAddress(url);
+  const { allowPrivate, timeoutSec } = opts;
+  if (literal && !allowPrivate && isPrivateAddress(literal)) return Promise.reject(new PrivateAddressError(url.hostname, literal));
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(url, {
+      method: 'POST',
+      lookup: guardedLookup(allowPrivate),
+      timeout: timeoutSec * 1000,
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'User-Agent': 'ChatOps-Notifier/1', ...headers },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        if (size < MAX_RESPONSE_BYTES) chunks.push(c);
+        size += c.length;
+      });
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) return resolve({ statusCode: status, error: null });
+        const text = Buffer.concat(chunks).toString('utf8').slice(0, 300).replace(/\s+/g, ' ').trim();
+        resolve({ statusCode: status, error: `HTTP ${status}${text ? `: ${text}` : ''}` });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutSec} s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** An error as a delivery log shows it: the message only, never a URL (it may hold a token). */
