@@ -1,5 +1,5 @@
 import { BreakpointObserver } from '@angular/cdk/layout';
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal, viewChild } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatListModule } from '@angular/material/list';
@@ -7,16 +7,20 @@ import { MatMenuModule } from '@angular/material/menu';
 import { MatSidenav, MatSidenavModule } from '@angular/material/sidenav';
 import { MatToolbarModule } from '@angular/material/toolbar';
 import { MatTooltipModule } from '@angular/material/tooltip';
-import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
-import { map } from 'rxjs';
+import { NavigationEnd, Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { filter, map, startWith } from 'rxjs';
 import { OpenAlertsService } from '../../core/alerts/open-alerts.service';
 import { AuthService } from '../../core/auth/auth.service';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { IconComponent } from '../../shared/ui/icon.component';
+import { ChatPanelComponent } from '../chat/chat-panel.component';
+
+/** A server page's id in the URL (`/servers/<uuid>/…`): the chat drawer's server context. */
+const SERVER_URL = /^\/servers\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[/?#]|$)/i;
 
 @Component({
   selector: 'app-shell',
-  imports: [MatToolbarModule, MatSidenavModule, MatListModule, MatButtonModule, MatMenuModule, MatTooltipModule, RouterOutlet, RouterLink, RouterLinkActive, IconComponent],
+  imports: [MatToolbarModule, MatSidenavModule, MatListModule, MatButtonModule, MatMenuModule, MatTooltipModule, RouterOutlet, RouterLink, RouterLinkActive, IconComponent, ChatPanelComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './shell.component.html',
   styleUrl: './shell.component.scss',
@@ -25,7 +29,19 @@ export class ShellComponent {
   protected readonly auth = inject(AuthService);
   protected readonly live = inject(LiveSocketService);
   protected readonly openAlerts = inject(OpenAlertsService);
-  private readonly sidenav = viewChild.required(MatSidenav);
+  private readonly sidenav = viewChild.required<MatSidenav>('sidenav');
+  private readonly chatDrawer = viewChild.required<MatSidenav>('chatDrawer');
+  /** The chat drawer is rendered (its code loaded) from its first opening on, and then kept. */
+  protected readonly chatUsed = signal(false);
+  private readonly router = inject(Router);
+  protected readonly chatServerId = toSignal(
+    this.router.events.pipe(
+      filter((e) => e instanceof NavigationEnd),
+      startWith(null),
+      map(() => SERVER_URL.exec(this.router.url)?.[1] ?? null),
+    ),
+    { initialValue: null },
+  );
 
   protected readonly isPhone = toSignal(
     inject(BreakpointObserver).observe('(max-width: 768px)').pipe(map((r) => r.matches)),
@@ -51,6 +67,11 @@ export class ShellComponent {
 
   protected navigated(): void {
     if (this.isPhone()) void this.sidenav().close();
+  }
+
+  protected toggleChat(): void {
+    this.chatUsed.set(true);
+    void this.chatDrawer().toggle();
   }
 
   protected logout(): void {
