@@ -54,13 +54,14 @@ export class ChatInputComponent {
         debounceTime(COMPLETE_DEBOUNCE_MS),
         distinctUntilChanged(),
         switchMap((text) => (text.trim() && !text.includes('\n')
-          ? api.complete(text, this.serverId()).pipe(map((r) => r.items), catchError(() => of([])))
-          : of([]))),
+          ? api.complete(text, this.serverId()).pipe(map((r) => ({ text, items: r.items })), catchError(() => of({ text, items: [] })))
+          : of({ text, items: [] }))),
         takeUntilDestroyed(),
       )
-      .subscribe((items) => {
-        // A suggestion for text the user has since sent or replaced is stale.
-        this.items.set(items.filter((i) => i.text !== this.value()));
+      .subscribe(({ text, items }) => {
+        // Suggestions for text the user has since sent, recalled or replaced are stale.
+        if (text !== this.value()) return;
+        this.items.set(items.filter((i) => i.text !== text));
         this.active.set(-1);
       });
   }
@@ -146,6 +147,7 @@ export class ChatInputComponent {
     if (!text || this.busy()) return;
     this.recall.push(text);
     this.setValue('');
+    this.typed.next('');
     this.send.emit(text);
   }
 
