@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, ElementRef, Injector, afterNextRender, computed, inject, input, linkedSignal, output, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, Injector, afterNextRender, computed, inject, input, linkedSignal, output, signal, viewChild } from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
@@ -52,6 +52,7 @@ export class ChatPanelComponent {
   private readonly api = inject(ChatopsApi);
   private readonly servers = inject(ServersApi);
   private readonly injector = inject(Injector);
+  private readonly destroyRef = inject(DestroyRef);
   private readonly log = viewChild<ElementRef<HTMLElement>>('log');
   private readonly input = viewChild(ChatInputComponent);
 
@@ -69,9 +70,22 @@ export class ChatPanelComponent {
     this.turns().map((t) => t.text).filter((t) => !/^\/?confirm\s/i.test(t)).reverse(),
   );
 
+  /** Messages sent in this conversation, to show a confirmation already sent as done. */
+  protected readonly sentTexts = computed(() => new Set(this.turns().filter((t) => t.reply).map((t) => t.text.trim())));
+
   private readonly search$ = new Subject<string>();
+  /** The user is at the newest message: content growing below (a chart drawn, output) keeps it in view. */
+  private pinned = true;
 
   constructor() {
+    afterNextRender(() => {
+      const el = this.log()?.nativeElement;
+      const content = el?.firstElementChild;
+      if (!el || !content) return;
+      const observer = new ResizeObserver(() => { if (this.pinned) el.scrollTop = el.scrollHeight; });
+      observer.observe(content);
+      this.destroyRef.onDestroy(() => observer.disconnect());
+    });
     const searchTerm = signal('');
     this.search$.pipe(debounceTime(300), distinctUntilChanged(), takeUntilDestroyed()).subscribe((q) => searchTerm.set(q.trim()));
 
@@ -128,6 +142,7 @@ export class ChatPanelComponent {
   }
 
   protected onScroll(el: HTMLElement): void {
+    this.pinned = el.scrollHeight - el.scrollTop - el.clientHeight < LOAD_OLDER_THRESHOLD_PX;
     if (el.scrollTop < LOAD_OLDER_THRESHOLD_PX) this.loadOlder();
   }
 
@@ -164,6 +179,7 @@ export class ChatPanelComponent {
   }
 
   private scrollToBottom(): void {
+    this.pinned = true;
     afterNextRender(() => {
       const el = this.log()?.nativeElement;
       if (el) el.scrollTop = el.scrollHeight;

@@ -120,6 +120,20 @@ describe('ChatReplyCardComponent', () => {
       expect(sent).toEqual([]);
     });
 
+    it('draws the reply’s own Confirm action once (as the confirm step), keeping the other actions', () => {
+      const reply = confirmReply();
+      render({ ...reply, actions: [{ label: 'Confirm', command: `confirm ${reply.confirm!.token}`, style: 'danger' }, { label: 'History', command: 'history web-1', style: 'default' }] });
+      expect(qa(fixture, 'button').map((b) => b.textContent?.trim())).toEqual(['Confirm', 'Cancel', 'History']);
+    });
+
+    it('shows a confirmation the conversation already sent as confirmed', () => {
+      render(confirmReply());
+      fixture.componentRef.setInput('confirmed', true);
+      fixture.detectChanges();
+      expect(qa(fixture, '[data-testid=chat-confirm-button]')).toHaveLength(0);
+      expect(text(fixture)).toContain('Confirmed');
+    });
+
     it('cancels without sending anything', () => {
       render(confirmReply());
       q<HTMLButtonElement>(fixture, '[data-testid=chat-cancel-button]').click();

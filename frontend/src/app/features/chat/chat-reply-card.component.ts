@@ -23,12 +23,20 @@ export class ChatReplyCardComponent {
   readonly reply = input.required<ChatReply>();
   /** False for a reply still waiting behind a newer one being sent: buttons stay usable anyway. */
   readonly disabled = input(false);
+  /** The conversation already holds this reply's `confirm <token>` (a reloaded history). */
+  readonly confirmed = input(false);
   readonly send = output<string>();
 
   protected readonly secondsLeft = confirmCountdown(() => this.reply().confirm?.expiresAt);
   /** What the user did with the confirm step in this session. */
-  protected readonly decision = signal<'confirmed' | 'cancelled' | null>(null);
+  private readonly choice = signal<'confirmed' | 'cancelled' | null>(null);
+  protected readonly decision = computed(() => this.choice() ?? (this.confirmed() ? 'confirmed' : null));
   protected readonly confirmOpen = computed(() => !!this.reply().confirm && !this.decision() && this.secondsLeft() > 0);
+  /** The buttons, without the one sending `confirm <token>`: the confirm step draws its own. */
+  protected readonly actions = computed(() => {
+    const r = this.reply();
+    return (r.actions ?? []).filter((a) => !r.confirm || a.command.trim() !== `confirm ${r.confirm.token}`);
+  });
 
   protected readonly output = computed(() => {
     const r = this.reply();
@@ -43,11 +51,11 @@ export class ChatReplyCardComponent {
   protected confirm(): void {
     const c = this.reply().confirm;
     if (!c || !this.confirmOpen()) return;
-    this.decision.set('confirmed');
+    this.choice.set('confirmed');
     this.send.emit(`confirm ${c.token}`);
   }
 
   protected cancel(): void {
-    this.decision.set('cancelled');
+    this.choice.set('cancelled');
   }
 }
