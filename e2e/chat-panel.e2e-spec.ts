@@ -6,7 +6,7 @@ import { Proc, startAgent, startBackend } from './support/processes';
 
 /**
  * The chat panel in a real Chromium, against the built backend and a real agent with exec on: the
- * empty conversation invites `status`; `status` answers with the fleet card; `run … -- uname -a`
+ * empty conversation invites `status`; `stat` completes to `status` (Tab), which answers with the fleet card; `run … -- uname -a`
  * asks for confirmation (countdown), Confirm runs it once and the output is shown; the drawer
  * opened on the server page carries the server as context.
  */
@@ -61,12 +61,18 @@ describe('chat panel end to end', () => {
     await backend?.stop();
   });
 
-  it('answers `status` with the fleet card', async () => {
+  it('completes `stat` to `status` (Tab) and answers with the fleet card', async () => {
     await page.getByRole('link', { name: 'Chat', exact: true }).click();
     await page.waitForURL(`${backend.baseUrl}/chat`);
     await expect(page.getByTestId('chat-empty').textContent()).resolves.toContain('Try help or status');
 
-    await say(page, 'status');
+    // Completion: the command name, accepted with Tab.
+    const box = page.getByTestId('chat-input');
+    await box.fill('stat');
+    await page.getByTestId('chat-suggestions').getByRole('option', { name: /status/ }).first().waitFor();
+    await box.press('Tab');
+    expect(await box.inputValue()).toBe('status ');
+    await box.press('Enter');
     const card = page.getByTestId('chat-reply').last();
     await card.getByTestId('chat-table').waitFor();
     const row = card.getByRole('row').filter({ hasText: SERVER });
@@ -93,7 +99,7 @@ describe('chat panel end to end', () => {
     await shot('chat-run');
   });
 
-  it('opens the drawer from a server page with the server as context', async () => {
+  it('opens the drawer from a server page with the server as context and its chart inline', async () => {
     await page.goto(`${backend.baseUrl}/servers/${serverId}`);
     await page.getByTestId('chat-toggle').click();
     const drawer = page.locator('mat-sidenav.chat-drawer');
@@ -101,7 +107,10 @@ describe('chat panel end to end', () => {
     // The server's conversation: the `run` above was about it.
     await drawer.getByTestId('chat-message').filter({ hasText: 'uname -a' }).first().waitFor();
     await say(drawer, 'status');
-    await drawer.getByTestId('chat-reply').last().locator('h3', { hasText: `${SERVER}: online` }).waitFor();
+    const card = drawer.getByTestId('chat-reply').last();
+    await card.locator('h3', { hasText: `${SERVER}: online` }).waitFor();
+    // Its chart reference, drawn inline from the metrics history.
+    await card.getByTestId('chat-chart').locator('canvas').waitFor();
     await shot('chat-drawer');
     expect(pageErrors).toEqual([]);
   });
