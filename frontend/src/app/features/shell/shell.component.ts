@@ -1,5 +1,5 @@
 import { BreakpointObserver } from '@angular/cdk/layout';
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, Injector, ViewContainerRef, computed, effect, inject, viewChild } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatListModule } from '@angular/material/list';
@@ -13,14 +13,13 @@ import { OpenAlertsService } from '../../core/alerts/open-alerts.service';
 import { AuthService } from '../../core/auth/auth.service';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { IconComponent } from '../../shared/ui/icon.component';
-import { ChatPanelComponent } from '../chat/chat-panel.component';
 
 /** A server page's id in the URL (`/servers/<uuid>/…`): the chat drawer's server context. */
 const SERVER_URL = /^\/servers\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[/?#]|$)/i;
 
 @Component({
   selector: 'app-shell',
-  imports: [MatToolbarModule, MatSidenavModule, MatListModule, MatButtonModule, MatMenuModule, MatTooltipModule, RouterOutlet, RouterLink, RouterLinkActive, IconComponent, ChatPanelComponent],
+  imports: [MatToolbarModule, MatSidenavModule, MatListModule, MatButtonModule, MatMenuModule, MatTooltipModule, RouterOutlet, RouterLink, RouterLinkActive, IconComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './shell.component.html',
   styleUrl: './shell.component.scss',
@@ -31,9 +30,11 @@ export class ShellComponent {
   protected readonly openAlerts = inject(OpenAlertsService);
   private readonly sidenav = viewChild.required<MatSidenav>('sidenav');
   private readonly chatDrawer = viewChild.required<MatSidenav>('chatDrawer');
-  /** The chat drawer is rendered (its code loaded) from its first opening on, and then kept. */
-  protected readonly chatUsed = signal(false);
+  /** Where the chat panel goes: created (its code loaded) on the drawer's first opening, then kept. */
+  private readonly chatHost = viewChild.required('chatHost', { read: ViewContainerRef });
+  private chatLoading: Promise<void> | null = null;
   private readonly router = inject(Router);
+  private readonly injector = inject(Injector);
   protected readonly chatServerId = toSignal(
     this.router.events.pipe(
       filter((e) => e instanceof NavigationEnd),
@@ -70,8 +71,20 @@ export class ShellComponent {
   }
 
   protected toggleChat(): void {
-    this.chatUsed.set(true);
+    this.chatLoading ??= this.loadChat();
     void this.chatDrawer().toggle();
+  }
+
+  /**
+   * A dynamic import rather than `@defer` (whose runtime would join the initial bundle): the panel,
+   * its ECharts and ansi_up stay in the chat chunk.
+   */
+  private async loadChat(): Promise<void> {
+    const { ChatPanelComponent } = await import('../chat/chat-panel.component');
+    const ref = this.chatHost().createComponent(ChatPanelComponent, { injector: this.injector });
+    ref.setInput('mode', 'drawer');
+    ref.instance.closed.subscribe(() => void this.chatDrawer().close());
+    effect(() => ref.setInput('serverId', this.chatServerId()), { injector: this.injector });
   }
 
   protected logout(): void {
