@@ -103,6 +103,8 @@ describe('chat panel end to end', () => {
     await page.goto(`${backend.baseUrl}/servers/${serverId}`);
     await page.getByTestId('chat-toggle').click();
     const drawer = page.locator('mat-sidenav.chat-drawer');
+    // It opens on the message box.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'chat-input');
     await drawer.getByTestId('chat-context').filter({ hasText: SERVER }).waitFor();
     // The server's conversation: the `run` above was about it.
     await drawer.getByTestId('chat-message').filter({ hasText: 'uname -a' }).first().waitFor();

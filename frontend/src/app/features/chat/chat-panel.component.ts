@@ -126,6 +126,11 @@ export class ChatPanelComponent {
     });
   }
 
+  /** Focuses the message box (the drawer, when it opens). */
+  focusInput(): void {
+    this.input()?.focus();
+  }
+
   protected retry(turn: ChatTurn): void {
     this.turns.update((ts) => ts.filter((t) => t.key !== turn.key));
     this.send(turn.text);

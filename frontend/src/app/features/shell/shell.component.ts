@@ -13,9 +13,8 @@ import { OpenAlertsService } from '../../core/alerts/open-alerts.service';
 import { AuthService } from '../../core/auth/auth.service';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { IconComponent } from '../../shared/ui/icon.component';
+import { serverIdFromUrl } from '../chat/chat-context';
 
-/** A server page's id in the URL (`/servers/<uuid>/…`): the chat drawer's server context. */
-const SERVER_URL = /^\/servers\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[/?#]|$)/i;
 
 @Component({
   selector: 'app-shell',
@@ -33,13 +32,14 @@ export class ShellComponent {
   /** Where the chat panel goes: created (its code loaded) on the drawer's first opening, then kept. */
   private readonly chatHost = viewChild.required('chatHost', { read: ViewContainerRef });
   private chatLoading: Promise<void> | null = null;
+  private chatPanel: { focusInput(): void } | null = null;
   private readonly router = inject(Router);
   private readonly injector = inject(Injector);
   protected readonly chatServerId = toSignal(
     this.router.events.pipe(
       filter((e) => e instanceof NavigationEnd),
       startWith(null),
-      map(() => SERVER_URL.exec(this.router.url)?.[1] ?? null),
+      map(() => serverIdFromUrl(this.router.url)),
     ),
     { initialValue: null },
   );
@@ -84,7 +84,15 @@ export class ShellComponent {
     const ref = this.chatHost().createComponent(ChatPanelComponent, { injector: this.injector });
     ref.setInput('mode', 'drawer');
     ref.instance.closed.subscribe(() => void this.chatDrawer().close());
+    this.chatPanel = ref.instance;
+    ref.changeDetectorRef.detectChanges();
+    this.focusChat();
     effect(() => ref.setInput('serverId', this.chatServerId()), { injector: this.injector });
+  }
+
+  /** The drawer opens on the message box (not its first button). */
+  protected focusChat(): void {
+    if (this.chatDrawer().opened) this.chatPanel?.focusInput();
   }
 
   protected logout(): void {
