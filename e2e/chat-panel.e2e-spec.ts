@@ -116,4 +116,21 @@ describe('chat panel end to end', () => {
     await shot('chat-drawer');
     expect(pageErrors).toEqual([]);
   });
+
+  it('fits a phone: the drawer takes the width, a wide table scrolls inside its card', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${backend.baseUrl}/servers/${serverId}`);
+    await page.getByTestId('chat-toggle').click();
+    const drawer = page.locator('mat-sidenav.chat-drawer');
+    // Without the server context, `status` is the fleet with its (wide) table.
+    await drawer.getByTestId('chat-context').getByRole('button').click();
+    await say(drawer, 'status');
+    await drawer.getByTestId('chat-reply').last().getByTestId('chat-table').waitFor();
+    const box = await drawer.boundingBox();
+    expect(box?.width).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expect(drawer.getByTestId('chat-input').isVisible()).resolves.toBe(true);
+    await shot('chat-drawer-phone');
+    expect(pageErrors).toEqual([]);
+  });
 });
