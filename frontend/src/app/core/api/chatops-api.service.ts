@@ -1,4 +1,4 @@
-import { HttpClient, HttpContext, HttpParams } from '@angular/common/http';
+import { HttpClient, HttpContext, HttpParameterCodec, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type { ChatCompletions, ChatHistoryPage, ChatMessageResponse, ChatSettings } from '@chatops/protocol/chatops';
 import { Observable } from 'rxjs';
@@ -13,6 +13,18 @@ export interface ChatHistoryQuery {
   limit?: number;
 }
 
+/**
+ * Encodes every reserved character. Angular's default codec leaves `+` as it is, which the backend's
+ * query parser reads as a space: completing `run web-1 -- echo a+b` or searching for `a+b` would
+ * ask about `a b`.
+ */
+export const STRICT_QUERY_CODEC: HttpParameterCodec = {
+  encodeKey: encodeURIComponent,
+  encodeValue: encodeURIComponent,
+  decodeKey: decodeURIComponent,
+  decodeValue: decodeURIComponent,
+};
+
 /** `/chatops` (docs/chatops.md): send a message, the conversation history, completion, settings. */
 @Injectable({ providedIn: 'root' })
 export class ChatopsApi {
@@ -25,7 +37,7 @@ export class ChatopsApi {
 
   /** Newest first. */
   history(query: ChatHistoryQuery = {}): Observable<ChatHistoryPage> {
-    let params = new HttpParams().set('limit', query.limit ?? 30);
+    let params = new HttpParams({ encoder: STRICT_QUERY_CODEC }).set('limit', query.limit ?? 30);
     if (query.serverId) params = params.set('serverId', query.serverId);
     if (query.q?.trim()) params = params.set('q', query.q.trim());
     if (query.before) params = params.set('before', query.before);
@@ -34,7 +46,7 @@ export class ChatopsApi {
 
   /** Completion runs while typing: a failure just shows no suggestions, never a toast. */
   complete(text: string, serverId?: string | null): Observable<ChatCompletions> {
-    let params = new HttpParams().set('text', text);
+    let params = new HttpParams({ encoder: STRICT_QUERY_CODEC }).set('text', text);
     if (serverId) params = params.set('serverId', serverId);
     return this.http.get<ChatCompletions>(`${API}/chatops/complete`, { params, context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
   }

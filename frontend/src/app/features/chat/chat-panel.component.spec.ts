@@ -127,4 +127,17 @@ describe('ChatPanelComponent', () => {
     expect(put.request.body).toEqual({ confirmDestructive: false });
     put.flush({ confirmDestructive: false });
   });
+
+  it('says when the conversation could not be loaded, and tries again', async () => {
+    await create();
+    (await nextRequest(http, '/api/v1/chatops/history')).flush({ message: 'down' }, { status: 503, statusText: 'Unavailable' });
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=chat-load-failed]').textContent).toContain('The conversation could not be loaded.');
+    expect(qa(fixture, '[data-testid=chat-empty]')).toHaveLength(0);
+    button(fixture, 'Try again').click();
+    await fixture.whenStable();
+    await history({ items: [entry(0)], nextCursor: null });
+    expect(qa(fixture, '[data-testid=chat-load-failed]')).toHaveLength(0);
+    expect(messages()).toEqual(['status 0']);
+  });
 });

@@ -62,6 +62,9 @@ export class ChatPanelComponent {
   protected readonly nextCursor = signal<string | null>(null);
   protected readonly loading = signal(true);
   protected readonly loadingOlder = signal(false);
+  /** The first page failed (the toast said why): the log offers to try again. */
+  protected readonly loadFailed = signal(false);
+  private readonly reloads = signal(0);
   protected readonly query = signal('');
   protected readonly settings = signal<ChatSettings | null>(null);
   protected readonly sending = computed(() => this.turns().some((t) => !t.reply && !t.failed));
@@ -89,9 +92,12 @@ export class ChatPanelComponent {
     const searchTerm = signal('');
     this.search$.pipe(debounceTime(300), distinctUntilChanged(), takeUntilDestroyed()).subscribe((q) => searchTerm.set(q.trim()));
 
-    combineLatest([toObservable(this.context), toObservable(searchTerm)])
+    combineLatest([toObservable(this.context), toObservable(searchTerm), toObservable(this.reloads)])
       .pipe(
-        tap(() => this.loading.set(true)),
+        tap(() => {
+          this.loading.set(true);
+          this.loadFailed.set(false);
+        }),
         switchMap(([serverId, q]) =>
           this.api.history({ serverId, q, limit: CHAT_PAGE_SIZE }).pipe(catchError(() => of(null))),
         ),
@@ -99,6 +105,7 @@ export class ChatPanelComponent {
       )
       .subscribe((page) => {
         this.loading.set(false);
+        this.loadFailed.set(!page);
         this.turns.set(page ? page.items.map(turnFromEntry).reverse() : []);
         this.nextCursor.set(page?.nextCursor ?? null);
         this.scrollToBottom();
@@ -129,6 +136,10 @@ export class ChatPanelComponent {
   /** Focuses the message box (the drawer, when it opens). */
   focusInput(): void {
     this.input()?.focus();
+  }
+
+  protected reload(): void {
+    this.reloads.update((n) => n + 1);
   }
 
   protected retry(turn: ChatTurn): void {

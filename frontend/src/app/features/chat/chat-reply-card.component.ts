@@ -21,8 +21,6 @@ import { confirmCountdown } from './confirm-countdown';
 })
 export class ChatReplyCardComponent {
   readonly reply = input.required<ChatReply>();
-  /** False for a reply still waiting behind a newer one being sent: buttons stay usable anyway. */
-  readonly disabled = input(false);
   /** The conversation already holds this reply's `confirm <token>` (a reloaded history). */
   readonly confirmed = input(false);
   readonly send = output<string>();
