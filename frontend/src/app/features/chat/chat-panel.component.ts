@@ -67,7 +67,6 @@ export class ChatPanelComponent {
   private readonly reloads = signal(0);
   protected readonly query = signal('');
   protected readonly settings = signal<ChatSettings | null>(null);
-  protected readonly sending = computed(() => this.turns().some((t) => !t.reply && !t.failed));
   /** The user's earlier messages, newest first, without one-time confirmations. */
   protected readonly recallSeed = computed(() =>
     this.turns().map((t) => t.text).filter((t) => !/^\/?confirm\s/i.test(t)).reverse(),
