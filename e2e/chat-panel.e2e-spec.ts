@@ -20,6 +20,7 @@ describe('chat panel end to end', () => {
   let serverId = '';
   const SERVER = 'chat-e2e-1';
   const pageErrors: string[] = [];
+  const cspViolations: string[] = [];
   const api = apiClient(() => backend.baseUrl, () => ({ Authorization: `Bearer ${token}` }));
   const logs = () => `--- backend ---\n${backend.output().slice(-4000)}\n--- agent ---\n${agent?.output().slice(-4000) ?? ''}`;
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
@@ -47,6 +48,9 @@ describe('chat panel end to end', () => {
     ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await ctx.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    ctx.on('console', (msg) => {
+      if (/Content[- ]Security[- ]Policy/i.test(msg.text())) cspViolations.push(msg.text());
+    });
     await page.goto(`${backend.baseUrl}/login`);
     await page.getByLabel('Username or email').fill('chatter');
     await page.getByLabel('Password').fill('correct horse battery');
@@ -132,5 +136,6 @@ describe('chat panel end to end', () => {
     await expect(drawer.getByTestId('chat-input').isVisible()).resolves.toBe(true);
     await shot('chat-drawer-phone');
     expect(pageErrors).toEqual([]);
+    expect(cspViolations).toEqual([]);
   });
 });
