@@ -140,4 +140,15 @@ describe('ChatPanelComponent', () => {
     expect(qa(fixture, '[data-testid=chat-load-failed]')).toHaveLength(0);
     expect(messages()).toEqual(['status 0']);
   });
+
+  it('keeps a message sent while the history loads', async () => {
+    await create();
+    fixture.componentInstance.send('status');
+    const post = await nextRequest(http, '/api/v1/chatops/messages');
+    await history({ items: [entry(1)], nextCursor: null });
+    expect(messages()).toEqual(['status 1', 'status']);
+    post.flush({ id: 'm2', reply: { title: 'Fleet' } });
+    await fixture.whenStable();
+    expect(qa(fixture, '[data-testid=chat-reply] h3').map((h) => h.textContent?.trim())).toEqual(['Reply 1', 'Fleet']);
+  });
 });

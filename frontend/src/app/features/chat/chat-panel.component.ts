@@ -105,7 +105,9 @@ export class ChatPanelComponent {
       .subscribe((page) => {
         this.loading.set(false);
         this.loadFailed.set(!page);
-        this.turns.set(page ? page.items.map(turnFromEntry).reverse() : []);
+        // A message still on its way (sent while this page loaded) stays below the history.
+        const pending = this.turns().filter((t) => !t.reply);
+        this.turns.set([...(page ? page.items.map(turnFromEntry).reverse() : []), ...pending]);
         this.nextCursor.set(page?.nextCursor ?? null);
         this.scrollToBottom();
       });
