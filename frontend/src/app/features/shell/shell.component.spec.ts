@@ -5,6 +5,7 @@ import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import { Router, provideRouter } from '@angular/router';
 import { authResponse } from '../../../testing/auth-fixtures';
 import { q, text } from '../../../testing/dom';
+import { nextRequest } from '../../../testing/http-helpers';
 import { FakeLiveSocketService } from '../../../testing/fake-live-socket';
 import { AuthService, REFRESH_HEADER } from '../../core/auth/auth.service';
 import { LiveSocketService } from '../../core/live/live-socket.service';
@@ -74,5 +75,23 @@ describe('ShellComponent', () => {
     expect(badge.getAttribute('aria-label')).toBe('Alerts: 3 open');
     expect(badge.textContent).toContain('3');
     expect(badge.classList).toContain('has-open');
+  });
+
+  it('links the Chat page and opens the chat panel in a drawer from the top bar', async () => {
+    expect(q(fixture, 'a[href="/chat"]').textContent).toContain('Chat');
+    const toggle = q<HTMLButtonElement>(fixture, '[data-testid=chat-toggle]');
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    toggle.click();
+    const settings = await nextRequest(http, '/api/v1/chatops/settings');
+    settings.flush({ confirmDestructive: true });
+    const history = await nextRequest(http, '/api/v1/chatops/history');
+    expect(history.request.params.has('serverId')).toBe(false);
+    history.flush({ items: [], nextCursor: null });
+    await fixture.whenStable();
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(q(fixture, '.chat-drawer [data-testid=chat-empty]').textContent).toContain('Try help or status');
+    q<HTMLButtonElement>(fixture, '[data-testid=chat-close]').click();
+    await fixture.whenStable();
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
   });
 });

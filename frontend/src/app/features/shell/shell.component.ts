@@ -1,5 +1,5 @@
 import { BreakpointObserver } from '@angular/cdk/layout';
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, Injector, ViewContainerRef, computed, effect, inject, viewChild } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatListModule } from '@angular/material/list';
@@ -7,12 +7,14 @@ import { MatMenuModule } from '@angular/material/menu';
 import { MatSidenav, MatSidenavModule } from '@angular/material/sidenav';
 import { MatToolbarModule } from '@angular/material/toolbar';
 import { MatTooltipModule } from '@angular/material/tooltip';
-import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
-import { map } from 'rxjs';
+import { NavigationEnd, Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { filter, map, startWith } from 'rxjs';
 import { OpenAlertsService } from '../../core/alerts/open-alerts.service';
 import { AuthService } from '../../core/auth/auth.service';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { IconComponent } from '../../shared/ui/icon.component';
+import { serverIdFromUrl } from '../chat/chat-context';
+
 
 @Component({
   selector: 'app-shell',
@@ -25,7 +27,22 @@ export class ShellComponent {
   protected readonly auth = inject(AuthService);
   protected readonly live = inject(LiveSocketService);
   protected readonly openAlerts = inject(OpenAlertsService);
-  private readonly sidenav = viewChild.required(MatSidenav);
+  private readonly sidenav = viewChild.required<MatSidenav>('sidenav');
+  private readonly chatDrawer = viewChild.required<MatSidenav>('chatDrawer');
+  /** Where the chat panel goes: created (its code loaded) on the drawer's first opening, then kept. */
+  private readonly chatHost = viewChild.required('chatHost', { read: ViewContainerRef });
+  private chatLoading: Promise<void> | null = null;
+  private chatPanel: { focusInput(): void } | null = null;
+  private readonly router = inject(Router);
+  private readonly injector = inject(Injector);
+  protected readonly chatServerId = toSignal(
+    this.router.events.pipe(
+      filter((e) => e instanceof NavigationEnd),
+      startWith(null),
+      map(() => serverIdFromUrl(this.router.url)),
+    ),
+    { initialValue: null },
+  );
 
   protected readonly isPhone = toSignal(
     inject(BreakpointObserver).observe('(max-width: 768px)').pipe(map((r) => r.matches)),
@@ -51,6 +68,31 @@ export class ShellComponent {
 
   protected navigated(): void {
     if (this.isPhone()) void this.sidenav().close();
+  }
+
+  protected toggleChat(): void {
+    this.chatLoading ??= this.loadChat();
+    void this.chatDrawer().toggle();
+  }
+
+  /**
+   * A dynamic import rather than `@defer` (whose runtime would join the initial bundle): the panel,
+   * its ECharts and ansi_up stay in the chat chunk.
+   */
+  private async loadChat(): Promise<void> {
+    const { ChatPanelComponent } = await import('../chat/chat-panel.component');
+    const ref = this.chatHost().createComponent(ChatPanelComponent, { injector: this.injector });
+    ref.setInput('mode', 'drawer');
+    ref.instance.closed.subscribe(() => void this.chatDrawer().close());
+    this.chatPanel = ref.instance;
+    ref.changeDetectorRef.detectChanges();
+    this.focusChat();
+    effect(() => ref.setInput('serverId', this.chatServerId()), { injector: this.injector });
+  }
+
+  /** The drawer opens on the message box (not its first button). */
+  protected focusChat(): void {
+    if (this.chatDrawer().opened) this.chatPanel?.focusInput();
   }
 
   protected logout(): void {

@@ -1,0 +1,61 @@
+import { HttpClient, HttpContext, HttpParameterCodec, HttpParams } from '@angular/common/http';
+import { Injectable, inject } from '@angular/core';
+import type { ChatCompletions, ChatHistoryPage, ChatMessageResponse, ChatSettings } from '@chatops/protocol/chatops';
+import { Observable } from 'rxjs';
+import { API, SKIP_ERROR_TOAST } from './api-config';
+
+export interface ChatHistoryQuery {
+  serverId?: string | null;
+  /** Case-insensitive substring of the message text. */
+  q?: string;
+  /** The previous page's `nextCursor`. */
+  before?: string | null;
+  limit?: number;
+}
+
+/**
+ * Encodes every reserved character. Angular's default codec leaves `+` as it is, which the backend's
+ * query parser reads as a space: completing `run web-1 -- echo a+b` or searching for `a+b` would
+ * ask about `a b`.
+ */
+export const STRICT_QUERY_CODEC: HttpParameterCodec = {
+  encodeKey: encodeURIComponent,
+  encodeValue: encodeURIComponent,
+  decodeKey: decodeURIComponent,
+  decodeValue: decodeURIComponent,
+};
+
+/** `/chatops` (docs/chatops.md): send a message, the conversation history, completion, settings. */
+@Injectable({ providedIn: 'root' })
+export class ChatopsApi {
+  private readonly http = inject(HttpClient);
+
+  /** Refusals come back as a 200 reply with `error`; only network and internal errors raise a toast. */
+  send(text: string, serverId?: string | null): Observable<ChatMessageResponse> {
+    return this.http.post<ChatMessageResponse>(`${API}/chatops/messages`, serverId ? { text, serverId } : { text });
+  }
+
+  /** Newest first. */
+  history(query: ChatHistoryQuery = {}): Observable<ChatHistoryPage> {
+    let params = new HttpParams({ encoder: STRICT_QUERY_CODEC }).set('limit', query.limit ?? 30);
+    if (query.serverId) params = params.set('serverId', query.serverId);
+    if (query.q?.trim()) params = params.set('q', query.q.trim());
+    if (query.before) params = params.set('before', query.before);
+    return this.http.get<ChatHistoryPage>(`${API}/chatops/history`, { params });
+  }
+
+  /** Completion runs while typing: a failure just shows no suggestions, never a toast. */
+  complete(text: string, serverId?: string | null): Observable<ChatCompletions> {
+    let params = new HttpParams({ encoder: STRICT_QUERY_CODEC }).set('text', text);
+    if (serverId) params = params.set('serverId', serverId);
+    return this.http.get<ChatCompletions>(`${API}/chatops/complete`, { params, context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
+  }
+
+  settings(): Observable<ChatSettings> {
+    return this.http.get<ChatSettings>(`${API}/chatops/settings`);
+  }
+
+  updateSettings(body: Partial<ChatSettings>): Observable<ChatSettings> {
+    return this.http.put<ChatSettings>(`${API}/chatops/settings`, body);
+  }
+}

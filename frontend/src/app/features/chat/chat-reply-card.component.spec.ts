@@ -1,0 +1,150 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { MATERIAL_ANIMATIONS } from '@angular/material/core';
+import type { ChatReply } from '@chatops/protocol/chatops';
+import { button, q, qa, text } from '../../../testing/dom';
+import { ChatReplyCardComponent } from './chat-reply-card.component';
+
+describe('ChatReplyCardComponent', () => {
+  let fixture: ComponentFixture<ChatReplyCardComponent>;
+  let http: HttpTestingController;
+  let sent: string[];
+
+  function render(reply: ChatReply): void {
+    fixture = TestBed.createComponent(ChatReplyCardComponent);
+    fixture.componentRef.setInput('reply', reply);
+    sent = [];
+    fixture.componentInstance.send.subscribe((c) => sent.push(c));
+    fixture.detectChanges();
+  }
+
+  beforeEach(() => {
+    TestBed.configureTestingModule({
+      providers: [provideHttpClient(), provideHttpClientTesting(), { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } }],
+    });
+    http = TestBed.inject(HttpTestingController);
+  });
+  afterEach(() => {
+    http.verify();
+    jest.useRealTimers();
+  });
+
+  it('draws the title, text, fields as a definition list, a scrollable table and the omitted count', () => {
+    render({
+      title: 'Fleet: 2 servers',
+      text: '1 online, 1 offline',
+      fields: [{ label: 'Online', value: '1', short: true }, { label: 'Offline', value: '1', short: true }, { label: 'Open alerts', value: 'none' }],
+      table: { columns: ['Server', 'Status', 'CPU'], rows: [['web-1', 'online', '12 %'], ['db-1', 'offline', '—']], omitted: 3 },
+    });
+    expect(q(fixture, 'h3').textContent?.trim()).toBe('Fleet: 2 servers');
+    expect(text(fixture)).toContain('1 online, 1 offline');
+    const terms = qa(fixture, 'dl dt').map((d) => d.textContent);
+    const defs = qa(fixture, 'dl dd').map((d) => d.textContent);
+    expect(terms).toEqual(['Online', 'Offline', 'Open alerts']);
+    expect(defs).toEqual(['1', '1', 'none']);
+    expect(qa(fixture, '[data-testid=chat-table] th').map((th) => th.textContent)).toEqual(['Server', 'Status', 'CPU']);
+    expect(qa(fixture, '[data-testid=chat-table] tbody tr').map((tr) => Array.from(tr.children).map((td) => td.textContent))).toEqual([
+      ['web-1', 'online', '12 %'], ['db-1', 'offline', '—'],
+    ]);
+    expect(q(fixture, '.table-wrap').getAttribute('role')).toBe('region');
+    expect(text(fixture)).toContain('3 more not shown.');
+  });
+
+  it('sends an action button’s command', () => {
+    render({ title: 'Alerts', actions: [{ label: 'Ack', command: 'ack 1234abcd', style: 'primary' }, { label: 'Resolve', command: 'resolve 1234abcd', style: 'default' }] });
+    button(fixture, 'Resolve').click();
+    button(fixture, 'Ack').click();
+    expect(sent).toEqual(['resolve 1234abcd', 'ack 1234abcd']);
+  });
+
+  it('shows an error with an icon, words (not colour alone), its code and the suggestions', () => {
+    render({ title: 'Unknown command', error: { code: 'chat.unknown_command', message: "Unknown command 'stauts'", suggestions: ['status', 'st'] } });
+    const err = q(fixture, '[data-testid=chat-error]');
+    expect(err.getAttribute('role')).toBe('alert');
+    expect(err.textContent).toContain("Unknown command 'stauts'");
+    expect(err.textContent).toContain('chat.unknown_command');
+    expect(q(fixture, 'h3 app-icon')).toBeTruthy();
+    expect(q(fixture, 'h3 .visually-hidden').textContent).toBe('Error:');
+    expect(text(fixture)).toContain('Did you mean status, st?');
+  });
+
+  it('shows command output through the ANSI renderer, escaped', () => {
+    render({ title: 'web-1: uname -a (exit 0)', text: '\u001b[32mLinux\u001b[0m <b>web-1</b>\n', monospace: true });
+    const out = q(fixture, '[data-testid=chat-output]');
+    expect(out.textContent).toBe('Linux <b>web-1</b>\n');
+    expect(out.querySelector('b')).toBeNull();
+    expect(out.querySelector('.ansi-green-fg')?.textContent).toBe('Linux');
+  });
+
+  it('fetches the chart reference’s range from the metrics history', () => {
+    jest.useFakeTimers({ now: new Date('2026-01-01T12:00:00Z') });
+    render({ title: 'web-1 over 6h', chart: { serverId: 's1', range: '6h' } });
+    expect(text(fixture)).toContain('Loading chart…');
+    const req = http.expectOne((r) => r.url === '/api/v1/metrics/s1/history');
+    expect(req.request.params.get('end')).toBe('2026-01-01T12:00:00.000Z');
+    expect(req.request.params.get('start')).toBe('2026-01-01T06:00:00.000Z');
+    req.flush({ points: [] });
+    fixture.detectChanges();
+    expect(text(fixture)).toContain('No samples in this range.');
+  });
+
+  describe('the confirm step', () => {
+    const confirmReply = (): ChatReply => ({
+      title: 'Run on web-1?',
+      confirm: { token: 'tok_abcdefghijklmnopqrs', command: 'run web-1 -- uname -a', expiresAt: new Date(Date.now() + 60_000).toISOString() },
+    });
+
+    beforeEach(() => jest.useFakeTimers());
+
+    it('counts down the 60 s and sends `confirm <token>` once', () => {
+      render(confirmReply());
+      expect(q(fixture, '[data-testid=chat-countdown]').textContent).toBe('60 s left');
+      expect(text(fixture)).toContain('Runs run web-1 -- uname -a');
+      jest.advanceTimersByTime(15_000);
+      fixture.detectChanges();
+      expect(q(fixture, '[data-testid=chat-countdown]').textContent).toBe('45 s left');
+      q<HTMLButtonElement>(fixture, '[data-testid=chat-confirm-button]').click();
+      fixture.detectChanges();
+      expect(sent).toEqual(['confirm tok_abcdefghijklmnopqrs']);
+      expect(qa(fixture, '[data-testid=chat-confirm-button]')).toHaveLength(0);
+      expect(text(fixture)).toContain('Confirmed');
+    });
+
+    it('expires after 60 s: no button any more, nothing sent', () => {
+      render(confirmReply());
+      jest.advanceTimersByTime(60_000);
+      fixture.detectChanges();
+      expect(qa(fixture, '[data-testid=chat-confirm-button]')).toHaveLength(0);
+      expect(text(fixture)).toContain('Expired — send the command again');
+      expect(sent).toEqual([]);
+    });
+
+    it('draws the reply’s own Confirm action once (as the confirm step), keeping the other actions', () => {
+      const reply = confirmReply();
+      render({ ...reply, actions: [{ label: 'Confirm', command: `confirm ${reply.confirm!.token}`, style: 'danger' }, { label: 'History', command: 'history web-1', style: 'default' }] });
+      expect(qa(fixture, 'button').map((b) => b.textContent?.trim())).toEqual(['Confirm', 'Cancel', 'History']);
+    });
+
+    it('shows a confirmation the conversation already sent as confirmed', () => {
+      render(confirmReply());
+      fixture.componentRef.setInput('confirmed', true);
+      fixture.detectChanges();
+      expect(qa(fixture, '[data-testid=chat-confirm-button]')).toHaveLength(0);
+      expect(text(fixture)).toContain('Confirmed');
+    });
+
+    it('cancels without sending anything', () => {
+      render(confirmReply());
+      q<HTMLButtonElement>(fixture, '[data-testid=chat-cancel-button]').click();
+      fixture.detectChanges();
+      expect(sent).toEqual([]);
+      expect(text(fixture)).toContain('Cancelled — nothing ran');
+    });
+
+    it('shows a confirmation from the history that has already expired as expired', () => {
+      render({ ...confirmReply(), confirm: { token: 't', command: 'run web-1 -- ls', expiresAt: new Date(Date.now() - 1000).toISOString() } });
+      expect(text(fixture)).toContain('Expired');
+    });
+  });
+});
