@@ -3,13 +3,15 @@ import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import type { ChatChartRef } from '@chatops/protocol/chatops';
 import type { EChartsCoreOption } from 'echarts/core';
 import { NgxEchartsDirective, provideEchartsCore } from 'ngx-echarts';
-import { catchError, of, switchMap, tap } from 'rxjs';
+import { catchError, map, of, switchMap, tap } from 'rxjs';
 import { MetricsApi } from '../../core/api/metrics-api.service';
-import { lineData, lineOption } from '../server-detail/chart-options';
+import { type ChartFrame, lineData, lineOption } from '../server-detail/chart-options';
 import { echarts } from '../server-detail/echarts-setup';
 import { RANGES, seriesFromHistory } from '../server-detail/metrics-series';
 
 const CHART_POINTS = 120;
+/** About a chat card's width: how many time labels fit (the chart itself fills the card). */
+const CHART_WIDTH_PX = 360;
 
 /**
  * A reply's chart reference (`metrics`, `status <server>`) drawn inline: CPU and memory over the
@@ -58,14 +60,19 @@ export class ChatChartComponent {
         switchMap((ref) => {
           const ms = RANGES.find((r) => r.key === ref.range)?.ms ?? 3_600_000;
           const end = new Date();
-          return metrics.history(ref.serverId, new Date(end.getTime() - ms), end, CHART_POINTS, true).pipe(catchError(() => of(null)));
+          const frame: ChartFrame = { startMs: end.getTime() - ms, endMs: end.getTime(), widthPx: CHART_WIDTH_PX };
+          return metrics.history(ref.serverId, new Date(frame.startMs), end, CHART_POINTS, true).pipe(
+            map((h) => ({ h, frame })),
+            catchError(() => of(null)),
+          );
         }),
         takeUntilDestroyed(),
       )
-      .subscribe((h) => {
-        if (!h) return this.state.set('failed');
-        const s = seriesFromHistory(h.points ?? []);
-        this.data.set(lineData(s.cpu, s.memory));
+      .subscribe((answer) => {
+        if (!answer) return this.state.set('failed');
+        const { h, frame } = answer;
+        const s = seriesFromHistory(h.points ?? [], h.resolution);
+        this.data.set(lineData('percent', frame, [s.cpu, s.memory]));
         this.state.set(s.cpu.length ? 'ready' : 'empty');
       });
   }
