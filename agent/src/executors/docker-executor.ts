@@ -22,7 +22,7 @@ import type { Logger } from '../log';
 import { ContainerEventWatcher, EventPacer, type OpenEvents } from './container-events';
 import { isNotModified, toDockerFailure } from './docker-errors';
 import { fitItems, LogWindow, pipeLogLines, type Demux } from './docker-log-lines';
-import { toContainerInfo, toContainerInspect, toContainerStats, toImageInfo, ZERO_STATS } from './docker-mappers';
+import { fitInspect, toContainerInfo, toContainerInspect, toContainerStats, toImageInfo, ZERO_STATS } from './docker-mappers';
 import { checkDockerRequest, isMutation } from './docker-request';
 import { FollowedLogs, type DockerOwner, type FollowedLog } from './followed-logs';
 
@@ -175,7 +175,7 @@ export class DockerExecutor {
     return {
       list: async (r) => fitItems((await d.listContainers({ all: r.options?.all ?? true })).slice(0, 10_000).map((c) => toContainerInfo(c))),
       images: async () => fitItems((await d.listImages()).slice(0, 10_000).map((i) => toImageInfo(i))),
-      inspect: async (r) => toContainerInspect(await d.getContainer(r.containerId).inspect(), this.o.showEnv),
+      inspect: async (r) => fitInspect(toContainerInspect(await d.getContainer(r.containerId).inspect(), this.o.showEnv)),
       start: (r) => this.mutate(r, (c) => c.start()),
       stop: (r) => this.mutate(r, (c) => c.stop(stopOptions(r))),
       restart: (r) => this.mutate(r, (c) => c.restart(stopOptions(r))),

@@ -1,5 +1,5 @@
 import { containerInfoSchema, containerInspectSchema, containerStatsSchema, imageInfoSchema } from '@chatops/protocol';
-import { engineTime, inspectPorts, toContainerInfo, toContainerInspect, toContainerStats, toImageInfo } from './docker-mappers';
+import { engineTime, fitInspect, inspectPorts, toContainerInfo, toContainerInspect, toContainerStats, toImageInfo } from './docker-mappers';
 
 /** What Docker (and podman's compatible service) answer, trimmed to the fields read. */
 const INSPECT = {
@@ -50,6 +50,22 @@ describe('Engine API documents → wire shapes', () => {
     }, false);
     expect(stopped.state).toMatchObject({ running: false, pid: null, exitCode: 137, finishedAt: '2026-05-01T11:00:00.000Z', health: null });
     expect(containerInspectSchema.parse(toContainerInspect({ Id: 'x' }, false))).toBeTruthy(); // an engine omitting everything
+  });
+
+  it('inspect: an answer too large for one frame keeps what fits of its lists and says so', () => {
+    const huge = toContainerInspect({
+      ...INSPECT,
+      Config: { ...INSPECT.Config, Env: Array.from({ length: 4000 }, (_, i) => `VAR_${i}=${'x'.repeat(500)}`), Labels: Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`label.${i}`, 'y'.repeat(300)])) },
+    }, true);
+    expect(Buffer.byteLength(JSON.stringify(huge))).toBeGreaterThan(768 * 1024);
+    const fitted = fitInspect(huge);
+    expect(Buffer.byteLength(JSON.stringify(fitted))).toBeLessThanOrEqual(768 * 1024);
+    expect(fitted).toMatchObject({ truncated: true, command: huge.command, ports: huge.ports, mounts: huge.mounts, networks: huge.networks });
+    expect(fitted.config.env.length).toBeGreaterThan(1000);
+    expect(fitted.config.env).toEqual(huge.config.env.slice(0, fitted.config.env.length)); // the first ones, whole
+    expect(containerInspectSchema.parse(fitted)).toEqual(fitted);
+    const small = toContainerInspect(INSPECT, false);
+    expect(fitInspect(small)).toBe(small); // within the limit: untouched, no flag
   });
 
   it('list and images', () => {

@@ -7,7 +7,9 @@ import {
   redactEnvEntry,
   type ContainerInfo, type ContainerInspect, type ContainerPort, type ContainerStats, type ImageInfo,
 } from '@chatops/protocol/docker';
+import { DOCKER_ANSWER_MAX_BYTES } from '@chatops/protocol/docker-limits';
 import { containerCpuPercent, containerMemBytes, type EngineStats } from '../collectors/containers';
+import { fitItems, jsonBytes } from './docker-log-lines';
 
 /** An engine document: untyped JSON, read field by field. */
 type Doc = Record<string, any>;
@@ -212,4 +214,31 @@ export function toContainerStats(first: EngineStats | null, second: Doc): Contai
     netTxBytes: Math.min(tx, 2 ** 60),
     pids: nonNegInt(s.pids_stats?.current),
   };
+}
+
+/**
+ * An inspect answer within `maxBytes` of JSON (an acknowledgement is one frame, and the backend
+ * closes a connection whose frame is too large): when it is larger, the lists that can grow without
+ * bound (command, networks, ports, mounts, environment, labels) keep what fits, in that order, and
+ * `truncated` says so. Everything else is bounded by the mapping already.
+ */
+export function fitInspect(inspect: ContainerInspect, maxBytes = DOCKER_ANSWER_MAX_BYTES): ContainerInspect {
+  if (jsonBytes(inspect) <= maxBytes) return inspect;
+  const out: ContainerInspect = {
+    ...inspect, command: [], networks: [], ports: [], mounts: [], config: { ...inspect.config, env: [], labels: {} }, truncated: true,
+  };
+  let room = maxBytes - jsonBytes(out);
+  const take = <T>(items: T[]): T[] => {
+    const kept = fitItems(items, Math.max(0, room) + 2);
+    room -= jsonBytes(kept) - 2;
+    return kept;
+  };
+  out.command = take(inspect.command);
+  out.networks = take(inspect.networks);
+  out.ports = take(inspect.ports);
+  out.mounts = take(inspect.mounts);
+  out.config.env = take(inspect.config.env);
+  // An entry costs a little more as a pair than as a property: what is kept fits.
+  out.config.labels = Object.fromEntries(take(Object.entries(inspect.config.labels)));
+  return out;
 }

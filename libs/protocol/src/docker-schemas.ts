@@ -65,6 +65,7 @@ export const containerInspectSchema = z.object({
     tty: z.boolean(),
   }),
   envRedacted: z.boolean(),
+  truncated: z.boolean().optional(),
   restartPolicy: z.object({ name: text(64), maximumRetryCount: count }),
   ports: z.array(containerPortSchema).max(1024),
   mounts: z.array(z.object({

@@ -118,6 +118,11 @@ export interface ContainerInspect {
     tty: boolean;
   };
   envRedacted: boolean;
+  /**
+   * True when the command, networks, ports, mounts, environment or labels were cut to keep the
+   * answer within DOCKER_ANSWER_MAX_BYTES (one frame); absent otherwise.
+   */
+  truncated?: boolean;
   restartPolicy: { name: string; maximumRetryCount: number };
   ports: ContainerPort[];
   mounts: ContainerMount[];

@@ -33,4 +33,17 @@ describe('InspectPanelComponent', () => {
     expect(lines[0].querySelector('mark')?.textContent).toBe('PASSWORD');
     expect(q(fixture, '[data-testid=inspect-count]').textContent).toMatch(/^1 of \d+ lines match$/);
   });
+
+  it('says when the agent cut the answer to fit one frame', async () => {
+    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
+    const http = TestBed.inject(HttpTestingController);
+    const fixture = TestBed.createComponent(InspectPanelComponent);
+    fixture.componentRef.setInput('serverId', 's1');
+    fixture.componentRef.setInput('containerId', 'web');
+    await fixture.whenStable();
+    expect(fixture.nativeElement.querySelector('[data-testid=inspect-truncated]')).toBeNull();
+    http.expectOne('/api/v1/docker/s1/containers/web').flush({ ...INSPECT, truncated: true });
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=inspect-truncated]').textContent).toContain('left out');
+  });
 });

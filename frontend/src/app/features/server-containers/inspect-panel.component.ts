@@ -34,6 +34,9 @@ import { splitMatches } from './log-buffer';
         @if (d.envRedacted) { Environment values are redacted by the agent (shown as <code>KEY=***</code>); it sends them only when started with <code>--docker-show-env</code>. }
         @else { The agent sends environment values as they are (it runs with <code>--docker-show-env</code>). }
       </p>
+      @if (d.truncated) {
+        <p class="note" role="status" data-testid="inspect-truncated"><app-icon name="warning" [size]="16" /> Too large for one answer: some of the command, networks, ports, mounts, environment or labels were left out (see <code>docker inspect</code> on the host for all of it).</p>
+      }
       @if (query().trim()) { <p class="muted count" data-testid="inspect-count">{{ shown().length }} of {{ lines().length }} lines match</p> }
       <pre class="code json" data-testid="inspect-json" tabindex="0" aria-label="Inspect JSON">@for (l of shown(); track l.n) {<div><span class="n">{{ l.n }}</span>@for (p of l.parts; track p) {@if (p.match) {<mark>{{ p.text }}</mark>} @else {<span>{{ p.text }}</span>}}</div>}</pre>
     }
