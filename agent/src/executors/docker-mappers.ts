@@ -4,10 +4,9 @@
  * fields (an engine may omit any of them) and bounded to what the backend's schemas accept.
  */
 import {
-  redactEnvEntry,
+  DOCKER_ANSWER_MAX_BYTES, redactEnvEntry,
   type ContainerInfo, type ContainerInspect, type ContainerPort, type ContainerStats, type ImageInfo,
 } from '@chatops/protocol/docker';
-import { DOCKER_ANSWER_MAX_BYTES } from '@chatops/protocol/docker-limits';
 import { containerCpuPercent, containerMemBytes, type EngineStats } from '../collectors/containers';
 import { fitItems, jsonBytes } from './docker-log-lines';
 
