@@ -64,8 +64,10 @@ export class ChatChartComponent {
       )
       .subscribe((h) => {
         if (!h) return this.state.set('failed');
-        const s = seriesFromHistory(h.points ?? []);
-        this.data.set(lineData(s.cpu, s.memory));
+        const s = seriesFromHistory(h.points ?? [], h.resolution);
+        // A chat card is narrow: a fixed width for the tick count is enough here.
+        const frame = { startMs: Date.parse(h.start), endMs: Date.parse(h.end), widthPx: 480 };
+        this.data.set(lineData('percent', frame, [s.cpu, s.memory]));
         this.state.set(s.cpu.length ? 'ready' : 'empty');
       });
   }
