@@ -22,7 +22,7 @@ const SECRET_PATTERN = /^\S{8,256}$/;
  */
 @Component({
   selector: 'app-chat-integrations-card',
-  imports: [DatePipe, FormsModule, MatCardModule, MatButtonModule, MatFormFieldModule, MatInputModule],
+  imports: [FormsModule, MatCardModule, MatButtonModule, MatFormFieldModule, MatInputModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <mat-card appearance="outlined">
