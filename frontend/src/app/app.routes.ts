@@ -14,6 +14,8 @@ export const routes: Routes = [
       { path: 'servers/:id/settings', title: 'Server settings · ChatOps', loadComponent: () => import('./features/server-settings/server-settings.page').then((m) => m.ServerSettingsPage) },
       { path: 'servers/:id', title: 'Server · ChatOps', loadChildren: () => import('./features/server-detail/server-detail.routes').then((m) => m.SERVER_DETAIL_ROUTES) },
       { path: 'alerts', loadChildren: () => import('./features/alerts/alerts.routes').then((m) => m.ALERTS_ROUTES) },
+      // Before `chat`: the page a Slack/Mattermost user opens after typing `link` (signed-out users come back here with the token).
+      { path: 'chat/link', title: 'Link a chat account · ChatOps', loadComponent: () => import('./features/chat/chat-link.page').then((m) => m.ChatLinkPage) },
       { path: 'chat', title: 'Chat · ChatOps', loadComponent: () => import('./features/chat/chat.page').then((m) => m.ChatPage) },
       { path: 'audit', title: 'Audit log · ChatOps', loadComponent: () => import('./features/audit/audit.page').then((m) => m.AuditPage) },
       { path: 'profile', title: 'Profile · ChatOps', loadComponent: () => import('./features/profile/profile.page').then((m) => m.ProfilePage) },

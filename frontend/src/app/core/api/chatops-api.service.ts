@@ -1,6 +1,9 @@
 import { HttpClient, HttpContext, HttpParameterCodec, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import type { ChatCompletions, ChatHistoryPage, ChatMessageResponse, ChatSettings } from '@chatops/protocol/chatops';
+import type {
+  ChatCompletions, ChatHistoryPage, ChatIntegrationStatus, ChatLink, ChatLinkPreview, ChatMessageResponse, ChatProvider, ChatSettings,
+  MattermostIntegrationUpdate, SlackIntegrationUpdate,
+} from '@chatops/protocol/chatops';
 import { Observable } from 'rxjs';
 import { API, SKIP_ERROR_TOAST } from './api-config';
 
@@ -25,7 +28,16 @@ export const STRICT_QUERY_CODEC: HttpParameterCodec = {
   decodeValue: decodeURIComponent,
 };
 
-/** `/chatops` (docs/chatops.md): send a message, the conversation history, completion, settings. */
+/** What `PUT /chatops/integrations/{provider}` takes, per provider. */
+export interface ChatIntegrationUpdates {
+  slack: SlackIntegrationUpdate;
+  mattermost: MattermostIntegrationUpdate;
+}
+
+/**
+ * `/chatops` (docs/chatops.md): send a message, the conversation history, completion, settings,
+ * chat account links and (admins) the Slack/Mattermost integration secrets.
+ */
 @Injectable({ providedIn: 'root' })
 export class ChatopsApi {
   private readonly http = inject(HttpClient);
@@ -57,5 +69,38 @@ export class ChatopsApi {
 
   updateSettings(body: Partial<ChatSettings>): Observable<ChatSettings> {
     return this.http.put<ChatSettings>(`${API}/chatops/settings`, body);
+  }
+
+  /** The signed-in user's linked chat accounts, oldest first. */
+  links(): Observable<ChatLink[]> {
+    return this.http.get<ChatLink[]>(`${API}/chatops/links`);
+  }
+
+  /** Who a link token is for; the token stays unused. The link page shows 404/409/410 itself: no toast. */
+  previewLink(token: string): Observable<ChatLinkPreview> {
+    return this.http.post<ChatLinkPreview>(`${API}/chatops/links/preview`, { token }, { context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
+  }
+
+  /** Uses the token: links the chat user to the signed-in account. No toast: the link page shows the outcome. */
+  confirmLink(token: string): Observable<ChatLink> {
+    return this.http.post<ChatLink>(`${API}/chatops/links/confirm`, { token }, { context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
+  }
+
+  unlink(id: string): Observable<void> {
+    return this.http.delete<void>(`${API}/chatops/links/${encodeURIComponent(id)}`);
+  }
+
+  /** Admin only; never carries the secret. */
+  integration(provider: ChatProvider): Observable<ChatIntegrationStatus> {
+    return this.http.get<ChatIntegrationStatus>(`${API}/chatops/integrations/${provider}`);
+  }
+
+  setIntegration<P extends ChatProvider>(provider: P, body: ChatIntegrationUpdates[P]): Observable<ChatIntegrationStatus> {
+    return this.http.put<ChatIntegrationStatus>(`${API}/chatops/integrations/${provider}`, body);
+  }
+
+  /** Forgets the stored secret; the environment's (if any) applies again. */
+  removeIntegration(provider: ChatProvider): Observable<ChatIntegrationStatus> {
+    return this.http.delete<ChatIntegrationStatus>(`${API}/chatops/integrations/${provider}`);
   }
 }

@@ -26,6 +26,7 @@ describe('route guards', () => {
         provideRouter([
           { path: 'login', canActivate: [guestGuard], component: LoginStub },
           { path: 'servers/:id', canActivate: [authGuard], component: DashboardStub },
+          { path: 'chat/link', canActivate: [authGuard], component: DashboardStub },
           { path: '', canActivate: [authGuard], component: DashboardStub },
         ]),
       ],
@@ -41,6 +42,16 @@ describe('route guards', () => {
     expect(TestBed.inject(Router).url).toBe('/login?returnUrl=%2Fservers%2Fabc');
     expect(harness.routeNativeElement?.textContent).toContain('login form');
     http.verify(); // guestGuard on /login did not ask again
+  });
+
+  it('keeps the query string in the returnUrl, so a chat link token survives signing in', async () => {
+    const harness = await RouterTestingHarness.create();
+    const nav = harness.navigateByUrl('/chat/link?token=Ab-9_xYz');
+    (await nextRequest(http, '/api/v1/auth/refresh')).flush({ statusCode: 401 }, { status: 401, statusText: 'Unauthorized' });
+    await nav;
+    const router = TestBed.inject(Router);
+    expect(router.url).toBe('/login?returnUrl=%2Fchat%2Flink%3Ftoken%3DAb-9_xYz');
+    expect(router.parseUrl(router.url).queryParams['returnUrl']).toBe('/chat/link?token=Ab-9_xYz');
   });
 
   it('restores the session from the refresh cookie on reload and lets the user in', async () => {

@@ -20,6 +20,11 @@ describe('ProfilePage', () => {
     http.expectOne('/api/v1/auth/login').flush(authResponse(1));
     fixture = TestBed.createComponent(ProfilePage);
     await fixture.whenStable();
+    // The chat cards (their own specs cover them): no links; Ada is an admin, so the integrations too.
+    http.expectOne('/api/v1/chatops/links').flush([]);
+    for (const provider of ['slack', 'mattermost']) {
+      http.expectOne(`/api/v1/chatops/integrations/${provider}`).flush({ provider, configured: false, source: null, updatedAt: null });
+    }
   });
   afterEach(() => http.verify());
 
@@ -58,5 +63,22 @@ describe('ProfilePage', () => {
     expect(localStorage.getItem(THEME_KEY)).toBe('dark');
     expect(document.documentElement.classList).toContain('theme-dark');
     expect(document.documentElement.style.colorScheme).toBe('dark');
+  });
+});
+
+describe('ProfilePage for a non-admin', () => {
+  it('shows the chat accounts card but not the chat integrations (admin settings)', async () => {
+    TestBed.configureTestingModule({ imports: [ProfilePage], providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting()] });
+    const http = TestBed.inject(HttpTestingController);
+    TestBed.inject(AuthService).login({ username: 'bob', password: 'pw' }).subscribe();
+    http.expectOne('/api/v1/auth/login').flush(authResponse(1, { ...USER, username: 'bob', role: 'user' }));
+    const fixture = TestBed.createComponent(ProfilePage);
+    await fixture.whenStable();
+    http.expectOne('/api/v1/chatops/links').flush([]);
+    await fixture.whenStable();
+    http.expectNone((r) => r.url.startsWith('/api/v1/chatops/integrations'));
+    expect(fixture.nativeElement.textContent).toContain('Chat accounts');
+    expect(fixture.nativeElement.textContent).not.toContain('Chat integrations');
+    http.verify();
   });
 });

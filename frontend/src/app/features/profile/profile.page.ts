@@ -8,6 +8,8 @@ import { MatInputModule } from '@angular/material/input';
 import { AuthService } from '../../core/auth/auth.service';
 import { NotifyService } from '../../core/notify/notify.service';
 import { ThemeMode, ThemeService } from '../../core/theme/theme.service';
+import { ChatIntegrationsCardComponent } from './chat-integrations-card.component';
+import { ChatLinksCardComponent } from './chat-links-card.component';
 import { ThresholdsCardComponent } from './thresholds-card.component';
 
 function passwordsMatch(group: AbstractControl): ValidationErrors | null {
@@ -17,7 +19,7 @@ function passwordsMatch(group: AbstractControl): ValidationErrors | null {
 
 @Component({
   selector: 'app-profile-page',
-  imports: [ReactiveFormsModule, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatButtonToggleModule, ThresholdsCardComponent],
+  imports: [ReactiveFormsModule, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatButtonToggleModule, ThresholdsCardComponent, ChatLinksCardComponent, ChatIntegrationsCardComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page">
@@ -81,6 +83,8 @@ function passwordsMatch(group: AbstractControl): ValidationErrors | null {
         </mat-card>
 
         <app-thresholds-card />
+        <app-chat-links-card />
+        @if (auth.user()?.role === 'admin') { <app-chat-integrations-card /> }
       </div>
     </div>
   `,
