@@ -7,7 +7,8 @@ import { InstancePresence, PRESENCE_LOCK_CLASS } from '../src/modules/agents/ins
 import { MetricsRollupService } from '../src/modules/metrics/metrics-rollup.service';
 import { createApiKey, registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
 import { connectAgent, makeHello, makeSample, provisionServer, sendMetrics, TestAgent } from './support/agent-client';
-import { connectTestRedis, TEST_REDIS_URL } from './support/redis';
+import { TEST_REDIS_URL } from './support/redis';
+import { InstancePair, startInstancePair } from './support/instances';
 
 /**
  * Two real backend instances on one PostgreSQL database and the real Redis: what is done to an
@@ -15,6 +16,7 @@ import { connectTestRedis, TEST_REDIS_URL } from './support/redis';
  * instance hold across both.
  */
 describe('agents across two instances (REDIS_URL)', () => {
+  let pair: InstancePair | undefined;
   let redis: Redis | undefined;
   let a: TestApp;
   let b: TestApp;
@@ -25,11 +27,10 @@ describe('agents across two instances (REDIS_URL)', () => {
   const onEscaped = (err: unknown) => escaped.push(err instanceof Error ? err.stack ?? err.message : String(err));
 
   beforeAll(async () => {
-    redis = await connectTestRedis(); // fails at once, saying how to start Redis, when it is not running
     process.on('unhandledRejection', onEscaped);
     process.on('uncaughtException', onEscaped);
-    a = await startTestApp({ REDIS_URL: TEST_REDIS_URL });
-    b = await startTestApp({ REDIS_URL: TEST_REDIS_URL }, { dbUrl: a.dbUrl });
+    pair = await startInstancePair(); // fails at once, saying how to start Redis, when it is not running
+    ({ a, b, redis } = pair);
     alice = await registerUser(a);
   });
   afterEach(() => {
@@ -40,9 +41,7 @@ describe('agents across two instances (REDIS_URL)', () => {
     process.off('unhandledRejection', onEscaped);
     process.off('uncaughtException', onEscaped);
     await late?.close();
-    await b?.close();
-    await a?.close();
-    redis?.disconnect();
+    await pair?.close();
   });
 
   const on = async (t: TestApp, key: string) => {

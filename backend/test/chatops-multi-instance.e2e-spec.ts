@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { ChatMessageResponse, CommandRequest } from '@chatops/protocol';
-import { registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
+import { registerUser, TestApp, TestUser, waitFor } from './support/app';
 import { connectAgent, makeHello, provisionServer, TestAgent } from './support/agent-client';
-import { connectTestRedis, TEST_REDIS_URL } from './support/redis';
+import { InstancePair, startInstancePair } from './support/instances';
 
 /**
  * A confirmation issued by one backend instance is honoured by another (tokens live in
@@ -10,24 +10,21 @@ import { connectTestRedis, TEST_REDIS_URL } from './support/redis';
  * instance through Redis.
  */
 describe('chatops confirmations across two instances', () => {
-  let redis: Redis | undefined;
+  let pair: InstancePair | undefined;
   let a: TestApp;
   let b: TestApp;
   let alice: TestUser;
   let agent: TestAgent | undefined;
 
   beforeAll(async () => {
-    redis = await connectTestRedis();
-    a = await startTestApp({ REDIS_URL: TEST_REDIS_URL });
-    b = await startTestApp({ REDIS_URL: TEST_REDIS_URL }, { dbUrl: a.dbUrl });
+    pair = await startInstancePair(); // fails at once, saying how to start Redis, when it is not running
+    ({ a, b } = pair);
     await registerUser(a); // the admin
     alice = await registerUser(a);
   });
   afterAll(async () => {
     agent?.close();
-    await b?.close();
-    await a?.close();
-    redis?.disconnect();
+    await pair?.close();
   });
 
   const say = async (t: TestApp, text: string): Promise<ChatMessageResponse> =>

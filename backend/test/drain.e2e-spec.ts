@@ -2,10 +2,10 @@ import type { Redis } from 'ioredis';
 import { drainApp } from '../src/app.factory';
 import { AgentManager } from '../src/modules/agents/agent-manager.service';
 import { InstancePresence } from '../src/modules/agents/instance-presence.service';
-import { registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
+import { registerUser, TestApp, TestUser, waitFor } from './support/app';
 import { connectAgent, provisionServer, TestAgent } from './support/agent-client';
 import { connectLive, LiveClient } from './support/live-client';
-import { connectTestRedis, TEST_REDIS_URL } from './support/redis';
+import { InstancePair, startInstancePair } from './support/instances';
 
 /**
  * Graceful drain (the first step of SIGTERM with REDIS_URL): instance A stops accepting, tells its
@@ -13,7 +13,7 @@ import { connectTestRedis, TEST_REDIS_URL } from './support/redis';
  * offline; B takes them over. One PostgreSQL, the real Redis.
  */
 describe('graceful drain', () => {
-  let redis: Redis | undefined;
+  let pair: InstancePair | undefined;
   let a: TestApp;
   let b: TestApp;
   let alice: TestUser;
@@ -21,17 +21,14 @@ describe('graceful drain', () => {
   const lives: LiveClient[] = [];
 
   beforeAll(async () => {
-    redis = await connectTestRedis();
-    a = await startTestApp({ REDIS_URL: TEST_REDIS_URL });
-    b = await startTestApp({ REDIS_URL: TEST_REDIS_URL }, { dbUrl: a.dbUrl });
+    pair = await startInstancePair(); // fails at once, saying how to start Redis, when it is not running
+    ({ a, b } = pair);
     alice = await registerUser(b);
   });
   afterAll(async () => {
     for (const agent of agents) agent.close();
     for (const live of lives) live.close();
-    await b?.close();
-    await a?.close();
-    redis?.disconnect();
+    await pair?.close();
   });
 
   it('sends agents and browsers to the other instance without flapping their servers offline', async () => {

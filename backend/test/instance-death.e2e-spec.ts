@@ -4,10 +4,11 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
-import { registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
+import { registerUser, TestApp, TestUser, waitFor } from './support/app';
 import { connectAgent, makeHello, makeSample, provisionServer, sendMetrics, TestAgent } from './support/agent-client';
 import { collect, connectLive, LiveClient } from './support/live-client';
-import { connectTestRedis, TEST_REDIS_URL } from './support/redis';
+import { TEST_REDIS_URL } from './support/redis';
+import { InstancePair, startInstancePair } from './support/instances';
 
 const MAIN = resolve(__dirname, '../../dist/backend/main.js');
 /** AGENT_STALE_INTERVALS (3, the default) × the agents' 5 s interval. */
@@ -27,6 +28,7 @@ const freePort = () => new Promise<number>((done) => {
  * PostgreSQL database and Redis as the two in-process ones.
  */
 describe('an instance that dies with agents attached', () => {
+  let pair: InstancePair | undefined;
   let redis: Redis | undefined;
   let a: TestApp;
   let b: TestApp;
@@ -38,18 +40,15 @@ describe('an instance that dies with agents attached', () => {
 
   beforeAll(async () => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" (npm test does it)`);
-    redis = await connectTestRedis();
-    a = await startTestApp({ REDIS_URL: TEST_REDIS_URL });
-    b = await startTestApp({ REDIS_URL: TEST_REDIS_URL }, { dbUrl: a.dbUrl });
+    pair = await startInstancePair(); // fails at once, saying how to start Redis, when it is not running
+    ({ a, b, redis } = pair);
     alice = await registerUser(a);
   });
   afterAll(async () => {
     for (const agent of agents) agent.close();
     for (const live of lives) live.close();
     if (doomed?.exitCode === null) doomed.kill('SIGKILL');
-    await b?.close();
-    await a?.close();
-    redis?.disconnect();
+    await pair?.close();
   });
 
   it('has its servers marked offline by the others within the stale window, each once', async () => {

@@ -3,9 +3,9 @@ import { io, Socket } from 'socket.io-client';
 import type { AuthResponse } from '@chatops/protocol';
 import { AgentManager } from '../src/modules/agents/agent-manager.service';
 import { LiveGateway } from '../src/modules/live/live.gateway';
-import { registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
+import { registerUser, TestApp, TestUser, waitFor } from './support/app';
 import { connectAgent, makeHello, provisionServer, TestAgent } from './support/agent-client';
-import { connectTestRedis, TEST_REDIS_URL } from './support/redis';
+import { InstancePair, startInstancePair } from './support/instances';
 
 /**
  * Two real backend instances sharing one PostgreSQL database and the real Redis: sessions revoked
@@ -14,7 +14,7 @@ import { connectTestRedis, TEST_REDIS_URL } from './support/redis';
  * once made A throw "Converting circular structure to JSON" from an adapter callback and exit.
  */
 describe('live sessions across two instances (REDIS_URL)', () => {
-  let redis: Redis | undefined;
+  let pair: InstancePair | undefined;
   let a: TestApp;
   let b: TestApp;
   const sockets: Socket[] = [];
@@ -23,11 +23,10 @@ describe('live sessions across two instances (REDIS_URL)', () => {
   const onEscaped = (err: unknown) => escaped.push(err instanceof Error ? err.stack ?? err.message : String(err));
 
   beforeAll(async () => {
-    redis = await connectTestRedis(); // fails at once, saying how to start Redis, when it is not running
     process.on('unhandledRejection', onEscaped);
     process.on('uncaughtException', onEscaped);
-    a = await startTestApp({ REDIS_URL: TEST_REDIS_URL });
-    b = await startTestApp({ REDIS_URL: TEST_REDIS_URL }, { dbUrl: a.dbUrl });
+    pair = await startInstancePair(); // fails at once, saying how to start Redis, when it is not running
+    ({ a, b } = pair);
   });
   afterEach(() => {
     for (const s of sockets.splice(0)) s.disconnect();
@@ -36,9 +35,7 @@ describe('live sessions across two instances (REDIS_URL)', () => {
   afterAll(async () => {
     process.off('unhandledRejection', onEscaped);
     process.off('uncaughtException', onEscaped);
-    await b?.close();
-    await a?.close();
-    redis?.disconnect();
+    await pair?.close();
   });
 
   /** The promise's value, or a failure naming `what` after 10 s (instead of the test's timeout). */

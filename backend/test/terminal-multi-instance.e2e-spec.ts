@@ -1,10 +1,10 @@
 import type { LiveTerminalOpenAck, TerminalOpen } from '@chatops/protocol';
 import type { Redis } from 'ioredis';
 import { TerminalService } from '../src/modules/terminal/terminal.service';
-import { registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
+import { registerUser, TestApp, TestUser, waitFor } from './support/app';
 import { connectAgent, makeHello, provisionServer, TestAgent } from './support/agent-client';
 import { collect, connectLive, LiveClient } from './support/live-client';
-import { connectTestRedis, TEST_REDIS_URL } from './support/redis';
+import { InstancePair, startInstancePair } from './support/instances';
 
 /**
  * A terminal session whose agent is on instance A and whose browser is on instance B (one
@@ -12,7 +12,7 @@ import { connectTestRedis, TEST_REDIS_URL } from './support/redis';
  * disconnect on A ends the session on B.
  */
 describe('terminal across two instances (REDIS_URL)', () => {
-  let redis: Redis | undefined;
+  let pair: InstancePair | undefined;
   let a: TestApp;
   let b: TestApp;
   let alice: TestUser;
@@ -20,18 +20,15 @@ describe('terminal across two instances (REDIS_URL)', () => {
   const lives: LiveClient[] = [];
 
   beforeAll(async () => {
-    redis = await connectTestRedis();
-    a = await startTestApp({ REDIS_URL: TEST_REDIS_URL });
-    b = await startTestApp({ REDIS_URL: TEST_REDIS_URL }, { dbUrl: a.dbUrl });
+    pair = await startInstancePair(); // fails at once, saying how to start Redis, when it is not running
+    ({ a, b } = pair);
     await registerUser(a); // the admin
     alice = await registerUser(a);
   });
   afterAll(async () => {
     for (const agent of agents) agent.close();
     for (const live of lives) live.close();
-    await b?.close();
-    await a?.close();
-    redis?.disconnect();
+    await pair?.close();
   });
 
   async function agentOnA() {
