@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { ChatMessageResponse, CommandRequest } from '@chatops/protocol';
 import { registerUser, TestApp, TestUser, waitFor } from './support/app';
 import { connectAgent, makeHello, provisionServer, TestAgent } from './support/agent-client';

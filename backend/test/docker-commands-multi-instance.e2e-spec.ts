@@ -1,5 +1,4 @@
 import type { CommandRequest, LiveContainerLogsSubscribeAck } from '@chatops/protocol';
-import type { Redis } from 'ioredis';
 import { registerUser, TestApp, TestUser, waitFor } from './support/app';
 import { connectAgent, makeHello, provisionServer, TestAgent } from './support/agent-client';
 import { healthyDocker, LOGS } from './support/docker-agent';

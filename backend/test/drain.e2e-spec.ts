@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { drainApp } from '../src/app.factory';
 import { AgentManager } from '../src/modules/agents/agent-manager.service';
 import { InstancePresence } from '../src/modules/agents/instance-presence.service';

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { io, Socket } from 'socket.io-client';
 import type { AuthResponse } from '@chatops/protocol';
 import { AgentManager } from '../src/modules/agents/agent-manager.service';

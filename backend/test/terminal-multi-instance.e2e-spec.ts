@@ -1,5 +1,4 @@
 import type { LiveTerminalOpenAck, TerminalOpen } from '@chatops/protocol';
-import type { Redis } from 'ioredis';
 import { TerminalService } from '../src/modules/terminal/terminal.service';
 import { registerUser, TestApp, TestUser, waitFor } from './support/app';
 import { connectAgent, makeHello, provisionServer, TestAgent } from './support/agent-client';
