@@ -58,6 +58,9 @@ describe('agent failover between two backend processes', () => {
     const p = run([MAIN], {
       DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: 'failover-secret-' + 'x'.repeat(40),
       CHATOPS_DATA_DIR: mkdtempSync(join(tmpdir(), 'chatops-failover-')), SERVE_FRONTEND: 'false', LOG_LEVEL: 'warn', LOG_FORMAT: 'json',
+      // The auth limit is shared through Redis with every test instance on it (one client address,
+      // 127.0.0.1): the default 10 per minute would block registrations in the suites running beside.
+      AUTH_RATE_LIMIT: '10000/60', AUTH_SESSION_RATE_LIMIT: '10000/60',
     });
     procs.push(p);
     await waitFor(() => p.output().includes('ChatOps is running') || p.proc.exitCode !== null, Boolean, 60_000, 'a backend to start');

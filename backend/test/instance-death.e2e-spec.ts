@@ -59,6 +59,8 @@ describe('an instance that dies with agents attached', () => {
         ...env, DATABASE_URL: a.dbUrl, REDIS_URL: TEST_REDIS_URL, PORT: String(port), HOST: '127.0.0.1',
         JWT_SECRET: 'test-secret-' + 'x'.repeat(40), CHATOPS_DATA_DIR: mkdtempSync(join(tmpdir(), 'chatops-doomed-')),
         SERVE_FRONTEND: 'false', LOG_LEVEL: 'warn', LOG_FORMAT: 'json',
+        // Shared through Redis with every test instance (one client address): see support/app.ts.
+        AUTH_RATE_LIMIT: '10000/60', AUTH_SESSION_RATE_LIMIT: '10000/60',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
