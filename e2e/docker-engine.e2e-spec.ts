@@ -176,6 +176,21 @@ describe('Docker operations through the real agent (podman)', () => {
     expect(kept.map((e: ContainerEvent) => e.action)).toEqual(expect.arrayContaining(['die', 'start']));
   });
 
+  it('alerts from the real events: a container_down rule fires when web dies and resolves when it starts again', async () => {
+    const rule = expectStatus(await api('POST', '/alerts/thresholds',
+      { serverId: main, metricType: 'container_down', comparison: 'eq', thresholdValue: 1, target: 'web', severity: 'critical' }), 201);
+    try {
+      expectStatus(await act(main, 'web', 'stop', '?timeout=10'), 200);
+      const open = await until(() => api('GET', `/alerts?thresholdId=${rule.id}&status=open`), (r) => r.body.items?.length === 1, 15_000, 'the container_down alert open');
+      expect(open.body.items[0]).toMatchObject({ metricType: 'container_down', target: 'web', severity: 'critical', status: 'active' });
+      expectStatus(await act(main, 'web', 'start'), 200);
+      const resolved = await until(() => api('GET', `/alerts?thresholdId=${rule.id}&status=resolved`), (r) => r.body.items?.length === 1, 15_000, 'the alert resolved by the start');
+      expect(resolved.body.items[0]).toMatchObject({ id: open.body.items[0].id, resolveReason: 'recovered' });
+    } finally {
+      expectStatus(await api('DELETE', `/alerts/thresholds/${rule.id}`), 204);
+    }
+  });
+
   it('a slow stop with a custom timeout succeeds (the container ignores SIGTERM: SIGKILL after 2 s)', async () => {
     const started = Date.now();
     expect(expectStatus(await act(main, 'stubborn', 'stop', '?timeout=2'), 200)).toMatchObject({ ok: true, name: 'stubborn' });
