@@ -1,4 +1,4 @@
-import { HttpClient, HttpContext, HttpParams } from '@angular/common/http';
+import { HttpClient, HttpContext } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type {
   AlertDetail, AlertPage, AlertSilence, AlertStatusFilter, AlertThreshold, CreateSilenceRequest, CreateThresholdRequest,
@@ -6,6 +6,7 @@ import type {
 } from '@chatops/protocol';
 import { Observable } from 'rxjs';
 import { API, SKIP_ERROR_TOAST } from './api-config';
+import { queryParams } from './query-params';
 
 export interface AlertQuery {
   status?: AlertStatusFilter;
@@ -29,7 +30,7 @@ export class AlertsApi {
 
   /** `quiet`: no toast on failure (background reads). */
   list(query: AlertQuery = {}, isQuiet = false): Observable<AlertPage> {
-    let params = new HttpParams().set('limit', query.limit ?? 50);
+    let params = queryParams().set('limit', query.limit ?? 50);
     for (const key of ['status', 'serverId', 'thresholdId', 'severity', 'metricType', 'before'] as const) {
       const v = query[key];
       if (v) params = params.set(key, v);
@@ -56,7 +57,7 @@ export class AlertsApi {
 
   /** With `serverId`: the rules that apply to that server (its own and the all-servers ones). `quiet`: no toast on failure. */
   rules(serverId?: string, isQuiet = false): Observable<AlertThreshold[]> {
-    const params = serverId ? new HttpParams().set('serverId', serverId) : undefined;
+    const params = serverId ? queryParams().set('serverId', serverId) : undefined;
     return this.http.get<AlertThreshold[]>(`${API}/alerts/thresholds`, { params, context: new HttpContext().set(SKIP_ERROR_TOAST, isQuiet) });
   }
 

@@ -1,4 +1,4 @@
-import { HttpClient, HttpContext, HttpParameterCodec, HttpParams } from '@angular/common/http';
+import { HttpClient, HttpContext } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type {
   ChatCompletions, ChatHistoryPage, ChatIntegrationStatus, ChatLink, ChatLinkPreview, ChatMessageResponse, ChatProvider, ChatSettings,
@@ -6,6 +6,7 @@ import type {
 } from '@chatops/protocol/chatops';
 import { Observable } from 'rxjs';
 import { API, SKIP_ERROR_TOAST } from './api-config';
+import { queryParams } from './query-params';
 
 export interface ChatHistoryQuery {
   serverId?: string | null;
@@ -15,18 +16,6 @@ export interface ChatHistoryQuery {
   before?: string | null;
   limit?: number;
 }
-
-/**
- * Encodes every reserved character. Angular's default codec leaves `+` as it is, which the backend's
- * query parser reads as a space: completing `run web-1 -- echo a+b` or searching for `a+b` would
- * ask about `a b`.
- */
-export const STRICT_QUERY_CODEC: HttpParameterCodec = {
-  encodeKey: encodeURIComponent,
-  encodeValue: encodeURIComponent,
-  decodeKey: decodeURIComponent,
-  decodeValue: decodeURIComponent,
-};
 
 /** What `PUT /chatops/integrations/{provider}` takes, per provider. */
 export interface ChatIntegrationUpdates {
@@ -49,7 +38,7 @@ export class ChatopsApi {
 
   /** Newest first. */
   history(query: ChatHistoryQuery = {}): Observable<ChatHistoryPage> {
-    let params = new HttpParams({ encoder: STRICT_QUERY_CODEC }).set('limit', query.limit ?? 30);
+    let params = queryParams().set('limit', query.limit ?? 30);
     if (query.serverId) params = params.set('serverId', query.serverId);
     if (query.q?.trim()) params = params.set('q', query.q.trim());
     if (query.before) params = params.set('before', query.before);
@@ -58,7 +47,7 @@ export class ChatopsApi {
 
   /** Completion runs while typing: a failure just shows no suggestions, never a toast. */
   complete(text: string, serverId?: string | null): Observable<ChatCompletions> {
-    let params = new HttpParams({ encoder: STRICT_QUERY_CODEC }).set('text', text);
+    let params = queryParams().set('text', text);
     if (serverId) params = params.set('serverId', serverId);
     return this.http.get<ChatCompletions>(`${API}/chatops/complete`, { params, context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
   }

@@ -38,6 +38,11 @@ describe('CommandsApi', () => {
     plain.flush([]);
   });
 
+  it('searches for `+` as it is (the default query codec would send it as a space)', () => {
+    api.history('s1', { q: 'g++ -O2' }).subscribe();
+    expect(http.expectOne(() => true).request.urlWithParams).toBe('/api/v1/commands/s1/history?limit=50&q=g%2B%2B%20-O2');
+  });
+
   it('reads the policy quietly when asked and saves it without a toast (errors are shown per line)', () => {
     api.policy('s1', true).subscribe();
     expect(http.expectOne('/api/v1/commands/s1/policy').request.context.get(SKIP_ERROR_TOAST)).toBe(true);

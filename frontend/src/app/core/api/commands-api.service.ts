@@ -1,8 +1,9 @@
-import { HttpClient, HttpContext, HttpParams } from '@angular/common/http';
+import { HttpClient, HttpContext } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type { CommandAccepted, CommandPolicy, CommandRecord, CommandStatus, RunCommandRequest, UpdateCommandPolicyRequest } from '@chatops/protocol';
 import { Observable } from 'rxjs';
 import { API, SKIP_ERROR_TOAST } from './api-config';
+import { queryParams } from './query-params';
 
 export interface CommandHistoryQuery {
   limit?: number;
@@ -24,14 +25,14 @@ export class CommandsApi {
    */
   run(serverId: string, body: RunCommandRequest): Observable<CommandAccepted> {
     return this.http.post<CommandAccepted>(`${API}/commands/${encodeURIComponent(serverId)}`, body, {
-      params: new HttpParams().set('async', 'true'),
+      params: queryParams().set('async', 'true'),
       context: new HttpContext().set(SKIP_ERROR_TOAST, true),
     });
   }
 
   /** Newest first; a page is full when it has `limit` items. */
   history(serverId: string, query: CommandHistoryQuery = {}): Observable<CommandRecord[]> {
-    let params = new HttpParams().set('limit', query.limit ?? 50);
+    let params = queryParams().set('limit', query.limit ?? 50);
     if (query.before) params = params.set('before', query.before);
     if (query.status) params = params.set('status', query.status);
     if (query.q?.trim()) params = params.set('q', query.q.trim());

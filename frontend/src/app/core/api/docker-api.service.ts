@@ -1,10 +1,11 @@
-import { HttpClient, HttpContext, HttpParams } from '@angular/common/http';
+import { HttpClient, HttpContext } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type {
   ContainerActionQuery, ContainerActionResponse, ContainerEvent, ContainerInfo, ContainerInspect, ContainerLogs, ContainerMutation,
 } from '@chatops/protocol';
 import { Observable } from 'rxjs';
 import { API, SKIP_ERROR_TOAST } from './api-config';
+import { queryParams } from './query-params';
 
 export interface ContainerLogsQuery {
   tail?: number;
@@ -27,7 +28,7 @@ export class DockerApi {
 
   /** Stopped containers too. */
   containers(serverId: string): Observable<ContainerInfo[]> {
-    return this.http.get<ContainerInfo[]>(`${this.base(serverId)}/containers`, { ...this.quiet(), params: new HttpParams().set('all', true) });
+    return this.http.get<ContainerInfo[]>(`${this.base(serverId)}/containers`, { ...this.quiet(), params: queryParams().set('all', true) });
   }
 
   inspect(serverId: string, containerId: string): Observable<ContainerInspect> {
@@ -35,7 +36,7 @@ export class DockerApi {
   }
 
   logs(serverId: string, containerId: string, query: ContainerLogsQuery = {}): Observable<ContainerLogs> {
-    let params = new HttpParams();
+    let params = queryParams();
     if (query.tail != null) params = params.set('tail', query.tail);
     if (query.timestamps) params = params.set('timestamps', true);
     return this.http.get<ContainerLogs>(`${this.base(serverId)}/containers/${encodeURIComponent(containerId)}/logs`, { ...this.quiet(), params });
@@ -43,13 +44,13 @@ export class DockerApi {
 
   /** Resolves once Docker did it (stop/restart wait for the container's stop timeout). */
   act(serverId: string, containerId: string, action: ContainerMutation, options: ContainerActionQuery = {}): Observable<ContainerActionResponse> {
-    let params = new HttpParams();
+    let params = queryParams();
     for (const [key, value] of Object.entries(options)) if (value !== undefined) params = params.set(key, value as string | number | boolean);
     return this.http.post<ContainerActionResponse>(`${this.base(serverId)}/containers/${encodeURIComponent(containerId)}/${action}`, null, { ...this.quiet(), params });
   }
 
   /** Newest first; read from the database, so it works while the agent is offline. */
   events(serverId: string, limit = 50): Observable<ContainerEvent[]> {
-    return this.http.get<ContainerEvent[]>(`${this.base(serverId)}/events`, { ...this.quiet(), params: new HttpParams().set('limit', limit) });
+    return this.http.get<ContainerEvent[]>(`${this.base(serverId)}/events`, { ...this.quiet(), params: queryParams().set('limit', limit) });
   }
 }

@@ -1,8 +1,9 @@
-import { HttpClient, HttpContext, HttpParams } from '@angular/common/http';
+import { HttpClient, HttpContext } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type { LatestMetrics, MetricsHistory } from '@chatops/protocol';
 import { Observable } from 'rxjs';
 import { API, SKIP_ERROR_TOAST } from './api-config';
+import { queryParams } from './query-params';
 
 @Injectable({ providedIn: 'root' })
 export class MetricsApi {
@@ -17,7 +18,7 @@ export class MetricsApi {
 
   /** `quiet`: no toast on failure (a secondary chart). */
   history(serverId: string, start: Date, end: Date, points = 300, quiet = false): Observable<MetricsHistory> {
-    const params = new HttpParams()
+    const params = queryParams()
       .set('start', start.toISOString())
       .set('end', end.toISOString())
       .set('points', points);
@@ -29,7 +30,7 @@ export class MetricsApi {
 
   /** A short history for a sparkline's first points: a failure only leaves it to fill live, so no snackbar. */
   trend(serverId: string, start: Date, end: Date, points: number): Observable<MetricsHistory> {
-    const params = new HttpParams().set('start', start.toISOString()).set('end', end.toISOString()).set('points', points);
+    const params = queryParams().set('start', start.toISOString()).set('end', end.toISOString()).set('points', points);
     return this.http.get<MetricsHistory>(`${API}/metrics/${encodeURIComponent(serverId)}/history`, {
       params,
       context: new HttpContext().set(SKIP_ERROR_TOAST, true),

@@ -1,9 +1,10 @@
-import { HttpClient, HttpContext, HttpErrorResponse, HttpParams } from '@angular/common/http';
+import { HttpClient, HttpContext, HttpErrorResponse } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type { TerminalSession } from '@chatops/protocol';
 import { Observable, map } from 'rxjs';
 import { API, SKIP_ERROR_TOAST } from './api-config';
 import { describeHttpError } from './error-message';
+import { queryParams } from './query-params';
 
 export interface RecordingFile {
   blob: Blob;
@@ -17,7 +18,7 @@ export class TerminalApi {
 
   /** Newest first; the next page passes the last item's id as `before`. */
   sessions(serverId: string, query: { limit?: number; before?: string } = {}): Observable<TerminalSession[]> {
-    let params = new HttpParams().set('limit', query.limit ?? 25);
+    let params = queryParams().set('limit', query.limit ?? 25);
     if (query.before) params = params.set('before', query.before);
     return this.http.get<TerminalSession[]>(`${API}/terminal/${encodeURIComponent(serverId)}/sessions`, { params });
   }
@@ -38,7 +39,7 @@ export class TerminalApi {
   download(sessionId: string): Observable<RecordingFile> {
     return this.http
       .get(`${API}/terminal/sessions/${encodeURIComponent(sessionId)}/recording`, {
-        params: new HttpParams().set('download', '1'),
+        params: queryParams().set('download', '1'),
         responseType: 'blob',
         observe: 'response',
         context: new HttpContext().set(SKIP_ERROR_TOAST, true),
