@@ -10,6 +10,7 @@ import { CoreModule } from './core.module';
 import { DataSource } from 'typeorm';
 import { runMigrationsExclusively } from './database/cluster-lock';
 import { dataSourceOptions, MAINTENANCE_DB, maintenanceDataSourceOptions } from './database/data-source';
+import { AdminModule } from './modules/admin/admin.module';
 import { AgentsModule } from './modules/agents/agents.module';
 import { AlertsModule } from './modules/alerts/alerts.module';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
@@ -78,6 +79,7 @@ export class AppModule implements NestModule {
         AlertsModule,
         DockerModule,
         ChatopsModule,
+        AdminModule,
       ],
     };
   }

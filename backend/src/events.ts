@@ -27,9 +27,11 @@ export interface ChatopsEvents extends AgentStreamEvents {
   'notification.channel_deleted': { channelId: string; ownerId: string };
   'alert.changed': { alert: Alert; change: AlertChange; ownerId: string; channelIds: string[]; serverName: string | null; muted: boolean };
   /**
-   * Sessions ended before their access tokens expire: one session (logout, refresh-token reuse),
-   * or every session of the user but `exceptSessionId` (password change). Open /live sockets of
-   * those sessions are told `session_expired` and closed.
+   * Sessions ended before their access tokens expire: one session (logout, refresh-token reuse,
+   * revoked from Profile), or every session of the user but `exceptSessionId` (password change,
+   * "sign out other sessions"; none excepted: disabled or password reset by an admin). Open /live
+   * sockets of those sessions are told `session_expired` and closed. Also emitted when an admin
+   * changes the user's role: the sockets reconnect with a token of the new role.
    */
   'auth.sessions_revoked': { userId: string; sessionId?: string; exceptSessionId?: string };
 }

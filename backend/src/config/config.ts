@@ -48,6 +48,7 @@ const envSchema = z.object({
   DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   COMMANDS_MAX_RUNNING_PER_USER: z.coerce.number().int().min(1).max(10_000).default(64),
   TERMINAL_MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
+  REGISTRATION: z.enum(['open', 'invite']).default('open'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   ALERT_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   ALERT_SYNC_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
@@ -106,6 +107,8 @@ export interface AppConfig {
    * statement. Beyond either the request is answered 503 (see database/db-unavailable.ts).
    */
   db: { connectTimeoutMs: number; queryTimeoutMs: number };
+  /** Self-registration until an admin changes it: `open` (anybody) or `invite` (invite links only). */
+  registrationDefault: 'open' | 'invite';
   /** Commands one user may have running at once, and terminal sessions open, per instance. */
   limits: { commandsPerUser: number; terminalSessionsPerUser: number };
   /** Where people reach the dashboard (links in notifications); unset: no links. */
@@ -180,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rollupIntervalSec: e.ROLLUP_INTERVAL_SEC,
     connectionEventsRetentionDays: e.CONNECTION_EVENTS_RETENTION_DAYS,
     db: { connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS, queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS },
+    registrationDefault: e.REGISTRATION,
     limits: { commandsPerUser: e.COMMANDS_MAX_RUNNING_PER_USER, terminalSessionsPerUser: e.TERMINAL_MAX_SESSIONS_PER_USER },
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     alerts: { tickMs: e.ALERT_TICK_MS, syncMs: e.ALERT_SYNC_MS },

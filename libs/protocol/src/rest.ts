@@ -21,7 +21,7 @@ export interface User {
   createdAt: string;
 }
 
-export interface RegisterRequest { email: string; username: string; password: string; fullName?: string }
+export interface RegisterRequest { email: string; username: string; password: string; fullName?: string; /** Required when registration is invite-only (docs/api.md). */ inviteToken?: string }
 export interface LoginRequest { username: string; password: string }
 export interface RefreshRequest { refreshToken: string }
 export interface UpdateProfileRequest { fullName?: string | null; email?: string }

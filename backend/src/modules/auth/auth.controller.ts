@@ -9,6 +9,7 @@ import { ChangePasswordDto, LoginDto, RefreshDto, RegisterDto, UpdateProfileDto 
 import { AuthTokensResponse, UserResponse } from './dto/auth.response';
 import { REFRESH_HEADER, RefreshCookie, wantsRefreshCookie } from './refresh-cookie';
 import { DomainException } from '../../common/domain-exception';
+import { AuthErrorCode } from './auth.errors';
 
 /** Documents the browser mode header on the routes that issue or take a refresh token. */
 const CookieModeHeader = () =>
@@ -79,7 +80,7 @@ export class AuthController {
       return this.cookies.deliver(req, res, await this.auth.refresh(token, meta));
     } catch (err) {
       // A refused token stays refused: drop the cookie so the browser stops presenting it.
-      if (err instanceof DomainException && err.status === 401) this.cookies.clear(req, res);
+      if (err instanceof DomainException && (err.status === 401 || err.code === AuthErrorCode.UserDisabled)) this.cookies.clear(req, res);
       throw err;
     }
   }

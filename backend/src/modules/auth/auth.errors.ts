@@ -20,6 +20,10 @@ export enum AuthErrorCode {
   /** The refresh cookie came without `X-ChatOps-Refresh: 1`. */
   RefreshHeaderRequired = 'auth.refresh_header_required',
   UserNotFound = 'user.not_found',
+  /** An admin disabled the account: no sign-in, refresh or token works until it is enabled again. */
+  UserDisabled = 'auth.user_disabled',
+  /** `DELETE /auth/sessions/{id}` named no session of the signed-in user. */
+  SessionNotFound = 'auth.session_not_found',
 }
 
 export const AuthException = domainException<AuthErrorCode>('AuthException', {
@@ -37,4 +41,6 @@ export const AuthException = domainException<AuthErrorCode>('AuthException', {
   [AuthErrorCode.MissingRefreshToken]: 401,
   [AuthErrorCode.RefreshHeaderRequired]: 403,
   [AuthErrorCode.UserNotFound]: 404,
+  [AuthErrorCode.UserDisabled]: 403,
+  [AuthErrorCode.SessionNotFound]: 404,
 });

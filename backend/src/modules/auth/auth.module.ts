@@ -15,11 +15,15 @@ import { jwtHmacKey } from './jwt-key';
 import { JwtStrategy } from './jwt.strategy';
 import { RefreshCookie } from './refresh-cookie';
 import { RefreshTokenEntity } from './refresh-token.entity';
+import { RegistrationModule } from '../registration/registration.module';
+import { SessionsController } from './sessions.controller';
+import { SessionsService } from './sessions.service';
 
 @Module({
   imports: [
     UsersModule,
     AuditModule,
+    RegistrationModule,
     PassportModule,
     TypeOrmModule.forFeature([RefreshTokenEntity]),
     JwtModule.registerAsync({
@@ -29,8 +33,8 @@ import { RefreshTokenEntity } from './refresh-token.entity';
     // AUTH_RATE_LIMIT and AUTH_SESSION_RATE_LIMIT, shared by every instance through Redis when REDIS_URL is set.
     ThrottlerModule.forRootAsync({ useClass: AuthThrottlerOptions }),
   ],
-  controllers: [AuthController],
-  providers: [AuthService, RefreshCookie, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
-  exports: [AuthService],
+  controllers: [AuthController, SessionsController],
+  providers: [AuthService, SessionsService, RefreshCookie, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+  exports: [AuthService, SessionsService],
 })
 export class AuthModule {}

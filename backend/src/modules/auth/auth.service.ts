@@ -16,6 +16,7 @@ import { UserResponse } from './dto/auth.response';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { randomSecret, sha256 } from './token.util';
 import { AuthErrorCode, AuthException } from './auth.errors';
+import { RegistrationService } from '../registration/registration.service';
 
 /**
  * Claims of an access token. `pwv` pins the token to the password it was issued under; `sid` is
@@ -24,7 +25,8 @@ import { AuthErrorCode, AuthException } from './auth.errors';
 export interface AccessClaims { sub: string; username: string; role: 'admin' | 'user'; pwv: number; sid: string; jti: string }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ARGON2 = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+/** argon2id parameters of every stored password (also the admin's password reset). */
+export const ARGON2 = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 const INVALID_LOGIN = 'Invalid username or password';
 
 @Injectable()
@@ -40,6 +42,7 @@ export class AuthService {
     @InjectRepository(RefreshTokenEntity) private readonly refreshTokens: Repository<RefreshTokenEntity>,
     @InjectDataSource() private readonly db: DataSource,
     private readonly events: EventBus,
+    private readonly registration: RegistrationService,
   ) {}
 
   async register(dto: RegisterDto, meta: RequestMeta): Promise<AuthResponse> {
@@ -48,6 +51,9 @@ export class AuthService {
       // Serialise registrations so exactly one "first user" becomes admin.
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('chatops.register'))`);
       const repo = tx.getRepository(UserEntity);
+      const first = (await repo.count()) === 0;
+      // Invite-only registration refuses before anything else is told (not even a taken username).
+      const invite = await this.registration.admit(tx, dto.email, dto.inviteToken, first);
       const clash = await repo
         .createQueryBuilder('u')
         .where('lower(u.username) = lower(:username) OR lower(u.email) = lower(:email)', dto)
@@ -56,17 +62,20 @@ export class AuthService {
         const field = clash.username.toLowerCase() === dto.username.toLowerCase() ? 'username' : 'email';
         throw new AuthException(field === 'email' ? AuthErrorCode.EmailTaken : AuthErrorCode.UsernameTaken, `That ${field} is already registered`);
       }
-      const first = (await repo.count()) === 0;
-      return repo.save(repo.create({
+      const saved = await repo.save(repo.create({
         email: dto.email,
         username: dto.username,
         fullName: dto.fullName ?? null,
         passwordHash,
-        role: first ? 'admin' : 'user',
+        role: first ? 'admin' : invite?.role ?? 'user',
         passwordChangedAt: new Date(),
+        lastLoginAt: new Date(),
       }));
+      if (invite) await this.registration.consume(tx, invite.id, saved.id);
+      return Object.assign(saved, { invited: Boolean(invite) });
     });
-    await this.audit.record({ action: 'auth.register', description: `Registered user ${user.username}`, userId: user.id, meta });
+    const how = user.invited ? ` with an invite (role ${user.role})` : '';
+    await this.audit.record({ action: 'auth.register', description: `Registered user ${user.username}${how}`, userId: user.id, meta });
     return this.issueTokens(user, randomUUID(), meta);
   }
 
@@ -85,6 +94,12 @@ export class AuthService {
       });
       throw new AuthException(AuthErrorCode.InvalidCredentials, INVALID_LOGIN);
     }
+    // Told only to who knows the password: a guesser learns nothing about the account's state.
+    if (user.disabledAt) {
+      await this.audit.record({ action: 'auth.login', description: `Refused login for disabled user ${user.username}`, userId: user.id, meta, success: false });
+      throw new AuthException(AuthErrorCode.UserDisabled, 'This account is disabled; ask an administrator');
+    }
+    await this.users.touchLastLogin(user.id);
     await this.audit.record({ action: 'auth.login', description: `User ${user.username} logged in`, userId: user.id, meta });
     return this.issueTokens(user, randomUUID(), meta);
   }
@@ -97,6 +112,10 @@ export class AuthService {
   async refresh(token: string, meta: RequestMeta): Promise<AuthResponse> {
     const row = await this.refreshTokens.findOneBy({ tokenHash: sha256(token) });
     if (!row) throw new AuthException(AuthErrorCode.InvalidRefreshToken, 'Invalid refresh token');
+    const user = await this.users.findById(row.userId);
+    if (!user) throw new AuthException(AuthErrorCode.InvalidRefreshToken, 'Invalid refresh token');
+    // Before reuse detection: disabling revoked the family, which is not a leak to report.
+    if (user.disabledAt) throw new AuthException(AuthErrorCode.UserDisabled, 'This account is disabled; ask an administrator');
     if (row.usedAt || row.revokedAt) {
       await this.revokeFamily(row.userId, row.familyId);
       await this.audit.record({
@@ -115,8 +134,6 @@ export class AuthService {
       await this.revokeFamily(row.userId, row.familyId);
       throw new AuthException(AuthErrorCode.RefreshTokenReused, 'Refresh token already used; the session was revoked');
     }
-    const user = await this.users.findById(row.userId);
-    if (!user) throw new AuthException(AuthErrorCode.InvalidRefreshToken, 'Invalid refresh token');
     return this.issueTokens(user, row.familyId, meta);
   }
 
@@ -185,7 +202,7 @@ export class AuthService {
     const rows: { username: string; role: 'admin' | 'user'; pwv: Date; live: boolean }[] = await this.db.query(
       `SELECT u.username, u.role, u.password_changed_at AS pwv,
               EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = $2 AND r.user_id = u.id AND r.revoked_at IS NULL) AS live
-       FROM users u WHERE u.id = $1`,
+       FROM users u WHERE u.id = $1 AND u.disabled_at IS NULL`,
       [claims.sub, claims.sid],
     );
     const row = rows[0];

@@ -10,6 +10,8 @@ export class UserEntity {
   @Column({ name: 'password_hash' }) passwordHash: string;
   @Column({ type: 'varchar' }) role: UserRole;
   @Column({ name: 'password_changed_at', type: 'timestamptz' }) passwordChangedAt: Date;
+  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true }) disabledAt: Date | null;
+  @Column({ name: 'last_login_at', type: 'timestamptz', nullable: true }) lastLoginAt: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

@@ -20,6 +20,11 @@ export class UsersService {
       .getOne();
   }
 
+  /** The admin's users page shows it ("last sign-in"). */
+  async touchLastLogin(id: string): Promise<void> {
+    await this.users.update({ id }, { lastLoginAt: new Date() });
+  }
+
   async isTaken(field: 'email' | 'username', value: string, exceptId?: string): Promise<boolean> {
     const qb = this.users.createQueryBuilder('u').where(`lower(u.${field}) = lower(:value)`, { value });
     if (exceptId) qb.andWhere('u.id <> :exceptId', { exceptId });

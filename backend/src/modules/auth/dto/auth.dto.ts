@@ -13,6 +13,8 @@ export class RegisterDto {
   /** At least 8 characters. */
   @IsString() @MinLength(8) @MaxLength(256) password: string;
   @IsOptional() @Transform(trim) @IsString() @MaxLength(200) fullName?: string;
+  /** The token of an invite link (`/register?invite=…`); required while registration is invite-only. */
+  @IsOptionalNotNull() @IsString() @MinLength(16) @MaxLength(256) inviteToken?: string;
 }
 
 export class LoginDto {

@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/api-errors';
+import { AuthUser, CurrentUser, ReqMeta, RequestMeta } from '../../common/decorators';
+import { UuidPipe } from '../../common/uuid.pipe';
+import { AdminOnly } from './admin.guard';
+import { AdminUsersService } from './admin-users.service';
+import { AdminUserQueryDto, ResetPasswordDto, SetRoleDto } from './dto/admin-users.dto';
+import { AdminUserPageResponse, AdminUserResponse } from './dto/admin-users.response';
+
+/** Users of the instance (instance admin only). Every change is audited. */
+@ApiTags('admin')
+@AdminOnly()
+@ApiErrors(400)
+@Controller('admin/users')
+export class AdminUsersController {
+  constructor(private readonly users: AdminUsersService) {}
+
+  /** Users, oldest first, with role, state, last sign-in, server and session counts; `q` searches name and email. */
+  @Get()
+  listUsers(@Query() q: AdminUserQueryDto): Promise<AdminUserPageResponse> {
+    return this.users.list(q);
+  }
+
+  /**
+   * Disables the account: its sessions and live sockets end at once, sign-in and refresh answer 403
+   * `auth.user_disabled`. Never yourself (403 `admin.self_action`) nor the last active admin (409).
+   */
+  @ApiErrors(404, 409)
+  @Post(':id/disable')
+  @HttpCode(200)
+  disableUser(@CurrentUser() actor: AuthUser, @Param('id', UuidPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<AdminUserResponse> {
+    return this.users.disable(actor, id, meta);
+  }
+
+  /** Enables a disabled account (the user signs in again). */
+  @ApiErrors(404)
+  @Post(':id/enable')
+  @HttpCode(200)
+  enableUser(@CurrentUser() actor: AuthUser, @Param('id', UuidPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<AdminUserResponse> {
+    return this.users.enable(actor, id, meta);
+  }
+
+  /** Promotes to `admin` or demotes to `user`; never the last active admin (409 `admin.last_admin`). */
+  @ApiErrors(404, 409)
+  @Put(':id/role')
+  setUserRole(@CurrentUser() actor: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: SetRoleDto, @ReqMeta() meta: RequestMeta): Promise<AdminUserResponse> {
+    return this.users.setRole(actor, id, dto.role, meta);
+  }
+
+  /** Sets a temporary password to hand to the user; all of the user's sessions end. */
+  @ApiErrors(404)
+  @Post(':id/reset-password')
+  @HttpCode(200)
+  resetUserPassword(@CurrentUser() actor: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: ResetPasswordDto, @ReqMeta() meta: RequestMeta): Promise<AdminUserResponse> {
+    return this.users.resetPassword(actor, id, dto.password, meta);
+  }
+}

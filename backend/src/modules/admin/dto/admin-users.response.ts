@@ -1,0 +1,29 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { USER_ROLES, type UserRole } from '@chatops/protocol';
+import type { AdminUser, AdminUserPage } from '@chatops/protocol/admin';
+
+export class AdminUserResponse implements AdminUser {
+  id: string;
+  email: string;
+  username: string;
+  fullName: string | null;
+  @ApiProperty({ enum: USER_ROLES }) role: UserRole;
+  createdAt: string;
+  /** Set while the account is disabled. */
+  disabledAt: string | null;
+  /** The last successful sign-in (login or registration). */
+  lastLoginAt: string | null;
+  /** Servers the user owns. */
+  serverCount: number;
+  /** Sessions that can still be renewed. */
+  activeSessions: number;
+}
+
+export class AdminUserPageResponse implements AdminUserPage {
+  /** Oldest account first. */
+  items: AdminUserResponse[];
+  /** Users matching the search, across all pages. */
+  total: number;
+  limit: number;
+  offset: number;
+}
