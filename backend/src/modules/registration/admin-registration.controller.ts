@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Put, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ApiErrors } from '../../common/api-errors';
@@ -45,6 +45,7 @@ export class AdminRegistrationController {
   /** Revokes a pending invite (idempotent; a used one stays used). Audited. */
   @ApiErrors(404)
   @Post('invites/:id/revoke')
+  @HttpCode(200)
   revokeInvite(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<InviteResponse> {
     return this.registration.revokeInvite(user, id, meta);
   }
