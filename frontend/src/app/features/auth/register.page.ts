@@ -1,11 +1,13 @@
-import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, OnInit, computed, inject, input, signal } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { Router, RouterLink } from '@angular/router';
+import type { InviteCheck, RegistrationStatus } from '@chatops/protocol/admin';
 import { describeHttpError } from '../../core/api/error-message';
+import { RegistrationApi } from '../../core/api/registration-api.service';
 import { AuthService } from '../../core/auth/auth.service';
 import { safeReturnUrl } from './login.page';
 
@@ -17,12 +19,27 @@ import { safeReturnUrl } from './login.page';
   template: `
     <section class="card" aria-labelledby="register-title">
       <h1 id="register-title">Create your account</h1>
-      <p class="muted">The first account becomes the administrator.</p>
+      @switch (gate()) {
+        @case ('invited') {
+          <p class="muted" data-testid="invite-note">You were invited{{ inviteInfo()!.role === 'admin' ? ' as an administrator' : '' }}.
+            The invite works once{{ inviteInfo()!.email ? ', for ' + inviteInfo()!.email : '' }}.</p>
+        }
+        @case ('bad-invite') {
+          <p class="error" role="alert" data-testid="invite-error">{{ inviteError() }}</p>
+        }
+        @case ('closed') {
+          <p data-testid="invite-required">Registration on this ChatOps is by invitation only. Ask an administrator for an invite link,
+            then open it to create your account.</p>
+          <div class="actions"><a routerLink="/login">I already have an account</a></div>
+        }
+        @default { <p class="muted">The first account becomes the administrator.</p> }
+      }
+      @if (gate() !== 'closed' && gate() !== 'bad-invite') {
       <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
         @if (error()) { <p class="error" role="alert">{{ error() }}</p> }
         <mat-form-field>
           <mat-label>Email</mat-label>
-          <input matInput type="email" formControlName="email" autocomplete="email" required />
+          <input matInput type="email" formControlName="email" autocomplete="email" required [readonly]="!!inviteInfo()?.email" />
           @if (form.controls.email.hasError('required')) { <mat-error>Enter your email</mat-error> }
           @else if (form.controls.email.hasError('email')) { <mat-error>Enter a valid email address</mat-error> }
         </mat-form-field>
@@ -50,13 +67,32 @@ import { safeReturnUrl } from './login.page';
           </button>
         </div>
       </form>
+      } @else if (gate() === 'bad-invite') {
+        <div class="actions"><a routerLink="/login">I already have an account</a></div>
+      }
     </section>
   `,
 })
-export class RegisterPage {
+export class RegisterPage implements OnInit {
   private readonly auth = inject(AuthService);
   private readonly router = inject(Router);
+  private readonly registration = inject(RegistrationApi);
   readonly returnUrl = input<string>();
+  /** The token of an invite link (`/register?invite=…`). */
+  readonly invite = input<string>();
+
+  protected readonly status = signal<RegistrationStatus | null>(null);
+  protected readonly inviteInfo = signal<InviteCheck | null>(null);
+  protected readonly inviteError = signal<string | null>(null);
+  /**
+   * What the page offers: the form (`open`, also while the status loads: open is the default),
+   * the form for an invite, why an invite link does not work, or that an invite is needed.
+   */
+  protected readonly gate = computed<'open' | 'invited' | 'bad-invite' | 'closed'>(() => {
+    if (this.inviteError()) return 'bad-invite';
+    if (this.inviteInfo()) return 'invited';
+    return this.status()?.inviteRequired && !this.invite() ? 'closed' : 'open';
+  });
 
   protected readonly form = inject(NonNullableFormBuilder).group({
     email: ['', [Validators.required, Validators.email]],
@@ -67,6 +103,20 @@ export class RegisterPage {
   protected readonly loading = signal(false);
   protected readonly error = signal<string | null>(null);
 
+  ngOnInit(): void {
+    // Without an answer the form stays: the server still refuses what it must, with a clear message.
+    this.registration.status().subscribe({ next: (s) => this.status.set(s), error: () => undefined });
+    const token = this.invite();
+    if (!token) return;
+    this.registration.checkInvite(token).subscribe({
+      next: (info) => {
+        this.inviteInfo.set(info);
+        if (info.email) this.form.controls.email.setValue(info.email);
+      },
+      error: (err: unknown) => this.inviteError.set(describeHttpError(err).message),
+    });
+  }
+
   protected submit(): void {
     if (this.form.invalid) {
       this.form.markAllAsTouched();
@@ -75,7 +125,9 @@ export class RegisterPage {
     const { fullName, ...rest } = this.form.getRawValue();
     this.loading.set(true);
     this.error.set(null);
-    this.auth.register(fullName.trim() ? { ...rest, fullName: fullName.trim() } : rest).subscribe({
+    const token = this.invite();
+    const body = { ...rest, ...(fullName.trim() ? { fullName: fullName.trim() } : {}), ...(token ? { inviteToken: token } : {}) };
+    this.auth.register(body).subscribe({
       next: () => {
         this.loading.set(false);
         void this.router.navigateByUrl(safeReturnUrl(this.returnUrl()));

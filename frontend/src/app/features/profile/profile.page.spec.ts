@@ -20,7 +20,8 @@ describe('ProfilePage', () => {
     http.expectOne('/api/v1/auth/login').flush(authResponse(1));
     fixture = TestBed.createComponent(ProfilePage);
     await fixture.whenStable();
-    // The chat cards (their own specs cover them): no links; Ada is an admin, so the integrations too.
+    // The sessions and chat cards (their own specs cover them): no links; Ada is an admin, so the integrations too.
+    http.expectOne('/api/v1/auth/sessions').flush([]);
     http.expectOne('/api/v1/chatops/links').flush([]);
     for (const provider of ['slack', 'mattermost']) {
       http.expectOne(`/api/v1/chatops/integrations/${provider}`).flush({ provider, configured: false, source: null, updatedAt: null });
@@ -74,6 +75,7 @@ describe('ProfilePage for a non-admin', () => {
     http.expectOne('/api/v1/auth/login').flush(authResponse(1, { ...USER, username: 'bob', role: 'user' }));
     const fixture = TestBed.createComponent(ProfilePage);
     await fixture.whenStable();
+    http.expectOne('/api/v1/auth/sessions').flush([]);
     http.expectOne('/api/v1/chatops/links').flush([]);
     await fixture.whenStable();
     http.expectNone((r) => r.url.startsWith('/api/v1/chatops/integrations'));

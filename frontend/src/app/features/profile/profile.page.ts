@@ -10,6 +10,7 @@ import { NotifyService } from '../../core/notify/notify.service';
 import { ThemeMode, ThemeService } from '../../core/theme/theme.service';
 import { ChatIntegrationsCardComponent } from './chat-integrations-card.component';
 import { ChatLinksCardComponent } from './chat-links-card.component';
+import { SessionsCardComponent } from './sessions-card.component';
 import { ThresholdsCardComponent } from './thresholds-card.component';
 
 function passwordsMatch(group: AbstractControl): ValidationErrors | null {
@@ -19,7 +20,7 @@ function passwordsMatch(group: AbstractControl): ValidationErrors | null {
 
 @Component({
   selector: 'app-profile-page',
-  imports: [ReactiveFormsModule, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatButtonToggleModule, ThresholdsCardComponent, ChatLinksCardComponent, ChatIntegrationsCardComponent],
+  imports: [ReactiveFormsModule, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatButtonToggleModule, ThresholdsCardComponent, ChatLinksCardComponent, ChatIntegrationsCardComponent, SessionsCardComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page">
@@ -82,6 +83,7 @@ function passwordsMatch(group: AbstractControl): ValidationErrors | null {
           </mat-card-content>
         </mat-card>
 
+        <app-sessions-card />
         <app-thresholds-card />
         <app-chat-links-card />
         @if (auth.user()?.role === 'admin') { <app-chat-integrations-card /> }
