@@ -1,5 +1,5 @@
 import { Routes } from '@angular/router';
-import { authGuard, guestGuard } from './core/auth/auth.guards';
+import { adminGuard, authGuard, guestGuard } from './core/auth/auth.guards';
 
 export const routes: Routes = [
   { path: 'login', canActivate: [guestGuard], title: 'Sign in · ChatOps', loadComponent: () => import('./features/auth/login.page').then((m) => m.LoginPage) },
@@ -18,6 +18,7 @@ export const routes: Routes = [
       { path: 'chat/link', title: 'Link a chat account · ChatOps', loadComponent: () => import('./features/chat/chat-link.page').then((m) => m.ChatLinkPage) },
       { path: 'chat', title: 'Chat · ChatOps', loadComponent: () => import('./features/chat/chat.page').then((m) => m.ChatPage) },
       { path: 'audit', title: 'Audit log · ChatOps', loadComponent: () => import('./features/audit/audit.page').then((m) => m.AuditPage) },
+      { path: 'admin', canActivate: [adminGuard], title: 'Administration · ChatOps', loadComponent: () => import('./features/admin/admin.page').then((m) => m.AdminPage) },
       { path: 'profile', title: 'Profile · ChatOps', loadComponent: () => import('./features/profile/profile.page').then((m) => m.ProfilePage) },
       { path: '**', title: 'Not found · ChatOps', loadComponent: () => import('./shared/ui/not-found.component').then((m) => m.NotFoundComponent) },
     ],

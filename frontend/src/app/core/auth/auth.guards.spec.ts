@@ -4,15 +4,17 @@ import { Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { authResponse } from '../../../testing/auth-fixtures';
+import { USER, authResponse } from '../../../testing/auth-fixtures';
 import { nextRequest } from '../../../testing/http-helpers';
-import { authGuard, guestGuard } from './auth.guards';
+import { adminGuard, authGuard, guestGuard } from './auth.guards';
 import { LOGOUT_PENDING_KEY } from './auth.service';
 
 @Component({ template: 'secret dashboard' })
 class DashboardStub {}
 @Component({ template: 'login form' })
 class LoginStub {}
+@Component({ template: 'admin page' })
+class AdminStub {}
 
 describe('route guards', () => {
   let http: HttpTestingController;
@@ -27,6 +29,7 @@ describe('route guards', () => {
           { path: 'login', canActivate: [guestGuard], component: LoginStub },
           { path: 'servers/:id', canActivate: [authGuard], component: DashboardStub },
           { path: 'chat/link', canActivate: [authGuard], component: DashboardStub },
+          { path: 'admin', canActivate: [adminGuard], component: AdminStub },
           { path: '', canActivate: [authGuard], component: DashboardStub },
         ]),
       ],
@@ -79,5 +82,23 @@ describe('route guards', () => {
     (await nextRequest(http, '/api/v1/auth/refresh')).flush(authResponse(2));
     await nav;
     expect(TestBed.inject(Router).url).toBe('/');
+  });
+
+  it('adminGuard lets the admin in and sends a regular user to the overview', async () => {
+    const harness = await RouterTestingHarness.create();
+    const nav = harness.navigateByUrl('/admin');
+    (await nextRequest(http, '/api/v1/auth/refresh')).flush(authResponse(2, { ...USER, role: 'user' }));
+    await nav;
+    expect(TestBed.inject(Router).url).toBe('/');
+    expect(harness.routeNativeElement?.textContent).toContain('secret dashboard');
+  });
+
+  it('adminGuard opens the admin page for an admin', async () => {
+    const harness = await RouterTestingHarness.create();
+    const nav = harness.navigateByUrl('/admin');
+    (await nextRequest(http, '/api/v1/auth/refresh')).flush(authResponse(2));
+    await nav;
+    expect(TestBed.inject(Router).url).toBe('/admin');
+    expect(harness.routeNativeElement?.textContent).toContain('admin page');
   });
 });

@@ -16,3 +16,10 @@ export const guestGuard: CanActivateFn = async () => {
   const router = inject(Router);
   return (await auth.ensureSession()) ? router.createUrlTree(['/']) : true;
 };
+
+/** The instance admin's pages; anybody else goes to the overview (the API refuses them anyway). */
+export const adminGuard: CanActivateFn = async () => {
+  const auth = inject(AuthService);
+  const router = inject(Router);
+  return (await auth.ensureSession()) && auth.user()?.role === 'admin' ? true : router.createUrlTree(['/']);
+};

@@ -3,7 +3,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import { Router, provideRouter } from '@angular/router';
-import { authResponse } from '../../../testing/auth-fixtures';
+import { USER, authResponse } from '../../../testing/auth-fixtures';
 import { q, text } from '../../../testing/dom';
 import { nextRequest } from '../../../testing/http-helpers';
 import { FakeLiveSocketService } from '../../../testing/fake-live-socket';
@@ -38,12 +38,22 @@ describe('ShellComponent', () => {
   it('has the navigation entries and announces the live connection status', async () => {
     expect(text(fixture)).toContain('Overview');
     expect(text(fixture)).toContain('Profile');
+    // Ada is the admin: the Administration page is in her navigation.
+    expect(q<HTMLAnchorElement>(fixture, '[data-testid=nav-admin]').getAttribute('href')).toBe('/admin');
     const status = q(fixture, '[data-testid=live-status]');
     expect(status.getAttribute('aria-live')).toBe('polite');
     expect(status.textContent).toContain('Live: connected');
     live.status.set('disconnected');
     await fixture.whenStable();
     expect(status.textContent).toContain('Live: disconnected');
+  });
+
+  it('shows Administration to admins only (a session renewed as a regular user loses it)', async () => {
+    TestBed.inject(AuthService).login({ username: 'ada', password: 'pw' }).subscribe();
+    http.expectOne('/api/v1/auth/login').flush(authResponse(2, { ...USER, role: 'user' }));
+    await fixture.whenStable();
+    expect(fixture.nativeElement.querySelector('[data-testid=nav-admin]')).toBeNull();
+    expect(text(fixture)).not.toContain('Administration');
   });
 
   it('signs out from the user menu (revoking the session through the refresh cookie)', async () => {

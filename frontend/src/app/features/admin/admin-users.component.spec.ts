@@ -1,0 +1,179 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { MATERIAL_ANIMATIONS } from '@angular/material/core';
+import { provideRouter } from '@angular/router';
+import type { AdminUser, AdminUserPage } from '@chatops/protocol/admin';
+import { USER, authResponse } from '../../../testing/auth-fixtures';
+import { button, q, qa, text, type } from '../../../testing/dom';
+import { AuthService } from '../../core/auth/auth.service';
+import { NotifyService } from '../../core/notify/notify.service';
+import { AdminUsersComponent } from './admin-users.component';
+import { generatePassword } from './reset-password-dialog.component';
+
+const ADA: AdminUser = {
+  id: USER.id, email: USER.email, username: 'ada', fullName: 'Ada Lovelace', role: 'admin', createdAt: '2026-01-01T00:00:00.000Z',
+  disabledAt: null, lastLoginAt: new Date().toISOString(), serverCount: 3, activeSessions: 1,
+};
+const BOB: AdminUser = {
+  id: '22222222-2222-4222-8222-222222222222', email: 'bob@example.com', username: 'bob', fullName: null, role: 'user', createdAt: '2026-02-01T00:00:00.000Z',
+  disabledAt: null, lastLoginAt: null, serverCount: 0, activeSessions: 0,
+};
+const page = (items: AdminUser[], total = items.length, offset = 0): AdminUserPage => ({ items, total, limit: 50, offset });
+
+describe('AdminUsersComponent', () => {
+  let fixture: ComponentFixture<AdminUsersComponent>;
+  let http: HttpTestingController;
+  let success: jest.SpyInstance;
+
+  beforeEach(async () => {
+    TestBed.configureTestingModule({
+      imports: [AdminUsersComponent],
+      providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting(), { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } }],
+    });
+    http = TestBed.inject(HttpTestingController);
+    success = jest.spyOn(TestBed.inject(NotifyService), 'success').mockResolvedValue();
+    TestBed.inject(AuthService).login({ username: 'ada', password: 'pw' }).subscribe();
+    http.expectOne('/api/v1/auth/login').flush(authResponse(1));
+    fixture = TestBed.createComponent(AdminUsersComponent);
+    await fixture.whenStable();
+  });
+  afterEach(() => {
+    document.querySelectorAll('.cdk-overlay-container').forEach((e) => (e.innerHTML = ''));
+    http.verify();
+  });
+
+  const list = () => http.expectOne((r) => r.url === '/api/v1/admin/users');
+  /** Each row's cells, their text tidied, joined by " | ". */
+  const rows = () => qa(fixture, '[data-testid=user-row]').map((r) =>
+    Array.from(r.querySelectorAll('td')).map((td) => td.textContent?.replace(/\s+/g, ' ').trim()).join(' | '));
+  const overlay = () => document.querySelector('.cdk-overlay-container') as HTMLElement;
+  const openMenu = async (username: string) => {
+    q<HTMLButtonElement>(fixture, `[aria-label="Actions for ${username}"]`).click();
+    await fixture.whenStable();
+  };
+  const menuItem = (label: string) => {
+    const item = Array.from(overlay().querySelectorAll<HTMLButtonElement>('[mat-menu-item]')).find((b) => b.textContent?.trim() === label);
+    if (!item) throw new Error(`no menu item ${label}`);
+    return item;
+  };
+  const settle = async () => {
+    await fixture.whenStable();
+    await new Promise((r) => setTimeout(r, 0));
+    await fixture.whenStable();
+  };
+
+  it('loads a page of users with role, state, last sign-in and servers; marks you; your menu has no disable or reset', async () => {
+    expect(q(fixture, 'mat-progress-bar')).toBeTruthy();
+    const req = list();
+    expect(req.request.params.get('limit')).toBe('50');
+    expect(req.request.params.get('offset')).toBe('0');
+    req.flush(page([ADA, { ...BOB, disabledAt: '2026-11-01T00:00:00.000Z' }]));
+    await fixture.whenStable();
+    expect(rows()[0]).toBe('Ada Lovelaceyouada · ada@example.com | Admin | Active | just now | 3 | Jan 1, 2026 | ');
+    expect(rows()[1]).toBe('bobbob · bob@example.com | User | Disabled | never | 0 | Feb 1, 2026 | ');
+    expect(text(fixture)).toContain('1–2 of 2 users');
+    await openMenu('ada');
+    const items = Array.from(overlay().querySelectorAll('[mat-menu-item]')).map((b) => b.textContent?.trim());
+    expect(items).toEqual(['Make user']);
+  });
+
+  it('searches (debounced) from the first page', async () => {
+    list().flush(page([ADA, BOB]));
+    await fixture.whenStable();
+    type(q(fixture, '[data-testid=user-search]'), 'bo');
+    type(q(fixture, '[data-testid=user-search]'), 'bob');
+    await new Promise((r) => setTimeout(r, 300));
+    const req = list();
+    expect(req.request.params.get('q')).toBe('bob');
+    req.flush(page([]));
+    await fixture.whenStable();
+    expect(text(fixture)).toContain('No user matches');
+  });
+
+  it('disables a user after confirming, replacing the row and saying so', async () => {
+    list().flush(page([ADA, BOB]));
+    await fixture.whenStable();
+    await openMenu('bob');
+    menuItem('Disable…').click();
+    await settle();
+    const dialog = document.querySelector('app-confirm-dialog') as HTMLElement;
+    expect(dialog.textContent).toContain('Disable bob?');
+    expect(dialog.textContent).toContain('signed out everywhere at once');
+    dialog.querySelector<HTMLButtonElement>('[data-testid=confirm-button]')!.click();
+    await settle();
+    http.expectOne({ method: 'POST', url: `/api/v1/admin/users/${BOB.id}/disable` }).flush({ ...BOB, disabledAt: '2026-11-29T08:00:00.000Z' });
+    await fixture.whenStable();
+    expect(rows()[1]).toContain('Disabled');
+    expect(success).toHaveBeenCalledWith('bob disabled and signed out');
+  });
+
+  it('promotes a user after confirming', async () => {
+    list().flush(page([ADA, BOB]));
+    await fixture.whenStable();
+    await openMenu('bob');
+    menuItem('Make admin').click();
+    await settle();
+    (document.querySelector('app-confirm-dialog [data-testid=confirm-button]') as HTMLButtonElement).click();
+    await settle();
+    const req = http.expectOne({ method: 'PUT', url: `/api/v1/admin/users/${BOB.id}/role` });
+    expect(req.request.body).toEqual({ role: 'admin' });
+    req.flush({ ...BOB, role: 'admin' });
+    await fixture.whenStable();
+    expect(rows()[1]).toContain('Admin');
+    expect(success).toHaveBeenCalledWith('bob is now an admin');
+  });
+
+  it('resets a password to a generated temporary one', async () => {
+    list().flush(page([ADA, BOB]));
+    await fixture.whenStable();
+    await openMenu('bob');
+    menuItem('Reset password…').click();
+    await settle();
+    const dialog = document.querySelector('app-reset-password-dialog') as HTMLElement;
+    expect(dialog.textContent).toContain("All of bob's sessions end at once");
+    button(fixture, 'Generate', dialog).click();
+    await settle();
+    const input = dialog.querySelector<HTMLInputElement>('[data-testid=temp-password]')!;
+    expect(input.type).toBe('text');
+    expect(input.value).toMatch(/^[a-km-zA-HJ-NP-Z2-9]{16}$/);
+    dialog.querySelector<HTMLButtonElement>('[data-testid=confirm-reset]')!.click();
+    await settle();
+    const req = http.expectOne({ method: 'POST', url: `/api/v1/admin/users/${BOB.id}/reset-password` });
+    expect(req.request.body).toEqual({ password: input.value });
+    req.flush(BOB);
+    await fixture.whenStable();
+    expect(success).toHaveBeenCalledWith('Password of bob reset; their sessions were signed out');
+  });
+
+  it('pages through more users than fit', async () => {
+    list().flush(page([ADA], 120));
+    await fixture.whenStable();
+    expect(text(fixture)).toContain('1–50 of 120 users');
+    button(fixture, 'Next').click();
+    const req = list();
+    expect(req.request.params.get('offset')).toBe('50');
+    req.flush(page([BOB], 120, 50));
+    await fixture.whenStable();
+    expect(text(fixture)).toContain('51–100 of 120 users');
+  });
+
+  it('shows a load failure with a retry', async () => {
+    list().flush({ statusCode: 403, message: 'Only an administrator may do this', code: 'admin.required', requestId: 'r' }, { status: 403, statusText: 'Forbidden' });
+    await fixture.whenStable();
+    expect(text(fixture)).toContain('Could not load the users');
+    expect(text(fixture)).toContain('Only an administrator may do this');
+    button(fixture, 'Try again').click();
+    list().flush(page([ADA]));
+    await fixture.whenStable();
+    expect(rows()).toHaveLength(1);
+  });
+});
+
+describe('generatePassword', () => {
+  it('makes 16 unambiguous characters, different every time', () => {
+    const a = generatePassword();
+    expect(a).toMatch(/^[a-km-zA-HJ-NP-Z2-9]{16}$/);
+    expect(generatePassword()).not.toBe(a);
+  });
+});

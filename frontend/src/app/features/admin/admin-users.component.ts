@@ -1,0 +1,239 @@
+import { DatePipe } from '@angular/common';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { MatButtonModule } from '@angular/material/button';
+import { MatDialog } from '@angular/material/dialog';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatMenuModule } from '@angular/material/menu';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import type { UserRole } from '@chatops/protocol';
+import type { AdminUser } from '@chatops/protocol/admin';
+import { Observable, Subject, debounceTime, distinctUntilChanged } from 'rxjs';
+import { AdminApi } from '../../core/api/admin-api.service';
+import { describeHttpError } from '../../core/api/error-message';
+import { AuthService } from '../../core/auth/auth.service';
+import { NotifyService } from '../../core/notify/notify.service';
+import { relativeTime } from '../../shared/format/format';
+import { openConfirm } from '../../shared/ui/confirm-dialog.component';
+import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
+import { IconComponent } from '../../shared/ui/icon.component';
+import { ResetPasswordDialogComponent, ResetPasswordDialogData } from './reset-password-dialog.component';
+
+export const ADMIN_USERS_PAGE_SIZE = 50;
+
+/** Administration → Users: search, page, and per user promote/demote, disable/enable, reset password. */
+@Component({
+  selector: 'app-admin-users',
+  imports: [DatePipe, MatButtonModule, MatFormFieldModule, MatInputModule, MatMenuModule, MatProgressBarModule, EmptyStateComponent, IconComponent],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <div class="toolbar">
+      <mat-form-field subscriptSizing="dynamic" class="search">
+        <mat-label>Search users</mat-label>
+        <input matInput #box type="search" autocomplete="off" spellcheck="false" placeholder="Name or email" (input)="typed(box.value)" data-testid="user-search" />
+      </mat-form-field>
+      <span class="muted" role="status" aria-live="polite">{{ summary() }}</span>
+    </div>
+    @switch (state()) {
+      @case ('loading') { <mat-progress-bar mode="indeterminate" aria-label="Loading users" /> }
+      @case ('error') {
+        <app-empty-state icon="warning" title="Could not load the users" [message]="loadError()">
+          <button mat-stroked-button type="button" (click)="load()">Try again</button>
+        </app-empty-state>
+      }
+      @default {
+        @if (!users().length) {
+          <app-empty-state icon="person" title="No user matches" message="Change or clear the search." />
+        } @else {
+          <div class="table-wrap">
+            <table class="table" data-testid="users-table">
+              <thead><tr>
+                <th scope="col">User</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Last sign-in</th>
+                <th scope="col" class="num">Servers</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th>
+              </tr></thead>
+              <tbody>
+                @for (u of users(); track u.id) {
+                  <tr data-testid="user-row" [attr.data-username]="u.username">
+                    <td class="who">
+                      <strong>{{ u.fullName || u.username }}</strong>@if (u.id === me()) { <span class="tag">you</span> }
+                      <div class="muted small">{{ u.username }} · {{ u.email }}</div>
+                    </td>
+                    <td>{{ u.role === 'admin' ? 'Admin' : 'User' }}</td>
+                    <td class="nowrap">
+                      @if (u.disabledAt) { <span class="state disabled"><app-icon name="offline" [size]="16" /> Disabled</span> }
+                      @else { <span class="state active"><app-icon name="online" [size]="16" /> Active</span> }
+                    </td>
+                    <td class="nowrap">@if (u.lastLoginAt) { <time [attr.datetime]="u.lastLoginAt" [title]="u.lastLoginAt | date: 'medium'">{{ ago(u.lastLoginAt) }}</time> } @else { never }</td>
+                    <td class="num">{{ u.serverCount }}</td>
+                    <td class="nowrap">{{ u.createdAt | date: 'mediumDate' }}</td>
+                    <td class="actions">
+                      <button mat-icon-button type="button" [matMenuTriggerFor]="menu" [disabled]="busy() === u.id" [attr.aria-label]="'Actions for ' + u.username">
+                        <app-icon name="more" />
+                      </button>
+                      <mat-menu #menu="matMenu" xPosition="before">
+                        @if (u.role === 'admin') {
+                          <button mat-menu-item type="button" (click)="setRole(u, 'user')">Make user</button>
+                        } @else {
+                          <button mat-menu-item type="button" (click)="setRole(u, 'admin')">Make admin</button>
+                        }
+                        @if (u.id !== me()) {
+                          <button mat-menu-item type="button" (click)="resetPassword(u)">Reset password…</button>
+                          @if (u.disabledAt) {
+                            <button mat-menu-item type="button" (click)="enable(u)">Enable</button>
+                          } @else {
+                            <button mat-menu-item type="button" class="danger-text" (click)="disable(u)">Disable…</button>
+                          }
+                        }
+                      </mat-menu>
+                    </td>
+                  </tr>
+                }
+              </tbody>
+            </table>
+          </div>
+          @if (total() > pageSize) {
+            <div class="pager">
+              <button mat-stroked-button type="button" (click)="page(-1)" [disabled]="offset() === 0">Previous</button>
+              <button mat-stroked-button type="button" (click)="page(1)" [disabled]="offset() + pageSize >= total()">Next</button>
+            </div>
+          }
+        }
+      }
+    }
+  `,
+  styles: `
+    .toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 12px; margin: 16px 0 8px; }
+    .search { flex: 1 1 240px; max-width: 420px; }
+    .table-wrap { overflow-x: auto; }
+    .table { width: 100%; border-collapse: collapse; font: var(--mat-sys-body-medium); }
+    th { text-align: left; font: var(--mat-sys-label-medium); color: var(--mat-sys-on-surface-variant); }
+    th, td { padding: 6px 8px; border-bottom: 1px solid var(--mat-sys-outline-variant); vertical-align: middle; }
+    .who { min-width: 180px; overflow-wrap: anywhere; }
+    .num { text-align: right; }
+    .nowrap { white-space: nowrap; }
+    .actions { width: 48px; }
+    .muted { color: var(--mat-sys-on-surface-variant); }
+    .small { font: var(--mat-sys-body-small); }
+    .tag { margin-left: 6px; padding: 0 8px; border-radius: 999px; font: var(--mat-sys-label-small);
+      background: var(--mat-sys-secondary-container); color: var(--mat-sys-on-secondary-container); }
+    .state { display: inline-flex; align-items: center; gap: 4px; }
+    .state.active { color: light-dark(#0b6b2f, #7fe0a0); }
+    .state.disabled { color: var(--mat-sys-error); }
+    .danger-text { color: var(--mat-sys-error); }
+    .pager { display: flex; justify-content: center; gap: 8px; margin: 12px 0; }
+  `,
+})
+export class AdminUsersComponent {
+  private readonly api = inject(AdminApi);
+  private readonly dialog = inject(MatDialog);
+  private readonly notify = inject(NotifyService);
+  private readonly destroyRef = inject(DestroyRef);
+  private readonly auth = inject(AuthService);
+  protected readonly me = computed(() => this.auth.user()?.id ?? null);
+  protected readonly pageSize = ADMIN_USERS_PAGE_SIZE;
+
+  protected readonly users = signal<AdminUser[]>([]);
+  protected readonly total = signal(0);
+  protected readonly offset = signal(0);
+  protected readonly query = signal('');
+  protected readonly state = signal<'loading' | 'ready' | 'error'>('loading');
+  protected readonly loadError = signal('');
+  /** The user an action is running for (its menu is disabled meanwhile). */
+  protected readonly busy = signal<string | null>(null);
+  protected readonly summary = computed(() => {
+    if (this.state() !== 'ready' || !this.total()) return '';
+    const from = this.offset() + 1;
+    const to = Math.min(this.offset() + this.pageSize, this.total());
+    return `${from}–${to} of ${this.total()} user${this.total() === 1 ? '' : 's'}`;
+  });
+  private readonly search$ = new Subject<string>();
+
+  constructor() {
+    this.search$.pipe(debounceTime(250), distinctUntilChanged(), takeUntilDestroyed()).subscribe((q) => {
+      this.query.set(q);
+      this.offset.set(0);
+      this.load();
+    });
+    this.load();
+  }
+
+  protected typed(value: string): void {
+    this.search$.next(value.trim());
+  }
+
+  protected load(): void {
+    this.state.set('loading');
+    this.api.users({ q: this.query(), limit: this.pageSize, offset: this.offset() }).pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
+      next: (page) => {
+        this.users.set(page.items);
+        this.total.set(page.total);
+        this.state.set('ready');
+      },
+      error: (err: unknown) => {
+        this.loadError.set(describeHttpError(err).message);
+        this.state.set('error');
+      },
+    });
+  }
+
+  protected page(direction: 1 | -1): void {
+    this.offset.update((o) => Math.max(0, o + direction * this.pageSize));
+    this.load();
+  }
+
+  protected ago(iso: string): string {
+    return relativeTime(iso);
+  }
+
+  protected setRole(u: AdminUser, role: UserRole): void {
+    const self = u.id === this.me();
+    openConfirm(this.dialog, {
+      title: role === 'admin' ? `Make ${u.username} an admin?` : `Make ${u.username} a regular user?`,
+      message: role === 'admin'
+        ? `${u.username} will see and act on every server, and manage users and registration.`
+        : self
+          ? 'You will lose access to this page and to servers you do not own, at once.'
+          : `${u.username} will only see their own servers, and lose access to this page.`,
+      confirmText: role === 'admin' ? 'Make admin' : 'Make user',
+    }).subscribe((ok) => {
+      if (ok) this.run(u, this.api.setRole(u.id, role), `${u.username} is now ${role === 'admin' ? 'an admin' : 'a regular user'}`);
+    });
+  }
+
+  protected disable(u: AdminUser): void {
+    openConfirm(this.dialog, {
+      title: `Disable ${u.username}?`,
+      message: `${u.username} is signed out everywhere at once and cannot sign in until you enable the account again. Their servers keep running.`,
+      confirmText: 'Disable',
+    }).subscribe((ok) => {
+      if (ok) this.run(u, this.api.disable(u.id), `${u.username} disabled and signed out`);
+    });
+  }
+
+  protected enable(u: AdminUser): void {
+    this.run(u, this.api.enable(u.id), `${u.username} enabled`);
+  }
+
+  protected resetPassword(u: AdminUser): void {
+    this.dialog
+      .open<ResetPasswordDialogComponent, ResetPasswordDialogData, string>(ResetPasswordDialogComponent, { data: { username: u.username }, width: '480px', maxWidth: '95vw' })
+      .afterClosed()
+      .subscribe((password) => {
+        if (password) this.run(u, this.api.resetPassword(u.id, password), `Password of ${u.username} reset; their sessions were signed out`);
+      });
+  }
+
+  /** Runs one action; the row is replaced by the server's answer. Failures toast (error interceptor). */
+  private run(u: AdminUser, action: Observable<AdminUser>, done: string): void {
+    this.busy.set(u.id);
+    action.subscribe({
+      next: (updated) => {
+        this.busy.set(null);
+        this.users.update((list) => list.map((x) => (x.id === updated.id ? updated : x)));
+        void this.notify.success(done);
+      },
+      error: () => this.busy.set(null),
+    });
+  }
+}
