@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import type { AdminUser, AdminUserPage } from '@chatops/protocol/admin';
+import type { AdminUser, AdminUserPage } from '@chatops/protocol';
 import { createServer, registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
 import { startInstancePair, InstancePair } from './support/instances';
 import { connectLive } from './support/live-client';

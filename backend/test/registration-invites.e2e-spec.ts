@@ -1,4 +1,4 @@
-import type { CreatedInvite, Invite } from '@chatops/protocol/admin';
+import type { CreatedInvite, Invite } from '@chatops/protocol';
 import { registerUser, startTestApp, TestApp, TestUser } from './support/app';
 
 describe('registration: open or invite-only, with invite links', () => {

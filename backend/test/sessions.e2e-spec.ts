@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import type { UserSession } from '@chatops/protocol/admin';
+import type { UserSession } from '@chatops/protocol';
 import { registerUser, startTestApp, TestApp, TestUser } from './support/app';
 import { connectLive } from './support/live-client';
 

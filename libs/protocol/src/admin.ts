@@ -1,6 +1,6 @@
 /**
  * Instance administration (docs/api.md, "Admin"): users, the registration setting and invites,
- * and the signed-in user's sessions. Types only: import them with `import type`.
+ * and the signed-in user's sessions. Exported from the package index too.
  */
 import type { UserRole } from './enums';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { UserSession } from '@chatops/protocol/admin';
+import type { UserSession } from '@chatops/protocol';
 import { RequestMeta } from '../../common/decorators';
 import { EventBus } from '../../events';
 import { AuditService } from '../audit/audit.service';

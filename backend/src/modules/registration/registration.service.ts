@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { UserRole } from '@chatops/protocol';
-import type { CreatedInvite, Invite, InviteCheck, RegistrationMode, RegistrationSettings, RegistrationStatus } from '@chatops/protocol/admin';
+import type { UserRole, CreatedInvite, Invite, InviteCheck, RegistrationMode, RegistrationSettings, RegistrationStatus } from '@chatops/protocol';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { AuthUser, RequestMeta } from '../../common/decorators';
 import { AuditService } from '../audit/audit.service';

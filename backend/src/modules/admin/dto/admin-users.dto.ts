@@ -1,8 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
-import { USER_ROLES, type UserRole } from '@chatops/protocol';
-import type { AdminUserQuery, ResetPasswordRequest, SetRoleRequest } from '@chatops/protocol/admin';
+import { USER_ROLES, type UserRole, type AdminUserQuery, type ResetPasswordRequest, type SetRoleRequest } from '@chatops/protocol';
 
 export class AdminUserQueryDto implements AdminUserQuery {
   /** Case-insensitive substring of the username, email or full name. */

@@ -1,6 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { USER_ROLES, type UserRole } from '@chatops/protocol';
-import type { AdminUser, AdminUserPage } from '@chatops/protocol/admin';
+import { USER_ROLES, type UserRole, type AdminUser, type AdminUserPage } from '@chatops/protocol';
 
 export class AdminUserResponse implements AdminUser {
   id: string;

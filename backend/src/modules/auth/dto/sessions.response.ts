@@ -1,4 +1,4 @@
-import type { UserSession } from '@chatops/protocol/admin';
+import type { UserSession } from '@chatops/protocol';
 
 export class UserSessionResponse implements UserSession {
   /** The session (refresh-token family) id. */

@@ -1,8 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
-import { USER_ROLES, type UserRole } from '@chatops/protocol';
-import { REGISTRATION_MODES, type CreateInviteRequest, type RegistrationMode, type UpdateRegistrationRequest } from '@chatops/protocol/admin';
+import { USER_ROLES, type UserRole, REGISTRATION_MODES, type CreateInviteRequest, type RegistrationMode, type UpdateRegistrationRequest } from '@chatops/protocol';
 import { IsOptionalNotNull } from '../../../common/validation';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);

@@ -1,9 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { USER_ROLES, type UserRole } from '@chatops/protocol';
-import {
-  REGISTRATION_MODES, type CreatedInvite, type Invite, type InviteCheck, type InviteStatus, type RegistrationMode,
-  type RegistrationSettings, type RegistrationStatus,
-} from '@chatops/protocol/admin';
+import { USER_ROLES, type UserRole, REGISTRATION_MODES, type CreatedInvite, type Invite, type InviteCheck, type InviteStatus, type RegistrationMode, type RegistrationSettings, type RegistrationStatus } from '@chatops/protocol';
 
 export class RegistrationStatusResponse implements RegistrationStatus {
   @ApiProperty({ enum: REGISTRATION_MODES }) mode: RegistrationMode;
