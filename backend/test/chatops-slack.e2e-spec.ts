@@ -120,6 +120,19 @@ describe('chatops: Slack and Mattermost doors', () => {
     expect(received).toEqual([]);
   });
 
+  it('treats the linked Slack user of a disabled account as unlinked: nothing runs until an admin enables it', async () => {
+    const dora = await registerUser(t);
+    const { server, received } = await execServer(dora);
+    const slackUser = await linkedSlackUser(dora);
+    await t.http().post(`/api/v1/admin/users/${dora.user.id}/disable`).set(admin.auth).expect(200);
+    const res = await slash(slackUser, `run ${server.name} -- echo hi`).expect(200);
+    expect(res.body.blocks[0].text.text).toBe('Link your ChatOps account first');
+    expect(blocksText(res.body)).toContain('nothing was run');
+    expect(received).toEqual([]);
+    await t.http().post(`/api/v1/admin/users/${dora.user.id}/enable`).set(admin.auth).expect(200);
+    expect(blocksText((await slash(slackUser, 'help').expect(200)).body)).not.toContain('Link your ChatOps account first');
+  });
+
   it('links end to end: one-time token, listed, acting as the account, revocable (audited)', async () => {
     const u = `U${uniq()}`;
     const res = await slash(u, 'link').expect(200);

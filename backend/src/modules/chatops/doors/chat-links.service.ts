@@ -40,11 +40,11 @@ export class ChatLinks {
     private readonly audit: AuditService,
   ) {}
 
-  /** The account the identity is linked to, or null. */
+  /** The account the identity is linked to, or null (also while an admin has the account disabled). */
   async userOf(who: ChatIdentity): Promise<AuthUser | null> {
     const [row] = (await this.db.query(
       `SELECT u.id, u.username, u.role FROM chat_links l JOIN users u ON u.id = l.user_id
-        WHERE l.provider = $1 AND l.team_id = $2 AND l.chat_user_id = $3`,
+        WHERE l.provider = $1 AND l.team_id = $2 AND l.chat_user_id = $3 AND u.disabled_at IS NULL`,
       [who.provider, who.teamId, who.userId],
     )) as AuthUser[];
     return row ?? null;
