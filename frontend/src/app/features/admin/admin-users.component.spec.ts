@@ -2,7 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
-import { provideRouter } from '@angular/router';
+import { Router, provideRouter } from '@angular/router';
 import type { AdminUser, AdminUserPage } from '@chatops/protocol/admin';
 import { USER, authResponse } from '../../../testing/auth-fixtures';
 import { button, q, qa, text, type } from '../../../testing/dom';
@@ -122,6 +122,24 @@ describe('AdminUsersComponent', () => {
     await fixture.whenStable();
     expect(rows()[1]).toContain('Admin');
     expect(success).toHaveBeenCalledWith('bob is now an admin');
+  });
+
+  it('stepping down as admin renews the session and leaves the page', async () => {
+    const navigate = jest.spyOn(TestBed.inject(Router), 'navigateByUrl').mockResolvedValue(true);
+    list().flush(page([ADA, { ...BOB, role: 'admin' }]));
+    await fixture.whenStable();
+    await openMenu('ada');
+    menuItem('Make user').click();
+    await settle();
+    expect(document.querySelector('app-confirm-dialog')!.textContent).toContain('You will lose access to this page');
+    (document.querySelector('app-confirm-dialog [data-testid=confirm-button]') as HTMLButtonElement).click();
+    await settle();
+    http.expectOne({ method: 'PUT', url: `/api/v1/admin/users/${ADA.id}/role` }).flush({ ...ADA, role: 'user' });
+    await fixture.whenStable();
+    http.expectOne('/api/v1/auth/refresh').flush(authResponse(2, { ...USER, role: 'user' }));
+    await settle();
+    expect(TestBed.inject(AuthService).user()?.role).toBe('user');
+    expect(navigate).toHaveBeenCalledWith('/');
   });
 
   it('resets a password to a generated temporary one', async () => {

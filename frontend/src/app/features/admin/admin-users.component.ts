@@ -7,6 +7,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatMenuModule } from '@angular/material/menu';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { Router } from '@angular/router';
 import type { UserRole } from '@chatops/protocol';
 import type { AdminUser } from '@chatops/protocol/admin';
 import { Observable, Subject, debounceTime, distinctUntilChanged } from 'rxjs';
@@ -130,6 +131,7 @@ export class AdminUsersComponent {
   private readonly notify = inject(NotifyService);
   private readonly destroyRef = inject(DestroyRef);
   private readonly auth = inject(AuthService);
+  private readonly router = inject(Router);
   protected readonly me = computed(() => this.auth.user()?.id ?? null);
   protected readonly pageSize = ADMIN_USERS_PAGE_SIZE;
 
@@ -197,7 +199,11 @@ export class AdminUsersComponent {
           : `${u.username} will only see their own servers, and lose access to this page.`,
       confirmText: role === 'admin' ? 'Make admin' : 'Make user',
     }).subscribe((ok) => {
-      if (ok) this.run(u, this.api.setRole(u.id, role), `${u.username} is now ${role === 'admin' ? 'an admin' : 'a regular user'}`);
+      if (!ok) return;
+      this.run(u, this.api.setRole(u.id, role), `${u.username} is now ${role === 'admin' ? 'an admin' : 'a regular user'}`, () => {
+        // Stepped down: renew the session (the new token carries the new role) and leave this page.
+        if (self && role !== 'admin') this.auth.refresh().subscribe({ next: () => void this.router.navigateByUrl('/'), error: () => undefined });
+      });
     });
   }
 
@@ -225,13 +231,14 @@ export class AdminUsersComponent {
   }
 
   /** Runs one action; the row is replaced by the server's answer. Failures toast (error interceptor). */
-  private run(u: AdminUser, action: Observable<AdminUser>, done: string): void {
+  private run(u: AdminUser, action: Observable<AdminUser>, done: string, then?: () => void): void {
     this.busy.set(u.id);
     action.subscribe({
       next: (updated) => {
         this.busy.set(null);
         this.users.update((list) => list.map((x) => (x.id === updated.id ? updated : x)));
         void this.notify.success(done);
+        then?.();
       },
       error: () => this.busy.set(null),
     });
