@@ -4,6 +4,7 @@ import { HttpClient } from '@angular/common/http';
 import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { authResponse, USER } from '../../../testing/auth-fixtures';
+import { SKIP_ERROR_TOAST } from '../api/api-config';
 import { authInterceptor } from './auth.interceptor';
 import { AuthService, LEGACY_REFRESH_TOKEN_KEY, LOGOUT_PENDING_KEY, REFRESH_HEADER, REFRESH_RETRY_MS } from './auth.service';
 
@@ -247,5 +248,18 @@ describe('AuthService', () => {
     expect(req.request.headers.get(REFRESH_HEADER)).toBe('1');
     req.flush(authResponse(5));
     expect(auth.accessToken()).toBe('access-5');
+  });
+
+  it('leaves sign-in and registration failures to the page (one inline message, no toast)', () => {
+    const auth = setUp();
+    auth.login({ username: 'ada', password: 'x' }).subscribe({ error: () => undefined });
+    const login = http.expectOne('/api/v1/auth/login');
+    expect(login.request.context.get(SKIP_ERROR_TOAST)).toBe(true);
+    login.flush({ statusCode: 403, message: 'This account is disabled; ask an administrator' }, { status: 403, statusText: 'Forbidden' });
+    auth.register({ email: 'a@example.test', username: 'ada', password: 'long enough' }).subscribe({ error: () => undefined });
+    const register = http.expectOne('/api/v1/auth/register');
+    expect(register.request.context.get(SKIP_ERROR_TOAST)).toBe(true);
+    register.flush({ statusCode: 409, message: 'That username is already registered' }, { status: 409, statusText: 'Conflict' });
+    http.verify();
   });
 });

@@ -61,15 +61,17 @@ export class AuthService {
     inject(DestroyRef).onDestroy(() => this.clearTimer());
   }
 
+  /** The sign-in page shows a failure inline, where the form is (no toast as well). */
   login(body: LoginRequest): Observable<User> {
     return this.http
-      .post<BrowserAuthResponse>(`${API}/auth/login`, body, { headers: cookieMode() })
+      .post<BrowserAuthResponse>(`${API}/auth/login`, body, { headers: cookieMode(), context: quiet() })
       .pipe(map((res) => this.applySession(res)));
   }
 
+  /** As `login`: the register page shows a failure inline. */
   register(body: RegisterRequest): Observable<User> {
     return this.http
-      .post<BrowserAuthResponse>(`${API}/auth/register`, body, { headers: cookieMode() })
+      .post<BrowserAuthResponse>(`${API}/auth/register`, body, { headers: cookieMode(), context: quiet() })
       .pipe(map((res) => this.applySession(res)));
   }
 
