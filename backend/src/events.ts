@@ -14,6 +14,13 @@ export type AgentStreamEvents = {
 /** The internal event map: how modules tell each other what happened, without knowing each other. */
 export interface ChatopsEvents extends AgentStreamEvents {
   'server.deleted': { serverId: string };
+  /** A server moved between a user and a team (or between teams): who may see it changed. */
+  'server.owner_changed': { serverId: string; ownerId: string; teamId: string | null; previousTeamId: string | null };
+  /**
+   * Members of a team were added, changed or removed (`userIds`), or the team was deleted: live
+   * subscriptions of those users are re-checked.
+   */
+  'team.members_changed': { teamId: string; userIds: string[]; deleted: boolean };
   'api-key.revoked': { serverId: string; keyId: string; reason: 'deactivated' | 'deleted' };
   'agent.connected': { serverId: string; agent: AgentInfo | null; at: Date };
   'agent.disconnected': { serverId: string; at: Date; reason: string };
