@@ -10,6 +10,7 @@ import { CoreModule } from './core.module';
 import { DataSource } from 'typeorm';
 import { runMigrationsExclusively } from './database/cluster-lock';
 import { dataSourceOptions, MAINTENANCE_DB, maintenanceDataSourceOptions } from './database/data-source';
+import { AccessModule } from './modules/access/access.module';
 import { AgentsModule } from './modules/agents/agents.module';
 import { AlertsModule } from './modules/alerts/alerts.module';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
@@ -24,6 +25,7 @@ import { LiveModule } from './modules/live/live.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { ServersModule } from './modules/servers/servers.module';
+import { TeamsModule } from './modules/teams/teams.module';
 import { TerminalModule } from './modules/terminal/terminal.module';
 import { UsersModule } from './modules/users/users.module';
 
@@ -64,8 +66,10 @@ export class AppModule implements NestModule {
         }),
         HealthModule,
         AuditModule,
+        AccessModule,
         UsersModule,
         AuthModule,
+        TeamsModule,
         ServersModule,
         ApiKeysModule,
         AuditHttpModule,

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiErrors } from '../../common/api-errors';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../common/decorators';
-import { ServersService } from '../servers/servers.service';
+import { AccessService } from '../access/access.service';
 import { HistoryQueryDto } from './dto/metrics.dto';
 import { HistoryResponse, LatestMetricsResponse } from './dto/metrics.response';
 import { LatestSamples } from './latest-samples.service';
@@ -16,7 +16,7 @@ import { UuidPipe } from '../../common/uuid.pipe';
 @Controller('metrics')
 export class MetricsController {
   constructor(
-    private readonly servers: ServersService,
+    private readonly access: AccessService,
     private readonly latest: LatestSamples,
     private readonly historyService: MetricsHistoryService,
   ) {}
@@ -41,12 +41,12 @@ export class MetricsController {
     @Query() q: HistoryQueryDto,
   ): Promise<HistoryResponse> {
     // The ownership check comes first: it also gives the agent's sample interval, the narrowest bucket.
-    const server = await this.servers.getAccessible(user, serverId);
+    const server = await this.access.require(user, serverId, 'metrics.read');
     return this.historyService.history(serverId, q, server.agent?.intervalSec);
   }
 
   private async findLatest(user: AuthUser, serverId: string): Promise<LatestMetricsResponse> {
-    await this.servers.getAccessible(user, serverId);
+    await this.access.require(user, serverId, 'metrics.read');
     const latest = await this.latest.get(serverId);
     if (!latest) throw new MetricsException(MetricsErrorCode.NotFound, 'Metrics for this server not found');
     return latest;
