@@ -51,6 +51,15 @@ export class EventBus {
     this.emitter.emit(event, payload);
   }
 
+  /**
+   * As `emit`, resolving once every listener (async ones included) finished: for changes whose
+   * effects must be in place before the request that caused them answers (access changes drop
+   * live subscriptions before the REST call returns).
+   */
+  async emitAsync<K extends ChatopsEventName>(event: K, payload: ChatopsEvents[K]): Promise<void> {
+    await this.emitter.emitAsync(event, payload);
+  }
+
   /** Republishes a validated agent stream event as `agent.<event>` (the agents gateway's one door). */
   emitAgentStream<E extends AgentStreamEvent>(event: E, payload: AgentStreamPayloads[E] & { serverId: string }): void {
     this.emitter.emit(`agent.${event}`, payload);

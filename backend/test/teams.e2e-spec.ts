@@ -1,5 +1,7 @@
 import type { AuditPage, Server, Team, TeamMember } from '@chatops/protocol';
-import { createServer, registerUser, startTestApp, TestApp, TestUser } from './support/app';
+import { connectAgent } from './support/agent-client';
+import { createApiKey, createServer, registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
+import { collect, connectLive } from './support/live-client';
 
 /**
  * Teams over REST against the real backend: creating, membership and roles (never without an
@@ -184,5 +186,63 @@ describe('teams', () => {
     const audit = (await t.http().get('/api/v1/audit?action=team.rename').set(carol.auth).expect(200)).body as AuditPage;
     expect(audit.items.map((e) => e.description)).toContain('Renamed team "old name" to "new name"');
     expect((await t.http().get('/api/v1/audit?action=team.rename').set(mallory.auth).expect(200)).body.items).toEqual([]);
+  });
+
+  it('drops /live subscriptions and fleet summaries the moment a member is removed or the server leaves the team', async () => {
+    const team = await createTeam(alice, 'live');
+    await t.http().post(`/api/v1/teams/${team.id}/members`).set(alice.auth).send({ user: bob.user.username, role: 'viewer' }).expect(201);
+    await t.http().post(`/api/v1/teams/${team.id}/members`).set(alice.auth).send({ user: carol.user.username, role: 'viewer' }).expect(201);
+    const server = await createServer(t, alice);
+    await t.http().put(`/api/v1/servers/${server.id}/owner`).set(alice.auth).send({ teamId: team.id }).expect(200);
+    const key = await createApiKey(t, alice, server.id);
+
+    const sockets = await Promise.all([bob, carol, mallory].map((u) => connectLive(t.baseUrl, u.accessToken)));
+    try {
+      const [b, c, m] = sockets;
+      expect(await b.timeout(10_000).emitWithAck('subscribe', { serverId: server.id })).toEqual({ ok: true });
+      expect(await c.timeout(10_000).emitWithAck('subscribe', { serverId: server.id })).toEqual({ ok: true });
+      expect(await m.timeout(10_000).emitWithAck('subscribe', { serverId: server.id })).toEqual({ ok: false, error: 'not_found' });
+      // The fleet stream covers the team's servers for its members only.
+      const fleetB = collect(b, 'fleet_summary');
+      const fleetM = collect(m, 'fleet_summary');
+      expect(await b.timeout(10_000).emitWithAck('subscribe_fleet')).toEqual({ ok: true });
+      expect(await m.timeout(10_000).emitWithAck('subscribe_fleet')).toEqual({ ok: true });
+      expect(fleetB.map((f) => f.serverId)).toContain(server.id);
+      expect(fleetM.map((f) => f.serverId)).not.toContain(server.id);
+
+      // Bob is removed: his subscription goes; carol's stays.
+      await t.http().delete(`/api/v1/teams/${team.id}/members/${bob.user.id}`).set(alice.auth).expect(204);
+      const statusB = collect(b, 'server_status');
+      const statusC = collect(c, 'server_status');
+      const fleetBefore = fleetB.length;
+      const agent = await connectAgent(t.baseUrl, key.key);
+      try {
+        await waitFor(() => statusC.length, (n) => n > 0, 10_000, 'carol sees the server come online');
+        // The same broadcast reached carol; bob, no longer in the room, got nothing.
+        expect(statusB).toEqual([]);
+        expect(fleetB.slice(fleetBefore).filter((f) => f.serverId === server.id)).toEqual([]);
+        expect(fleetM.filter((f) => f.serverId === server.id)).toEqual([]);
+
+        // The server leaves the team (back to alice): carol's subscription goes too.
+        await t.http().put(`/api/v1/servers/${server.id}/owner`).set(alice.auth).send({ teamId: null }).expect(200);
+        const before = statusC.length;
+        agent.close();
+        const aliceSocket = await connectLive(t.baseUrl, alice.accessToken);
+        try {
+          const statusA = collect(aliceSocket, 'server_status');
+          expect(await aliceSocket.timeout(10_000).emitWithAck('subscribe', { serverId: server.id })).toEqual({ ok: true });
+          const again = await connectAgent(t.baseUrl, key.key);
+          await waitFor(() => statusA.length, (n) => n > 0, 10_000, 'alice sees the server come online');
+          again.close();
+          expect(statusC.length).toBe(before);
+        } finally {
+          aliceSocket.close();
+        }
+      } finally {
+        agent.close();
+      }
+    } finally {
+      for (const s of sockets) s.close();
+    }
   });
 });

@@ -120,7 +120,7 @@ export class ServersService {
         action: 'server.move', description: `Moved server "${server.name}" out of the team to ${where}`, userId: user.id, serverId: id, teamId: previousTeamId, meta,
       });
     }
-    this.events.emit('server.owner_changed', { serverId: id, ownerId, teamId: team?.id ?? null, previousTeamId });
+    await this.events.emitAsync('server.owner_changed', { serverId: id, ownerId, teamId: team?.id ?? null, previousTeamId });
     return this.get(user, id);
   }
 

@@ -89,7 +89,7 @@ export class TeamsService {
     if (!deleted) throw teamNotFound();
     // The team is gone, so the entry cannot name it: its former members no longer see it; the actor and admins do.
     await this.audit.record({ action: 'team.delete', description: `Deleted team "${team.name}" (${id})`, userId: user.id, teamId: null, meta });
-    this.events.emit('team.members_changed', { teamId: id, userIds: [], deleted: true });
+    await this.events.emitAsync('team.members_changed', { teamId: id, userIds: [], deleted: true });
   }
 
   async members(user: AuthUser, id: string): Promise<TeamMember[]> {
@@ -109,7 +109,7 @@ export class TeamsService {
     await this.audit.record({
       action: 'team.member_add', description: `Added ${target.username} to team "${team.name}" as ${role}`, userId: user.id, teamId: id, meta,
     });
-    this.events.emit('team.members_changed', { teamId: id, userIds: [target.id], deleted: false });
+    await this.events.emitAsync('team.members_changed', { teamId: id, userIds: [target.id], deleted: false });
     return this.member(id, target.id);
   }
 
@@ -126,7 +126,7 @@ export class TeamsService {
       description: `Changed the role of ${before.username} in team "${team.name}" from ${before.role} to ${role}`,
       userId: user.id, teamId: id, meta,
     });
-    this.events.emit('team.members_changed', { teamId: id, userIds: [userId], deleted: false });
+    await this.events.emitAsync('team.members_changed', { teamId: id, userIds: [userId], deleted: false });
     return this.member(id, userId);
   }
 
@@ -188,7 +188,7 @@ export class TeamsService {
       await tx.query('DELETE FROM team_members WHERE team_id = $1 AND user_id = $2', [teamId, userId]);
       return current;
     });
-    this.events.emit('team.members_changed', { teamId, userIds: [userId], deleted: false });
+    await this.events.emitAsync('team.members_changed', { teamId, userIds: [userId], deleted: false });
     return removed;
   }
 
