@@ -7,6 +7,8 @@ import { EventBus } from '../../events';
 import { AuditService } from '../audit/audit.service';
 import { AccessService, grantFor, visibleServersSql } from '../access/access.service';
 import { TeamsService } from '../teams/teams.service';
+import { teamNotFound } from '../teams/teams.errors';
+import { FOREIGN_KEY_VIOLATION, sqlStateOf } from '../../common/db-errors';
 import { CreateServerDto, UpdateServerDto } from './dto/server.dto';
 import { ServerResponse } from './dto/server.response';
 import { ServerEntity, toServer } from './server.entity';
@@ -110,7 +112,13 @@ export class ServersService {
     const team = teamId ? await this.teams.requireAdminOf(user, teamId) : null;
     const previousTeamId = server.teamId;
     const ownerId = team ? server.ownerId : user.id;
-    await this.db.query('UPDATE servers SET team_id = $2, owner_id = $3, updated_at = now() WHERE id = $1', [id, team?.id ?? null, ownerId]);
+    try {
+      await this.db.query('UPDATE servers SET team_id = $2, owner_id = $3, updated_at = now() WHERE id = $1', [id, team?.id ?? null, ownerId]);
+    } catch (err) {
+      // The team was deleted meanwhile (servers.team_id references it).
+      if (sqlStateOf(err) === FOREIGN_KEY_VIOLATION) throw teamNotFound();
+      throw err;
+    }
     const where = team ? `team "${team.name}"` : `${user.username} personally`;
     await this.audit.record({
       action: 'server.move', description: `Moved server "${server.name}" to ${where}`, userId: user.id, serverId: id, teamId: team?.id ?? null, meta,

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { isTeamRole, type Team, type TeamMember, type TeamRole } from '@chatops/protocol';
 import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
+import { FOREIGN_KEY_VIOLATION, sqlStateOf } from '../../common/db-errors';
 import { EventBus } from '../../events';
 import { AuditService } from '../audit/audit.service';
 import { UsersService } from '../users/users.service';
@@ -101,10 +102,17 @@ export class TeamsService {
     const team = await this.managed(user, id);
     const target = await this.users.findByLogin(login);
     if (!target) throw new TeamException(TeamErrorCode.UserNotFound, 'No user with that username or email');
-    const inserted = (await this.db.query(
-      `INSERT INTO team_members (team_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING user_id`,
-      [id, target.id, role],
-    )) as { user_id: string }[];
+    let inserted: { user_id: string }[];
+    try {
+      inserted = (await this.db.query(
+        `INSERT INTO team_members (team_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING user_id`,
+        [id, target.id, role],
+      )) as { user_id: string }[];
+    } catch (err) {
+      // The team was deleted meanwhile.
+      if (sqlStateOf(err) === FOREIGN_KEY_VIOLATION) throw teamNotFound();
+      throw err;
+    }
     if (!inserted.length) throw new TeamException(TeamErrorCode.AlreadyMember, `${target.username} is already a member of the team`);
     await this.audit.record({
       action: 'team.member_add', description: `Added ${target.username} to team "${team.name}" as ${role}`, userId: user.id, teamId: id, meta,
