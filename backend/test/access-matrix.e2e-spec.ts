@@ -38,6 +38,8 @@ interface RestEntry {
   allowed: number;
   /** Builds a fresh fixture (destructive entries). */
   fresh?: boolean;
+  /** A route not about one server (a list with a server filter): no `x-capability` of its own. */
+  filterOnly?: boolean;
 }
 interface SocketEntry {
   kind: 'socket';
@@ -145,7 +147,7 @@ describe('access matrix (routes and socket events × roles)', () => {
     { kind: 'rest', name: 'deactivate api key', cap: 'keys.manage', method: 'post', path: (f) => `/api/v1/api-keys/${f.keyId}/deactivate`, allowed: 200, fresh: true },
     { kind: 'rest', name: 'delete api key', cap: 'keys.manage', method: 'delete', path: (f) => `/api/v1/api-keys/${f.keyId}`, allowed: 204, fresh: true },
     { kind: 'rest', name: 'terminal recordings', cap: 'terminal.open', method: 'get', path: (f) => `/api/v1/terminal/${f.serverId}/sessions`, allowed: 200 },
-    { kind: 'rest', name: 'server audit', cap: 'server.read', method: 'get', path: (f) => `/api/v1/audit?serverId=${f.serverId}`, allowed: 200 },
+    { kind: 'rest', name: 'server audit', cap: 'server.read', method: 'get', path: (f) => `/api/v1/audit?serverId=${f.serverId}`, allowed: 200, filterOnly: true },
     {
       kind: 'socket', name: '/live subscribe', cap: 'server.read', allowed: { ok: true },
       call: (s, f) => s.timeout(10_000).emitWithAck('subscribe', { serverId: f.serverId }),
@@ -207,6 +209,20 @@ describe('access matrix (routes and socket events × roles)', () => {
       }
     });
   }
+
+  it('documents in the OpenAPI document (x-capability) the capability each route of the table needs', async () => {
+    const doc = (await t.http().get('/api/docs-json').expect(200)).body as { paths: Record<string, Record<string, { 'x-capability'?: string }>> };
+    const templates = Object.keys(doc.paths).map((path) => ({
+      path, params: (path.match(/\{/g) ?? []).length, re: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+    }));
+    for (const entry of ENTRIES) {
+      if (entry.kind !== 'rest' || entry.filterOnly) continue;
+      const concrete = entry.path(base).split('?')[0];
+      const match = templates.filter((x) => x.re.test(concrete) && doc.paths[x.path][entry.method]).sort((a, b) => a.params - b.params)[0];
+      expect({ route: entry.name, documented: match ? doc.paths[match.path][entry.method]['x-capability'] : 'no such route' })
+        .toEqual({ route: entry.name, documented: entry.cap });
+    }
+  });
 
   it('lists exactly the servers each caller may see, with their access', async () => {
     const visible = async (c: Caller) => ((await t.http().get('/api/v1/servers').set(users[c].auth).expect(200)).body as { id: string; access: { via: string } }[]);

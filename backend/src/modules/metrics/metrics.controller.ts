@@ -9,6 +9,7 @@ import { LatestSamples } from './latest-samples.service';
 import { MetricsHistoryService } from './metrics-history.service';
 import { MetricsErrorCode, MetricsException } from './metrics.errors';
 import { UuidPipe } from '../../common/uuid.pipe';
+import { ApiCapability } from '../access/api-capability.decorator';
 
 @ApiTags('metrics')
 @ApiErrors(400, 401, 404)
@@ -23,18 +24,21 @@ export class MetricsController {
 
   /** The newest sample of a server (404 until its agent sent one). */
   @Get(':serverId')
+  @ApiCapability('metrics.read')
   getLatestMetrics(@CurrentUser() user: AuthUser, @Param('serverId', UuidPipe) serverId: string): Promise<LatestMetricsResponse> {
     return this.findLatest(user, serverId);
   }
 
   /** Alias of `GET /metrics/{serverId}`. */
   @Get(':serverId/latest')
+  @ApiCapability('metrics.read')
   getLatestMetricsAlias(@CurrentUser() user: AuthUser, @Param('serverId', UuidPipe) serverId: string): Promise<LatestMetricsResponse> {
     return this.findLatest(user, serverId);
   }
 
   /** Bucketed history: at most `points` buckets between `start` and `end`, gaps as nulls. */
   @Get(':serverId/history')
+  @ApiCapability('metrics.read')
   async getMetricsHistory(
     @CurrentUser() user: AuthUser,
     @Param('serverId', UuidPipe) serverId: string,

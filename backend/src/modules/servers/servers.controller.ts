@@ -7,6 +7,7 @@ import { ServerResponse } from './dto/server.response';
 import { ServersService } from './servers.service';
 import { MoveServerDto } from '../teams/dto/team.dto';
 import { UuidPipe } from '../../common/uuid.pipe';
+import { ApiCapability } from '../access/api-capability.decorator';
 
 @ApiTags('servers')
 @ApiErrors(400, 401, 403, 404, 413)
@@ -32,12 +33,14 @@ export class ServersController {
 
   /** One server (404 when it does not exist or is not yours). */
   @Get(':id')
+  @ApiCapability('server.read')
   getServer(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string): Promise<ServerResponse> {
     return this.servers.get(user, id);
   }
 
   /** Partial update: only the fields sent change. */
   @Put(':id')
+  @ApiCapability('server.manage')
   updateServer(
     @CurrentUser() user: AuthUser,
     @Param('id', UuidPipe) id: string,
@@ -53,6 +56,7 @@ export class ServersController {
    */
   @Put(':id/owner')
   @ApiErrors(403, 409)
+  @ApiCapability('server.manage')
   moveServer(
     @CurrentUser() user: AuthUser,
     @Param('id', UuidPipe) id: string,
@@ -65,6 +69,7 @@ export class ServersController {
   /** Deletes the server with its keys, samples, alerts and history; its agent is disconnected. */
   @Delete(':id')
   @HttpCode(204)
+  @ApiCapability('server.manage')
   deleteServer(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
     return this.servers.remove(user, id, meta);
   }
