@@ -11,6 +11,7 @@ import { DataSource } from 'typeorm';
 import { runMigrationsExclusively } from './database/cluster-lock';
 import { dataSourceOptions, MAINTENANCE_DB, maintenanceDataSourceOptions } from './database/data-source';
 import { AdminModule } from './modules/admin/admin.module';
+import { AccessModule } from './modules/access/access.module';
 import { AgentsModule } from './modules/agents/agents.module';
 import { AlertsModule } from './modules/alerts/alerts.module';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
@@ -25,6 +26,7 @@ import { LiveModule } from './modules/live/live.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { ServersModule } from './modules/servers/servers.module';
+import { TeamsModule } from './modules/teams/teams.module';
 import { TerminalModule } from './modules/terminal/terminal.module';
 import { UsersModule } from './modules/users/users.module';
 
@@ -65,8 +67,10 @@ export class AppModule implements NestModule {
         }),
         HealthModule,
         AuditModule,
+        AccessModule,
         UsersModule,
         AuthModule,
+        TeamsModule,
         ServersModule,
         ApiKeysModule,
         AuditHttpModule,

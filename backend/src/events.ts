@@ -14,6 +14,13 @@ export type AgentStreamEvents = {
 /** The internal event map: how modules tell each other what happened, without knowing each other. */
 export interface ChatopsEvents extends AgentStreamEvents {
   'server.deleted': { serverId: string };
+  /** A server moved between a user and a team (or between teams): who may see it changed. */
+  'server.owner_changed': { serverId: string; ownerId: string; teamId: string | null; previousTeamId: string | null };
+  /**
+   * Members of a team were added, changed or removed (`userIds`), or the team was deleted: live
+   * subscriptions of those users are re-checked.
+   */
+  'team.members_changed': { teamId: string; userIds: string[]; deleted: boolean };
   'api-key.revoked': { serverId: string; keyId: string; reason: 'deactivated' | 'deleted' };
   'agent.connected': { serverId: string; agent: AgentInfo | null; at: Date };
   'agent.disconnected': { serverId: string; at: Date; reason: string };
@@ -44,6 +51,15 @@ export class EventBus {
 
   emit<K extends ChatopsEventName>(event: K, payload: ChatopsEvents[K]): void {
     this.emitter.emit(event, payload);
+  }
+
+  /**
+   * As `emit`, resolving once every listener (async ones included) finished: for changes whose
+   * effects must be in place before the request that caused them answers (access changes drop
+   * live subscriptions before the REST call returns).
+   */
+  async emitAsync<K extends ChatopsEventName>(event: K, payload: ChatopsEvents[K]): Promise<void> {
+    await this.emitter.emitAsync(event, payload);
   }
 
   /** Republishes a validated agent stream event as `agent.<event>` (the agents gateway's one door). */

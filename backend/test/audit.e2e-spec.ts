@@ -20,7 +20,7 @@ describe('audit log API', () => {
     expect(items[0]).toEqual({
       id: expect.any(String), userId: u.user.id, serverId, action: 'server.update', description: expect.stringContaining('renamed-6'),
       ip: expect.any(String), userAgent: null, success: true, createdAt: expect.any(String),
-      ownerId: u.user.id, actingAsAdmin: false, channel: null,
+      ownerId: u.user.id, teamId: null, actingAsAdmin: false, channel: null,
     });
     const times = items.map((i: { createdAt: string }) => Date.parse(i.createdAt));
     expect([...times].sort((a, b) => b - a)).toEqual(times);

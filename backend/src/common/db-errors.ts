@@ -10,3 +10,6 @@ export function isDataError(err: unknown): boolean {
   const code = sqlStateOf(err);
   return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
 }
+
+/** A row references one that does not exist (e.g. deleted by a concurrent request). */
+export const FOREIGN_KEY_VIOLATION = '23503';

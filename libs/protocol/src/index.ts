@@ -11,3 +11,4 @@ export * from './agent-streams';
 export * from './sockets';
 export * from './chatops';
 export * from './admin';
+export * from './access';

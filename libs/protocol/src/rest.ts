@@ -1,3 +1,4 @@
+import type { ServerAccess } from './access';
 /** REST shapes (docs/api.md). JSON is camelCase, ids are UUIDs, times ISO-8601 UTC strings. */
 import type { ServerStatus, UserRole } from './enums';
 import type { ChatChannel } from './chatops';
@@ -70,6 +71,8 @@ export interface Server {
   createdAt: string;
   updatedAt: string;
   agent: AgentInfo | null;
+  /** The caller's access (GET /servers and GET /servers/{id}); see docs/access.md. */
+  access?: ServerAccess;
 }
 export interface CreateServerRequest { name: string; host?: string | null; port?: number | null; metadata?: Record<string, unknown> }
 export type UpdateServerRequest = Partial<CreateServerRequest>;
@@ -98,9 +101,11 @@ export interface AuditEntry {
   userAgent: string | null;
   success: boolean;
   createdAt: string;
-  /** The owner of the server the entry is about (at the time), null when there is no server. */
+  /** The owner of the personal server the entry is about (at the time), null when there is none. */
   ownerId: string | null;
-  /** An admin acted on a server owned by someone else. */
+  /** The team the entry is about (a team server's or a team action's); null when none. */
+  teamId?: string | null;
+  /** An admin acted on a server owned by someone else, or on a team server without a role in the team (break-glass). */
   actingAsAdmin: boolean;
   /** The chat door the action came through (ChatOps); null: REST or the dashboard's pages. */
   channel: ChatChannel | null;

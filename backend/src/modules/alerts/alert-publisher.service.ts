@@ -34,7 +34,7 @@ export class AlertPublisher {
     const alert = toAlert(row);
     const server = this.cache.server(row.server_id) ?? (await this.cache.lookupServer(row.server_id));
     // To the server's subscribers and to fleet-overview subscribers who see the server (once per socket).
-    if (server) this.live.emitToServerAndFleet(row.server_id, server.ownerId, 'alert', { alert, change });
+    if (server) this.live.emitToServerAndFleet(row.server_id, server, 'alert', { alert, change });
     else this.live.emitToServer(row.server_id, 'alert', { alert, change });
     // Notifications first: the count and the audit row are not what someone being paged waits for.
     const rule = this.cache.rules.get(row.threshold_id);

@@ -1,3 +1,4 @@
+import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -9,7 +10,7 @@ import type { CachedSilence } from './alert-silence.entity';
 /** How far back each sync looks again: a change committed by a transaction that started earlier is still seen. */
 const SYNC_SLACK_MS = 10_000;
 
-export interface ServerInfo { ownerId: string; name: string }
+export interface ServerInfo { ownerId: string; teamId: string | null; name: string }
 
 /** What changed for a rule, as the engine needs to react. */
 export type RuleChange = { rule: CachedRule; previous: CachedRule | undefined } | { removed: string };
@@ -45,8 +46,8 @@ export class AlertRuleCache {
     const [{ now }] = (await this.db.query('SELECT now() AS now')) as { now: Date }[];
     const rules = (await this.db.query(`SELECT * FROM alert_thresholds WHERE deleted_at IS NULL`)) as ThresholdRow[];
     for (const r of rules) this.put(rowToCachedRule(r), false);
-    const servers = (await this.db.query('SELECT id, owner_id, name FROM servers')) as { id: string; owner_id: string; name: string }[];
-    for (const s of servers) this.servers.set(s.id, { ownerId: s.owner_id, name: s.name });
+    const servers = (await this.db.query('SELECT id, owner_id, team_id, name FROM servers')) as { id: string; owner_id: string; team_id: string | null; name: string }[];
+    for (const s of servers) this.servers.set(s.id, { ownerId: s.owner_id, teamId: s.team_id, name: s.name });
     await this.loadSilences(null);
     this.syncedAt = now;
   }
@@ -112,10 +113,10 @@ export class AlertRuleCache {
     if (known) return Promise.resolve(known);
     let p = this.lookups.get(serverId);
     if (!p) {
-      p = this.db.query('SELECT owner_id, name FROM servers WHERE id = $1', [serverId])
-        .then((rows: { owner_id: string; name: string }[]) => {
+      p = this.db.query('SELECT owner_id, team_id, name FROM servers WHERE id = $1', [serverId])
+        .then((rows: { owner_id: string; team_id: string | null; name: string }[]) => {
           if (!rows[0]) return null;
-          const info = { ownerId: rows[0].owner_id, name: rows[0].name };
+          const info = { ownerId: rows[0].owner_id, teamId: rows[0].team_id, name: rows[0].name };
           this.servers.set(serverId, info);
           return info;
         })
@@ -127,6 +128,15 @@ export class AlertRuleCache {
       this.lookups.set(serverId, p);
     }
     return p;
+  }
+
+  /** A server moved between a user and a team: its fan-out room and owner-wide rules follow. */
+  @OnChatopsEvent('server.owner_changed')
+  onOwnerChanged({ serverId, ownerId, teamId }: ChatopsEvents['server.owner_changed']): void {
+    const known = this.servers.get(serverId);
+    if (!known) return;
+    this.servers.set(serverId, { ...known, ownerId, teamId });
+    this.applicable.delete(serverId);
   }
 
   forgetServer(serverId: string): void {

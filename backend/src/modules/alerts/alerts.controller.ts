@@ -10,6 +10,7 @@ import { CreateThresholdDto, ThresholdQueryDto, ThresholdResponse, UpdateThresho
 import { SilencesService } from './silences.service';
 import { ThresholdsService } from './thresholds.service';
 import { UuidPipe } from '../../common/uuid.pipe';
+import { ApiCapability } from '../access/api-capability.decorator';
 
 /** Alert rules. Registered before AlertsController so that `/alerts/thresholds` is not taken for an alert id. */
 @ApiTags('alerts')
@@ -27,6 +28,7 @@ export class ThresholdsController {
 
   /** Creates a rule: for one server, or (no serverId) for every server of yours, present and future. */
   @Post()
+  @ApiCapability('rules.manage')
   createThreshold(@CurrentUser() user: AuthUser, @Body() dto: CreateThresholdDto, @ReqMeta() meta: RequestMeta): Promise<ThresholdResponse> {
     return this.thresholds.create(user, dto, meta);
   }
@@ -65,6 +67,7 @@ export class SilencesController {
   }
 
   @Post()
+  @ApiCapability('alerts.manage')
   createSilence(@CurrentUser() user: AuthUser, @Body() dto: CreateSilenceDto, @ReqMeta() meta: RequestMeta): Promise<SilenceResponse> {
     return this.silences.create(user, dto, meta);
   }
@@ -93,6 +96,7 @@ export class AlertsController {
 
   /** One alert with the snapshot taken when it fired. */
   @Get(':id')
+  @ApiCapability('alerts.read')
   getAlert(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string): Promise<AlertDetailResponse> {
     return this.alerts.get(user, id);
   }
@@ -101,6 +105,7 @@ export class AlertsController {
   @Post(':id/acknowledge')
   @HttpCode(200)
   @ApiErrors(409)
+  @ApiCapability('alerts.manage')
   acknowledgeAlert(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: AlertNoteDto, @ReqMeta() meta: RequestMeta): Promise<AlertDetailResponse> {
     return this.alerts.acknowledge(user, id, dto.note, meta);
   }
@@ -109,12 +114,14 @@ export class AlertsController {
   @Post(':id/resolve')
   @HttpCode(200)
   @ApiErrors(409)
+  @ApiCapability('alerts.manage')
   resolveAlert(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: AlertNoteDto, @ReqMeta() meta: RequestMeta): Promise<AlertDetailResponse> {
     return this.alerts.resolve(user, id, dto.note, meta);
   }
 
   /** The notifications sent (or suppressed) about this alert, newest first. */
   @Get(':id/deliveries')
+  @ApiCapability('alerts.read')
   listAlertDeliveries(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string): Promise<DeliveryResponse[]> {
     return this.alerts.listDeliveries(user, id);
   }

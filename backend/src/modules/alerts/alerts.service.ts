@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AlertDetail, AlertPage, NotificationDelivery } from '@chatops/protocol';
 import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
+import { AccessService, visibleServersSql } from '../access/access.service';
 import { DeliveryLog } from '../notifications/delivery-log.service';
 import { AlertPublisher } from './alert-publisher.service';
 import { ALERT_COLUMNS, toAlert, toAlertDetail, type AlertRow } from './alert.entity';
@@ -25,12 +26,15 @@ function parseCursor(before: string): { id: string } | { at: Date } {
 }
 
 /** Alerts as people see and handle them: list, detail with snapshot, acknowledge, resolve. */
+const alertNotFound = () => new AlertException(AlertErrorCode.NotFound, 'Alert not found');
+
 @Injectable()
 export class AlertsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly publisher: AlertPublisher,
     private readonly deliveries: DeliveryLog,
+    private readonly access: AccessService,
   ) {}
 
   /** Newest first; alerts of the servers the user can see (admins: all). */
@@ -39,7 +43,7 @@ export class AlertsService {
     const where: string[] = [];
     const params: unknown[] = [];
     const p = (v: unknown) => `$${params.push(v)}`;
-    if (!isAdmin(user)) where.push(`server_id IN (SELECT id FROM servers WHERE owner_id = ${p(user.id)})`);
+    if (!isAdmin(user)) where.push(`server_id IN (SELECT s.id FROM servers s WHERE ${visibleServersSql('s', p(user.id))})`);
     const status = q.status ?? 'all';
     if (status === 'open') where.push(`status <> 'resolved'`);
     else if (status !== 'all') where.push(`status = ${p(status)}`);
@@ -72,6 +76,7 @@ export class AlertsService {
 
   async acknowledge(user: AuthUser, id: string, note: string | undefined, meta: RequestMeta): Promise<AlertDetail> {
     const current = await this.accessible(user, id, false);
+    await this.access.require(user, current.server_id, 'alerts.manage', meta, alertNotFound);
     const [rows] = (await this.db.query(
       `UPDATE alerts SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2, acknowledge_note = $3, updated_at = now()
         WHERE id = $1 AND status = 'active' RETURNING ${ALERT_COLUMNS}, snapshot`,
@@ -91,7 +96,8 @@ export class AlertsService {
    * the value to clear and breach again.
    */
   async resolve(user: AuthUser, id: string, note: string | undefined, meta: RequestMeta): Promise<AlertDetail> {
-    await this.accessible(user, id, false);
+    const current = await this.accessible(user, id, false);
+    await this.access.require(user, current.server_id, 'alerts.manage', meta, alertNotFound);
     const [rows] = (await this.db.query(
       `UPDATE alerts SET status = 'resolved', resolved_at = now(), resolved_by = $2, resolve_note = $3, resolve_reason = 'user', updated_at = now()
         WHERE id = $1 AND status <> 'resolved' RETURNING ${ALERT_COLUMNS}, snapshot`,
@@ -107,14 +113,14 @@ export class AlertsService {
     return this.deliveries.forAlert(id);
   }
 
-  /** The alert if the user may see its server (owner or admin); 404 otherwise, as for a missing one. */
+  /** The alert if the user may see its server (owner, team member or admin); 404 otherwise, as for a missing one. */
   private async accessible(user: AuthUser, id: string, withSnapshot: boolean): Promise<AlertRow> {
     const rows = (await this.db.query(
       `SELECT ${ALERT_COLUMNS}${withSnapshot ? ', snapshot' : ''} FROM alerts a
-        WHERE id = $1 ${isAdmin(user) ? '' : 'AND EXISTS (SELECT 1 FROM servers s WHERE s.id = a.server_id AND s.owner_id = $2)'}`,
+        WHERE id = $1 ${isAdmin(user) ? '' : `AND EXISTS (SELECT 1 FROM servers s WHERE s.id = a.server_id AND ${visibleServersSql('s', '$2')})`}`,
       isAdmin(user) ? [id] : [id, user.id],
     )) as AlertRow[];
-    if (!rows[0]) throw new AlertException(AlertErrorCode.NotFound, 'Alert not found');
+    if (!rows[0]) throw alertNotFound();
     return rows[0];
   }
 }

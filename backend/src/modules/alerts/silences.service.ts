@@ -5,7 +5,7 @@ import { IsNull, Repository } from 'typeorm';
 import type { AlertSilence } from '@chatops/protocol';
 import { AuthUser, RequestMeta } from '../../common/decorators';
 import { AuditService } from '../audit/audit.service';
-import { ServersService } from '../servers/servers.service';
+import { AccessService } from '../access/access.service';
 import { AlertRuleCache } from './alert-rule-cache.service';
 import { AlertSilenceEntity, toSilence } from './alert-silence.entity';
 import { AlertErrorCode, AlertException } from './alerts.errors';
@@ -18,7 +18,7 @@ const MAX_SILENCE_MS = 366 * 86_400_000;
 export class SilencesService {
   constructor(
     @InjectRepository(AlertSilenceEntity) private readonly repo: Repository<AlertSilenceEntity>,
-    private readonly servers: ServersService,
+    private readonly access: AccessService,
     private readonly cache: AlertRuleCache,
     private readonly audit: AuditService,
   ) {}
@@ -30,7 +30,7 @@ export class SilencesService {
   }
 
   async create(user: AuthUser, dto: CreateSilenceDto, meta: RequestMeta): Promise<AlertSilence> {
-    const server = dto.serverId ? await this.servers.getAccessible(user, dto.serverId) : null;
+    const server = dto.serverId ? await this.access.require(user, dto.serverId, 'alerts.manage', meta) : null;
     const endsAt = new Date(dto.endsAt);
     const now = new Date();
     if (endsAt.getTime() <= now.getTime() || endsAt.getTime() - now.getTime() > MAX_SILENCE_MS) {

@@ -7,7 +7,7 @@ import { AuthUser, RequestMeta } from '../../common/decorators';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { AuditService } from '../audit/audit.service';
 import { ChannelsService } from '../notifications/channels.service';
-import { ServersService } from '../servers/servers.service';
+import { AccessService } from '../access/access.service';
 import { AlertPublisher } from './alert-publisher.service';
 import { AlertRuleCache, resetsState } from './alert-rule-cache.service';
 import { ruleProblems } from './alert-rules';
@@ -21,7 +21,7 @@ import { CreateThresholdDto, UpdateThresholdDto } from './dto/threshold.dto';
 export class ThresholdsService {
   constructor(
     @InjectRepository(AlertThresholdEntity) private readonly repo: Repository<AlertThresholdEntity>,
-    private readonly servers: ServersService,
+    private readonly access: AccessService,
     private readonly channels: ChannelsService,
     private readonly cache: AlertRuleCache,
     private readonly store: AlertStore,
@@ -30,7 +30,7 @@ export class ThresholdsService {
   ) {}
 
   async list(user: AuthUser, serverId?: string): Promise<AlertThreshold[]> {
-    if (serverId) await this.servers.getAccessible(user, serverId);
+    if (serverId) await this.access.require(user, serverId, 'alerts.read');
     const qb = this.repo.createQueryBuilder('t')
       .where('t.owner_id = :uid AND t.deleted_at IS NULL', { uid: user.id })
       .orderBy('t.created_at', 'ASC').addOrderBy('t.id', 'ASC');
@@ -43,7 +43,7 @@ export class ThresholdsService {
   }
 
   async create(user: AuthUser, dto: CreateThresholdDto, meta: RequestMeta): Promise<AlertThreshold> {
-    const serverName = dto.serverId ? (await this.servers.getAccessible(user, dto.serverId)).name : null;
+    const serverName = dto.serverId ? (await this.access.require(user, dto.serverId, 'rules.manage', meta)).name : null;
     const now = new Date();
     const row = this.repo.create({
       id: randomUUID(),
@@ -80,7 +80,7 @@ export class ThresholdsService {
   async update(user: AuthUser, id: string, dto: UpdateThresholdDto, meta: RequestMeta): Promise<AlertThreshold> {
     const row = await this.own(user, id);
     const previous = toCachedRule(row);
-    if (dto.serverId !== undefined && dto.serverId !== row.serverId && dto.serverId) await this.servers.getAccessible(user, dto.serverId);
+    if (dto.serverId !== undefined && dto.serverId !== row.serverId && dto.serverId) await this.access.require(user, dto.serverId, 'rules.manage', meta);
     const changed = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
     for (const k of changed) (row as unknown as Record<string, unknown>)[k] = (dto as Record<string, unknown>)[k];
     if (dto.channelIds) row.channelIds = [...new Set(dto.channelIds)];

@@ -6,6 +6,7 @@ import { ApiKeysService } from './api-keys.service';
 import { CreateApiKeyDto } from './dto/api-key.dto';
 import { ApiKeyIdentityResponse, ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response';
 import { UuidPipe } from '../../common/uuid.pipe';
+import { ApiCapability } from '../access/api-capability.decorator';
 
 @ApiTags('api-keys')
 @ApiErrors(400, 401, 404, 413)
@@ -17,6 +18,7 @@ export class ApiKeysController {
   @ApiBearerAuth()
   @NoStore()
   @Post()
+  @ApiCapability('keys.manage')
   createApiKey(@CurrentUser() user: AuthUser, @Body() dto: CreateApiKeyDto, @ReqMeta() meta: RequestMeta): Promise<CreatedApiKeyResponse> {
     return this.keys.create(user, dto, meta);
   }
@@ -33,6 +35,7 @@ export class ApiKeysController {
   /** The server's keys, newest first, without the key material. */
   @ApiBearerAuth()
   @Get('server/:serverId')
+  @ApiCapability('keys.manage')
   listServerApiKeys(@CurrentUser() user: AuthUser, @Param('serverId', UuidPipe) serverId: string): Promise<ApiKeyResponse[]> {
     return this.keys.listForServer(user, serverId);
   }
@@ -41,6 +44,7 @@ export class ApiKeysController {
   @ApiBearerAuth()
   @Post(':id/deactivate')
   @HttpCode(200)
+  @ApiCapability('keys.manage')
   deactivateApiKey(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<ApiKeyResponse> {
     return this.keys.deactivate(user, id, meta);
   }
@@ -49,6 +53,7 @@ export class ApiKeysController {
   @ApiBearerAuth()
   @Delete(':id')
   @HttpCode(204)
+  @ApiCapability('keys.manage')
   deleteApiKey(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
     return this.keys.remove(user, id, meta);
   }

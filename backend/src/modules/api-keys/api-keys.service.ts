@@ -6,7 +6,7 @@ import { AuthUser, RequestMeta } from '../../common/decorators';
 import { EventBus } from '../../events';
 import { AuditService } from '../audit/audit.service';
 import { randomSecret, sha256 } from '../auth/token.util';
-import { ServersService } from '../servers/servers.service';
+import { AccessService } from '../access/access.service';
 import { ApiKeyEntity, toApiKey } from './api-key.entity';
 import { CreateApiKeyDto } from './dto/api-key.dto';
 import { ApiKeyIdentityResponse, ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response';
@@ -24,13 +24,13 @@ export class ApiKeysService {
 
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
-    private readonly servers: ServersService,
+    private readonly access: AccessService,
     private readonly audit: AuditService,
     private readonly events: EventBus,
   ) {}
 
   async create(user: AuthUser, dto: CreateApiKeyDto, meta: RequestMeta): Promise<CreatedApiKeyResponse> {
-    const server = await this.servers.getAccessible(user, dto.serverId);
+    const server = await this.access.require(user, dto.serverId, 'keys.manage', meta);
     const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) {
       throw new ApiKeyException(ApiKeyErrorCode.ExpiryInPast, 'expiresAt must be in the future');
@@ -56,13 +56,13 @@ export class ApiKeysService {
   }
 
   async listForServer(user: AuthUser, serverId: string): Promise<ApiKeyResponse[]> {
-    await this.servers.getAccessible(user, serverId);
+    await this.access.require(user, serverId, 'keys.manage');
     const rows = await this.keys.find({ where: { serverId }, order: { createdAt: 'DESC' } });
     return rows.map(toApiKey);
   }
 
   async deactivate(user: AuthUser, id: string, meta: RequestMeta): Promise<ApiKeyResponse> {
-    const key = await this.getAccessible(user, id);
+    const key = await this.getAccessible(user, id, meta);
     if (key.isActive) {
       key.isActive = false;
       await this.keys.update({ id }, { isActive: false });
@@ -73,7 +73,7 @@ export class ApiKeysService {
   }
 
   async remove(user: AuthUser, id: string, meta: RequestMeta): Promise<void> {
-    const key = await this.getAccessible(user, id);
+    const key = await this.getAccessible(user, id, meta);
     await this.keys.delete({ id });
     this.events.emit('api-key.revoked', { serverId: key.serverId, keyId: id, reason: 'deleted' });
     await this.audit.record({ action: 'api_key.delete', description: `Deleted API key "${key.name ?? key.keyPrefix}"`, userId: user.id, serverId: key.serverId, meta });
@@ -114,9 +114,12 @@ export class ApiKeysService {
     void this.keys.update({ id }, { lastUsedAt: new Date(now) }).catch(() => this.lastUsedWrites.delete(id));
   }
 
-  private async getAccessible(user: AuthUser, id: string): Promise<ApiKeyEntity> {
+  /** The key if the caller may manage its server's keys; an unknown key and one on a server they cannot see answer alike. */
+  private async getAccessible(user: AuthUser, id: string, meta: RequestMeta): Promise<ApiKeyEntity> {
+    const notFound = () => new ApiKeyException(ApiKeyErrorCode.NotFound, 'API key not found');
     const key = await this.keys.findOneBy({ id });
-    if (!key || !(await this.servers.isAccessible(user, key.serverId))) throw new ApiKeyException(ApiKeyErrorCode.NotFound, 'API key not found');
+    if (!key) throw notFound();
+    await this.access.require(user, key.serverId, 'keys.manage', meta, notFound);
     return key;
   }
 }

@@ -13,7 +13,9 @@ export class AuditLogEntity {
   @Column() success: boolean;
   /** Owner of the server at the time (kept after the server is deleted). */
   @Column({ name: 'owner_id', type: 'uuid', nullable: true }) ownerId: string | null;
-  /** An admin acted on a server owned by someone else. */
+  /** The team the entry is about (a team server's, or a team action's); its members see it. */
+  @Column({ name: 'team_id', type: 'uuid', nullable: true }) teamId: string | null;
+  /** An admin acted on a server owned by someone else, or on a team server without a role (break-glass). */
   @Column({ name: 'acting_as_admin', default: false }) actingAsAdmin: boolean;
   /** The chat door the action came through; null: REST or the dashboard's pages. */
   @Column({ type: 'varchar', nullable: true }) channel: ChatChannel | null;
@@ -32,6 +34,7 @@ export function toAuditEntry(a: AuditLogEntity): AuditEntry {
     success: a.success,
     createdAt: a.createdAt.toISOString(),
     ownerId: a.ownerId,
+    teamId: a.teamId,
     actingAsAdmin: a.actingAsAdmin,
     channel: a.channel,
   };

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiErrors } from '../../common/api-errors';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../common/decorators';
-import { ServersService } from '../servers/servers.service';
+import { AccessService } from '../access/access.service';
 import { AuditService } from './audit.service';
 import { AuditPageResponse, AuditQueryDto } from './dto/audit-query.dto';
 
@@ -11,11 +11,11 @@ import { AuditPageResponse, AuditQueryDto } from './dto/audit-query.dto';
 @ApiBearerAuth()
 @Controller('audit')
 export class AuditController {
-  constructor(private readonly audit: AuditService, private readonly servers: ServersService) {}
+  constructor(private readonly audit: AuditService, private readonly access: AccessService) {}
 
-  /** Audit entries, newest first: your actions and your servers' (admins: everything). */
+  /** Audit entries, newest first: your actions, your servers' and your teams' (admins: everything). */
   @Get()
   listAudit(@CurrentUser() user: AuthUser, @Query() q: AuditQueryDto): Promise<AuditPageResponse> {
-    return this.audit.list(user, q, (id) => this.servers.isAccessible(user, id));
+    return this.audit.list(user, q, (id) => this.access.visible(user, id));
   }
 }

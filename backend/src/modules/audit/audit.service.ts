@@ -19,6 +19,11 @@ export interface AuditRecord {
    * deletion records after the fact).
    */
   ownerId?: string | null;
+  /**
+   * The team the entry is about (every member sees it). Taken from the server when omitted; pass it
+   * for team actions and for a server moved out of a team (the team it left).
+   */
+  teamId?: string | null;
 }
 
 /** A chat action says which door it came through (the `channel` column keeps it for filtering too); the suffix survives the length cap. */
@@ -50,23 +55,30 @@ export class AuditService {
 
   /**
    * Writes one audit row. Auditing never breaks the action it records: failures are logged.
-   * An entry about a server keeps the server's owner, and one where an admin acted on somebody
-   * else's server says so (`acting_as_admin`, and in the description), so the owner's audit log
-   * shows what others did to their servers.
+   * An entry about a server keeps the server's owner (personal server) or team (team server), and
+   * one where an admin acted on somebody else's server, or on a team server without a role in the
+   * team (break-glass), says so (`acting_as_admin`, and in the description), so the owner's or the
+   * team's audit log shows what others did to their servers.
    */
   async record(r: AuditRecord): Promise<void> {
     try {
       // One statement: the server's owner (unless given: a deleted server's) and the actor's role
       // are looked up inside the INSERT, so auditing costs one round trip.
       await this.repo.query(
-        `INSERT INTO audit_logs (action, description, user_id, server_id, owner_id, acting_as_admin, ip, user_agent, success, channel)
-         SELECT $1, left(CASE WHEN t.acting THEN $2 || ' [admin ' || t.username || ' acting on a server owned by another user]' ELSE $2 END, 1000),
-                $3, $4, t.owner_id, t.acting, $7, $8, $9, $10
+        `INSERT INTO audit_logs (action, description, user_id, server_id, owner_id, team_id, acting_as_admin, ip, user_agent, success, channel)
+         SELECT $1, left(CASE WHEN NOT t.acting THEN $2
+                              WHEN t.team_id IS NOT NULL THEN $2 || ' [break-glass: instance admin ' || t.username || ' holds no role in the team]'
+                              ELSE $2 || ' [admin ' || t.username || ' acting on a server owned by another user]' END, 1000),
+                $3, $4, t.owner_id, t.team_id, t.acting, $7, $8, $9, $10
            FROM (
-             SELECT o.owner_id,
-                    coalesce(o.owner_id IS NOT NULL AND $3::uuid IS NOT NULL AND o.owner_id <> $3::uuid AND u.role = 'admin', false) AS acting,
+             SELECT CASE WHEN o.team_id IS NULL THEN o.owner_id END AS owner_id, o.team_id,
+                    coalesce($3::uuid IS NOT NULL AND u.role = 'admin' AND CASE
+                      WHEN o.team_id IS NOT NULL THEN NOT EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = o.team_id AND m.user_id = $3::uuid)
+                      ELSE o.owner_id IS NOT NULL AND o.owner_id <> $3::uuid END, false) AS acting,
                     u.username
-               FROM (SELECT CASE WHEN $5::boolean THEN $6::uuid ELSE (SELECT owner_id FROM servers WHERE id = $4::uuid) END AS owner_id) o
+               FROM (SELECT CASE WHEN $5::boolean THEN $6::uuid ELSE s.owner_id END AS owner_id,
+                            CASE WHEN $11::boolean THEN $12::uuid ELSE s.team_id END AS team_id
+                       FROM (SELECT 1) one LEFT JOIN servers s ON s.id = $4::uuid) o
                LEFT JOIN users u ON u.id = $3::uuid
            ) t`,
         [
@@ -80,6 +92,8 @@ export class AuditService {
           r.meta?.userAgent ?? null,
           r.success ?? true,
           r.meta?.channel ?? null,
+          r.teamId !== undefined,
+          r.teamId ?? null,
         ],
       );
     } catch (err) {
@@ -88,8 +102,9 @@ export class AuditService {
   }
 
   /**
-   * Newest first. Users see what they did and what happened on their servers (including what an
-   * admin did to them, and to servers since deleted); admins see all.
+   * Newest first. Users see what they did, what happened on their personal servers (including what
+   * an admin did to them, and to servers since deleted) and everything about their teams and the
+   * teams' servers (break-glass entries included); admins see all.
    * `serverVisible` tells whether a server filter names one of the user's servers.
    */
   async list(user: AuthUser, q: AuditQuery, serverVisible: (id: string) => Promise<boolean>): Promise<AuditPage> {
@@ -102,7 +117,9 @@ export class AuditService {
     if (!isAdmin(user)) {
       qb.andWhere(
         new Brackets((w) =>
-          w.where('a.user_id = :uid', { uid: user.id }).orWhere('a.owner_id = :uid', { uid: user.id }),
+          w.where('a.user_id = :uid', { uid: user.id })
+            .orWhere('a.owner_id = :uid', { uid: user.id })
+            .orWhere('a.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = :uid)', { uid: user.id }),
         ),
       );
     }

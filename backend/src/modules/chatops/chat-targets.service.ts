@@ -4,6 +4,7 @@ import { AuthUser } from '../../common/decorators';
 import { AlertsService } from '../alerts/alerts.service';
 import { AlertErrorCode, AlertException } from '../alerts/alerts.errors';
 import { ServerErrorCode, ServerException } from '../servers/servers.errors';
+import { AccessService } from '../access/access.service';
 import { ServerBrief, ServersService } from '../servers/servers.service';
 import { closest } from './edit-distance';
 import { ChatErrorCode, ChatException } from './chatops.errors';
@@ -29,6 +30,7 @@ export function tagsOf(server: { tags: unknown }): string[] {
 export class ChatTargets {
   constructor(
     private readonly servers: ServersService,
+    private readonly access: AccessService,
     private readonly alerts: AlertsService,
   ) {}
 
@@ -38,7 +40,7 @@ export class ChatTargets {
   }
 
   accessible(user: AuthUser, id: string): Promise<boolean> {
-    return this.servers.isAccessible(user, id);
+    return this.access.visible(user, id);
   }
 
   /** One server in full, through the ownership check. */

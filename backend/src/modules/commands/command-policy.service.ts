@@ -6,6 +6,9 @@ import { findAllowMatch, findDenyMatch, parsePatterns, PatternError } from '@cha
 import { CommandPolicyEntity, toCommandPolicy } from './command-policy.entity';
 import { CommandErrorCode, CommandException } from './commands.errors';
 
+/** Your role runs only allow-listed commands, and this server has no allow-list. */
+const NEEDS_ALLOW_LIST = 'it is not on the server\'s allow-list, and your role runs only allow-listed commands (commands.unrestricted is needed for others)';
+
 /**
  * Per-server allow/deny patterns, checked before anything is sent to the agent. Policies are read
  * per command (commands are rare next to metrics), so every instance sees a change at once.
@@ -18,10 +21,13 @@ export class CommandPolicyService {
     return toCommandPolicy(serverId, await this.repo.findOneBy({ serverId }));
   }
 
-  /** Why the policy refuses the command, or null when it may run. */
-  async check(serverId: string, command: string): Promise<string | null> {
+  /**
+   * Why the policy refuses the command, or null when it may run. `allowListOnly` (a caller without
+   * `commands.unrestricted`): the command must also match an allow rule, so no allow-list, no command.
+   */
+  async check(serverId: string, command: string, allowListOnly = false): Promise<string | null> {
     const row = await this.repo.findOneBy({ serverId });
-    if (!row || (!row.allow.length && !row.deny.length)) return null;
+    if (!row || (!row.allow.length && !row.deny.length)) return allowListOnly ? NEEDS_ALLOW_LIST : null;
     // Stored patterns were validated on save; a pattern that no longer compiles refuses everything.
     let deny, allow;
     try {
@@ -32,6 +38,7 @@ export class CommandPolicyService {
     }
     const denied = findDenyMatch(deny, command);
     if (denied) return `it matches the deny rule "${denied.source}"`;
+    if (allowListOnly && !allow.length) return NEEDS_ALLOW_LIST;
     if (allow.length && !findAllowMatch(allow, command)) return 'it matches none of the allow rules';
     return null;
   }

@@ -7,6 +7,7 @@ import { CommandsService } from './commands.service';
 import { CommandHistoryQueryDto, RunCommandDto, RunCommandQueryDto, UpdateCommandPolicyDto } from './dto/command.dto';
 import { CommandAcceptedDto, CommandPolicyDto, CommandRecordDto, CommandResponseDto } from './dto/command.response';
 import { UuidPipe } from '../../common/uuid.pipe';
+import { ApiCapability } from '../access/api-capability.decorator';
 
 @ApiTags('commands')
 @ApiBearerAuth()
@@ -26,6 +27,7 @@ export class CommandsController {
   @ApiOkResponse({ type: CommandResponseDto, description: 'The command ran (any exit code, or killed at its timeout)' })
   @ApiAcceptedResponse({ type: CommandAcceptedDto, description: 'With ?async=true: started' })
   @ApiErrors(403, 429, 502, 503, 504)
+  @ApiCapability('commands.run')
   runCommand(
     @CurrentUser() user: AuthUser,
     @Param('serverId', UuidPipe) serverId: string,
@@ -41,12 +43,14 @@ export class CommandsController {
 
   /** One command with its whole (capped) output. */
   @Get('item/:commandId')
+  @ApiCapability('commands.run')
   getCommand(@CurrentUser() user: AuthUser, @Param('commandId', UuidPipe) commandId: string): Promise<CommandRecordDto> {
     return this.commands.get(user, commandId);
   }
 
   /** The server's commands, newest first; output cut to 4,096 characters per item (`preview`). */
   @Get(':serverId/history')
+  @ApiCapability('commands.run')
   listCommandHistory(
     @CurrentUser() user: AuthUser,
     @Param('serverId', UuidPipe) serverId: string,
@@ -57,12 +61,14 @@ export class CommandsController {
 
   /** The server's command policy (empty lists: everything the agent allows). */
   @Get(':serverId/policy')
+  @ApiCapability('server.read')
   getCommandPolicy(@CurrentUser() user: AuthUser, @Param('serverId', UuidPipe) serverId: string): Promise<CommandPolicyDto> {
     return this.commands.getPolicy(user, serverId);
   }
 
   /** Replaces the allow and/or deny patterns; a bad pattern is a 400 naming its line. */
   @Put(':serverId/policy')
+  @ApiCapability('server.manage')
   updateCommandPolicy(
     @CurrentUser() user: AuthUser,
     @Param('serverId', UuidPipe) serverId: string,

@@ -15,7 +15,7 @@ import { AgentErrorCode } from '../agents/agents.errors';
 import { AgentManager } from '../agents/agent-manager.service';
 import { AuditService } from '../audit/audit.service';
 import { LiveService } from '../live/live.service';
-import { ServersService } from '../servers/servers.service';
+import { AccessService } from '../access/access.service';
 import { CommandHistoryEntity, toCommandRecord } from './command-history.entity';
 import { CommandPolicyService } from './command-policy.service';
 import { CommandErrorCode, CommandException } from './commands.errors';
@@ -50,6 +50,8 @@ interface Outcome {
  * instance answers too), output relayed live, the final record stored, broadcast and audited —
  * for every outcome, including refusals and a missing agent.
  */
+const commandNotFound = () => new CommandException(CommandErrorCode.NotFound, 'Command not found');
+
 @Injectable()
 export class CommandsService {
   private readonly logger = new Logger(CommandsService.name);
@@ -60,7 +62,7 @@ export class CommandsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(CommandHistoryEntity) private readonly history: Repository<CommandHistoryEntity>,
     @InjectDataSource() private readonly db: DataSource,
-    private readonly servers: ServersService,
+    private readonly access: AccessService,
     private readonly policies: CommandPolicyService,
     private readonly agents: AgentManager,
     private readonly audit: AuditService,
@@ -72,8 +74,11 @@ export class CommandsService {
   async run(user: AuthUser, serverId: string, dto: RunCommandDto, meta: RequestMeta, async: true): Promise<CommandAccepted>;
   async run(user: AuthUser, serverId: string, dto: RunCommandDto, meta: RequestMeta, async: boolean): Promise<CommandResponse | CommandAccepted> {
     const command = dto.command.trim();
-    // The ownership check and the policy are independent reads: one round trip of latency, not two.
-    const [server, refusal] = await Promise.all([this.servers.getAccessible(user, serverId), this.policies.check(serverId, command)]);
+    const server = await this.access.require(user, serverId, 'commands.run', meta);
+    // Without commands.unrestricted (an operator) only commands on the server's allow-list may run;
+    // the instance admin's break-glass is not restricted (the access check audited it).
+    const allowListOnly = !server.access.capabilities.includes('commands.unrestricted') && !server.access.breakGlass;
+    const refusal = await this.policies.check(serverId, command, allowListOnly);
     const row = this.history.create({
       id: randomUUID(),
       serverId,
@@ -126,15 +131,14 @@ export class CommandsService {
   async get(user: AuthUser, commandId: string): Promise<CommandRecord> {
     const row = await this.history.findOneBy({ id: commandId });
     // Not yours and does not exist get the same answer.
-    if (!row || !(await this.servers.isAccessible(user, row.serverId))) {
-      throw new CommandException(CommandErrorCode.NotFound, 'Command not found');
-    }
+    if (!row) throw commandNotFound();
+    await this.access.require(user, row.serverId, 'commands.run', undefined, commandNotFound);
     return toCommandRecord(row);
   }
 
   /** Newest first; output cut to a preview (the item has it all). */
   async list(user: AuthUser, serverId: string, q: CommandHistoryQueryDto): Promise<CommandRecord[]> {
-    await this.servers.getAccessible(user, serverId);
+    await this.access.require(user, serverId, 'commands.run');
     const qb = this.history.createQueryBuilder('c')
       .where('c.server_id = :serverId', { serverId })
       .orderBy('c.created_at', 'DESC')
@@ -151,11 +155,11 @@ export class CommandsService {
   }
 
   getPolicy(user: AuthUser, serverId: string): Promise<CommandPolicy> {
-    return this.servers.getAccessible(user, serverId).then(() => this.policies.get(serverId));
+    return this.access.require(user, serverId, 'server.read').then(() => this.policies.get(serverId));
   }
 
   async updatePolicy(user: AuthUser, serverId: string, change: { allow?: string[]; deny?: string[] }, meta: RequestMeta): Promise<CommandPolicy> {
-    const server = await this.servers.getAccessible(user, serverId);
+    const server = await this.access.require(user, serverId, 'server.manage', meta);
     const policy = await this.policies.update(serverId, change, user.id);
     await this.audit.record({
       action: 'command.policy_update',

@@ -13,7 +13,7 @@ import { LiveEvents } from '../live/live-events';
 import type { LiveSocket } from '../live/live-socket';
 import { logStreamRoom } from '../live/live-socket';
 import { LiveService } from '../live/live.service';
-import { ServersService } from '../servers/servers.service';
+import { AccessService } from '../access/access.service';
 import { DockerAgentClient } from './docker-agent.client';
 import { DockerErrorCode } from './docker.errors';
 import { parseLogTime } from './log-time';
@@ -82,7 +82,7 @@ export class ContainerLogsService implements OnModuleInit {
   private readonly bySocket = new Map<string, Set<string>>();
 
   constructor(
-    private readonly servers: ServersService,
+    private readonly access: AccessService,
     private readonly client: DockerAgentClient,
     private readonly agents: AgentManager,
     private readonly live: LiveService,
@@ -114,7 +114,8 @@ export class ContainerLogsService implements OnModuleInit {
     const refuseTooMany = () => ack?.({ ok: false, error: 'too_many_streams', message: `At most ${MAX_LOG_STREAMS_PER_SOCKET} followed logs per connection; unsubscribe one first` });
     if (tooMany()) return refuseTooMany();
     // Not yours and does not exist get the same answer; nothing reaches the agent.
-    if (!(await this.servers.isAccessible(socket.data.user, serverId))) return ack?.({ ok: false, error: 'not_found' });
+    const granted = await this.access.check(socket.data.user, serverId, 'containers.read');
+    if (granted === 'not_found' || granted === 'forbidden') return ack?.({ ok: false, error: granted });
     if (!socket.connected) return;
     // Concurrent subscriptions of this socket may have reached the cap meanwhile.
     if (tooMany()) return refuseTooMany();

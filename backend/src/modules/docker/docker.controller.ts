@@ -10,6 +10,7 @@ import {
   ContainerActionResponseDto, ContainerEventDto, ContainerInfoDto, ContainerInspectDto, ContainerLogsDto, ContainerStatsDto, ImageInfoDto,
 } from './dto/docker.response';
 import { UuidPipe } from '../../common/uuid.pipe';
+import { ApiCapability } from '../access/api-capability.decorator';
 
 const CONTAINER_ID = { name: 'containerId', description: 'A container id (12–64 hex digits) or name', example: 'web-1' };
 
@@ -29,6 +30,7 @@ export class DockerController {
   /** The server's containers (stopped ones too unless `all=false`). */
   @Get(':serverId/containers')
   @ApiOkResponse({ type: [ContainerInfoDto] })
+  @ApiCapability('containers.read')
   listContainers(@CurrentUser() user: AuthUser, @Param('serverId', UuidPipe) serverId: string, @Query() q: ListContainersQueryDto): Promise<ContainerInfoDto[]> {
     return this.docker.list(user, serverId, q.all ?? true);
   }
@@ -36,6 +38,7 @@ export class DockerController {
   /** One container in detail; environment values are `***` unless the agent runs with `--docker-show-env`. */
   @Get(':serverId/containers/:containerId')
   @ApiParam(CONTAINER_ID)
+  @ApiCapability('containers.read')
   inspectContainer(
     @CurrentUser() user: AuthUser,
     @Param('serverId', UuidPipe) serverId: string,
@@ -56,6 +59,7 @@ export class DockerController {
   @ApiParam({ name: 'action', enum: CONTAINER_MUTATIONS })
   @ApiOkResponse({ type: ContainerActionResponseDto })
   @ApiErrors(409)
+  @ApiCapability('docker.action')
   actOnContainer(
     @CurrentUser() user: AuthUser,
     @Param('serverId', UuidPipe) serverId: string,
@@ -70,6 +74,7 @@ export class DockerController {
   /** The newest `tail` lines (default 100, at most 10,000), oldest first; follow them live over `/live` (`container_logs_subscribe`). */
   @Get(':serverId/containers/:containerId/logs')
   @ApiParam(CONTAINER_ID)
+  @ApiCapability('containers.read')
   getContainerLogs(
     @CurrentUser() user: AuthUser,
     @Param('serverId', UuidPipe) serverId: string,
@@ -82,6 +87,7 @@ export class DockerController {
   /** One reading of the container's CPU, memory, network and process count. */
   @Get(':serverId/containers/:containerId/stats')
   @ApiParam(CONTAINER_ID)
+  @ApiCapability('containers.read')
   getContainerStats(
     @CurrentUser() user: AuthUser,
     @Param('serverId', UuidPipe) serverId: string,
@@ -93,6 +99,7 @@ export class DockerController {
   /** The server's images. */
   @Get(':serverId/images')
   @ApiOkResponse({ type: [ImageInfoDto] })
+  @ApiCapability('containers.read')
   listImages(@CurrentUser() user: AuthUser, @Param('serverId', UuidPipe) serverId: string): Promise<ImageInfoDto[]> {
     return this.docker.images(user, serverId);
   }
@@ -100,6 +107,7 @@ export class DockerController {
   /** Recent container events (start, die, health_status, ...), newest first; the newest 500 per server are kept. */
   @Get(':serverId/events')
   @ApiOkResponse({ type: [ContainerEventDto] })
+  @ApiCapability('containers.read')
   listContainerEvents(@CurrentUser() user: AuthUser, @Param('serverId', UuidPipe) serverId: string, @Query() q: ContainerEventsQueryDto): Promise<ContainerEventDto[]> {
     return this.docker.recentEvents(user, serverId, q);
   }

@@ -9,11 +9,11 @@ import { AuthUser, RequestMeta } from '../../common/decorators';
 import { DomainException } from '../../common/domain-exception';
 import { AuditService } from '../audit/audit.service';
 import { LatestSamples } from '../metrics/latest-samples.service';
-import { ServersService } from '../servers/servers.service';
 import { ContainerEventsService } from './container-events.service';
 import { DockerAgentClient } from './docker-agent.client';
 import { DockerErrorCode, DockerException } from './docker.errors';
 import { ContainerActionQueryDto, ContainerEventsQueryDto, ContainerLogsQueryDto } from './dto/docker.dto';
+import { AccessService } from '../access/access.service';
 
 /**
  * Docker operations over REST: the ownership check first (another user's server is a 404 and
@@ -25,7 +25,7 @@ export class DockerService {
   private readonly logger = new Logger(DockerService.name);
 
   constructor(
-    private readonly servers: ServersService,
+    private readonly access: AccessService,
     private readonly client: DockerAgentClient,
     private readonly audit: AuditService,
     private readonly latest: LatestSamples,
@@ -33,12 +33,12 @@ export class DockerService {
   ) {}
 
   async list(user: AuthUser, serverId: string, all = true): Promise<ContainerInfo[]> {
-    await this.servers.getAccessible(user, serverId);
+    await this.access.require(user, serverId, 'containers.read');
     return this.client.ask(serverId, { requestId: randomUUID(), action: 'list', options: { all } });
   }
 
   async inspect(user: AuthUser, serverId: string, containerId: string): Promise<ContainerInspect> {
-    await this.servers.getAccessible(user, serverId);
+    await this.access.require(user, serverId, 'containers.read');
     const data = await this.client.ask(serverId, { requestId: randomUUID(), action: 'inspect', containerId });
     // The agent redacts; an agent that says so but slipped is held to it here.
     if (data.envRedacted) data.config.env = data.config.env.map((e) => (e.endsWith(`=${ENV_REDACTED_VALUE}`) ? e : redactEnvEntry(e)));
@@ -49,7 +49,7 @@ export class DockerService {
     if (q.since !== undefined && q.until !== undefined && q.until < q.since) {
       throw new DockerException(DockerErrorCode.BadRequest, 'until must not be before since');
     }
-    await this.servers.getAccessible(user, serverId);
+    await this.access.require(user, serverId, 'containers.read');
     return this.client.ask(serverId, {
       requestId: randomUUID(), action: 'logs', containerId,
       options: { tail: q.tail ?? DOCKER_LOGS_DEFAULT_TAIL, since: q.since, until: q.until, timestamps: q.timestamps ?? false },
@@ -57,24 +57,24 @@ export class DockerService {
   }
 
   async stats(user: AuthUser, serverId: string, containerId: string): Promise<ContainerStats> {
-    await this.servers.getAccessible(user, serverId);
+    await this.access.require(user, serverId, 'containers.read');
     return this.client.ask(serverId, { requestId: randomUUID(), action: 'stats', containerId });
   }
 
   async images(user: AuthUser, serverId: string): Promise<ImageInfo[]> {
-    await this.servers.getAccessible(user, serverId);
+    await this.access.require(user, serverId, 'containers.read');
     return this.client.ask(serverId, { requestId: randomUUID(), action: 'images' });
   }
 
   async recentEvents(user: AuthUser, serverId: string, q: ContainerEventsQueryDto): Promise<ContainerEvent[]> {
-    await this.servers.getAccessible(user, serverId);
+    await this.access.require(user, serverId, 'containers.read');
     return this.events.list(serverId, q.limit ?? 100, q.containerId);
   }
 
   /** start, stop, restart, pause, unpause, kill, remove: audited whatever the outcome. */
   async act(user: AuthUser, serverId: string, containerId: string, action: ContainerMutation, q: ContainerActionQueryDto, meta: RequestMeta): Promise<ContainerActionResponse> {
     const options = mutationOptions(action, q);
-    const server = await this.servers.getAccessible(user, serverId);
+    const server = await this.access.require(user, serverId, 'docker.action', meta);
     const record = (name: string | null, outcome: string, success: boolean) => this.audit.record({
       action: `docker.${action}`,
       description: `Container ${describeContainer(containerId, name)} on server ${server.name}: ${action}${describeOptions(options)} ${outcome}`,

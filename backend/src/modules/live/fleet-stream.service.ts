@@ -6,14 +6,15 @@ import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { LatestSamples } from '../metrics/latest-samples.service';
 import { narrowRow } from '../metrics/metrics-ingest.service';
 import { ServersService } from '../servers/servers.service';
-import { FLEET_ADMIN_ROOM, fleetOwnerRoom, LiveNamespace } from './live-socket';
+import { FLEET_ADMIN_ROOM, fleetScopeRoom, LiveNamespace } from './live-socket';
 
 /** At most one `fleet_summary` per server per this many milliseconds. */
 export const FLEET_FLUSH_MS = 1000;
 
 interface FleetEntry {
   /** undefined while the owner is being looked up (the entry stays dirty until then). */
-  ownerId: string | undefined;
+  /** The server's fleet room (its owner's or its team's); undefined while the lookup runs. */
+  room: string | undefined;
   status: ServerStatus;
   /** True once a `server.status` event set the status (newer than any database read). */
   statusKnown: boolean;
@@ -62,6 +63,13 @@ export class FleetStream {
     this.dirty.add(serverId);
   }
 
+  /** A server moved between a user and a team: its summaries go to the new room from now on. */
+  @OnChatopsEvent('server.owner_changed')
+  onOwnerChanged({ serverId, ownerId, teamId }: ChatopsEvents['server.owner_changed']): void {
+    const entry = this.entries.get(serverId);
+    if (entry) entry.room = fleetScopeRoom({ ownerId, teamId });
+  }
+
   @OnChatopsEvent('server.deleted')
   onDeleted({ serverId }: ChatopsEvents['server.deleted']): void {
     this.entries.delete(serverId);
@@ -101,11 +109,11 @@ export class FleetStream {
         this.dirty.delete(serverId);
         continue;
       }
-      if (entry.ownerId === undefined) continue; // owner lookup in flight: next tick
+      if (entry.room === undefined) continue; // owner lookup in flight: next tick
       this.dirty.delete(serverId);
       const summary = this.summarise(serverId, entry.status, entry.lastSeen, entry.openAlerts);
       // One broadcast to both rooms: Socket.IO encodes it once and delivers once per socket.
-      this.namespace?.to([fleetOwnerRoom(entry.ownerId), FLEET_ADMIN_ROOM]).emit('fleet_summary', summary);
+      this.namespace?.to([entry.room, FLEET_ADMIN_ROOM]).emit('fleet_summary', summary);
       this.stats.flushed++;
     }
   }
@@ -131,7 +139,7 @@ export class FleetStream {
   private entry(serverId: string): FleetEntry {
     let entry = this.entries.get(serverId);
     if (!entry) {
-      entry = { ownerId: undefined, status: 'unknown', statusKnown: false, lastSeen: null, openAlerts: 0 };
+      entry = { room: undefined, status: 'unknown', statusKnown: false, lastSeen: null, openAlerts: 0 };
       this.entries.set(serverId, entry);
       void this.loadOwner(serverId, entry);
     }
@@ -147,7 +155,7 @@ export class FleetStream {
         this.dirty.delete(serverId);
         return;
       }
-      entry.ownerId = row.ownerId;
+      entry.room = fleetScopeRoom(row);
       if (!entry.statusKnown) entry.status = row.status;
       const dbSeen = row.lastSeen?.getTime() ?? null;
       if (dbSeen !== null && (entry.lastSeen === null || dbSeen > entry.lastSeen)) entry.lastSeen = dbSeen;

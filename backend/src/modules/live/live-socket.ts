@@ -23,6 +23,11 @@ export const serverRoom = (serverId: string) => `live:server:${serverId}`;
 export const SERVER_ROOM_PREFIX = 'live:server:';
 /** Fleet-overview subscribers who own servers: summaries of a server go to its owner's room... */
 export const fleetOwnerRoom = (ownerId: string) => `live:fleet:owner:${ownerId}`;
+/** ...or, for a team's server, to the team's room (members join it with the fleet)... */
+export const fleetTeamRoom = (teamId: string) => `live:fleet:team:${teamId}`;
+/** The fleet room of a server: its team's, or its owner's for a personal server. */
+export const fleetScopeRoom = (s: { ownerId: string; teamId: string | null }) => (s.teamId ? fleetTeamRoom(s.teamId) : fleetOwnerRoom(s.ownerId));
+export const FLEET_TEAM_ROOM_PREFIX = 'live:fleet:team:';
 /** ...and to every admin watching the fleet. */
 export const FLEET_ADMIN_ROOM = 'live:fleet:admin';
 

@@ -7,9 +7,9 @@ import { LIVE_NAMESPACE, type ReauthAck, type SubscribeAck } from '@chatops/prot
 import { isAdmin } from '../../common/decorators';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { AuthService } from '../auth/auth.service';
-import { ServersService } from '../servers/servers.service';
+import { AccessService } from '../access/access.service';
 import { FleetStream } from './fleet-stream.service';
-import { FLEET_ADMIN_ROOM, fleetOwnerRoom, LiveNamespace, LiveSocket, SERVER_ROOM_PREFIX, serverRoom, sessionRoom, userRoom } from './live-socket';
+import { FLEET_ADMIN_ROOM, fleetOwnerRoom, fleetTeamRoom, FLEET_TEAM_ROOM_PREFIX, LiveNamespace, LiveSocket, SERVER_ROOM_PREFIX, serverRoom, sessionRoom, userRoom } from './live-socket';
 import { LiveEvents } from './live-events';
 import { LiveService } from './live.service';
 
@@ -61,7 +61,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   constructor(
     private readonly auth: AuthService,
-    private readonly servers: ServersService,
+    private readonly access: AccessService,
     private readonly live: LiveService,
     private readonly fleet: FleetStream,
     private readonly featureEvents: LiveEvents,
@@ -161,7 +161,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       if (this.subscriptionCount(socket) >= MAX_SUBSCRIPTIONS) return ack?.({ ok: false, error: 'too_many_subscriptions' });
       let accessible: boolean;
       try {
-        accessible = await this.servers.isAccessible(socket.data.user, serverId);
+        accessible = await this.access.visible(socket.data.user, serverId);
       } catch (err) {
         this.logger.warn({ err: (err as Error).message }, 'Subscription check failed');
         return ack?.({ ok: false, error: 'unavailable' });
@@ -191,6 +191,13 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       // Join before reading the snapshot: an update racing it arrives twice, never not at all.
       await socket.join(room);
       try {
+        await this.joinTeamFleets(socket);
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message }, 'Fleet team rooms lookup failed');
+        await socket.leave(room);
+        return ack?.({ ok: false, error: 'unavailable' });
+      }
+      try {
         const summaries = await this.fleet.snapshot(socket.data.user);
         if (!socket.connected) return;
         for (const summary of summaries) socket.emit('fleet_summary', summary);
@@ -204,7 +211,8 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
     raw.on('unsubscribe_fleet', guard('unsubscribe_fleet', async (...args: unknown[]) => {
       const ack = ackOf<SubscribeAck>(args);
-      await Promise.all([socket.leave(FLEET_ADMIN_ROOM), socket.leave(fleetOwnerRoom(socket.data.user.id))]);
+      const rooms = [FLEET_ADMIN_ROOM, fleetOwnerRoom(socket.data.user.id), ...[...socket.rooms].filter((r) => r.startsWith(FLEET_TEAM_ROOM_PREFIX))];
+      await Promise.all(rooms.map((r) => socket.leave(r)));
       ack?.({ ok: true });
     }));
 
@@ -254,6 +262,48 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       if (KNOWN_EVENTS.has(event) || this.featureEvents.has(event)) return;
       ackOf<SubscribeAck>(args)?.({ ok: false, error: event === FRAME_TOO_DEEP_EVENT ? FRAME_TOO_DEEP_ERROR : 'unknown event' });
     }));
+  }
+
+  /**
+   * Team membership changed, or a team went: the sockets of those users (of the team's fleet room
+   * when it was deleted) re-check their subscriptions, so nobody keeps a stream they lost.
+   */
+  @OnChatopsEvent('team.members_changed')
+  async onMembersChanged({ teamId, userIds }: ChatopsEvents['team.members_changed']): Promise<void> {
+    await this.recheck(userIds.length ? userIds.map(userRoom) : [fleetTeamRoom(teamId)]);
+  }
+
+  /** A server moved between a user and a team: its subscribers and the fleet watchers re-check. */
+  @OnChatopsEvent('server.owner_changed')
+  async onOwnerChanged({ serverId }: ChatopsEvents['server.owner_changed']): Promise<void> {
+    await this.recheck([serverRoom(serverId)]);
+  }
+
+  private async recheck(rooms: string[]): Promise<void> {
+    if (!this.namespace) return;
+    try {
+      const sockets = await this.namespace.in(rooms).fetchSockets();
+      for (const socket of sockets) {
+        const user = socket.data.user;
+        for (const room of socket.rooms) {
+          if (room.startsWith(SERVER_ROOM_PREFIX) && !(await this.access.visible(user, room.slice(SERVER_ROOM_PREFIX.length)))) socket.leave(room);
+        }
+        if (!socket.rooms.has(fleetOwnerRoom(user.id)) || isAdmin(user)) continue;
+        const teams = new Set((await this.access.teamIdsOf(user.id)).map(fleetTeamRoom));
+        for (const room of socket.rooms) if (room.startsWith(FLEET_TEAM_ROOM_PREFIX) && !teams.has(room)) socket.leave(room);
+        for (const room of teams) if (!socket.rooms.has(room)) socket.join(room);
+      }
+    } catch (err) {
+      // Another instance did not answer: its sockets keep their rooms until they resubscribe.
+      this.logger.warn({ err: (err as Error).message }, 'Could not re-check live subscriptions after an access change');
+    }
+  }
+
+  /** A fleet watcher (not the admin, whose room has every server) also watches their teams' servers. */
+  private async joinTeamFleets(socket: LiveSocket): Promise<void> {
+    if (isAdmin(socket.data.user)) return;
+    const teams = await this.access.teamIdsOf(socket.data.user.id);
+    if (teams.length) await socket.join(teams.map(fleetTeamRoom));
   }
 
   private fleetRoom(socket: LiveSocket): string {

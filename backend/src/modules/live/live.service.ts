@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '../../config/config';
 import type { LiveServerToClientEvents, MetricsSample } from '@chatops/protocol';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import {
-  FLEET_ADMIN_ROOM, fleetOwnerRoom, LiveNamespace, logStreamRoom, LogStreamScopedEvent, serverRoom, ServerScopedEvent, terminalRoom,
+  FLEET_ADMIN_ROOM, fleetScopeRoom, LiveNamespace, logStreamRoom, LogStreamScopedEvent, serverRoom, ServerScopedEvent, terminalRoom,
   TerminalScopedEvent,
 } from './live-socket';
 
@@ -50,12 +50,12 @@ export class LiveService {
 
   /**
    * As `emitToServer`, and also to the fleet overview's subscribers who see the server (its owner's
-   * room and the admins'): one emit over the union of the rooms, so a socket in several of them
+   * or its team's room, and the admins'): one emit over the union of the rooms, so a socket in several of them
    * receives it once. Used for `alert`, which a fleet-wide alerts view needs without subscribing to
    * every server.
    */
-  emitToServerAndFleet<E extends ServerScopedEvent>(serverId: string, ownerId: string, event: E, payload: Parameters<LiveServerToClientEvents[E]>[0]): void {
-    (this.namespace?.to([serverRoom(serverId), fleetOwnerRoom(ownerId), FLEET_ADMIN_ROOM]) as { emit(ev: string, p: unknown): boolean } | undefined)?.emit(event, payload);
+  emitToServerAndFleet<E extends ServerScopedEvent>(serverId: string, scope: { ownerId: string; teamId: string | null }, event: E, payload: Parameters<LiveServerToClientEvents[E]>[0]): void {
+    (this.namespace?.to([serverRoom(serverId), fleetScopeRoom(scope), FLEET_ADMIN_ROOM]) as { emit(ev: string, p: unknown): boolean } | undefined)?.emit(event, payload);
   }
 
   /** Sends a terminal session's output or end to the browser socket that opened it (any instance). */

@@ -4,7 +4,10 @@ import type { AgentInfo, Server, ServerStatus } from '@chatops/protocol';
 @Entity('servers')
 export class ServerEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
+  /** Who created the server or last held it personally; grants nothing while a team holds it. */
   @Column({ name: 'owner_id', type: 'uuid' }) ownerId: string;
+  /** The team that holds the server; null: a personal server of `ownerId`. */
+  @Column({ name: 'team_id', type: 'uuid', nullable: true }) teamId: string | null;
   @Column() name: string;
   @Column({ type: 'varchar', nullable: true }) host: string | null;
   @Column({ type: 'integer', nullable: true }) port: number | null;

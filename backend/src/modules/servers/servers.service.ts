@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import type { AgentInfo, ServerStatus } from '@chatops/protocol';
+import { isTeamRole, type AgentInfo, type ServerStatus } from '@chatops/protocol';
 import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
 import { EventBus } from '../../events';
 import { AuditService } from '../audit/audit.service';
+import { AccessService, grantFor, visibleServersSql } from '../access/access.service';
+import { TeamsService } from '../teams/teams.service';
+import { teamNotFound } from '../teams/teams.errors';
+import { FOREIGN_KEY_VIOLATION, sqlStateOf } from '../../common/db-errors';
 import { CreateServerDto, UpdateServerDto } from './dto/server.dto';
 import { ServerResponse } from './dto/server.response';
 import { ServerEntity, toServer } from './server.entity';
@@ -29,43 +33,40 @@ export class ServersService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
     private readonly events: EventBus,
+    private readonly access: AccessService,
+    private readonly teams: TeamsService,
   ) {}
 
-  /**
-   * The one ownership check: the server if the user may see it (owner, or any admin), otherwise
-   * 404 — the same answer as for an id that does not exist, so nothing about others leaks.
-   */
-  async getAccessible(user: AuthUser, id: string): Promise<ServerEntity> {
-    const server = await this.servers.findOneBy(isAdmin(user) ? { id } : { id, ownerId: user.id });
-    if (!server) throw serverNotFound();
-    return server;
-  }
-
-  async isAccessible(user: AuthUser, id: string): Promise<boolean> {
-    if (isAdmin(user)) return this.servers.existsBy({ id });
-    return this.servers.existsBy({ id, ownerId: user.id });
-  }
-
+  /** The servers the user may see (the instance admin: all), each with the caller's access. */
   async list(user: AuthUser): Promise<ServerResponse[]> {
-    const rows = await this.servers.find({
-      where: isAdmin(user) ? {} : { ownerId: user.id },
-      order: { name: 'ASC', createdAt: 'ASC' },
+    const qb = this.servers.createQueryBuilder('s')
+      .leftJoin('team_members', 'm', 'm.team_id = s.team_id AND m.user_id = :uid', { uid: user.id })
+      .addSelect('m.role', 'member_role')
+      .orderBy('s.name', 'ASC')
+      .addOrderBy('s.created_at', 'ASC');
+    if (!isAdmin(user)) qb.where(visibleServersSql('s', ':uid'));
+    const { entities, raw } = await qb.getRawAndEntities<{ s_id: string; member_role: string | null }>();
+    const roles = new Map(raw.map((r) => [r.s_id, r.member_role]));
+    return entities.flatMap((s) => {
+      const role = roles.get(s.id);
+      const access = grantFor(user, s, isTeamRole(role) ? role : null);
+      return access ? [{ ...toServer(s), access }] : [];
     });
-    return rows.map(toServer);
   }
 
   /** The servers the user may see (admins: all), briefly, by name: one query, no entity hydration. */
   async listBrief(user: AuthUser): Promise<ServerBrief[]> {
     const rows = (await this.db.query(
-      `SELECT id, name, status, last_seen, metadata -> 'tags' AS tags FROM servers
-        ${isAdmin(user) ? '' : 'WHERE owner_id = $1'} ORDER BY name, created_at`,
+      `SELECT id, name, status, last_seen, metadata -> 'tags' AS tags FROM servers s
+        ${isAdmin(user) ? '' : `WHERE ${visibleServersSql('s', '$1')}`} ORDER BY name, created_at`,
       isAdmin(user) ? [] : [user.id],
     )) as { id: string; name: string; status: ServerStatus; last_seen: Date | null; tags: unknown }[];
     return rows.map((r) => ({ id: r.id, name: r.name, status: r.status, lastSeen: r.last_seen ? r.last_seen.toISOString() : null, tags: r.tags }));
   }
 
   async get(user: AuthUser, id: string): Promise<ServerResponse> {
-    return toServer(await this.getAccessible(user, id));
+    const server = await this.access.require(user, id, 'server.read');
+    return { ...toServer(server), access: server.access };
   }
 
   async create(user: AuthUser, dto: CreateServerDto, meta: RequestMeta): Promise<ServerResponse> {
@@ -84,7 +85,7 @@ export class ServersService {
 
   async update(user: AuthUser, id: string, dto: UpdateServerDto, meta: RequestMeta): Promise<ServerResponse> {
     checkMetadata(dto.metadata);
-    const server = await this.getAccessible(user, id);
+    const server = await this.access.require(user, id, 'server.manage', meta);
     const changed = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
     if (dto.name !== undefined) server.name = dto.name;
     if (dto.host !== undefined) server.host = dto.host;
@@ -98,7 +99,37 @@ export class ServersService {
       serverId: id,
       meta,
     });
-    return toServer(saved);
+    return { ...toServer(saved), access: server.access };
+  }
+
+  /**
+   * Moves a server to a team (`teamId`; the caller must be an admin of that team) or to the caller
+   * personally (null). Needs `server.manage` on the server. Audited for the team it joins and the
+   * team it leaves; live subscribers who lose sight of it are dropped.
+   */
+  async move(user: AuthUser, id: string, teamId: string | null, meta: RequestMeta): Promise<ServerResponse> {
+    const server = await this.access.require(user, id, 'server.manage', meta);
+    const team = teamId ? await this.teams.requireAdminOf(user, teamId) : null;
+    const previousTeamId = server.teamId;
+    const ownerId = team ? server.ownerId : user.id;
+    try {
+      await this.db.query('UPDATE servers SET team_id = $2, owner_id = $3, updated_at = now() WHERE id = $1', [id, team?.id ?? null, ownerId]);
+    } catch (err) {
+      // The team was deleted meanwhile (servers.team_id references it).
+      if (sqlStateOf(err) === FOREIGN_KEY_VIOLATION) throw teamNotFound();
+      throw err;
+    }
+    const where = team ? `team "${team.name}"` : `${user.username} personally`;
+    await this.audit.record({
+      action: 'server.move', description: `Moved server "${server.name}" to ${where}`, userId: user.id, serverId: id, teamId: team?.id ?? null, meta,
+    });
+    if (previousTeamId && previousTeamId !== team?.id) {
+      await this.audit.record({
+        action: 'server.move', description: `Moved server "${server.name}" out of the team to ${where}`, userId: user.id, serverId: id, teamId: previousTeamId, meta,
+      });
+    }
+    await this.events.emitAsync('server.owner_changed', { serverId: id, ownerId, teamId: team?.id ?? null, previousTeamId });
+    return this.get(user, id);
   }
 
   /**
@@ -107,7 +138,7 @@ export class ServersService {
    * The audit trail is kept on purpose.
    */
   async remove(user: AuthUser, id: string, meta: RequestMeta): Promise<void> {
-    const server = await this.getAccessible(user, id);
+    const server = await this.access.require(user, id, 'server.manage', meta);
     await this.db.transaction(async (tx) => {
       await tx.query('SELECT id FROM servers WHERE id = $1 FOR UPDATE', [id]);
       await tx.query('DELETE FROM servers WHERE id = $1', [id]);
@@ -119,6 +150,7 @@ export class ServersService {
       userId: user.id,
       serverId: id,
       ownerId: server.ownerId,
+      teamId: server.teamId,
       meta,
     });
   }

@@ -8,6 +8,7 @@ import { ServersService } from '../servers/servers.service';
 import { TerminalSessionEntity, toTerminalSession } from './terminal-session.entity';
 import { TerminalErrorCode, TerminalException } from './terminal.errors';
 import { TerminalSessionsQueryDto } from './dto/terminal.dto';
+import { AccessService } from '../access/access.service';
 
 const PAGE_EVENTS = 5000;
 
@@ -17,10 +18,11 @@ export class TerminalSessionsService {
   constructor(
     @InjectRepository(TerminalSessionEntity) private readonly sessions: Repository<TerminalSessionEntity>,
     private readonly servers: ServersService,
+    private readonly access: AccessService,
   ) {}
 
   async list(user: AuthUser, serverId: string, q: TerminalSessionsQueryDto): Promise<TerminalSession[]> {
-    await this.servers.getAccessible(user, serverId);
+    await this.access.require(user, serverId, 'terminal.open');
     const qb = this.sessions.createQueryBuilder('t')
       .where('t.server_id = :serverId', { serverId })
       .orderBy('t.started_at', 'DESC')
@@ -80,9 +82,9 @@ export class TerminalSessionsService {
 
   private async accessible(user: AuthUser, id: string): Promise<TerminalSessionEntity> {
     const session = await this.sessions.findOneBy({ id });
-    if (!session || !(await this.servers.isAccessible(user, session.serverId))) {
-      throw new TerminalException(TerminalErrorCode.NotFound, 'Terminal session not found');
-    }
+    const notFound = () => new TerminalException(TerminalErrorCode.NotFound, 'Terminal session not found');
+    if (!session) throw notFound();
+    await this.access.require(user, session.serverId, 'terminal.open', undefined, notFound);
     return session;
   }
 }

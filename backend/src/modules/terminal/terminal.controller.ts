@@ -6,6 +6,7 @@ import { AuthUser, CurrentUser } from '../../common/decorators';
 import { RecordingQueryDto, TerminalSessionDto, TerminalSessionsQueryDto } from './dto/terminal.dto';
 import { TerminalSessionsService } from './terminal-sessions.service';
 import { UuidPipe } from '../../common/uuid.pipe';
+import { ApiCapability } from '../access/api-capability.decorator';
 
 /**
  * Terminal sessions are opened over `/live` (`terminal_open`); these routes list them and serve
@@ -20,6 +21,7 @@ export class TerminalController {
 
   /** One session: who, when, size, how it ended. */
   @Get('sessions/:sessionId')
+  @ApiCapability('terminal.open')
   getTerminalSession(@CurrentUser() user: AuthUser, @Param('sessionId', UuidPipe) sessionId: string): Promise<TerminalSessionDto> {
     return this.sessions.get(user, sessionId);
   }
@@ -28,6 +30,7 @@ export class TerminalController {
   @Get('sessions/:sessionId/recording')
   @ApiProduces('application/x-asciicast')
   @ApiOkResponse({ description: 'asciicast v2: a JSON header line, then one `[seconds, "o"|"i"|"r", data]` line per event', schema: { type: 'string' } })
+  @ApiCapability('terminal.open')
   async getTerminalRecording(
     @CurrentUser() user: AuthUser,
     @Param('sessionId', UuidPipe) sessionId: string,
@@ -39,6 +42,7 @@ export class TerminalController {
 
   /** The server's terminal sessions, newest first. */
   @Get(':serverId/sessions')
+  @ApiCapability('terminal.open')
   listTerminalSessions(
     @CurrentUser() user: AuthUser,
     @Param('serverId', UuidPipe) serverId: string,

@@ -18,7 +18,7 @@ import type { LiveSocket } from '../live/live-socket';
 import { terminalRoom } from '../live/live-socket';
 import { LiveService } from '../live/live.service';
 import { ServerEntity } from '../servers/server.entity';
-import { ServersService } from '../servers/servers.service';
+import { AccessService } from '../access/access.service';
 import { TerminalRecorder } from './terminal-recorder.service';
 import { TerminalSessionEntity } from './terminal-session.entity';
 
@@ -53,7 +53,7 @@ export class TerminalService implements OnModuleInit {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(TerminalSessionEntity) private readonly sessions: Repository<TerminalSessionEntity>,
-    private readonly servers: ServersService,
+    private readonly access: AccessService,
     private readonly agents: AgentManager,
     private readonly live: LiveService,
     private readonly liveEvents: LiveEvents,
@@ -86,9 +86,8 @@ export class TerminalService implements OnModuleInit {
       return ack?.({ ok: false, error: 'too_many_sessions', message: `At most ${max} terminal sessions at once; close one first` });
     }
     // Not yours and does not exist get the same answer.
-    if (!(await this.servers.isAccessible(user, serverId))) return ack?.({ ok: false, error: 'not_found' });
-    const server = await this.servers.findById(serverId);
-    if (!server) return ack?.({ ok: false, error: 'not_found' });
+    const server = await this.access.check(user, serverId, 'terminal.open');
+    if (server === 'not_found' || server === 'forbidden') return ack?.({ ok: false, error: server });
     if (server.agent && !server.agent.capabilities.terminal) {
       return ack?.({ ok: false, error: 'disabled', message: 'The terminal is disabled on this server\'s agent: start it with --enable-exec --enable-terminal' });
     }

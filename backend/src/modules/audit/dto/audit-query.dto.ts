@@ -23,9 +23,11 @@ export class AuditEntryResponse implements AuditEntry {
   userAgent: string | null;
   success: boolean;
   createdAt: string;
-  /** Owner of the server the entry is about, at the time (null without a server). */
+  /** Owner of the personal server the entry is about, at the time (null without one, and for team servers). */
   ownerId: string | null;
-  /** True when an admin acted on a server owned by another user; the description says so too. */
+  /** The team the entry is about (a team server's, or a team action's); every member of the team sees the entry. */
+  teamId?: string | null;
+  /** True when an admin acted on a server owned by another user, or on a team server without a role in the team (break-glass); the description says so too. */
   actingAsAdmin: boolean;
   /** The chat door the action came through (ChatOps); null: REST or the dashboard's pages. */
   @ApiProperty({ enum: CHAT_CHANNELS, nullable: true })

@@ -1,4 +1,19 @@
-import type { AgentCapabilities, AgentInfo, Server, ServerStatus } from '@chatops/protocol';
+import { ApiProperty } from '@nestjs/swagger';
+import { CAPABILITIES, type AccessVia, type AgentCapabilities, type AgentInfo, type Capability, type Server, type ServerAccess, type ServerStatus } from '@chatops/protocol';
+
+export class ServerAccessResponse implements ServerAccess {
+  /** How you reach the server: its owner, your role in its team, or the instance admin without a role. */
+  @ApiProperty({ enum: ['owner', 'viewer', 'operator', 'admin', 'instance_admin'] })
+  via: AccessVia;
+  /** The team that holds the server; null for a personal server. */
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  teamId: string | null;
+  /** What you may do on it. */
+  @ApiProperty({ enum: CAPABILITIES, isArray: true })
+  capabilities: Capability[];
+  /** The instance admin may also do the rest, audited as break-glass (visible to the team). */
+  breakGlass: boolean;
+}
 
 export class AgentCapabilitiesResponse implements AgentCapabilities {
   exec: boolean;
@@ -29,4 +44,6 @@ export class ServerResponse implements Server {
   updatedAt: string;
   /** What the agent reported in its last `hello`; null before the first connection. */
   agent: AgentInfoResponse | null;
+  /** Your access to the server (list and single reads). */
+  access?: ServerAccessResponse;
 }

@@ -12,6 +12,7 @@ import { SkeletonListComponent } from '../../shared/ui/skeleton-list.component';
 import { StatusChipComponent } from '../../shared/ui/status-chip.component';
 import { ServerContext } from './server-context';
 import { SERVER_TABS } from './server-tabs';
+import { deniedReason } from '../../core/access/access';
 
 /** `/servers/:id`: the server's name and status, the tab bar (router links, shareable URLs) and the open tab. */
 @Component({
@@ -44,7 +45,8 @@ import { SERVER_TABS } from './server-tabs';
           <nav mat-tab-nav-bar [tabPanel]="panel" aria-label="Server sections" class="tabs">
             @for (tab of tabs(); track tab.path) {
               <a mat-tab-link [routerLink]="tab.link" routerLinkActive #rla="routerLinkActive" [routerLinkActiveOptions]="{ exact: tab.path === '' }"
-                [active]="rla.isActive" [attr.data-testid]="'tab-' + (tab.path || 'overview')">{{ tab.label }}</a>
+                [active]="rla.isActive" [attr.data-testid]="'tab-' + (tab.path || 'overview')"
+                [disabled]="!!tab.denied" [attr.title]="tab.denied || null">{{ tab.label }}</a>
             }
           </nav>
           <mat-tab-nav-panel #panel><router-outlet /></mat-tab-nav-panel>
@@ -62,7 +64,11 @@ export class ServerLayoutComponent {
   /** Route parameter :id (withComponentInputBinding). */
   readonly id = input.required<string>();
   protected readonly now = signal(Date.now());
-  protected readonly tabs = computed(() => SERVER_TABS.map((t) => ({ ...t, link: ['/servers', this.ctx.id(), ...(t.path ? [t.path] : [])] })));
+  protected readonly tabs = computed(() => SERVER_TABS.map((t) => ({
+    ...t,
+    link: ['/servers', this.ctx.id(), ...(t.path ? [t.path] : [])],
+    denied: t.capability ? deniedReason(this.ctx.server(), t.capability) : '',
+  })));
 
   constructor() {
     effect(() => {

@@ -1,4 +1,5 @@
 import type { Route } from '@angular/router';
+import type { Capability } from '@chatops/protocol';
 
 /**
  * One tab of a server's page: a child route of `servers/:id`, lazy-loaded. A tab is its page
@@ -14,6 +15,8 @@ export interface ServerTab {
   title: string;
   loadComponent?: Route['loadComponent'];
   loadChildren?: Route['loadChildren'];
+  /** The capability the tab needs (docs/access.md): without it the tab shows disabled, with the reason. */
+  capability?: Capability;
 }
 
 /**
@@ -22,9 +25,9 @@ export interface ServerTab {
  */
 export const SERVER_TABS: readonly ServerTab[] = [
   { path: '', label: 'Overview', title: 'Server · ChatOps', loadChildren: () => import('./overview.routes').then((m) => m.OVERVIEW_ROUTES) },
-  { path: 'commands', label: 'Commands', title: 'Commands · ChatOps', loadComponent: () => import('../server-commands/commands.page').then((m) => m.CommandsPage) },
-  { path: 'terminal', label: 'Terminal', title: 'Terminal · ChatOps', loadComponent: () => import('../server-terminal/terminal.page').then((m) => m.TerminalPage) },
+  { path: 'commands', label: 'Commands', title: 'Commands · ChatOps', capability: 'commands.run', loadComponent: () => import('../server-commands/commands.page').then((m) => m.CommandsPage) },
+  { path: 'terminal', label: 'Terminal', title: 'Terminal · ChatOps', capability: 'terminal.open', loadComponent: () => import('../server-terminal/terminal.page').then((m) => m.TerminalPage) },
   { path: 'containers', label: 'Containers', title: 'Containers · ChatOps', loadComponent: () => import('../server-containers/containers.page').then((m) => m.ContainersPage) },
   { path: 'alerts', label: 'Alerts', title: 'Server alerts · ChatOps', loadComponent: () => import('../alerts/server-alerts.page').then((m) => m.ServerAlertsPage) },
-  { path: 'sessions', label: 'Sessions', title: 'Terminal sessions · ChatOps', loadComponent: () => import('../server-sessions/sessions.page').then((m) => m.SessionsPage) },
+  { path: 'sessions', label: 'Sessions', title: 'Terminal sessions · ChatOps', capability: 'terminal.open', loadComponent: () => import('../server-sessions/sessions.page').then((m) => m.SessionsPage) },
 ];

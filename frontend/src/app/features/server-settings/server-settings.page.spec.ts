@@ -40,6 +40,7 @@ describe('ServerSettingsPage', () => {
     await fixture.whenStable();
     http.expectOne('/api/v1/api-keys/server/s1').flush(KEYS);
     http.expectOne('/api/v1/commands/s1/policy').flush({ serverId: 's1', allow: [], deny: [], updatedAt: null });
+    http.expectOne('/api/v1/teams').flush([]);
     await fixture.whenStable();
   }
 
@@ -128,5 +129,20 @@ describe('ServerSettingsPage', () => {
     http.expectOne('/api/v1/servers/s1').flush({ statusCode: 404, message: 'Server not found' }, { status: 404, statusText: 'Not Found' });
     await fixture.whenStable();
     expect(q(fixture, '[data-testid=not-found]').textContent).toContain('Not found');
+  });
+
+  it('shows a team viewer why settings, keys, ownership and deletion are unavailable, and asks nothing it may not', async () => {
+    const viewer = { ...SRV, access: { via: 'viewer' as const, teamId: 't1', capabilities: ['server.read' as const, 'metrics.read' as const, 'containers.read' as const, 'alerts.read' as const], breakGlass: false } };
+    http.expectOne('/api/v1/servers/s1').flush(viewer);
+    await fixture.whenStable();
+    http.expectOne('/api/v1/commands/s1/policy').flush({ serverId: 's1', allow: [], deny: [], updatedAt: null });
+    http.expectOne('/api/v1/teams').flush([]);
+    await fixture.whenStable();
+    http.expectNone('/api/v1/api-keys/server/s1');
+    expect(q(fixture, '[data-testid=keys-denied]').textContent).toContain('Your role (viewer) on this server does not allow this (keys.manage)');
+    expect(q(fixture, '[data-testid=settings-denied]').textContent).toContain('(server.manage)');
+    expect(q(fixture, '[data-testid=owner-denied]').textContent).toContain('(server.manage)');
+    expect(q<HTMLButtonElement>(fixture, '[data-testid=delete-server]').disabled).toBe(true);
+    expect(text(fixture)).toContain('Held by team t1');
   });
 });

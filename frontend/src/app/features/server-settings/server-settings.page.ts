@@ -18,11 +18,13 @@ import { NotFoundComponent } from '../../shared/ui/not-found.component';
 import { SkeletonListComponent } from '../../shared/ui/skeleton-list.component';
 import { ApiKeysPanelComponent } from './api-keys-panel.component';
 import { CommandPolicyCardComponent } from './command-policy-card.component';
+import { ServerOwnerCardComponent } from './server-owner-card.component';
+import { can, deniedReason } from '../../core/access/access';
 import { jsonObjectValidator } from './json-object.validator';
 
 @Component({
   selector: 'app-server-settings-page',
-  imports: [ReactiveFormsModule, RouterLink, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, NotFoundComponent, EmptyStateComponent, SkeletonListComponent, IconComponent, ApiKeysPanelComponent, CommandPolicyCardComponent],
+  imports: [ReactiveFormsModule, RouterLink, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, NotFoundComponent, EmptyStateComponent, SkeletonListComponent, IconComponent, ApiKeysPanelComponent, CommandPolicyCardComponent, ServerOwnerCardComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './server-settings.page.html',
   styleUrl: './server-settings.page.scss',
@@ -39,6 +41,8 @@ export class ServerSettingsPage {
   protected readonly state = signal<'loading' | 'ready' | 'not-found' | 'error'>('loading');
   protected readonly loadError = signal('');
   protected readonly saving = signal(false);
+  protected readonly can = can;
+  protected readonly deniedReason = deniedReason;
 
   protected readonly form = inject(NonNullableFormBuilder).group({
     name: ['', [Validators.required, Validators.maxLength(255)]],
@@ -78,6 +82,12 @@ export class ServerSettingsPage {
       port: s.port == null ? '' : String(s.port),
       metadata: JSON.stringify(s.metadata ?? {}, null, 2),
     });
+  }
+
+  /** After a move: the new access (the page may now allow less, or more). */
+  protected moved(s: Server): void {
+    this.server.set(s);
+    this.resetForm(s);
   }
 
   protected retry(): void {

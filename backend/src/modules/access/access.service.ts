@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { CAPABILITIES, READ_CAPABILITIES, ROLE_CAPABILITIES, isTeamRole, type Capability, type ServerAccess, type TeamRole } from '@chatops/protocol';
+import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
+import { AuditService } from '../audit/audit.service';
+import { ServerEntity } from '../servers/server.entity';
+import { serverNotFound, ServerException } from '../servers/servers.errors';
+import { AccessErrorCode, AccessException } from './access.errors';
+
+/** A server the caller may see, with how they reach it. */
+export type GrantedServer = ServerEntity & { access: ServerAccess };
+
+/**
+ * How `user` reaches a server: its owner (personal server: every capability), a member of the team
+ * that holds it (the role's capabilities), the instance admin without a role (reading, plus
+ * break-glass), or not at all (null).
+ */
+export function grantFor(user: AuthUser, server: { ownerId: string; teamId: string | null }, memberRole: TeamRole | null): ServerAccess | null {
+  const admin = isAdmin(user);
+  if (!server.teamId) {
+    if (server.ownerId === user.id) return { via: 'owner', teamId: null, capabilities: [...CAPABILITIES], breakGlass: false };
+  } else if (memberRole) {
+    const caps = ROLE_CAPABILITIES[memberRole];
+    return { via: memberRole, teamId: server.teamId, capabilities: [...caps], breakGlass: admin && caps.length < CAPABILITIES.length };
+  }
+  return admin ? { via: 'instance_admin', teamId: server.teamId, capabilities: [...READ_CAPABILITIES], breakGlass: true } : null;
+}
+
+/**
+ * The one place that answers "may this user do X on this server": every route and socket event
+ * about a server goes through `require` (or `can`), naming the capability it needs. One query
+ * (the server joined with the caller's membership in its team).
+ *
+ * Not visible → 404 `server.not_found` (the same as an unknown id, so nothing about other people's
+ * servers leaks); visible without the capability → 403 `access.forbidden` naming it. The instance
+ * admin may do anything (the contract's "admins see all"), but using a capability their role on a
+ * team server does not give them is break-glass: allowed, and audited as `access.break_glass` on
+ * the server, which the team sees in its audit log.
+ */
+@Injectable()
+export class AccessService {
+  constructor(
+    @InjectRepository(ServerEntity) private readonly servers: Repository<ServerEntity>,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The server with the caller's access, or null when they may not see it (or it does not exist). */
+  async resolve(user: AuthUser, serverId: string): Promise<GrantedServer | null> {
+    const { entities, raw } = await this.servers.createQueryBuilder('s')
+      .leftJoin('team_members', 'm', 'm.team_id = s.team_id AND m.user_id = :uid', { uid: user.id })
+      .addSelect('m.role', 'member_role')
+      .where('s.id = :id', { id: serverId })
+      .getRawAndEntities<{ member_role: string | null }>();
+    const server = entities[0];
+    if (!server) return null;
+    const role = raw[0]?.member_role;
+    const access = grantFor(user, server, isTeamRole(role) ? role : null);
+    return access ? Object.assign(server, { access }) : null;
+  }
+
+  /**
+   * The server if the caller holds `capability` on it (or may use it as break-glass, which is
+   * audited); otherwise 404 or 403 as described above. `notFound` makes the 404 for a route about
+   * something on the server (a command, a key, a recording), so it answers as an unknown id would.
+   */
+  async require(user: AuthUser, serverId: string, capability: Capability, meta?: RequestMeta, notFound: () => Error = serverNotFound): Promise<GrantedServer> {
+    const server = await this.resolve(user, serverId);
+    if (!server) throw notFound();
+    if (server.access.capabilities.includes(capability)) return server;
+    if (!server.access.breakGlass) throw forbidden(server.access, capability);
+    if (server.teamId) {
+      await this.audit.record({
+        action: 'access.break_glass',
+        description: `Break-glass: instance admin ${user.username} used ${capability} on server "${server.name}" `
+          + `(${server.access.via === 'instance_admin' ? 'no role in the team' : `team role ${server.access.via}`})`,
+        userId: user.id,
+        serverId: server.id,
+        meta,
+      });
+    }
+    return server;
+  }
+
+  /** For socket handlers: `not_found`, `forbidden` or the server. Break-glass is audited as in `require`. */
+  async check(user: AuthUser, serverId: string, capability: Capability, meta?: RequestMeta): Promise<GrantedServer | 'not_found' | 'forbidden'> {
+    try {
+      return await this.require(user, serverId, capability, meta);
+    } catch (err) {
+      if (err instanceof AccessException) return 'forbidden';
+      if (err instanceof ServerException) return 'not_found';
+      throw err;
+    }
+  }
+
+  /** The teams the user is a member of. */
+  async teamIdsOf(userId: string): Promise<string[]> {
+    const rows = (await this.servers.query('SELECT team_id FROM team_members WHERE user_id = $1', [userId])) as { team_id: string }[];
+    return rows.map((r) => r.team_id);
+  }
+
+  /** Whether the caller may see the server at all. */
+  async visible(user: AuthUser, serverId: string): Promise<boolean> {
+    return (await this.resolve(user, serverId)) !== null;
+  }
+}
+
+/**
+ * SQL for "servers `alias` the user may see", with `$param` (or `:param`) the user's id; callers
+ * skip it for the instance admin, who sees every server.
+ */
+export function visibleServersSql(alias: string, userParam: string): string {
+  return `((${alias}.team_id IS NULL AND ${alias}.owner_id = ${userParam})`
+    + ` OR ${alias}.team_id IN (SELECT tm.team_id FROM team_members tm WHERE tm.user_id = ${userParam}))`;
+}
+
+export function forbidden(access: ServerAccess, capability: Capability): InstanceType<typeof AccessException> {
+  const via = access.via === 'instance_admin' ? 'no role' : access.via === 'owner' ? 'ownership' : `the role ${access.via}`;
+  return new AccessException(
+    AccessErrorCode.Forbidden,
+    `Not allowed: this needs the capability ${capability}, which ${via} on this server does not give`,
+    [{ capability, via: access.via }],
+  );
+}
