@@ -170,7 +170,10 @@ describe('chatops: Slack and Mattermost doors', () => {
     expect(ack.body.blocks[0].text.text).toBe('Working…');
     const asked = await waitFor(() => receiver.requests.find((r) => r.headers['content-type'] === 'application/json' && blocksOf(r).includes(`Confirm: run ${server.name}`)), Boolean, 10_000, 'confirm card');
     const confirm = (asked!.json as SlackMessage).blocks.find((b) => b.type === 'actions');
-    expect(confirm).toMatchObject({ type: 'actions', elements: [expect.objectContaining({ style: 'danger', value: expect.stringMatching(/^confirm /) })] });
+    expect(confirm).toMatchObject({ type: 'actions', elements: [
+      expect.objectContaining({ style: 'danger', value: expect.stringMatching(/^confirm /) }),
+      expect.objectContaining({ value: expect.stringMatching(/^cancel /) }),
+    ] });
     expect(received).toEqual([]);
 
     const button = (confirm as Extract<SlackMessage['blocks'][number], { type: 'actions' }>).elements[0];

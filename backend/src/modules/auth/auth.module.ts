@@ -31,6 +31,7 @@ import { RefreshTokenEntity } from './refresh-token.entity';
   ],
   controllers: [AuthController],
   providers: [AuthService, RefreshCookie, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
-  exports: [AuthService],
+  // The limiter's storage (Redis-backed with REDIS_URL, failing open) is shared with the chat doors' limit.
+  exports: [AuthService, ThrottlerModule],
 })
 export class AuthModule {}

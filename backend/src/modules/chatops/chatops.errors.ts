@@ -16,6 +16,9 @@ export enum ChatErrorCode {
   ConfirmUnknown = 'chat.confirm_unknown',
   ConfirmExpired = 'chat.confirm_expired',
   ConfirmUsed = 'chat.confirm_used',
+  ConfirmCancelled = 'chat.confirm_cancelled',
+  /** Too many chat messages from one account or one chat integration (429 over REST; a "slow down" reply in Slack/Mattermost). */
+  RateLimited = 'chat.rate_limited',
   /** Chat doors: the request is not from the configured Slack app / Mattermost command. */
   SignatureInvalid = 'chat.signature_invalid',
   RequestStale = 'chat.request_stale',
@@ -41,6 +44,8 @@ export const ChatException = domainException<ChatErrorCode>('ChatException', {
   [ChatErrorCode.ConfirmUnknown]: 404,
   [ChatErrorCode.ConfirmExpired]: 410,
   [ChatErrorCode.ConfirmUsed]: 409,
+  [ChatErrorCode.ConfirmCancelled]: 409,
+  [ChatErrorCode.RateLimited]: 429,
   [ChatErrorCode.SignatureInvalid]: 401,
   [ChatErrorCode.RequestStale]: 401,
   [ChatErrorCode.RequestReplayed]: 401,
