@@ -24,6 +24,8 @@ export enum ChatErrorCode {
   RequestStale = 'chat.request_stale',
   RequestReplayed = 'chat.request_replayed',
   TokenInvalid = 'chat.token_invalid',
+  /** A Mattermost button press whose token this server did not make, or made for another user. */
+  ActionInvalid = 'chat.action_invalid',
   NotConfigured = 'chat.integration_not_configured',
   BadPayload = 'chat.bad_payload',
   LinkUnknown = 'chat.link_unknown',
@@ -50,6 +52,7 @@ export const ChatException = domainException<ChatErrorCode>('ChatException', {
   [ChatErrorCode.RequestStale]: 401,
   [ChatErrorCode.RequestReplayed]: 401,
   [ChatErrorCode.TokenInvalid]: 401,
+  [ChatErrorCode.ActionInvalid]: 401,
   [ChatErrorCode.NotConfigured]: 503,
   [ChatErrorCode.BadPayload]: 400,
   [ChatErrorCode.LinkUnknown]: 404,

@@ -2,25 +2,45 @@ import type { ChatReply } from '@chatops/protocol';
 import { tableText } from './slack-blocks';
 
 export interface MattermostField { title: string; value: string; short: boolean }
-export interface MattermostAttachment { fallback: string; color: string; title: string; text?: string; fields?: MattermostField[]; footer?: string }
+/** An interactive button: Mattermost POSTs `{user_id, team_id, context, …}` to `integration.url` when pressed. */
+export interface MattermostButton {
+  id: string;
+  name: string;
+  type: 'button';
+  style: 'default' | 'primary' | 'danger';
+  integration: { url: string; context: { token: string } };
+}
+export interface MattermostAttachment {
+  fallback: string; color: string; title: string; text?: string; fields?: MattermostField[]; footer?: string; actions?: MattermostButton[];
+}
 export interface MattermostResponse { response_type: 'ephemeral' | 'in_channel'; text: string; attachments: MattermostAttachment[] }
 
 const TEXT_MAX = 7000;
 const fence = (s: string) => '```\n' + (s.length <= TEXT_MAX ? s : `…${s.slice(s.length - TEXT_MAX)}`) + '\n```';
 
+/** Makes a button's integration target for a command (a signed, single-use token), or null: no buttons. */
+export type MattermostButtonTarget = (command: string) => { url: string; token: string } | null;
+
 /**
  * A reply card as a Mattermost slash command answer: one message attachment (title, text, fields,
- * the table as a code block). Buttons need an interactive-message endpoint Mattermost would call
- * back; until then the actions are listed as the commands to send.
+ * the table as a code block). Actions become interactive buttons when `button` can make their
+ * signed targets (PUBLIC_URL set, a linked user); otherwise they are listed as the commands to send.
  */
-export function toMattermostResponse(reply: ChatReply): MattermostResponse {
+export function toMattermostResponse(reply: ChatReply, button?: MattermostButtonTarget): MattermostResponse {
+  const buttons: MattermostButton[] = [];
+  for (const [i, a] of (reply.actions ?? []).entries()) {
+    const target = button?.(a.command);
+    if (!target) break;
+    buttons.push({ id: `chatops${i}`, name: a.label, type: 'button', style: a.style, integration: { url: target.url, context: { token: target.token } } });
+  }
+  if (buttons.length !== (reply.actions?.length ?? 0)) buttons.length = 0; // all of them as buttons, or all as text
   const parts: string[] = [];
   if (reply.error) {
     parts.push(`:warning: ${reply.error.message}${reply.error.suggestions?.length ? `\nDid you mean: ${reply.error.suggestions.map((s) => `\`${s}\``).join(', ')}?` : ''}`);
   }
   if (reply.text) parts.push(reply.monospace ? fence(reply.text) : reply.text);
   if (reply.table) parts.push(fence(tableText(reply.table)) + (reply.table.omitted ? `\n${reply.table.omitted} more rows not shown` : ''));
-  if (reply.actions?.length) parts.push(reply.actions.map((a) => `• ${a.label}: \`${a.command}\``).join('\n'));
+  if (reply.actions?.length && !buttons.length) parts.push(reply.actions.map((a) => `• ${a.label}: \`${a.command}\``).join('\n'));
   const attachment: MattermostAttachment = {
     fallback: reply.error ? `${reply.title}: ${reply.error.message}` : reply.title,
     color: reply.error ? '#d24b4e' : reply.confirm ? '#e0a030' : '#3a7bd5',
@@ -28,6 +48,7 @@ export function toMattermostResponse(reply: ChatReply): MattermostResponse {
     ...(parts.length ? { text: parts.join('\n\n') } : {}),
     ...(reply.fields?.length ? { fields: reply.fields.map((f) => ({ title: f.label, value: f.value, short: Boolean(f.short) })) } : {}),
     ...(reply.error ? { footer: reply.error.code } : {}),
+    ...(buttons.length ? { actions: buttons } : {}),
   };
   return { response_type: 'ephemeral', text: '', attachments: [attachment] };
 }
