@@ -204,6 +204,8 @@ describe('chatops: streams, cancel', () => {
     expect(cmds.map((c) => c.command)).not.toContain('echo never');
     const card = (await historyOf(alice)).items.find((i) => i.id === asked.id)!.reply.confirm;
     expect(card).toMatchObject({ state: 'cancelled', decidedBy: alice.user.username, decidedVia: 'dashboard', decidedAt: expect.any(String) });
+    const audit = (await t.db.query(`SELECT description, channel, success FROM audit_logs WHERE server_id = $1 AND action = 'chatops.confirm_cancel'`, [server.id])).rows;
+    expect(audit).toEqual([{ description: `Cancelled before it ran: run ${server.name} -- echo never (via chat, dashboard)`, channel: 'dashboard', success: true }]);
   });
 
   it('shows a confirmation nobody decided as expired once its time passed', async () => {

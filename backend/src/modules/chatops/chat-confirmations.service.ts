@@ -4,7 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { CHAT_CONFIRM_TTL_SEC, type ChatChannel, type ChatConfirmation } from '@chatops/protocol';
-import type { AuthUser } from '../../common/decorators';
+import type { AuthUser, RequestMeta } from '../../common/decorators';
+import { AuditService } from '../audit/audit.service';
 import type { ParsedCommand } from './chat-commands';
 import { ChatErrorCode, ChatException } from './chatops.errors';
 
@@ -22,7 +23,10 @@ const KEEP_AFTER_EXPIRY_SEC = 3600;
 export class ChatConfirmations {
   private readonly logger = new Logger(ChatConfirmations.name);
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   /**
    * Stores the command (its servers already resolved to ids) and returns the token to show once.
@@ -47,9 +51,18 @@ export class ChatConfirmations {
     return { command: row.command, text: row.text };
   }
 
-  /** Cancels a pending confirmation of yours (`cancel <token>`): nothing runs, the card is marked cancelled. */
-  async cancel(user: AuthUser, token: string, via: ChatChannel): Promise<{ text: string }> {
-    return this.decide(user, token, 'cancelled_at', 'cancelled', via);
+  /** Cancels a pending confirmation of yours (`cancel <token>`): nothing runs, the card is marked cancelled (audited). */
+  async cancel(user: AuthUser, token: string, meta: RequestMeta): Promise<{ text: string }> {
+    const { command, text } = await this.decide(user, token, 'cancelled_at', 'cancelled', meta.channel ?? 'dashboard');
+    await this.audit.record({
+      action: 'chatops.confirm_cancel',
+      description: `Cancelled before it ran: ${text.slice(0, 200)}`,
+      userId: user.id,
+      // The stored command names its server by id (pinned when the confirmation was issued).
+      serverId: 'server' in command && typeof command.server === 'string' ? command.server : null,
+      meta,
+    });
+    return { text };
   }
 
   private async decide(user: AuthUser, token: string, column: 'used_at' | 'cancelled_at', state: 'confirmed' | 'cancelled', via: ChatChannel): Promise<{ command: ParsedCommand; text: string }> {

@@ -87,7 +87,7 @@ export class ChatopsService {
       return this.run(command, ctx);
     }
     if (cmd.name === 'cancel') {
-      const { text } = await this.confirmations.cancel(ctx.user, cmd.token, ctx.meta.channel ?? 'dashboard');
+      const { text } = await this.confirmations.cancel(ctx.user, cmd.token, ctx.meta);
       return { title: `Cancelled: ${text}`, text: 'Nothing ran.' };
     }
     if (kindOf(cmd) === 'destructive' && 'server' in cmd && (await this.settings.get(ctx.user.id)).confirmDestructive) {
