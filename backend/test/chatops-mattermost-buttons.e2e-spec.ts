@@ -69,6 +69,9 @@ describe('chatops: Mattermost buttons', () => {
     expect((await press({ user_id: 'mm-mallory', team_id: TEAM, context: { token } }).expect(401)).body.code).toBe('chat.action_invalid');
     expect((await press({ user_id: 'mm-alice', team_id: 'other-team', context: { token } }).expect(401)).body.code).toBe('chat.action_invalid');
     await press({}).expect(401);
+    await t.http().post('/api/v1/chatops/mattermost-actions').expect(401); // no body at all
+    await t.http().post('/api/v1/chatops/mattermost-actions').set('Content-Type', 'application/json').send('[1]').expect(401);
+    await t.http().post('/api/v1/chatops/mattermost-actions').type('form').send('context=x').expect(400); // JSON only
     expect(received).toEqual([]);
 
     const done = (await press({ user_id: 'mm-alice', team_id: TEAM, user_name: 'alice', context: { token } }).expect(200)).body;

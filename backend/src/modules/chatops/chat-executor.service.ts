@@ -10,7 +10,7 @@ import { ContainerActionQueryDto, ContainerLogsQueryDto } from '../docker/dto/do
 import { CommandName, CommandOf, formatCommand, ParsedCommand, specOf, usage, visibleCommands } from './chat-commands';
 import { FleetReplies } from './chat-fleet-replies.service';
 import { ChatStreams } from './chat-streams.service';
-import { ago, MAX_TEXT, short8, table, tail } from './chat-format';
+import { ago, MAX_DOOR_TEXT, MAX_TEXT, short8, table, tail } from './chat-format';
 import { ChatTargets, ServerRef } from './chat-targets.service';
 
 export interface ChatContext {
@@ -106,7 +106,9 @@ export class ChatExecutor {
     run: async (cmd, ctx) => {
       const server = await this.server(cmd, ctx);
       if (ctx.stream) return this.streams.run(server, cmd.command, ctx, (r) => runReply(server, r));
-      return runReply(server, await this.commands.run(ctx.user, server.id, { command: cmd.command }, ctx.meta, false));
+      // A chat door posts a long result as several messages: it may carry more of the output.
+      const door = ctx.meta.channel === 'slack' || ctx.meta.channel === 'mattermost';
+      return runReply(server, await this.commands.run(ctx.user, server.id, { command: cmd.command }, ctx.meta, false), door ? MAX_DOOR_TEXT : MAX_TEXT);
     },
 
     containers: async (cmd, ctx) => {
@@ -228,17 +230,17 @@ export class ChatExecutor {
 }
 
 /** The card of a finished `run` (waited for, or the end of a streamed one). */
-function runReply(server: ServerRef, r: CommandResponse): ChatReply {
+function runReply(server: ServerRef, r: CommandResponse, maxText = MAX_TEXT): ChatReply {
   const output = [r.output, r.stderr ? `[stderr]\n${r.stderr}` : ''].filter(Boolean).join('\n');
   return {
     title: `${r.command} on ${server.name}: ${r.status}${r.exitCode !== null ? ` (exit ${r.exitCode})` : ''}`,
-    text: output ? tail(output) : '(no output)',
+    text: output ? tail(output, maxText) : '(no output)',
     monospace: true,
     fields: [
       { label: 'Status', value: r.status, short: true },
       { label: 'Exit code', value: r.exitCode === null ? '—' : String(r.exitCode), short: true },
       { label: 'Duration', value: r.durationMs === null ? '—' : `${r.durationMs} ms`, short: true },
-      ...(r.truncated || output.length > MAX_TEXT ? [{ label: 'Output', value: 'cut: the whole output is in the command history', short: true }] : []),
+      ...(r.truncated || output.length > maxText ? [{ label: 'Output', value: 'cut: the whole output is in the command history', short: true }] : []),
     ],
     actions: [{ label: 'History', command: `history ${server.name}`, style: 'default' }],
   };

@@ -1,4 +1,5 @@
 import type { ChatReply } from '@chatops/protocol';
+import { splitOutput } from '../chat-format';
 import { tableText } from './slack-blocks';
 
 export interface MattermostField { title: string; value: string; short: boolean }
@@ -51,4 +52,26 @@ export function toMattermostResponse(reply: ChatReply, button?: MattermostButton
     ...(buttons.length ? { actions: buttons } : {}),
   };
   return { response_type: 'ephemeral', text: '', attachments: [attachment] };
+}
+
+/** Output per message posted to a Mattermost `response_url`. */
+const PIECE = 6500;
+
+/**
+ * A reply as the messages posted to `response_url`: the card, and when its output is longer than
+ * one attachment, the rest of it in follow-up messages, in order ("output 2/2").
+ */
+export function toMattermostResponses(reply: ChatReply, button?: MattermostButtonTarget): MattermostResponse[] {
+  if (!reply.monospace || !reply.text || reply.text.length <= PIECE) return [toMattermostResponse(reply, button)];
+  const pieces = splitOutput(reply.text, PIECE);
+  const n = pieces.length;
+  const first = toMattermostResponse({ ...reply, text: pieces[0] }, button);
+  first.attachments[0].footer = [first.attachments[0].footer, `output 1/${n}: continued in the next messages`].filter(Boolean).join(' · ');
+  return [first, ...pieces.slice(1).map((piece, i): MattermostResponse => ({
+    response_type: first.response_type,
+    text: '',
+    attachments: [{
+      fallback: `Output ${i + 2}/${n}: ${reply.title.slice(0, 150)}`, color: first.attachments[0].color, title: `Output ${i + 2}/${n}: ${reply.title.slice(0, 150)}`, text: fence(piece),
+    }],
+  }))];
 }

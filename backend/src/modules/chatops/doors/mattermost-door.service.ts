@@ -7,7 +7,7 @@ import { ChatDoor } from './chat-door.service';
 import type { ChatIdentity } from './chat-links.service';
 import { ChatLinks } from './chat-links.service';
 import { mattermostActionKey, signMattermostAction, verifyMattermostAction } from './mattermost-actions';
-import { toMattermostResponse, type MattermostButtonTarget, type MattermostResponse } from './mattermost-attachments';
+import { toMattermostResponse, toMattermostResponses, type MattermostButtonTarget, type MattermostResponse } from './mattermost-attachments';
 import { ReplayGuard } from './replay-guard.service';
 import { ResponseUrlPoster } from './response-url-poster.service';
 
@@ -53,10 +53,11 @@ export class MattermostDoor {
     const text = typeof form.text === 'string' ? form.text : '';
     const prepared = await this.door.prepare(who, text);
     if ('reply' in prepared) return toMattermostResponse(prepared.reply);
-    const render = (r: ChatReply) => toMattermostResponse(r, this.buttons(who, prepared.user));
-    const work = this.door.run(prepared.user, prepared.text, who, meta).then(render);
-    if (!prepared.slow || !this.responder.allowed('mattermost', form.response_url)) return work;
-    this.responder.later(form.response_url, work, toMattermostResponse({ title: `${prepared.text.slice(0, 200)}: failed` }));
+    const buttons = this.buttons(who, prepared.user);
+    const replied = this.door.run(prepared.user, prepared.text, who, meta);
+    if (!prepared.slow || !this.responder.allowed('mattermost', form.response_url)) return replied.then((r) => toMattermostResponse(r, buttons));
+    // Late answers may take several messages (long output).
+    this.responder.later(form.response_url, replied.then((r) => toMattermostResponses(r, buttons)), toMattermostResponse({ title: `${prepared.text.slice(0, 200)}: failed` }));
     return toMattermostResponse({ title: 'Working…', text: `\`${prepared.text.slice(0, 200)}\`: the answer follows here.` });
   }
 
@@ -66,7 +67,9 @@ export class MattermostDoor {
    * was linked to, one command and five minutes, and taken once. The presser must be that chat
    * user and still linked to that account; the command then runs as the account, like typing it.
    */
-  async action(body: MattermostActionRequest, meta: RequestMeta): Promise<MattermostActionResponse> {
+  async action(input: MattermostActionRequest | undefined, meta: RequestMeta): Promise<MattermostActionResponse> {
+    // Whatever was posted (nothing, an array, a string): only a JSON object can carry a button.
+    const body: MattermostActionRequest = input && typeof input === 'object' && !Array.isArray(input) ? input : {};
     const context = body.context && typeof body.context === 'object' ? (body.context as Record<string, unknown>) : null;
     const verdict = verifyMattermostAction(this.key, context?.token);
     if (!verdict.ok) {
