@@ -120,6 +120,8 @@ describe('chatops: streams, cancel', () => {
       const m = await live(mallory);
       const running = await say(`run ${server.name} -- sleep 1; echo done`);
       const streamId = running.reply.stream!.id;
+      // A socket that connects while it runs (a reloaded page, a reconnect) joins it too.
+      const late = await live(alice);
       const ack = (s: LiveClient, payload: unknown) => s.timeout(5000).emitWithAck('chat_stream_stop', payload as { streamId: string });
       await expect(ack(m.socket, { streamId })).resolves.toEqual({ ok: false, error: 'not_found' });
       await expect(ack(a.socket, { streamId })).resolves.toEqual({ ok: false, error: 'not_found' }); // a command is not stoppable
@@ -127,6 +129,9 @@ describe('chatops: streams, cancel', () => {
       await expect(ack(a.socket, null)).resolves.toEqual({ ok: false, error: 'invalid' });
       await waitFor(() => a.ends, (e) => e.length === 1, 15_000, 'the end');
       expect(a.ends[0]).toMatchObject({ streamId, reason: 'exited', exitCode: 0, reply: { text: 'done\n' } });
+      await waitFor(() => late.ends, (e) => e.length === 1, 5000, 'the end on the late socket');
+      expect(late.chunks.map((c) => c.chunk).join('')).toBe('done\n');
+      expect(m.ends).toEqual([]);
     } finally {
       await t.http().put('/api/v1/chatops/settings').set(alice.auth).send({ confirmDestructive: true }).expect(200);
     }

@@ -13,7 +13,7 @@ import { AgentManager } from '../agents/agent-manager.service';
 import { CommandsService } from '../commands/commands.service';
 import { DockerAgentClient } from '../docker/docker-agent.client';
 import { LiveEvents } from '../live/live-events';
-import type { LiveSocket } from '../live/live-socket';
+import { chatStreamRoom, type LiveSocket } from '../live/live-socket';
 import { LiveService } from '../live/live.service';
 import { ServersService } from '../servers/servers.service';
 import type { ChatContext } from './chat-executor.service';
@@ -58,6 +58,20 @@ export class ChatStreams implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.liveEvents.handle('chat_stream_stop', (socket, payload, ack) => this.stopFromSocket(socket, payload, ack));
+    this.liveEvents.onConnect((socket) => this.rejoin(socket));
+  }
+
+  /**
+   * A socket that connects while streams of its user run (a reconnect, a reloaded page, a new tab)
+   * joins them: it gets the rest of the output and the end. One query over the running entries.
+   */
+  private async rejoin(socket: LiveSocket): Promise<void> {
+    const rows = (await this.db.query(
+      `SELECT reply->'stream'->>'id' AS id, reply->'stream'->>'serverId' AS server_id FROM chat_messages
+        WHERE reply->'stream'->>'state' = 'running' AND user_id = $1`,
+      [socket.data.user.id],
+    )) as { id: string; server_id: string }[];
+    if (rows.length && socket.connected) await socket.join(rows.map((r) => chatStreamRoom(r.server_id, r.id)));
   }
 
   onApplicationShutdown(): void {
