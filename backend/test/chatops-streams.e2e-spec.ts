@@ -112,6 +112,8 @@ describe('chatops: streams, cancel', () => {
   it('waits for the command without `stream` (the REST answer as before), and refuses a stop of a stream that is not a log of yours', async () => {
     await t.http().put('/api/v1/chatops/settings').set(alice.auth).send({ confirmDestructive: false }).expect(200);
     try {
+      const bad = await t.http().post('/api/v1/chatops/messages').set(alice.auth).send({ text: 'help', stream: 'yes' }).expect(400);
+      expect(bad.body.details).toEqual([expect.objectContaining({ field: 'stream' })]);
       const waited = await say(`run ${server.name} -- echo waited`, alice, false);
       expect(waited.reply).toMatchObject({ text: 'waited\n', title: `echo waited on ${server.name}: completed (exit 0)` });
       expect(waited.reply.stream).toBeUndefined();
