@@ -7,7 +7,8 @@ import { Proc, startAgent, startBackend } from './support/processes';
 /**
  * The chat panel in a real Chromium, against the built backend and a real agent with exec on: the
  * empty conversation invites `status`; `stat` completes to `status` (Tab), which answers with the fleet card; `run … -- uname -a`
- * asks for confirmation (countdown), Confirm runs it once and the output is shown; the drawer
+ * asks for confirmation (countdown), Confirm runs it once and the output is shown; a longer `run`
+ * streams its lines into the card before it ends (over /live), then the final card; the drawer
  * opened on the server page carries the server as context.
  */
 describe('chat panel end to end', () => {
@@ -101,6 +102,33 @@ describe('chat panel end to end', () => {
     expect(await output.textContent()).toMatch(/Linux/);
     await expect(page.getByTestId('chat-reply').last().locator('h3').textContent()).resolves.toMatch(/uname -a on chat-e2e-1: completed \(exit 0\)/);
     await shot('chat-run');
+  });
+
+  it('streams a long `run`: lines appear while it runs, then the final card replaces them', async () => {
+    await say(page, `run ${SERVER} -- for i in 1 2 3 4 5; do echo tick $i; sleep 0.4; done`);
+    const confirm = page.getByTestId('chat-confirm').last();
+    await confirm.getByTestId('chat-confirm-button').click();
+    // In one look at the page: the first line is there, the command has not ended yet.
+    const seen = await page.waitForFunction(() => {
+      const cards = document.querySelectorAll('[data-testid=chat-reply]');
+      const card = cards[cards.length - 1];
+      const out = card?.querySelector('[data-testid=chat-stream-output]')?.textContent ?? '';
+      const running = card?.querySelector('[data-testid=chat-stream-state]')?.textContent?.includes('Running') ?? false;
+      return out.includes('tick 1') && running ? out : null;
+    }, undefined, { timeout: 20_000 });
+    expect(await seen.jsonValue()).not.toContain('tick 5');
+    const last = page.getByTestId('chat-reply').last();
+    await last.locator('h3', { hasText: 'completed (exit 0)' }).waitFor({ timeout: 20_000 });
+    expect(await last.getByTestId('chat-output').textContent()).toBe('tick 1\ntick 2\ntick 3\ntick 4\ntick 5\n');
+    await expect(last.getByTestId('chat-stream').count()).resolves.toBe(0);
+    // The confirmation card says how it ended, and a reload shows the final card from the history.
+    await expect(page.getByTestId('chat-confirm-state').last().textContent()).resolves.toContain('Confirmed');
+    await page.reload();
+    const reloaded = page.getByTestId('chat-reply').last();
+    await reloaded.locator('h3', { hasText: 'completed (exit 0)' }).waitFor();
+    await expect(reloaded.getByTestId('chat-output').textContent()).resolves.toContain('tick 5');
+    await expect(page.getByTestId('chat-confirm-state').last().textContent()).resolves.toMatch(/Confirmed by chatter/);
+    await shot('chat-run-streamed');
   });
 
   it('opens the drawer from a server page with the server as context and its chart inline', async () => {

@@ -183,7 +183,10 @@ describe('chatops: Slack and Mattermost doors', () => {
     expect(ack.body.blocks[0].text.text).toBe('Working…');
     const asked = await waitFor(() => receiver.requests.find((r) => r.headers['content-type'] === 'application/json' && blocksOf(r).includes(`Confirm: run ${server.name}`)), Boolean, 10_000, 'confirm card');
     const confirm = (asked!.json as SlackMessage).blocks.find((b) => b.type === 'actions');
-    expect(confirm).toMatchObject({ type: 'actions', elements: [expect.objectContaining({ style: 'danger', value: expect.stringMatching(/^confirm /) })] });
+    expect(confirm).toMatchObject({ type: 'actions', elements: [
+      expect.objectContaining({ style: 'danger', value: expect.stringMatching(/^confirm /) }),
+      expect.objectContaining({ value: expect.stringMatching(/^cancel /) }),
+    ] });
     expect(received).toEqual([]);
 
     const button = (confirm as Extract<SlackMessage['blocks'][number], { type: 'actions' }>).elements[0];
@@ -201,6 +204,29 @@ describe('chatops: Slack and Mattermost doors', () => {
     expect(received.map((r) => r.command)).toEqual(['echo hi']);
     const audit = (await t.db.query(`SELECT channel FROM audit_logs WHERE server_id = $1 AND action LIKE 'command.%'`, [server.id])).rows;
     expect(audit).toEqual(expect.arrayContaining([{ channel: 'slack' }]));
+  });
+
+  it('posts a long `run` result to response_url as several messages, in order', async () => {
+    const { server } = await execServer(alice);
+    const u = await linkedSlackUser(alice);
+    await t.http().put('/api/v1/chatops/settings').set(alice.auth).send({ confirmDestructive: false }).expect(200);
+    try {
+      const lines = Array.from({ length: 60 }, (_, i) => `${String(i).padStart(2, '0')} ${'x'.repeat(56)}`);
+      const url = responseUrl();
+      const path = new URL(url).pathname;
+      await slash(u, `run ${server.name} -- echo ${lines.join('\n')}`, { response_url: url }).expect(200);
+      const posts = await waitFor(() => receiver.requests.filter((r) => r.url === path), (r) => r.length === 2, 10_000, 'two messages');
+      // The card first (its title is the command, cut to the header's 150 characters), with the fields.
+      const card = posts[0].json as SlackMessage;
+      expect(card.blocks[0]).toMatchObject({ type: 'header', text: { text: expect.stringMatching(/^echo 00 x+/) } });
+      expect(card.blocks.find((b) => b.type === 'section' && b.fields)).toMatchObject({ fields: [{ text: '*Status*\ncompleted' }, { text: '*Exit code*\n0' }, expect.anything()] });
+      expect(blocksOf(posts[0])).toContain('Output 1/2');
+      expect(blocksOf(posts[1])).toContain('Output 2/2: echo 00 x');
+      const shown = posts.map((p) => ((p.json as SlackMessage).blocks.find((b) => b.type === 'section' && b.text?.text.startsWith('```')) as { text: { text: string } }).text.text.slice(3, -3)).join('');
+      expect(shown).toBe(`${lines.join('\n')}\n`);
+    } finally {
+      await t.http().put('/api/v1/chatops/settings').set(alice.auth).send({ confirmDestructive: true }).expect(200);
+    }
   });
 
   it('acknowledges an alert with the Ack button of its Slack notification (linked users only)', async () => {

@@ -114,8 +114,11 @@ describe('chatops', () => {
   it('run: asks for a confirmation, runs once confirmed and shows the output; audited with the channel', async () => {
     const { server, received } = await execServer();
     const asked = (await say(`run ${server.name} -- echo hi there`)).reply;
-    expect(asked.confirm).toEqual({ token: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), command: `run ${server.name} -- echo hi there`, expiresAt: expect.any(String) });
-    expect(asked.actions).toEqual([{ label: 'Confirm', command: `confirm ${asked.confirm!.token}`, style: 'danger' }]);
+    expect(asked.confirm).toEqual({ token: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), command: `run ${server.name} -- echo hi there`, expiresAt: expect.any(String), state: 'pending' });
+    expect(asked.actions).toEqual([
+      { label: 'Confirm', command: `confirm ${asked.confirm!.token}`, style: 'danger' },
+      { label: 'Cancel', command: `cancel ${asked.confirm!.token}`, style: 'default' },
+    ]);
     expect(received).toEqual([]); // nothing ran yet
 
     const done = (await say(`confirm ${asked.confirm!.token}`)).reply;

@@ -167,13 +167,14 @@ describe('socket fuzz (/agents and /live)', () => {
       return browser;
     };
     const liveEvent = fc.oneof(
-      { weight: 6, arbitrary: fc.constantFrom('subscribe', 'unsubscribe', 'subscribe_fleet', 'unsubscribe_fleet', 'reauth', 'terminal_open', 'terminal_input', 'terminal_resize', 'terminal_close') },
+      { weight: 6, arbitrary: fc.constantFrom('subscribe', 'unsubscribe', 'subscribe_fleet', 'unsubscribe_fleet', 'reauth', 'terminal_open', 'terminal_input', 'terminal_resize', 'terminal_close', 'chat_stream_stop') },
       { weight: 2, arbitrary: nastyString.filter((e) => !RESERVED.has(e) && e.length < 200) },
     );
     const livePayload = fc.oneof(
       fc.record({ serverId: fc.oneof(fc.constant(goodServerId), fc.constant(hostileServer.id), fc.uuid(), nastyString) }),
       fc.record({ serverId: fc.constant(goodServerId), sessionId: fc.oneof(fc.uuid(), nastyString), cols: nastyValue, rows: nastyValue, data: nastyValue }, { requiredKeys: [] }),
       fc.record({ token: fc.oneof(fc.constant(user.accessToken), nastyString) }),
+      fc.record({ streamId: fc.oneof(fc.uuid(), nastyString, nastyValue) }),
       nastyValue,
       fc.integer({ min: 1_050_000, max: 1_300_000 }).map((n) => ({ serverId: 'x'.repeat(n) })),
     );

@@ -29,7 +29,7 @@ describe('OpenAPI document', () => {
       'get /api/v1/api-keys/me', 'get /api/v1/audit', 'get /api/v1/metrics/{serverId}', 'get /api/v1/metrics/{serverId}/latest',
       'get /api/v1/metrics/{serverId}/history', 'get /health', 'get /health/ready',
       'post /api/v1/chatops/messages', 'get /api/v1/chatops/history', 'get /api/v1/chatops/complete', 'get /api/v1/chatops/settings',
-      'put /api/v1/chatops/settings',
+      'put /api/v1/chatops/settings', 'post /api/v1/chatops/mattermost-actions',
     ];
     const ops = Object.entries(doc.paths).flatMap(([path, item]: [string, any]) =>
       Object.entries(item).map(([method, op]: [string, any]) => ({ key: `${method} ${path}`, op })));

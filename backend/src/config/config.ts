@@ -29,6 +29,8 @@ const envSchema = z.object({
   JWT_REFRESH_TTL_SEC: z.coerce.number().int().min(300).max(90 * 86_400).default(7 * 86_400),
   AUTH_RATE_LIMIT: rateLimit.default({ limit: 10, ttlMs: 60_000 }),
   AUTH_SESSION_RATE_LIMIT: rateLimit.default({ limit: 60, ttlMs: 60_000 }),
+  CHAT_RATE_LIMIT: rateLimit.default({ limit: 30, ttlMs: 60_000 }),
+  CHAT_INTEGRATION_RATE_LIMIT: rateLimit.default({ limit: 300, ttlMs: 60_000 }),
   COOKIE_SECURE: bool.default(true),
   CORS_ORIGINS: z.string().default(''),
   TRUST_PROXY: bool.default(false),
@@ -85,6 +87,9 @@ export interface AppConfig {
   authRateLimit: { limit: number; ttlMs: number };
   /** Session renewals (refresh, logout) per client, across those routes. */
   authSessionRateLimit: { limit: number; ttlMs: number };
+  /** Chat messages per account (every door together), and per chat integration (a Slack workspace, a Mattermost team). */
+  chatRateLimit: { limit: number; ttlMs: number };
+  chatIntegrationRateLimit: { limit: number; ttlMs: number };
   /** Mark the refresh-token cookie `Secure` (browsers then keep it only over HTTPS or on localhost). */
   cookieSecure: boolean;
   corsOrigins: string[] | '*' | false;
@@ -169,6 +174,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     refreshTtlSec: e.JWT_REFRESH_TTL_SEC,
     authRateLimit: e.AUTH_RATE_LIMIT,
     authSessionRateLimit: e.AUTH_SESSION_RATE_LIMIT,
+    chatRateLimit: e.CHAT_RATE_LIMIT,
+    chatIntegrationRateLimit: e.CHAT_INTEGRATION_RATE_LIMIT,
     cookieSecure: e.COOKIE_SECURE,
     corsOrigins: cors === '' ? false : cors === '*' ? '*' : cors.split(',').map((o) => o.trim()),
     trustProxy: e.TRUST_PROXY,

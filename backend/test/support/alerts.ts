@@ -90,7 +90,7 @@ export async function watchAlerts(t: TestApp, user: TestUser, serverId: string):
   return { live, events };
 }
 
-export interface ReceivedRequest { at: number; headers: IncomingHttpHeaders; body: string; json: unknown }
+export interface ReceivedRequest { at: number; url: string; headers: IncomingHttpHeaders; body: string; json: unknown }
 
 /** A local HTTP receiver: records every POST and answers with the next scripted status (then 200). */
 export async function startReceiver(statuses: number[] = []): Promise<{ url: string; requests: ReceivedRequest[]; close: () => Promise<void> }> {
@@ -103,7 +103,7 @@ export async function startReceiver(statuses: number[] = []): Promise<{ url: str
       const body = Buffer.concat(chunks).toString('utf8');
       let json: unknown = null;
       try { json = JSON.parse(body); } catch { /* recorded as text */ }
-      requests.push({ at: Date.now(), headers: req.headers, body, json });
+      requests.push({ at: Date.now(), url: req.url ?? '', headers: req.headers, body, json });
       res.statusCode = script.shift() ?? 200;
       res.end(res.statusCode === 200 ? 'ok' : 'receiver failure');
     });

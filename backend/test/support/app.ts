@@ -30,6 +30,8 @@ export async function startTestApp(env: Record<string, string> = {}, existing?: 
     JWT_SECRET: 'test-secret-' + 'x'.repeat(40),
     AUTH_RATE_LIMIT: '10000/60',
     AUTH_SESSION_RATE_LIMIT: '10000/60',
+    CHAT_RATE_LIMIT: '10000/60',
+    CHAT_INTEGRATION_RATE_LIMIT: '10000/60',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     LOG_FORMAT: 'json',
     SERVE_FRONTEND: 'false',

@@ -16,6 +16,10 @@ export type ChatCommandKind = (typeof CHAT_COMMAND_KINDS)[number];
 export const CHAT_TEXT_MAX_LENGTH = 4000;
 /** A confirmation token is valid this long after the reply that carried it. */
 export const CHAT_CONFIRM_TTL_SEC = 60;
+/** A log followed from chat stops by itself after this long (nobody has to be watching it). */
+export const CHAT_FOLLOW_MAX_SEC = 600;
+/** Streamed output a dashboard card keeps (characters; older output is dropped from the view). */
+export const CHAT_STREAM_VIEW_MAX_CHARS = 64_000;
 
 /** `metrics <server> [range]`. */
 export const CHAT_METRIC_RANGES = ['15m', '1h', '6h', '24h', '7d'] as const;
@@ -51,13 +55,73 @@ export interface ChatAction {
   style: ChatActionStyle;
 }
 
-/** A destructive command waits for `confirm <token>` (the reply's `confirm` action sends it). */
+/**
+ * Where a confirmation stands: `pending` until confirmed, cancelled (`cancel <token>`) or expired.
+ * History answers with the final state (an expired one reads `expired` once its time has passed).
+ */
+export const CHAT_CONFIRM_STATES = ['pending', 'confirmed', 'cancelled', 'expired'] as const;
+export type ChatConfirmState = (typeof CHAT_CONFIRM_STATES)[number];
+
+/** A destructive command waits for `confirm <token>` (the reply's `confirm` action sends it) or `cancel <token>`. */
 export interface ChatConfirmation {
   token: string;
   /** The command that runs on confirmation, as it will be executed. */
   command: string;
   expiresAt: string;
+  /** Absent on replies stored before states existed: read as `pending` (then `expired` after `expiresAt`). */
+  state?: ChatConfirmState;
+  /** Who confirmed or cancelled it (the account's username) and through which door. */
+  decidedBy?: string;
+  decidedVia?: ChatChannel;
+  decidedAt?: string;
 }
+
+/** Long actions whose output streams to the dashboard over `/live` while they run. */
+export const CHAT_STREAM_KINDS = ['run', 'logs'] as const;
+export type ChatStreamKind = (typeof CHAT_STREAM_KINDS)[number];
+
+/**
+ * The reply of a streamed action (`run`, `logs … follow`, asked with `stream: true`): output comes
+ * as `chat_stream` events for `id` to the user's `/live` sockets, then one `chat_stream_end` with the
+ * final reply, which also replaces this one in the history (`state: 'ended'`).
+ */
+export interface ChatStreamRef {
+  id: string;
+  kind: ChatStreamKind;
+  serverId: string;
+  state: 'running' | 'ended';
+  /** A followed log: `chat_stream_stop {streamId}` stops it on the agent. */
+  stoppable: boolean;
+  /** `logs`: the followed container and how many lines its final card shows. */
+  container?: string;
+  lines?: number;
+}
+
+/** `chat_stream`: a piece of a streamed action's output. */
+export interface LiveChatStreamChunk {
+  streamId: string;
+  stream: 'stdout' | 'stderr';
+  chunk: string;
+}
+
+/** Why a stream ended: the command exited, the user stopped the log, the log or the agent went away, it failed. */
+export const CHAT_STREAM_END_REASONS = ['exited', 'stopped', 'ended', 'agent_disconnected', 'failed', 'time_limit'] as const;
+export type ChatStreamEndReason = (typeof CHAT_STREAM_END_REASONS)[number];
+
+/** `chat_stream_end`: no more chunks for `streamId`; `reply` is the final card (as stored in the history). */
+export interface LiveChatStreamEnd {
+  streamId: string;
+  /** The conversation entry whose reply this is. */
+  messageId: string;
+  reason: ChatStreamEndReason;
+  /** A command's exit code (null: it did not exit by itself, or a log). */
+  exitCode: number | null;
+  reply: ChatReply;
+}
+
+/** `chat_stream_stop` (browser → server): stops a followed log of yours. */
+export interface LiveChatStreamStop { streamId: string }
+export type LiveChatStreamStopAck = { ok: true } | { ok: false; error: 'invalid' | 'not_found' };
 
 export interface ChatError {
   /** `chat.*` for language errors; otherwise the REST error code of the service that refused (e.g. `server.not_found`). */
@@ -77,6 +141,8 @@ export interface ChatReply {
   chart?: ChatChartRef;
   actions?: ChatAction[];
   confirm?: ChatConfirmation;
+  /** Output streams over `/live` (dashboard, `stream: true`); the final reply replaces this one. */
+  stream?: ChatStreamRef;
   error?: ChatError;
 }
 
@@ -85,6 +151,11 @@ export interface ChatMessageRequest {
   text: string;
   /** The server the conversation is about (a server page's panel): used when a command names no server. */
   serverId?: string;
+  /**
+   * Stream long actions (`run`, `logs … follow`) over `/live` instead of waiting for them: the reply
+   * comes at once with `stream`. Default false (the reply waits, as before).
+   */
+  stream?: boolean;
 }
 
 export interface ChatMessageResponse {

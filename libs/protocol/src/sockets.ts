@@ -5,6 +5,7 @@
 import type { HelloFrame, MetricsAck, MetricsBatchAck, MetricsBatchFrame, MetricsSample } from './agent-frames';
 import type { AgentStreamPayloads } from './agent-streams';
 import type { AlertEvent } from './alerts';
+import type { LiveChatStreamChunk, LiveChatStreamEnd, LiveChatStreamStop, LiveChatStreamStopAck } from './chatops';
 import type { CommandOutputChunk, CommandRecord, CommandRequest, CommandResult } from './commands';
 import type {
   ContainerEvent, DockerLogsStop, DockerRequest, DockerResult, LiveContainerLogs, LiveContainerLogsEnd, LiveContainerLogsSubscribe,
@@ -119,6 +120,10 @@ export interface LiveServerToClientEvents {
   /** A followed container log ended (no more `container_logs` for that `streamId`). */
   container_logs_end: (payload: LiveContainerLogsEnd) => void;
   fleet_summary: (payload: FleetSummary) => void;
+  /** Output of a chat action this user started with `stream: true` (every socket of the user that had joined it). */
+  chat_stream: (payload: LiveChatStreamChunk) => void;
+  /** The streamed chat action ended, with its final reply. */
+  chat_stream_end: (payload: LiveChatStreamEnd) => void;
   /** Output of a terminal session this socket opened. */
   terminal_output: (payload: TerminalData) => void;
   /** The session ended (the shell exited, either side closed it, the agent went away...). */
@@ -147,4 +152,6 @@ export interface LiveClientToServerEvents {
   /** Follows a container's log: `container_logs` chunks on this socket until `container_logs_end`. */
   container_logs_subscribe: (req: LiveContainerLogsSubscribe, ack: (res: LiveContainerLogsSubscribeAck) => void) => void;
   container_logs_unsubscribe: (req: LiveContainerLogsUnsubscribe, ack?: (res: LiveContainerLogsUnsubscribeAck) => void) => void;
+  /** Stops a followed log started from chat (yours only; others' are `not_found`). */
+  chat_stream_stop: (req: LiveChatStreamStop, ack?: (res: LiveChatStreamStopAck) => void) => void;
 }

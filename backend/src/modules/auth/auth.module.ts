@@ -35,6 +35,7 @@ import { SessionsService } from './sessions.service';
   ],
   controllers: [AuthController, SessionsController],
   providers: [AuthService, SessionsService, RefreshCookie, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
-  exports: [AuthService, SessionsService],
+  // The limiter's storage (Redis-backed with REDIS_URL, failing open) is shared with the chat doors' limit.
+  exports: [AuthService, SessionsService, ThrottlerModule],
 })
 export class AuthModule {}

@@ -24,13 +24,14 @@ export type ParsedCommand =
   | { name: 'run'; server: string | null; command: string }
   | { name: 'containers'; server: string | null }
   | { name: 'docker'; action: ChatDockerAction; container: string; server: string | null }
-  | { name: 'logs'; container: string; server: string | null; lines: number }
+  | { name: 'logs'; container: string; server: string | null; lines: number; follow: boolean }
   | { name: 'alerts'; filter: ChatAlertFilter }
   | { name: 'ack'; alert: string; note: string | null }
   | { name: 'resolve'; alert: string; note: string | null }
   | { name: 'silence'; target: string; duration: string; durationMs: number; reason: string }
   | { name: 'history'; server: string | null }
-  | { name: 'confirm'; token: string };
+  | { name: 'confirm'; token: string }
+  | { name: 'cancel'; token: string };
 
 export type CommandName = ParsedCommand['name'];
 export type CommandOf<N extends CommandName> = Extract<ParsedCommand, { name: N }>;
@@ -52,6 +53,8 @@ export type ArgSpec =
   | { kind: 'lines'; name: string; optional?: boolean }
   | { kind: 'topic'; name: string; optional?: boolean }
   | { kind: 'token'; name: string }
+  /** An optional keyword (`follow`, or one of its aliases): the value is 1 when present. */
+  | { kind: 'flag'; name: string; flag: string; aliases: readonly string[] }
   /** The rest of the message as typed (`--` then the shell command, a note, a reason). */
   | { kind: 'rest'; name: string; optional?: boolean };
 
@@ -140,11 +143,17 @@ export const COMMANDS: CommandTable = {
   },
   logs: {
     name: 'logs', aliases: ['log', 'tail'], kind: 'read',
-    args: [{ kind: 'container', name: 'container' }, { kind: 'on', name: 'server' }, { kind: 'lines', name: 'lines', optional: true }],
-    description: `The newest lines of a container's log (default ${CHAT_LOG_LINES_DEFAULT}, at most ${CHAT_LOG_LINES_MAX}).`,
-    examples: ['logs api on web-1', 'logs api on web-1 200'],
-    build: (v) => ({ name: 'logs', container: str(v, 'container') ?? '', server: str(v, 'server'), lines: typeof v.lines === 'number' ? v.lines : CHAT_LOG_LINES_DEFAULT }),
-    format: (c) => `logs ${c.container}${on(c.server)} ${c.lines}`,
+    args: [
+      { kind: 'container', name: 'container' }, { kind: 'on', name: 'server' }, { kind: 'lines', name: 'lines', optional: true },
+      { kind: 'flag', name: 'follow', flag: 'follow', aliases: ['-f', '--follow'] },
+    ],
+    description: `The newest lines of a container's log (default ${CHAT_LOG_LINES_DEFAULT}, at most ${CHAT_LOG_LINES_MAX}); \`follow\` streams new lines in the dashboard until stopped.`,
+    examples: ['logs api on web-1', 'logs api on web-1 200', 'logs api on web-1 20 follow'],
+    build: (v) => ({
+      name: 'logs', container: str(v, 'container') ?? '', server: str(v, 'server'), lines: typeof v.lines === 'number' ? v.lines : CHAT_LOG_LINES_DEFAULT,
+      follow: v.follow === 1,
+    }),
+    format: (c) => `logs ${c.container}${on(c.server)} ${c.lines}${c.follow ? ' follow' : ''}`,
   },
   alerts: {
     name: 'alerts', aliases: ['alert', 'incidents'], kind: 'read',
@@ -198,6 +207,14 @@ export const COMMANDS: CommandTable = {
     build: (v) => ({ name: 'confirm', token: str(v, 'token') ?? '' }),
     format: (c) => `confirm ${c.token}`,
   },
+  cancel: {
+    name: 'cancel', aliases: [], kind: 'read', hidden: true,
+    args: [{ kind: 'token', name: 'token' }],
+    description: 'Cancels a destructive command waiting for its confirmation: nothing runs.',
+    examples: ['cancel 5Jx0q1m2sXvL8rA9bC3dEf'],
+    build: (v) => ({ name: 'cancel', token: str(v, 'token') ?? '' }),
+    format: (c) => `cancel ${c.token}`,
+  },
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
@@ -238,6 +255,7 @@ export function usage(spec: CommandSpec<CommandName>): string {
       case 'server': return `<${a.name}>`;
       case 'choice': return a.optional ? `[${a.choices.join('|')}]` : `<${a.choices.join('|')}>`;
       case 'rest': return a.optional ? `[${a.name}…]` : `<${a.name}…>`;
+      case 'flag': return `[${a.flag}]`;
       default: return 'optional' in a && a.optional ? `[${a.name}]` : `<${a.name}>`;
     }
   });

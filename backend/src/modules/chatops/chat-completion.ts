@@ -60,6 +60,7 @@ function completeUnsafe(text: string, sources: CompletionSources): ChatCompletio
     case 'range': return offer(CHAT_METRIC_RANGES, 'keyword');
     case 'literal': return offer([arg.literal], 'keyword');
     case 'on': return offer(['on'], 'keyword');
+    case 'flag': return offer([arg.flag], 'keyword');
     case 'topic': return offer(visibleNames(), 'command', (n) => COMMANDS[n as CommandName].description);
     default: return [];
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ChatAction, ChatReply } from '@chatops/protocol';
+import type { ChatAction, ChatReply, CommandResponse } from '@chatops/protocol';
 import { AuthUser, RequestMeta } from '../../common/decorators';
 import { AlertsService } from '../alerts/alerts.service';
 import { CreateSilenceDto } from '../alerts/dto/silence.dto';
@@ -9,7 +9,8 @@ import { DockerService } from '../docker/docker.service';
 import { ContainerActionQueryDto, ContainerLogsQueryDto } from '../docker/dto/docker.dto';
 import { CommandName, CommandOf, formatCommand, ParsedCommand, specOf, usage, visibleCommands } from './chat-commands';
 import { FleetReplies } from './chat-fleet-replies.service';
-import { ago, MAX_TEXT, short8, table, tail } from './chat-format';
+import { ChatStreams } from './chat-streams.service';
+import { ago, MAX_DOOR_TEXT, MAX_TEXT, short8, table, tail } from './chat-format';
 import { ChatTargets, ServerRef } from './chat-targets.service';
 
 export interface ChatContext {
@@ -20,9 +21,18 @@ export interface ChatContext {
   contextServerId: string | null;
   /** The server the reply is about, set as a command resolves one: kept on the conversation entry. */
   subject: string | null;
+  /** The conversation entry this reply will be stored as. */
+  messageId: string;
+  /** Long actions answer at once and stream their output over `/live` (dashboard only). */
+  stream: boolean;
+  /**
+   * Stores the entry now with this reply (a streamed action, before it starts, so its end finds
+   * it); the final reply then replaces it only if it is an error.
+   */
+  store: (reply: ChatReply) => Promise<void>;
 }
 
-type Executors = { [N in Exclude<CommandName, 'confirm'>]: (cmd: CommandOf<N>, ctx: ChatContext) => Promise<ChatReply> };
+type Executors = { [N in Exclude<CommandName, 'confirm' | 'cancel'>]: (cmd: CommandOf<N>, ctx: ChatContext) => Promise<ChatReply> };
 
 const DOCKER_DONE: Record<CommandOf<'docker'>['action'], string> = {
   start: 'started', stop: 'stopped', restart: 'restarted', pause: 'paused', unpause: 'unpaused', kill: 'killed',
@@ -42,9 +52,10 @@ export class ChatExecutor {
     private readonly docker: DockerService,
     private readonly alerts: AlertsService,
     private readonly silences: SilencesService,
+    private readonly streams: ChatStreams,
   ) {}
 
-  execute(cmd: Exclude<ParsedCommand, { name: 'confirm' }>, ctx: ChatContext): Promise<ChatReply> {
+  execute(cmd: Exclude<ParsedCommand, { name: 'confirm' | 'cancel' }>, ctx: ChatContext): Promise<ChatReply> {
     const run = this.executors[cmd.name] as (c: typeof cmd, x: ChatContext) => Promise<ChatReply>;
     return run(cmd, ctx);
   }
@@ -94,20 +105,10 @@ export class ChatExecutor {
 
     run: async (cmd, ctx) => {
       const server = await this.server(cmd, ctx);
-      const r = await this.commands.run(ctx.user, server.id, { command: cmd.command }, ctx.meta, false);
-      const output = [r.output, r.stderr ? `[stderr]\n${r.stderr}` : ''].filter(Boolean).join('\n');
-      return {
-        title: `${r.command} on ${server.name}: ${r.status}${r.exitCode !== null ? ` (exit ${r.exitCode})` : ''}`,
-        text: output ? tail(output) : '(no output)',
-        monospace: true,
-        fields: [
-          { label: 'Status', value: r.status, short: true },
-          { label: 'Exit code', value: r.exitCode === null ? '—' : String(r.exitCode), short: true },
-          { label: 'Duration', value: r.durationMs === null ? '—' : `${r.durationMs} ms`, short: true },
-          ...(r.truncated || output.length > MAX_TEXT ? [{ label: 'Output', value: 'cut: the whole output is in the command history', short: true }] : []),
-        ],
-        actions: [{ label: 'History', command: `history ${server.name}`, style: 'default' }],
-      };
+      if (ctx.stream) return this.streams.run(server, cmd.command, ctx, (r) => runReply(server, r));
+      // A chat door posts a long result as several messages: it may carry more of the output.
+      const door = ctx.meta.channel === 'slack' || ctx.meta.channel === 'mattermost';
+      return runReply(server, await this.commands.run(ctx.user, server.id, { command: cmd.command }, ctx.meta, false), door ? MAX_DOOR_TEXT : MAX_TEXT);
     },
 
     containers: async (cmd, ctx) => {
@@ -142,6 +143,8 @@ export class ChatExecutor {
 
     logs: async (cmd, ctx) => {
       const server = await this.server(cmd, ctx);
+      // The server was resolved among the user's own (ownership checked) above.
+      if (cmd.follow && ctx.stream) return this.streams.follow(server, cmd.container, cmd.lines, ctx);
       const q = Object.assign(new ContainerLogsQueryDto(), { tail: cmd.lines });
       const { lines } = await this.docker.logs(ctx.user, server.id, cmd.container, q);
       const text = lines.map((l) => (l.stream === 'stderr' ? `! ${l.text}` : l.text)).join('\n');
@@ -149,6 +152,7 @@ export class ChatExecutor {
         title: `Logs of ${cmd.container} on ${server.name} (last ${lines.length} lines)`,
         text: text ? tail(text) : '(empty)',
         monospace: true,
+        ...(cmd.follow ? { fields: [{ label: 'Follow', value: 'streams in the dashboard\'s chat only: these are the newest lines' }] } : {}),
       };
     },
 
@@ -222,5 +226,22 @@ export class ChatExecutor {
           : undefined,
       };
     },
+  };
+}
+
+/** The card of a finished `run` (waited for, or the end of a streamed one). */
+function runReply(server: ServerRef, r: CommandResponse, maxText = MAX_TEXT): ChatReply {
+  const output = [r.output, r.stderr ? `[stderr]\n${r.stderr}` : ''].filter(Boolean).join('\n');
+  return {
+    title: `${r.command} on ${server.name}: ${r.status}${r.exitCode !== null ? ` (exit ${r.exitCode})` : ''}`,
+    text: output ? tail(output, maxText) : '(no output)',
+    monospace: true,
+    fields: [
+      { label: 'Status', value: r.status, short: true },
+      { label: 'Exit code', value: r.exitCode === null ? '—' : String(r.exitCode), short: true },
+      { label: 'Duration', value: r.durationMs === null ? '—' : `${r.durationMs} ms`, short: true },
+      ...(r.truncated || output.length > maxText ? [{ label: 'Output', value: 'cut: the whole output is in the command history', short: true }] : []),
+    ],
+    actions: [{ label: 'History', command: `history ${server.name}`, style: 'default' }],
   };
 }

@@ -1,4 +1,4 @@
-import { ago, bytes, duration, MAX_ROWS, pct, table, tail } from './chat-format';
+import { ago, bytes, duration, MAX_ROWS, pct, splitOutput, table, tail } from './chat-format';
 
 describe('chat reply formatting', () => {
   it('writes sizes, percentages and durations the way people read them', () => {
@@ -12,6 +12,18 @@ describe('chat reply formatting', () => {
   it('keeps the end of long output and says how much was cut', () => {
     expect(tail('abc', 5)).toBe('abc');
     expect(tail('0123456789', 4)).toBe('… (6 earlier characters cut)\n6789');
+  });
+
+  it('splits long output into pieces within the limit, at line ends when it can, losing nothing', () => {
+    expect(splitOutput('', 10)).toEqual(['']);
+    expect(splitOutput('short', 10)).toEqual(['short']);
+    expect(splitOutput('aaaa\nbbbb\ncccc\n', 10)).toEqual(['aaaa\nbbbb\n', 'cccc\n']);
+    expect(splitOutput('x'.repeat(25), 10)).toEqual(['x'.repeat(10), 'x'.repeat(10), 'x'.repeat(5)]);
+    const text = Array.from({ length: 500 }, (_, i) => `line ${i} ${'#'.repeat(i % 37)}`).join('\n');
+    const pieces = splitOutput(text, 2900);
+    expect(pieces.join('')).toBe(text);
+    expect(pieces.every((p) => p.length <= 2900)).toBe(true);
+    expect(pieces.slice(0, -1).every((p) => p.endsWith('\n'))).toBe(true);
   });
 
   it('caps tables and counts the rows left out', () => {

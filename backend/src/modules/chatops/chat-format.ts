@@ -43,6 +43,29 @@ export function fullestDisk(sample: MetricsSample): { mount: string; percent: nu
 }
 
 /** Keeps the end of a long text (the newest output), saying how much was cut. */
+/**
+ * Output a chat door's late answer may carry (Slack and Mattermost get it as several messages to
+ * `response_url`, each within MAX_TEXT): four messages' worth.
+ */
+export const MAX_DOOR_TEXT = 4 * MAX_TEXT;
+
+/**
+ * Splits output into pieces of at most `max` characters, at line ends where a line end is in the
+ * second half of a piece (so lines stay whole when they can), in order.
+ */
+export function splitOutput(text: string, max = MAX_TEXT): string[] {
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    const nl = rest.lastIndexOf('\n', max - 1);
+    const at = nl >= max / 2 ? nl + 1 : max;
+    pieces.push(rest.slice(0, at));
+    rest = rest.slice(at);
+  }
+  if (rest || !pieces.length) pieces.push(rest);
+  return pieces;
+}
+
 export function tail(text: string, max = MAX_TEXT): string {
   if (text.length <= max) return text;
   return `… (${text.length - max} earlier characters cut)\n${text.slice(text.length - max)}`;

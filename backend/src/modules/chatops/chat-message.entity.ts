@@ -15,9 +15,17 @@ export class ChatMessageEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 
-export function toHistoryEntry(m: ChatMessageEntity): ChatHistoryEntry {
+export function toHistoryEntry(m: ChatMessageEntity, now = Date.now()): ChatHistoryEntry {
   return {
-    id: m.id, channel: m.channel, text: m.text, command: m.command, serverId: m.serverId, ok: m.ok, reply: m.reply,
+    id: m.id, channel: m.channel, text: m.text, command: m.command, serverId: m.serverId, ok: m.ok, reply: withConfirmState(m.reply, now),
     createdAt: m.createdAt.toISOString(),
   };
+}
+
+/** A confirmation nobody decided reads `expired` once its time has passed (nothing is written for that). */
+export function withConfirmState(reply: ChatReply, now: number): ChatReply {
+  const c = reply.confirm;
+  if (!c) return reply;
+  const state = c.state && c.state !== 'pending' ? c.state : Date.parse(c.expiresAt) <= now ? 'expired' : 'pending';
+  return state === c.state ? reply : { ...reply, confirm: { ...c, state } };
 }

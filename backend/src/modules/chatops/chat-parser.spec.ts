@@ -76,13 +76,18 @@ describe('chat parser', () => {
       ['docker restart api web-1', ChatParseErrorCode.ExtraArgument, /Unexpected 'web-1'/],
     ]],
     ['logs', [
-      ['logs api on web-1', { name: 'logs', container: 'api', server: 'web-1', lines: 50 }],
-      ['logs api on web-1 200', { name: 'logs', container: 'api', server: 'web-1', lines: 200 }],
-      ['tail api 10', { name: 'logs', container: 'api', server: null, lines: 10 }],
+      ['logs api on web-1', { name: 'logs', container: 'api', server: 'web-1', lines: 50, follow: false }],
+      ['logs api on web-1 200', { name: 'logs', container: 'api', server: 'web-1', lines: 200, follow: false }],
+      ['tail api 10', { name: 'logs', container: 'api', server: null, lines: 10, follow: false }],
+      ['logs api on web-1 20 follow', { name: 'logs', container: 'api', server: 'web-1', lines: 20, follow: true }],
+      ['logs api on web-1 follow', { name: 'logs', container: 'api', server: 'web-1', lines: 50, follow: true }],
+      ['tail api -f', { name: 'logs', container: 'api', server: null, lines: 50, follow: true }],
     ], [
       ['logs api on web-1 0', ChatParseErrorCode.BadArgument, /from 1 to 500/],
       ['logs api on web-1 100000', ChatParseErrorCode.BadArgument, /from 1 to 500/],
       ['logs', ChatParseErrorCode.MissingArgument, /Missing container/],
+      ['logs api on web-1 20 folow', ChatParseErrorCode.BadArgument, /only 'follow' may come here/],
+      ['logs api on web-1 follow 20', ChatParseErrorCode.ExtraArgument, /Unexpected '20'/],
     ]],
     ['alerts', [
       ['alerts', { name: 'alerts', filter: 'open' }],
@@ -127,6 +132,12 @@ describe('chat parser', () => {
     ], [
       ['confirm', ChatParseErrorCode.MissingArgument, /Missing token/],
       ['confirm x', ChatParseErrorCode.BadArgument, /not a confirmation token/],
+    ]],
+    ['cancel', [
+      ['cancel 5Jx0q1m2sXvL8rA9bC3dEf', { name: 'cancel', token: '5Jx0q1m2sXvL8rA9bC3dEf' }],
+    ], [
+      ['cancel', ChatParseErrorCode.MissingArgument, /Missing token/],
+      ['cancel x', ChatParseErrorCode.BadArgument, /not a confirmation token/],
     ]],
   ])('%s', (_name, good, wrong) => {
     it.each(good)('reads %j', (text, expected) => expect(ok(text)).toEqual(expected));
@@ -186,7 +197,7 @@ describe('chat parser', () => {
       fc.record({ server: name, range: fc.constantFrom(...CHAT_METRIC_RANGES) }).map((r) => ({ name: 'metrics' as const, ...r })),
       fc.record({ server, command: words }).map((r) => ({ name: 'run' as const, ...r })),
       fc.record({ action: fc.constantFrom(...CHAT_DOCKER_ACTIONS), container: name, server }).map((r) => ({ name: 'docker' as const, ...r })),
-      fc.record({ container: name, server, lines: fc.integer({ min: 1, max: 500 }) }).map((r) => ({ name: 'logs' as const, ...r })),
+      fc.record({ container: name, server, lines: fc.integer({ min: 1, max: 500 }), follow: fc.boolean() }).map((r) => ({ name: 'logs' as const, ...r })),
       fc.record({ alert, note: fc.option(words, { nil: null }) }).map((r) => ({ name: 'ack' as const, ...r })),
       fc.record({ target: name, n: fc.integer({ min: 1, max: 300 }), reason: words })
         .map(({ target, n, reason }) => ({ name: 'silence' as const, target, duration: `${n}h`, durationMs: n * 3_600_000, reason })),
@@ -217,7 +228,7 @@ describe('completion', () => {
   const labels = (text: string) => complete(text, sources).map((c) => c.label);
 
   it('completes command names, then each argument from the command table', () => {
-    expect(labels('')).toEqual(COMMAND_NAMES.filter((n) => n !== 'confirm'));
+    expect(labels('')).toEqual(COMMAND_NAMES.filter((n) => n !== 'confirm' && n !== 'cancel'));
     expect(labels('st')).toEqual(['status']);
     expect(labels('top w')).toEqual(['web-1', 'web-2']);
     expect(labels('status ')).toEqual(['web-1', 'web-2', 'db-1', 'prod']);

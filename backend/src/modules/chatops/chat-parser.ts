@@ -111,6 +111,8 @@ function readArgs(spec: CommandSpec<CommandName>, tokens: Token[], text: string)
       if (isOptional(a)) continue;
       return err(ChatParseErrorCode.MissingArgument, `Missing ${argLabel(a)}`);
     }
+    // An optional argument left out before a flag that is there (`logs api on web-1 follow`).
+    if (isOptional(a) && a.kind !== 'flag' && spec.args.slice(k + 1).some((b) => isFlag(b, tok.value))) continue;
     // A contextual server left out: the word is what the next argument expects.
     if (a.kind === 'server' && a.contextual && fitsStrictly(spec.args[k + 1], tok, tokens.length - i)) continue;
     const v = value(a, tok.value);
@@ -160,6 +162,8 @@ function value(a: ArgSpec, raw: string): ValueResult {
       const s = closest(raw, visibleNames());
       return { ok: false, message: `No command '${clip(raw)}'${s.length ? ` — did you mean ${s.join(', ')}?` : ''}`, suggestions: s };
     }
+    case 'flag':
+      return isFlag(a, raw) ? ok(1) : { ok: false, message: `Unexpected '${clip(raw)}' (only '${a.flag}' may come here)` };
     case 'token':
       return TOKEN.test(raw) ? ok(raw) : { ok: false, message: 'That is not a confirmation token' };
     default:
@@ -177,7 +181,8 @@ function fitsStrictly(next: ArgSpec | undefined, tok: Token, left: number): bool
   }
 }
 
-const isOptional = (a: ArgSpec) => ('optional' in a && a.optional === true) || (a.kind === 'server' && a.contextual === true);
+const isOptional = (a: ArgSpec) => ('optional' in a && a.optional === true) || (a.kind === 'server' && a.contextual === true) || a.kind === 'flag';
+const isFlag = (a: ArgSpec, raw: string) => a.kind === 'flag' && (raw.toLowerCase() === a.flag || a.aliases.includes(raw.toLowerCase()));
 const argLabel = (a: ArgSpec) => (a.kind === 'choice' ? `${a.name} (${a.choices.join(', ')})` : a.kind === 'literal' ? a.literal : a.name);
 const clip = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
 

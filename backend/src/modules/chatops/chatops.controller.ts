@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/api-errors';
 import { AuthUser, CurrentUser, ReqMeta, RequestMeta } from '../../common/decorators';
+import { ChatRateLimiter } from './chat-rate-limit.service';
 import { ChatSettingsService } from './chat-settings.service';
 import { ChatopsService } from './chatops.service';
 import { ChatCompleteQueryDto, ChatHistoryQueryDto, ChatMessageDto, UpdateChatSettingsDto } from './dto/chatops.dto';
@@ -20,18 +21,23 @@ export class ChatopsController {
   constructor(
     private readonly chat: ChatopsService,
     private readonly settings: ChatSettingsService,
+    private readonly limiter: ChatRateLimiter,
   ) {}
 
   /**
    * Sends a message and answers with the reply card. Destructive commands answer with `confirm`
    * (a one-time token, 60 s) unless confirmations are off; `confirm <token>` runs them once.
-   * Commands that reach an agent answer when it did (a `run` waits for the command).
+   * Commands that reach an agent answer when it did (a `run` waits for the command), unless
+   * `stream` is true: then `run` and `logs … follow` answer at once with `reply.stream` and their
+   * output comes over `/live` (`chat_stream`, `chat_stream_end`).
    */
   @Post('messages')
   @HttpCode(200)
   @ApiOkResponse({ type: ChatMessageResponseDto })
-  sendChatMessage(@CurrentUser() user: AuthUser, @Body() dto: ChatMessageDto, @ReqMeta() meta: RequestMeta): Promise<ChatMessageResponseDto> {
-    return this.chat.handle(user, { text: dto.text, serverId: dto.serverId ?? null, channel: 'dashboard' }, meta);
+  @ApiTooManyRequestsResponse({ description: 'chat.rate_limited: more than CHAT_RATE_LIMIT messages from this account (every door together); `Retry-After` says when to try again' })
+  async sendChatMessage(@CurrentUser() user: AuthUser, @Body() dto: ChatMessageDto, @ReqMeta() meta: RequestMeta): Promise<ChatMessageResponseDto> {
+    await this.limiter.enforce([{ kind: 'account', userId: user.id }]);
+    return this.chat.handle(user, { text: dto.text, serverId: dto.serverId ?? null, channel: 'dashboard', stream: dto.stream === true }, meta);
   }
 
   /** Your conversation, newest first, paged; `serverId` narrows to one server, `q` searches the messages. */

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentsModule } from '../agents/agents.module';
 import { AlertsModule } from '../alerts/alerts.module';
+import { AuthModule } from '../auth/auth.module';
+import { LiveModule } from '../live/live.module';
 import { AuditModule } from '../audit/audit.module';
 import { CommandsModule } from '../commands/commands.module';
 import { DockerModule } from '../docker/docker.module';
@@ -10,7 +13,9 @@ import { ChatConfirmations } from './chat-confirmations.service';
 import { ChatExecutor } from './chat-executor.service';
 import { FleetReplies } from './chat-fleet-replies.service';
 import { ChatMessageEntity } from './chat-message.entity';
+import { ChatRateLimiter } from './chat-rate-limit.service';
 import { ChatSettingsService } from './chat-settings.service';
+import { ChatStreams } from './chat-streams.service';
 import { ChatTargets } from './chat-targets.service';
 import { ChatopsController } from './chatops.controller';
 import { ChatopsService } from './chatops.service';
@@ -34,10 +39,11 @@ import { SecretBox } from '../notifications/secret-box';
  * ChatopsService.handle with their channel for the linked account.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ChatMessageEntity]), ServersModule, MetricsModule, CommandsModule, DockerModule, AlertsModule, AuditModule],
+  imports: [TypeOrmModule.forFeature([ChatMessageEntity]), ServersModule, MetricsModule, CommandsModule, DockerModule, AlertsModule, AuditModule,
+    AgentsModule, LiveModule, AuthModule],
   controllers: [ChatopsController, ChatDoorsController, ChatLinksController, ChatIntegrationsController],
   providers: [
-    ChatopsService, ChatExecutor, FleetReplies, ChatTargets, ChatConfirmations, ChatSettingsService,
+    ChatopsService, ChatExecutor, FleetReplies, ChatTargets, ChatConfirmations, ChatSettingsService, ChatStreams, ChatRateLimiter,
     // The doors (docs/chatops.md, "Slack and Mattermost").
     { provide: CHAT_SECRET_BOX, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new SecretBox(c.notify.secretKey ?? c.jwtSecret, 'chat integration secrets v1') },
     ChatDoor, ChatLinks, ChatIntegrations, ReplayGuard, SlackDoor, ResponseUrlPoster, MattermostDoor, SlackSignatureGuard, MattermostTokenGuard,

@@ -22,6 +22,8 @@ export interface ChatRequest {
   /** The conversation's server, if any. */
   serverId?: string | null;
   channel: ChatChannel;
+  /** Stream long actions over `/live` (the dashboard with a live socket): see ChatStreams. */
+  stream?: boolean;
 }
 
 export interface ChatHistoryQuery { serverId?: string; q?: string; before?: string; limit?: number }
@@ -52,47 +54,60 @@ export class ChatopsService {
     // The entry is about the conversation's server only if the user may see it (a command using it
     // is answered with the REST 404 otherwise).
     const subject = context && (await this.targets.accessible(user, context)) ? context : null;
-    const ctx: ChatContext = { user, meta: { ...meta, channel: req.channel }, contextServerId: context, subject };
+    const id = randomUUID();
     const parsed = parse(req.text);
-    let command: ParsedCommand | null = null;
+    const command: ParsedCommand | null = parsed.ok ? parsed.command : null;
+    // A server deleted meanwhile leaves the entry without a server (as ON DELETE SET NULL would).
+    // Stored once, by a streamed action before it starts or at the end; a second store replaces
+    // the reply only with an error (the action failed to start), never a running stream's end.
+    const store = (reply: ChatReply) => this.messages.query(
+      `INSERT INTO chat_messages (id, user_id, server_id, channel, text, command, ok, reply)
+       VALUES ($1, $2, (SELECT id FROM servers WHERE id = $3::uuid), $4, $5, $6, $7, $8)
+       ON CONFLICT (id) DO UPDATE SET reply = EXCLUDED.reply, ok = EXCLUDED.ok WHERE NOT EXCLUDED.ok`,
+      [id, user.id, ctx.subject, req.channel, req.text, command?.name ?? null, !reply.error, JSON.stringify(reply)],
+    ).then(() => undefined);
+    const ctx: ChatContext = {
+      user, meta: { ...meta, channel: req.channel }, contextServerId: context, subject, messageId: id,
+      stream: req.stream === true && req.channel === 'dashboard', store,
+    };
     let reply: ChatReply;
     if (!parsed.ok) {
       const { code, message, suggestions } = parsed.error;
       reply = { title: 'Not understood', error: { code, message, ...(suggestions?.length ? { suggestions } : {}) } };
     } else {
-      command = parsed.command;
-      reply = await this.reply(command, ctx).catch((err: unknown) => errorReply(command!, err));
+      reply = await this.reply(parsed.command, ctx).catch((err: unknown) => errorReply(parsed.command, err));
     }
-    const id = randomUUID();
-    // A server deleted meanwhile leaves the entry without a server (as ON DELETE SET NULL would).
-    await this.messages.query(
-      `INSERT INTO chat_messages (id, user_id, server_id, channel, text, command, ok, reply)
-       VALUES ($1, $2, (SELECT id FROM servers WHERE id = $3::uuid), $4, $5, $6, $7, $8)`,
-      [id, user.id, ctx.subject, req.channel, req.text, command?.name ?? null, !reply.error, JSON.stringify(reply)],
-    );
+    await store(reply);
     return { id, reply };
   }
 
   private async reply(cmd: ParsedCommand, ctx: ChatContext): Promise<ChatReply> {
     if (cmd.name === 'confirm') {
-      const { command } = await this.confirmations.take(ctx.user.id, cmd.token);
+      const { command } = await this.confirmations.take(ctx.user, cmd.token, ctx.meta.channel ?? 'dashboard');
       return this.run(command, ctx);
+    }
+    if (cmd.name === 'cancel') {
+      const { text } = await this.confirmations.cancel(ctx.user, cmd.token, ctx.meta);
+      return { title: `Cancelled: ${text}`, text: 'Nothing ran.' };
     }
     if (kindOf(cmd) === 'destructive' && 'server' in cmd && (await this.settings.get(ctx.user.id)).confirmDestructive) {
       const { command, display } = await this.executor.pin(cmd, ctx);
-      const confirm = await this.confirmations.issue(ctx.user.id, ctx.meta.channel ?? 'dashboard', command, display);
+      const confirm = await this.confirmations.issue(ctx.user.id, ctx.meta.channel ?? 'dashboard', command, display, ctx.messageId);
       return {
         title: `Confirm: ${display}`,
-        text: `This changes the server. Press Confirm or send \`confirm ${confirm.token}\` within ${CHAT_CONFIRM_TTL_SEC} s; otherwise nothing happens.`,
+        text: `This changes the server. Press Confirm or send \`confirm ${confirm.token}\` within ${CHAT_CONFIRM_TTL_SEC} s (\`cancel ${confirm.token}\` drops it); otherwise nothing happens.`,
         confirm,
-        actions: [{ label: 'Confirm', command: `confirm ${confirm.token}`, style: 'danger' }],
+        actions: [
+          { label: 'Confirm', command: `confirm ${confirm.token}`, style: 'danger' },
+          { label: 'Cancel', command: `cancel ${confirm.token}`, style: 'default' },
+        ],
       };
     }
     return this.run(cmd, ctx);
   }
 
   private run(cmd: ParsedCommand, ctx: ChatContext): Promise<ChatReply> {
-    if (cmd.name === 'confirm') throw new ChatException(ChatErrorCode.ConfirmUnknown, 'A confirmation cannot confirm another');
+    if (cmd.name === 'confirm' || cmd.name === 'cancel') throw new ChatException(ChatErrorCode.ConfirmUnknown, 'A confirmation cannot confirm another');
     return this.executor.execute(cmd, ctx);
   }
 
@@ -110,7 +125,7 @@ export class ChatopsService {
     }
     const rows = await qb.orderBy('m.created_at', 'DESC').addOrderBy('m.id', 'DESC').take(limit + 1).getMany();
     const page = rows.slice(0, limit);
-    return { items: page.map(toHistoryEntry), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
+    return { items: page.map((m) => toHistoryEntry(m)), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
   }
 
   /**
@@ -135,5 +150,5 @@ function errorReply(cmd: ParsedCommand, err: unknown): ChatReply {
   if (err.code === ServerErrorCode.NotFound && Array.isArray(err.details) && err.details.length && err.details.every((d) => typeof d === 'string')) {
     error.suggestions = err.details as string[];
   }
-  return { title: `${cmd.name === 'confirm' ? 'confirm' : formatCommand(cmd)}: failed`, error };
+  return { title: `${cmd.name === 'confirm' || cmd.name === 'cancel' ? cmd.name : formatCommand(cmd)}: failed`, error };
 }

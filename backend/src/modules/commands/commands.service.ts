@@ -73,6 +73,32 @@ export class CommandsService {
   async run(user: AuthUser, serverId: string, dto: RunCommandDto, meta: RequestMeta, async: false): Promise<CommandResponse>;
   async run(user: AuthUser, serverId: string, dto: RunCommandDto, meta: RequestMeta, async: true): Promise<CommandAccepted>;
   async run(user: AuthUser, serverId: string, dto: RunCommandDto, meta: RequestMeta, async: boolean): Promise<CommandResponse | CommandAccepted> {
+    const { row, done } = await this.launch(user, serverId, dto, meta, randomUUID());
+    if (async) {
+      done.catch((err) => this.logger.error({ err, commandId: row.id, serverId }, 'Could not finish a command'));
+      return { commandId: row.id, command: row.command, status: 'running' };
+    }
+    const { record, raise } = await done;
+    if (raise) throw raise;
+    return toResponse(record);
+  }
+
+  /**
+   * As `run` without `async`, under the caller's command id (chat streams join the output's room
+   * before the command is sent): refusals throw at once, `done` settles when the command ended
+   * (rejecting with the same errors the synchronous `run` throws then).
+   */
+  async start(user: AuthUser, serverId: string, dto: RunCommandDto, meta: RequestMeta, commandId: string): Promise<{ done: Promise<CommandResponse> }> {
+    const { done } = await this.launch(user, serverId, dto, meta, commandId);
+    return {
+      done: done.then(({ record, raise }) => {
+        if (raise) throw raise;
+        return toResponse(record);
+      }),
+    };
+  }
+
+  private async launch(user: AuthUser, serverId: string, dto: RunCommandDto, meta: RequestMeta, id: string): Promise<{ row: CommandHistoryEntity; done: Promise<{ record: CommandHistoryEntity; raise?: DomainException }> }> {
     const command = dto.command.trim();
     const server = await this.access.require(user, serverId, 'commands.run', meta);
     // Without commands.unrestricted (an operator) only commands on the server's allow-list may run;
@@ -80,7 +106,7 @@ export class CommandsService {
     const allowListOnly = !server.access.capabilities.includes('commands.unrestricted') && !server.access.breakGlass;
     const refusal = await this.policies.check(serverId, command, allowListOnly);
     const row = this.history.create({
-      id: randomUUID(),
+      id,
       serverId,
       userId: user.id,
       command,
@@ -118,14 +144,7 @@ export class CommandsService {
         if (n > 0) this.runningByUser.set(user.id, n);
         else this.runningByUser.delete(user.id);
       });
-
-    if (async) {
-      done.catch((err) => this.logger.error({ err, commandId: row.id, serverId }, 'Could not finish a command'));
-      return { commandId: row.id, command, status: 'running' };
-    }
-    const { record, raise } = await done;
-    if (raise) throw raise;
-    return toResponse(record);
+    return { row, done };
   }
 
   async get(user: AuthUser, commandId: string): Promise<CommandRecord> {

@@ -17,6 +17,6 @@ import { DockerService } from './docker.service';
   imports: [TypeOrmModule.forFeature([ContainerEventEntity]), ServersModule, AgentsModule, AuditModule, LiveModule, MetricsModule],
   controllers: [DockerController],
   providers: [DockerAgentClient, DockerService, ContainerEventsService, ContainerLogsService],
-  exports: [DockerService],
+  exports: [DockerService, DockerAgentClient],
 })
 export class DockerModule {}

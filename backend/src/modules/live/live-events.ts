@@ -26,10 +26,24 @@ export class LiveEvents {
   private readonly logger = new Logger(LiveEvents.name);
   private readonly handlers = new Map<string, StoredHandler>();
   private readonly disconnectHooks: Array<(socket: LiveSocket) => void> = [];
+  private readonly connectHooks: Array<(socket: LiveSocket) => void | Promise<void>> = [];
 
   handle<E extends keyof LiveClientToServerEvents>(event: E, handler: LiveEventHandler<E>): void {
     if (this.handlers.has(event)) throw new Error(`A /live handler for "${event}" is already registered`);
     this.handlers.set(event, handler as StoredHandler);
+  }
+
+  /** Runs when an authenticated browser socket connected (e.g. to join rooms of things already under way). */
+  onConnect(hook: (socket: LiveSocket) => void | Promise<void>): void {
+    this.connectHooks.push(hook);
+  }
+
+  connected(socket: LiveSocket): void {
+    for (const hook of this.connectHooks) {
+      Promise.resolve()
+        .then(() => hook(socket))
+        .catch((err: unknown) => this.logger.error({ err, socketId: socket.id, userId: socket.data.user?.id }, 'A /live connect hook failed'));
+    }
   }
 
   /** Runs when a browser socket disconnects (for any reason: closed tab, expiry, revocation). */

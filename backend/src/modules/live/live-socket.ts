@@ -48,5 +48,14 @@ export const logStreamRoom = (serverId: string, streamId: string) => `live:logs:
 /** Events a log stream room carries. */
 export type LogStreamScopedEvent = 'container_logs' | 'container_logs_end';
 
+/**
+ * Every socket of the user who started a streamed chat action (`run`, `logs … follow`), joined on
+ * every instance when it starts. The server's id is part of the name, so an agent's output can only
+ * ever reach streams of its own server.
+ */
+export const chatStreamRoom = (serverId: string, streamId: string) => `live:chat:${serverId}:${streamId}`;
+/** Events a chat stream room carries. */
+export type ChatStreamScopedEvent = 'chat_stream' | 'chat_stream_end';
+
 /** Events a server room carries that other modules push through `LiveService.emitToServer`. */
 export type ServerScopedEvent = 'alert' | 'command_output' | 'command_finished' | 'container_event';

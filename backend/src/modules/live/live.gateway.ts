@@ -91,6 +91,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.attachHandlers(socket);
     this.armExpiry(socket);
     void socket.join([userRoom(socket.data.user.id), sessionRoom(socket.data.sessionId)]);
+    this.featureEvents.connected(socket);
   }
 
   /**

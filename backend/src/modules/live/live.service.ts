@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '../../config/config';
 import type { LiveServerToClientEvents, MetricsSample } from '@chatops/protocol';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import {
-  FLEET_ADMIN_ROOM, fleetScopeRoom, LiveNamespace, logStreamRoom, LogStreamScopedEvent, serverRoom, ServerScopedEvent, terminalRoom,
+  chatStreamRoom, ChatStreamScopedEvent, userRoom, FLEET_ADMIN_ROOM, fleetScopeRoom, LiveNamespace, logStreamRoom, LogStreamScopedEvent, serverRoom, ServerScopedEvent, terminalRoom,
   TerminalScopedEvent,
 } from './live-socket';
 
@@ -77,6 +77,28 @@ export class LiveService {
   /** The log stream ended: its browser socket leaves the room (on every instance). */
   leaveLogStream(serverId: string, streamId: string): void {
     const room = logStreamRoom(serverId, streamId);
+    this.namespace?.in(room).socketsLeave(room);
+  }
+
+  /**
+   * Every socket of the user (on every instance, with the Redis adapter) joins a chat stream's room.
+   * Called before the action reaches the agent: the join is published ahead of the request, so the
+   * first chunk finds the sockets in the room.
+   */
+  joinChatStream(userId: string, serverId: string, streamId: string): void {
+    this.namespace?.in(userRoom(userId)).socketsJoin(chatStreamRoom(serverId, streamId));
+  }
+
+  /** Sends a chat stream's output or end to its user's sockets (any instance). */
+  emitToChatStream<E extends ChatStreamScopedEvent>(serverId: string, streamId: string, event: E, payload: Parameters<LiveServerToClientEvents[E]>[0]): void {
+    const room = chatStreamRoom(serverId, streamId);
+    // Every command's output comes through here: on a single instance an empty room costs nothing.
+    if (!this.config.redisUrl && !this.namespace?.adapter.rooms.get(room)?.size) return;
+    (this.namespace?.to(room) as { emit(ev: string, p: unknown): boolean } | undefined)?.emit(event, payload);
+  }
+
+  leaveChatStream(serverId: string, streamId: string): void {
+    const room = chatStreamRoom(serverId, streamId);
     this.namespace?.in(room).socketsLeave(room);
   }
 

@@ -3,8 +3,9 @@ import { ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../../common/api-errors';
 import { Public, ReqMeta, RequestMeta } from '../../../common/decorators';
 import { MattermostTokenGuard, SlackSignatureGuard } from './chat-door.guards';
+import { MattermostActionDto, MattermostActionResponseDto } from './dto/chat-doors.dto';
 import type { MattermostResponse } from './mattermost-attachments';
-import { MattermostDoor } from './mattermost-door.service';
+import { MattermostDoor, type MattermostActionRequest, type MattermostActionResponse } from './mattermost-door.service';
 import type { SlackMessage } from './slack-blocks';
 import { SlackDoor } from './slack-door.service';
 
@@ -56,5 +57,18 @@ export class ChatDoorsController {
   @ApiOkResponse({ schema: { type: 'object', description: 'A Mattermost slash command response: {response_type, text, attachments}' } })
   mattermostCommand(@Body() form: Record<string, unknown>, @ReqMeta() meta: RequestMeta): Promise<MattermostResponse> {
     return this.mattermost.command(form, meta);
+  }
+
+  /**
+   * Mattermost interactive buttons (JSON, as Mattermost posts them): the button's `context.token`,
+   * made and signed by this backend for one linked chat user, one command and five minutes, used
+   * once. Answered with an ephemeral message to the presser.
+   */
+  @Post('mattermost-actions')
+  @HttpCode(200)
+  @ApiBody({ type: MattermostActionDto })
+  @ApiOkResponse({ type: MattermostActionResponseDto, description: 'A Mattermost integration action response' })
+  mattermostAction(@Body() body: MattermostActionRequest, @ReqMeta() meta: RequestMeta): Promise<MattermostActionResponse> {
+    return this.mattermost.action(body, meta);
   }
 }

@@ -22,16 +22,22 @@ export class ResponseUrlPoster implements OnApplicationShutdown {
     return Boolean(prefix) && typeof url === 'string' && url.length <= 2048 && url.startsWith(prefix!);
   }
 
-  /** Posts the message once `work` is done, or `failed` if it threw. */
-  later(url: string, work: Promise<object>, failed: object): void {
+  /** Posts the message (or the messages, in order) once `work` is done, or `failed` if it threw. */
+  later(url: string, work: Promise<object | object[]>, failed: object): void {
     const job = work
       .catch((err: unknown) => {
         this.logger.error({ err: (err as Error).message }, 'Chat command failed after the acknowledgement');
         return failed;
       })
-      .then(async (message) => {
-        const r = await postJson(url, JSON.stringify(message), {}, { allowPrivate: this.config.notify.allowPrivate, timeoutSec: this.config.notify.timeoutSec });
-        if (r.error) this.logger.warn({ status: r.statusCode, err: r.error }, 'The response_url refused the answer');
+      .then(async (answer) => {
+        // One after the other: the platform shows them in the order they arrive.
+        for (const message of Array.isArray(answer) ? answer : [answer]) {
+          const r = await postJson(url, JSON.stringify(message), {}, { allowPrivate: this.config.notify.allowPrivate, timeoutSec: this.config.notify.timeoutSec });
+          if (r.error) {
+            this.logger.warn({ status: r.statusCode, err: r.error }, 'The response_url refused the answer');
+            break;
+          }
+        }
       })
       .catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'Could not post to the response_url'))
       .finally(() => this.pending.delete(job));

@@ -1,6 +1,6 @@
 import type { ChatReply } from '@chatops/protocol';
-import { escapeMrkdwn, tableText, toSlackMessage, unescapeSlack } from './slack-blocks';
-import { toMattermostResponse } from './mattermost-attachments';
+import { escapeMrkdwn, tableText, toSlackMessage, toSlackMessages, unescapeSlack } from './slack-blocks';
+import { toMattermostResponse, toMattermostResponses } from './mattermost-attachments';
 
 describe('Block Kit renderer', () => {
   it('renders a card: header, text, short fields side by side, long fields, table, actions as buttons', () => {
@@ -64,5 +64,27 @@ describe('Block Kit renderer', () => {
       attachments: [{ fallback: 'Alert acknowledged', color: '#3a7bd5', title: 'Alert acknowledged', text: '• Resolve: `resolve abc`', fields: [{ title: 'Severity', value: 'critical', short: true }] }],
     });
     expect(toMattermostResponse({ title: 'x', error: { code: 'c', message: 'm' } }).attachments[0]).toMatchObject({ color: '#d24b4e', footer: 'c', text: ':warning: m' });
+  });
+
+  it('posts long output as several messages, in order, nothing lost within the five posts, each within a section', () => {
+    const lines = Array.from({ length: 400 }, (_, i) => `line ${String(i).padStart(3, '0')} <&>`);
+    const reply: ChatReply = { title: 'seq on web-1: completed (exit 0)', text: lines.join('\n'), monospace: true, fields: [{ label: 'Status', value: 'completed', short: true }] };
+    const short = toSlackMessages({ ...reply, text: 'ok' });
+    expect(short).toEqual([toSlackMessage({ ...reply, text: 'ok' })]);
+    const msgs = toSlackMessages(reply);
+    expect(msgs.length).toBeGreaterThan(1);
+    expect(msgs.length).toBeLessThanOrEqual(5);
+    expect(msgs[0].blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: reply.title } });
+    expect(JSON.stringify(msgs[0].blocks)).toContain(`Output 1/${msgs.length}`);
+    const outputs = msgs.map((m) => m.blocks.find((b) => b.type === 'section' && b.text?.text.startsWith('```')) as { text: { text: string } });
+    for (const o of outputs) expect(o.text.text.length).toBeLessThanOrEqual(3000);
+    const shown = outputs.map((o) => unescapeSlack(o.text.text.slice(3, -3))).join('');
+    expect(shown).toBe(reply.text);
+    expect(msgs[1].blocks[0]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: `Output 2/${msgs.length}: ${reply.title}` }] });
+
+    const mm = toMattermostResponses({ ...reply, text: lines.concat(lines).join('\n') });
+    expect(mm).toHaveLength(2);
+    expect(mm[0].attachments[0].footer).toBe('output 1/2: continued in the next messages');
+    expect(mm.map((m) => m.attachments[0].text!.replace(/^```\n|\n```$/g, '')).join('')).toBe(lines.concat(lines).join('\n'));
   });
 });

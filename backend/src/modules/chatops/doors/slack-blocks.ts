@@ -1,4 +1,5 @@
 import { SLACK_ACTION_PREFIX, type ChatActionStyle, type ChatReply, type ChatTable } from '@chatops/protocol';
+import { splitOutput } from '../chat-format';
 
 /** The Block Kit subset the door sends. */
 export type SlackText = { type: 'plain_text'; text: string; emoji?: boolean } | { type: 'mrkdwn'; text: string };
@@ -26,11 +27,24 @@ export const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g
 export const unescapeSlack = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
-/** Code blocks keep their fences inside the limit; the tail of output matters most, so the head is cut. */
+const escapeCode = (s: string) => escapeMrkdwn(s).replace(/```/g, '`\u200b``');
+/**
+ * Code blocks keep their fences inside the limit, measured after escaping (`<` is 4 characters in
+ * mrkdwn); the tail of output matters most, so the head is cut.
+ */
 const code = (s: string, max = SECTION_TEXT_MAX) => {
-  const room = max - 8;
-  const body = s.length <= room ? s : `…${s.slice(s.length - room + 1)}`;
-  return '```' + escapeMrkdwn(body).replace(/```/g, '`\u200b``') + '```';
+  const room = max - 6;
+  const whole = escapeCode(s);
+  if (whole.length <= room) return '```' + whole + '```';
+  // The smallest cut whose escaped rest fits beside the `…` (binary search: escaping only grows text).
+  let lo = 0;
+  let hi = s.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (escapeCode(s.slice(mid)).length <= room - 1) hi = mid;
+    else lo = mid + 1;
+  }
+  return '```…' + escapeCode(s.slice(lo)) + '```';
 };
 const STYLE: Record<ChatActionStyle, 'primary' | 'danger' | undefined> = { default: undefined, primary: 'primary', danger: 'danger' };
 
@@ -89,4 +103,38 @@ export function toSlackMessage(reply: ChatReply, opts: { publicUrl?: string; inC
   }
   const fallback = reply.error ? `${reply.title}: ${reply.error.message}` : reply.title;
   return { response_type: opts.inChannel ? 'in_channel' : 'ephemeral', text: cut(fallback, SECTION_TEXT_MAX), blocks: blocks.slice(0, BLOCKS_MAX) };
+}
+
+/** A piece of output per message, leaving room in the section for mrkdwn escaping. */
+const PIECE = 2600;
+
+/** Output pieces whose escaped form fits one section (a piece full of `<&>` is split further). */
+function slackPieces(text: string, size = PIECE): string[] {
+  return splitOutput(text, size).flatMap((p) => (escapeCode(p).length <= SECTION_TEXT_MAX - 6 ? [p] : slackPieces(p, Math.max(1, Math.floor(size / 2)))));
+}
+/** Slack accepts five posts to one `response_url`. */
+const RESPONSE_URL_POSTS = 5;
+
+/**
+ * A reply as the messages posted to `response_url`: one card as `toSlackMessage` draws it, and when
+ * its output is longer than one section, the rest of the output in follow-up messages (in order,
+ * "output 2/3"), within Slack's five posts per `response_url`.
+ */
+export function toSlackMessages(reply: ChatReply, opts: { publicUrl?: string; inChannel?: boolean } = {}): SlackMessage[] {
+  if (!reply.monospace || !reply.text || reply.text.length <= PIECE) return [toSlackMessage(reply, opts)];
+  const pieces = slackPieces(reply.text);
+  if (pieces.length > RESPONSE_URL_POSTS) pieces.splice(0, pieces.length - RESPONSE_URL_POSTS); // the end matters most
+  const n = pieces.length;
+  const first = toSlackMessage({ ...reply, text: pieces[0] }, opts);
+  first.blocks.splice(2 + (reply.error ? 2 : 0), 0, { type: 'context', elements: [{ type: 'mrkdwn', text: `Output 1/${n}: continued in the next messages` }] });
+  const rest = pieces.slice(1).map((piece, i): SlackMessage => ({
+    response_type: first.response_type,
+    // The counter first: a title can be long (a `run` title is the command).
+    text: `Output ${i + 2}/${n}: ${cut(reply.title, HEADER_MAX)}`,
+    blocks: [
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `Output ${i + 2}/${n}: ${escapeMrkdwn(cut(reply.title, HEADER_MAX))}` }] },
+      { type: 'section', text: { type: 'mrkdwn', text: code(piece) } },
+    ],
+  }));
+  return [first, ...rest];
 }

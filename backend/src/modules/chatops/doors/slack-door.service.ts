@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../../../config/config';
 import { ChatErrorCode, ChatException } from '../chatops.errors';
 import { ChatDoor } from './chat-door.service';
 import type { ChatIdentity } from './chat-links.service';
-import { toSlackMessage, unescapeSlack, type SlackMessage } from './slack-blocks';
+import { toSlackMessage, toSlackMessages, unescapeSlack, type SlackMessage } from './slack-blocks';
 import { ResponseUrlPoster } from './response-url-poster.service';
 
 /** A slash command answers inline when it is done within this; otherwise "working…" and the answer later. */
@@ -41,14 +41,16 @@ export class SlackDoor {
     const text = unescapeSlack(field(form, 'text', 20_000, false) ?? '');
     const prepared = await this.door.prepare(who, text);
     if ('reply' in prepared) return this.render(prepared.reply);
-    const work = this.door.run(prepared.user, prepared.text, who, meta).then((r) => this.render(r));
+    const replied = this.door.run(prepared.user, prepared.text, who, meta);
+    const work = replied.then((r) => this.render(r));
     const url = form.response_url;
     if (!this.responder.allowed('slack', url)) return work;
     if (!prepared.slow) {
       const inline = await Promise.race([work, new Promise<null>((r) => setTimeout(r, INLINE_BUDGET_MS, null).unref())]);
       if (inline) return inline;
     }
-    this.responder.later(url, work, failed(prepared.text));
+    // Late answers may take several messages (long output).
+    this.responder.later(url, replied.then((r) => toSlackMessages(r, { publicUrl: this.config.publicUrl })), failed(prepared.text));
     return this.render({ title: 'Working…', text: `\`${prepared.text.slice(0, 200)}\`: the answer follows here.` });
   }
 
@@ -66,10 +68,9 @@ export class SlackDoor {
     if (!this.responder.allowed('slack', payload.response_url)) throw new ChatException(ChatErrorCode.BadPayload, 'payload has no usable response_url');
     const who: ChatIdentity = { provider: 'slack', teamId: teamId.slice(0, 64), userId: payload.user.id.slice(0, 64), userName: payload.user.username ?? payload.user.name ?? null };
     const prepared = await this.door.prepare(who, action.value);
-    const work = 'reply' in prepared
-      ? Promise.resolve(this.render(prepared.reply))
-      : this.door.run(prepared.user, prepared.text, who, meta).then((r) => this.render(r));
-    this.responder.later(payload.response_url, work.then((m) => ({ ...m, replace_original: false })), failed(action.value));
+    const replied = 'reply' in prepared ? Promise.resolve(prepared.reply) : this.door.run(prepared.user, prepared.text, who, meta);
+    const work = replied.then((r) => toSlackMessages(r, { publicUrl: this.config.publicUrl }).map((m) => ({ ...m, replace_original: false })));
+    this.responder.later(payload.response_url, work, failed(action.value));
   }
 
   private render(reply: ChatReply): SlackMessage {

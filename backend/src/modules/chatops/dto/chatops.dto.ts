@@ -8,6 +8,11 @@ export class ChatMessageDto implements ChatMessageRequest {
   text: string;
   /** The server the conversation is about (the panel on a server page): used when a command names none. */
   @IsOptional() @IsUUID() serverId?: string;
+  /**
+   * Stream `run` and `logs … follow` over `/live` (`chat_stream`, `chat_stream_end` to your sockets):
+   * the reply comes at once with `stream`. Default false: the reply waits for the command.
+   */
+  @IsOptional() @IsBoolean() stream?: boolean;
 }
 
 export class ChatHistoryQueryDto {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  CHAT_ACTION_STYLES, CHAT_CHANNELS, CHAT_COMPLETION_KINDS, CHAT_METRIC_RANGES,
+  CHAT_ACTION_STYLES, CHAT_CHANNELS, CHAT_COMPLETION_KINDS, CHAT_CONFIRM_STATES, CHAT_METRIC_RANGES, CHAT_STREAM_KINDS,
+  type ChatConfirmState, type ChatStreamKind, type ChatStreamRef,
   type ChatAction, type ChatActionStyle, type ChatChannel, type ChatChartRef, type ChatCompletion, type ChatCompletionKind,
   type ChatCompletions, type ChatConfirmation, type ChatError, type ChatField, type ChatHistoryEntry, type ChatHistoryPage,
   type ChatMessageResponse, type ChatMetricRange, type ChatReply, type ChatSettings, type ChatTable,
@@ -39,6 +40,28 @@ export class ChatConfirmationDto implements ChatConfirmation {
   /** What runs on confirmation. */
   command: string;
   expiresAt: string;
+  /** `pending` until confirmed, cancelled (`cancel <token>`) or expired; history answers with the final state. */
+  @ApiPropertyOptional({ enum: CHAT_CONFIRM_STATES }) state?: ChatConfirmState;
+  /** Who confirmed or cancelled it (username). */
+  decidedBy?: string;
+  /** The door it was decided through. */
+  @ApiPropertyOptional({ enum: CHAT_CHANNELS }) decidedVia?: ChatChannel;
+  decidedAt?: string;
+}
+
+export class ChatStreamRefDto implements ChatStreamRef {
+  /** The stream's id in `chat_stream` / `chat_stream_end` events over `/live`. */
+  id: string;
+  @ApiProperty({ enum: CHAT_STREAM_KINDS }) kind: ChatStreamKind;
+  serverId: string;
+  /** `running` while output streams; `ended` in the final reply. */
+  @ApiProperty({ enum: ['running', 'ended'] }) state: 'running' | 'ended';
+  /** A followed log: `chat_stream_stop` stops it. */
+  stoppable: boolean;
+  /** `logs`: the followed container. */
+  container?: string;
+  /** `logs`: how many lines the final card shows. */
+  lines?: number;
 }
 
 export class ChatErrorDto implements ChatError {
@@ -63,6 +86,8 @@ export class ChatReplyDto implements ChatReply {
   actions?: ChatActionDto[];
   /** Present when the command waits for a confirmation. */
   confirm?: ChatConfirmationDto;
+  /** Present when the output streams over `/live` (`stream: true`); the final reply replaces this one. */
+  stream?: ChatStreamRefDto;
   /** Present when the message did not parse or the command was refused. */
   error?: ChatErrorDto;
 }

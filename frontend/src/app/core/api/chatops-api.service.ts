@@ -31,9 +31,12 @@ export interface ChatIntegrationUpdates {
 export class ChatopsApi {
   private readonly http = inject(HttpClient);
 
-  /** Refusals come back as a 200 reply with `error`; only network and internal errors raise a toast. */
-  send(text: string, serverId?: string | null): Observable<ChatMessageResponse> {
-    return this.http.post<ChatMessageResponse>(`${API}/chatops/messages`, serverId ? { text, serverId } : { text });
+  /**
+   * Refusals come back as a 200 reply with `error`; only network and internal errors raise a toast.
+   * `stream`: `run` and `logs … follow` answer at once and stream their output over `/live`.
+   */
+  send(text: string, serverId?: string | null, stream = false): Observable<ChatMessageResponse> {
+    return this.http.post<ChatMessageResponse>(`${API}/chatops/messages`, { text, ...(serverId ? { serverId } : {}), ...(stream ? { stream } : {}) });
   }
 
   /** Newest first. */

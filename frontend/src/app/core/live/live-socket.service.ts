@@ -17,7 +17,7 @@ export type LiveAckEvent = {
 export type LiveAckRequest<E extends LiveAckEvent> = Parameters<ClientEvents[E]>[0];
 export type LiveAckResponse<E extends LiveAckEvent> = Parameters<Parameters<ClientEvents[E]>[1]>[0];
 /** One-way frames (their ack is optional and not asked for). */
-export type LiveSendEvent = 'terminal_input' | 'terminal_resize' | 'terminal_close' | 'container_logs_unsubscribe';
+export type LiveSendEvent = 'terminal_input' | 'terminal_resize' | 'terminal_close' | 'container_logs_unsubscribe' | 'chat_stream_stop';
 export type LiveSendPayload<E extends LiveSendEvent> = Parameters<ClientEvents[E]>[0];
 
 /** Why `request()` failed before any acknowledgement arrived. */
@@ -50,7 +50,7 @@ export const LIVE_SOCKET_FACTORY = new InjectionToken<(auth: AuthCallback) => Li
 
 const EVENTS: LiveEventName[] = [
   'metrics', 'server_status', 'alert', 'command_output', 'command_finished', 'container_event', 'fleet_summary', 'terminal_output', 'terminal_exit',
-  'container_logs', 'container_logs_end',
+  'container_logs', 'container_logs_end', 'chat_stream', 'chat_stream_end',
 ];
 
 /**

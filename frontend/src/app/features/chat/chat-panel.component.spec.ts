@@ -5,7 +5,9 @@ import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import { provideRouter } from '@angular/router';
 import type { ChatHistoryEntry, ChatHistoryPage } from '@chatops/protocol/chatops';
 import { button, q, qa, text } from '../../../testing/dom';
+import { FakeLiveSocketService } from '../../../testing/fake-live-socket';
 import { nextRequest } from '../../../testing/http-helpers';
+import { LiveSocketService } from '../../core/live/live-socket.service';
 import { ChatPanelComponent } from './chat-panel.component';
 
 function entry(i: number, partial: Partial<ChatHistoryEntry> = {}): ChatHistoryEntry {
@@ -18,6 +20,7 @@ function entry(i: number, partial: Partial<ChatHistoryEntry> = {}): ChatHistoryE
 describe('ChatPanelComponent', () => {
   let fixture: ComponentFixture<ChatPanelComponent>;
   let http: HttpTestingController;
+  let live: FakeLiveSocketService;
 
   async function create(serverId: string | null = null): Promise<void> {
     fixture = TestBed.createComponent(ChatPanelComponent);
@@ -33,9 +36,13 @@ describe('ChatPanelComponent', () => {
 
   beforeEach(() => {
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } }],
+      providers: [
+        provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
+        { provide: LiveSocketService, useClass: FakeLiveSocketService },
+      ],
     });
     http = TestBed.inject(HttpTestingController);
+    live = TestBed.inject(LiveSocketService) as unknown as FakeLiveSocketService;
   });
   afterEach(() => http.verify());
 
@@ -60,7 +67,7 @@ describe('ChatPanelComponent', () => {
     button(fixture, 'status').click();
     await fixture.whenStable();
     const post = await nextRequest(http, '/api/v1/chatops/messages');
-    expect(post.request.body).toEqual({ text: 'status' });
+    expect(post.request.body).toEqual({ text: 'status', stream: true });
     expect(text(fixture)).toContain('Working…');
     post.flush({ id: 'm9', reply: { title: 'Fleet: 0 servers' } });
     await fixture.whenStable();
@@ -78,7 +85,7 @@ describe('ChatPanelComponent', () => {
     expect(q(fixture, '[data-testid=chat-context]').textContent).toContain('web-1');
     fixture.componentInstance.send('top');
     const post = await nextRequest(http, '/api/v1/chatops/messages');
-    expect(post.request.body).toEqual({ text: 'top', serverId: 's1' });
+    expect(post.request.body).toEqual({ text: 'top', serverId: 's1', stream: true });
     post.flush({ id: 'm1', reply: { title: 'web-1: top' } });
     await fixture.whenStable();
 
@@ -89,6 +96,8 @@ describe('ChatPanelComponent', () => {
     all.flush({ items: [], nextCursor: null });
     await fixture.whenStable();
     expect(qa(fixture, '[data-testid=chat-context]')).toHaveLength(0);
+    // Without the live connection nothing could stream: the reply waits for the command.
+    live.status.set('connecting');
     fixture.componentInstance.send('status');
     expect((await nextRequest(http, '/api/v1/chatops/messages')).request.body).toEqual({ text: 'status' });
   });
@@ -150,5 +159,60 @@ describe('ChatPanelComponent', () => {
     post.flush({ id: 'm2', reply: { title: 'Fleet' } });
     await fixture.whenStable();
     expect(qa(fixture, '[data-testid=chat-reply] h3').map((h) => h.textContent?.trim())).toEqual(['Reply 1', 'Fleet']);
+  });
+
+  describe('streamed replies', () => {
+    const streamRef = (id: string, kind: 'run' | 'logs' = 'run') => ({ id, kind, serverId: 's1', state: 'running' as const, stoppable: kind === 'logs' });
+    const output = () => qa(fixture, '[data-testid=chat-stream-output]').map((o) => o.textContent);
+
+    it('draws output as it arrives, then replaces the card with the final one', async () => {
+      await create();
+      await history({ items: [], nextCursor: null });
+      fixture.componentInstance.send('run web-1 -- ping -c 2 x');
+      const post = await nextRequest(http, '/api/v1/chatops/messages');
+      expect(post.request.body).toEqual({ text: 'run web-1 -- ping -c 2 x', stream: true });
+      post.flush({ id: 'm1', reply: { title: 'ping -c 2 x on web-1: running', text: '', monospace: true, stream: streamRef('st1') } });
+      await fixture.whenStable();
+      expect(output()).toEqual(['']);
+      live.emit('chat_stream', { streamId: 'st1', stream: 'stdout', chunk: 'PING x\n' });
+      await fixture.whenStable();
+      expect(output()).toEqual(['PING x\n']);
+      // Another stream's output (another tab's action) is not drawn here.
+      live.emit('chat_stream', { streamId: 'other', stream: 'stdout', chunk: 'nope\n' });
+      live.emit('chat_stream', { streamId: 'st1', stream: 'stdout', chunk: '64 bytes\n' });
+      await fixture.whenStable();
+      expect(output()).toEqual(['PING x\n64 bytes\n']);
+      live.emit('chat_stream_end', {
+        streamId: 'st1', messageId: 'm1', reason: 'exited', exitCode: 0,
+        reply: { title: 'ping -c 2 x on web-1: completed (exit 0)', text: 'PING x\n64 bytes\n', monospace: true, stream: { ...streamRef('st1'), state: 'ended' } },
+      });
+      await fixture.whenStable();
+      expect(output()).toEqual([]);
+      expect(q(fixture, '[data-testid=chat-reply] h3').textContent?.trim()).toBe('ping -c 2 x on web-1: completed (exit 0)');
+      expect(q(fixture, '[data-testid=chat-output]').textContent).toBe('PING x\n64 bytes\n');
+    });
+
+    it('keeps output and the end that arrive before the reply naming their stream', async () => {
+      await create();
+      await history({ items: [], nextCursor: null });
+      fixture.componentInstance.send('run web-1 -- true');
+      const post = await nextRequest(http, '/api/v1/chatops/messages');
+      live.emit('chat_stream', { streamId: 'st2', stream: 'stdout', chunk: 'early\n' });
+      live.emit('chat_stream_end', { streamId: 'st2', messageId: 'm2', reason: 'exited', exitCode: 0, reply: { title: 'true on web-1: completed (exit 0)', text: 'early\n', monospace: true } });
+      post.flush({ id: 'm2', reply: { title: 'true on web-1: running', text: '', monospace: true, stream: streamRef('st2') } });
+      await fixture.whenStable();
+      expect(output()).toEqual([]);
+      expect(q(fixture, '[data-testid=chat-reply] h3').textContent?.trim()).toBe('true on web-1: completed (exit 0)');
+    });
+
+    it('stops a followed log through the live socket', async () => {
+      await create();
+      await history({ items: [entry(0, { text: 'logs api on web-1 follow', reply: { title: 'Following api on web-1', text: '', monospace: true, stream: streamRef('st3', 'logs') } })], nextCursor: null });
+      live.emit('chat_stream', { streamId: 'st3', stream: 'stderr', chunk: 'warn\n' });
+      await fixture.whenStable();
+      expect(output()).toEqual(['warn\n']);
+      q<HTMLButtonElement>(fixture, '[data-testid=chat-stream-stop]').click();
+      expect(live.sent).toEqual([{ event: 'chat_stream_stop', payload: { streamId: 'st3' } }]);
+    });
   });
 });

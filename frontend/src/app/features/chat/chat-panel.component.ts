@@ -8,10 +8,12 @@ import { RouterLink } from '@angular/router';
 import type { ChatHistoryEntry, ChatReply, ChatSettings } from '@chatops/protocol/chatops';
 import { Subject, catchError, combineLatest, debounceTime, distinctUntilChanged, of, switchMap, tap } from 'rxjs';
 import { ChatopsApi } from '../../core/api/chatops-api.service';
+import { LiveSocketService } from '../../core/live/live-socket.service';
 import { ServersApi } from '../../core/api/servers-api.service';
 import { IconComponent } from '../../shared/ui/icon.component';
 import { ChatInputComponent } from './chat-input.component';
 import { ChatReplyCardComponent } from './chat-reply-card.component';
+import { appendToStreamView, emptyStreamView, type ChatStreamView } from './chat-stream-buffer';
 
 /** One message and its reply (null while it is on its way). */
 export interface ChatTurn {
@@ -51,6 +53,7 @@ export class ChatPanelComponent {
 
   private readonly api = inject(ChatopsApi);
   private readonly servers = inject(ServersApi);
+  private readonly liveSocket = inject(LiveSocketService);
   private readonly injector = inject(Injector);
   private readonly destroyRef = inject(DestroyRef);
   private readonly log = viewChild<ElementRef<HTMLElement>>('log');
@@ -69,11 +72,16 @@ export class ChatPanelComponent {
   protected readonly settings = signal<ChatSettings | null>(null);
   /** The user's earlier messages, newest first, without one-time confirmations. */
   protected readonly recallSeed = computed(() =>
-    this.turns().map((t) => t.text).filter((t) => !/^\/?confirm\s/i.test(t)).reverse(),
+    this.turns().map((t) => t.text).filter((t) => !/^\/?(confirm|cancel)\s/i.test(t)).reverse(),
   );
 
   /** Messages sent in this conversation, to show a confirmation already sent as done. */
   protected readonly sentTexts = computed(() => new Set(this.turns().filter((t) => t.reply).map((t) => t.text.trim())));
+
+  /** Output of streamed actions by stream id, as it arrives (possibly before the reply that names it). */
+  protected readonly streams = signal<ReadonlyMap<string, ChatStreamView>>(new Map());
+  /** Final replies of streams that ended before their turn had its reply. */
+  private readonly endedEarly = new Map<string, ChatReply>();
 
   private readonly search$ = new Subject<string>();
   /** The user is at the newest message: content growing below (a chart drawn, output) keeps it in view. */
@@ -120,6 +128,25 @@ export class ChatPanelComponent {
       .subscribe((s) => this.contextName.set(s?.name ?? null));
 
     this.api.settings().pipe(takeUntilDestroyed()).subscribe({ next: (s) => this.settings.set(s), error: () => undefined });
+
+    this.liveSocket.on('chat_stream').pipe(takeUntilDestroyed()).subscribe(({ streamId, stream, chunk }) => {
+      this.streams.update((m) => new Map(m).set(streamId, appendToStreamView(m.get(streamId) ?? emptyStreamView(), stream, chunk)));
+    });
+    this.liveSocket.on('chat_stream_end').pipe(takeUntilDestroyed()).subscribe(({ streamId, reply }) => {
+      this.streams.update((m) => {
+        const next = new Map(m);
+        next.delete(streamId);
+        return next;
+      });
+      const shown = this.turns().some((t) => t.reply?.stream?.id === streamId);
+      if (shown) this.turns.update((ts) => ts.map((t) => (t.reply?.stream?.id === streamId ? { ...t, reply } : t)));
+      // Its reply is still on its way (a short command): used when it arrives. Another tab's
+      // streams never arrive here as replies; keep the map small.
+      else if (this.turns().some((t) => !t.reply)) {
+        this.endedEarly.set(streamId, reply);
+        if (this.endedEarly.size > 20) this.endedEarly.delete(this.endedEarly.keys().next().value!);
+      }
+    });
   }
 
   /** Sends a message (typed, a button's command, a confirmation) and appends it with its reply. */
@@ -127,11 +154,22 @@ export class ChatPanelComponent {
     const turn: ChatTurn = { key: `local-${localKey++}`, text, createdAt: new Date().toISOString(), reply: null };
     this.turns.update((ts) => [...ts, turn]);
     this.scrollToBottom();
-    this.api.send(text, this.context()).subscribe({
-      next: (res) => this.replace(turn.key, { ...turn, key: res.id, reply: res.reply }),
+    // Stream long actions only when their output can arrive (the live socket is up).
+    this.api.send(text, this.context(), this.liveSocket.status() === 'connected').subscribe({
+      next: (res) => {
+        const streamId = res.reply.stream?.state === 'running' ? res.reply.stream.id : null;
+        const ended = streamId ? this.endedEarly.get(streamId) : undefined;
+        if (streamId) this.endedEarly.delete(streamId);
+        this.replace(turn.key, { ...turn, key: res.id, reply: ended ?? res.reply });
+      },
       // The error interceptor has shown a toast; the turn says it was not sent.
       error: () => this.replace(turn.key, { ...turn, failed: true }),
     });
+  }
+
+  /** Stops a followed log (the card's Stop button); its end arrives as `chat_stream_end`. */
+  protected stopStream(streamId: string): void {
+    this.liveSocket.send('chat_stream_stop', { streamId });
   }
 
   /** Focuses the message box (the drawer, when it opens). */

@@ -89,6 +89,64 @@ describe('ChatReplyCardComponent', () => {
     expect(text(fixture)).toContain('No samples in this range.');
   });
 
+  describe('a streamed reply', () => {
+    const running = (kind: 'run' | 'logs'): ChatReply => ({
+      title: kind === 'run' ? 'ping -c 3 x on web-1: running' : 'Following api on web-1', text: '', monospace: true,
+      stream: { id: 'st-1', kind, serverId: 's1', state: 'running', stoppable: kind === 'logs' },
+    });
+
+    it('draws the output as it arrives, stderr marked, escaped, without a Stop button for a command', () => {
+      render(running('run'));
+      expect(q(fixture, '[data-testid=chat-stream-state]').textContent?.trim()).toBe('Running…');
+      expect(q(fixture, '[data-testid=chat-stream-output]').textContent).toBe('');
+      fixture.componentRef.setInput('live', { pieces: [{ stream: 'stdout', text: 'line 1\n' }], chars: 7, dropped: false });
+      fixture.detectChanges();
+      expect(q(fixture, '[data-testid=chat-stream-output]').textContent).toBe('line 1\n');
+      fixture.componentRef.setInput('live', {
+        pieces: [{ stream: 'stdout', text: 'line 1\n<b>2</b>\n' }, { stream: 'stderr', text: 'oops\n' }], chars: 22, dropped: false,
+      });
+      fixture.detectChanges();
+      const out = q(fixture, '[data-testid=chat-stream-output]');
+      expect(out.textContent).toBe('line 1\n<b>2</b>\noops\n');
+      expect(out.querySelector('b')).toBeNull();
+      expect(out.querySelector('.err')?.textContent).toBe('oops\n');
+      expect(qa(fixture, '[data-testid=chat-stream-stop]')).toHaveLength(0);
+      expect(qa(fixture, '[data-testid=chat-stream-dropped]')).toHaveLength(0);
+    });
+
+    it('says when older output was dropped, and keeps the newest line in view unless scrolled up', async () => {
+      render(running('run'));
+      const out = q<HTMLElement>(fixture, '[data-testid=chat-stream-output]');
+      // jsdom has no layout: a 100 px box whose content is 5 px per character of output.
+      Object.defineProperty(out, 'clientHeight', { configurable: true, value: 100 });
+      Object.defineProperty(out, 'scrollHeight', { configurable: true, get: () => 100 + (out.textContent?.length ?? 0) * 5 });
+      fixture.componentRef.setInput('live', { pieces: [{ stream: 'stdout', text: 'x\n'.repeat(40) }], chars: 80, dropped: true });
+      await fixture.whenStable();
+      expect(out.scrollTop).toBe(500);
+      expect(q(fixture, '[data-testid=chat-stream-dropped]').textContent).toContain('Earlier output is not shown');
+      out.scrollTop = 50; // the user scrolled up to read
+      fixture.componentRef.setInput('live', { pieces: [{ stream: 'stdout', text: 'x\n'.repeat(80) }], chars: 160, dropped: true });
+      await fixture.whenStable();
+      expect(out.scrollTop).toBe(50);
+    });
+
+    it('stops a followed log once, then shows the final card that replaces it', () => {
+      render(running('logs'));
+      const stops: string[] = [];
+      fixture.componentInstance.stop.subscribe((id) => stops.push(id));
+      expect(q(fixture, '[data-testid=chat-stream-state]').textContent?.trim()).toBe('Following…');
+      q<HTMLButtonElement>(fixture, '[data-testid=chat-stream-stop]').click();
+      fixture.detectChanges();
+      expect(q<HTMLButtonElement>(fixture, '[data-testid=chat-stream-stop]').disabled).toBe(true);
+      q<HTMLButtonElement>(fixture, '[data-testid=chat-stream-stop]').click();
+      expect(stops).toEqual(['st-1']);
+      fixture.componentRef.setInput('reply', { title: 'Logs of api: stopped', text: 'a\nb', monospace: true, stream: { ...running('logs').stream!, state: 'ended', stoppable: false } });
+      fixture.detectChanges();
+      expect(qa(fixture, '[data-testid=chat-stream]')).toHaveLength(0);
+      expect(q(fixture, '[data-testid=chat-output]').textContent).toBe('a\nb');
+    });
+  });
+
   describe('the confirm step', () => {
     const confirmReply = (): ChatReply => ({
       title: 'Run on web-1?',
@@ -134,12 +192,28 @@ describe('ChatReplyCardComponent', () => {
       expect(text(fixture)).toContain('Confirmed');
     });
 
-    it('cancels without sending anything', () => {
-      render(confirmReply());
+    it('cancels with `cancel <token>`, once, and the buttons go', () => {
+      const reply = confirmReply();
+      render({ ...reply, actions: [{ label: 'Cancel', command: `cancel ${reply.confirm!.token}`, style: 'default' }] });
+      expect(qa(fixture, 'button').map((b) => b.textContent?.trim())).toEqual(['Confirm', 'Cancel']);
       q<HTMLButtonElement>(fixture, '[data-testid=chat-cancel-button]').click();
       fixture.detectChanges();
-      expect(sent).toEqual([]);
+      expect(sent).toEqual(['cancel tok_abcdefghijklmnopqrs']);
+      expect(qa(fixture, 'button')).toHaveLength(0);
       expect(text(fixture)).toContain('Cancelled — nothing ran');
+    });
+
+    it('shows the final state the history recorded: who confirmed (and through which door), cancelled, expired', () => {
+      const pending = confirmReply();
+      render({ ...pending, confirm: { ...pending.confirm!, state: 'confirmed', decidedBy: 'alice', decidedVia: 'slack' } });
+      expect(q(fixture, '[data-testid=chat-confirm-state]').textContent?.trim()).toBe('Confirmed by alice (via slack)');
+      expect(qa(fixture, 'button')).toHaveLength(0);
+      render({ ...pending, confirm: { ...pending.confirm!, state: 'cancelled', decidedBy: 'alice', decidedVia: 'dashboard' } });
+      expect(q(fixture, '[data-testid=chat-confirm-state]').textContent?.trim()).toBe('Cancelled by alice — nothing ran');
+      // Still within its time, but the backend said it expired (the clocks differ): no buttons.
+      render({ ...pending, confirm: { ...pending.confirm!, state: 'expired' } });
+      expect(q(fixture, '[data-testid=chat-confirm-state]').textContent?.trim()).toBe('Expired — send the command again');
+      expect(qa(fixture, 'button')).toHaveLength(0);
     });
 
     it('shows a confirmation from the history that has already expired as expired', () => {

@@ -1,11 +1,15 @@
-import { ChangeDetectionStrategy, Component, computed, input, output, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, Injector, afterNextRender, computed, effect, inject, input, output, signal, viewChild } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import type { ChatAction, ChatReply } from '@chatops/protocol/chatops';
 import { IconComponent } from '../../shared/ui/icon.component';
 import { AnsiHtmlDirective } from '../server-commands/ansi-html.directive';
 import { AnsiOutput } from '../server-commands/ansi-output';
 import { ChatChartComponent } from './chat-chart.component';
+import type { ChatStreamView } from './chat-stream-buffer';
 import { confirmCountdown } from './confirm-countdown';
+
+/** Scrolled this close to the bottom, streamed output keeps the newest line in view. */
+const PINNED_PX = 24;
 
 /**
  * One reply drawn from its structured card (docs/chatops.md, "Replies"): title, text (command
@@ -23,24 +27,59 @@ export class ChatReplyCardComponent {
   readonly reply = input.required<ChatReply>();
   /** The conversation already holds this reply's `confirm <token>` (a reloaded history). */
   readonly confirmed = input(false);
+  /** Output streamed so far, while `reply.stream` is running. */
+  readonly live = input<ChatStreamView | null>(null);
   readonly send = output<string>();
+  /** Stop a followed log (`reply.stream.stoppable`). */
+  readonly stop = output<string>();
+
+  private readonly injector = inject(Injector);
+  private readonly liveOut = viewChild<ElementRef<HTMLElement>>('liveOut');
 
   protected readonly secondsLeft = confirmCountdown(() => this.reply().confirm?.expiresAt);
   /** What the user did with the confirm step in this session. */
   private readonly choice = signal<'confirmed' | 'cancelled' | null>(null);
-  protected readonly decision = computed(() => this.choice() ?? (this.confirmed() ? 'confirmed' : null));
+  /** How the confirm step ended: decided here, recorded on the reply (history), or sent earlier. */
+  protected readonly decision = computed(() => {
+    const state = this.reply().confirm?.state;
+    if (state === 'confirmed' || state === 'cancelled') return state;
+    return this.choice() ?? (this.confirmed() ? 'confirmed' : state === 'expired' ? 'expired' : null);
+  });
   protected readonly confirmOpen = computed(() => !!this.reply().confirm && !this.decision() && this.secondsLeft() > 0);
-  /** The buttons, without the one sending `confirm <token>`: the confirm step draws its own. */
+  /** The buttons, without the ones sending `confirm|cancel <token>`: the confirm step draws its own. */
   protected readonly actions = computed(() => {
     const r = this.reply();
-    return (r.actions ?? []).filter((a) => !r.confirm || a.command.trim() !== `confirm ${r.confirm.token}`);
+    const own = r.confirm ? [`confirm ${r.confirm.token}`, `cancel ${r.confirm.token}`] : [];
+    return (r.actions ?? []).filter((a) => !own.includes(a.command.trim()));
   });
+  protected readonly running = computed(() => this.reply().stream?.state === 'running');
+  protected readonly stopping = signal(false);
 
   protected readonly output = computed(() => {
     const r = this.reply();
     if (!r.monospace || !r.text) return null;
     return new AnsiOutput().append('stdout', r.text);
   });
+
+  /** The streamed output through the ANSI renderer (rebuilt from the bounded view: at most 64 K characters). */
+  protected readonly liveChunks = computed(() => {
+    const view = this.live();
+    if (!view) return [];
+    const out = new AnsiOutput();
+    for (const p of view.pieces) out.append(p.stream, p.text);
+    return out.chunks;
+  });
+
+  constructor() {
+    // New output keeps the newest line in view unless the user scrolled up to read.
+    effect(() => {
+      this.liveChunks();
+      const el = this.liveOut()?.nativeElement;
+      if (!el) return;
+      const pinned = el.scrollHeight - el.scrollTop - el.clientHeight < PINNED_PX;
+      afterNextRender(() => { if (pinned) el.scrollTop = el.scrollHeight; }, { injector: this.injector });
+    });
+  }
 
   protected act(action: ChatAction): void {
     this.send.emit(action.command);
@@ -54,6 +93,16 @@ export class ChatReplyCardComponent {
   }
 
   protected cancel(): void {
+    const c = this.reply().confirm;
+    if (!c || !this.confirmOpen()) return;
     this.choice.set('cancelled');
+    this.send.emit(`cancel ${c.token}`);
+  }
+
+  protected stopStream(): void {
+    const s = this.reply().stream;
+    if (!s?.stoppable || this.stopping()) return;
+    this.stopping.set(true);
+    this.stop.emit(s.id);
   }
 }

@@ -50,3 +50,26 @@ export class ChatIntegrationStatusDto implements ChatIntegrationStatus {
   @ApiProperty({ enum: ['stored', 'env'], nullable: true }) source: 'stored' | 'env' | null;
   @ApiProperty({ type: String, nullable: true }) updatedAt: string | null;
 }
+
+/** The button's context as this backend made it. */
+export class MattermostActionContextDto {
+  /** `<claims>.<mac>`: signed by this backend for one chat user, one command, five minutes; used once. */
+  token: string;
+}
+
+/**
+ * What Mattermost posts when a ChatOps button is pressed (documentation only: the route reads the
+ * fields it needs and ignores the others Mattermost adds, so this is not validated as a DTO).
+ */
+export class MattermostActionDto {
+  /** The presser: must be the chat user the button was made for. */
+  user_id: string;
+  team_id?: string;
+  user_name?: string;
+  context: MattermostActionContextDto;
+}
+
+export class MattermostActionResponseDto {
+  /** Shown to the presser only. */
+  ephemeral_text: string;
+}
