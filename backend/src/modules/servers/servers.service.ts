@@ -18,7 +18,7 @@ export interface ServerBrief {
   name: string;
   status: ServerStatus;
   lastSeen: string | null;
-  /** `metadata.tags` as stored (any JSON; callers interpret it). */
+  /** The server's tags; for a server without any, `metadata.tags` as stored (any JSON; callers interpret it). */
   tags: unknown;
 }
 
@@ -46,18 +46,19 @@ export class ServersService {
     return this.servers.existsBy({ id, ownerId: user.id });
   }
 
-  async list(user: AuthUser): Promise<ServerResponse[]> {
-    const rows = await this.servers.find({
-      where: isAdmin(user) ? {} : { ownerId: user.id },
-      order: { name: 'ASC', createdAt: 'ASC' },
-    });
-    return rows.map(toServer);
+  /** `tag`: only the servers carrying it (`tags @> ARRAY[tag]`, served by the GIN index). */
+  async list(user: AuthUser, tag?: string): Promise<ServerResponse[]> {
+    const query = this.servers.createQueryBuilder('s').orderBy('s.name', 'ASC').addOrderBy('s.createdAt', 'ASC');
+    if (!isAdmin(user)) query.andWhere('s.owner_id = :owner', { owner: user.id });
+    if (tag !== undefined) query.andWhere('s.tags @> ARRAY[:tag]::text[]', { tag });
+    return (await query.getMany()).map(toServer);
   }
 
   /** The servers the user may see (admins: all), briefly, by name: one query, no entity hydration. */
   async listBrief(user: AuthUser): Promise<ServerBrief[]> {
     const rows = (await this.db.query(
-      `SELECT id, name, status, last_seen, metadata -> 'tags' AS tags FROM servers
+      `SELECT id, name, status, last_seen,
+              CASE WHEN cardinality(tags) > 0 THEN to_jsonb(tags) ELSE metadata -> 'tags' END AS tags FROM servers
         ${isAdmin(user) ? '' : 'WHERE owner_id = $1'} ORDER BY name, created_at`,
       isAdmin(user) ? [] : [user.id],
     )) as { id: string; name: string; status: ServerStatus; last_seen: Date | null; tags: unknown }[];
@@ -76,6 +77,7 @@ export class ServersService {
       host: dto.host ?? null,
       port: dto.port ?? null,
       metadata: dto.metadata ?? {},
+      tags: dto.tags ?? [],
       status: 'unknown',
     }));
     await this.audit.record({ action: 'server.create', description: `Created server "${server.name}"`, userId: user.id, serverId: server.id, meta });
@@ -90,10 +92,12 @@ export class ServersService {
     if (dto.host !== undefined) server.host = dto.host;
     if (dto.port !== undefined) server.port = dto.port;
     if (dto.metadata !== undefined) server.metadata = dto.metadata;
+    const tagsBefore = server.tags;
+    if (dto.tags !== undefined) server.tags = dto.tags;
     const saved = await this.servers.save(server);
     await this.audit.record({
       action: 'server.update',
-      description: `Updated server "${saved.name}" (${changed.join(', ') || 'no fields'})`,
+      description: `Updated server "${saved.name}" (${changed.join(', ') || 'no fields'})${dto.tags !== undefined ? describeTagChange(tagsBefore, saved.tags) : ''}`,
       userId: user.id,
       serverId: id,
       meta,
@@ -221,6 +225,13 @@ export class ServersService {
     for (const r of rows) this.events.emit('server.status', { serverId: r.id, status: 'offline', lastSeen: r.last_seen });
     return rows.map((r) => r.id);
   }
+}
+
+/** What a tag update did, for the audit trail: ` tags +prod -staging`, or nothing when they did not change. */
+function describeTagChange(before: string[], after: string[]): string {
+  const added = after.filter((t) => !before.includes(t)).map((t) => `+${t}`);
+  const removed = before.filter((t) => !after.includes(t)).map((t) => `-${t}`);
+  return added.length || removed.length ? `: tags ${[...added, ...removed].join(' ')}` : '';
 }
 
 function checkMetadata(metadata: Record<string, unknown> | undefined): void {

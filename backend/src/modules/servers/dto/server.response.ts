@@ -29,4 +29,6 @@ export class ServerResponse implements Server {
   updatedAt: string;
   /** What the agent reported in its last `hello`; null before the first connection. */
   agent: AgentInfoResponse | null;
+  /** Lower-case labels (letters, digits, `.`, `_`, `:`, `-`; 1–32 characters), at most 20. */
+  tags: string[];
 }
