@@ -1,5 +1,5 @@
 import { CdkVirtualScrollViewport, ScrollingModule } from '@angular/cdk/scrolling';
-import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, Injector, afterNextRender, inject, input, output, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, Injector, afterNextRender, computed, effect, inject, input, output, viewChild } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { Percent1Pipe, RelativeTimePipe } from '../../shared/format/format.pipes';
 import { ThresholdsService } from '../../shared/thresholds/thresholds';
@@ -14,7 +14,7 @@ export const ROW_HEIGHT = 44;
 export interface RowToggle { id: string; on: boolean; shift: boolean }
 
 /** The columns a user can sort by, in table order (the checkbox column comes first). */
-const SORTABLE: SortKey[] = ['status', 'name', 'cpu', 'memory', 'disk', 'load', 'containers', 'lastSeen'];
+const SORTABLE: SortKey[] = ['name', 'status', 'cpu', 'memory', 'disk', 'load', 'containers', 'lastSeen'];
 
 /**
  * The dense fleet table: one real `<table>` whose body is virtualised (CDK virtual scroll), so only
@@ -27,7 +27,7 @@ const SORTABLE: SortKey[] = ['status', 'name', 'cpu', 'memory', 'disk', 'load', 
   imports: [ScrollingModule, RouterLink, StatusChipComponent, IconComponent, Percent1Pipe, RelativeTimePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <cdk-virtual-scroll-viewport [itemSize]="rowHeight" [minBufferPx]="rowHeight * 8" [maxBufferPx]="rowHeight * 16" class="viewport" data-testid="fleet-table">
+    <cdk-virtual-scroll-viewport [style.height.px]="height()" [itemSize]="rowHeight" [minBufferPx]="rowHeight * 5" [maxBufferPx]="rowHeight * 10" class="viewport" data-testid="fleet-table">
       <table #table [attr.aria-rowcount]="rowCount() + 1" aria-label="Servers" (keydown)="onKey($event)">
         <thead>
           <tr aria-rowindex="1">
@@ -41,7 +41,7 @@ const SORTABLE: SortKey[] = ['status', 'name', 'cpu', 'memory', 'disk', 'load', 
                   {{ labels[key] }}<span class="arrow" aria-hidden="true">{{ sort() === key ? (sortDir() === 'asc' ? '▲' : '▼') : '' }}</span>
                 </button>
               </th>
-              @if (key === 'name') { <th scope="col" class="col-tags">Tags</th> }
+              @if (key === 'status') { <th scope="col" class="col-tags">Tags</th> }
             }
           </tr>
         </thead>
@@ -59,8 +59,8 @@ const SORTABLE: SortKey[] = ['status', 'name', 'cpu', 'memory', 'disk', 'load', 
                 @let stale = staleOf(c);
                 <td class="sel"><input type="checkbox" data-col="sel" [checked]="selected().has(c.server.id)" [attr.aria-label]="'Select ' + c.server.name"
                   (click)="onToggle($event, c.server.id)" /></td>
-                <td class="col-status"><app-status-chip [status]="c.status" /></td>
                 <th scope="row" class="col-name"><a data-col="name" data-testid="row-name" [routerLink]="['/servers', c.server.id]" [title]="c.server.host || ''">{{ c.server.name }}</a></th>
+                <td class="col-status"><app-status-chip [status]="c.status" /></td>
                 <td class="col-tags" data-testid="row-tags">@for (t of c.server.tags.slice(0, 3); track t) {<span class="tag">{{ t }}</span>}@if (c.server.tags.length > 3) {<span class="more">+{{ c.server.tags.length - 3 }}</span>}</td>
                 <td class="col-cpu num" data-testid="row-cpu" [class]="'level-' + lv.cpu" [class.stale]="stale">{{ c.cpuPercent | percent1 }}@if (lv.cpu !== 'ok') { <app-icon [name]="lv.cpu === 'critical' ? 'critical' : 'warning'" [size]="14" /><span class="lvl">{{ lv.cpu }}</span> }</td>
                 <td class="col-memory num" [class]="'level-' + lv.memory" [class.stale]="stale">{{ c.memoryPercent | percent1 }}@if (lv.memory !== 'ok') { <app-icon [name]="lv.memory === 'critical' ? 'critical' : 'warning'" [size]="14" /><span class="lvl">{{ lv.memory }}</span> }</td>
@@ -82,17 +82,21 @@ const SORTABLE: SortKey[] = ['status', 'name', 'cpu', 'memory', 'disk', 'load', 
   `,
   styles: `
     :host { display: block; }
-    .viewport { height: clamp(320px, calc(100dvh - 290px), 4000px); border-radius: 12px; background: var(--mat-sys-surface-container-low); overflow-x: auto; }
-    table { width: 100%; min-width: 980px; border-collapse: separate; border-spacing: 0; table-layout: fixed; font: var(--mat-sys-body-medium); }
+    .viewport { max-height: max(320px, calc(100dvh - 290px)); border-radius: 12px; background: var(--mat-sys-surface-container-low); overflow-x: auto; }
+    table { width: 100%; min-width: 1000px; border-collapse: separate; border-spacing: 0; table-layout: fixed; font: var(--mat-sys-body-medium); }
     thead th { position: sticky; z-index: 2; top: var(--header-top, 0px); background: var(--mat-sys-surface-container-high); height: ${ROW_HEIGHT}px; text-align: left; font: var(--mat-sys-label-large); }
     tr { height: ${ROW_HEIGHT}px; }
     td, th { padding: 0 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; border-bottom: 1px solid var(--mat-sys-outline-variant); box-sizing: border-box; }
     tbody th { font-weight: 500; text-align: left; }
-    tr.selected { background: color-mix(in srgb, var(--mat-sys-primary) 12%, transparent); }
-    .sel { width: 44px; text-align: center; }
+    /* The checkbox and the name stay in view when the table scrolls sideways (phones). */
+    .sel, .col-name { position: sticky; z-index: 1; background: var(--mat-sys-surface-container-low); }
+    .sel { left: 0; width: 44px; text-align: center; }
+    .col-name { left: 44px; }
+    thead th.sel, thead th.col-name { z-index: 3; background: var(--mat-sys-surface-container-high); }
+    tr.selected > * { background: color-mix(in srgb, var(--mat-sys-primary) 14%, var(--mat-sys-surface-container-low)); }
     .sel input { width: 18px; height: 18px; accent-color: var(--mat-sys-primary); cursor: pointer; }
-    .col-status { width: 118px; } .col-name { width: 22%; } .col-tags { width: 18%; } .col-cpu, .col-memory, .col-disk { width: 118px; }
-    .col-load { width: 70px; } .col-containers { width: 150px; } .col-lastSeen { width: 120px; }
+    .col-name { width: 180px; } .col-status { width: 108px; } .col-cpu, .col-memory, .col-disk { width: 128px; }
+    .col-load { width: 64px; } .col-containers { width: 132px; } .col-lastSeen { width: 104px; }
     .num { font-variant-numeric: tabular-nums; }
     .sort { all: unset; cursor: pointer; display: inline-flex; gap: 4px; align-items: center; padding: 4px 2px; border-radius: 4px; }
     .sort:focus-visible, a:focus-visible, input:focus-visible { outline: 2px solid var(--mat-sys-primary); outline-offset: 2px; }
@@ -106,7 +110,7 @@ const SORTABLE: SortKey[] = ['status', 'name', 'cpu', 'memory', 'disk', 'load', 
     .level-critical { color: var(--mat-sys-error); font-weight: 600; }
     .stale { color: var(--mat-sys-on-surface-variant); opacity: 0.7; }
     .muted { color: var(--mat-sys-on-surface-variant); }
-    tr.group th { background: var(--mat-sys-surface-container); font: var(--mat-sys-title-small); }
+    tr.group th { position: static; background: var(--mat-sys-surface-container); font: var(--mat-sys-title-small); }
   `,
 })
 export class FleetTableComponent {
@@ -130,11 +134,19 @@ export class FleetTableComponent {
   private readonly injector = inject(Injector);
   private readonly table = viewChild.required<ElementRef<HTMLTableElement>>('table');
   protected readonly rowCount = () => this.items().length;
+  /** Rows + header; beyond 60 rows (taller than any screen) the CSS max-height applies anyway. */
+  protected readonly height = computed(() => (Math.min(this.items().length, 60) + 1) * ROW_HEIGHT + 2);
 
   constructor() {
     // The header stays at the top of the viewport although the virtual scroll translates the rows'
     // wrapper (and the table in it): offset it back, in the same task the CDK moves the wrapper.
     const destroyRef = inject(DestroyRef);
+    // The viewport is as tall as its rows, up to the screen (CSS max-height): the CDK measures it
+    // again only when that height changes, i.e. for short lists, never per sample or per sort.
+    effect(() => {
+      this.height();
+      afterNextRender(() => this.viewport().checkViewportSize(), { injector: this.injector });
+    });
     afterNextRender(() => {
       const sub = this.viewport().renderedContentOffset.subscribe((offset) => this.table().nativeElement.style.setProperty('--header-top', `${-offset}px`));
       destroyRef.onDestroy(() => sub.unsubscribe());

@@ -65,7 +65,7 @@ describe('Fleet table (overview of a large fleet)', () => {
   it('opens as a real table for a large fleet, rendering only the rows in view', () => {
     expect(q(fixture, 'table[aria-label=Servers]')).toBeTruthy();
     expect(qa(fixture, 'thead th[scope=col]').map((th) => th.textContent?.replace(/[▲▼]/g, '').trim())).toEqual(
-      ['', 'Status', 'Name', 'Tags', 'CPU', 'Memory', 'Disk', 'Load', 'Containers', 'Last seen'],
+      ['', 'Name', 'Status', 'Tags', 'CPU', 'Memory', 'Disk', 'Load', 'Containers', 'Last seen'],
     );
     expect(rowNames()[0]).toBe('srv-00');
     expect(rows().length).toBeGreaterThan(5);
@@ -189,5 +189,14 @@ describe('Fleet table (overview of a large fleet)', () => {
     expect(document.activeElement?.textContent?.trim()).toBe('srv-01');
     document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowUp', bubbles: true }));
     expect(document.activeElement?.textContent?.trim()).toBe('srv-00');
+  });
+
+  it('lets go of the fleet stream and the queued frame when the user leaves', async () => {
+    expect(live.fleetSubscriptions).toBe(1);
+    const cancel = jest.spyOn(window, 'cancelAnimationFrame');
+    live.emit('fleet_summary', summary('id-1', 50)); // queues a frame
+    fixture.destroy();
+    expect(live.fleetSubscriptions).toBe(0);
+    expect(cancel).toHaveBeenCalled();
   });
 });
