@@ -62,9 +62,9 @@ const SORTABLE: SortKey[] = ['name', 'status', 'cpu', 'memory', 'disk', 'load', 
                 <th scope="row" class="col-name"><a data-col="name" data-testid="row-name" [routerLink]="['/servers', c.server.id]" [title]="c.server.host || ''">{{ c.server.name }}</a></th>
                 <td class="col-status"><app-status-chip [status]="c.status" /></td>
                 <td class="col-tags" data-testid="row-tags">@for (t of c.server.tags.slice(0, 3); track t) {<span class="tag">{{ t }}</span>}@if (c.server.tags.length > 3) {<span class="more">+{{ c.server.tags.length - 3 }}</span>}</td>
-                <td class="col-cpu num" data-testid="row-cpu" [class]="'level-' + lv.cpu" [class.stale]="stale">{{ c.cpuPercent | percent1 }}@if (lv.cpu !== 'ok') { <app-icon [name]="lv.cpu === 'critical' ? 'critical' : 'warning'" [size]="14" /><span class="lvl">{{ lv.cpu }}</span> }</td>
-                <td class="col-memory num" [class]="'level-' + lv.memory" [class.stale]="stale">{{ c.memoryPercent | percent1 }}@if (lv.memory !== 'ok') { <app-icon [name]="lv.memory === 'critical' ? 'critical' : 'warning'" [size]="14" /><span class="lvl">{{ lv.memory }}</span> }</td>
-                <td class="col-disk num" [class]="'level-' + lv.disk" [class.stale]="stale">{{ c.diskPercent | percent1 }}@if (lv.disk !== 'ok') { <app-icon [name]="lv.disk === 'critical' ? 'critical' : 'warning'" [size]="14" /><span class="lvl">{{ lv.disk }}</span> }</td>
+                <td class="col-cpu num" data-testid="row-cpu" [class]="'level-' + lv.cpu" [class.stale]="stale">{{ c.cpuPercent | percent1 }}@if (lv.cpu !== 'ok') { <app-icon [name]="lv.cpu === 'critical' ? 'critical' : 'warning'" [size]="14" /><span class="lvl" aria-hidden="true">{{ lv.cpu === 'critical' ? 'crit' : 'warn' }}</span><span class="visually-hidden">{{ lv.cpu }}</span> }</td>
+                <td class="col-memory num" [class]="'level-' + lv.memory" [class.stale]="stale">{{ c.memoryPercent | percent1 }}@if (lv.memory !== 'ok') { <app-icon [name]="lv.memory === 'critical' ? 'critical' : 'warning'" [size]="14" /><span class="lvl" aria-hidden="true">{{ lv.memory === 'critical' ? 'crit' : 'warn' }}</span><span class="visually-hidden">{{ lv.memory }}</span> }</td>
+                <td class="col-disk num" [class]="'level-' + lv.disk" [class.stale]="stale">{{ c.diskPercent | percent1 }}@if (lv.disk !== 'ok') { <app-icon [name]="lv.disk === 'critical' ? 'critical' : 'warning'" [size]="14" /><span class="lvl" aria-hidden="true">{{ lv.disk === 'critical' ? 'crit' : 'warn' }}</span><span class="visually-hidden">{{ lv.disk }}</span> }</td>
                 <td class="col-load num" [class.stale]="stale">{{ c.load1 == null ? '—' : c.load1.toFixed(2) }}</td>
                 <td class="col-containers num">
                   @if (c.containersTotal == null) { <span class="muted">—</span> } @else {
@@ -83,7 +83,7 @@ const SORTABLE: SortKey[] = ['name', 'status', 'cpu', 'memory', 'disk', 'load', 
   styles: `
     :host { display: block; }
     .viewport { max-height: max(320px, calc(100dvh - 290px)); border-radius: 12px; background: var(--mat-sys-surface-container-low); overflow-x: auto; }
-    table { width: 100%; min-width: 1000px; border-collapse: separate; border-spacing: 0; table-layout: fixed; font: var(--mat-sys-body-medium); }
+    table { width: 100%; min-width: 960px; border-collapse: separate; border-spacing: 0; table-layout: fixed; font: var(--mat-sys-body-medium); }
     thead th { position: sticky; z-index: 2; top: var(--header-top, 0px); background: var(--mat-sys-surface-container-high); height: ${ROW_HEIGHT}px; text-align: left; font: var(--mat-sys-label-large); }
     tr { height: ${ROW_HEIGHT}px; }
     td, th { padding: 0 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; border-bottom: 1px solid var(--mat-sys-outline-variant); box-sizing: border-box; }
@@ -95,8 +95,8 @@ const SORTABLE: SortKey[] = ['name', 'status', 'cpu', 'memory', 'disk', 'load', 
     thead th.sel, thead th.col-name { z-index: 3; background: var(--mat-sys-surface-container-high); }
     tr.selected > * { background: color-mix(in srgb, var(--mat-sys-primary) 14%, var(--mat-sys-surface-container-low)); }
     .sel input { width: 18px; height: 18px; accent-color: var(--mat-sys-primary); cursor: pointer; }
-    .col-name { width: 180px; } .col-status { width: 108px; } .col-cpu, .col-memory, .col-disk { width: 128px; }
-    .col-load { width: 64px; } .col-containers { width: 132px; } .col-lastSeen { width: 104px; }
+    .col-name { width: 142px; } .col-status { width: 112px; } .col-tags { width: 132px; } .col-cpu, .col-memory, .col-disk { width: 98px; }
+    .col-load { width: 68px; } .col-containers { width: 118px; } .col-lastSeen { width: 104px; }
     .num { font-variant-numeric: tabular-nums; }
     .sort { all: unset; cursor: pointer; display: inline-flex; gap: 4px; align-items: center; padding: 4px 2px; border-radius: 4px; }
     .sort:focus-visible, a:focus-visible, input:focus-visible { outline: 2px solid var(--mat-sys-primary); outline-offset: 2px; }
@@ -104,7 +104,7 @@ const SORTABLE: SortKey[] = ['name', 'status', 'cpu', 'memory', 'disk', 'load', 
     a { color: inherit; }
     .tag { display: inline-block; margin-right: 4px; padding: 0 6px; border-radius: 999px; font: var(--mat-sys-label-small); background: var(--mat-sys-secondary-container); color: var(--mat-sys-on-secondary-container); }
     .more { font: var(--mat-sys-label-small); color: var(--mat-sys-on-surface-variant); }
-    .lvl { margin-left: 2px; font: var(--mat-sys-label-small); text-transform: uppercase; }
+    .lvl { margin-left: 2px; font: var(--mat-sys-label-small); }
     app-icon { vertical-align: middle; margin-left: 4px; }
     .level-warning { color: light-dark(#8a5300, #ffc870); }
     .level-critical { color: var(--mat-sys-error); font-weight: 600; }
