@@ -84,6 +84,17 @@ describe('chatops', () => {
     });
   });
 
+  it('status <tag>: the servers with that tag, from their tags or, for a server without any, its metadata.tags', async () => {
+    const tag = `edge-${uniq()}`.toLowerCase();
+    const tagged = (await t.http().post('/api/v1/servers').set(alice.auth).send({ name: `edge-a-${uniq()}`, tags: [tag] }).expect(201)).body;
+    const legacy = (await t.http().post('/api/v1/servers').set(alice.auth).send({ name: `edge-b-${uniq()}`, metadata: { tags: [tag.toUpperCase()] } }).expect(201)).body;
+    // Its own tags win over metadata.tags: this one is not tagged `tag` any more.
+    await t.http().post('/api/v1/servers').set(alice.auth).send({ name: `edge-c-${uniq()}`, tags: ['other'], metadata: { tags: [tag] } }).expect(201);
+    const reply = (await say(`status ${tag}`)).reply;
+    expect(reply.title).toContain(`Servers tagged ${tag}`);
+    expect(reply.table?.rows.map((r) => r[0]).sort()).toEqual([tagged.name, legacy.name].sort());
+  });
+
   it('top, metrics and history read the newest sample, the stored history and the command history', async () => {
     const sim = await simAgent(t, alice, `top-${uniq()}`);
     sims.push(sim);

@@ -384,13 +384,13 @@ describe('live channel (/live)', () => {
     const a = await agent(bob, mine[0].id);
     const other = await agent(alice, theirs.id);
     const base = bobGot.length;
-    for (let i = 1; i <= 5; i++) await a.send(a.sample({ cpu: { percent: i * 10, perCore: [i], load: [0, 0, 0], cores: 1 } }));
+    for (let i = 1; i <= 5; i++) await a.send(a.sample({ cpu: { percent: i * 10, perCore: [i], load: [i / 10, 0, 0], cores: 1 } }));
     await other.send(other.sample());
     const last = await waitFor(
       () => bobGot.slice(base).filter((g) => g.payload.serverId === mine[0].id && g.payload.cpuPercent === 50),
       (xs) => xs.length > 0, 10_000, 'summary with the newest sample',
     );
-    expect(last[0].payload).toMatchObject({ serverId: mine[0].id, status: 'online', cpuPercent: 50, memoryPercent: 50, diskPercent: 25, openAlerts: 0 });
+    expect(last[0].payload).toMatchObject({ serverId: mine[0].id, status: 'online', cpuPercent: 50, memoryPercent: 50, diskPercent: 25, load1: 0.5, openAlerts: 0 });
     expect(Date.parse(last[0].payload.lastSeen!)).toBeGreaterThan(Date.now() - 10_000);
     // Marker: one more sample, sent once the cpu 50 summary was seen; its summary comes after anything
     // the first five samples still caused.

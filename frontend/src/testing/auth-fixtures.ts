@@ -17,7 +17,7 @@ export function authResponse(n: number, user: User = USER, expiresIn = 1800): Br
 export function server(partial: Partial<Server> & { id: string; name: string }): Server {
   return {
     host: null, port: null, metadata: {}, status: 'unknown', lastSeen: null,
-    createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', agent: null,
+    createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', agent: null, tags: [],
     ...partial,
   };
 }

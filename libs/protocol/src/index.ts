@@ -12,3 +12,4 @@ export * from './sockets';
 export * from './chatops';
 export * from './admin';
 export * from './access';
+export * from './tags';

@@ -73,8 +73,10 @@ export interface Server {
   agent: AgentInfo | null;
   /** The caller's access (GET /servers and GET /servers/{id}); see docs/access.md. */
   access?: ServerAccess;
+  /** Labels to filter and group by (`GET /servers?tag=`): lower-case, see `TAG_PATTERN` in tags.ts; at most 20. */
+  tags: string[];
 }
-export interface CreateServerRequest { name: string; host?: string | null; port?: number | null; metadata?: Record<string, unknown> }
+export interface CreateServerRequest { name: string; host?: string | null; port?: number | null; metadata?: Record<string, unknown>; tags?: string[] }
 export type UpdateServerRequest = Partial<CreateServerRequest>;
 
 export interface ApiKey {

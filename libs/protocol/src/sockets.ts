@@ -94,6 +94,8 @@ export interface FleetSummary {
   cpuPercent: number | null;
   memoryPercent: number | null;
   diskPercent: number | null;
+  /** 1-minute load average of the newest sample (optional in the type for producers that predate it). */
+  load1?: number | null;
   openAlerts: number;
   timestamp: string | null;
   /**

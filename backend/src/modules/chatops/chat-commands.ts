@@ -94,7 +94,7 @@ export const COMMANDS: CommandTable = {
   status: {
     name: 'status', aliases: ['st', 'ls'], kind: 'read',
     args: [{ kind: 'target', name: 'server|tag', optional: true, help: 'a server (name or id) or a tag' }],
-    description: 'The fleet at a glance (problems first), one server in detail, or the servers with a tag (metadata.tags).',
+    description: 'The fleet at a glance (problems first), one server in detail, or the servers with a tag (its tags, else metadata.tags).',
     examples: ['status', 'status web-1', 'status prod'],
     build: (v) => ({ name: 'status', target: str(v, 'server|tag') }),
     format: (c) => `status${opt(c.target)}`,

@@ -14,7 +14,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A server a command acts on. */
 export interface ServerRef { id: string; name: string }
 
-/** A server's tags: `metadata.tags` (a list, or a comma-separated string), lower-cased. */
+/** A server's tags: its `tags`, or for a server without any its `metadata.tags` (a list, or a comma-separated string), lower-cased. */
 export function tagsOf(server: { tags: unknown }): string[] {
   const t = server.tags;
   const list = Array.isArray(t) ? t : typeof t === 'string' ? t.split(',') : [];

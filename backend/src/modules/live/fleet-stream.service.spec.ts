@@ -22,7 +22,7 @@ function setup() {
   const fleet = new FleetStream(servers as unknown as ServersService, { peek: (id: string) => latest.get(id), preload: async () => undefined } as unknown as LatestSamples);
   fleet.bind(namespace as unknown as LiveNamespace);
   const offer = (cpu: number, ts: string, containers?: ContainerSummary[]) => {
-    const sample = { timestamp: ts, cpu: { percent: cpu, load: [0, 0, 0] }, memory: { percent: 40, swapTotalBytes: 0, swapUsedBytes: 0 }, disks: [], network: [], containers } as unknown as MetricsSample;
+    const sample = { timestamp: ts, cpu: { percent: cpu, load: [cpu / 10, 0, 0] }, memory: { percent: 40, swapTotalBytes: 0, swapUsedBytes: 0 }, disks: [], network: [], containers } as unknown as MetricsSample;
     latest.set(SERVER, { timestamp: ts, sample });
     fleet.onMetrics({ serverId: SERVER, sample, receivedAt: new Date(ts) });
   };
@@ -42,7 +42,7 @@ describe('FleetStream', () => {
     expect(servers.findById).toHaveBeenCalledTimes(1);
     expect(sent).toEqual([{
       rooms: [`live:fleet:owner:${OWNER}`, 'live:fleet:admin'],
-      payload: { serverId: SERVER, status: 'online', lastSeen: '2026-01-01T00:00:03.000Z', cpuPercent: 30, memoryPercent: 40, diskPercent: null, openAlerts: 0, timestamp: '2026-01-01T00:00:03.000Z',
+      payload: { serverId: SERVER, status: 'online', lastSeen: '2026-01-01T00:00:03.000Z', cpuPercent: 30, memoryPercent: 40, diskPercent: null, load1: 3, openAlerts: 0, timestamp: '2026-01-01T00:00:03.000Z',
         containersRunning: null, containersTotal: null, containersUnhealthy: null },
     }]);
     fleet.flush();

@@ -129,6 +129,7 @@ export class FleetStream {
       cpuPercent: values?.cpu ?? null,
       memoryPercent: values?.mem ?? null,
       diskPercent: values?.disk ?? null,
+      load1: values?.load1 ?? null,
       openAlerts,
       timestamp: latest?.timestamp ?? null,
       ...containers,

@@ -15,6 +15,7 @@ export class ServerEntity {
   @Column({ type: 'varchar', default: 'unknown' }) status: ServerStatus;
   @Column({ name: 'last_seen', type: 'timestamptz', nullable: true }) lastSeen: Date | null;
   @Column({ type: 'jsonb', nullable: true }) agent: AgentInfo | null;
+  @Column({ type: 'text', array: true, default: () => "'{}'" }) tags: string[];
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
@@ -31,5 +32,6 @@ export function toServer(s: ServerEntity): Server {
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
     agent: s.agent,
+    tags: s.tags ?? [],
   };
 }

@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiErrors } from '../../common/api-errors';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, ReqMeta, RequestMeta } from '../../common/decorators';
-import { CreateServerDto, UpdateServerDto } from './dto/server.dto';
+import { CreateServerDto, ListServersQueryDto, UpdateServerDto } from './dto/server.dto';
 import { ServerResponse } from './dto/server.response';
 import { ServersService } from './servers.service';
 import { MoveServerDto } from '../teams/dto/team.dto';
@@ -18,11 +18,11 @@ export class ServersController {
 
   /**
    * Servers you may see: your personal servers and your teams' servers (the instance admin: every
-   * server), each with `access`, what you may do on it.
+   * server), each with `access`, what you may do on it; `?tag=` keeps those with that tag.
    */
   @Get()
-  listServers(@CurrentUser() user: AuthUser): Promise<ServerResponse[]> {
-    return this.servers.list(user);
+  listServers(@CurrentUser() user: AuthUser, @Query() query: ListServersQueryDto): Promise<ServerResponse[]> {
+    return this.servers.list(user, query.tag);
   }
 
   /** Registers a server; then create an API key for its agent. */

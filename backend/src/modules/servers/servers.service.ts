@@ -22,7 +22,7 @@ export interface ServerBrief {
   name: string;
   status: ServerStatus;
   lastSeen: string | null;
-  /** `metadata.tags` as stored (any JSON; callers interpret it). */
+  /** The server's tags; for a server without any, `metadata.tags` as stored (any JSON; callers interpret it). */
   tags: unknown;
 }
 
@@ -37,14 +37,18 @@ export class ServersService {
     private readonly teams: TeamsService,
   ) {}
 
-  /** The servers the user may see (the instance admin: all), each with the caller's access. */
-  async list(user: AuthUser): Promise<ServerResponse[]> {
+  /**
+   * The servers the user may see (the instance admin: all), each with the caller's access; `tag`:
+   * only the servers carrying it (`tags @> ARRAY[tag]`, served by the GIN index).
+   */
+  async list(user: AuthUser, tag?: string): Promise<ServerResponse[]> {
     const qb = this.servers.createQueryBuilder('s')
       .leftJoin('team_members', 'm', 'm.team_id = s.team_id AND m.user_id = :uid', { uid: user.id })
       .addSelect('m.role', 'member_role')
       .orderBy('s.name', 'ASC')
       .addOrderBy('s.created_at', 'ASC');
-    if (!isAdmin(user)) qb.where(visibleServersSql('s', ':uid'));
+    if (!isAdmin(user)) qb.andWhere(visibleServersSql('s', ':uid'));
+    if (tag !== undefined) qb.andWhere('s.tags @> ARRAY[:tag]::text[]', { tag });
     const { entities, raw } = await qb.getRawAndEntities<{ s_id: string; member_role: string | null }>();
     const roles = new Map(raw.map((r) => [r.s_id, r.member_role]));
     return entities.flatMap((s) => {
@@ -57,7 +61,8 @@ export class ServersService {
   /** The servers the user may see (admins: all), briefly, by name: one query, no entity hydration. */
   async listBrief(user: AuthUser): Promise<ServerBrief[]> {
     const rows = (await this.db.query(
-      `SELECT id, name, status, last_seen, metadata -> 'tags' AS tags FROM servers s
+      `SELECT id, name, status, last_seen,
+              CASE WHEN cardinality(tags) > 0 THEN to_jsonb(tags) ELSE metadata -> 'tags' END AS tags FROM servers s
         ${isAdmin(user) ? '' : `WHERE ${visibleServersSql('s', '$1')}`} ORDER BY name, created_at`,
       isAdmin(user) ? [] : [user.id],
     )) as { id: string; name: string; status: ServerStatus; last_seen: Date | null; tags: unknown }[];
@@ -77,6 +82,7 @@ export class ServersService {
       host: dto.host ?? null,
       port: dto.port ?? null,
       metadata: dto.metadata ?? {},
+      tags: dto.tags ?? [],
       status: 'unknown',
     }));
     await this.audit.record({ action: 'server.create', description: `Created server "${server.name}"`, userId: user.id, serverId: server.id, meta });
@@ -91,10 +97,12 @@ export class ServersService {
     if (dto.host !== undefined) server.host = dto.host;
     if (dto.port !== undefined) server.port = dto.port;
     if (dto.metadata !== undefined) server.metadata = dto.metadata;
+    const tagsBefore = server.tags;
+    if (dto.tags !== undefined) server.tags = dto.tags;
     const saved = await this.servers.save(server);
     await this.audit.record({
       action: 'server.update',
-      description: `Updated server "${saved.name}" (${changed.join(', ') || 'no fields'})`,
+      description: `Updated server "${saved.name}" (${changed.join(', ') || 'no fields'})${dto.tags !== undefined ? describeTagChange(tagsBefore, saved.tags) : ''}`,
       userId: user.id,
       serverId: id,
       meta,
@@ -253,6 +261,13 @@ export class ServersService {
     for (const r of rows) this.events.emit('server.status', { serverId: r.id, status: 'offline', lastSeen: r.last_seen });
     return rows.map((r) => r.id);
   }
+}
+
+/** What a tag update did, for the audit trail: ` tags +prod -staging`, or nothing when they did not change. */
+function describeTagChange(before: string[], after: string[]): string {
+  const added = after.filter((t) => !before.includes(t)).map((t) => `+${t}`);
+  const removed = before.filter((t) => !after.includes(t)).map((t) => `-${t}`);
+  return added.length || removed.length ? `: tags ${[...added, ...removed].join(' ')}` : '';
 }
 
 function checkMetadata(metadata: Record<string, unknown> | undefined): void {

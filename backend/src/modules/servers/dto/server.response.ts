@@ -46,4 +46,6 @@ export class ServerResponse implements Server {
   agent: AgentInfoResponse | null;
   /** Your access to the server (list and single reads). */
   access?: ServerAccessResponse;
+  /** Lower-case labels (letters, digits, `.`, `_`, `:`, `-`; 1–32 characters), at most 20. */
+  tags: string[];
 }

@@ -3,13 +3,15 @@ import { Injectable, inject } from '@angular/core';
 import type { CreateServerRequest, Server, UpdateServerRequest } from '@chatops/protocol';
 import { Observable } from 'rxjs';
 import { API, SKIP_ERROR_TOAST } from './api-config';
+import { queryParams } from './query-params';
 
 @Injectable({ providedIn: 'root' })
 export class ServersApi {
   private readonly http = inject(HttpClient);
 
-  list(): Observable<Server[]> {
-    return this.http.get<Server[]>(`${API}/servers`);
+  /** `tag`: only the servers with that tag. */
+  list(tag?: string): Observable<Server[]> {
+    return this.http.get<Server[]>(`${API}/servers`, tag ? { params: queryParams().set('tag', tag) } : {});
   }
   /** `quiet` suppresses the snackbar (the caller renders a not-found page or polls). */
   get(id: string, quiet = false): Observable<Server> {
@@ -20,10 +22,11 @@ export class ServersApi {
   create(body: CreateServerRequest): Observable<Server> {
     return this.http.post<Server>(`${API}/servers`, body);
   }
-  update(id: string, body: UpdateServerRequest): Observable<Server> {
-    return this.http.put<Server>(`${API}/servers/${encodeURIComponent(id)}`, body);
+  /** `quiet`: no snackbar on failure (bulk actions report once for all servers). */
+  update(id: string, body: UpdateServerRequest, quiet = false): Observable<Server> {
+    return this.http.put<Server>(`${API}/servers/${encodeURIComponent(id)}`, body, { context: new HttpContext().set(SKIP_ERROR_TOAST, quiet) });
   }
-  remove(id: string): Observable<void> {
-    return this.http.delete<void>(`${API}/servers/${encodeURIComponent(id)}`);
+  remove(id: string, quiet = false): Observable<void> {
+    return this.http.delete<void>(`${API}/servers/${encodeURIComponent(id)}`, { context: new HttpContext().set(SKIP_ERROR_TOAST, quiet) });
   }
 }

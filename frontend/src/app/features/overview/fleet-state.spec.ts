@@ -1,30 +1,22 @@
 import { server } from '../../../testing/auth-fixtures';
-import { applySummary, cardFromServer, rankCards, visibleCards, type FleetCard } from './fleet-state';
+import { DEFAULT_THRESHOLDS } from '../../shared/thresholds/thresholds';
+import { applySummary, cardFromServer, cardLevels, isStale } from './fleet-state';
 
-const card = (id: string, name: string, lastSeen: string | null): FleetCard =>
-  cardFromServer(server({ id, name, status: 'online', lastSeen }));
+describe('fleet card state', () => {
+  const summary = { serverId: 'a', status: 'online' as const, lastSeen: '2026-11-29T10:00:00Z', cpuPercent: 96, memoryPercent: 81, diskPercent: 10, openAlerts: 0, timestamp: null };
 
-describe('fleet order', () => {
-  const t = (s: number) => new Date(Date.parse('2026-11-29T10:00:00Z') + s * 1000).toISOString();
-  const cards = [card('a', 'alpha', t(1)), card('b', 'bravo', t(3)), card('c', 'charlie', t(2))];
-  const names = (list: FleetCard[]) => list.map((c) => c.server.name);
-
-  it('sorts by last seen, newest first', () => {
-    expect(names(visibleCards(cards, '', 'all', 'lastSeen'))).toEqual(['bravo', 'charlie', 'alpha']);
+  it('takes the load from a summary and keeps it when a summary has none (an older backend)', () => {
+    const card = applySummary(cardFromServer(server({ id: 'a', name: 'a' })), { ...summary, load1: 1.5 });
+    expect(card.load1).toBe(1.5);
+    expect(applySummary(card, summary).load1).toBe(1.5);
+    expect(applySummary(card, { ...summary, load1: null }).load1).toBeNull();
   });
 
-  it('keeps the ranked order while live values change, until it is ranked again', () => {
-    const rank = rankCards(cards, 'lastSeen');
-    // alpha reports: it would jump to the top on every sample without the snapshot.
-    const live = cards.map((c) => (c.server.id === 'a' ? applySummary(c, { serverId: 'a', status: 'online', lastSeen: t(9), cpuPercent: 1, memoryPercent: 1, diskPercent: 1, openAlerts: 0, timestamp: t(9) }) : c));
-    expect(names(visibleCards(live, '', 'all', 'lastSeen', rank))).toEqual(['bravo', 'charlie', 'alpha']);
-    expect(names(visibleCards(live, '', 'all', 'lastSeen', rankCards(live, 'lastSeen')))).toEqual(['alpha', 'bravo', 'charlie']);
-  });
-
-  it('puts cards the snapshot does not know after the others, and still filters live', () => {
-    const rank = rankCards(cards, 'name');
-    const more = [...cards, card('d', 'aardvark', null)];
-    expect(names(visibleCards(more, '', 'all', 'name', rank))).toEqual(['alpha', 'bravo', 'charlie', 'aardvark']);
-    expect(names(visibleCards(more, 'ar', 'all', 'name', rank))).toEqual(['charlie', 'aardvark']);
+  it('levels current values against the thresholds, and none for the stale values of an offline server', () => {
+    const live = applySummary(cardFromServer(server({ id: 'a', name: 'a' })), summary);
+    expect(cardLevels(live, DEFAULT_THRESHOLDS)).toEqual({ cpu: 'critical', memory: 'warning', disk: 'ok' });
+    const offline = { ...live, status: 'offline' as const };
+    expect(isStale(offline)).toBe(true);
+    expect(cardLevels(offline, DEFAULT_THRESHOLDS)).toEqual({ cpu: 'ok', memory: 'ok', disk: 'ok' });
   });
 });

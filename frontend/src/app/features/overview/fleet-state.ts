@@ -1,4 +1,5 @@
 import type { FleetSummary, Server, ServerStatus, ServerStatusEvent } from '@chatops/protocol';
+import { levelOf, type Level, type Thresholds } from '../../shared/thresholds/thresholds';
 
 /** How many fleet_summary values each card's sparkline keeps. */
 export const SPARK_POINTS = 30;
@@ -27,6 +28,8 @@ export interface FleetCard {
   cpuPercent: number | null;
   memoryPercent: number | null;
   diskPercent: number | null;
+  /** 1-minute load average (null until a sample from a backend that sends it). */
+  load1: number | null;
   openAlerts: number;
   cpuTrend: number[];
   /** From the newest sample's containers (fleet_summary); null: the server reports no container list (no Docker). */
@@ -38,7 +41,7 @@ export interface FleetCard {
 export function cardFromServer(server: Server): FleetCard {
   return {
     server, status: server.status, lastSeen: server.lastSeen,
-    cpuPercent: null, memoryPercent: null, diskPercent: null, openAlerts: 0, cpuTrend: [],
+    cpuPercent: null, memoryPercent: null, diskPercent: null, load1: null, openAlerts: 0, cpuTrend: [],
     containersRunning: null, containersTotal: null, containersUnhealthy: null,
   };
 }
@@ -52,6 +55,7 @@ export function applySummary(card: FleetCard, s: FleetSummary): FleetCard {
     cpuPercent: s.cpuPercent,
     memoryPercent: s.memoryPercent,
     diskPercent: s.diskPercent,
+    load1: s.load1 !== undefined ? s.load1 : card.load1,
     openAlerts: s.openAlerts ?? card.openAlerts,
     cpuTrend,
     // Absent (an older backend) keeps what the card had; null means no container list.
@@ -71,39 +75,15 @@ export function applyStatus(card: FleetCard, e: ServerStatusEvent): FleetCard {
   return { ...card, status: e.status, lastSeen: e.lastSeen ?? card.lastSeen };
 }
 
-export type SortKey = 'name' | 'status' | 'lastSeen';
-export type StatusFilter = 'all' | ServerStatus;
-const STATUS_ORDER: Record<ServerStatus, number> = { offline: 0, unknown: 1, online: 2 };
-
-const byName = (a: FleetCard, b: FleetCard) => a.server.name.localeCompare(b.server.name);
-const COMPARE: Record<SortKey, (a: FleetCard, b: FleetCard) => number> = {
-  name: byName,
-  // Problems first: offline, unknown, then online.
-  status: (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || byName(a, b),
-  // Most recently seen first; never-seen last.
-  lastSeen: (a, b) => (Date.parse(b.lastSeen ?? '') || 0) - (Date.parse(a.lastSeen ?? '') || 0) || byName(a, b),
-};
-
-/**
- * Each card's place in `sort` order now. The overview sorts with this snapshot between re-sorts
- * (see {@link visibleCards}), so cards do not move under the user on every sample.
- */
-export function rankCards(cards: FleetCard[], sort: SortKey): Map<string, number> {
-  return new Map([...cards].sort(COMPARE[sort]).map((c, i) => [c.server.id, i]));
+/** Not online but showing values: they are the last ones received, not current. */
+export function isStale(c: FleetCard): boolean {
+  return c.status !== 'online' && (c.cpuPercent != null || c.memoryPercent != null || c.diskPercent != null);
 }
 
-/**
- * The cards that match the search and status filter, in `sort` order; with a `rank` snapshot, in
- * that order instead (cards it does not know yet after the others, by name).
- */
-export function visibleCards(cards: FleetCard[], query: string, status: StatusFilter, sort: SortKey, rank?: Map<string, number>): FleetCard[] {
-  const q = query.trim().toLowerCase();
-  const filtered = cards.filter(
-    (c) =>
-      (status === 'all' || c.status === status) &&
-      (!q || c.server.name.toLowerCase().includes(q) || (c.server.host ?? '').toLowerCase().includes(q)),
-  );
-  if (!rank) return filtered.sort(COMPARE[sort]);
-  const place = (c: FleetCard) => rank.get(c.server.id) ?? Number.MAX_SAFE_INTEGER;
-  return filtered.sort((a, b) => place(a) - place(b) || byName(a, b));
+export interface CardLevels { cpu: Level; memory: Level; disk: Level }
+const ALL_OK: CardLevels = { cpu: 'ok', memory: 'ok', disk: 'ok' };
+/** Threshold levels of the current values (none for stale ones: they are not a current state). */
+export function cardLevels(c: FleetCard, t: Thresholds): CardLevels {
+  if (isStale(c)) return ALL_OK;
+  return { cpu: levelOf(c.cpuPercent, t.cpu), memory: levelOf(c.memoryPercent, t.memory), disk: levelOf(c.diskPercent, t.disk) };
 }

@@ -4,11 +4,11 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
 import type { SeverityCounts } from '../../core/alerts/open-alerts.service';
 import { Percent1Pipe, RelativeTimePipe } from '../../shared/format/format.pipes';
-import { ThresholdsService, levelOf } from '../../shared/thresholds/thresholds';
+import { ThresholdsService } from '../../shared/thresholds/thresholds';
 import { IconComponent } from '../../shared/ui/icon.component';
 import { SparklineComponent } from '../../shared/ui/sparkline.component';
 import { StatusChipComponent } from '../../shared/ui/status-chip.component';
-import { containerFlags, type FleetCard } from './fleet-state';
+import { cardLevels, containerFlags, isStale, type FleetCard } from './fleet-state';
 
 @Component({
   selector: 'app-server-card',
@@ -73,20 +73,8 @@ export class ServerCardComponent {
   readonly now = input(Date.now());
   private readonly thresholds = inject(ThresholdsService).thresholds;
 
-  /** Not online but showing values: they are the last ones received, not current. */
-  protected readonly stale = computed(() => {
-    const c = this.card();
-    return c.status !== 'online' && (c.cpuPercent != null || c.memoryPercent != null || c.diskPercent != null);
-  });
-  /** Threshold levels of the current values (none for stale ones: they are not a current state). */
-  protected readonly levels = computed(() => {
-    const c = this.card(), t = this.thresholds(), live = !this.stale();
-    return {
-      cpu: live ? levelOf(c.cpuPercent, t.cpu) : 'ok',
-      memory: live ? levelOf(c.memoryPercent, t.memory) : 'ok',
-      disk: live ? levelOf(c.diskPercent, t.disk) : 'ok',
-    };
-  });
+  protected readonly stale = computed(() => isStale(this.card()));
+  protected readonly levels = computed(() => cardLevels(this.card(), this.thresholds()));
   protected readonly flags = computed(() => containerFlags(this.card()));
   /** Open alerts of this server by severity (the fleet stream has the total only). */
   readonly severities = input<SeverityCounts | undefined>(undefined);

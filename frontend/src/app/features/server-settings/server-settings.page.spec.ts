@@ -35,8 +35,8 @@ describe('ServerSettingsPage', () => {
     http.verify();
   });
 
-  async function loaded(): Promise<void> {
-    http.expectOne('/api/v1/servers/s1').flush(SRV);
+  async function loaded(srv = SRV): Promise<void> {
+    http.expectOne('/api/v1/servers/s1').flush(srv);
     await fixture.whenStable();
     http.expectOne('/api/v1/api-keys/server/s1').flush(KEYS);
     http.expectOne('/api/v1/commands/s1/policy').flush({ serverId: 's1', allow: [], deny: [], updatedAt: null });
@@ -103,8 +103,27 @@ describe('ServerSettingsPage', () => {
     await fixture.whenStable();
     button(fixture, 'Save changes').click();
     const put = http.expectOne({ method: 'PUT', url: '/api/v1/servers/s1' });
-    expect(put.request.body).toEqual({ name: 'prod-db-2', host: 'db.local', port: 22, metadata: { env: 'staging' } });
+    expect(put.request.body).toEqual({ name: 'prod-db-2', host: 'db.local', port: 22, metadata: { env: 'staging' }, tags: [] });
     put.flush({ ...SRV, name: 'prod-db-2', metadata: { env: 'staging' } });
+  });
+
+  it('edits the tags: shows the stored ones, refuses an invalid one with the reason, saves them normalised', async () => {
+    await loaded({ ...SRV, tags: ['prod', 'db'] });
+    const tags = q<HTMLInputElement>(fixture, '[data-testid=tags-input]');
+    expect(tags.value).toBe('prod, db');
+    type(tags, 'prod, web/1');
+    await fixture.whenStable();
+    expect(text(fixture)).toContain('"web/1": use lower-case letters');
+    button(fixture, 'Save changes').click();
+    await fixture.whenStable();
+    http.expectNone({ method: 'PUT' });
+
+    type(tags, ' Prod  EU-west:1,,prod ');
+    await fixture.whenStable();
+    button(fixture, 'Save changes').click();
+    const put = http.expectOne({ method: 'PUT', url: '/api/v1/servers/s1' });
+    expect(put.request.body.tags).toEqual(['prod', 'eu-west:1']);
+    put.flush({ ...SRV, tags: ['prod', 'eu-west:1'] });
   });
 
   it('lists API keys and deactivates one', async () => {

@@ -20,6 +20,7 @@ import { ApiKeysPanelComponent } from './api-keys-panel.component';
 import { CommandPolicyCardComponent } from './command-policy-card.component';
 import { ServerOwnerCardComponent } from './server-owner-card.component';
 import { can, deniedReason } from '../../core/access/access';
+import { parseTags, tagsValidator } from './tags.validator';
 import { jsonObjectValidator } from './json-object.validator';
 
 @Component({
@@ -49,6 +50,7 @@ export class ServerSettingsPage {
     host: ['', Validators.maxLength(255)],
     port: ['', [Validators.pattern(/^\d*$/), Validators.min(1), Validators.max(65535)]],
     metadata: ['{}', jsonObjectValidator],
+    tags: ['', tagsValidator],
   });
 
   constructor() {
@@ -81,6 +83,7 @@ export class ServerSettingsPage {
       host: s.host ?? '',
       port: s.port == null ? '' : String(s.port),
       metadata: JSON.stringify(s.metadata ?? {}, null, 2),
+      tags: (s.tags ?? []).join(', '),
     });
   }
 
@@ -102,6 +105,7 @@ export class ServerSettingsPage {
       host: v.host.trim() || null,
       port: v.port ? Number(v.port) : null,
       metadata: v.metadata.trim() ? (JSON.parse(v.metadata) as Record<string, unknown>) : {},
+      tags: parseTags(v.tags),
     };
     this.saving.set(true);
     this.api.update(this.id(), body).subscribe({
