@@ -143,8 +143,12 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
       await this.recordEvent('replaced', serverId, previous.data.keyId, previous.handshake.address, 'replaced by a newer connection');
       this.drop(previous, 'replaced by a newer connection');
     }
-    await this.recordEvent('connected', serverId, socket.data.keyId, socket.handshake.address, null);
-    const generation = await this.servers.claimAgent(serverId, new Date(), this.presence.id);
+    // Independent writes, one round trip of latency instead of two: under a reconnect storm (an
+    // instance died, or a fleet after a restart) every agent waits for these before auth_success.
+    const [, generation] = await Promise.all([
+      this.recordEvent('connected', serverId, socket.data.keyId, socket.handshake.address, null),
+      this.servers.claimAgent(serverId, new Date(), this.presence.id),
+    ]);
     if (generation === null) throw new AgentException(AgentErrorCode.NotConnected, 'The server was deleted');
     socket.data.generation = generation;
     if (this.config.redisUrl) this.namespace?.serverSideEmit('agent_registered', { serverId, generation });
