@@ -122,6 +122,25 @@ describe('per-user caps across instances (REDIS_URL)', () => {
     expect(await open(onA, server.id)).toMatchObject({ ok: false, error: 'too_many_sessions' });
   });
 
+  it('frees the slot of a command sent through B as soon as its agent leaves A, not at its timeout', async () => {
+    const dave = await registerUser(a);
+    const { server, held } = await agentOnA(dave);
+    const res = await fetch(`${b.baseUrl}/api/v1/commands/${server.id}?async=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...dave.auth },
+      body: JSON.stringify({ command: 'sleep 600', timeoutSec: 600 }),
+    });
+    expect(res.status).toBe(202);
+    await waitFor(() => held.length, (n) => n === 1, 10_000, 'the command at the agent');
+    const agent = agents[agents.length - 1];
+    const leftAt = Date.now();
+    agent.close();
+    // A relays the agent's departure: B ends the wait (it would otherwise last 600 + 15 s).
+    const [row] = await waitFor(() => commandStatuses(dave.user.id), (r) => r[0]?.status !== 'running', 10_000, 'the command to end');
+    expect(row).toEqual({ status: 'failed', error: 'the agent disconnected while the command ran' });
+    expect(Date.now() - leftAt).toBeLessThan(10_000);
+  });
+
   it('gives back the slots held through an instance that is killed (SIGKILL)', async () => {
     const carol = await registerUser(a);
     const { server, held, closed } = await agentOnA(carol);
