@@ -9,6 +9,7 @@
  *   npm run bench:ingest -- --storage 100000                                  (bytes per stored sample)
  *   npm run bench:ingest -- --agents 2000 --interval 5 --browsers 100           (+ live latency to browsers)
  *   npm run bench:ingest -- --agents 2000 --interval 5 --browsers 20 --instances 2  (one instance, then two on Redis)
+ *   npm run bench:ingest -- --agents 10000 --interval 5 --procs 4 --instances 2 --skip-single  (two only)
  *
  * The same file runs in three roles: the coordinator (default), a load worker (`--role worker`,
  * forked) and the bare Socket.IO server (`--role bare-server`, forked). See bench/README.md.
@@ -29,6 +30,7 @@ function parseArgs(argv) {
   const opts = {
     agents: 100, interval: 5, duration: 30, procs: 1, saturate: false, bare: false, storage: 0, browsers: 0,
     progress: 5, instances: 1, setupConcurrency: 16, connectConcurrency: 100, ackTimeout: 10, role: 'main', keep: false, verbose: false, nodeArgs: '',
+    skipSingle: false, backend: join(ROOT, 'dist/backend/main.js'),
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -36,7 +38,7 @@ function parseArgs(argv) {
     const key = a.slice(2).replace(/-([a-z])/g, (_, c) => c.toUpperCase());
     if (typeof opts[key] === 'boolean') opts[key] = true;
     else if (key in opts) opts[key] = typeof opts[key] === 'number' ? Number(argv[++i]) : argv[++i];
-    else if (key === 'help') { console.log(readFileSync(__filename, 'utf8').split('\n').slice(2, 14).join('\n')); process.exit(0); }
+    else if (key === 'help') { console.log(readFileSync(__filename, 'utf8').split('\n').slice(2, 15).join('\n')); process.exit(0); }
     else throw new Error(`unknown option ${a}`);
   }
   for (const k of ['agents', 'interval', 'duration', 'procs', 'instances']) if (!(opts[k] > 0)) throw new Error(`--${k} must be > 0`);
@@ -203,14 +205,20 @@ function runWorker() {
   let stopped = false; // interval mode: ticks stop
   let latencies = [];
   const totals = { sent: 0, acked: 0, refused: 0, timeouts: 0, resent: 0, disconnects: 0 };
+  /** Per connection: ms until the handshake was accepted (key checked), then until auth_success (registered). */
+  const connectTimes = { handshake: [], register: [] };
 
   function connect(key) {
     return new Promise((res, rej) => {
-      const socket = io(`${cfg.url}/agents`, { auth: { apiKey: key }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 20000 });
+      const t0 = Date.now();
+      let tConnect = 0;
+      const socket = io(`${cfg.url}/agents`, { auth: { apiKey: key }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 60000 });
       const a = { socket, bootId: randomUUID(), seq: 0, unacked: [], inFlight: 0, timer: null };
+      socket.once('connect', () => { tConnect = Date.now(); connectTimes.handshake.push(tConnect - t0); });
       socket.once('connect_error', (e) => rej(new Error(`connect_error: ${e.message}`)));
       socket.on('disconnect', () => { if (running) totals.disconnects++; });
       socket.once('auth_success', () => {
+        connectTimes.register.push(Date.now() - tConnect);
         socket.emit('hello', { agentVersion: 'bench', hostname: `bench-${key.slice(-6)}`, os: 'linux', arch: 'x64', bootId: a.bootId, intervalSec: cfg.saturate ? 5 : cfg.interval, capabilities: { exec: false, docker: false, terminal: false } });
         // Like a real agent, report from the moment it is connected (a silent agent is dropped as
         // stale). Frames before the measurement window count for "lost", not for the rates.
@@ -221,6 +229,24 @@ function runWorker() {
         res(a);
       });
     });
+  }
+
+  /**
+   * Like the real agent: a refused handshake other than a bad key (`unavailable`: the backend could
+   * not check the key in time, e.g. its database pool was saturated by a connect storm) or a
+   * connect timeout is retried after a backoff, up to 5 times; each retry is counted and reported.
+   */
+  let connectRetries = 0;
+  async function connectRetrying(key) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await connect(key);
+      } catch (err) {
+        if (attempt >= 5 || /unauthorized/.test(err.message)) throw err;
+        connectRetries++;
+        await sleep(500 * attempt + Math.random() * 500);
+      }
+    }
   }
 
   function send(a, sample, isResend, done) {
@@ -255,9 +281,9 @@ function runWorker() {
     if (msg.type === 'init') {
       cfg = msg.cfg;
       try {
-        const made = await pool(msg.keys, cfg.connectConcurrency, (k) => connect(k));
+        const made = await pool(msg.keys, cfg.connectConcurrency, (k) => connectRetrying(k));
         agents.push(...made);
-        process.send({ type: 'connected', n: agents.length });
+        process.send({ type: 'connected', n: agents.length, connectTimes, connectRetries });
       } catch (err) {
         process.send({ type: 'error', error: err.message });
       }
@@ -318,17 +344,22 @@ async function startBackend(opts, extraEnv = {}) {
     ...process.env, PORT: String(port), HOST: '127.0.0.1', CHATOPS_DATA_DIR: dataDir, LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json', SERVE_FRONTEND: 'false', AUTH_RATE_LIMIT: '1000/60', ...extraEnv,
   };
-  const child = spawn(process.execPath, [...opts.nodeArgs.split(' ').filter(Boolean), join(ROOT, 'dist/backend/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...opts.nodeArgs.split(' ').filter(Boolean), resolve(opts.backend)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let pgPort = null;
+  // Only the tail is kept (for error messages): a long run must not make this process, which
+  // reads the backend's pipes, slower and slower (a full pipe blocks the backend's writes).
+  const keep = (d) => { output += d; if (output.length > 65536) output = output.slice(-32768); };
   const onData = (d) => {
-    output += d;
-    const m = /Embedded PostgreSQL listening on 127\.0\.0\.1:(\d+)/.exec(output);
-    if (m) pgPort = Number(m[1]);
+    keep(d);
+    if (pgPort === null) {
+      const m = /Embedded PostgreSQL listening on 127\.0\.0\.1:(\d+)/.exec(output);
+      if (m) pgPort = Number(m[1]);
+    }
     if (opts.verbose) process.stderr.write(d);
   };
   child.stdout.on('data', onData);
-  child.stderr.on('data', (d) => { output += d; if (/"level":(50|60)/.test(String(d))) process.stderr.write(`[backend] ${String(d).slice(0, 400)}\n`); });
+  child.stderr.on('data', (d) => { keep(d); if (/"level":(50|60)/.test(String(d))) process.stderr.write(`[backend] ${String(d).slice(0, 400)}\n`); });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -355,23 +386,85 @@ async function startBackend(opts, extraEnv = {}) {
  * a load balancer. Agents are spread over them; browsers sit on the last one.
  */
 async function startCluster(opts, n) {
-  const shared = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', JWT_SECRET: process.env.JWT_SECRET ?? `bench-${randomUUID()}-${randomUUID()}` };
-  const first = await startBackend(opts, shared);
+  // A private Redis (unless REDIS_URL names one): its INFO counts this run's traffic only.
+  const redis = process.env.REDIS_URL ? null : await startRedis();
+  const redisUrl = process.env.REDIS_URL ?? redis.url;
+  const shared = { REDIS_URL: redisUrl, JWT_SECRET: process.env.JWT_SECRET ?? `bench-${randomUUID()}-${randomUUID()}` };
+  const first = await startBackend(opts, shared).catch(async (err) => { await redis?.stop(); throw err; });
   const others = [];
   try {
     for (let i = 1; i < n; i++) others.push(await startBackend(opts, { ...shared, DATABASE_URL: first.dbUrl }));
   } catch (err) {
     for (const o of others) await o.stop();
     await first.stop();
+    await redis?.stop();
     throw err;
   }
   const all = [first, ...others];
   return {
-    url: first.url, urls: all.map((t) => t.url), pid: first.pid, pids: all.map((t) => t.pid), dbUrl: first.dbUrl,
+    url: first.url, urls: all.map((t) => t.url), pid: first.pid, pids: all.map((t) => t.pid), dbUrl: first.dbUrl, redisUrl, privateRedis: !!redis,
     stop: async () => {
       for (const o of others) await o.stop();
       await first.stop(); // last: its embedded PostgreSQL serves the others
+      await redis?.stop();
     },
+  };
+}
+
+/** `redis-server` on a free port, no persistence. */
+async function startRedis() {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxclients', '1000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => { output = (output + d).slice(-8192); });
+  child.stderr.on('data', (d) => { output = (output + d).slice(-8192); });
+  const spawned = await new Promise((res) => { child.once('spawn', () => res(true)); child.once('error', () => res(false)); });
+  if (!spawned) throw new Error('redis-server is not installed (apt-get install redis-server), or set REDIS_URL');
+  const deadline = Date.now() + 10_000;
+  while (!/Ready to accept connections/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start:\n${output}`);
+    await sleep(50);
+  }
+  return { url: `redis://127.0.0.1:${port}`, stop: async () => { child.kill('SIGTERM'); await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r))); } };
+}
+
+/** What Redis has done so far: calls per command and bytes in and out (INFO commandstats, INFO stats). */
+async function redisCounters(url) {
+  const { Redis } = require('ioredis');
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await client.connect();
+    const text = `${await client.info('commandstats')}\n${await client.info('stats')}`;
+    const calls = {};
+    for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[m[1]] = Number(m[2]);
+    const stat = (k) => Number(new RegExp(`^${k}:(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    return { at: Date.now(), calls, inBytes: stat('total_net_input_bytes'), outBytes: stat('total_net_output_bytes') };
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * Redis traffic between two `redisCounters` readings, per agent per minute: commands by name, and
+ * the bytes Redis received (what the backends write: publishes, SETs) and sent (mostly the
+ * Pub/Sub fan-out to the other instances). INFO itself is excluded from the counts.
+ */
+function redisDelta(before, after, agents) {
+  const minutes = (after.at - before.at) / 60000;
+  const per = (v) => +(v / agents / minutes).toFixed(2);
+  const commands = {};
+  let total = 0;
+  for (const [cmd, n] of Object.entries(after.calls)) {
+    const d = n - (before.calls[cmd] ?? 0);
+    if (cmd === 'info' || cmd === 'client|setname' || d <= 0) continue;
+    commands[cmd] = per(d);
+    total += d;
+  }
+  return {
+    seconds: +((after.at - before.at) / 1000).toFixed(1), commandsPerSec: Math.round(total / (minutes * 60)),
+    commandsPerAgentMin: per(total), bytesInPerAgentMin: per(after.inBytes - before.inBytes), bytesOutPerAgentMin: per(after.outBytes - before.outBytes),
+    bytesInPerSec: Math.round((after.inBytes - before.inBytes) / (minutes * 60)), bytesOutPerSec: Math.round((after.outBytes - before.outBytes) / (minutes * 60)),
+    commandsPerAgentMinByName: commands,
   };
 }
 
@@ -395,10 +488,12 @@ async function api(url, path, body, token) {
 /** One user, N servers, N keys through the REST API. */
 async function provision(target, n, concurrency) {
   const id = randomUUID().slice(0, 8);
+  const urls = target.urls ?? [target.url];
   const { accessToken } = await api(target.url, '/auth/register', { username: `bench_${id}`, email: `bench_${id}@example.test`, password: 'bench-password-123' });
   const creds = await pool(Array.from({ length: n }, (_, i) => i), concurrency, async (i) => {
-    const server = await api(target.url, '/servers', { name: `bench-${i}` }, accessToken);
-    const key = await api(target.url, '/api-keys', { serverId: server.id, name: 'bench' }, accessToken);
+    const url = urls[i % urls.length]; // spread over the instances, as a load balancer would
+    const server = await api(url, '/servers', { name: `bench-${i}` }, accessToken);
+    const key = await api(url, '/api-keys', { serverId: server.id, name: 'bench' }, accessToken);
     return { serverId: server.id, key: key.key };
   });
   creds.token = accessToken;
@@ -407,6 +502,11 @@ async function provision(target, n, concurrency) {
 
 function fmtMs(v) { return Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'n/a'; }
 function fmtMb(v) { return `${(v / 1048576).toFixed(0)} MB`; }
+function fmtKb(v) { return `${(v / 1024).toFixed(1)} KB`; }
+/** This process's soft limit on open files (each simulated agent holds one socket). */
+function fdLimit() {
+  try { return Number(/Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))[1]); } catch { return Infinity; }
+}
 
 async function runLoad(opts) {
   const instances = opts.bare ? 1 : opts.instances;
@@ -427,13 +527,36 @@ async function runLoad(opts) {
     // With several instances every instance gets its own worker(s): worker i connects to instance i mod N.
     const procs = Math.min(Math.max(opts.procs, instances), opts.agents);
     const cfg = { interval: opts.interval, saturate: opts.saturate, ackTimeout: opts.ackTimeout, connectConcurrency: Math.max(1, Math.ceil(opts.connectConcurrency / procs)) };
+    const perWorker0 = Math.ceil(opts.agents / procs);
+    if (perWorker0 + 64 > fdLimit()) log(`WARNING: ${perWorker0} agents per worker process but only ${fdLimit()} file descriptors: raise \`ulimit -n\` or --procs`);
     workers = Array.from({ length: procs }, () => fork(__filename, ['--role', 'worker'], { stdio: 'inherit' }));
+    const connectMeter = new ClusterMeter(pids);
+    const workerMeter = new ClusterMeter(workers.map((w) => w.pid));
+    const redisBefore = target.privateRedis ? await redisCounters(target.redisUrl) : null;
     const t1 = Date.now();
+    const phases = { handshake: [], register: [] };
+    let connectRetries = 0;
     await Promise.all(workers.map((w, i) => new Promise((res, rej) => {
-      w.once('message', (m) => (m.type === 'connected' ? res() : rej(new Error(m.error))));
+      w.once('message', (m) => {
+        if (m.type !== 'connected') return rej(new Error(m.error));
+        for (const k of Object.keys(phases)) phases[k].push(...m.connectTimes[k]);
+        connectRetries += m.connectRetries;
+        res();
+      });
       w.send({ type: 'init', cfg: { ...cfg, url: urls[i % urls.length] }, keys: creds.filter((_, j) => j % procs === i).map((c) => c.key) });
     })));
-    log(`${opts.agents} agents connected in ${((Date.now() - t1) / 1000).toFixed(1)} s over ${procs} worker process(es)`);
+    const connectSec = (Date.now() - t1) / 1000;
+    const connectCpu = connectMeter.read();
+    const workerCpu = workerMeter.read();
+    log(`${opts.agents} agents connected in ${connectSec.toFixed(1)} s over ${procs} worker process(es) (${Math.round(opts.agents / connectSec)}/s; ` +
+      `backend CPU ${connectCpu.self.toFixed(0)}%${opts.bare ? '' : `, PostgreSQL ${connectCpu.kids.toFixed(0)}%`}, bench workers ${workerCpu.self.toFixed(0)}% of one core meanwhile)`);
+    for (const k of Object.keys(phases)) phases[k].sort((x, y) => x - y);
+    log(`  per connection: handshake (key check) p50 ${fmtMs(percentile(phases.handshake, 50))} / p99 ${fmtMs(percentile(phases.handshake, 99))}, ` +
+      `then registration until auth_success p50 ${fmtMs(percentile(phases.register, 50))} / p99 ${fmtMs(percentile(phases.register, 99))}; ${connectRetries} handshakes retried`);
+    if (redisBefore) {
+      const d = redisDelta(redisBefore, await redisCounters(target.redisUrl), opts.agents);
+      log(`Redis while connecting: ${((d.commandsPerAgentMin * d.seconds) / 60).toFixed(1)} commands per agent (${Object.entries(d.commandsPerAgentMinByName).map(([k, v]) => `${k} ${((v * d.seconds) / 60).toFixed(1)}`).join(', ')})`);
+    }
     await sleep(1500); // let hello and the connection bookkeeping settle before measuring
 
     let browsers = null;
@@ -474,6 +597,7 @@ async function runLoad(opts) {
     })));
     const ackedBefore = baseline.reduce((a, b) => a + b, 0);
     lastAcked = ackedBefore;
+    const redisWindowStart = target.privateRedis ? await redisCounters(target.redisUrl) : null;
     log(`running for ${opts.duration} s (${opts.saturate ? 'saturate: next frame as soon as the ack arrives' : `one frame per agent every ${opts.interval} s`})`);
     while (Date.now() - started < opts.duration * 1000) {
       await sleep(Math.min(opts.progress * 1000, started + opts.duration * 1000 - Date.now()));
@@ -491,6 +615,7 @@ async function runLoad(opts) {
     }
     const cpu = meter.read();
     const elapsed = (Date.now() - started) / 1000;
+    const redis = redisWindowStart ? redisDelta(redisWindowStart, await redisCounters(target.redisUrl), opts.agents) : null;
     let live = null;
     if (browsers) {
       live = await new Promise((res) => { browsers.once('message', (m) => res(m)); browsers.send({ type: 'report' }); });
@@ -518,6 +643,8 @@ async function runLoad(opts) {
       storedRows, framesLost: storedRows === null ? null : sent - storedRows,
       serverCpuPct: +cpu.self.toFixed(1), postgresCpuPct: opts.bare ? null : +cpu.kids.toFixed(1), serverRssMb: +(cpu.rss / 1048576).toFixed(0), serverMaxRssMb: +(cpu.maxRss / 1048576).toFixed(0),
       idleRssMb: +(idleRss / 1048576).toFixed(0), rssKbPerAgent: +((cpu.rss - idleRss) / 1024 / opts.agents).toFixed(1),
+      connectSec: +connectSec.toFixed(1), connectHandshakeP50Ms: percentile(phases.handshake, 50), connectRegisterP50Ms: percentile(phases.register, 50), connectBackendCpuPct: +connectCpu.self.toFixed(0), connectWorkerCpuPct: +workerCpu.self.toFixed(0), connectRetries, connectPostgresCpuPct: opts.bare ? null : +connectCpu.kids.toFixed(0),
+      redis,
     };
     log('');
     log(`frames acknowledged/s : ${result.framesAckedPerSec}`);
@@ -526,6 +653,11 @@ async function runLoad(opts) {
     log(`frames lost           : ${storedRows === null ? `n/a (bare transport: sent − acked = ${sent - acked})` : `${result.framesLost} (sent ${sent} − stored ${storedRows})`}`);
     log(`server CPU            : ${result.serverCpuPct}% of one core${opts.bare ? '' : `; embedded PostgreSQL ${result.postgresCpuPct}%`}`);
     log(`server RSS            : ${result.serverRssMb} MB (max ${result.serverMaxRssMb} MB)${instances > 1 ? ` over ${instances} instances (${cpu.perInstanceRss.map(fmtMb).join(' + ')})` : ''}; ${result.rssKbPerAgent} KB per connected agent above the ${result.idleRssMb} MB before they connected`);
+    if (redis) {
+      log(`Redis (measurement window, ${redis.seconds} s): ${redis.commandsPerSec} commands/s, in ${fmtKb(redis.bytesInPerSec)}/s, out ${fmtKb(redis.bytesOutPerSec)}/s`);
+      log(`  per agent per minute: ${redis.commandsPerAgentMin} commands (${Object.entries(redis.commandsPerAgentMinByName).map(([k, v]) => `${k} ${v}`).join(', ')}), ` +
+        `${fmtKb(redis.bytesInPerAgentMin)} in, ${fmtKb(redis.bytesOutPerAgentMin)} out`);
+    } else if (instances > 1) log('Redis traffic: not measured (REDIS_URL names a shared Redis; unset it to let the bench start a private one)');
     if (live) {
       result.liveDeliveries = live.deliveries;
       result.liveP50Ms = percentile(live.latencies, 50);
@@ -585,13 +717,13 @@ async function main() {
   if (opts.role === 'bare-server') return runBareServer();
   if (opts.role === 'browsers') return runBrowsers();
   if (opts.storage > 0) return runStorage(opts);
-  if (opts.instances > 1 && !opts.bare) {
+  if (opts.instances > 1 && !opts.bare && !opts.skipSingle) {
     // The single-instance figures beside the N-instance ones, in the same run on the same machine.
     const one = await runLoad({ ...opts, instances: 1 });
     const many = await runLoad(opts);
-    const row = (r) => `${String(r.instances).padStart(9)} | ${String(r.framesAckedPerSec).padStart(8)} | ${fmtMs(r.ackP99Ms).padStart(9)} | ${fmtMs(r.liveP99Ms).padStart(9)} | ${String(r.framesLost).padStart(4)} | ${String(r.rssKbPerAgent).padStart(9)}`;
+    const row = (r) => `${String(r.instances).padStart(9)} | ${String(r.framesAckedPerSec).padStart(8)} | ${fmtMs(r.ackP99Ms).padStart(9)} | ${fmtMs(r.liveP99Ms).padStart(9)} | ${String(r.framesLost).padStart(4)} | ${String(r.rssKbPerAgent).padStart(8)} | ${`${r.connectSec} s`.padStart(9)}`;
     log('');
-    log('instances | frames/s | p99 ack   | p99 live  | lost | KB/agent');
+    log('instances | frames/s | p99 ack   | p99 live  | lost | KB/agent | connected');
     log(row(one));
     log(row(many));
     log(`COMPARE ${JSON.stringify({ single: one, multi: many })}`);

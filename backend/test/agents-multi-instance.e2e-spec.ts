@@ -153,6 +153,27 @@ describe('agents across two instances (REDIS_URL)', () => {
       const res = await latestOn(late, server.id).expect(200);
       expect(res.body).toMatchObject({ serverId: server.id, sample: { seq: 2, cpu: { percent: 42 } } });
     });
+
+    it('B answers the last process list with a newer sample that has none; the list is written to Redis only when it changes', async () => {
+      const { server, key } = await provisionServer(a, alice);
+      const agent = await on(a, key.key);
+      const hello = makeHello();
+      agent.socket.emit('hello', hello);
+      const list = [{ pid: 1, name: 'init', user: 'root', cpuPercent: 0.1, memBytes: 4096 }, { pid: 42, name: 'postgres', user: 'postgres', cpuPercent: 3, memBytes: 1e8 }];
+      const first = makeSample(1, hello.bootId, { processes: list });
+      expect(await sendMetrics(agent.socket, first)).toEqual({ ok: true, seq: 1 });
+      const second = makeSample(2, hello.bootId, { timestamp: new Date(Date.parse(first.timestamp) + 1000).toISOString() });
+      expect(await sendMetrics(agent.socket, second)).toEqual({ ok: true, seq: 2 });
+
+      const seen = await waitFor(() => latestOn(b, server.id), (r) => r.body?.sample?.seq === 2, 5000, 'the second sample on B');
+      expect(seen.body.sample.processes).toBeUndefined();
+      expect(seen.body.processes).toEqual({ timestamp: first.timestamp, list });
+      // The sample key carries no process list (it was ~2/3 of each write); the list has its own key.
+      const shared = JSON.parse((await redis!.get(`chatops:shared:latest:${server.id}`))!);
+      expect(shared).toMatchObject({ serverId: server.id, sample: { seq: 2 } });
+      expect(shared.processes).toBeUndefined();
+      expect(JSON.parse((await redis!.get(`chatops:shared:processes:${server.id}`))!)).toEqual({ timestamp: first.timestamp, list });
+    });
   });
 
   describe('scheduled work runs on one instance at a time', () => {

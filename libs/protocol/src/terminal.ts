@@ -20,8 +20,11 @@ export interface LiveTerminalOpen { serverId: string; cols: number; rows: number
 export type LiveTerminalOpenAck =
   | { ok: true; sessionId: string }
   | { ok: false; error: 'not_found' | 'invalid' | 'disabled' | 'agent_offline' | 'too_many_sessions' | 'unavailable' | string; message?: string };
-/** Why a session ended, as the browser is told. */
-export type TerminalEndReason = 'exit' | 'closed' | 'agent_disconnected' | 'idle' | 'error';
+/**
+ * Why a session ended, as the browser is told. `instance_died`: the backend instance relaying it
+ * stopped (its browser was connected there); only recorded, that browser's socket is gone.
+ */
+export type TerminalEndReason = 'exit' | 'closed' | 'agent_disconnected' | 'idle' | 'error' | 'instance_died';
 export interface LiveTerminalExit { sessionId: string; exitCode: number | null; reason: TerminalEndReason }
 
 // ---- REST: recordings ------------------------------------------------------------------

@@ -88,6 +88,8 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
   /** Requests waiting for an answer from a local socket (see `waitingOn`). */
   private readonly waiting = new WeakMap<AgentSocket, Set<() => void>>();
   private readonly unregistering = new Set<Promise<void>>();
+  /** Requests waiting for an agent held by another instance, by server: its departure ends them (see `requestRemote`). */
+  private readonly remoteWaits = new Map<string, Set<() => void>>();
   private keyExpiryTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -143,8 +145,12 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
       await this.recordEvent('replaced', serverId, previous.data.keyId, previous.handshake.address, 'replaced by a newer connection');
       this.drop(previous, 'replaced by a newer connection');
     }
-    await this.recordEvent('connected', serverId, socket.data.keyId, socket.handshake.address, null);
-    const generation = await this.servers.claimAgent(serverId, new Date(), this.presence.id);
+    // Independent writes, one round trip of latency instead of two: under a reconnect storm (an
+    // instance died, or a fleet after a restart) every agent waits for these before auth_success.
+    const [, generation] = await Promise.all([
+      this.recordEvent('connected', serverId, socket.data.keyId, socket.handshake.address, null),
+      this.servers.claimAgent(serverId, new Date(), this.presence.id),
+    ]);
     if (generation === null) throw new AgentException(AgentErrorCode.NotConnected, 'The server was deleted');
     socket.data.generation = generation;
     if (this.config.redisUrl) this.namespace?.serverSideEmit('agent_registered', { serverId, generation });
@@ -281,15 +287,38 @@ export class AgentManager implements OnApplicationBootstrap, OnApplicationShutdo
     return waiting;
   }
 
+  /**
+   * Asks the agent through the server's room (another instance holds it). The wait ends at the
+   * timeout, or as soon as the agent is known to be gone (`agent.disconnected`, relayed from its
+   * instance, or announced by the dead-instance sweep when that instance died): its answer can no
+   * longer arrive, and the caller (a command holding one of its user's slots) should not wait for it.
+   */
   private async requestRemote(serverId: string, event: AgentRequestEvent, payload: unknown, timeoutMs: number): Promise<unknown> {
+    let onGone!: () => void;
+    const gone = new Promise<never>((_, reject) => {
+      onGone = () => reject(new AgentException(AgentErrorCode.Lost, 'The agent disconnected before it answered'));
+    });
+    gone.catch(() => undefined); // settled through the race below; never unhandled
+    let waits = this.remoteWaits.get(serverId);
+    if (!waits) this.remoteWaits.set(serverId, (waits = new Set()));
+    waits.add(onGone);
     let replies: unknown[];
     try {
-      replies = await (this.namespace!.to(agentRoom(serverId)) as unknown as RawAckEmitter).timeout(timeoutMs).emitWithAck(event, payload);
-    } catch {
-      throw timedOut(timeoutMs);
+      const asked = (this.namespace!.to(agentRoom(serverId)) as unknown as RawAckEmitter).timeout(timeoutMs).emitWithAck(event, payload)
+        .catch(() => Promise.reject(timedOut(timeoutMs)));
+      replies = await Promise.race([asked, gone]);
+    } finally {
+      waits.delete(onGone);
+      if (!waits.size && this.remoteWaits.get(serverId) === waits) this.remoteWaits.delete(serverId);
     }
     if (!replies.length) throw notConnected();
     return replies[0];
+  }
+
+  /** The server's agent is gone (here, or relayed from its instance): requests waiting for it through the adapter end now. */
+  @OnChatopsEvent('agent.disconnected')
+  onAgentGone({ serverId }: ChatopsEvents['agent.disconnected']): void {
+    for (const end of [...(this.remoteWaits.get(serverId) ?? [])]) end();
   }
 
   /** The key's agents are told why and closed, on every instance (the rooms span them with Redis). */

@@ -8,7 +8,6 @@ import {
 } from '@chatops/protocol';
 import { EventBus } from '../../events';
 import { ApiKeysService } from '../api-keys/api-keys.service';
-import { ServersService } from '../servers/servers.service';
 import { MetricsIngestService } from '../metrics/metrics-ingest.service';
 import { AgentManager, AgentNamespace, AgentSocket } from './agent-manager.service';
 import { compileFrameValidator } from './frame-validator';
@@ -51,7 +50,6 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   constructor(
     private readonly manager: AgentManager,
     private readonly keys: ApiKeysService,
-    private readonly servers: ServersService,
     private readonly ingest: MetricsIngestService,
     private readonly events: EventBus,
   ) {}
@@ -60,16 +58,16 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     this.manager.bind(namespace);
     namespace.use(async (socket, next) => {
       try {
+        // One query: the key, and the name of its server (a deleted server takes its keys with it).
         const verified = await this.keys.verify((socket.handshake.auth as { apiKey?: unknown } | undefined)?.apiKey);
-        const server = verified && (await this.servers.findById(verified.serverId));
-        if (!verified || !server) {
+        if (!verified) {
           await this.manager.recordAuthFailure(socket.handshake.address, 'invalid, inactive or expired api key');
           return next(new Error('unauthorized'));
         }
         const now = Date.now();
         Object.assign(socket.data, {
-          serverId: server.id,
-          serverName: server.name,
+          serverId: verified.serverId,
+          serverName: verified.serverName,
           keyId: verified.keyId,
           connectedAt: now,
           lastFrameAt: now,

@@ -13,6 +13,6 @@ import { InstancePresence } from './instance-presence.service';
 @Module({
   imports: [TypeOrmModule.forFeature([ConnectionEventEntity]), ServersModule, ApiKeysModule, MetricsModule],
   providers: [AgentManager, AgentsGateway, HandshakeFailures, ConnectionEventsRetention, InstancePresence],
-  exports: [AgentManager],
+  exports: [AgentManager, InstancePresence],
 })
 export class AgentsModule {}

@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { Client } from 'pg';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import { PRESENCE_LOCK_CLASS } from '../../database/instance-liveness';
 
-/** The advisory-lock class (first key) of instance presence locks: "CHOP". */
-export const PRESENCE_LOCK_CLASS = 0x43484f50;
+export { PRESENCE_LOCK_CLASS };
 const RETRY_MS = 1000;
 
 /**

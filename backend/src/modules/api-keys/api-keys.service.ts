@@ -15,7 +15,7 @@ import { ApiKeyErrorCode, ApiKeyException } from './api-keys.errors';
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 const KEY_SHAPE = /^cok_[A-Za-z0-9_-]{43}$/;
 
-export interface VerifiedKey { keyId: string; serverId: string; name: string | null }
+export interface VerifiedKey { keyId: string; serverId: string; name: string | null; serverName: string }
 
 @Injectable()
 export class ApiKeysService {
@@ -85,11 +85,17 @@ export class ApiKeysService {
    */
   async verify(key: unknown): Promise<VerifiedKey | null> {
     if (typeof key !== 'string' || !KEY_SHAPE.test(key)) return null;
-    const row = await this.keys.findOneBy({ keyHash: sha256(key) });
-    if (!row || !row.isActive) return null;
-    if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return null;
+    // The key and its server's name in one round trip: agents connecting in bulk (a fleet after a
+    // backend restart) wait for it in their handshake.
+    const [row] = (await this.keys.query(
+      `SELECT k.id, k.server_id, k.name, k.is_active, k.expires_at, s.name AS server_name
+         FROM api_keys k JOIN servers s ON s.id = k.server_id WHERE k.key_hash = $1`,
+      [sha256(key)],
+    )) as Array<{ id: string; server_id: string; name: string | null; is_active: boolean; expires_at: Date | null; server_name: string }>;
+    if (!row || !row.is_active) return null;
+    if (row.expires_at && row.expires_at.getTime() <= Date.now()) return null;
     this.markUsed(row.id);
-    return { keyId: row.id, serverId: row.serverId, name: row.name };
+    return { keyId: row.id, serverId: row.server_id, name: row.name, serverName: row.server_name };
   }
 
   /** Which of these keys are still active and unexpired (used to drop agents whose key expired while connected). */

@@ -20,6 +20,8 @@ export class CommandHistoryEntity {
   @Column({ type: 'varchar', length: 64, nullable: true }) ip: string | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt: Date | null;
+  /** Presence id of the instance waiting for the agent's answer while `running` (see UserSlots); null on older rows. */
+  @Column({ name: 'instance_id', type: 'integer', nullable: true }) instanceId: number | null;
 }
 
 /** Longest output a history list item carries; the full text is in `GET /commands/item/{id}`. */

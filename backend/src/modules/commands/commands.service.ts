@@ -13,6 +13,8 @@ import { DomainException } from '../../common/domain-exception';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { AgentErrorCode } from '../agents/agents.errors';
 import { AgentManager } from '../agents/agent-manager.service';
+import { InstancePresence } from '../agents/instance-presence.service';
+import { aliveInstancesSql, PRESENCE_LOCK_CLASS, underUserSlotLock } from '../../database/instance-liveness';
 import { AuditService } from '../audit/audit.service';
 import { LiveService } from '../live/live.service';
 import { AccessService } from '../access/access.service';
@@ -25,6 +27,8 @@ import { CommandHistoryQueryDto, RunCommandDto } from './dto/command.dto';
 const AGENT_ANSWER_MARGIN_SEC = 15;
 /** A `running` row older than its timeout plus this is left over from a stopped backend. */
 const ORPHAN_AFTER_EXTRA_SEC = 60;
+/** How often running commands of dead instances are looked for (as the servers of dead instances are). */
+const DEAD_INSTANCE_SWEEP_MS = 5000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** PostgreSQL text cannot hold NUL: binary output keeps its length with U+FFFD in its place. */
@@ -55,8 +59,6 @@ const commandNotFound = () => new CommandException(CommandErrorCode.NotFound, 'C
 @Injectable()
 export class CommandsService {
   private readonly logger = new Logger(CommandsService.name);
-  /** Running commands per user on this instance (the cap). */
-  private readonly runningByUser = new Map<string, number>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -67,6 +69,7 @@ export class CommandsService {
     private readonly agents: AgentManager,
     private readonly audit: AuditService,
     private readonly live: LiveService,
+    private readonly presence: InstancePresence,
   ) {}
 
   /** Runs a command; with `async` answers at once with the id and finishes in the background. */
@@ -126,24 +129,17 @@ export class CommandsService {
 
     // Recorded before it is sent: nothing runs on a server without its history row, and a refusal
     // (the policy, or the per-user cap) is kept and audited like any other outcome.
-    await this.history.insert(row);
     if (refusal) {
+      await this.history.insert({ ...row, status: 'refused' });
       await this.finish(row, server.name, meta, emptyOutcome('refused', refusal));
       throw new CommandException(CommandErrorCode.PolicyDenied, `The server's command policy refuses this command: ${refusal}`);
     }
     const max = this.config.limits.commandsPerUser;
-    if ((this.runningByUser.get(user.id) ?? 0) >= max) {
+    if (!(await this.insertWithinCap(row, user.id, max))) {
       await this.finish(row, server.name, meta, emptyOutcome('refused', `too many running: at most ${max} commands per user at once`));
       throw new CommandException(CommandErrorCode.TooManyRunning, `At most ${max} commands may run at once; wait for one to finish`);
     }
-    this.runningByUser.set(user.id, (this.runningByUser.get(user.id) ?? 0) + 1);
-    const done = this.execute(row)
-      .then((outcome) => this.finish(row, server.name, meta, outcome))
-      .finally(() => {
-        const n = (this.runningByUser.get(user.id) ?? 1) - 1;
-        if (n > 0) this.runningByUser.set(user.id, n);
-        else this.runningByUser.delete(user.id);
-      });
+    const done = this.execute(row).then((outcome) => this.finish(row, server.name, meta, outcome));
     return { row, done };
   }
 
@@ -221,6 +217,55 @@ export class CommandsService {
       }
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'Could not close interrupted commands');
+    }
+  }
+
+  /**
+   * Inserts the row as `running` if the user has fewer than `max` commands running on all
+   * instances together, otherwise as `refused`; returns whether it runs. The count and the insert
+   * happen under the user's advisory lock, so two requests racing on two instances cannot both
+   * take the last slot. A slot is freed when the row leaves `running`: its outcome, or the sweep
+   * below when the instance that held it died.
+   */
+  private async insertWithinCap(row: CommandHistoryEntity, userId: string, max: number): Promise<boolean> {
+    return underUserSlotLock(this.db, 'commands', userId, async (tx) => {
+      const [{ running }] = (await tx.query(
+        `SELECT count(*)::int AS running FROM command_history WHERE user_id = $1 AND status = 'running' AND instance_id IS NOT NULL`,
+        [userId],
+      )) as [{ running: number }];
+      const admitted = running < max;
+      await tx.insert(CommandHistoryEntity, { ...row, status: admitted ? 'running' : 'refused', instanceId: admitted ? this.presence.id : null });
+      return admitted;
+    });
+  }
+
+  /**
+   * Commands whose instance died while they ran (its presence lock is gone, see InstancePresence):
+   * nobody will receive the agent's answer, so they are closed as failed and audited, which frees
+   * their owners' slots within seconds. Every instance looks; the conditional UPDATE closes each
+   * row once. A restarted single instance (a new presence id) closes its predecessor's rows too.
+   */
+  @Interval(DEAD_INSTANCE_SWEEP_MS)
+  async closeDeadInstanceCommands(): Promise<void> {
+    try {
+      const [rows] = (await this.db.query(
+        `UPDATE command_history SET status = 'failed', finished_at = now(),
+                error = 'interrupted: the backend instance running it stopped'
+          WHERE status = 'running' AND instance_id IS NOT NULL AND instance_id NOT IN (${aliveInstancesSql('$1')})
+          RETURNING id, server_id, user_id, command`,
+        [PRESENCE_LOCK_CLASS],
+      )) as [Array<{ id: string; server_id: string; user_id: string | null; command: string }>, number];
+      for (const r of rows ?? []) {
+        await this.audit.record({
+          action: 'command.run',
+          description: `Command "${r.command.slice(0, 200)}" interrupted: the backend instance running it stopped`,
+          userId: r.user_id,
+          serverId: r.server_id,
+          success: false,
+        });
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'Could not close the commands of dead instances');
     }
   }
 

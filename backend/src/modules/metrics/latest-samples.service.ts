@@ -22,6 +22,14 @@ const SHARED_TTL_MS = 24 * 3600_000;
 /** Keys per MGET / commands per pipeline. */
 const SHARE_CHUNK = 1000;
 const sharedKey = (serverId: string) => `latest:${serverId}`;
+/**
+ * The last process list of a server, apart from its latest sample: agents send one with every
+ * sixth sample, so it is written when it changes instead of with every sample (a list of 20
+ * processes is ~1.7 KB, nearly twice the rest of a sample).
+ */
+const sharedProcessesKey = (serverId: string) => `processes:${serverId}`;
+/** What `latest:<id>` holds. Instances from before the split also wrote `processes` there. */
+type SharedLatest = Omit<LatestSample, 'processes'> & Pick<Partial<LatestSample>, 'processes'>;
 
 export type LatestSample = LatestMetrics;
 
@@ -42,6 +50,8 @@ export class LatestSamples implements OnApplicationShutdown {
   private readonly dirty = new Set<string>();
   /** Received here since the last publish to Redis. */
   private readonly unshared = new Set<string>();
+  /** Servers whose process list changed since the last publish to Redis. */
+  private readonly unsharedProcesses = new Set<string>();
   private shareTimer: NodeJS.Timeout | null = null;
 
   constructor(@InjectDataSource() private readonly db: DataSource, private readonly shared: SharedRedis) {}
@@ -58,6 +68,7 @@ export class LatestSamples implements OnApplicationShutdown {
     this.dirty.add(serverId);
     if (!this.shared.client) return;
     this.unshared.add(serverId);
+    if (sample.processes) this.unsharedProcesses.add(serverId);
     this.scheduleShare(SHARE_DELAY_MS);
   }
 
@@ -88,15 +99,16 @@ export class LatestSamples implements OnApplicationShutdown {
     }
   }
 
-  /** One MGET per chunk; a Redis failure leaves memory and PostgreSQL to answer. */
+  /** One MGET per chunk (samples and process lists); a Redis failure leaves memory and PostgreSQL to answer. */
   private async loadShared(serverIds: readonly string[]): Promise<void> {
     const client = this.shared.client;
     if (!client) return;
-    for (let i = 0; i < serverIds.length; i += SHARE_CHUNK) {
-      const ids = serverIds.slice(i, i + SHARE_CHUNK);
+    const chunk = SHARE_CHUNK / 2;
+    for (let i = 0; i < serverIds.length; i += chunk) {
+      const ids = serverIds.slice(i, i + chunk);
       let values: (string | null)[];
       try {
-        values = await client.mget(ids.map(sharedKey));
+        values = await client.mget([...ids.map(sharedKey), ...ids.map(sharedProcessesKey)]);
       } catch (err) {
         this.logger.debug({ err: (err as Error).message }, 'Could not read shared latest samples');
         return;
@@ -104,9 +116,12 @@ export class LatestSamples implements OnApplicationShutdown {
       ids.forEach((id, k) => {
         const value = values[k];
         if (!value) return;
-        const found = JSON.parse(value) as LatestSample;
+        const { processes: legacy, ...latest } = JSON.parse(value) as SharedLatest;
+        const listed = values[ids.length + k];
+        const processes = listed ? (JSON.parse(listed) as NonNullable<LatestSample['processes']>) : legacy;
         const held = this.byServer.get(id);
-        if (!held || Date.parse(held.timestamp) < Date.parse(found.timestamp)) this.byServer.set(id, found);
+        if (held && Date.parse(held.timestamp) >= Date.parse(latest.timestamp)) return;
+        this.byServer.set(id, processes ? { ...latest, processes } : latest);
       });
     }
   }
@@ -116,15 +131,24 @@ export class LatestSamples implements OnApplicationShutdown {
     const client = this.shared.client;
     if (!client || !this.unshared.size) return;
     const items = [...this.unshared].map((id) => this.byServer.get(id)).filter((x): x is LatestSample => !!x);
+    const withProcesses = new Set(this.unsharedProcesses);
     this.unshared.clear();
+    this.unsharedProcesses.clear();
     for (let i = 0; i < items.length; i += SHARE_CHUNK) {
       const chunk = items.slice(i, i + SHARE_CHUNK);
       const pipeline = client.pipeline();
-      for (const item of chunk) pipeline.set(sharedKey(item.serverId), JSON.stringify(item), 'PX', SHARED_TTL_MS);
+      for (const { processes, ...latest } of chunk) {
+        pipeline.set(sharedKey(latest.serverId), JSON.stringify(latest), 'PX', SHARED_TTL_MS);
+        if (processes && withProcesses.has(latest.serverId)) pipeline.set(sharedProcessesKey(latest.serverId), JSON.stringify(processes), 'PX', SHARED_TTL_MS);
+      }
       const failed = await pipeline.exec().then((results) => results?.some(([err]) => err) ?? true, () => true);
       if (!failed) continue;
       // Redis is away (a restart): these go again once it answers, unless a newer sample replaced them.
-      for (const item of chunk) if (this.byServer.get(item.serverId) === item) this.unshared.add(item.serverId);
+      for (const item of chunk) {
+        // A newer sample carries the same list or a newer one: the list goes with it.
+        if (withProcesses.has(item.serverId)) this.unsharedProcesses.add(item.serverId);
+        if (this.byServer.get(item.serverId) === item) this.unshared.add(item.serverId);
+      }
       this.scheduleShare(SHARE_RETRY_MS);
     }
   }
@@ -206,7 +230,8 @@ export class LatestSamples implements OnApplicationShutdown {
     this.byServer.delete(serverId);
     this.dirty.delete(serverId);
     this.unshared.delete(serverId);
-    this.shared.client?.del(sharedKey(serverId)).catch(() => undefined);
+    this.unsharedProcesses.delete(serverId);
+    this.shared.client?.del(sharedKey(serverId), sharedProcessesKey(serverId)).catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -4,6 +4,7 @@ import { DataSource, Repository } from 'typeorm';
 import { isTeamRole, type AgentInfo, type ServerStatus } from '@chatops/protocol';
 import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
 import { EventBus } from '../../events';
+import { aliveInstancesSql } from '../../database/instance-liveness';
 import { AuditService } from '../audit/audit.service';
 import { AccessService, grantFor, visibleServersSql } from '../access/access.service';
 import { TeamsService } from '../teams/teams.service';
@@ -212,12 +213,8 @@ export class ServersService {
    */
   async markDeadInstancesOffline(lockClass: number): Promise<string[]> {
     const [rows] = (await this.db.query(
-      `WITH alive AS (
-         SELECT objid::bigint::integer AS instance FROM pg_locks
-          WHERE locktype = 'advisory' AND granted AND classid = $1::bigint::oid AND objsubid = 2
-            AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
-       UPDATE servers SET status = 'offline'
-        WHERE status = 'online' AND agent_instance IS NOT NULL AND agent_instance NOT IN (SELECT instance FROM alive)
+      `UPDATE servers SET status = 'offline'
+        WHERE status = 'online' AND agent_instance IS NOT NULL AND agent_instance NOT IN (${aliveInstancesSql('$1')})
        RETURNING id, last_seen`,
       [lockClass],
     )) as [{ id: string; last_seen: Date | null }[], number];

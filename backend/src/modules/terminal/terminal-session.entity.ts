@@ -18,6 +18,8 @@ export class TerminalSessionEntity {
   @Column({ name: 'bytes_in', type: 'bigint' }) bytesIn: string;
   @Column({ name: 'recording_truncated', type: 'boolean' }) recordingTruncated: boolean;
   @Column({ type: 'varchar', length: 64, nullable: true }) ip: string | null;
+  /** Presence id of the instance relaying the session (its browser's), while open; null on older rows. */
+  @Column({ name: 'instance_id', type: 'integer', nullable: true }) instanceId: number | null;
 }
 
 export function toTerminalSession(e: TerminalSessionEntity): TerminalSession {

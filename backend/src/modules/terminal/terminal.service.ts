@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { Interval } from '@nestjs/schedule';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
 import {
   TERMINAL_MAX_CHUNK, TERMINAL_MAX_COLS, TERMINAL_MAX_ROWS, TERMINAL_MIN_SIZE,
   type LiveTerminalAck, type LiveTerminalOpenAck, type TerminalEndReason,
@@ -12,6 +13,8 @@ import { DomainException } from '../../common/domain-exception';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { AgentErrorCode } from '../agents/agents.errors';
 import { AgentManager } from '../agents/agent-manager.service';
+import { InstancePresence } from '../agents/instance-presence.service';
+import { aliveInstancesSql, PRESENCE_LOCK_CLASS, underUserSlotLock } from '../../database/instance-liveness';
 import { AuditService } from '../audit/audit.service';
 import { LiveEvents } from '../live/live-events';
 import type { LiveSocket } from '../live/live-socket';
@@ -26,6 +29,8 @@ const OPEN_TIMEOUT_MS = 10_000;
 /** How long an ended (or unknown) session id is remembered, so late agent frames are dropped without a query. */
 const FORGET_AFTER_MS = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** How often sessions of dead instances are looked for (as the servers of dead instances are). */
+const DEAD_INSTANCE_SWEEP_MS = 5000;
 
 /** A session whose browser socket is on this instance. */
 interface LocalSession { id: string; serverId: string; serverName: string; userId: string; socketId: string; startedAtMs: number }
@@ -59,6 +64,8 @@ export class TerminalService implements OnModuleInit {
     private readonly liveEvents: LiveEvents,
     private readonly recorder: TerminalRecorder,
     private readonly audit: AuditService,
+    private readonly presence: InstancePresence,
+    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   onModuleInit(): void {
@@ -81,10 +88,6 @@ export class TerminalService implements OnModuleInit {
     const rows = size(p?.rows, TERMINAL_MAX_ROWS);
     if (!serverId || !cols || !rows) return ack?.({ ok: false, error: 'invalid', message: `serverId (uuid), cols (1–${TERMINAL_MAX_COLS}) and rows (1–${TERMINAL_MAX_ROWS}) are required` });
     const user = socket.data.user;
-    const max = this.config.limits.terminalSessionsPerUser;
-    if ([...this.local.values()].filter((s) => s.userId === user.id).length >= max) {
-      return ack?.({ ok: false, error: 'too_many_sessions', message: `At most ${max} terminal sessions at once; close one first` });
-    }
     // Not yours and does not exist get the same answer.
     const server = await this.access.check(user, serverId, 'terminal.open');
     if (server === 'not_found' || server === 'forbidden') return ack?.({ ok: false, error: server });
@@ -95,10 +98,13 @@ export class TerminalService implements OnModuleInit {
 
     const id = randomUUID();
     const startedAt = new Date();
-    await this.sessions.insert({
+    const max = this.config.limits.terminalSessionsPerUser;
+    const admitted = await this.insertWithinCap(user.id, max, {
       id, serverId, userId: user.id, username: user.username.slice(0, 64), cols, rows, startedAt, endedAt: null, exitCode: null,
       endReason: null, bytesOut: '0', bytesIn: '0', recordingTruncated: false, ip: socket.handshake.address?.slice(0, 64) ?? null,
+      instanceId: this.presence.id,
     });
+    if (!admitted) return ack?.({ ok: false, error: 'too_many_sessions', message: `At most ${max} terminal sessions at once; close one first` });
     const session: LocalSession = { id, serverId, serverName: server.name, userId: user.id, socketId: socket.id, startedAtMs: startedAt.getTime() };
     this.local.set(id, session);
     this.bySocket.set(socket.id, (this.bySocket.get(socket.id) ?? new Set()).add(id));
@@ -145,6 +151,54 @@ export class TerminalService implements OnModuleInit {
         return { ok: false, error: 'unavailable', message: 'The agent did not answer in time' };
       }
       throw err;
+    }
+  }
+
+  /**
+   * Inserts the session if the user has fewer than `max` open on all instances together; returns
+   * whether it did. Counted under the user's advisory lock, so two opens racing on two instances
+   * cannot both take the last slot. A slot is freed when the row ends: the session's end, or the
+   * sweep below when the instance relaying it died.
+   */
+  private insertWithinCap(userId: string, max: number, row: TerminalSessionEntity): Promise<boolean> {
+    return underUserSlotLock(this.db, 'terminal', userId, async (tx) => {
+      const [{ open }] = (await tx.query(
+        'SELECT count(*)::int AS open FROM terminal_sessions WHERE user_id = $1 AND ended_at IS NULL AND instance_id IS NOT NULL',
+        [userId],
+      )) as [{ open: number }];
+      if (open >= max) return false;
+      await tx.insert(TerminalSessionEntity, row);
+      return true;
+    });
+  }
+
+  /**
+   * Sessions whose relaying instance died (its presence lock is gone, see InstancePresence): their
+   * browser lost its socket with it, so they are ended (`instance_died`), audited, and the agent's
+   * PTY is closed, which frees their owners' slots within seconds. Every instance looks; the
+   * conditional UPDATE ends each row once.
+   */
+  @Interval(DEAD_INSTANCE_SWEEP_MS)
+  async endDeadInstanceSessions(): Promise<void> {
+    try {
+      const [rows] = (await this.db.query(
+        `UPDATE terminal_sessions SET ended_at = now(), end_reason = 'instance_died'
+          WHERE ended_at IS NULL AND instance_id IS NOT NULL AND instance_id NOT IN (${aliveInstancesSql('$1')})
+          RETURNING id, server_id, user_id, started_at, ended_at`,
+        [PRESENCE_LOCK_CLASS],
+      )) as [Array<{ id: string; server_id: string; user_id: string | null; started_at: Date; ended_at: Date }>, number];
+      for (const r of rows ?? []) {
+        this.agents.notify(r.server_id, 'terminal_close', { sessionId: r.id });
+        const seconds = Math.round((r.ended_at.getTime() - r.started_at.getTime()) / 1000);
+        await this.audit.record({
+          action: 'terminal.close',
+          description: `Terminal session ${r.id} ended (instance_died: the backend instance relaying it stopped) after ${seconds} s`,
+          userId: r.user_id,
+          serverId: r.server_id,
+        });
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'Could not end the terminal sessions of dead instances');
     }
   }
 
