@@ -10,3 +10,4 @@ export * from './agent-frames';
 export * from './agent-streams';
 export * from './sockets';
 export * from './chatops';
+export * from './sign-in';

@@ -9,10 +9,11 @@ import { ContainerEvents1764232500000 } from './1764232500000-ContainerEvents';
 import { Chatops1764233000000 } from './1764233000000-Chatops';
 import { AgentGeneration1764233500000 } from './1764233500000-AgentGeneration';
 import { ChatDoors1764234500000 } from './1764234500000-ChatDoors';
+import { SignIn1764235500000 } from './1764235500000-SignIn';
 
 /** Every migration, in order. The app runs pending ones at start; `npm run db:migrate` does too. */
 export const MIGRATIONS = [
   Init1764230000000, Metrics1764230100000, Rollups1764230200000, AuditOwner1764230300000, Commands1764231000000,
   ConnectionEventAttempts1764231500000, Alerts1764232000000, ContainerEvents1764232500000, Chatops1764233000000,
-  AgentGeneration1764233500000, ChatDoors1764234500000,
+  AgentGeneration1764233500000, ChatDoors1764234500000, SignIn1764235500000,
 ];

@@ -20,6 +20,8 @@ export enum AuthErrorCode {
   /** The refresh cookie came without `X-ChatOps-Refresh: 1`. */
   RefreshHeaderRequired = 'auth.refresh_header_required',
   UserNotFound = 'user.not_found',
+  /** LOCAL_LOGIN=false: password sign-in, registration and password changes are off (single sign-on only). */
+  LocalLoginDisabled = 'auth.local_login_disabled',
 }
 
 export const AuthException = domainException<AuthErrorCode>('AuthException', {
@@ -37,4 +39,5 @@ export const AuthException = domainException<AuthErrorCode>('AuthException', {
   [AuthErrorCode.MissingRefreshToken]: 401,
   [AuthErrorCode.RefreshHeaderRequired]: 403,
   [AuthErrorCode.UserNotFound]: 404,
+  [AuthErrorCode.LocalLoginDisabled]: 403,
 });

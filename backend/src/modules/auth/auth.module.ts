@@ -6,6 +6,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { AuditModule } from '../audit/audit.module';
+import { PersonalTokensModule } from '../personal-tokens/personal-tokens.module';
 import { UsersModule } from '../users/users.module';
 import { AuthThrottlerOptions } from './auth-throttler-options';
 import { AuthController } from './auth.controller';
@@ -15,11 +16,15 @@ import { jwtHmacKey } from './jwt-key';
 import { JwtStrategy } from './jwt.strategy';
 import { RefreshCookie } from './refresh-cookie';
 import { RefreshTokenEntity } from './refresh-token.entity';
+import { OidcAccountsService } from './oidc/oidc-accounts.service';
+import { OidcClientService } from './oidc/oidc-client.service';
+import { OidcController } from './oidc/oidc.controller';
 
 @Module({
   imports: [
     UsersModule,
     AuditModule,
+    PersonalTokensModule,
     PassportModule,
     TypeOrmModule.forFeature([RefreshTokenEntity]),
     JwtModule.registerAsync({
@@ -29,8 +34,8 @@ import { RefreshTokenEntity } from './refresh-token.entity';
     // AUTH_RATE_LIMIT and AUTH_SESSION_RATE_LIMIT, shared by every instance through Redis when REDIS_URL is set.
     ThrottlerModule.forRootAsync({ useClass: AuthThrottlerOptions }),
   ],
-  controllers: [AuthController],
-  providers: [AuthService, RefreshCookie, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+  controllers: [AuthController, OidcController],
+  providers: [AuthService, RefreshCookie, JwtStrategy, OidcClientService, OidcAccountsService, { provide: APP_GUARD, useClass: JwtAuthGuard }],
   exports: [AuthService],
 })
 export class AuthModule {}
