@@ -8,6 +8,7 @@ import { MatInputModule } from '@angular/material/input';
 import { AuthService } from '../../core/auth/auth.service';
 import { NotifyService } from '../../core/notify/notify.service';
 import { ThemeMode, ThemeService } from '../../core/theme/theme.service';
+import { ApiTokensCardComponent } from './api-tokens-card.component';
 import { ChatIntegrationsCardComponent } from './chat-integrations-card.component';
 import { ChatLinksCardComponent } from './chat-links-card.component';
 import { ThresholdsCardComponent } from './thresholds-card.component';
@@ -19,7 +20,7 @@ function passwordsMatch(group: AbstractControl): ValidationErrors | null {
 
 @Component({
   selector: 'app-profile-page',
-  imports: [ReactiveFormsModule, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatButtonToggleModule, ThresholdsCardComponent, ChatLinksCardComponent, ChatIntegrationsCardComponent],
+  imports: [ReactiveFormsModule, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatButtonToggleModule, ThresholdsCardComponent, ChatLinksCardComponent, ChatIntegrationsCardComponent, ApiTokensCardComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page">
@@ -82,6 +83,7 @@ function passwordsMatch(group: AbstractControl): ValidationErrors | null {
           </mat-card-content>
         </mat-card>
 
+        <app-api-tokens-card />
         <app-thresholds-card />
         <app-chat-links-card />
         @if (auth.user()?.role === 'admin') { <app-chat-integrations-card /> }
