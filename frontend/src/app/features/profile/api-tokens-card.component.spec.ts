@@ -64,6 +64,7 @@ describe('ApiTokensCardComponent', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0].textContent).toContain('all your permissions');
     expect(rows[0].textContent).not.toContain(created.token);
+    expect(text(fixture)).not.toContain('Name the token'); // the cleared form is not flagged
 
     button(fixture, 'I saved it').click();
     await fixture.whenStable();

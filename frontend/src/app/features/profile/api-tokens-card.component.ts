@@ -1,6 +1,6 @@
 import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
-import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { FormGroupDirective, NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatDialog } from '@angular/material/dialog';
@@ -27,7 +27,7 @@ const LIFETIMES = [7, 30, 90, 366] as const;
       <mat-card-header><mat-card-title>API tokens</mat-card-title>
         <mat-card-subtitle>For scripts: send <code>Authorization: Bearer cop_…</code></mat-card-subtitle></mat-card-header>
       <mat-card-content>
-        <form [formGroup]="form" (ngSubmit)="create()" class="form" aria-label="New API token">
+        <form [formGroup]="form" #formDir="ngForm" (ngSubmit)="create(formDir)" class="form" aria-label="New API token">
           <mat-form-field>
             <mat-label>Token name</mat-label>
             <input matInput formControlName="name" maxlength="100" required />
@@ -39,14 +39,14 @@ const LIFETIMES = [7, 30, 90, 366] as const;
               @for (d of lifetimes; track d) { <mat-option [value]="d">{{ d === 366 ? '1 year' : d + ' days' }}</mat-option> }
             </mat-select>
           </mat-form-field>
-          <mat-form-field>
+          <mat-form-field subscriptSizing="dynamic">
             <mat-label>Scopes</mat-label>
             <mat-select formControlName="scopes" multiple>
               @for (s of scopes; track s) { <mat-option [value]="s">{{ s }}</mat-option> }
             </mat-select>
             <mat-hint>None: everything you may do. Only “.read” scopes: read-only.</mat-hint>
           </mat-form-field>
-          <div><button mat-flat-button type="submit" [disabled]="busy()">Create token</button></div>
+          <div class="submit"><button mat-flat-button type="submit" [disabled]="busy()">Create token</button></div>
         </form>
 
         @if (created(); as c) {
@@ -84,6 +84,7 @@ const LIFETIMES = [7, 30, 90, 366] as const;
   `,
   styles: `
     .form { display: grid; gap: 4px; padding-top: 8px; }
+    .submit { margin-top: 12px; }
     .once { padding: 12px; border-radius: 8px; background: var(--mat-sys-surface-container-high); margin: 12px 0; }
     .once p { margin: 0; }
     .tokens { list-style: none; padding: 0; margin: 12px 0 0; }
@@ -119,7 +120,7 @@ export class ApiTokensCardComponent {
     return new Date(t.expiresAt).getTime() <= Date.now();
   }
 
-  protected create(): void {
+  protected create(formDir: FormGroupDirective): void {
     if (this.form.invalid) return this.form.markAllAsTouched();
     const { name, days, scopes } = this.form.getRawValue();
     this.busy.set(true);
@@ -128,7 +129,8 @@ export class ApiTokensCardComponent {
       next: (token) => {
         this.busy.set(false);
         this.created.set(token);
-        this.form.reset({ name: '', days: 30, scopes: [] });
+        // Through the directive: a plain reset would leave the form "submitted" and show the empty name as an error.
+        formDir.resetForm({ name: '', days: 30, scopes: [] });
         const { token: _secret, ...stored } = token;
         this.tokens.update((list) => [stored, ...(list ?? [])]);
       },
