@@ -66,7 +66,7 @@ const LIFETIMES = [7, 30, 90, 366] as const;
             @for (tk of tokens(); track tk.id) {
               <li data-testid="token-row">
                 <div>
-                  <strong>{{ tk.name }}</strong> <code class="muted">{{ tk.prefix }}…</code>
+                  <strong>{{ tk.name }}</strong><code class="muted prefix">{{ tk.prefix }}…</code>
                   @if (isExpired(tk)) { <span class="badge">Expired</span> }
                   <div class="muted small">
                     {{ tk.scopes.length ? tk.scopes.join(', ') : 'all your permissions' }}
@@ -85,6 +85,7 @@ const LIFETIMES = [7, 30, 90, 366] as const;
   styles: `
     .form { display: grid; gap: 4px; padding-top: 8px; }
     .submit { margin-top: 12px; }
+    .prefix { margin-left: 8px; }
     .once { padding: 12px; border-radius: 8px; background: var(--mat-sys-surface-container-high); margin: 12px 0; }
     .once p { margin: 0; }
     .tokens { list-style: none; padding: 0; margin: 12px 0 0; }
