@@ -75,6 +75,30 @@ describe('OpenID Connect sign-in in the browser', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'signed-in-sso.png'), fullPage: true });
   });
 
+  it('creates a personal API token in Profile that scripts can use, shown once, then revokes it', async () => {
+    await page.goto(`${backend.baseUrl}/profile`);
+    await page.getByTestId('tokens-empty').waitFor();
+    await page.getByLabel('Token name').fill('nightly report');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const once = page.getByTestId('token-once');
+    await once.waitFor();
+    const secret = (await once.locator('pre code').textContent())!.trim();
+    expect(secret).toMatch(/^cop_[A-Za-z0-9_-]{43}$/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'profile-api-token.png'), fullPage: true });
+    const me = await fetch(`${backend.baseUrl}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${secret}` } });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { username: string }).username).toBe('dana');
+
+    await page.getByRole('button', { name: 'I saved it' }).click();
+    await page.getByRole('button', { name: 'Revoke token nightly report' }).click();
+    await page.getByTestId('confirm-button').click();
+    await page.getByTestId('tokens-empty').waitFor();
+    const after = await fetch(`${backend.baseUrl}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${secret}` } });
+    expect(after.status).toBe(401);
+    expect(((await after.json()) as { code: string }).code).toBe('token.revoked');
+    expect(pageErrors).toEqual([]);
+  });
+
   it('lands back on the sign-in page with an explanation when the provider refuses', async () => {
     await ctx.clearCookies();
     await provider.deny(true);
