@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { findFreePort as freePort } from '../src/database/embedded-postgres';
 import { OidcStateSealer } from '../src/modules/auth/oidc/oidc-state';
 import { registerUser, startTestApp, TestApp } from './support/app';
@@ -236,7 +237,13 @@ describe('OpenID Connect with the provider down, and LOCAL_LOGIN=false', () => {
   let t: TestApp;
   let provider: TestOidcProvider | undefined;
   let providerPort: number;
+  const logged: string[] = [];
   beforeAll(async () => {
+    const capture = (...args: unknown[]) => { logged.push(String(args[0])); };
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(capture);
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(capture);
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(capture);
+    jest.spyOn(Logger.prototype, 'debug').mockImplementation(capture);
     providerPort = await freePort();
     const port = await freePort();
     t = await startTestApp({
@@ -250,6 +257,7 @@ describe('OpenID Connect with the provider down, and LOCAL_LOGIN=false', () => {
     });
   });
   afterAll(async () => {
+    jest.restoreAllMocks();
     await t?.close();
     await provider?.stop();
   });
@@ -274,6 +282,10 @@ describe('OpenID Connect with the provider down, and LOCAL_LOGIN=false', () => {
     expect(res.location).toBe('/');
     // The first account of the instance, made by single sign-on, is its admin (as with registration).
     expect((await sessionFromCookie(t, res.refreshCookie!)).user).toMatchObject({ username: 'alice', role: 'admin' });
+    // One clear line each way, naming the issuer; never the client secret.
+    expect(logged.some((l) => l.startsWith(`Discovery of http://127.0.0.1:${providerPort} failed`))).toBe(true);
+    expect(logged.some((l) => l.startsWith(`Single sign-on ready: discovered http://127.0.0.1:${providerPort}`))).toBe(true);
+    expect(logged.join('\n')).not.toContain('chatops-test-secret');
   });
 
   it('turns password sign-in, registration and password changes off with 403 auth.local_login_disabled', async () => {
@@ -281,5 +293,12 @@ describe('OpenID Connect with the provider down, and LOCAL_LOGIN=false', () => {
     expect(reg.body.code).toBe('auth.local_login_disabled');
     const login = await t.http().post('/api/v1/auth/login').send({ username: 'alice', password: 'whatever-password' }).expect(403);
     expect(login.body.code).toBe('auth.local_login_disabled');
+    // Signed in through the provider (up since the test before), a password change is refused too.
+    const jar = new CookieJar();
+    const signedIn = await finish(jar, await signInUpToCallback(t.baseUrl, jar));
+    const session = await sessionFromCookie(t, signedIn.refreshCookie!);
+    const change = await t.http().post('/api/v1/auth/change-password').set('Authorization', `Bearer ${session.accessToken}`)
+      .send({ currentPassword: 'anything-at-all', newPassword: 'a new password 1' }).expect(403);
+    expect(change.body.code).toBe('auth.local_login_disabled');
   });
 });
