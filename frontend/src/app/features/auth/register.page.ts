@@ -5,7 +5,9 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { Router, RouterLink } from '@angular/router';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { describeHttpError } from '../../core/api/error-message';
+import { SignInApi } from '../../core/api/sign-in-api.service';
 import { AuthService } from '../../core/auth/auth.service';
 import { safeReturnUrl } from './login.page';
 
@@ -17,6 +19,12 @@ import { safeReturnUrl } from './login.page';
   template: `
     <section class="card" aria-labelledby="register-title">
       <h1 id="register-title">Create your account</h1>
+      @if (options()?.localLogin === false) {
+        <p class="muted" role="status" data-testid="registration-off">
+          Accounts are created by signing in with single sign-on on this instance.
+        </p>
+        <div class="actions"><a routerLink="/login">Go to sign-in</a></div>
+      } @else {
       <p class="muted">The first account becomes the administrator.</p>
       <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
         @if (error()) { <p class="error" role="alert">{{ error() }}</p> }
@@ -50,6 +58,7 @@ import { safeReturnUrl } from './login.page';
           </button>
         </div>
       </form>
+      }
     </section>
   `,
 })
@@ -57,6 +66,8 @@ export class RegisterPage {
   private readonly auth = inject(AuthService);
   private readonly router = inject(Router);
   readonly returnUrl = input<string>();
+  /** The form shows while this loads; only an instance without password sign-in replaces it. */
+  protected readonly options = toSignal(inject(SignInApi).options());
 
   protected readonly form = inject(NonNullableFormBuilder).group({
     email: ['', [Validators.required, Validators.email]],
