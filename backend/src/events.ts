@@ -41,6 +41,12 @@ export interface ChatopsEvents extends AgentStreamEvents {
    * changes the user's role: the sockets reconnect with a token of the new role.
    */
   'auth.sessions_revoked': { userId: string; sessionId?: string; exceptSessionId?: string };
+  /**
+   * A person signed in through OpenID Connect (after the account was found or created and its role
+   * applied). The hook for claim-to-team mappings: a listener may add or remove team memberships
+   * from `groups` (the OIDC_GROUPS_CLAIM values) or any other claim.
+   */
+  'auth.oidc_signed_in': { userId: string; issuer: string; subject: string; groups: string[]; claims: Record<string, unknown> };
 }
 export type ChatopsEventName = keyof ChatopsEvents;
 

@@ -38,14 +38,17 @@ function launch(args: string[], env: Record<string, string>): Proc {
   };
 }
 
-/** `npm start`'s server: the built backend with a fresh embedded PostgreSQL in a temp data dir. */
-export async function startBackend(): Promise<Proc & { baseUrl: string }> {
+/**
+ * `npm start`'s server: the built backend with a fresh embedded PostgreSQL in a temp data dir.
+ * `env`: more configuration; `port`: when the caller must know the URL first (e.g. an OIDC redirect URI).
+ */
+export async function startBackend(env: Record<string, string> = {}, fixedPort?: number): Promise<Proc & { baseUrl: string }> {
   for (const f of [BACKEND, join(ROOT, 'dist/frontend/browser/index.html')]) {
     if (!existsSync(f)) throw new Error(`${f} is missing: run "npm run build" (npm test does it)`);
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'chatops-e2e-'));
-  const port = await freePort();
-  const p = launch([BACKEND], { CHATOPS_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', LOG_FORMAT: 'json' });
+  const port = fixedPort ?? (await freePort());
+  const p = launch([BACKEND], { CHATOPS_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', ...env });
   const deadline = Date.now() + 60_000;
   while (!p.output().includes('ChatOps is running')) {
     if (Date.now() > deadline || p.proc.exitCode !== null) throw new Error(`backend did not start:\n${p.output()}`);

@@ -1,6 +1,6 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, Header, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
-import type { ChatChannel, UserRole } from '@chatops/protocol';
+import type { ChatChannel, TokenScope, UserRole } from '@chatops/protocol';
 
 export const IS_PUBLIC = 'chatops:isPublic';
 /** Marks a route as reachable without an access token (every other route requires one). */
@@ -10,10 +10,21 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
  * For responses that carry a secret (tokens, API keys): no browser, proxy or CDN may store them
  * (`Pragma` for HTTP/1.0 caches).
  */
+export const SESSION_ONLY = 'chatops:sessionOnly';
+/**
+ * Marks a route that a personal API token may not call (403 `token.session_required`): creating or
+ * revoking tokens, changing the password or the profile need a signed-in session.
+ */
+export const SessionOnly = () => SetMetadata(SESSION_ONLY, true);
+
 export const NoStore = () => applyDecorators(Header('Cache-Control', 'no-store'), Header('Pragma', 'no-cache'));
 
-/** The signed-in user, as the JWT strategy attached it to the request. */
-export interface AuthUser { id: string; username: string; role: UserRole }
+/**
+ * The signed-in user, as the JWT strategy (or a personal API token) attached it to the request.
+ * `token` is set only when a personal API token authenticated the request: its scopes narrow what
+ * the user's capabilities allow.
+ */
+export interface AuthUser { id: string; username: string; role: UserRole; token?: { id: string; scopes: TokenScope[] } }
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser => {
   return ctx.switchToHttp().getRequest<Request & { user: AuthUser }>().user;
 });

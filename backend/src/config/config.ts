@@ -73,6 +73,17 @@ const envSchema = z.object({
   SLACK_RESPONSE_URL_PREFIX: z.url({ protocol: /^https?$/ }).default('https://hooks.slack.com/'),
   MATTERMOST_TOKEN: z.string().min(8).optional(),
   MATTERMOST_RESPONSE_URL_PREFIX: z.url({ protocol: /^https?$/ }).optional(),
+  LOCAL_LOGIN: bool.default(true),
+  OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).max(256).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_REDIRECT_URI: z.url({ protocol: /^https?$/ }).optional(),
+  OIDC_SCOPES: z.string().regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/, 'space-separated scope names').default('openid profile email'),
+  OIDC_BUTTON_LABEL: z.string().min(1).max(64).default('Sign in with SSO'),
+  OIDC_GROUPS_CLAIM: z.string().min(1).max(128).default('groups'),
+  OIDC_ADMIN_GROUPS: z.string().default(''),
+  OIDC_LINK_VERIFIED_EMAIL: bool.default(false),
+  OIDC_ALLOW_HTTP: bool.default(false),
 });
 
 export interface AppConfig {
@@ -148,6 +159,54 @@ export interface AppConfig {
     /** Where the Mattermost door may POST late answers (e.g. `https://mm.example.com/hooks/commands/`); unset: always inline. */
     mattermostResponseUrlPrefix: string | undefined;
   };
+  /** Password sign-in and registration (LOCAL_LOGIN); off: 403 `auth.local_login_disabled`. */
+  localLogin: boolean;
+  /** Single sign-on through OpenID Connect (docs/security.md); null when OIDC_ISSUER is unset. */
+  oidc: OidcConfig | null;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  /** Unset: a public client (PKCE only, no client authentication). */
+  clientSecret: string | undefined;
+  /** OIDC_REDIRECT_URI, else PUBLIC_URL + /api/v1/auth/oidc/callback. */
+  redirectUri: string;
+  scopes: string;
+  buttonLabel: string;
+  /** The claim (ID token or userinfo) that lists the user's groups. */
+  groupsClaim: string;
+  /** Members of any of these groups sign in as instance admins; the others as users. Empty: roles are not managed by the provider. */
+  adminGroups: string[];
+  /** Sign a new provider identity into the local account with the same, provider-verified email. */
+  linkVerifiedEmail: boolean;
+  /** Talk to an http:// issuer (tests, trusted networks); https only otherwise. */
+  allowHttp: boolean;
+}
+
+function oidcConfig(e: z.infer<typeof envSchema>): OidcConfig | null {
+  if (!e.OIDC_ISSUER) {
+    if (!e.LOCAL_LOGIN) throw new ConfigError('Invalid configuration:\n  LOCAL_LOGIN: false needs OIDC_ISSUER (nobody could sign in)');
+    return null;
+  }
+  const problems: string[] = [];
+  if (!e.OIDC_CLIENT_ID) problems.push('  OIDC_CLIENT_ID: required with OIDC_ISSUER');
+  if (!e.OIDC_REDIRECT_URI && !e.PUBLIC_URL) problems.push('  OIDC_REDIRECT_URI: required with OIDC_ISSUER unless PUBLIC_URL is set');
+  if (e.OIDC_ISSUER.startsWith('http:') && !e.OIDC_ALLOW_HTTP) problems.push('  OIDC_ISSUER: must be https (or set OIDC_ALLOW_HTTP=true)');
+  if (!e.OIDC_SCOPES.split(' ').includes('openid')) problems.push('  OIDC_SCOPES: must include "openid"');
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  return {
+    issuer: e.OIDC_ISSUER,
+    clientId: e.OIDC_CLIENT_ID!,
+    clientSecret: e.OIDC_CLIENT_SECRET,
+    redirectUri: e.OIDC_REDIRECT_URI ?? `${e.PUBLIC_URL!.replace(/\/+$/, '')}/api/v1/auth/oidc/callback`,
+    scopes: e.OIDC_SCOPES,
+    buttonLabel: e.OIDC_BUTTON_LABEL,
+    groupsClaim: e.OIDC_GROUPS_CLAIM,
+    adminGroups: e.OIDC_ADMIN_GROUPS.split(',').map((g) => g.trim()).filter(Boolean),
+    linkVerifiedEmail: e.OIDC_LINK_VERIFIED_EMAIL,
+    allowHttp: e.OIDC_ALLOW_HTTP,
+  };
 }
 
 export class ConfigError extends Error {}
@@ -206,6 +265,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from: e.SMTP_FROM },
     },
     dockerRequestTimeoutSec: e.DOCKER_REQUEST_TIMEOUT_SEC,
+    localLogin: e.LOCAL_LOGIN,
+    oidc: oidcConfig(e),
     chat: { slackSigningSecret: e.SLACK_SIGNING_SECRET, slackResponseUrlPrefix: e.SLACK_RESPONSE_URL_PREFIX, mattermostToken: e.MATTERMOST_TOKEN, mattermostResponseUrlPrefix: e.MATTERMOST_RESPONSE_URL_PREFIX },
   };
 }

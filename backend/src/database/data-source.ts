@@ -14,10 +14,12 @@ import { ServerEntity } from '../modules/servers/server.entity';
 import { TerminalSessionEntity } from '../modules/terminal/terminal-session.entity';
 import { UserEntity } from '../modules/users/user.entity';
 import { MIGRATIONS } from './migrations';
+import { PersonalTokenEntity } from '../modules/personal-tokens/personal-token.entity';
+import { UserIdentityEntity } from '../modules/auth/oidc/user-identity.entity';
 
 export const ENTITIES = [UserEntity, RefreshTokenEntity, ServerEntity, ApiKeyEntity, AuditLogEntity, ConnectionEventEntity,
   CommandHistoryEntity, CommandPolicyEntity, TerminalSessionEntity, AlertThresholdEntity, AlertSilenceEntity, ChannelEntity,
-  ContainerEventEntity, ChatMessageEntity];
+  ContainerEventEntity, ChatMessageEntity, PersonalTokenEntity, UserIdentityEntity];
 
 /** Name of the second, small connection pool for long maintenance statements (rollups, retention, migrations). */
 export const MAINTENANCE_DB = 'maintenance';

@@ -39,7 +39,8 @@ export async function startTestApp(env: Record<string, string> = {}, existing?: 
     ...env,
   });
   const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
+  // A caller that must know the URL before the start (e.g. an OIDC redirect URI) passes PORT.
+  await app.listen(Number(env.PORT ?? 0), '127.0.0.1');
   const address = app.getHttpServer().address() as import("node:net").AddressInfo;
   const baseUrl = `http://127.0.0.1:${address.port}`;
   const db = new Client({ connectionString: dbUrl });

@@ -13,3 +13,4 @@ export * from './chatops';
 export * from './admin';
 export * from './access';
 export * from './tags';
+export * from './sign-in';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Put, Req, Res } from '@nestjs/co
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiErrors } from '../../common/api-errors';
-import { AuthUser, CurrentUser, NoStore, Public, ReqMeta, RequestMeta } from '../../common/decorators';
+import { AuthUser, CurrentUser, NoStore, Public, ReqMeta, RequestMeta, SessionOnly } from '../../common/decorators';
 import { AuthRateLimit } from './auth-rate-limit';
 import { AuthService } from './auth.service';
 import { ChangePasswordDto, LoginDto, RefreshDto, RegisterDto, UpdateProfileDto } from './dto/auth.dto';
@@ -26,12 +26,12 @@ const CookieModeHeader = () =>
 export class AuthController {
   constructor(private readonly auth: AuthService, private readonly cookies: RefreshCookie) {}
 
-  /** Creates an account; the first account becomes an admin. Rate limited per client IP. */
+  /** Creates an account; the first account becomes an admin. Rate limited per client IP. 403 `auth.local_login_disabled` with LOCAL_LOGIN=false. */
   @Public()
   @AuthRateLimit('credentials')
   @NoStore()
   @CookieModeHeader()
-  @ApiErrors(409)
+  @ApiErrors(403, 409)
   @Post('register')
   async register(
     @Body() dto: RegisterDto,
@@ -42,11 +42,12 @@ export class AuthController {
     return this.cookies.deliver(req, res, await this.auth.register(dto, meta));
   }
 
-  /** Signs in with a username or email. Rate limited per client IP. */
+  /** Signs in with a username or email. Rate limited per client IP. 403 `auth.local_login_disabled` with LOCAL_LOGIN=false. */
   @Public()
   @AuthRateLimit('credentials')
   @NoStore()
   @CookieModeHeader()
+  @ApiErrors(403)
   @Post('login')
   @HttpCode(200)
   async login(
@@ -111,16 +112,21 @@ export class AuthController {
     return this.auth.me(user.id);
   }
 
-  /** Updates the signed-in user's full name or email. */
+  /** Updates the signed-in user's full name or email. Needs a signed-in session (not a personal API token). */
   @ApiBearerAuth()
-  @ApiErrors(409)
+  @SessionOnly()
+  @ApiErrors(403, 409)
   @Put('me')
   updateMe(@CurrentUser() user: AuthUser, @Body() dto: UpdateProfileDto, @ReqMeta() meta: RequestMeta): Promise<UserResponse> {
     return this.auth.updateProfile(user, dto, meta);
   }
 
-  /** Changes the password, revokes every other session and returns a fresh token pair (cookie mode: a new cookie). */
+  /**
+   * Changes the password, revokes every other session and returns a fresh token pair (cookie mode: a new cookie).
+   * Needs a signed-in session (not a personal API token); 403 `auth.local_login_disabled` with LOCAL_LOGIN=false.
+   */
   @ApiBearerAuth()
+  @SessionOnly()
   @AuthRateLimit('credentials')
   @NoStore()
   @CookieModeHeader()

@@ -24,6 +24,8 @@ export enum AuthErrorCode {
   UserDisabled = 'auth.user_disabled',
   /** `DELETE /auth/sessions/{id}` named no session of the signed-in user. */
   SessionNotFound = 'auth.session_not_found',
+  /** LOCAL_LOGIN=false: password sign-in, registration and password changes are off (single sign-on only). */
+  LocalLoginDisabled = 'auth.local_login_disabled',
 }
 
 export const AuthException = domainException<AuthErrorCode>('AuthException', {
@@ -43,4 +45,5 @@ export const AuthException = domainException<AuthErrorCode>('AuthException', {
   [AuthErrorCode.UserNotFound]: 404,
   [AuthErrorCode.UserDisabled]: 403,
   [AuthErrorCode.SessionNotFound]: 404,
+  [AuthErrorCode.LocalLoginDisabled]: 403,
 });

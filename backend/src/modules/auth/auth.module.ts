@@ -6,6 +6,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { AuditModule } from '../audit/audit.module';
+import { PersonalTokensModule } from '../personal-tokens/personal-tokens.module';
 import { UsersModule } from '../users/users.module';
 import { AuthThrottlerOptions } from './auth-throttler-options';
 import { AuthController } from './auth.controller';
@@ -18,12 +19,16 @@ import { RefreshTokenEntity } from './refresh-token.entity';
 import { RegistrationModule } from '../registration/registration.module';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
+import { OidcAccountsService } from './oidc/oidc-accounts.service';
+import { OidcClientService } from './oidc/oidc-client.service';
+import { OidcController } from './oidc/oidc.controller';
 
 @Module({
   imports: [
     UsersModule,
     AuditModule,
     RegistrationModule,
+    PersonalTokensModule,
     PassportModule,
     TypeOrmModule.forFeature([RefreshTokenEntity]),
     JwtModule.registerAsync({
@@ -33,8 +38,8 @@ import { SessionsService } from './sessions.service';
     // AUTH_RATE_LIMIT and AUTH_SESSION_RATE_LIMIT, shared by every instance through Redis when REDIS_URL is set.
     ThrottlerModule.forRootAsync({ useClass: AuthThrottlerOptions }),
   ],
-  controllers: [AuthController, SessionsController],
-  providers: [AuthService, SessionsService, RefreshCookie, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+  controllers: [AuthController, SessionsController, OidcController],
+  providers: [AuthService, SessionsService, RefreshCookie, JwtStrategy, OidcClientService, OidcAccountsService, { provide: APP_GUARD, useClass: JwtAuthGuard }],
   // The limiter's storage (Redis-backed with REDIS_URL, failing open) is shared with the chat doors' limit.
   exports: [AuthService, SessionsService, ThrottlerModule],
 })

@@ -46,6 +46,7 @@ export class AuthService {
   ) {}
 
   async register(dto: RegisterDto, meta: RequestMeta): Promise<AuthResponse> {
+    this.requireLocalLogin();
     const passwordHash = await hash(dto.password, ARGON2);
     const user = await this.db.transaction(async (tx) => {
       // Serialise registrations so exactly one "first user" becomes admin.
@@ -80,6 +81,7 @@ export class AuthService {
   }
 
   async login(dto: LoginDto, meta: RequestMeta): Promise<AuthResponse> {
+    this.requireLocalLogin();
     const user = await this.users.findByLogin(dto.username);
     const ok = user
       ? await verify(user.passwordHash, dto.password).catch(() => false)
@@ -100,7 +102,7 @@ export class AuthService {
       throw new AuthException(AuthErrorCode.UserDisabled, 'This account is disabled; ask an administrator');
     }
     await this.users.touchLastLogin(user.id);
-    await this.audit.record({ action: 'auth.login', description: `User ${user.username} logged in`, userId: user.id, meta });
+    await this.audit.record({ action: 'auth.login', description: `User ${user.username} logged in (password)`, userId: user.id, meta });
     return this.issueTokens(user, randomUUID(), meta);
   }
 
@@ -166,6 +168,7 @@ export class AuthService {
 
   /** Changes the password and ends every other session (their access and refresh tokens stop working). */
   async changePassword(current: AuthUser, dto: ChangePasswordDto, meta: RequestMeta): Promise<AuthResponse> {
+    this.requireLocalLogin();
     const user = await this.users.findById(current.id);
     if (!user) throw new AuthException(AuthErrorCode.UserNotFound, 'User not found');
     if (!(await verify(user.passwordHash, dto.currentPassword).catch(() => false))) {
@@ -208,6 +211,20 @@ export class AuthService {
     const row = rows[0];
     if (!row || !row.live || row.pwv.getTime() !== claims.pwv) return null;
     return { id: claims.sub, username: row.username, role: row.role, exp: claims.exp, sid: claims.sid };
+  }
+
+  /**
+   * A new session for a user another sign-in method (OpenID Connect) authenticated: the same token
+   * pair and session family as a password login. The caller audits the sign-in.
+   */
+  startSession(user: UserEntity, meta: RequestMeta): Promise<AuthResponse> {
+    return this.issueTokens(user, randomUUID(), meta);
+  }
+
+  private requireLocalLogin(): void {
+    if (!this.config.localLogin) {
+      throw new AuthException(AuthErrorCode.LocalLoginDisabled, 'Password sign-in is turned off on this instance: use single sign-on');
+    }
   }
 
   private async revokeFamily(userId: string, familyId: string): Promise<void> {

@@ -1,20 +1,41 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { IS_PUBLIC } from '../../common/decorators';
+import { isReadOnlyScopes } from '@chatops/protocol';
+import type { Request } from 'express';
+import { AuthUser, IS_PUBLIC, SESSION_ONLY } from '../../common/decorators';
+import { isPersonalTokenHeader, PersonalTokensService } from '../personal-tokens/personal-tokens.service';
+import { PersonalTokenErrorCode, PersonalTokenException } from '../personal-tokens/personal-tokens.errors';
 import { AuthErrorCode, AuthException } from './auth.errors';
 
-/** Global guard: every route needs a valid access token unless it is marked @Public(). */
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+/**
+ * Global guard: every route needs a valid access token unless it is marked @Public(). A personal
+ * API token (`Authorization: Bearer cop_…`) is accepted in its place, except on @SessionOnly()
+ * routes; a read-only token (only `*.read` scopes) may only read.
+ */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  constructor(private readonly reflector: Reflector, private readonly personalTokens: PersonalTokensService) {
     super();
   }
 
-  canActivate(ctx: ExecutionContext) {
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http') return true;
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [ctx.getHandler(), ctx.getClass()]);
-    return isPublic ? true : super.canActivate(ctx);
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const req = ctx.switchToHttp().getRequest<Request & { user?: AuthUser }>();
+    if (!isPersonalTokenHeader(req.headers.authorization)) return (await super.canActivate(ctx)) as boolean;
+    const user = await this.personalTokens.authenticate(req.headers.authorization);
+    if (this.reflector.getAllAndOverride<boolean>(SESSION_ONLY, targets)) {
+      throw new PersonalTokenException(PersonalTokenErrorCode.SessionRequired, 'This action needs a signed-in session, not a personal API token');
+    }
+    if (isReadOnlyScopes(user.token?.scopes ?? []) && !READ_METHODS.has(req.method)) {
+      throw new PersonalTokenException(PersonalTokenErrorCode.ScopeDenied, 'This personal API token is read-only');
+    }
+    req.user = user;
+    return true;
   }
 
   /**

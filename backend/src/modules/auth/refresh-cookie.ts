@@ -75,6 +75,15 @@ export class RefreshCookie {
     return body;
   }
 
+  /**
+   * A browser session started by a redirect (single sign-on callback): the refresh token goes into
+   * the cookie and the access token is dropped; the dashboard gets one with its usual cookie refresh.
+   * No token ever travels in a URL.
+   */
+  startBrowserSession(req: Request, res: Response, session: AuthResponse): void {
+    res.cookie(REFRESH_COOKIE, session.refreshToken, { ...this.attributes(req), maxAge: this.config.refreshTtlSec * 1000 });
+  }
+
   /** Removes the cookie (logout, a refused refresh) for cookie-mode requests. */
   clear(req: Request, res: Response): void {
     if (wantsRefreshCookie(req)) res.clearCookie(REFRESH_COOKIE, this.attributes(req));

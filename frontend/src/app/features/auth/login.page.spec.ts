@@ -24,8 +24,19 @@ describe('LoginPage', () => {
     jest.spyOn(router, 'navigateByUrl').mockResolvedValue(true);
     fixture = TestBed.createComponent(LoginPage);
     fixture.componentRef.setInput('returnUrl', '/servers/42');
+    http.expectOne('/api/v1/auth/oidc/config').flush({ oidcEnabled: false, oidcButtonLabel: '', localLogin: true });
     await fixture.whenStable();
   });
+
+  /** A page for an instance with other sign-in options. */
+  async function pageWith(options: { oidcEnabled: boolean; oidcButtonLabel: string; localLogin: boolean }, oidcError?: string) {
+    const f = TestBed.createComponent(LoginPage);
+    f.componentRef.setInput('returnUrl', '/servers/42');
+    if (oidcError) f.componentRef.setInput('oidcError', oidcError);
+    http.expectOne('/api/v1/auth/oidc/config').flush(options);
+    await f.whenStable();
+    return f;
+  }
   afterEach(() => http.verify());
 
   async function submit(): Promise<void> {
@@ -71,6 +82,31 @@ describe('LoginPage', () => {
     expect(q(fixture, '[data-testid=login-error]').textContent).toContain('Wrong username/email or password');
     expect(q(fixture, '[role=alert]')).toBeTruthy();
     expect(router.navigateByUrl).not.toHaveBeenCalled();
+  });
+
+  it('offers no single sign-on button when the instance has none', () => {
+    expect(fixture.nativeElement.querySelector('[data-testid=oidc-login]')).toBeNull();
+  });
+
+  it('offers the single sign-on button, with its label, going to the provider with the return URL', async () => {
+    const f = await pageWith({ oidcEnabled: true, oidcButtonLabel: 'Sign in with Corp SSO', localLogin: true });
+    const sso = q<HTMLAnchorElement>(f, '[data-testid=oidc-login]');
+    expect(sso.textContent).toContain('Sign in with Corp SSO');
+    expect(sso.getAttribute('href')).toBe('/api/v1/auth/oidc/login?returnTo=%2Fservers%2F42');
+    expect(q(f, 'input[formControlName=password]')).toBeTruthy();
+  });
+
+  it('hides the password form and the registration link when local sign-in is off', async () => {
+    const f = await pageWith({ oidcEnabled: true, oidcButtonLabel: 'Use SSO', localLogin: false });
+    expect(f.nativeElement.querySelector('input[formControlName=password]')).toBeNull();
+    expect(text(f)).not.toContain('Create an account');
+    expect(q(f, '[data-testid=oidc-login]').textContent).toContain('Use SSO');
+  });
+
+  it('explains a failed single sign-on from the callback', async () => {
+    const f = await pageWith({ oidcEnabled: true, oidcButtonLabel: 'SSO', localLogin: true }, 'oidc.email_in_use');
+    expect(q(f, '[data-testid=oidc-error]').textContent).toContain('already exists');
+    expect(q(f, '[data-testid=oidc-error]').getAttribute('role')).toBe('alert');
   });
 
   it('never redirects to another origin after sign-in', () => {

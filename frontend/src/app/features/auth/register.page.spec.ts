@@ -16,9 +16,18 @@ describe('RegisterPage', () => {
     http = TestBed.inject(HttpTestingController);
     jest.spyOn(TestBed.inject(Router), 'navigateByUrl').mockResolvedValue(true);
     fixture = TestBed.createComponent(RegisterPage);
+    http.expectOne('/api/v1/auth/oidc/config').flush({ oidcEnabled: false, oidcButtonLabel: '', localLogin: true });
     await fixture.whenStable();
     http.expectOne('/api/v1/auth/registration').flush({ mode: 'open', inviteRequired: false });
     await fixture.whenStable();
+  });
+
+  it('replaces the form with a pointer to single sign-on when password sign-in is off', async () => {
+    const f = TestBed.createComponent(RegisterPage);
+    http.expectOne('/api/v1/auth/oidc/config').flush({ oidcEnabled: true, oidcButtonLabel: 'SSO', localLogin: false });
+    await f.whenStable();
+    expect(f.nativeElement.querySelector('form')).toBeNull();
+    expect(q(f, '[data-testid=registration-off]').textContent).toContain('single sign-on');
   });
   afterEach(() => http.verify());
 

@@ -5,9 +5,11 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { Router, RouterLink } from '@angular/router';
+import { toSignal } from '@angular/core/rxjs-interop';
 import type { InviteCheck, RegistrationStatus } from '@chatops/protocol/admin';
 import { describeHttpError } from '../../core/api/error-message';
 import { RegistrationApi } from '../../core/api/registration-api.service';
+import { SignInApi } from '../../core/api/sign-in-api.service';
 import { AuthService } from '../../core/auth/auth.service';
 import { safeReturnUrl } from './login.page';
 
@@ -20,6 +22,12 @@ import { safeReturnUrl } from './login.page';
     <section class="card" aria-labelledby="register-title">
       <h1 id="register-title">Create your account</h1>
       @switch (gate()) {
+        @case ('sso') {
+          <p class="muted" role="status" data-testid="registration-off">
+            Accounts are created by signing in with single sign-on on this instance.
+          </p>
+          <div class="actions"><a routerLink="/login">Go to sign-in</a></div>
+        }
         @case ('invited') {
           <p class="muted" data-testid="invite-note">You were invited{{ inviteInfo()!.role === 'admin' ? ' as an administrator' : '' }}.
             The invite works once{{ inviteInfo()!.email ? ', for ' + inviteInfo()!.email : '' }}.</p>
@@ -34,7 +42,7 @@ import { safeReturnUrl } from './login.page';
         }
         @default { <p class="muted">The first account becomes the administrator.</p> }
       }
-      @if (gate() !== 'closed' && gate() !== 'bad-invite') {
+      @if (gate() === 'open' || gate() === 'invited') {
       <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
         @if (error()) { <p class="error" role="alert">{{ error() }}</p> }
         <mat-form-field>
@@ -78,6 +86,8 @@ export class RegisterPage implements OnInit {
   private readonly router = inject(Router);
   private readonly registration = inject(RegistrationApi);
   readonly returnUrl = input<string>();
+  /** Password sign-in and single sign-on options; the form shows while they load. */
+  protected readonly signIn = toSignal(inject(SignInApi).options());
   /** The token of an invite link (`/register?invite=…`). */
   readonly invite = input<string>();
 
@@ -86,9 +96,11 @@ export class RegisterPage implements OnInit {
   protected readonly inviteError = signal<string | null>(null);
   /**
    * What the page offers: the form (`open`, also while the status loads: open is the default),
-   * the form for an invite, why an invite link does not work, or that an invite is needed.
+   * the form for an invite, why an invite link does not work, that an invite is needed, or that
+   * accounts come from single sign-on (no password sign-in on this instance).
    */
-  protected readonly gate = computed<'open' | 'invited' | 'bad-invite' | 'closed'>(() => {
+  protected readonly gate = computed<'open' | 'invited' | 'bad-invite' | 'closed' | 'sso'>(() => {
+    if (this.signIn()?.localLogin === false) return 'sso';
     if (this.inviteError()) return 'bad-invite';
     if (this.inviteInfo()) return 'invited';
     return this.status()?.inviteRequired && !this.invite() ? 'closed' : 'open';

@@ -23,6 +23,7 @@ describe('ProfilePage', () => {
     // The sessions and chat cards (their own specs cover them): no links; Ada is an admin, so the integrations too.
     http.expectOne('/api/v1/auth/sessions').flush([]);
     http.expectOne('/api/v1/chatops/links').flush([]);
+    http.expectOne('/api/v1/auth/tokens').flush([]);
     for (const provider of ['slack', 'mattermost']) {
       http.expectOne(`/api/v1/chatops/integrations/${provider}`).flush({ provider, configured: false, source: null, updatedAt: null });
     }
@@ -77,6 +78,7 @@ describe('ProfilePage for a non-admin', () => {
     await fixture.whenStable();
     http.expectOne('/api/v1/auth/sessions').flush([]);
     http.expectOne('/api/v1/chatops/links').flush([]);
+    http.expectOne('/api/v1/auth/tokens').flush([]);
     await fixture.whenStable();
     http.expectNone((r) => r.url.startsWith('/api/v1/chatops/integrations'));
     expect(fixture.nativeElement.textContent).toContain('Chat accounts');

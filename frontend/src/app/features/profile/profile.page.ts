@@ -8,6 +8,7 @@ import { MatInputModule } from '@angular/material/input';
 import { AuthService } from '../../core/auth/auth.service';
 import { NotifyService } from '../../core/notify/notify.service';
 import { ThemeMode, ThemeService } from '../../core/theme/theme.service';
+import { ApiTokensCardComponent } from './api-tokens-card.component';
 import { ChatIntegrationsCardComponent } from './chat-integrations-card.component';
 import { ChatLinksCardComponent } from './chat-links-card.component';
 import { SessionsCardComponent } from './sessions-card.component';
@@ -20,7 +21,7 @@ function passwordsMatch(group: AbstractControl): ValidationErrors | null {
 
 @Component({
   selector: 'app-profile-page',
-  imports: [ReactiveFormsModule, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatButtonToggleModule, ThresholdsCardComponent, ChatLinksCardComponent, ChatIntegrationsCardComponent, SessionsCardComponent],
+  imports: [ReactiveFormsModule, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatButtonToggleModule, ThresholdsCardComponent, ChatLinksCardComponent, ChatIntegrationsCardComponent, SessionsCardComponent, ApiTokensCardComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page">
@@ -84,6 +85,7 @@ function passwordsMatch(group: AbstractControl): ValidationErrors | null {
         </mat-card>
 
         <app-sessions-card />
+        <app-api-tokens-card />
         <app-thresholds-card />
         <app-chat-links-card />
         @if (auth.user()?.role === 'admin') { <app-chat-integrations-card /> }

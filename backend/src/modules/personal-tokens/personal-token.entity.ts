@@ -1,0 +1,29 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { PersonalToken, TokenScope } from '@chatops/protocol';
+
+/** A personal API token. Only the SHA-256 hash of the secret is stored; it is looked up by that hash. */
+@Entity('personal_tokens')
+export class PersonalTokenEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ name: 'user_id', type: 'uuid' }) userId: string;
+  @Column({ type: 'varchar' }) name: string;
+  @Column({ name: 'token_hash', type: 'char', length: 64 }) tokenHash: string;
+  @Column({ name: 'token_prefix', type: 'varchar' }) tokenPrefix: string;
+  @Column({ type: 'text', array: true }) scopes: TokenScope[];
+  @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt: Date;
+  @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true }) lastUsedAt: Date | null;
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true }) revokedAt: Date | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}
+
+export function toPersonalToken(t: PersonalTokenEntity): PersonalToken {
+  return {
+    id: t.id,
+    name: t.name,
+    prefix: t.tokenPrefix,
+    scopes: t.scopes,
+    expiresAt: t.expiresAt.toISOString(),
+    lastUsedAt: t.lastUsedAt ? t.lastUsedAt.toISOString() : null,
+    createdAt: t.createdAt.toISOString(),
+  };
+}

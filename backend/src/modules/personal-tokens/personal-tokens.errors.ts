@@ -1,0 +1,26 @@
+import { domainException } from '../../common/domain-exception';
+
+export enum PersonalTokenErrorCode {
+  NotFound = 'token.not_found',
+  /** Unknown or malformed `cop_` token. */
+  Invalid = 'token.invalid',
+  Expired = 'token.expired',
+  Revoked = 'token.revoked',
+  ExpiryInPast = 'token.expiry_in_past',
+  ExpiryTooFar = 'token.expiry_too_far',
+  /** Creating tokens, changing the password or the profile needs a signed-in session, not a token. */
+  SessionRequired = 'token.session_required',
+  /** A read-only token (only `*.read` scopes) was used for a change. */
+  ScopeDenied = 'token.scope_denied',
+}
+
+export const PersonalTokenException = domainException<PersonalTokenErrorCode>('PersonalTokenException', {
+  [PersonalTokenErrorCode.NotFound]: 404,
+  [PersonalTokenErrorCode.Invalid]: 401,
+  [PersonalTokenErrorCode.Expired]: 401,
+  [PersonalTokenErrorCode.Revoked]: 401,
+  [PersonalTokenErrorCode.ExpiryInPast]: 400,
+  [PersonalTokenErrorCode.ExpiryTooFar]: 400,
+  [PersonalTokenErrorCode.SessionRequired]: 403,
+  [PersonalTokenErrorCode.ScopeDenied]: 403,
+});

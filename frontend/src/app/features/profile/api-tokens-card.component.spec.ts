@@ -1,0 +1,101 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { MATERIAL_ANIMATIONS } from '@angular/material/core';
+import type { CreatedPersonalToken, PersonalToken } from '@chatops/protocol';
+import { button, q, qa, text, type } from '../../../testing/dom';
+import { NotifyService } from '../../core/notify/notify.service';
+import { ApiTokensCardComponent } from './api-tokens-card.component';
+
+const TOKEN: PersonalToken = {
+  id: 't1', name: 'deploy bot', prefix: 'cop_AbCdEfGh', scopes: ['servers.read'],
+  expiresAt: '2027-01-01T00:00:00.000Z', lastUsedAt: null, createdAt: '2026-11-01T10:00:00.000Z',
+};
+
+describe('ApiTokensCardComponent', () => {
+  let fixture: ComponentFixture<ApiTokensCardComponent>;
+  let http: HttpTestingController;
+  let success: jest.SpyInstance;
+
+  beforeEach(async () => {
+    TestBed.configureTestingModule({ imports: [ApiTokensCardComponent], providers: [provideHttpClient(), provideHttpClientTesting(), { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } }] });
+    http = TestBed.inject(HttpTestingController);
+    success = jest.spyOn(TestBed.inject(NotifyService), 'success').mockResolvedValue();
+    fixture = TestBed.createComponent(ApiTokensCardComponent);
+    await fixture.whenStable();
+  });
+  afterEach(() => {
+    document.querySelectorAll('.cdk-overlay-container').forEach((e) => (e.innerHTML = ''));
+    http.verify();
+  });
+
+  const dialog = () => document.querySelector('app-confirm-dialog') as HTMLElement;
+
+  it('shows loading, then an empty state', async () => {
+    expect(text(fixture)).toContain('Loading…');
+    http.expectOne('/api/v1/auth/tokens').flush([]);
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=tokens-empty]').textContent).toContain('No API tokens yet');
+  });
+
+  it('creates a token with a name and expiry, shows the secret once with a copy button, and lists it without the secret', async () => {
+    http.expectOne('/api/v1/auth/tokens').flush([]);
+    await fixture.whenStable();
+    button(fixture, 'Create token').click();
+    await fixture.whenStable();
+    expect(text(fixture)).toContain('Name the token');
+    http.expectNone({ method: 'POST' });
+
+    type(q(fixture, 'input[formControlName=name]'), ' ci deploys ');
+    button(fixture, 'Create token').click();
+    await fixture.whenStable();
+    const req = http.expectOne({ method: 'POST', url: '/api/v1/auth/tokens' });
+    expect(req.request.body.name).toBe('ci deploys');
+    expect(req.request.body.scopes).toEqual([]);
+    const days = (new Date(req.request.body.expiresAt).getTime() - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThan(30.1);
+    const created: CreatedPersonalToken = { ...TOKEN, id: 't2', name: 'ci deploys', scopes: [], token: `cop_${'x'.repeat(43)}` };
+    req.flush(created);
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=token-once]').textContent).toContain(created.token);
+    expect(q(fixture, '[data-testid=token-once] button[aria-label="Copy New API token"]')).toBeTruthy();
+    const rows = qa(fixture, '[data-testid=token-row]');
+    expect(rows).toHaveLength(1);
+    expect(rows[0].textContent).toContain('all your permissions');
+    expect(rows[0].textContent).not.toContain(created.token);
+    expect(text(fixture)).not.toContain('Name the token'); // the cleared form is not flagged
+
+    button(fixture, 'I saved it').click();
+    await fixture.whenStable();
+    expect(fixture.nativeElement.querySelector('[data-testid=token-once]')).toBeNull();
+  });
+
+  it('lists tokens with scopes and last use; Revoke asks first, then revokes and toasts', async () => {
+    http.expectOne('/api/v1/auth/tokens').flush([TOKEN]);
+    await fixture.whenStable();
+    const row = q(fixture, '[data-testid=token-row]').textContent!.replace(/\s+/g, ' ');
+    expect(row).toContain('deploy bot');
+    expect(row).toContain('cop_AbCdEfGh…');
+    expect(row).toContain('servers.read');
+    expect(row).toContain('last used never');
+
+    button(fixture, 'Revoke').click();
+    await fixture.whenStable();
+    expect(dialog().textContent).toContain('Revoke API token?');
+    button(fixture, 'Cancel', dialog()).click();
+    await fixture.whenStable();
+    await new Promise((r) => setTimeout(r, 0));
+    http.expectNone({ method: 'DELETE' });
+
+    button(fixture, 'Revoke').click();
+    await fixture.whenStable();
+    dialog().querySelector<HTMLButtonElement>('[data-testid=confirm-button]')!.click();
+    await fixture.whenStable();
+    await new Promise((r) => setTimeout(r, 0));
+    http.expectOne({ method: 'DELETE', url: '/api/v1/auth/tokens/t1' }).flush(null, { status: 204, statusText: 'No Content' });
+    await fixture.whenStable();
+    expect(qa(fixture, '[data-testid=token-row]')).toHaveLength(0);
+    expect(success).toHaveBeenCalledWith('Token revoked');
+  });
+});

@@ -1,0 +1,72 @@
+/** Sign-in options and personal API tokens (docs/api.md "Sign-in", docs/security.md). */
+
+/** `GET /auth/oidc/config`: what the sign-in page offers. */
+export interface SignInOptions {
+  /** Single sign-on through OpenID Connect is configured (OIDC_ISSUER). */
+  oidcEnabled: boolean;
+  /** The label of the single sign-on button (OIDC_BUTTON_LABEL). */
+  oidcButtonLabel: string;
+  /** Password sign-in and registration are on (LOCAL_LOGIN, default true). */
+  localLogin: boolean;
+}
+
+/** The `error` query value the sign-in page receives when a single sign-on attempt fails. */
+export const OIDC_SIGN_IN_ERRORS = [
+  'oidc.disabled',
+  'oidc.provider_unavailable',
+  'oidc.state_invalid',
+  'oidc.denied',
+  'oidc.exchange_failed',
+  'oidc.email_in_use',
+  'oidc.account_disabled',
+  'oidc.registration_closed',
+] as const;
+export type OidcSignInError = (typeof OIDC_SIGN_IN_ERRORS)[number];
+
+/** Prefix of every personal API token: `cop_` + 32 random bytes, base64url. */
+export const PERSONAL_TOKEN_PREFIX = 'cop_';
+/** The longest lifetime a personal token may be given. */
+export const PERSONAL_TOKEN_MAX_DAYS = 366;
+
+/**
+ * The scopes a personal token may be limited to. A token whose scopes are all `*.read` is
+ * read-only (GET only); an empty or absent list grants what the user may do. These are the
+ * capability names the access model checks; the one list is here so backend and dashboard agree.
+ */
+export const TOKEN_SCOPES = [
+  'servers.read',
+  'servers.manage',
+  'metrics.read',
+  'alerts.read',
+  'alerts.manage',
+  'docker.read',
+  'docker.act',
+  'commands.exec',
+  'audit.read',
+] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+export const isTokenScope = (value: unknown): value is TokenScope =>
+  typeof value === 'string' && (TOKEN_SCOPES as readonly string[]).includes(value);
+
+/** A scope list that allows only reads. */
+export const isReadOnlyScopes = (scopes: readonly string[]) => scopes.length > 0 && scopes.every((s) => s.endsWith('.read'));
+
+export interface PersonalToken {
+  id: string;
+  name: string;
+  /** The first characters of the secret (`cop_` + 8), to recognise it. */
+  prefix: string;
+  scopes: TokenScope[];
+  expiresAt: string;
+  /** Updated at most once a minute. */
+  lastUsedAt: string | null;
+  createdAt: string;
+}
+
+export interface CreatePersonalTokenRequest { name: string; expiresAt: string; scopes?: TokenScope[] }
+
+export interface CreatedPersonalToken extends PersonalToken {
+  /** The secret (`cop_…`), shown in this response only. */
+  token: string;
+}
