@@ -17,11 +17,13 @@ export class ServersApi {
       context: new HttpContext().set(SKIP_ERROR_TOAST, quiet),
     });
   }
+  /** No toast: the add-server form shows the error where it was submitted. */
   create(body: CreateServerRequest): Observable<Server> {
-    return this.http.post<Server>(`${API}/servers`, body);
+    return this.http.post<Server>(`${API}/servers`, body, { context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
   }
+  /** No toast: the settings form shows the error where it was submitted. */
   update(id: string, body: UpdateServerRequest): Observable<Server> {
-    return this.http.put<Server>(`${API}/servers/${encodeURIComponent(id)}`, body);
+    return this.http.put<Server>(`${API}/servers/${encodeURIComponent(id)}`, body, { context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
   }
   remove(id: string): Observable<void> {
     return this.http.delete<void>(`${API}/servers/${encodeURIComponent(id)}`);
