@@ -14,7 +14,7 @@ import { AuthService } from '../../core/auth/auth.service';
   changeDetection: ChangeDetectionStrategy.OnPush,
   styleUrl: './auth-page.scss',
   template: `
-    <section class="card" aria-labelledby="login-title">
+    <main class="card" aria-labelledby="login-title">
       <h1 id="login-title">Sign in to ChatOps</h1>
       <p class="muted">Monitor and operate your servers.</p>
       <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
@@ -36,7 +36,7 @@ import { AuthService } from '../../core/auth/auth.service';
           </button>
         </div>
       </form>
-    </section>
+    </main>
   `,
 })
 export class LoginPage {

@@ -15,7 +15,7 @@ import { safeReturnUrl } from './login.page';
   changeDetection: ChangeDetectionStrategy.OnPush,
   styleUrl: './auth-page.scss',
   template: `
-    <section class="card" aria-labelledby="register-title">
+    <main class="card" aria-labelledby="register-title">
       <h1 id="register-title">Create your account</h1>
       <p class="muted">The first account becomes the administrator.</p>
       <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
@@ -50,7 +50,7 @@ import { safeReturnUrl } from './login.page';
           </button>
         </div>
       </form>
-    </section>
+    </main>
   `,
 })
 export class RegisterPage {
