@@ -150,6 +150,36 @@ describe('accessibility (axe) on every page', () => {
       expect(await filledWith(page, '[data-testid=confirm-button]')).toEqual({ background: 'error', text: 'on-error' });
       await check('delete server dialog');
       await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+
+      // An error toast: a key deactivation the server refuses (answered here: the agent keeps its key).
+      // The request id is under Details, not in the sentence, and the toast does not follow the user.
+      await page.route('**/api/v1/api-keys/*/deactivate', (route) => route.fulfill({
+        status: 500, contentType: 'application/json',
+        body: JSON.stringify({ statusCode: 500, error: 'Internal Server Error', message: 'Something went wrong', requestId: 'req-a11y' }),
+      }));
+      await page.getByTestId('api-key-row').first().getByRole('button', { name: /^Deactivate key/ }).click();
+      await page.getByTestId('confirm-button').click();
+      const toast = page.locator('mat-snack-bar-container');
+      await toast.getByTestId('toast-message').waitFor();
+      expect(await toast.getByTestId('toast-message').textContent()).toBe('Something went wrong');
+      expect(await toast.locator('details summary').textContent()).toBe('Details');
+      await check('error toast');
+      await page.unroute('**/api/v1/api-keys/*/deactivate');
+      await page.getByTestId('open-alerts-badge').click();
+      await page.waitForURL(`${backend.baseUrl}/alerts`);
+      await toast.waitFor({ state: 'detached' });
+
+      // A refused submit, said in its form: a wrong current password.
+      await page.goto(`${backend.baseUrl}/profile`);
+      await page.getByLabel('Current password').fill('not my password');
+      await page.getByLabel(/^New password/).fill('another long password');
+      await page.getByLabel('Repeat new password').fill('another long password');
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await testId(page, 'form-error');
+      expect(await page.getByTestId('form-error-message').textContent()).toBe('Current password is incorrect');
+      expect(await toast.count()).toBe(0);
+      await check('profile, refused password change');
     } finally {
       await ctx.close();
     }
