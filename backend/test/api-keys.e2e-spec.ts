@@ -21,7 +21,7 @@ describe('api keys', () => {
     const created = await t.http().post('/api/v1/api-keys').set(u.auth).send({ serverId, name: 'prod agent' }).expect(201);
     expect(created.body).toEqual({
       id: expect.any(String), serverId, name: 'prod agent', key: expect.stringMatching(/^cok_[A-Za-z0-9_-]{43}$/),
-      isActive: true, expiresAt: null, lastUsedAt: null, createdAt: expect.any(String),
+      keyPrefix: expect.stringMatching(/^cok_[A-Za-z0-9_-]{8}$/), isActive: true, expiresAt: null, lastUsedAt: null, createdAt: expect.any(String),
     });
     const row = (await t.db.query('SELECT * FROM api_keys WHERE id = $1', [created.body.id])).rows[0];
     expect(row.key_hash).toBe(createHash('sha256').update(created.body.key).digest('hex'));
@@ -30,6 +30,8 @@ describe('api keys', () => {
     const listed = list.body.find((k: { id: string }) => k.id === created.body.id);
     expect(listed).toBeDefined();
     expect(listed).not.toHaveProperty('key');
+    expect(created.body.key.startsWith(created.body.keyPrefix)).toBe(true);
+    expect(listed.keyPrefix).toBe(created.body.keyPrefix); // the list tells keys apart
   });
 
   it('identifies a key with X-API-Key and records lastUsedAt', async () => {

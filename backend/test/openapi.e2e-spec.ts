@@ -51,4 +51,10 @@ describe('OpenAPI document', () => {
     for (const { op } of secured) expect(op.security).toEqual([{ bearer: [] }]);
     expect(doc.components.schemas.ErrorResponse.required).toEqual(expect.arrayContaining(['statusCode', 'error', 'message', 'requestId']));
   });
+
+  it('documents the key prefix that tells API keys apart', () => {
+    const apiKey = doc.components.schemas.ApiKeyResponse;
+    expect(apiKey.required).toContain('keyPrefix');
+    expect(apiKey.properties.keyPrefix).toMatchObject({ type: 'string', description: expect.stringContaining('tell keys apart') });
+  });
 });

@@ -140,8 +140,10 @@ try {
   await page.goto(`${base}/servers/new`);
   await page.getByLabel('Name', { exact: true }).fill('web-1');
   await page.getByRole('button', { name: 'Create server' }).click();
-  await page.locator('mat-snack-bar-container').filter({ hasText: 'A server with this name already exists (request smoke-409)' }).waitFor();
-  step('a failed request shows a snackbar with the message and request id');
+  await page.getByTestId('form-error').filter({ hasText: 'A server with this name already exists' }).waitFor();
+  if ((await page.getByTestId('form-error').locator('details code').textContent()) !== 'smoke-409') throw new Error('the request id is not under Details');
+  if (await page.locator('mat-snack-bar-container').count()) throw new Error('a refused create showed a toast as well as the form error');
+  step('a refused create is said once, in the form, with the request id under Details');
   await page.goto(`${base}/servers/does-not-exist`);
   await page.getByTestId('not-found').waitFor();
   step('unknown server shows the not-found page');

@@ -83,6 +83,8 @@ export interface ApiKey {
   id: string;
   serverId: string;
   name: string | null;
+  /** The key's first 12 characters (`cok_` + 8), to tell keys apart; never enough to use it. */
+  keyPrefix: string;
   isActive: boolean;
   expiresAt: string | null;
   lastUsedAt: string | null;

@@ -21,6 +21,7 @@ export function toApiKey(k: ApiKeyEntity): ApiKey {
     id: k.id,
     serverId: k.serverId,
     name: k.name,
+    keyPrefix: k.keyPrefix,
     isActive: k.isActive,
     expiresAt: k.expiresAt ? k.expiresAt.toISOString() : null,
     lastUsedAt: k.lastUsedAt ? k.lastUsedAt.toISOString() : null,

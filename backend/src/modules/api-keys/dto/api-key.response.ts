@@ -4,6 +4,8 @@ export class ApiKeyResponse implements ApiKey {
   id: string;
   serverId: string;
   name: string | null;
+  /** The key's first 12 characters (`cok_` + 8 more), shown so a user can tell keys apart; not enough to authenticate. */
+  keyPrefix: string;
   isActive: boolean;
   expiresAt: string | null;
   /** Updated at most once a minute. */

@@ -19,11 +19,12 @@ export class ServersApi {
       context: new HttpContext().set(SKIP_ERROR_TOAST, quiet),
     });
   }
+  /** No toast: the add-server form shows the error where it was submitted. */
   create(body: CreateServerRequest): Observable<Server> {
-    return this.http.post<Server>(`${API}/servers`, body);
+    return this.http.post<Server>(`${API}/servers`, body, { context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
   }
-  /** `quiet`: no snackbar on failure (bulk actions report once for all servers). */
-  update(id: string, body: UpdateServerRequest, quiet = false): Observable<Server> {
+  /** No toast unless asked: the settings form shows the error where it was submitted, bulk actions report once for all servers. */
+  update(id: string, body: UpdateServerRequest, quiet = true): Observable<Server> {
     return this.http.put<Server>(`${API}/servers/${encodeURIComponent(id)}`, body, { context: new HttpContext().set(SKIP_ERROR_TOAST, quiet) });
   }
   remove(id: string, quiet = false): Observable<void> {

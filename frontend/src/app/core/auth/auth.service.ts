@@ -161,14 +161,15 @@ export class AuthService {
   }
 
   /** PUT /auth/me with a partial {fullName?, email?}; the backend returns the updated user. */
+  /** No toast: the Profile form shows the error where it was submitted (as changePassword). */
   updateProfile(body: UpdateProfileRequest): Observable<User> {
-    return this.http.put<User>(`${API}/auth/me`, body).pipe(tap((u) => this._user.set(u)));
+    return this.http.put<User>(`${API}/auth/me`, body, { context: quiet() }).pipe(tap((u) => this._user.set(u)));
   }
 
   /** The backend revokes the other sessions and answers with a fresh session (and cookie) for this one. */
   changePassword(body: ChangePasswordRequest): Observable<User> {
     return this.http
-      .post<BrowserAuthResponse>(`${API}/auth/change-password`, body, { headers: cookieMode() })
+      .post<BrowserAuthResponse>(`${API}/auth/change-password`, body, { headers: cookieMode(), context: quiet() })
       .pipe(map((res) => (res && res.accessToken ? this.applySession(res) : this._user()!)));
   }
 

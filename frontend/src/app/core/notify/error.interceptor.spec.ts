@@ -1,7 +1,6 @@
 import { HttpClient, HttpContext, provideHttpClient, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import { MatSnackBar } from '@angular/material/snack-bar';
 import { SKIP_ERROR_TOAST } from '../api/api-config';
 import { errorInterceptor } from './error.interceptor';
 import { NotifyService } from './notify.service';
@@ -53,14 +52,5 @@ describe('errorInterceptor', () => {
     client.get('/api/v1/metrics/x', { context: new HttpContext().set(SKIP_ERROR_TOAST, true) }).subscribe({ error: () => undefined });
     http.expectOne('/api/v1/metrics/x').flush({ statusCode: 404, message: 'none', requestId: 'r2' }, { status: 404, statusText: 'Not Found' });
     expect(notify.error).toHaveBeenCalledTimes(1);
-  });
-
-  it('the snackbar text includes the request id', async () => {
-    TestBed.resetTestingModule();
-    TestBed.configureTestingModule({});
-    const real = TestBed.inject(NotifyService);
-    const open = jest.spyOn(TestBed.inject(MatSnackBar), 'open').mockReturnValue({} as never);
-    await real.error('Name taken', 'req-42');
-    expect(open).toHaveBeenCalledWith('Name taken (request req-42)', 'Dismiss', expect.objectContaining({ politeness: 'assertive' }));
   });
 });

@@ -1,18 +1,40 @@
 import { Injectable, Injector, inject } from '@angular/core';
-import type { MatSnackBarConfig } from '@angular/material/snack-bar';
+import type { MatSnackBarConfig, MatSnackBarRef } from '@angular/material/snack-bar';
+import { NavigationStart, Router } from '@angular/router';
+import { filter } from 'rxjs';
 
 /**
- * Snackbar messages. Errors carry the request id so a user can quote it to an operator.
+ * Snackbar messages. A toast belongs to the page it was raised on: going to another page (another
+ * path; a query-string change is the same page) dismisses it, and one still loading is not shown.
+ * Errors keep the request id out of the sentence, in a "Details" expander (ErrorToastComponent).
  * MatSnackBar (and the CDK overlay it needs) is loaded on first use, which keeps ~60 kB raw
  * out of the initial bundle: the login page does not need it until something fails.
  */
 @Injectable({ providedIn: 'root' })
 export class NotifyService {
   private readonly injector = inject(Injector);
+  private readonly router = inject(Router);
+  private current: MatSnackBarRef<unknown> | null = null;
+  /** Bumped when the user goes to another page: a toast asked for before that is not opened after it. */
+  private page = 0;
 
-  error(message: string, requestId?: string | null): Promise<void> {
-    const text = requestId ? `${message} (request ${requestId})` : message;
-    return this.open(text, 'Dismiss', { duration: 10_000, politeness: 'assertive', panelClass: 'snack-error' });
+  constructor() {
+    this.router.events.pipe(filter((e): e is NavigationStart => e instanceof NavigationStart)).subscribe((e) => {
+      if (pathOf(this.router, e.url) === pathOf(this.router, this.router.url)) return;
+      this.page++;
+      this.current?.dismiss();
+      this.current = null;
+    });
+  }
+
+  async error(message: string, requestId?: string | null): Promise<void> {
+    const page = this.page;
+    const [{ MatSnackBar }, { ErrorToastComponent }] = await Promise.all([import('@angular/material/snack-bar'), import('./error-toast.component')]);
+    if (page !== this.page) return;
+    this.track(this.injector.get(MatSnackBar).openFromComponent(ErrorToastComponent, {
+      data: { message, requestId: requestId ?? null },
+      duration: 10_000, politeness: 'assertive', panelClass: 'snack-error',
+    }));
   }
 
   success(message: string): Promise<void> {
@@ -25,8 +47,26 @@ export class NotifyService {
   }
 
   private async open(text: string, action: string, config: MatSnackBarConfig, onAction?: () => void): Promise<void> {
+    const page = this.page;
     const { MatSnackBar } = await import('@angular/material/snack-bar');
+    if (page !== this.page) return;
     const ref = this.injector.get(MatSnackBar).open(text, action, config);
     if (onAction) ref.onAction().subscribe(onAction);
+    this.track(ref);
   }
+
+  private track(ref: MatSnackBarRef<unknown>): void {
+    this.current = ref;
+    ref.afterDismissed().subscribe(() => {
+      if (this.current === ref) this.current = null;
+    });
+  }
+}
+
+/** The path of a URL, without query string or fragment. */
+function pathOf(router: Router, url: string): string {
+  const tree = router.parseUrl(url);
+  tree.queryParams = {};
+  tree.fragment = null;
+  return router.serializeUrl(tree);
 }

@@ -7,11 +7,12 @@ import { server } from '../../../testing/auth-fixtures';
 import { button, q, qa, text, type } from '../../../testing/dom';
 import { FakeLiveSocketService } from '../../../testing/fake-live-socket';
 import { nextRequest } from '../../../testing/http-helpers';
+import { SKIP_ERROR_TOAST } from '../../core/api/api-config';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { AGENT_HELP_AFTER_MS, AGENT_POLL_MS, AddServerPage, agentUrlError, isLoopback } from './add-server.page';
 
 const KEY: CreatedApiKey = {
-  id: 'k1', serverId: 's1', name: 'default', key: 'cok_SECRETabc123', isActive: true,
+  id: 'k1', serverId: 's1', name: 'default', key: 'cok_SECRETabc123', keyPrefix: 'cok_SECRETab', isActive: true,
   expiresAt: null, lastUsedAt: null, createdAt: '2026-01-01T00:00:00Z',
 };
 
@@ -49,6 +50,31 @@ describe('AddServerPage (wizard)', () => {
     key.flush(KEY);
     await fixture.whenStable();
   }
+
+  it('shows a refused create once, in the form (no toast as well), with the request id under Details', async () => {
+    type(q(fixture, '[data-testid=server-name]'), 'web-9');
+    q<HTMLButtonElement>(fixture, '[data-testid=create-server]').click();
+    await fixture.whenStable();
+    const created = http.expectOne('/api/v1/servers');
+    expect(created.request.context.get(SKIP_ERROR_TOAST)).toBe(true);
+    created.flush({ statusCode: 409, error: 'Conflict', message: 'A server named web-9 exists', requestId: 'req-7' }, { status: 409, statusText: 'Conflict' });
+    await fixture.whenStable();
+    expect(qa(fixture, '[data-testid=form-error]')).toHaveLength(1);
+    expect(q(fixture, '[data-testid=form-error-message]').textContent).toBe('A server named web-9 exists');
+    expect(q(fixture, '[data-testid=form-error] details code').textContent).toBe('req-7');
+    expect(q(fixture, '[data-testid=create-server]').textContent).toContain('Create server');
+
+    // A failed key (the server exists): said in the same place, and the button retries the key only.
+    q<HTMLButtonElement>(fixture, '[data-testid=create-server]').click();
+    await fixture.whenStable();
+    http.expectOne('/api/v1/servers').flush(server({ id: 's1', name: 'web-9' }));
+    const key = http.expectOne('/api/v1/api-keys');
+    expect(key.request.context.get(SKIP_ERROR_TOAST)).toBe(true);
+    key.flush({ statusCode: 429, message: 'Too many requests.', requestId: 'req-8' }, { status: 429, statusText: 'Too Many Requests' });
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=form-error-message]').textContent).toBe('The server was created but its API key was not: Too many requests. Try again.');
+    expect(q(fixture, '[data-testid=create-server]').textContent).toContain('Create the API key');
+  });
 
   it('requires a name before creating anything', async () => {
     q<HTMLButtonElement>(fixture, '[data-testid=create-server]').click();

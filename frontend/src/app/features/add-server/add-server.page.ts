@@ -11,11 +11,13 @@ import { RouterLink } from '@angular/router';
 import type { CreatedApiKey, Server } from '@chatops/protocol';
 import { Subscription, catchError, filter, interval, of, startWith, switchMap } from 'rxjs';
 import { ApiKeysApi } from '../../core/api/api-keys-api.service';
+import { ApiErrorInfo, describeHttpError } from '../../core/api/error-message';
 import { ServersApi } from '../../core/api/servers-api.service';
 import { LiveSocketService } from '../../core/live/live-socket.service';
 import { IconComponent } from '../../shared/ui/icon.component';
 import { agentCommands } from './agent-commands';
 import { CopyBlockComponent } from '../../shared/ui/copy-block.component';
+import { FormErrorComponent } from '../../shared/ui/form-error.component';
 
 /** How often the wizard polls GET /servers/{id} while waiting for the agent (a token: tests shorten it). */
 export const AGENT_POLL_MS = new InjectionToken<number>('AGENT_POLL_MS', { providedIn: 'root', factory: () => 5_000 });
@@ -46,7 +48,7 @@ export function isLoopback(value: string): boolean {
 
 @Component({
   selector: 'app-add-server-page',
-  imports: [ReactiveFormsModule, RouterLink, MatStepperModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatProgressSpinnerModule, MatTabsModule, IconComponent, CopyBlockComponent],
+  imports: [ReactiveFormsModule, RouterLink, MatStepperModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatProgressSpinnerModule, MatTabsModule, IconComponent, CopyBlockComponent, FormErrorComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './add-server.page.html',
   styleUrl: './add-server.page.scss',
@@ -67,6 +69,8 @@ export class AddServerPage {
   protected readonly server = signal<Server | null>(null);
   protected readonly apiKey = signal<CreatedApiKey | null>(null);
   protected readonly keyError = signal(false);
+  /** Why the last "Create" failed, shown in the form (no toast). */
+  protected readonly submitError = signal<ApiErrorInfo | null>(null);
   protected readonly agentOnline = signal(false);
   /**
    * The URL the agent connects to: this page's origin by default, editable, since the browser's
@@ -89,12 +93,16 @@ export class AddServerPage {
     if (this.form.invalid) return this.form.markAllAsTouched();
     const { name, host } = this.form.getRawValue();
     this.busy.set(true);
+    this.submitError.set(null);
     this.serversApi.create({ name: name.trim(), ...(host.trim() ? { host: host.trim() } : {}) }).subscribe({
       next: (server) => {
         this.server.set(server);
         this.createKey();
       },
-      error: () => this.busy.set(false),
+      error: (err: unknown) => {
+        this.submitError.set(describeHttpError(err));
+        this.busy.set(false);
+      },
     });
   }
 
@@ -102,6 +110,7 @@ export class AddServerPage {
     const server = this.server()!;
     this.busy.set(true);
     this.keyError.set(false);
+    this.submitError.set(null);
     this.keysApi.create({ serverId: server.id, name: 'default' }).subscribe({
       next: (key) => {
         this.apiKey.set(key);
@@ -113,7 +122,9 @@ export class AddServerPage {
         stepper.next();
         this.waitForAgent(server.id);
       },
-      error: () => {
+      error: (err: unknown) => {
+        const info = describeHttpError(err);
+        this.submitError.set({ ...info, message: `The server was created but its API key was not: ${info.message.replace(/\.$/, '')}. Try again.` });
         this.keyError.set(true);
         this.busy.set(false);
       },

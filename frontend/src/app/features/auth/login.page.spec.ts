@@ -6,18 +6,24 @@ import { authResponse } from '../../../testing/auth-fixtures';
 import { button, q, text, type } from '../../../testing/dom';
 import { authInterceptor } from '../../core/auth/auth.interceptor';
 import { AuthService } from '../../core/auth/auth.service';
+import { errorInterceptor } from '../../core/notify/error.interceptor';
+import { NotifyService } from '../../core/notify/notify.service';
 import { LoginPage, safeReturnUrl } from './login.page';
 
 describe('LoginPage', () => {
   let fixture: ComponentFixture<LoginPage>;
   let http: HttpTestingController;
   let router: Router;
+  const notify = { error: jest.fn(), success: jest.fn() };
 
   beforeEach(async () => {
     localStorage.clear();
+    notify.error.mockReset();
     TestBed.configureTestingModule({
       imports: [LoginPage],
-      providers: [provideRouter([]), provideHttpClient(withInterceptors([authInterceptor])), provideHttpClientTesting()],
+      // The app's order: the error interceptor (toasts) outside the auth one.
+      providers: [provideRouter([]), provideHttpClient(withInterceptors([errorInterceptor, authInterceptor])), provideHttpClientTesting(),
+        { provide: NotifyService, useValue: notify }],
     });
     http = TestBed.inject(HttpTestingController);
     router = TestBed.inject(Router);
@@ -81,6 +87,7 @@ describe('LoginPage', () => {
     await fixture.whenStable();
     expect(q(fixture, '[data-testid=login-error]').textContent).toContain('Wrong username/email or password');
     expect(q(fixture, '[role=alert]')).toBeTruthy();
+    expect(notify.error).not.toHaveBeenCalled(); // said once, in the form: no toast as well
     expect(router.navigateByUrl).not.toHaveBeenCalled();
   });
 

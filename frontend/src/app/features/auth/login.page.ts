@@ -29,7 +29,7 @@ const OIDC_ERRORS: Record<OidcSignInError, string> = {
   changeDetection: ChangeDetectionStrategy.OnPush,
   styleUrl: './auth-page.scss',
   template: `
-    <section class="card" aria-labelledby="login-title">
+    <main class="card" aria-labelledby="login-title">
       <h1 id="login-title">Sign in to ChatOps</h1>
       <p class="muted">Monitor and operate your servers.</p>
       @if (oidcMessage(); as m) { <p class="error" role="alert" data-testid="oidc-error">{{ m }}</p> }
@@ -64,7 +64,7 @@ const OIDC_ERRORS: Record<OidcSignInError, string> = {
       } @else {
         <p class="loading muted" role="status"><mat-spinner diameter="18" aria-hidden="true" /> Loading sign-in options…</p>
       }
-    </section>
+    </main>
   `,
   styles: `
     .sso { width: 100%; margin-top: 16px; }

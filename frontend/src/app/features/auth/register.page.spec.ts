@@ -4,6 +4,7 @@ import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { authResponse } from '../../../testing/auth-fixtures';
 import { button, q, text, type } from '../../../testing/dom';
+import { SKIP_ERROR_TOAST } from '../../core/api/api-config';
 import { RegisterPage } from './register.page';
 
 describe('RegisterPage', () => {
@@ -52,6 +53,7 @@ describe('RegisterPage', () => {
     req.flush({ statusCode: 409, error: 'Conflict', message: 'Username already taken', requestId: 'x' }, { status: 409, statusText: 'Conflict' });
     await fixture.whenStable();
     expect(q(fixture, '[role=alert]').textContent).toContain('Username already taken');
+    expect(req.request.context.get(SKIP_ERROR_TOAST)).toBe(true); // said once, in the form: no toast as well
 
     button(fixture, 'Create account').click();
     http.expectOne('/api/v1/auth/register').flush(authResponse(1));

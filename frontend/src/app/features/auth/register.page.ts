@@ -19,7 +19,7 @@ import { safeReturnUrl } from './login.page';
   changeDetection: ChangeDetectionStrategy.OnPush,
   styleUrl: './auth-page.scss',
   template: `
-    <section class="card" aria-labelledby="register-title">
+    <main class="card" aria-labelledby="register-title">
       <h1 id="register-title">Create your account</h1>
       @switch (gate()) {
         @case ('sso') {
@@ -78,7 +78,7 @@ import { safeReturnUrl } from './login.page';
       } @else if (gate() === 'bad-invite') {
         <div class="actions"><a routerLink="/login">I already have an account</a></div>
       }
-    </section>
+    </main>
   `,
 })
 export class RegisterPage implements OnInit {

@@ -66,7 +66,10 @@ describe('ChatInputComponent', () => {
       req.flush({ items });
       fixture.detectChanges();
       expect(options().map((o) => o.querySelector('.label')?.textContent)).toEqual(['status', 'silence']);
-      expect(box().getAttribute('aria-expanded')).toBe('true');
+      // A textarea may not take role=combobox (ARIA in HTML): it stays a textbox that names its list.
+      expect(box().getAttribute('role')).toBeNull();
+      expect(box().getAttribute('aria-autocomplete')).toBe('list');
+      expect(box().getAttribute('aria-controls')).toBe(fixture.nativeElement.querySelector('[role=listbox]').id);
     });
 
     it('↓/↑ move the highlight (wrapping), Enter accepts it without sending', () => {

@@ -26,7 +26,7 @@ const SECRET_PATTERN = /^\S{8,256}$/;
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <mat-card appearance="outlined">
-      <mat-card-header><mat-card-title>Chat integrations</mat-card-title>
+      <mat-card-header><h2 mat-card-title>Chat integrations</h2>
         <mat-card-subtitle>Admin · secrets are stored encrypted and never shown</mat-card-subtitle></mat-card-header>
       <mat-card-content>
         @for (p of providers; track p) {

@@ -3,7 +3,8 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { USER, authResponse } from '../../../testing/auth-fixtures';
-import { button, q, type } from '../../../testing/dom';
+import { button, q, qa, type } from '../../../testing/dom';
+import { SKIP_ERROR_TOAST } from '../../core/api/api-config';
 import { AuthService } from '../../core/auth/auth.service';
 import { THEME_KEY } from '../../core/theme/theme.service';
 import { ProfilePage } from './profile.page';
@@ -56,6 +57,35 @@ describe('ProfilePage', () => {
     expect(req.request.body).toMatchObject({ currentPassword: 'old-password', newPassword: 'brand-new-pw' });
     req.flush(authResponse(7));
     expect(TestBed.inject(AuthService).accessToken()).toBe('access-7');
+  });
+
+  it('shows a refused password change once, in its form (no toast as well)', async () => {
+    type(q(fixture, 'input[formControlName=currentPassword]'), 'not-my-password');
+    type(q(fixture, 'input[formControlName=newPassword]'), 'brand-new-pw');
+    type(q(fixture, 'input[formControlName=confirm]'), 'brand-new-pw');
+    button(fixture, 'Change password').click();
+    const req = http.expectOne('/api/v1/auth/change-password');
+    expect(req.request.context.get(SKIP_ERROR_TOAST)).toBe(true);
+    req.flush({ statusCode: 403, code: 'auth.wrong_password', message: 'Current password is incorrect', requestId: 'req-3' }, { status: 403, statusText: 'Forbidden' });
+    await fixture.whenStable();
+    const errors = qa(fixture, '[data-testid=form-error]');
+    expect(errors).toHaveLength(1);
+    expect(errors[0].closest('form')!.querySelector('input[formControlName=currentPassword]')).not.toBeNull();
+    expect(q(fixture, '[data-testid=form-error-message]').textContent).toBe('Current password is incorrect');
+    expect(q(fixture, '[data-testid=form-error] details code').textContent).toBe('req-3');
+  });
+
+  it('shows a refused profile save in the Account form, without a toast', async () => {
+    type(q(fixture, 'input[formControlName=email]'), 'taken@example.test');
+    await fixture.whenStable();
+    button(fixture, 'Save').click();
+    const req = http.expectOne({ method: 'PUT', url: '/api/v1/auth/me' });
+    expect(req.request.context.get(SKIP_ERROR_TOAST)).toBe(true);
+    req.flush({ statusCode: 409, message: 'This email is in use', requestId: 'req-4' }, { status: 409, statusText: 'Conflict' });
+    await fixture.whenStable();
+    const error = q(fixture, '[data-testid=form-error]');
+    expect(error.closest('form')!.querySelector('input[formControlName=email]')).not.toBeNull();
+    expect(error.textContent).toContain('This email is in use');
   });
 
   it('remembers the theme and applies it to <html>', async () => {

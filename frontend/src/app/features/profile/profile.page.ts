@@ -5,10 +5,12 @@ import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatCardModule } from '@angular/material/card';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
+import { ApiErrorInfo, describeHttpError } from '../../core/api/error-message';
 import { AuthService } from '../../core/auth/auth.service';
 import { NotifyService } from '../../core/notify/notify.service';
 import { ThemeMode, ThemeService } from '../../core/theme/theme.service';
 import { ApiTokensCardComponent } from './api-tokens-card.component';
+import { FormErrorComponent } from '../../shared/ui/form-error.component';
 import { ChatIntegrationsCardComponent } from './chat-integrations-card.component';
 import { ChatLinksCardComponent } from './chat-links-card.component';
 import { SessionsCardComponent } from './sessions-card.component';
@@ -21,7 +23,7 @@ function passwordsMatch(group: AbstractControl): ValidationErrors | null {
 
 @Component({
   selector: 'app-profile-page',
-  imports: [ReactiveFormsModule, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatButtonToggleModule, ThresholdsCardComponent, ChatLinksCardComponent, ChatIntegrationsCardComponent, SessionsCardComponent, ApiTokensCardComponent],
+  imports: [ReactiveFormsModule, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatButtonToggleModule, ThresholdsCardComponent, ChatLinksCardComponent, ChatIntegrationsCardComponent, SessionsCardComponent, ApiTokensCardComponent, FormErrorComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page">
@@ -42,6 +44,7 @@ function passwordsMatch(group: AbstractControl): ValidationErrors | null {
                 @if (profile.controls.email.hasError('required')) { <mat-error>Email is required</mat-error> }
                 @else if (profile.controls.email.hasError('email')) { <mat-error>Enter a valid email address</mat-error> }
               </mat-form-field>
+              <app-form-error [error]="profileError()" />
               <div><button mat-flat-button type="submit" [disabled]="savingProfile() || profile.pristine">Save</button></div>
             </form>
           </mat-card-content>
@@ -68,6 +71,7 @@ function passwordsMatch(group: AbstractControl): ValidationErrors | null {
                 <input matInput type="password" formControlName="confirm" autocomplete="new-password" required />
               </mat-form-field>
               @if (password.hasError('mismatch') && password.controls.confirm.touched) { <p class="error-text" role="alert">The new passwords do not match.</p> }
+              <app-form-error [error]="passwordError()" />
               <div><button mat-flat-button type="submit" [disabled]="savingPassword()">Change password</button></div>
             </form>
           </mat-card-content>
@@ -117,6 +121,9 @@ export class ProfilePage {
   );
   protected readonly savingProfile = signal(false);
   protected readonly savingPassword = signal(false);
+  /** Why the last save / password change failed, shown in its form (no toast). */
+  protected readonly profileError = signal<ApiErrorInfo | null>(null);
+  protected readonly passwordError = signal<ApiErrorInfo | null>(null);
 
   constructor() {
     effect(() => {
@@ -129,13 +136,17 @@ export class ProfilePage {
     if (this.profile.invalid) return this.profile.markAllAsTouched();
     const { fullName, email } = this.profile.getRawValue();
     this.savingProfile.set(true);
+    this.profileError.set(null);
     this.auth.updateProfile({ fullName: fullName.trim() || null, email }).subscribe({
       next: (u) => {
         this.savingProfile.set(false);
         this.profile.reset({ fullName: u.fullName ?? '', email: u.email });
         this.notify.success('Profile saved');
       },
-      error: () => this.savingProfile.set(false),
+      error: (err: unknown) => {
+        this.profileError.set(describeHttpError(err));
+        this.savingProfile.set(false);
+      },
     });
   }
 
@@ -143,13 +154,17 @@ export class ProfilePage {
     if (this.password.invalid) return this.password.markAllAsTouched();
     const { currentPassword, newPassword } = this.password.getRawValue();
     this.savingPassword.set(true);
+    this.passwordError.set(null);
     this.auth.changePassword({ currentPassword, newPassword }).subscribe({
       next: () => {
         this.savingPassword.set(false);
         this.password.reset();
         this.notify.success('Password changed; your other sessions were signed out');
       },
-      error: () => this.savingPassword.set(false),
+      error: (err: unknown) => {
+        this.passwordError.set(describeHttpError(err));
+        this.savingPassword.set(false);
+      },
     });
   }
 

@@ -117,7 +117,11 @@ describe('CommandHistoryComponent', () => {
     live.emit('command_finished', { serverId: 's2', command: record(9, { command: 'elsewhere' }) });
     await fixture.whenStable();
     expect(commands()).toEqual(['uptime', 'echo 1']);
-    rows()[1].querySelector<HTMLButtonElement>('[data-testid=history-rerun]')!.click();
+    const rerunButton = rows()[1].querySelector<HTMLButtonElement>('[data-testid=history-rerun]')!;
+    // Its accessible name starts with what it shows (WCAG 2.5.3: a voice user says "Re-run").
+    expect(rerunButton.textContent?.trim()).toBe('Re-run');
+    expect(rerunButton.getAttribute('aria-label')).toBe('Re-run echo 1');
+    rerunButton.click();
     expect(rerun).toEqual(['echo 1']);
     expect(rows()[0].textContent).toContain('you');
   });

@@ -7,14 +7,16 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import type { ApiKey, CreatedApiKey } from '@chatops/protocol';
 import { ApiKeysApi } from '../../core/api/api-keys-api.service';
+import { ApiErrorInfo, describeHttpError } from '../../core/api/error-message';
 import { NotifyService } from '../../core/notify/notify.service';
 import { CopyBlockComponent } from '../../shared/ui/copy-block.component';
+import { FormErrorComponent } from '../../shared/ui/form-error.component';
 import { openConfirm } from '../../shared/ui/confirm-dialog.component';
 import { IconComponent } from '../../shared/ui/icon.component';
 
 @Component({
   selector: 'app-api-keys-panel',
-  imports: [FormsModule, DatePipe, MatButtonModule, MatFormFieldModule, MatInputModule, CopyBlockComponent, IconComponent],
+  imports: [FormsModule, DatePipe, MatButtonModule, MatFormFieldModule, MatInputModule, CopyBlockComponent, FormErrorComponent, IconComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <form class="create" (ngSubmit)="create()">
@@ -24,6 +26,7 @@ import { IconComponent } from '../../shared/ui/icon.component';
       </mat-form-field>
       <button mat-stroked-button type="submit" [disabled]="busy()"><app-icon name="add" [size]="16" /> Create key</button>
     </form>
+    <app-form-error [error]="createError()" />
     @if (created(); as k) {
       <div class="once" role="alert">
         <p><app-icon name="warning" [size]="16" /> <strong>Copy the new key now:</strong> it is shown only once.</p>
@@ -39,6 +42,7 @@ import { IconComponent } from '../../shared/ui/icon.component';
           <li data-testid="api-key-row">
             <div>
               <strong>{{ k.name || 'unnamed' }}</strong>
+              <code class="prefix" data-testid="api-key-prefix" title="The key's first characters">{{ k.keyPrefix }}…</code>
               <span class="badge" [class.inactive]="!k.isActive">{{ k.isActive ? 'Active' : 'Inactive' }}</span>
               <div class="muted small">
                 created {{ k.createdAt | date: 'medium' }}
@@ -48,9 +52,9 @@ import { IconComponent } from '../../shared/ui/icon.component';
             </div>
             <div class="actions">
               @if (k.isActive) {
-                <button mat-button type="button" (click)="deactivate(k)" [attr.aria-label]="'Deactivate key ' + (k.name || k.id)">Deactivate</button>
+                <button mat-button type="button" (click)="deactivate(k)" [attr.aria-label]="'Deactivate key ' + label(k)">Deactivate</button>
               }
-              <button mat-button type="button" class="danger" (click)="remove(k)" [attr.aria-label]="'Delete key ' + (k.name || k.id)">Delete</button>
+              <button mat-button type="button" class="danger" (click)="remove(k)" [attr.aria-label]="'Delete key ' + label(k)">Delete</button>
             </div>
           </li>
         }
@@ -64,6 +68,7 @@ import { IconComponent } from '../../shared/ui/icon.component';
     .keys { list-style: none; padding: 0; margin: 0; }
     .keys li { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 8px; padding: 10px 0; border-bottom: 1px solid var(--mat-sys-outline-variant); }
     .small { font: var(--mat-sys-body-small); }
+    .prefix { margin-left: 8px; font: var(--mat-sys-body-small); font-family: ui-monospace, SFMono-Regular, Menlo, monospace; color: var(--mat-sys-on-surface-variant); }
     .badge { margin-left: 8px; font: var(--mat-sys-label-small); padding: 2px 8px; border-radius: 999px; border: 1px solid currentColor; }
     .badge.inactive { color: var(--mat-sys-on-surface-variant); }
     .danger { color: var(--mat-sys-error); }
@@ -79,6 +84,8 @@ export class ApiKeysPanelComponent {
   protected readonly created = signal<CreatedApiKey | null>(null);
   protected readonly newName = signal('');
   protected readonly busy = signal(false);
+  /** Why the last "Create key" failed, shown under the form (no toast). */
+  protected readonly createError = signal<ApiErrorInfo | null>(null);
 
   constructor() {
     effect(() => {
@@ -93,6 +100,7 @@ export class ApiKeysPanelComponent {
 
   protected create(): void {
     this.busy.set(true);
+    this.createError.set(null);
     this.api.create({ serverId: this.serverId(), name: this.newName().trim() || 'default' }).subscribe({
       next: (key) => {
         this.busy.set(false);
@@ -101,14 +109,22 @@ export class ApiKeysPanelComponent {
         const { key: _secret, ...stored } = key;
         this.keys.update((list) => [stored, ...list]);
       },
-      error: () => this.busy.set(false),
+      error: (err: unknown) => {
+        this.createError.set(describeHttpError(err));
+        this.busy.set(false);
+      },
     });
+  }
+
+  /** Names can repeat ("default"): the prefix tells keys apart in labels and confirmations. */
+  protected label(k: ApiKey): string {
+    return `"${k.name || 'unnamed'}" (${k.keyPrefix}…)`;
   }
 
   protected deactivate(k: ApiKey): void {
     openConfirm(this.dialog, {
       title: 'Deactivate API key?',
-      message: `The key "${k.name || k.id}" stops working immediately and an agent using it is disconnected. A deactivated key cannot be turned back on.`,
+      message: `The key ${this.label(k)} stops working immediately and an agent using it is disconnected. A deactivated key cannot be turned back on.`,
       confirmText: 'Deactivate key',
     }).subscribe((ok) => {
       if (!ok) return;
@@ -122,7 +138,7 @@ export class ApiKeysPanelComponent {
   protected remove(k: ApiKey): void {
     openConfirm(this.dialog, {
       title: 'Delete API key?',
-      message: `The key "${k.name || k.id}" stops working immediately and an agent using it is disconnected.`,
+      message: `The key ${this.label(k)} stops working immediately and an agent using it is disconnected.`,
       confirmText: 'Delete key',
     }).subscribe((ok) => {
       if (!ok) return;

@@ -4,13 +4,15 @@ import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import { Router, provideRouter } from '@angular/router';
 import type { ApiKey } from '@chatops/protocol';
+import { SKIP_ERROR_TOAST } from '../../core/api/api-config';
 import { server } from '../../../testing/auth-fixtures';
 import { button, q, qa, text, type } from '../../../testing/dom';
 import { ServerSettingsPage } from './server-settings.page';
 
 const SRV = server({ id: 's1', name: 'prod-db', host: 'db.local', port: 22, metadata: { env: 'prod' } });
 const KEYS: ApiKey[] = [
-  { id: 'k1', serverId: 's1', name: 'default', isActive: true, expiresAt: null, lastUsedAt: null, createdAt: '2026-01-01T00:00:00Z' },
+  { id: 'k1', serverId: 's1', name: 'default', keyPrefix: 'cok_Ab12Cd34', isActive: true, expiresAt: null, lastUsedAt: null, createdAt: '2026-01-01T00:00:00Z' },
+  { id: 'k2', serverId: 's1', name: 'default', keyPrefix: 'cok_Zz98Yy76', isActive: true, expiresAt: null, lastUsedAt: null, createdAt: '2026-01-01T00:00:00Z' },
 ];
 
 describe('ServerSettingsPage', () => {
@@ -126,7 +128,14 @@ describe('ServerSettingsPage', () => {
     put.flush({ ...SRV, tags: ['prod', 'eu-west:1'] });
   });
 
-  it('lists API keys and deactivates one', async () => {
+  it('lists API keys with their prefixes, so two keys of the same name can be told apart', async () => {
+    await loaded();
+    const rows = qa(fixture, '[data-testid=api-key-row]');
+    expect(rows.map((r) => r.querySelector('[data-testid=api-key-prefix]')?.textContent?.trim())).toEqual(['cok_Ab12Cd34…', 'cok_Zz98Yy76…']);
+    expect(rows[1].querySelector('button')!.getAttribute('aria-label')).toBe('Deactivate key "default" (cok_Zz98Yy76…)');
+  });
+
+  it('lists API keys and deactivates one, after a confirmation naming its prefix', async () => {
     await loaded();
     const row = q(fixture, '[data-testid=api-key-row]');
     expect(row.textContent).toContain('default');
@@ -135,13 +144,39 @@ describe('ServerSettingsPage', () => {
     await fixture.whenStable();
     // Confirmed first: the agent using the key is cut off.
     expect(dialog().textContent).toContain('Deactivate API key?');
+    expect(dialog().textContent).toContain('"default" (cok_Ab12Cd34…)');
     http.expectNone({ method: 'POST', url: '/api/v1/api-keys/k1/deactivate' });
     dialog().querySelector<HTMLButtonElement>('[data-testid=confirm-button]')!.click();
     await fixture.whenStable();
     http.expectOne({ method: 'POST', url: '/api/v1/api-keys/k1/deactivate' }).flush({});
     await fixture.whenStable();
     expect(q(fixture, '[data-testid=api-key-row]').textContent).toContain('Inactive');
-    expect(qa(fixture, '[data-testid=api-key-row] button').map((b) => b.textContent?.trim())).toEqual(['Delete']);
+    expect(qa(fixture, '[data-testid=api-key-row]:first-child button').map((b) => b.textContent?.trim())).toEqual(['Delete']);
+  });
+
+  it('shows a refused save once, in the form (no toast as well), with the request id under Details', async () => {
+    await loaded();
+    type(q(fixture, 'input[formControlName=name]'), 'taken');
+    await fixture.whenStable();
+    button(fixture, 'Save changes').click();
+    const put = http.expectOne({ method: 'PUT', url: '/api/v1/servers/s1' });
+    expect(put.request.context.get(SKIP_ERROR_TOAST)).toBe(true);
+    put.flush({ statusCode: 409, error: 'Conflict', message: 'A server named taken exists', requestId: 'req-9' }, { status: 409, statusText: 'Conflict' });
+    await fixture.whenStable();
+    expect(qa(fixture, '[data-testid=form-error]')).toHaveLength(1);
+    expect(q(fixture, 'form [data-testid=form-error-message]').textContent).toBe('A server named taken exists');
+    expect(q(fixture, '[data-testid=form-error-message]').textContent).not.toContain('req-9');
+    expect(q(fixture, '[data-testid=form-error] details code').textContent).toBe('req-9');
+  });
+
+  it('shows a refused key creation under the keys form, without a toast', async () => {
+    await loaded();
+    button(fixture, /Create key/).click();
+    const post = http.expectOne({ method: 'POST', url: '/api/v1/api-keys' });
+    expect(post.request.context.get(SKIP_ERROR_TOAST)).toBe(true);
+    post.flush({ statusCode: 429, message: 'Too many requests', requestId: 'req-10' }, { status: 429, statusText: 'Too Many Requests' });
+    await fixture.whenStable();
+    expect(q(fixture, 'app-api-keys-panel [data-testid=form-error-message]').textContent).toBe('Too many requests');
   });
 
   it('shows a not-found page when the server does not exist (or is not yours)', async () => {

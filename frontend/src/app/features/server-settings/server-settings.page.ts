@@ -8,11 +8,12 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { Router, RouterLink } from '@angular/router';
 import type { Server, UpdateServerRequest } from '@chatops/protocol';
-import { describeHttpError } from '../../core/api/error-message';
+import { ApiErrorInfo, describeHttpError } from '../../core/api/error-message';
 import { ServersApi } from '../../core/api/servers-api.service';
 import { NotifyService } from '../../core/notify/notify.service';
 import { openConfirm } from '../../shared/ui/confirm-dialog.component';
 import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
+import { FormErrorComponent } from '../../shared/ui/form-error.component';
 import { IconComponent } from '../../shared/ui/icon.component';
 import { NotFoundComponent } from '../../shared/ui/not-found.component';
 import { SkeletonListComponent } from '../../shared/ui/skeleton-list.component';
@@ -25,7 +26,7 @@ import { jsonObjectValidator } from './json-object.validator';
 
 @Component({
   selector: 'app-server-settings-page',
-  imports: [ReactiveFormsModule, RouterLink, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, NotFoundComponent, EmptyStateComponent, SkeletonListComponent, IconComponent, ApiKeysPanelComponent, CommandPolicyCardComponent, ServerOwnerCardComponent],
+  imports: [ReactiveFormsModule, RouterLink, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, NotFoundComponent, EmptyStateComponent, SkeletonListComponent, IconComponent, ApiKeysPanelComponent, CommandPolicyCardComponent, ServerOwnerCardComponent, FormErrorComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './server-settings.page.html',
   styleUrl: './server-settings.page.scss',
@@ -44,6 +45,8 @@ export class ServerSettingsPage {
   protected readonly saving = signal(false);
   protected readonly can = can;
   protected readonly deniedReason = deniedReason;
+  /** Why the last save failed, shown in the form (no toast). */
+  protected readonly saveError = signal<ApiErrorInfo | null>(null);
 
   protected readonly form = inject(NonNullableFormBuilder).group({
     name: ['', [Validators.required, Validators.maxLength(255)]],
@@ -108,6 +111,7 @@ export class ServerSettingsPage {
       tags: parseTags(v.tags),
     };
     this.saving.set(true);
+    this.saveError.set(null);
     this.api.update(this.id(), body).subscribe({
       next: (s) => {
         this.saving.set(false);
@@ -115,7 +119,10 @@ export class ServerSettingsPage {
         this.resetForm(s);
         this.notify.success('Server saved');
       },
-      error: () => this.saving.set(false),
+      error: (err: unknown) => {
+        this.saveError.set(describeHttpError(err));
+        this.saving.set(false);
+      },
     });
   }
 
@@ -129,10 +136,8 @@ export class ServerSettingsPage {
       requireText: s.name,
     }).subscribe((ok) => {
       if (!ok) return;
-      this.api.remove(s.id).subscribe(() => {
-        this.notify.success(`${s.name} deleted`);
-        void this.router.navigateByUrl('/');
-      });
+      // To the overview first: a toast stays on the page it was raised on.
+      this.api.remove(s.id).subscribe(() => void this.router.navigateByUrl('/').then(() => this.notify.success(`${s.name} deleted`)));
     });
   }
 }

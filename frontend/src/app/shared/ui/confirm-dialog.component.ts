@@ -35,7 +35,9 @@ export interface ConfirmDialogData {
       </button>
     </mat-dialog-actions>
   `,
-  styles: `.danger:not([disabled]) { background: var(--mat-sys-error); color: var(--mat-sys-on-error); }`,
+  // Destructive: the error colour role through Material's filled-button tokens (its disabled look stays).
+  styles: `.danger { --mat-button-filled-container-color: var(--mat-sys-error); --mat-button-filled-label-text-color: var(--mat-sys-on-error);
+    --mat-button-filled-state-layer-color: var(--mat-sys-on-error); }`,
 })
 export class ConfirmDialogComponent {
   protected readonly data = inject<ConfirmDialogData>(MAT_DIALOG_DATA);

@@ -7,14 +7,14 @@ import { IconComponent } from './icon.component';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `<div class="empty" role="status">
     <app-icon [name]="icon()" [size]="48" />
-    <h2>{{ title() }}</h2>
+    @if (headingLevel() === 1) { <h1>{{ title() }}</h1> } @else { <h2>{{ title() }}</h2> }
     @if (message()) { <p class="muted">{{ message() }}</p> }
     <ng-content />
   </div>`,
   styles: `
     .empty { display: flex; flex-direction: column; align-items: center; text-align: center; gap: 8px;
       padding: 48px 16px; color: var(--mat-sys-on-surface-variant); }
-    h2 { font: var(--mat-sys-title-large); margin: 8px 0 0; color: var(--mat-sys-on-surface); }
+    h1, h2 { font: var(--mat-sys-title-large); margin: 8px 0 0; color: var(--mat-sys-on-surface); }
     p { margin: 0 0 8px; max-width: 480px; }
   `,
 })
@@ -22,4 +22,6 @@ export class EmptyStateComponent {
   readonly icon = input('server');
   readonly title = input.required<string>();
   readonly message = input<string>('');
+  /** 1 where the empty state is the whole page (not found): the page's one level-one heading. */
+  readonly headingLevel = input<1 | 2>(2);
 }

@@ -9,7 +9,7 @@ import { EmptyStateComponent } from './empty-state.component';
   imports: [EmptyStateComponent, MatButtonModule, RouterLink],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `<div class="page" data-testid="not-found">
-    <app-empty-state icon="warning" title="Not found" [message]="message()">
+    <app-empty-state icon="warning" title="Not found" [message]="message()" [headingLevel]="1">
       <a mat-flat-button routerLink="/">Back to the overview</a>
     </app-empty-state>
   </div>`,
