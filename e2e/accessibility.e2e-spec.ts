@@ -72,7 +72,17 @@ describe('accessibility (axe) on every page', () => {
     { name: 'alert detail', path: `/alerts/${alertId}`, ready: (p) => p.getByRole('heading', { level: 1 }).waitFor() },
     { name: 'audit log', path: '/audit', ready: (p) => testId(p, 'audit-row') },
     { name: 'chat page', path: '/chat', ready: (p) => testId(p, 'chat-empty') },
-    { name: 'profile', path: '/profile', ready: (p) => p.getByRole('heading', { level: 1, name: 'Profile' }).waitFor() },
+    { name: 'teams (none yet)', path: '/teams', ready: (p) => p.getByText('No teams yet').waitFor() },
+    { name: 'administration: users', path: '/admin', ready: (p) => testId(p, 'user-row') },
+    { name: 'administration: registration', path: '/admin', ready: async (p) => {
+      await p.getByRole('tab', { name: 'Registration' }).click();
+      await testId(p, 'invites-empty');
+    } },
+    { name: 'profile (sessions, API tokens)', path: '/profile', ready: async (p) => {
+      await p.getByRole('heading', { level: 1, name: 'Profile' }).waitFor();
+      await testId(p, 'session');
+      await testId(p, 'tokens-empty');
+    } },
     { name: 'not found', path: '/no-such-page', ready: (p) => testId(p, 'not-found') },
   ];
 

@@ -71,4 +71,22 @@ describe('NotifyService', () => {
     expect(toasts()).toHaveLength(1);
     expect(toasts()[0].textContent).toContain('prod-db deleted');
   });
+
+  it('never covers a fired alert or an error still on screen with a confirmation, but a new alert replaces a confirmation', async () => {
+    await notify.attention('Critical: memory 93 % on web-1', 'View', () => undefined);
+    await settle();
+    await notify.success('Rule created'); // the save answered after the alert it caused
+    await settle();
+    expect(toasts()).toHaveLength(1);
+    expect(toasts()[0].textContent).toContain('Critical: memory');
+
+    document.querySelectorAll('.cdk-overlay-container').forEach((e) => (e.innerHTML = ''));
+    await router.navigateByUrl('/profile'); // a clean page: nothing on screen
+    await settle();
+    await notify.success('Saved');
+    await settle();
+    await notify.attention('Warning: disk 85 % on web-2', 'View', () => undefined);
+    await settle();
+    expect(toasts().map((t) => t.textContent)).toEqual([expect.stringContaining('Warning: disk')]);
+  });
 });

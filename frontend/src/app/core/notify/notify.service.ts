@@ -7,6 +7,9 @@ import { filter } from 'rxjs';
  * Snackbar messages. A toast belongs to the page it was raised on: going to another page (another
  * path; a query-string change is the same page) dismisses it, and one still loading is not shown.
  * Errors keep the request id out of the sentence, in a "Details" expander (ErrorToastComponent).
+ * A confirmation ("saved") never covers an error or an alert still on screen: it is dropped, since
+ * the change it confirms is visible on the page anyway (an alert that fires while a save answers
+ * would otherwise be replaced by "Rule created" before anyone read it).
  * MatSnackBar (and the CDK overlay it needs) is loaded on first use, which keeps ~60 kB raw
  * out of the initial bundle: the login page does not need it until something fails.
  */
@@ -14,7 +17,7 @@ import { filter } from 'rxjs';
 export class NotifyService {
   private readonly injector = inject(Injector);
   private readonly router = inject(Router);
-  private current: MatSnackBarRef<unknown> | null = null;
+  private current: { ref: MatSnackBarRef<unknown>; urgent: boolean } | null = null;
   /** Bumped when the user goes to another page: a toast asked for before that is not opened after it. */
   private page = 0;
 
@@ -22,7 +25,7 @@ export class NotifyService {
     this.router.events.pipe(filter((e): e is NavigationStart => e instanceof NavigationStart)).subscribe((e) => {
       if (pathOf(this.router, e.url) === pathOf(this.router, this.router.url)) return;
       this.page++;
-      this.current?.dismiss();
+      this.current?.ref.dismiss();
       this.current = null;
     });
   }
@@ -34,7 +37,7 @@ export class NotifyService {
     this.track(this.injector.get(MatSnackBar).openFromComponent(ErrorToastComponent, {
       data: { message, requestId: requestId ?? null },
       duration: 10_000, politeness: 'assertive', panelClass: 'snack-error',
-    }));
+    }), true);
   }
 
   success(message: string): Promise<void> {
@@ -49,16 +52,17 @@ export class NotifyService {
   private async open(text: string, action: string, config: MatSnackBarConfig, onAction?: () => void): Promise<void> {
     const page = this.page;
     const { MatSnackBar } = await import('@angular/material/snack-bar');
-    if (page !== this.page) return;
+    const urgent = config.politeness === 'assertive';
+    if (page !== this.page || (!urgent && this.current?.urgent)) return;
     const ref = this.injector.get(MatSnackBar).open(text, action, config);
     if (onAction) ref.onAction().subscribe(onAction);
-    this.track(ref);
+    this.track(ref, urgent);
   }
 
-  private track(ref: MatSnackBarRef<unknown>): void {
-    this.current = ref;
+  private track(ref: MatSnackBarRef<unknown>, urgent: boolean): void {
+    this.current = { ref, urgent };
     ref.afterDismissed().subscribe(() => {
-      if (this.current === ref) this.current = null;
+      if (this.current?.ref === ref) this.current = null;
     });
   }
 }

@@ -27,6 +27,8 @@ describe('RegisterPage', () => {
     const f = TestBed.createComponent(RegisterPage);
     http.expectOne('/api/v1/auth/oidc/config').flush({ oidcEnabled: true, oidcButtonLabel: 'SSO', localLogin: false });
     await f.whenStable();
+    http.expectOne('/api/v1/auth/registration').flush({ mode: 'open', inviteRequired: false });
+    await f.whenStable();
     expect(f.nativeElement.querySelector('form')).toBeNull();
     expect(q(f, '[data-testid=registration-off]').textContent).toContain('single sign-on');
   });
@@ -71,6 +73,7 @@ describe('RegisterPage with invite-only registration', () => {
     jest.spyOn(TestBed.inject(Router), 'navigateByUrl').mockResolvedValue(true);
     const fixture = TestBed.createComponent(RegisterPage);
     if (invite) fixture.componentRef.setInput('invite', invite);
+    http.expectOne('/api/v1/auth/oidc/config').flush({ oidcEnabled: false, oidcButtonLabel: '', localLogin: true });
     await fixture.whenStable();
     http.expectOne('/api/v1/auth/registration').flush({ mode: 'invite', inviteRequired: true });
     await fixture.whenStable();
