@@ -6,6 +6,7 @@ import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
 import { FOREIGN_KEY_VIOLATION, sqlStateOf } from '../../common/db-errors';
 import { EventBus } from '../../events';
 import { AuditService } from '../audit/audit.service';
+import { requireTokenScope } from '../personal-tokens/token-scopes';
 import { UsersService } from '../users/users.service';
 import { teamNotFound, TeamErrorCode, TeamException } from './teams.errors';
 
@@ -37,7 +38,8 @@ const toMember = (r: MemberRow): TeamMember => ({
  * team, its members and its servers; team admins rename and delete it and manage members. A team
  * never loses its last admin. The instance admin may read and manage every team (audited, flagged
  * as acting without a role when they are not a member). Everything that changes is audited with
- * the team, so every member sees it.
+ * the team, so every member sees it. With a personal API token, every change (creating, renaming,
+ * deleting, members, leaving) needs the `members.manage` scope.
  */
 @Injectable()
 export class TeamsService {
@@ -61,6 +63,7 @@ export class TeamsService {
   }
 
   async create(user: AuthUser, name: string, meta: RequestMeta): Promise<Team> {
+    requireTokenScope(user, 'members.manage');
     const id = await this.db.transaction(async (tx) => {
       const [row] = (await tx.query('INSERT INTO teams (name, created_by) VALUES ($1, $2) RETURNING id', [name, user.id])) as { id: string }[];
       await tx.query(`INSERT INTO team_members (team_id, user_id, role) VALUES ($1, $2, 'admin')`, [row.id, user.id]);
@@ -150,6 +153,7 @@ export class TeamsService {
   async leave(user: AuthUser, id: string, meta: RequestMeta): Promise<void> {
     const team = await this.visible(user, id);
     if (!isTeamRole(team.role)) throw teamNotFound();
+    requireTokenScope(user, 'members.manage');
     await this.dropMember(id, user.id);
     await this.audit.record({ action: 'team.leave', description: `Left team "${team.name}"`, userId: user.id, teamId: id, meta });
   }
@@ -180,9 +184,13 @@ export class TeamsService {
     return row;
   }
 
-  /** The team if the caller may manage it (team admin, or the instance admin); 403 for other members. */
+  /**
+   * The team if the caller may manage it (team admin, or the instance admin); 403 for other members,
+   * and for a personal API token without the `members.manage` scope.
+   */
   private async managed(user: AuthUser, id: string): Promise<TeamRow> {
     const team = await this.visible(user, id);
+    requireTokenScope(user, 'members.manage');
     if (team.role !== 'admin' && !isAdmin(user)) {
       throw new TeamException(TeamErrorCode.Forbidden, 'Only an admin of the team can do this (capability members.manage)', [{ capability: 'members.manage', via: team.role }]);
     }
