@@ -1,4 +1,6 @@
 import type { TokenScope } from '@chatops/protocol';
+import type { QueryRunner } from 'typeorm';
+import { TokenScopeNames1764238000000 } from '../src/database/migrations/1764238000000-TokenScopeNames';
 import { createServer, registerUser, startTestApp, TestApp, TestUser } from './support/app';
 
 /**
@@ -37,6 +39,7 @@ describe('personal API token scopes', () => {
     { name: 'POST command', needs: 'commands.run', allowed: [201, 409, 503], call: (k) => t.http().post(`/api/v1/commands/${serverId}`).set(bearer(k)).send({ command: 'uptime' }) },
     { name: 'POST docker restart', needs: 'docker.action', allowed: [200, 201, 409, 503], call: (k) => t.http().post(`/api/v1/docker/${serverId}/containers/abc123/restart`).set(bearer(k)) },
     { name: 'PUT server', needs: 'server.manage', allowed: [200], call: (k) => t.http().put(`/api/v1/servers/${serverId}`).set(bearer(k)).send({ name: 'renamed' }) },
+    { name: 'POST server', needs: 'server.manage', allowed: [201], call: (k) => t.http().post('/api/v1/servers').set(bearer(k)).send({ name: `made-by-token-${Math.random().toString(36).slice(2, 8)}` }) },
     { name: 'POST team', needs: 'members.manage', allowed: [201], call: (k) => t.http().post('/api/v1/teams').set(bearer(k)).send({ name: `team-${Math.random().toString(36).slice(2, 8)}` }) },
     { name: 'GET admin users', needs: 'admin', allowed: [200], call: (k) => t.http().get('/api/v1/admin/users').set(bearer(k)) },
   ];
@@ -45,6 +48,7 @@ describe('personal API token scopes', () => {
   const snapshot = async () => ({
     server: (await t.db.query('SELECT name FROM servers WHERE id = $1', [serverId])).rows[0].name as string,
     teams: Number((await t.db.query('SELECT count(*) FROM teams')).rows[0].count),
+    servers: Number((await t.db.query('SELECT count(*) FROM servers')).rows[0].count),
     commands: Number((await t.db.query('SELECT count(*) FROM command_history')).rows[0].count),
   });
 
@@ -96,5 +100,19 @@ describe('personal API token scopes', () => {
     expect(row.rows[0].scopes).toEqual(['server.read', 'docker.action', 'commands.run']);
     const bad = await t.http().post('/api/v1/auth/tokens').set(alice.auth).send({ name: 'x', expiresAt: inDays(1), scopes: ['docker.act', 'docker.action'] }).expect(400);
     expect(JSON.stringify(bad.body.details)).toContain('scopes');
+  });
+
+  it('the migration rewrites stored legacy scopes to capability names (dropping duplicates) and leaves the others alone', async () => {
+    const insert = async (scopes: string[]) => (await t.db.query(
+      `INSERT INTO personal_tokens (user_id, name, token_hash, token_prefix, scopes, expires_at)
+       VALUES ($1, 'old', md5(random()::text) || md5(random()::text), 'cop_old', $2, now() + interval '1 day') RETURNING id`,
+      [alice.user.id, scopes],
+    )).rows[0].id as string;
+    const legacy = await insert(['servers.read', 'audit.read', 'docker.act', 'metrics.read']);
+    const current = await insert(['metrics.read', 'admin']);
+    await new TokenScopeNames1764238000000().up({ query: (sql: string) => t.db.query(sql) } as unknown as QueryRunner);
+    const scopes = async (id: string) => (await t.db.query('SELECT scopes FROM personal_tokens WHERE id = $1', [id])).rows[0].scopes;
+    expect(await scopes(legacy)).toEqual(['docker.action', 'metrics.read', 'server.read']);
+    expect(await scopes(current)).toEqual(['metrics.read', 'admin']);
   });
 });

@@ -1,5 +1,6 @@
 import { applyDecorators, CanActivate, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiTokenScope } from '../access/api-capability.decorator';
 import type { Request } from 'express';
 import { ApiErrors } from '../../common/api-errors';
 import { AuthUser, isAdmin } from '../../common/decorators';
@@ -23,4 +24,4 @@ export class AdminGuard implements CanActivate {
 }
 
 /** Marks a controller or route as the instance admin's (403 `admin.required` for everybody else). */
-export const AdminOnly = () => applyDecorators(UseGuards(AdminGuard), ApiBearerAuth(), ApiErrors(401, 403));
+export const AdminOnly = () => applyDecorators(UseGuards(AdminGuard), ApiBearerAuth(), ApiErrors(401, 403), ApiTokenScope('admin'));
