@@ -129,7 +129,8 @@ export class TeamsService {
     const before = await this.db.transaction(async (tx) => {
       const current = await this.lockedMember(tx, id, userId);
       if (current.role === 'admin' && role !== 'admin') await this.keepAnAdmin(tx, id);
-      await tx.query('UPDATE team_members SET role = $3 WHERE team_id = $1 AND user_id = $2', [id, userId, role]);
+      // A role set by hand is the team's decision: the single sign-on mapping no longer manages this membership.
+      await tx.query(`UPDATE team_members SET role = $3, source = 'manual' WHERE team_id = $1 AND user_id = $2`, [id, userId, role]);
       return current;
     });
     await this.audit.record({
