@@ -74,7 +74,8 @@ describe('OpenID Connect team mapping', () => {
     expect(entries).toHaveLength(3);
     // The team's admin sees the new member, and the entry in the team's audit log.
     const members = await t.http().get(`/api/v1/teams/${teams.Ops}/members`).set(admin.auth).expect(200);
-    expect(members.body.map((m: { username: string; role: string }) => `${m.username}:${m.role}`)).toEqual(['first_local:admin', 'sam:operator']);
+    expect(members.body.map((m: { username: string; role: string; source: string }) => `${m.username}:${m.role}:${m.source}`))
+      .toEqual(['first_local:admin:manual', 'sam:operator:oidc']);
 
     // Signing in again with the same groups changes nothing.
     await signIn();

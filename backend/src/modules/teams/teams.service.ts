@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { isTeamRole, type Team, type TeamMember, type TeamRole } from '@chatops/protocol';
+import { isTeamRole, type Team, type TeamMember, type TeamMemberSource, type TeamRole } from '@chatops/protocol';
 import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
 import { FOREIGN_KEY_VIOLATION, sqlStateOf } from '../../common/db-errors';
 import { EventBus } from '../../events';
@@ -11,7 +11,7 @@ import { UsersService } from '../users/users.service';
 import { teamNotFound, TeamErrorCode, TeamException } from './teams.errors';
 
 interface TeamRow { id: string; name: string; role: string | null; member_count: string; server_count: string; created_at: Date; updated_at: Date }
-interface MemberRow { user_id: string; username: string; full_name: string | null; role: TeamRole; added_at: Date }
+interface MemberRow { user_id: string; username: string; full_name: string | null; role: TeamRole; source: TeamMemberSource; added_at: Date }
 
 const TEAM_SELECT = `
   SELECT t.id, t.name, me.role, t.created_at, t.updated_at,
@@ -30,7 +30,7 @@ const toTeam = (r: TeamRow): Team => ({
 });
 
 const toMember = (r: MemberRow): TeamMember => ({
-  userId: r.user_id, username: r.username, fullName: r.full_name, role: r.role, addedAt: r.added_at.toISOString(),
+  userId: r.user_id, username: r.username, fullName: r.full_name, role: r.role, source: r.source, addedAt: r.added_at.toISOString(),
 });
 
 /**
@@ -225,7 +225,7 @@ export class TeamsService {
 
   private memberRows(m: EntityManager, teamId: string, userId?: string): Promise<MemberRow[]> {
     return m.query(
-      `SELECT m.user_id, u.username, u.full_name, m.role, m.added_at
+      `SELECT m.user_id, u.username, u.full_name, m.role, m.source, m.added_at
          FROM team_members m JOIN users u ON u.id = m.user_id
         WHERE m.team_id = $1 ${userId ? 'AND m.user_id = $2' : ''}
         ORDER BY CASE m.role WHEN 'admin' THEN 0 WHEN 'operator' THEN 1 ELSE 2 END, lower(u.username)`,
