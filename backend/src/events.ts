@@ -44,7 +44,9 @@ export interface ChatopsEvents extends AgentStreamEvents {
   /**
    * A person signed in through OpenID Connect (after the account was found or created and its role
    * applied). The hook for claim-to-team mappings: a listener may add or remove team memberships
-   * from `groups` (the OIDC_GROUPS_CLAIM values) or any other claim.
+   * from `groups` (the OIDC_GROUPS_CLAIM values) or any other claim (OidcTeamSyncService does, for
+   * OIDC_TEAM_MAPPING). Emitted with `emitAsync` and awaited before the session is issued; a listener
+   * must handle its own failures, which would otherwise fail the sign-in.
    */
   'auth.oidc_signed_in': { userId: string; issuer: string; subject: string; groups: string[]; claims: Record<string, unknown> };
 }

@@ -1,4 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { CAPABILITIES } from '@chatops/protocol';
 import { startTestApp, TestApp } from './support/app';
 
 /** The served OpenAPI document is valid, complete and matches the contract's routes. */
@@ -50,6 +51,16 @@ describe('OpenAPI document', () => {
     const secured = ops.filter((o) => o.key.startsWith('get /api/v1/servers'));
     for (const { op } of secured) expect(op.security).toEqual([{ bearer: [] }]);
     expect(doc.components.schemas.ErrorResponse.required).toEqual(expect.arrayContaining(['statusCode', 'error', 'message', 'requestId']));
+  });
+
+  it('documents the personal API token scopes: the capability names, and x-token-scope on team changes and admin routes', () => {
+    const scopes = doc.components.schemas.CreatePersonalTokenDto.properties.scopes;
+    expect(JSON.stringify(scopes)).toContain('docker.action');
+    expect(doc.components.schemas.PersonalTokenResponse.properties.scopes.items.enum).toEqual([...CAPABILITIES, 'admin']);
+    expect(doc.paths['/api/v1/teams'].post['x-token-scope']).toBe('members.manage');
+    expect(doc.paths['/api/v1/teams/{id}/members/{userId}'].delete['x-token-scope']).toBe('members.manage');
+    expect(doc.paths['/api/v1/teams'].get['x-token-scope']).toBeUndefined();
+    expect(doc.paths['/api/v1/admin/users'].get['x-token-scope']).toBe('admin');
   });
 
   it('documents the key prefix that tells API keys apart', () => {

@@ -28,7 +28,7 @@ describe('personal API tokens', () => {
   it('shows the secret once with the cop_ prefix, stores only its hash, lists it without the secret, and audits the creation', async () => {
     const res = await create(alice, { name: ' deploy bot ', expiresAt: inDays(30), scopes: ['servers.read', 'metrics.read'] }).expect(201);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.body).toMatchObject({ name: 'deploy bot', scopes: ['servers.read', 'metrics.read'], lastUsedAt: null });
+    expect(res.body).toMatchObject({ name: 'deploy bot', scopes: ['server.read', 'metrics.read'], lastUsedAt: null }); // legacy names rewritten
     expect(res.body.token).toMatch(/^cop_[A-Za-z0-9_-]{43}$/);
     expect(res.body.prefix).toBe(res.body.token.slice(0, 12));
     const row = await t.db.query('SELECT token_hash FROM personal_tokens WHERE id = $1', [res.body.id]);
@@ -70,9 +70,9 @@ describe('personal API tokens', () => {
     expect(lastUsed).toBeInstanceOf(Date);
   });
 
-  it('a read-only token (only *.read scopes) may read but not change anything', async () => {
+  it('a read-only token (only read capabilities) may read but not change anything', async () => {
     const server = await createServer(t, alice);
-    const { body: tok } = await create(alice, { name: 'reader', expiresAt: inDays(1), scopes: ['servers.read'] }).expect(201);
+    const { body: tok } = await create(alice, { name: 'reader', expiresAt: inDays(1), scopes: ['server.read'] }).expect(201);
     await t.http().get(`/api/v1/servers/${server.id}`).set(bearer(tok.token)).expect(200);
     const res = await t.http().delete(`/api/v1/servers/${server.id}`).set(bearer(tok.token)).expect(403);
     expect(res.body.code).toBe('token.scope_denied');

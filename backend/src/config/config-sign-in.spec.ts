@@ -23,9 +23,15 @@ describe('sign-in configuration', () => {
       scopes: 'openid profile email',
       groupsClaim: 'groups',
       adminGroups: ['ops-admins', 'sre'],
+      teamMapping: [],
       linkVerifiedEmail: false,
       allowHttp: false,
     });
+  });
+
+  it('reads the team mapping', () => {
+    const c = loadConfig({ ...base, ...oidc, PUBLIC_URL: 'https://ops.example.com', OIDC_TEAM_MAPPING: 'sre:Ops:operator, sre-leads:Ops:admin' });
+    expect(c.oidc?.teamMapping).toEqual([{ group: 'sre', team: 'Ops', role: 'operator' }, { group: 'sre-leads', team: 'Ops', role: 'admin' }]);
   });
 
   it.each([
@@ -34,6 +40,7 @@ describe('sign-in configuration', () => {
     [{ ...oidc, OIDC_REDIRECT_URI: 'https://ops.example.com/cb', OIDC_ISSUER: 'http://id.internal' }, /must be https/],
     [{ ...oidc, OIDC_REDIRECT_URI: 'https://ops.example.com/cb', OIDC_SCOPES: 'profile email' }, /must include "openid"/],
     [{ LOCAL_LOGIN: 'false' }, /LOCAL_LOGIN: false needs OIDC_ISSUER/],
+    [{ ...oidc, OIDC_REDIRECT_URI: 'https://ops.example.com/cb', OIDC_TEAM_MAPPING: 'sre:Ops:admin,devs:Web:owner' }, /OIDC_TEAM_MAPPING: entry 2: role must be/],
   ])('refuses an incomplete setup (%#), naming the variable and never echoing the secret', (env, message) => {
     let error: unknown;
     try {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseOidcTeamMapping, type OidcTeamMapping } from './oidc-team-mapping';
 
 /**
  * The whole configuration, read from the environment once at boot and validated.
@@ -82,6 +83,7 @@ const envSchema = z.object({
   OIDC_BUTTON_LABEL: z.string().min(1).max(64).default('Sign in with SSO'),
   OIDC_GROUPS_CLAIM: z.string().min(1).max(128).default('groups'),
   OIDC_ADMIN_GROUPS: z.string().default(''),
+  OIDC_TEAM_MAPPING: z.string().max(16_384).default(''),
   OIDC_LINK_VERIFIED_EMAIL: bool.default(false),
   OIDC_ALLOW_HTTP: bool.default(false),
 });
@@ -178,6 +180,11 @@ export interface OidcConfig {
   groupsClaim: string;
   /** Members of any of these groups sign in as instance admins; the others as users. Empty: roles are not managed by the provider. */
   adminGroups: string[];
+  /**
+   * OIDC_TEAM_MAPPING: provider groups → team memberships, applied at every sign-in (docs/security.md).
+   * Empty: the provider does not manage team memberships.
+   */
+  teamMapping: OidcTeamMapping[];
   /** Sign a new provider identity into the local account with the same, provider-verified email. */
   linkVerifiedEmail: boolean;
   /** Talk to an http:// issuer (tests, trusted networks); https only otherwise. */
@@ -194,6 +201,8 @@ function oidcConfig(e: z.infer<typeof envSchema>): OidcConfig | null {
   if (!e.OIDC_REDIRECT_URI && !e.PUBLIC_URL) problems.push('  OIDC_REDIRECT_URI: required with OIDC_ISSUER unless PUBLIC_URL is set');
   if (e.OIDC_ISSUER.startsWith('http:') && !e.OIDC_ALLOW_HTTP) problems.push('  OIDC_ISSUER: must be https (or set OIDC_ALLOW_HTTP=true)');
   if (!e.OIDC_SCOPES.split(' ').includes('openid')) problems.push('  OIDC_SCOPES: must include "openid"');
+  const teamMapping = parseOidcTeamMapping(e.OIDC_TEAM_MAPPING);
+  problems.push(...teamMapping.problems.map((p) => `  OIDC_TEAM_MAPPING: ${p}`));
   if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return {
     issuer: e.OIDC_ISSUER,
@@ -204,6 +213,7 @@ function oidcConfig(e: z.infer<typeof envSchema>): OidcConfig | null {
     buttonLabel: e.OIDC_BUTTON_LABEL,
     groupsClaim: e.OIDC_GROUPS_CLAIM,
     adminGroups: e.OIDC_ADMIN_GROUPS.split(',').map((g) => g.trim()).filter(Boolean),
+    teamMapping: teamMapping.mappings,
     linkVerifiedEmail: e.OIDC_LINK_VERIFIED_EMAIL,
     allowHttp: e.OIDC_ALLOW_HTTP,
   };

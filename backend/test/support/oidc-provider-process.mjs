@@ -5,7 +5,8 @@
 //
 // env: OIDC_TEST_PORT (0: any), OIDC_TEST_CLIENT_ID, OIDC_TEST_CLIENT_SECRET, OIDC_TEST_REDIRECT_URI,
 //      OIDC_TEST_USERS = {"<accountId>": {email, email_verified, name, preferred_username, groups}, ...}
-// control (test only): POST /test/login-as?user=<accountId>, POST /test/deny?on=1|0
+// control (test only): POST /test/login-as?user=<accountId>, POST /test/deny?on=1|0,
+//      POST /test/groups?user=<accountId>&groups=<a,b> (the groups claim of later sign-ins)
 // prints one line `{"issuer":"http://127.0.0.1:<port>"}` when it listens.
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
@@ -41,6 +42,10 @@ server.on('request', async (req, res) => {
   try {
     if (req.method === 'POST' && url.pathname === '/test/login-as') {
       current = url.searchParams.get('user');
+      return res.writeHead(204).end();
+    }
+    if (req.method === 'POST' && url.pathname === '/test/groups' && users[url.searchParams.get('user')]) {
+      users[url.searchParams.get('user')].groups = (url.searchParams.get('groups') ?? '').split(',').filter(Boolean);
       return res.writeHead(204).end();
     }
     if (req.method === 'POST' && url.pathname === '/test/deny') {

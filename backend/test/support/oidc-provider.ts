@@ -9,6 +9,8 @@ export interface TestOidcProvider {
   clientSecret: string;
   /** The account the next sign-in at the provider logs in as. */
   loginAs(accountId: string): Promise<void>;
+  /** Sets the groups claim the account has at its later sign-ins. */
+  setGroups(accountId: string, groups: string[]): Promise<void>;
   /** While on, the provider answers every sign-in with `error=access_denied`. */
   deny(on: boolean): Promise<void>;
   output(): string;
@@ -56,6 +58,7 @@ export async function startOidcProvider(opts: { redirectUri: string; users: Reco
     clientId,
     clientSecret,
     loginAs: (id) => control(`/test/login-as?user=${encodeURIComponent(id)}`),
+    setGroups: (id, groups) => control(`/test/groups?user=${encodeURIComponent(id)}&groups=${encodeURIComponent(groups.join(','))}`),
     deny: (on) => control(`/test/deny?on=${on ? 1 : 0}`),
     output: () => out,
     stop: async () => {

@@ -88,11 +88,20 @@ export interface Team {
   updatedAt: string;
 }
 
+/**
+ * How a membership came about: `manual` (added or last changed by a team admin) or `oidc` (granted
+ * by the single sign-on team mapping, OIDC_TEAM_MAPPING, which keeps it in line with the person's
+ * groups at every sign-in).
+ */
+export const TEAM_MEMBER_SOURCES = ['manual', 'oidc'] as const;
+export type TeamMemberSource = (typeof TEAM_MEMBER_SOURCES)[number];
+
 export interface TeamMember {
   userId: string;
   username: string;
   fullName: string | null;
   role: TeamRole;
+  source: TeamMemberSource;
   addedAt: string;
 }
 

@@ -1,4 +1,5 @@
 /** Sign-in options and personal API tokens (docs/api.md "Sign-in", docs/security.md). */
+import { CAPABILITIES, READ_CAPABILITIES } from './access';
 
 /** `GET /auth/oidc/config`: what the sign-in page offers. */
 export interface SignInOptions {
@@ -29,28 +30,38 @@ export const PERSONAL_TOKEN_PREFIX = 'cop_';
 export const PERSONAL_TOKEN_MAX_DAYS = 366;
 
 /**
- * The scopes a personal token may be limited to. A token whose scopes are all `*.read` is
- * read-only (GET only); an empty or absent list grants what the user may do. These are the
- * capability names the access model checks; the one list is here so backend and dashboard agree.
+ * The scopes a personal token may be limited to: the capability names of the access model
+ * (`CAPABILITIES`, docs/access.md) plus `admin` for the instance admin's routes. An empty or absent
+ * list grants what the user may do. A scoped token can do what the user may do AND what a scope
+ * names: on a server, `AccessService` intersects the user's capabilities there with the scopes
+ * (403 `token.scope_denied` naming the capability). The one list is here so backend and dashboard agree.
  */
-export const TOKEN_SCOPES = [
-  'servers.read',
-  'servers.manage',
-  'metrics.read',
-  'alerts.read',
-  'alerts.manage',
-  'docker.read',
-  'docker.act',
-  'commands.exec',
-  'audit.read',
-] as const;
+export const TOKEN_SCOPES = [...CAPABILITIES, 'admin'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 export const isTokenScope = (value: unknown): value is TokenScope =>
   typeof value === 'string' && (TOKEN_SCOPES as readonly string[]).includes(value);
 
-/** A scope list that allows only reads. */
-export const isReadOnlyScopes = (scopes: readonly string[]) => scopes.length > 0 && scopes.every((s) => s.endsWith('.read'));
+/**
+ * Scope names accepted before scopes were capability names, and what they mean now. Still accepted
+ * on creation (rewritten to the capability); stored rows were migrated.
+ */
+export const LEGACY_TOKEN_SCOPES: Readonly<Record<string, TokenScope>> = {
+  'servers.read': 'server.read',
+  'servers.manage': 'server.manage',
+  'docker.read': 'containers.read',
+  'docker.act': 'docker.action',
+  'commands.exec': 'commands.run',
+  'audit.read': 'server.read',
+};
+
+/** A scope name as accepted on creation: current ones as they are, legacy ones rewritten, anything else unchanged (then refused). */
+export const normalizeTokenScope = (value: unknown): unknown =>
+  typeof value === 'string' && Object.hasOwn(LEGACY_TOKEN_SCOPES, value) ? LEGACY_TOKEN_SCOPES[value] : value;
+
+/** A scope list that allows only reads (every scope is a read capability): such a token may only send GET requests. */
+export const isReadOnlyScopes = (scopes: readonly string[]) =>
+  scopes.length > 0 && scopes.every((s) => (READ_CAPABILITIES as readonly string[]).includes(s));
 
 export interface PersonalToken {
   id: string;

@@ -15,11 +15,14 @@ import { ChatStreams1764237000000 } from './1764237000000-ChatStreams';
 import { ServerTags1764236000000 } from './1764236000000-ServerTags';
 import { PerUserSlots1764237500000 } from './1764237500000-PerUserSlots';
 import { SignIn1764235500000 } from './1764235500000-SignIn';
+import { TokenScopeNames1764238000000 } from './1764238000000-TokenScopeNames';
+import { SsoTeamMembers1764238100000 } from './1764238100000-SsoTeamMembers';
 
 /** Every migration, in order. The app runs pending ones at start; `npm run db:migrate` does too. */
 export const MIGRATIONS = [
   Init1764230000000, Metrics1764230100000, Rollups1764230200000, AuditOwner1764230300000, Commands1764231000000,
   ConnectionEventAttempts1764231500000, Alerts1764232000000, ContainerEvents1764232500000, Chatops1764233000000,
   AgentGeneration1764233500000, ChatDoors1764234500000, Teams1764235000000, SignIn1764235500000, ServerTags1764236000000,
-  AdminUsers1764236500000, ChatStreams1764237000000, PerUserSlots1764237500000,
+  AdminUsers1764236500000, ChatStreams1764237000000, PerUserSlots1764237500000, TokenScopeNames1764238000000,
+  SsoTeamMembers1764238100000,
 ];

@@ -6,6 +6,8 @@ import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
 import { AuditService } from '../audit/audit.service';
 import { ServerEntity } from '../servers/server.entity';
 import { serverNotFound, ServerException } from '../servers/servers.errors';
+import { capabilitiesAllowedByToken, requireTokenScope } from '../personal-tokens/token-scopes';
+import { PersonalTokenException } from '../personal-tokens/personal-tokens.errors';
 import { AccessErrorCode, AccessException } from './access.errors';
 
 /** A server the caller may see, with how they reach it. */
@@ -14,17 +16,18 @@ export type GrantedServer = ServerEntity & { access: ServerAccess };
 /**
  * How `user` reaches a server: its owner (personal server: every capability), a member of the team
  * that holds it (the role's capabilities), the instance admin without a role (reading, plus
- * break-glass), or not at all (null).
+ * break-glass), or not at all (null). With a personal API token, `capabilities` is narrowed to the
+ * token's scopes.
  */
 export function grantFor(user: AuthUser, server: { ownerId: string; teamId: string | null }, memberRole: TeamRole | null): ServerAccess | null {
   const admin = isAdmin(user);
   if (!server.teamId) {
-    if (server.ownerId === user.id) return { via: 'owner', teamId: null, capabilities: [...CAPABILITIES], breakGlass: false };
+    if (server.ownerId === user.id) return { via: 'owner', teamId: null, capabilities: capabilitiesAllowedByToken(user, CAPABILITIES), breakGlass: false };
   } else if (memberRole) {
     const caps = ROLE_CAPABILITIES[memberRole];
-    return { via: memberRole, teamId: server.teamId, capabilities: [...caps], breakGlass: admin && caps.length < CAPABILITIES.length };
+    return { via: memberRole, teamId: server.teamId, capabilities: capabilitiesAllowedByToken(user, caps), breakGlass: admin && caps.length < CAPABILITIES.length };
   }
-  return admin ? { via: 'instance_admin', teamId: server.teamId, capabilities: [...READ_CAPABILITIES], breakGlass: true } : null;
+  return admin ? { via: 'instance_admin', teamId: server.teamId, capabilities: capabilitiesAllowedByToken(user, READ_CAPABILITIES), breakGlass: true } : null;
 }
 
 /**
@@ -36,7 +39,8 @@ export function grantFor(user: AuthUser, server: { ownerId: string; teamId: stri
  * servers leaks); visible without the capability → 403 `access.forbidden` naming it. The instance
  * admin may do anything (the contract's "admins see all"), but using a capability their role on a
  * team server does not give them is break-glass: allowed, and audited as `access.break_glass` on
- * the server, which the team sees in its audit log.
+ * the server, which the team sees in its audit log. A request made with a personal API token is
+ * further limited to the token's scopes: 403 `token.scope_denied` naming the capability (`via: token`).
  */
 @Injectable()
 export class AccessService {
@@ -67,6 +71,9 @@ export class AccessService {
   async require(user: AuthUser, serverId: string, capability: Capability, meta?: RequestMeta, notFound: () => Error = serverNotFound): Promise<GrantedServer> {
     const server = await this.resolve(user, serverId);
     if (!server) throw notFound();
+    // A personal API token: the user's capabilities here intersected with the token's scopes. Checked
+    // before break-glass, so a token never reaches beyond its scopes, whoever its owner is.
+    requireTokenScope(user, capability);
     if (server.access.capabilities.includes(capability)) return server;
     if (!server.access.breakGlass) throw forbidden(server.access, capability);
     if (server.teamId) {
@@ -87,7 +94,7 @@ export class AccessService {
     try {
       return await this.require(user, serverId, capability, meta);
     } catch (err) {
-      if (err instanceof AccessException) return 'forbidden';
+      if (err instanceof AccessException || err instanceof PersonalTokenException) return 'forbidden';
       if (err instanceof ServerException) return 'not_found';
       throw err;
     }

@@ -13,7 +13,8 @@ const READ_METHODS = new Set(['GET', 'HEAD']);
 /**
  * Global guard: every route needs a valid access token unless it is marked @Public(). A personal
  * API token (`Authorization: Bearer cop_…`) is accepted in its place, except on @SessionOnly()
- * routes; a read-only token (only `*.read` scopes) may only read.
+ * routes; a read-only token (only read capabilities as scopes) may only read. Finer checks:
+ * `AccessService` (server capabilities), `AdminGuard` (the `admin` scope), `TeamsService` (`members.manage`).
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {

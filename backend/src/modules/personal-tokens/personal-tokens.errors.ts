@@ -10,7 +10,10 @@ export enum PersonalTokenErrorCode {
   ExpiryTooFar = 'token.expiry_too_far',
   /** Creating tokens, changing the password or the profile needs a signed-in session, not a token. */
   SessionRequired = 'token.session_required',
-  /** A read-only token (only `*.read` scopes) was used for a change. */
+  /**
+   * The token's scopes do not include what the route needs: a read-only token (only read
+   * capabilities) used for a change, or a capability (named in the details, `via: token`) it lacks.
+   */
   ScopeDenied = 'token.scope_denied',
 }
 

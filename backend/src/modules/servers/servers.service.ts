@@ -12,6 +12,7 @@ import { teamNotFound } from '../teams/teams.errors';
 import { FOREIGN_KEY_VIOLATION, sqlStateOf } from '../../common/db-errors';
 import { CreateServerDto, UpdateServerDto } from './dto/server.dto';
 import { ServerResponse } from './dto/server.response';
+import { requireTokenScope } from '../personal-tokens/token-scopes';
 import { ServerEntity, toServer } from './server.entity';
 import { serverNotFound, ServerErrorCode, ServerException } from './servers.errors';
 
@@ -76,6 +77,8 @@ export class ServersService {
   }
 
   async create(user: AuthUser, dto: CreateServerDto, meta: RequestMeta): Promise<ServerResponse> {
+    // A new server is the caller's with every capability: a scoped token needs server.manage to make one.
+    requireTokenScope(user, 'server.manage');
     checkMetadata(dto.metadata);
     const server = await this.servers.save(this.servers.create({
       ownerId: user.id,

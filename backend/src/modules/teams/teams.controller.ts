@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/api-errors';
 import { AuthUser, CurrentUser, ReqMeta, RequestMeta } from '../../common/decorators';
 import { UuidPipe } from '../../common/uuid.pipe';
+import { ApiTokenScope } from '../access/api-capability.decorator';
 import { AddTeamMemberDto, ChangeTeamMemberDto, CreateTeamDto, RenameTeamDto, TeamMemberResponse, TeamResponse } from './dto/team.dto';
 import { TeamsService } from './teams.service';
 
@@ -20,6 +21,7 @@ export class TeamsController {
   }
 
   /** Creates a team; you become its admin. */
+  @ApiTokenScope('members.manage')
   @Post()
   createTeam(@CurrentUser() user: AuthUser, @Body() dto: CreateTeamDto, @ReqMeta() meta: RequestMeta): Promise<TeamResponse> {
     return this.teams.create(user, dto.name, meta);
@@ -32,12 +34,14 @@ export class TeamsController {
   }
 
   /** Renames the team (team admins). */
+  @ApiTokenScope('members.manage')
   @Put(':id')
   renameTeam(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: RenameTeamDto, @ReqMeta() meta: RequestMeta): Promise<TeamResponse> {
     return this.teams.rename(user, id, dto.name, meta);
   }
 
   /** Deletes the team (team admins); 409 `team.has_servers` while it holds servers. */
+  @ApiTokenScope('members.manage')
   @Delete(':id')
   @HttpCode(204)
   deleteTeam(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
@@ -51,12 +55,14 @@ export class TeamsController {
   }
 
   /** Adds a user by username or email with a role (team admins). */
+  @ApiTokenScope('members.manage')
   @Post(':id/members')
   addTeamMember(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: AddTeamMemberDto, @ReqMeta() meta: RequestMeta): Promise<TeamMemberResponse> {
     return this.teams.addMember(user, id, dto.user, dto.role, meta);
   }
 
   /** Changes a member's role (team admins); 409 `team.last_admin` when it would leave no admin. */
+  @ApiTokenScope('members.manage')
   @Put(':id/members/:userId')
   changeTeamMember(
     @CurrentUser() user: AuthUser,
@@ -69,6 +75,7 @@ export class TeamsController {
   }
 
   /** Removes a member (team admins); 409 `team.last_admin` for the last admin. */
+  @ApiTokenScope('members.manage')
   @Delete(':id/members/:userId')
   @HttpCode(204)
   removeTeamMember(
@@ -81,6 +88,7 @@ export class TeamsController {
   }
 
   /** Leaves the team; 409 `team.last_admin` for its last admin. */
+  @ApiTokenScope('members.manage')
   @Post(':id/leave')
   @HttpCode(204)
   leaveTeam(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {

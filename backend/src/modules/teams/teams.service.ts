@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { isTeamRole, type Team, type TeamMember, type TeamRole } from '@chatops/protocol';
+import { isTeamRole, type Team, type TeamMember, type TeamMemberSource, type TeamRole } from '@chatops/protocol';
 import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
 import { FOREIGN_KEY_VIOLATION, sqlStateOf } from '../../common/db-errors';
 import { EventBus } from '../../events';
 import { AuditService } from '../audit/audit.service';
+import { requireTokenScope } from '../personal-tokens/token-scopes';
 import { UsersService } from '../users/users.service';
 import { teamNotFound, TeamErrorCode, TeamException } from './teams.errors';
 
 interface TeamRow { id: string; name: string; role: string | null; member_count: string; server_count: string; created_at: Date; updated_at: Date }
-interface MemberRow { user_id: string; username: string; full_name: string | null; role: TeamRole; added_at: Date }
+interface MemberRow { user_id: string; username: string; full_name: string | null; role: TeamRole; source: TeamMemberSource; added_at: Date }
 
 const TEAM_SELECT = `
   SELECT t.id, t.name, me.role, t.created_at, t.updated_at,
@@ -29,7 +30,7 @@ const toTeam = (r: TeamRow): Team => ({
 });
 
 const toMember = (r: MemberRow): TeamMember => ({
-  userId: r.user_id, username: r.username, fullName: r.full_name, role: r.role, addedAt: r.added_at.toISOString(),
+  userId: r.user_id, username: r.username, fullName: r.full_name, role: r.role, source: r.source, addedAt: r.added_at.toISOString(),
 });
 
 /**
@@ -37,7 +38,8 @@ const toMember = (r: MemberRow): TeamMember => ({
  * team, its members and its servers; team admins rename and delete it and manage members. A team
  * never loses its last admin. The instance admin may read and manage every team (audited, flagged
  * as acting without a role when they are not a member). Everything that changes is audited with
- * the team, so every member sees it.
+ * the team, so every member sees it. With a personal API token, every change (creating, renaming,
+ * deleting, members, leaving) needs the `members.manage` scope.
  */
 @Injectable()
 export class TeamsService {
@@ -61,6 +63,7 @@ export class TeamsService {
   }
 
   async create(user: AuthUser, name: string, meta: RequestMeta): Promise<Team> {
+    requireTokenScope(user, 'members.manage');
     const id = await this.db.transaction(async (tx) => {
       const [row] = (await tx.query('INSERT INTO teams (name, created_by) VALUES ($1, $2) RETURNING id', [name, user.id])) as { id: string }[];
       await tx.query(`INSERT INTO team_members (team_id, user_id, role) VALUES ($1, $2, 'admin')`, [row.id, user.id]);
@@ -126,7 +129,8 @@ export class TeamsService {
     const before = await this.db.transaction(async (tx) => {
       const current = await this.lockedMember(tx, id, userId);
       if (current.role === 'admin' && role !== 'admin') await this.keepAnAdmin(tx, id);
-      await tx.query('UPDATE team_members SET role = $3 WHERE team_id = $1 AND user_id = $2', [id, userId, role]);
+      // A role set by hand is the team's decision: the single sign-on mapping no longer manages this membership.
+      await tx.query(`UPDATE team_members SET role = $3, source = 'manual' WHERE team_id = $1 AND user_id = $2`, [id, userId, role]);
       return current;
     });
     await this.audit.record({
@@ -150,6 +154,7 @@ export class TeamsService {
   async leave(user: AuthUser, id: string, meta: RequestMeta): Promise<void> {
     const team = await this.visible(user, id);
     if (!isTeamRole(team.role)) throw teamNotFound();
+    requireTokenScope(user, 'members.manage');
     await this.dropMember(id, user.id);
     await this.audit.record({ action: 'team.leave', description: `Left team "${team.name}"`, userId: user.id, teamId: id, meta });
   }
@@ -180,9 +185,13 @@ export class TeamsService {
     return row;
   }
 
-  /** The team if the caller may manage it (team admin, or the instance admin); 403 for other members. */
+  /**
+   * The team if the caller may manage it (team admin, or the instance admin); 403 for other members,
+   * and for a personal API token without the `members.manage` scope.
+   */
   private async managed(user: AuthUser, id: string): Promise<TeamRow> {
     const team = await this.visible(user, id);
+    requireTokenScope(user, 'members.manage');
     if (team.role !== 'admin' && !isAdmin(user)) {
       throw new TeamException(TeamErrorCode.Forbidden, 'Only an admin of the team can do this (capability members.manage)', [{ capability: 'members.manage', via: team.role }]);
     }
@@ -216,7 +225,7 @@ export class TeamsService {
 
   private memberRows(m: EntityManager, teamId: string, userId?: string): Promise<MemberRow[]> {
     return m.query(
-      `SELECT m.user_id, u.username, u.full_name, m.role, m.added_at
+      `SELECT m.user_id, u.username, u.full_name, m.role, m.source, m.added_at
          FROM team_members m JOIN users u ON u.id = m.user_id
         WHERE m.team_id = $1 ${userId ? 'AND m.user_id = $2' : ''}
         ORDER BY CASE m.role WHEN 'admin' THEN 0 WHEN 'operator' THEN 1 ELSE 2 END, lower(u.username)`,

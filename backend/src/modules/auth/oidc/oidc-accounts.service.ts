@@ -89,7 +89,8 @@ export class OidcAccountsService {
       await this.audit.record({ action: 'user.role_change', description: `Role of ${user.username} set to ${user.role} from the sign-in provider's groups`, userId: user.id, meta });
     }
     await this.audit.record({ action: 'auth.login', description: `User ${user.username} logged in (single sign-on)`, userId: user.id, meta });
-    this.events.emit('auth.oidc_signed_in', {
+    // Awaited: the team mapping's memberships are in place before the session is issued.
+    await this.events.emitAsync('auth.oidc_signed_in', {
       userId: user.id,
       issuer: identity.issuer,
       subject: identity.subject,

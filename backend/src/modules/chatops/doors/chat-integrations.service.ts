@@ -6,6 +6,7 @@ import { AuthUser, isAdmin, RequestMeta } from '../../../common/decorators';
 import { APP_CONFIG, type AppConfig } from '../../../config/config';
 import { AuditService } from '../../audit/audit.service';
 import { SecretBox } from '../../notifications/secret-box';
+import { requireTokenScope } from '../../personal-tokens/token-scopes';
 import { ChatErrorCode, ChatException } from '../chatops.errors';
 
 export const CHAT_SECRET_BOX = Symbol('CHAT_SECRET_BOX');
@@ -90,5 +91,6 @@ export class ChatIntegrations {
 
   private mustBeAdmin(user: AuthUser): void {
     if (!isAdmin(user)) throw new ChatException(ChatErrorCode.AdminRequired, 'Only an admin can configure chat integrations');
+    requireTokenScope(user, 'admin');
   }
 }

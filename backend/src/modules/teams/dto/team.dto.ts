@@ -2,7 +2,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
 import {
-  TEAM_ROLES, type AddTeamMemberRequest, type ChangeTeamMemberRequest, type CreateTeamRequest, type MoveServerRequest,
+  TEAM_MEMBER_SOURCES, TEAM_ROLES, type TeamMemberSource, type AddTeamMemberRequest, type ChangeTeamMemberRequest, type CreateTeamRequest, type MoveServerRequest,
   type RenameTeamRequest, type Team, type TeamMember, type TeamRole,
 } from '@chatops/protocol';
 
@@ -54,5 +54,8 @@ export class TeamMemberResponse implements TeamMember {
   fullName: string | null;
   @ApiProperty({ enum: TEAM_ROLES })
   role: TeamRole;
+  /** `oidc`: granted by the single sign-on team mapping, which changes or removes it as the person's groups change; `manual` otherwise. */
+  @ApiProperty({ enum: TEAM_MEMBER_SOURCES })
+  source: TeamMemberSource;
   addedAt: string;
 }

@@ -2,13 +2,13 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
-import type { CreatedPersonalToken, PersonalToken } from '@chatops/protocol';
+import { CAPABILITIES, type CreatedPersonalToken, type PersonalToken } from '@chatops/protocol';
 import { button, q, qa, text, type } from '../../../testing/dom';
 import { NotifyService } from '../../core/notify/notify.service';
 import { ApiTokensCardComponent } from './api-tokens-card.component';
 
 const TOKEN: PersonalToken = {
-  id: 't1', name: 'deploy bot', prefix: 'cop_AbCdEfGh', scopes: ['servers.read'],
+  id: 't1', name: 'deploy bot', prefix: 'cop_AbCdEfGh', scopes: ['server.read'],
   expiresAt: '2027-01-01T00:00:00.000Z', lastUsedAt: null, createdAt: '2026-11-01T10:00:00.000Z',
 };
 
@@ -71,13 +71,35 @@ describe('ApiTokensCardComponent', () => {
     expect(fixture.nativeElement.querySelector('[data-testid=token-once]')).toBeNull();
   });
 
+  it('offers the capability names (and admin) as scopes, and creates a token limited to the picked ones', async () => {
+    http.expectOne('/api/v1/auth/tokens').flush([]);
+    await fixture.whenStable();
+    (q(fixture, 'mat-select[formControlName=scopes] .mat-mdc-select-trigger') as HTMLElement).click();
+    await fixture.whenStable();
+    const options = [...document.querySelectorAll<HTMLElement>('mat-option')];
+    expect(options.map((o) => o.textContent!.trim())).toEqual([...CAPABILITIES, 'admin']);
+    expect(options.map((o) => o.textContent!.trim())).not.toContain('docker.act');
+    options.find((o) => o.textContent!.trim() === 'metrics.read')!.click();
+    options.find((o) => o.textContent!.trim() === 'docker.action')!.click();
+    await fixture.whenStable();
+
+    type(q(fixture, 'input[formControlName=name]'), 'grafana');
+    button(fixture, 'Create token').click();
+    await fixture.whenStable();
+    const req = http.expectOne({ method: 'POST', url: '/api/v1/auth/tokens' });
+    expect(req.request.body.scopes).toEqual(['metrics.read', 'docker.action']);
+    req.flush({ ...TOKEN, id: 't3', name: 'grafana', scopes: ['metrics.read', 'docker.action'], token: `cop_${'y'.repeat(43)}` });
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=token-row]').textContent).toContain('metrics.read, docker.action');
+  });
+
   it('lists tokens with scopes and last use; Revoke asks first, then revokes and toasts', async () => {
     http.expectOne('/api/v1/auth/tokens').flush([TOKEN]);
     await fixture.whenStable();
     const row = q(fixture, '[data-testid=token-row]').textContent!.replace(/\s+/g, ' ');
     expect(row).toContain('deploy bot');
     expect(row).toContain('cop_AbCdEfGh…');
-    expect(row).toContain('servers.read');
+    expect(row).toContain('server.read');
     expect(row).toContain('last used never');
 
     button(fixture, 'Revoke').click();

@@ -44,7 +44,7 @@ const LIFETIMES = [7, 30, 90, 366] as const;
             <mat-select formControlName="scopes" multiple>
               @for (s of scopes; track s) { <mat-option [value]="s">{{ s }}</mat-option> }
             </mat-select>
-            <mat-hint>None: everything you may do. Only “.read” scopes: read-only.</mat-hint>
+            <mat-hint>Capabilities the token may use. None: everything you may do. Only read capabilities: read-only.</mat-hint>
           </mat-form-field>
           <div class="submit"><button mat-flat-button type="submit" [disabled]="busy()">Create token</button></div>
         </form>

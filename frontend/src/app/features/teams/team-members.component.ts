@@ -41,7 +41,12 @@ export const ROLE_HINTS: Record<TeamRole, string> = {
             <tbody>
               @for (m of members(); track m.userId) {
                 <tr data-testid="team-member">
-                  <td><strong>{{ m.username }}</strong>@if (m.fullName) { <span class="muted"> · {{ m.fullName }}</span> }</td>
+                  <td>
+                    <strong>{{ m.username }}</strong>@if (m.fullName) { <span class="muted"> · {{ m.fullName }}</span> }
+                    @if (m.source === 'oidc') {
+                      <span class="muted" data-testid="member-sso" title="Granted by the sign-in provider's groups; changing the role here makes it a manual membership"> · via single sign-on</span>
+                    }
+                  </td>
                   <td>
                     @if (canManage()) {
                       <mat-form-field subscriptSizing="dynamic" class="role">

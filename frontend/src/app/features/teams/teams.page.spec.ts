@@ -13,7 +13,7 @@ const ME: User = { id: 'u1', email: 'ada@example.test', username: 'ada', fullNam
 const team = (over: Partial<Team>): Team => ({
   id: 't1', name: 'Platform', role: 'admin', memberCount: 1, serverCount: 0, createdAt: '2026-11-01T00:00:00.000Z', updatedAt: '2026-11-01T00:00:00.000Z', ...over,
 });
-const member = (over: Partial<TeamMember>): TeamMember => ({ userId: 'u1', username: 'ada', fullName: null, role: 'admin', addedAt: '2026-11-01T00:00:00.000Z', ...over });
+const member = (over: Partial<TeamMember>): TeamMember => ({ userId: 'u1', username: 'ada', fullName: null, role: 'admin', source: 'manual', addedAt: '2026-11-01T00:00:00.000Z', ...over });
 
 describe('TeamsPage', () => {
   let fixture: ComponentFixture<TeamsPage>;
@@ -86,5 +86,16 @@ describe('TeamsPage', () => {
     expect(text(fixture)).not.toContain('Delete team');
     expect(text(fixture)).toContain('Leave team');
     expect(text(fixture)).toContain('Your role: viewer');
+  });
+
+  it('marks the memberships the single sign-on team mapping granted', async () => {
+    http.expectOne('/api/v1/teams').flush([team({ role: 'viewer', memberCount: 2 })]);
+    await fixture.whenStable();
+    http.expectOne('/api/v1/teams/t1/members').flush([member({ userId: 'u9', username: 'grace', source: 'oidc' }), member({ role: 'viewer' })]);
+    await fixture.whenStable();
+    const rows = qa(fixture, '[data-testid=team-member]');
+    expect(rows[0].textContent).toContain('grace');
+    expect(rows[0].querySelector('[data-testid=member-sso]')?.textContent).toContain('via single sign-on');
+    expect(rows[1].querySelector('[data-testid=member-sso]')).toBeNull();
   });
 });
