@@ -119,6 +119,25 @@ describe('alert rules and silences on team servers', () => {
     await http().delete(`/api/v1/alerts/thresholds/${disk.id}`).set(admin.auth).expect(204);
   });
 
+  it('resolves the alerts of all-servers rules on a server that joins a team (they no longer apply there)', async () => {
+    const own = await simAgent(t, admin);
+    try {
+      const everywhere = await createRule(t, admin, { metricType: 'cpu', comparison: 'gt', thresholdValue: 70 });
+      await own.cpu(90);
+      const [fired] = await waitAlerts(t, admin, own.server.id, (l) => l.some((a) => a.thresholdId === everywhere.id && a.status === 'active'), 'the personal alert');
+      await http().put(`/api/v1/servers/${own.server.id}/owner`).set(admin.auth).send({ teamId }).expect(200);
+      const after = await waitAlerts(t, admin, own.server.id, (l) => l.some((a) => a.id === fired.id && a.status === 'resolved'), 'the resolution');
+      expect(after.find((a) => a.id === fired.id)).toMatchObject({ status: 'resolved', resolveReason: 'rule_changed' });
+      await own.cpu(95);
+      await own.cpu(96);
+      const still = await waitAlerts(t, admin, own.server.id, () => true, 'the list');
+      expect(still.filter((a) => a.thresholdId === everywhere.id)).toHaveLength(1); // it does not fire again there
+      await http().delete(`/api/v1/alerts/thresholds/${everywhere.id}`).set(admin.auth).expect(204);
+    } finally {
+      own.close();
+    }
+  });
+
   it('notifies the rule\'s creator only while they may see the server', async () => {
     const receiver = await startReceiver();
     try {
