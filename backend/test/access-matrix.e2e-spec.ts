@@ -25,7 +25,7 @@ function expected(caller: Caller, cap: Capability): Expectation {
 }
 
 /** What one entry acts on; fresh per call where an allowed call would use it up. */
-interface Fixture { serverId: string; keyId: string; alertId: string; commandServerId: string }
+interface Fixture { serverId: string; keyId: string; alertId: string; commandServerId: string; ruleId: string; silenceId: string }
 
 interface RestEntry {
   kind: 'rest';
@@ -74,13 +74,19 @@ describe('access matrix (routes and socket events × roles)', () => {
     return out;
   };
 
-  /** A server of the team (created by its admin, then moved in), with a key and an open alert. */
-  const teamServer = async (): Promise<{ serverId: string; keyId: string; alertId: string }> => {
+  /** A server of the team (created by its admin, then moved in), with a key, an open alert, a rule and a silence. */
+  const teamServer = async (): Promise<Omit<Fixture, 'commandServerId'>> => {
     const server = await createServer(t, users.teamAdmin);
     await t.http().put(`/api/v1/servers/${server.id}/owner`).set(users.teamAdmin.auth).send({ teamId }).expect(200);
     const key = await createApiKey(t, users.teamAdmin, server.id);
-    return { serverId: server.id, keyId: key.id, alertId: await openAlert(server.id) };
+    const ruleId = await createRule(server.id);
+    return { serverId: server.id, keyId: key.id, alertId: await openAlert(server.id), ruleId, silenceId: await createSilence(server.id) };
   };
+
+  const createRule = async (serverId: string): Promise<string> => (await t.http().post('/api/v1/alerts/thresholds').set(users.teamAdmin.auth)
+    .send({ serverId, metricType: 'cpu', comparison: 'gt', thresholdValue: 90 }).expect(201)).body.id;
+  const createSilence = async (serverId: string): Promise<string> => (await t.http().post('/api/v1/alerts/silences').set(users.teamAdmin.auth)
+    .send({ serverId, metricType: 'disk', reason: 'disk swap', endsAt: new Date(Date.now() + 3_600_000).toISOString() }).expect(201)).body.id;
 
   const openAlert = async (serverId: string): Promise<string> => {
     const { rows } = await t.db.query(
@@ -103,12 +109,11 @@ describe('access matrix (routes and socket events × roles)', () => {
     // The other team's admin also owns a server of their own, in their team.
     const first = await createServer(t, users.teamAdmin);
     await t.http().put(`/api/v1/servers/${first.id}/owner`).set(users.teamAdmin.auth).send({ teamId }).expect(200);
-    thresholdId = (await t.http().post('/api/v1/alerts/thresholds').set(users.teamAdmin.auth)
-      .send({ serverId: first.id, metricType: 'cpu', comparison: 'gt', thresholdValue: 90 }).expect(201)).body.id;
+    thresholdId = await createRule(first.id);
     // Operators run only allow-listed commands: the server's policy allows `uptime`.
     await t.http().put(`/api/v1/commands/${first.id}/policy`).set(users.teamAdmin.auth).send({ allow: ['uptime'], deny: [] }).expect(200);
     const key = await createApiKey(t, users.teamAdmin, first.id);
-    base = { serverId: first.id, keyId: key.id, alertId: await openAlert(first.id), commandServerId: first.id };
+    base = { serverId: first.id, keyId: key.id, alertId: await openAlert(first.id), commandServerId: first.id, ruleId: thresholdId, silenceId: await createSilence(first.id) };
     for (const c of CALLERS) sockets[c] = await connectLive(t.baseUrl, users[c].accessToken);
   });
   afterAll(async () => {
@@ -138,6 +143,12 @@ describe('access matrix (routes and socket events × roles)', () => {
       kind: 'rest', name: 'create alert rule', cap: 'rules.manage', method: 'post', path: () => '/api/v1/alerts/thresholds', allowed: 201,
       body: (f) => ({ serverId: f.serverId, metricType: 'memory', comparison: 'gt', thresholdValue: 95 }),
     },
+    // Rules and silences on a team server are the team's, whoever created them (here: the team admin).
+    { kind: 'rest', name: 'list the server\'s alert rules', cap: 'alerts.read', method: 'get', path: (f) => `/api/v1/alerts/thresholds?serverId=${f.serverId}`, allowed: 200, filterOnly: true },
+    { kind: 'rest', name: 'get alert rule', cap: 'alerts.read', method: 'get', path: (f) => `/api/v1/alerts/thresholds/${f.ruleId}`, allowed: 200 },
+    { kind: 'rest', name: 'update alert rule', cap: 'rules.manage', method: 'put', path: (f) => `/api/v1/alerts/thresholds/${f.ruleId}`, body: () => ({ name: 'renamed rule' }), allowed: 200 },
+    { kind: 'rest', name: 'delete alert rule', cap: 'rules.manage', method: 'delete', path: (f) => `/api/v1/alerts/thresholds/${f.ruleId}`, allowed: 204, fresh: true },
+    { kind: 'rest', name: 'end silence', cap: 'alerts.manage', method: 'delete', path: (f) => `/api/v1/alerts/silences/${f.silenceId}`, allowed: 204, fresh: true },
     { kind: 'rest', name: 'run allow-listed command', cap: 'commands.run', method: 'post', path: (f) => `/api/v1/commands/${f.commandServerId}`, body: () => ({ command: 'uptime' }), allowed: 503 },
     { kind: 'rest', name: 'command history', cap: 'commands.run', method: 'get', path: (f) => `/api/v1/commands/${f.serverId}/history`, allowed: 200 },
     { kind: 'rest', name: 'read command policy', cap: 'server.read', method: 'get', path: (f) => `/api/v1/commands/${f.serverId}/policy`, allowed: 200 },

@@ -183,8 +183,8 @@ describe('chatops', () => {
     const list = (await say(`containers ${name}`)).reply;
     expect(list.table?.rows).toEqual([['web', 'nginx:1.27', 'running', 'Up 2 hours (healthy)'], ['db', 'postgres:16', 'exited', 'Exited (3) 5 minutes ago']]);
     expect(list.actions).toEqual([
-      { label: 'Restart web', command: `docker restart web on ${name}`, style: 'danger' },
-      { label: 'Start db', command: `docker start db on ${name}`, style: 'primary' },
+      { label: 'Restart web', command: `docker restart web on ${name}`, style: 'danger', serverId: d.server.id, capability: 'docker.action' },
+      { label: 'Start db', command: `docker start db on ${name}`, style: 'primary', serverId: d.server.id, capability: 'docker.action' },
     ]);
 
     const asked = (await say(`docker restart web on ${name}`)).reply;
@@ -212,7 +212,7 @@ describe('chatops', () => {
 
     const listed = (await say('alerts active')).reply;
     expect(listed.table?.rows).toContainEqual([alert.id.slice(0, 8), sim.server.name, alert.severity, 'active', alert.message, expect.any(String)]);
-    expect(listed.actions).toContainEqual({ label: `Ack ${alert.id.slice(0, 8)}`, command: `ack ${alert.id}`, style: 'primary' });
+    expect(listed.actions).toContainEqual({ label: `Ack ${alert.id.slice(0, 8)}`, command: `ack ${alert.id}`, style: 'primary', serverId: sim.server.id, capability: 'alerts.manage' });
 
     expect((await say(`ack ${alert.id}`, mallory)).reply.error).toEqual({ code: 'alert.not_found', message: 'Alert not found' });
     const acked = (await say(`ack ${alert.id.slice(0, 8)} on it`)).reply;

@@ -43,7 +43,7 @@ export interface AlertThreshold {
   clearValue: number | null;
   /** A mount, an interface or a container name, `*` for each of them, null for the default (docs/alerts.md). */
   target: string | null;
-  /** Notification channels of the owner that this rule notifies. */
+  /** Notification channels of the rule's creator that this rule notifies (while the creator may still see the server). */
   channelIds: string[];
   name: string | null;
   description: string | null;

@@ -4,6 +4,8 @@
  * Block Kit or message attachments. Nothing here is specific to one transport.
  */
 
+import type { Capability } from './access';
+
 /** Where a chat message came from; kept on every conversation entry and on the audit entries it caused. */
 export const CHAT_CHANNELS = ['dashboard', 'slack', 'mattermost'] as const;
 export type ChatChannel = (typeof CHAT_CHANNELS)[number];
@@ -53,6 +55,13 @@ export interface ChatAction {
   label: string;
   command: string;
   style: ChatActionStyle;
+  /**
+   * When the command acts on one server: that server and the capability pressing the button needs
+   * there (docs/access.md). The dashboard disables the button, saying why, when it knows the
+   * caller's role on the server lacks it; the command is checked as typed either way.
+   */
+  serverId?: string;
+  capability?: Capability;
 }
 
 /**

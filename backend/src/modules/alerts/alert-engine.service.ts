@@ -162,6 +162,24 @@ export class AlertEngine implements OnApplicationBootstrap, BeforeApplicationShu
     this.cache.forgetServer(serverId);
   }
 
+  /**
+   * A server joined a team: all-servers rules (personal) no longer apply to it, so their states
+   * there are dropped and their open alerts resolved (`rule_changed`: what the rule covers changed).
+   */
+  @OnChatopsEvent('server.owner_changed')
+  async onOwnerChanged({ serverId, teamId }: ChatopsEvents['server.owner_changed']): Promise<void> {
+    if (!teamId) return;
+    for (const st of [...(this.states.get(serverId)?.values() ?? [])]) {
+      const rule = this.cache.rules.get(st.ruleId);
+      if (!rule || rule.serverId === null) this.forget(st);
+    }
+    try {
+      for (const alert of await this.store.resolveOwnerWideOn(serverId, 'rule_changed')) await this.publisher.publish(alert, 'resolved');
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message, serverId }, 'Could not resolve the all-servers alerts of a server that joined a team');
+    }
+  }
+
   // ---- evaluation --------------------------------------------------------------------------
 
   private evaluateSample(serverId: string, rules: CachedRule[], sample: ChatopsEvents['metrics.received']['sample']): void {

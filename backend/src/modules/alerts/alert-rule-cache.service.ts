@@ -17,7 +17,7 @@ export type RuleChange = { rule: CachedRule; previous: CachedRule | undefined } 
 
 /**
  * Rules, silences and server owners in memory, so evaluating a sample costs no query. The rules
- * that apply to a server (its own plus its owner's all-servers rules) are listed once and kept
+ * that apply to a server (its own, plus its owner's all-servers rules if it is a personal server) are listed once and kept
  * until a rule changes. Changes made on this instance apply at once; those of other instances
  * arrive with `sync()` (one indexed query per table per ALERT_SYNC_MS, rows changed since the last).
  */
@@ -98,7 +98,9 @@ export class AlertRuleCache {
     if (hit) return hit;
     const info = this.servers.get(serverId);
     if (!info) return null;
-    const list = [...(this.byServer.get(serverId) ?? []), ...(this.byOwner.get(info.ownerId) ?? [])];
+    // All-servers rules are personal: they cover their owner's personal servers, never a team's
+    // (whose members may not include the rule's owner, and whose rules are shared).
+    const list = [...(this.byServer.get(serverId) ?? []), ...(info.teamId ? [] : this.byOwner.get(info.ownerId) ?? [])];
     this.applicable.set(serverId, list);
     return list;
   }
@@ -152,11 +154,16 @@ export class AlertRuleCache {
     else this.silences.set(s.id, s);
   }
 
-  /** The silence covering (owner, server, metric) now, if any. Silences are few: a scan is fine. */
+  /**
+   * The silence covering a rule of `ownerId` on (server, metric) now, if any. On a team server only
+   * silences of that server count, whoever set them (the team's); on a personal server, the rule
+   * owner's silences of that server or of all their servers. Silences are few: a scan is fine.
+   */
   activeSilence(ownerId: string, serverId: string, metricType: MetricType, now = Date.now()): CachedSilence | null {
+    const team = this.servers.get(serverId)?.teamId ?? null;
     for (const s of this.silences.values()) {
-      if (s.ownerId !== ownerId || s.startsAt > now || s.endsAt <= now) continue;
-      if (s.serverId && s.serverId !== serverId) continue;
+      if (s.startsAt > now || s.endsAt <= now) continue;
+      if (team ? s.serverId !== serverId : s.ownerId !== ownerId || (s.serverId && s.serverId !== serverId)) continue;
       if (s.metricType && s.metricType !== metricType) continue;
       return s;
     }

@@ -96,6 +96,22 @@ export class AlertStore implements OnApplicationShutdown {
     return rows[0];
   }
 
+  /**
+   * Resolves the open alerts of all-servers rules on one server (which has joined a team, where
+   * they no longer apply) and forgets their pending states.
+   */
+  async resolveOwnerWideOn(serverId: string, reason: AlertResolveReason): Promise<AlertRow[]> {
+    const ownerWide = 'SELECT id FROM alert_thresholds WHERE server_id IS NULL';
+    await this.db.query(`DELETE FROM alert_pending WHERE server_id = $1 AND threshold_id IN (${ownerWide})`, [serverId]);
+    const rows = (await this.db.query(
+      `UPDATE alerts SET status = 'resolved', resolved_at = now(), updated_at = now(), resolve_reason = $2
+        WHERE server_id = $1 AND status <> 'resolved' AND threshold_id IN (${ownerWide})
+        RETURNING ${ALERT_COLUMNS}`,
+      [serverId, reason],
+    )) as [AlertRow[], number];
+    return rows[0];
+  }
+
   now(): Promise<{ now: Date }[]> {
     return this.db.query('SELECT now() AS now') as Promise<{ now: Date }[]>;
   }

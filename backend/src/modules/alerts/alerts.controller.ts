@@ -20,32 +20,44 @@ import { ApiCapability } from '../access/api-capability.decorator';
 export class ThresholdsController {
   constructor(private readonly thresholds: ThresholdsService) {}
 
-  /** Your rules; with `serverId`, those that apply to that server (its own and your all-servers rules). */
+  /**
+   * Your all-servers rules and the rules on your servers, your teams' included (whoever created them);
+   * with `serverId`, those that apply to that server (its own and, on a personal server, its owner's
+   * all-servers rules).
+   */
   @Get()
   listThresholds(@CurrentUser() user: AuthUser, @Query() q: ThresholdQueryDto): Promise<ThresholdResponse[]> {
     return this.thresholds.list(user, q.serverId);
   }
 
-  /** Creates a rule: for one server, or (no serverId) for every server of yours, present and future. */
+  /** Creates a rule: for one server (shared with its team), or (no serverId) for every personal server of yours, present and future. */
   @Post()
   @ApiCapability('rules.manage')
   createThreshold(@CurrentUser() user: AuthUser, @Body() dto: CreateThresholdDto, @ReqMeta() meta: RequestMeta): Promise<ThresholdResponse> {
     return this.thresholds.create(user, dto, meta);
   }
 
+  /** A rule on a server you may read (any role), or an all-servers rule of yours. */
   @Get(':id')
+  @ApiCapability('alerts.read')
   getThreshold(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string): Promise<ThresholdResponse> {
     return this.thresholds.get(user, id);
   }
 
-  /** Partial update. Disabling the rule, or changing what it measures, resolves its open alerts. */
+  /**
+   * Partial update (`rules.manage` on the rule's server; an all-servers rule: its creator only).
+   * Disabling the rule, or changing what it measures, resolves its open alerts. `channelIds` are
+   * always the creator's channels; only the creator may set `serverId` to null.
+   */
   @Put(':id')
+  @ApiCapability('rules.manage')
   updateThreshold(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: UpdateThresholdDto, @ReqMeta() meta: RequestMeta): Promise<ThresholdResponse> {
     return this.thresholds.update(user, id, dto, meta);
   }
 
-  /** Deletes the rule and resolves its open alerts (which stay listed). */
+  /** Deletes the rule and resolves its open alerts (which stay listed). `rules.manage` on its server. */
   @Delete(':id')
+  @ApiCapability('rules.manage')
   @HttpCode(204)
   @ApiNoContentResponse()
   deleteThreshold(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {
@@ -61,6 +73,7 @@ export class ThresholdsController {
 export class SilencesController {
   constructor(private readonly silences: SilencesService) {}
 
+  /** Your all-servers silences and the silences on your servers, your teams' included. */
   @Get()
   listSilences(@CurrentUser() user: AuthUser): Promise<SilenceResponse[]> {
     return this.silences.list(user);
@@ -72,8 +85,9 @@ export class SilencesController {
     return this.silences.create(user, dto, meta);
   }
 
-  /** Ends the silence now. */
+  /** Ends the silence now (`alerts.manage` on its server; an all-servers silence: its creator only). */
   @Delete(':id')
+  @ApiCapability('alerts.manage')
   @HttpCode(204)
   @ApiNoContentResponse()
   deleteSilence(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @ReqMeta() meta: RequestMeta): Promise<void> {

@@ -3,9 +3,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import type { AlertSilence } from '@chatops/protocol';
-import { AuthUser, RequestMeta } from '../../common/decorators';
+import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
 import { AuditService } from '../audit/audit.service';
-import { AccessService } from '../access/access.service';
+import { AccessService, visibleServersSql } from '../access/access.service';
 import { AlertRuleCache } from './alert-rule-cache.service';
 import { AlertSilenceEntity, toSilence } from './alert-silence.entity';
 import { AlertErrorCode, AlertException } from './alerts.errors';
@@ -13,7 +13,12 @@ import { CreateSilenceDto } from './dto/silence.dto';
 
 const MAX_SILENCE_MS = 366 * 86_400_000;
 
-/** Silences: alerts still fire and are recorded (marked silenced); notifications are muted. */
+/**
+ * Silences: alerts still fire and are recorded (marked silenced); notifications are muted. A silence
+ * on one server is the server's: it mutes every rule there (on a team server, whoever created the
+ * rule), everyone who reads the server's alerts sees it, and ending it needs `alerts.manage` there.
+ * An all-servers silence is its creator's and mutes only their rules on their personal servers.
+ */
 @Injectable()
 export class SilencesService {
   constructor(
@@ -23,9 +28,16 @@ export class SilencesService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Newest first, ended ones included (`active` tells). */
+  /** Yours and those on your servers (personal and your teams'), newest first, ended ones included (`active` tells). */
   async list(user: AuthUser): Promise<AlertSilence[]> {
-    const rows = await this.repo.find({ where: { ownerId: user.id, deletedAt: IsNull() }, order: { createdAt: 'DESC', id: 'DESC' }, take: 500 });
+    const rows = await this.repo.createQueryBuilder('x')
+      .where('x.deleted_at IS NULL')
+      .andWhere(`((x.server_id IS NULL AND x.owner_id = :uid)
+        OR x.server_id IN (SELECT s.id FROM servers s WHERE ${visibleServersSql('s', ':uid')})
+        ${isAdmin(user) ? 'OR x.owner_id = :uid' : ''})`, { uid: user.id })
+      .orderBy('x.created_at', 'DESC').addOrderBy('x.id', 'DESC')
+      .take(500)
+      .getMany();
     return rows.map((r) => toSilence(r));
   }
 
@@ -53,8 +65,14 @@ export class SilencesService {
 
   /** Ends the silence now. */
   async remove(user: AuthUser, id: string, meta: RequestMeta): Promise<void> {
-    const row = await this.repo.findOneBy({ id, ownerId: user.id, deletedAt: IsNull() });
-    if (!row) throw new AlertException(AlertErrorCode.SilenceNotFound, 'Silence not found');
+    const notFound = () => new AlertException(AlertErrorCode.SilenceNotFound, 'Silence not found');
+    const row = await this.repo.findOneBy({ id, deletedAt: IsNull() });
+    if (!row) throw notFound();
+    if (!row.serverId) {
+      if (row.ownerId !== user.id) throw notFound();
+    } else {
+      await this.access.require(user, row.serverId, 'alerts.manage', meta, notFound);
+    }
     await this.repo.update({ id }, { deletedAt: () => 'now()', updatedAt: () => 'now()' });
     this.cache.putSilence({ removed: id });
     await this.audit.record({ action: 'silence.delete', description: `Removed silence: ${row.reason.slice(0, 200)}`, userId: user.id, serverId: row.serverId, meta });

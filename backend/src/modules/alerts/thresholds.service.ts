@@ -3,11 +3,12 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import type { AlertResolveReason, AlertThreshold } from '@chatops/protocol';
-import { AuthUser, RequestMeta } from '../../common/decorators';
+import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { AuditService } from '../audit/audit.service';
 import { ChannelsService } from '../notifications/channels.service';
-import { AccessService } from '../access/access.service';
+import { AccessService, visibleServersSql } from '../access/access.service';
+import type { Capability } from '@chatops/protocol';
 import { AlertPublisher } from './alert-publisher.service';
 import { AlertRuleCache, resetsState } from './alert-rule-cache.service';
 import { ruleProblems } from './alert-rules';
@@ -16,7 +17,12 @@ import { AlertThresholdEntity, toCachedRule, toThreshold } from './alert-thresho
 import { AlertErrorCode, AlertException } from './alerts.errors';
 import { CreateThresholdDto, UpdateThresholdDto } from './dto/threshold.dto';
 
-/** Rules: CRUD for their owner. A change applies to the engine at once here, within ALERT_SYNC_MS elsewhere. */
+/**
+ * Rules. A rule scoped to one server is the server's: everyone who may read the server's alerts
+ * sees it (whoever created it), and changing or deleting it needs `rules.manage` there. A rule for
+ * "all my servers" (no serverId) is its creator's alone and applies only to their personal servers.
+ * A change applies to the engine at once here, within ALERT_SYNC_MS elsewhere.
+ */
 @Injectable()
 export class ThresholdsService {
   constructor(
@@ -29,17 +35,29 @@ export class ThresholdsService {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * Without `serverId`: your all-servers rules and the rules on your servers (personal and your
+   * teams'; the instance admin also sees the rules they created elsewhere). With it: the rules that
+   * apply to that server, i.e. its own and, on a personal server, its owner's all-servers rules.
+   */
   async list(user: AuthUser, serverId?: string): Promise<AlertThreshold[]> {
-    if (serverId) await this.access.require(user, serverId, 'alerts.read');
     const qb = this.repo.createQueryBuilder('t')
-      .where('t.owner_id = :uid AND t.deleted_at IS NULL', { uid: user.id })
+      .where('t.deleted_at IS NULL')
       .orderBy('t.created_at', 'ASC').addOrderBy('t.id', 'ASC');
-    if (serverId) qb.andWhere('(t.server_id = :sid OR t.server_id IS NULL)', { sid: serverId });
+    if (serverId) {
+      const server = await this.access.require(user, serverId, 'alerts.read');
+      if (server.teamId) qb.andWhere('t.server_id = :sid', { sid: serverId });
+      else qb.andWhere('(t.server_id = :sid OR (t.server_id IS NULL AND t.owner_id = :owner))', { sid: serverId, owner: server.ownerId });
+    } else {
+      qb.andWhere(`((t.server_id IS NULL AND t.owner_id = :uid)
+        OR t.server_id IN (SELECT s.id FROM servers s WHERE ${visibleServersSql('s', ':uid')})
+        ${isAdmin(user) ? 'OR t.owner_id = :uid' : ''})`, { uid: user.id });
+    }
     return (await qb.getMany()).map(toThreshold);
   }
 
   async get(user: AuthUser, id: string): Promise<AlertThreshold> {
-    return toThreshold(await this.own(user, id));
+    return toThreshold(await this.granted(user, id, 'alerts.read'));
   }
 
   async create(user: AuthUser, dto: CreateThresholdDto, meta: RequestMeta): Promise<AlertThreshold> {
@@ -78,8 +96,12 @@ export class ThresholdsService {
   }
 
   async update(user: AuthUser, id: string, dto: UpdateThresholdDto, meta: RequestMeta): Promise<AlertThreshold> {
-    const row = await this.own(user, id);
+    const row = await this.granted(user, id, 'rules.manage', meta);
     const previous = toCachedRule(row);
+    if (dto.serverId === null && row.serverId && row.ownerId !== user.id) {
+      throw new AlertException(AlertErrorCode.InvalidRule, 'Only its creator may make this rule apply to all their servers',
+        [{ field: 'serverId', errors: ['only the rule\'s creator may set it to null (all their servers)'] }]);
+    }
     if (dto.serverId !== undefined && dto.serverId !== row.serverId && dto.serverId) await this.access.require(user, dto.serverId, 'rules.manage', meta);
     const changed = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
     for (const k of changed) (row as unknown as Record<string, unknown>)[k] = (dto as Record<string, unknown>)[k];
@@ -106,7 +128,7 @@ export class ThresholdsService {
 
   /** Deletes the rule (kept for its alerts' sake, invisible) and resolves its open alerts. */
   async remove(user: AuthUser, id: string, meta: RequestMeta): Promise<void> {
-    const row = await this.own(user, id);
+    const row = await this.granted(user, id, 'rules.manage', meta);
     await this.repo.update({ id }, { deletedAt: () => 'now()', enabled: false, updatedAt: () => 'now()' });
     this.cache.remove(id);
     await this.audit.record({ action: 'threshold.delete', description: `Deleted alert rule ${describe(row)}`, userId: user.id, serverId: row.serverId, meta });
@@ -131,9 +153,19 @@ export class ThresholdsService {
     for (const alert of await this.store.resolveRule(ruleId, reason)) await this.publisher.publish(alert, 'resolved');
   }
 
-  private async own(user: AuthUser, id: string): Promise<AlertThresholdEntity> {
-    const row = await this.repo.findOneBy({ id, ownerId: user.id, deletedAt: IsNull() });
-    if (!row) throw new AlertException(AlertErrorCode.ThresholdNotFound, 'Alert threshold not found');
+  /**
+   * The rule if the caller holds `capability` on its server (an all-servers rule: if they created
+   * it); otherwise 404 as for an unknown id, or 403 when they see the server but lack the capability.
+   */
+  private async granted(user: AuthUser, id: string, capability: Capability, meta?: RequestMeta): Promise<AlertThresholdEntity> {
+    const notFound = () => new AlertException(AlertErrorCode.ThresholdNotFound, 'Alert threshold not found');
+    const row = await this.repo.findOneBy({ id, deletedAt: IsNull() });
+    if (!row) throw notFound();
+    if (!row.serverId) {
+      if (row.ownerId !== user.id) throw notFound();
+    } else {
+      await this.access.require(user, row.serverId, capability, meta, notFound);
+    }
     return row;
   }
 
@@ -143,10 +175,12 @@ export class ThresholdsService {
       throw new AlertException(AlertErrorCode.InvalidRule, `Invalid rule: ${problems.join('; ')}`,
         problems.map((p) => ({ field: p.split(':')[0], errors: [p.slice(p.indexOf(':') + 2)] })));
     }
-    const missing = await this.channels.missing(user.id, row.channelIds);
+    // The channels are the rule creator's, whoever edits it.
+    const missing = await this.channels.missing(row.ownerId, row.channelIds);
     if (missing.length) {
+      const whose = row.ownerId === user.id ? 'your channels' : 'the channels of the rule\'s creator';
       throw new AlertException(AlertErrorCode.UnknownChannel, `Unknown notification channel: ${missing.join(', ')}`,
-        [{ field: 'channelIds', errors: missing.map((id) => `${id} is not one of your channels`) }]);
+        [{ field: 'channelIds', errors: missing.map((id) => `${id} is not one of ${whose}`) }]);
     }
   }
 }

@@ -115,8 +115,8 @@ export class ChatExecutor {
       const server = await this.server(cmd, ctx);
       const list = await this.docker.list(ctx.user, server.id, true);
       const actions: ChatAction[] = list.slice(0, 5).map((c) => c.state === 'running'
-        ? { label: `Restart ${c.name}`, command: `docker restart ${c.name} on ${server.name}`, style: 'danger' }
-        : { label: `Start ${c.name}`, command: `docker start ${c.name} on ${server.name}`, style: 'primary' });
+        ? { label: `Restart ${c.name}`, command: `docker restart ${c.name} on ${server.name}`, style: 'danger', serverId: server.id, capability: 'docker.action' }
+        : { label: `Start ${c.name}`, command: `docker start ${c.name} on ${server.name}`, style: 'primary', serverId: server.id, capability: 'docker.action' });
       return {
         title: `Containers on ${server.name}`,
         fields: [
@@ -135,8 +135,8 @@ export class ChatExecutor {
       return {
         title: `Container ${name} ${DOCKER_DONE[cmd.action]} on ${server.name}`,
         actions: [
-          { label: 'Logs', command: `logs ${name} on ${server.name}`, style: 'default' },
-          { label: 'Containers', command: `containers ${server.name}`, style: 'default' },
+          { label: 'Logs', command: `logs ${name} on ${server.name}`, style: 'default', serverId: server.id, capability: 'containers.read' },
+          { label: 'Containers', command: `containers ${server.name}`, style: 'default', serverId: server.id, capability: 'containers.read' },
         ],
       };
     },
@@ -165,8 +165,9 @@ export class ChatExecutor {
       const actions: ChatAction[] = [];
       for (const a of page.items) {
         if (actions.length >= 6) break;
-        if (a.status === 'active') actions.push({ label: `Ack ${short8(a.id)}`, command: `ack ${a.id}`, style: 'primary' });
-        if (a.status !== 'resolved') actions.push({ label: `Resolve ${short8(a.id)}`, command: `resolve ${a.id}`, style: 'default' });
+        const on = { serverId: a.serverId, capability: 'alerts.manage' as const };
+        if (a.status === 'active') actions.push({ label: `Ack ${short8(a.id)}`, command: `ack ${a.id}`, style: 'primary', ...on });
+        if (a.status !== 'resolved') actions.push({ label: `Resolve ${short8(a.id)}`, command: `resolve ${a.id}`, style: 'default', ...on });
       }
       return {
         title: page.items.length ? `${page.items.length}${page.nextCursor ? '+' : ''} ${cmd.filter === 'all' ? '' : `${cmd.filter} `}alerts` : `No ${cmd.filter === 'all' ? '' : `${cmd.filter} `}alerts`,
@@ -189,7 +190,7 @@ export class ChatExecutor {
           { label: 'By', value: a.acknowledgedBy ?? ctx.user.username, short: true },
           ...(a.acknowledgeNote ? [{ label: 'Note', value: a.acknowledgeNote }] : []),
         ],
-        actions: [{ label: 'Resolve', command: `resolve ${a.id}`, style: 'primary' }],
+        actions: [{ label: 'Resolve', command: `resolve ${a.id}`, style: 'primary', serverId: a.serverId, capability: 'alerts.manage' }],
       };
     },
 
@@ -242,6 +243,6 @@ function runReply(server: ServerRef, r: CommandResponse, maxText = MAX_TEXT): Ch
       { label: 'Duration', value: r.durationMs === null ? '—' : `${r.durationMs} ms`, short: true },
       ...(r.truncated || output.length > maxText ? [{ label: 'Output', value: 'cut: the whole output is in the command history', short: true }] : []),
     ],
-    actions: [{ label: 'History', command: `history ${server.name}`, style: 'default' }],
+    actions: [{ label: 'History', command: `history ${server.name}`, style: 'default', serverId: server.id, capability: 'commands.run' }],
   };
 }

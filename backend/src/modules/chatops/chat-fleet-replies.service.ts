@@ -99,8 +99,8 @@ export class FleetReplies {
       actions: [
         { label: 'Top', command: `top ${server.name}`, style: 'default' },
         { label: 'Metrics 24h', command: `metrics ${server.name} 24h`, style: 'default' },
-        { label: 'Containers', command: `containers ${server.name}`, style: 'default' },
-        { label: 'History', command: `history ${server.name}`, style: 'default' },
+        { label: 'Containers', command: `containers ${server.name}`, style: 'default', serverId: server.id, capability: 'containers.read' },
+        { label: 'History', command: `history ${server.name}`, style: 'default', serverId: server.id, capability: 'commands.run' },
       ],
     };
   }

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import type { DeliveryKind } from '@chatops/protocol';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
+import { visibleServersSql } from '../access/access.service';
 import { ChannelsService } from './channels.service';
 import { DeliveryLog, type NotifiedAlert } from './delivery-log.service';
 import { DELIVER_QUEUE, GROUP_QUEUE, NotificationQueue, type DeliverJob, type GroupJob } from './notification-queue.service';
@@ -16,7 +17,9 @@ import { DELIVER_QUEUE, GROUP_QUEUE, NotificationQueue, type DeliverJob, type Gr
  * one message listing the servers, not a storm. A key that fires again within the cooldown does
  * not notify again (nor do its acknowledgement and resolution). Silenced alerts notify nobody.
  * Every outcome, suppressed ones included, is in the delivery log. Windows and cooldowns are rows
- * claimed atomically, so instances sharing the database agree on them.
+ * claimed atomically, so instances sharing the database agree on them. A rule notifies its
+ * creator's channels only while the creator may still see the alert's server (a member who left
+ * the team, or a server moved away, hears nothing more of it).
  */
 @Injectable()
 export class Notifier implements OnModuleInit {
@@ -51,6 +54,7 @@ export class Notifier implements OnModuleInit {
     const item: NotifiedAlert = { ...alert, serverName };
     const suppress = (detail: string) => Promise.all(channels.map((c) =>
       this.log.insert({ channelId: c.id, ownerId, kind: change, status: 'suppressed', alerts: [item], detail })));
+    if (!(await this.sees(ownerId, alert.serverId))) return void (await suppress('the rule\'s creator can no longer see this server'));
     if (muted) return void (await suppress(`silenced${alert.silenceId ? ` (silence ${alert.silenceId})` : ''}`));
     const cooldown = this.config.notify.cooldownSec;
     if (cooldown > 0) {
@@ -79,6 +83,16 @@ export class Notifier implements OnModuleInit {
   }
 
   /** Claims a window (grouping or cooldown): true for the first caller until it ends, on any instance. */
+  /** Whether the user may currently see the server (the instance admin sees every server). */
+  private async sees(userId: string, serverId: string): Promise<boolean> {
+    const rows = (await this.db.query(
+      `SELECT 1 FROM servers s WHERE s.id = $2 AND (${visibleServersSql('s', '$1')}
+         OR EXISTS (SELECT 1 FROM users u WHERE u.id = $1 AND u.role = 'admin'))`,
+      [userId, serverId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   private async claim(key: string, seconds: number): Promise<boolean> {
     const rows = (await this.db.query(
       `INSERT INTO notification_windows (key, until) VALUES ($1, now() + make_interval(secs => $2))

@@ -11,7 +11,7 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 const finite = { allowNaN: false, allowInfinity: false };
 
 export class CreateThresholdDto implements CreateThresholdRequest {
-  /** One server; omitted or null: every server of yours, present and future. */
+  /** One server (`rules.manage` there; the rule is then the server's, shared with its team); omitted or null: every personal server of yours, present and future. */
   @IsOptional() @ValidateIf((_, v) => v !== null) @IsUUID() serverId?: string | null;
   @IsIn(METRIC_TYPES) metricType: MetricType;
   @IsIn(COMPARISONS) comparison: Comparison;
@@ -34,6 +34,7 @@ export class CreateThresholdDto implements CreateThresholdRequest {
 }
 
 export class UpdateThresholdDto implements UpdateThresholdRequest {
+  /** Only the rule's creator may set null (all their personal servers). */
   @IsOptional() @ValidateIf((_, v) => v !== null) @IsUUID() serverId?: string | null;
   @IsOptional() @IsIn(METRIC_TYPES) metricType?: MetricType;
   @IsOptional() @IsIn(COMPARISONS) comparison?: Comparison;
@@ -49,13 +50,13 @@ export class UpdateThresholdDto implements UpdateThresholdRequest {
 }
 
 export class ThresholdQueryDto {
-  /** Rules that apply to this server: its own and your all-servers rules. */
+  /** Rules that apply to this server: its own (whoever created them) and, on a personal server, its owner's all-servers rules. */
   @IsOptional() @IsUUID() serverId?: string;
 }
 
 export class ThresholdResponse implements AlertThreshold {
   id: string;
-  /** null: every server of the owner. */
+  /** null: every personal server of the rule's creator (all-servers rules are personal). */
   serverId: string | null;
   metricType: MetricType;
   comparison: Comparison;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  CHAT_ACTION_STYLES, CHAT_CHANNELS, CHAT_COMPLETION_KINDS, CHAT_CONFIRM_STATES, CHAT_METRIC_RANGES, CHAT_STREAM_KINDS,
+  CAPABILITIES, CHAT_ACTION_STYLES, CHAT_CHANNELS, type Capability, CHAT_COMPLETION_KINDS, CHAT_CONFIRM_STATES, CHAT_METRIC_RANGES, CHAT_STREAM_KINDS,
   type ChatConfirmState, type ChatStreamKind, type ChatStreamRef,
   type ChatAction, type ChatActionStyle, type ChatChannel, type ChatChartRef, type ChatCompletion, type ChatCompletionKind,
   type ChatCompletions, type ChatConfirmation, type ChatError, type ChatField, type ChatHistoryEntry, type ChatHistoryPage,
@@ -32,6 +32,10 @@ export class ChatActionDto implements ChatAction {
   /** Sent as the user's next message when pressed. */
   command: string;
   @ApiProperty({ enum: CHAT_ACTION_STYLES }) style: ChatActionStyle;
+  /** The server the command acts on, when one. */
+  @ApiPropertyOptional({ format: 'uuid' }) serverId?: string;
+  /** The capability the command needs on `serverId` (the dashboard disables the button without it). */
+  @ApiPropertyOptional({ enum: CAPABILITIES }) capability?: Capability;
 }
 
 export class ChatConfirmationDto implements ChatConfirmation {

@@ -4,7 +4,7 @@ import { Directive, input } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import { provideRouter } from '@angular/router';
-import type { AlertDetail, MetricsHistory } from '@chatops/protocol';
+import { ROLE_CAPABILITIES, type AlertDetail, type MetricsHistory, type Server } from '@chatops/protocol';
 import { NgxEchartsDirective } from 'ngx-echarts';
 import { alert } from '../../../testing/alert-fixtures';
 import { server } from '../../../testing/auth-fixtures';
@@ -55,10 +55,10 @@ describe('AlertDetailPage', () => {
   });
   afterEach(() => http.verify());
 
-  async function loaded(a: AlertDetail = detail()) {
+  async function loaded(a: AlertDetail = detail(), srv: Server = server({ id: 's1', name: 'web-1' })) {
     http.expectOne('/api/v1/alerts/a1').flush(a);
     await fixture.whenStable();
-    http.expectOne('/api/v1/servers/s1').flush(server({ id: 's1', name: 'web-1' }));
+    http.expectOne('/api/v1/servers/s1').flush(srv);
     http.expectOne('/api/v1/alerts/a1/deliveries').flush([]);
     const h = http.expectOne((r) => r.url === '/api/v1/metrics/s1/history');
     expect([h.request.params.get('start'), h.request.params.get('end')]).toEqual(['2026-01-01T09:30:00.000Z', '2026-01-01T10:30:00.000Z']);
@@ -96,6 +96,18 @@ describe('AlertDetailPage', () => {
     expect(q(fixture, '[data-testid=alert-timeline]').textContent).toContain('on it');
     expect(qa(fixture, '[data-testid=detail-ack]')).toHaveLength(0);
     expect(qa(fixture, '[data-testid=snapshot-processes]')).toHaveLength(1);
+  });
+
+  it('gives a team viewer no acknowledge or resolve, and says why (alerts.manage)', async () => {
+    await loaded(detail(), server({ id: 's1', name: 'web-1', access: { via: 'viewer', teamId: 't1', capabilities: [...ROLE_CAPABILITIES.viewer], breakGlass: false } }));
+    expect(qa(fixture, '[data-testid=detail-ack], [data-testid=detail-resolve]')).toHaveLength(0);
+    expect(q(fixture, '[data-testid=detail-no-manage]').textContent).toContain('Your role (viewer) on this server does not allow this (alerts.manage)');
+  });
+
+  it('gives an operator acknowledge and resolve', async () => {
+    await loaded(detail(), server({ id: 's1', name: 'web-1', access: { via: 'operator', teamId: 't1', capabilities: [...ROLE_CAPABILITIES.operator], breakGlass: false } }));
+    expect(qa(fixture, '[data-testid=detail-ack], [data-testid=detail-resolve]')).toHaveLength(2);
+    expect(qa(fixture, '[data-testid=detail-no-manage]')).toHaveLength(0);
   });
 
   it('says when the alert is not found (or not about one of your servers)', async () => {

@@ -9,6 +9,7 @@ import type { AlertDetail, MetricType, MetricsHistory, NotificationDelivery, Ser
 import type { EChartsCoreOption } from 'echarts/core';
 import { NgxEchartsDirective } from 'ngx-echarts';
 import { filter } from 'rxjs';
+import { can, deniedReason } from '../../core/access/access';
 import { AlertsApi } from '../../core/api/alerts-api.service';
 import { describeHttpError } from '../../core/api/error-message';
 import { MetricsApi } from '../../core/api/metrics-api.service';
@@ -100,6 +101,9 @@ export class AlertDetailPage {
   protected readonly loadError = signal('');
   protected readonly alert = signal<AlertDetail | null>(null);
   protected readonly server = signal<Server | null>(null);
+  /** Acknowledge and resolve need `alerts.manage` on the alert's server (known once it is read). */
+  protected readonly mayManage = computed(() => can(this.server(), 'alerts.manage'));
+  protected readonly manageDenied = computed(() => deniedReason(this.server(), 'alerts.manage'));
   protected readonly deliveries = signal<NotificationDelivery[] | null>(null);
   protected readonly busy = signal(false);
   protected readonly chart = computed(() => { const a = this.alert(); return a ? snapshotChart(a) : null; });

@@ -2,7 +2,9 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
+import { MatTooltip } from '@angular/material/tooltip';
 import { provideRouter } from '@angular/router';
+import { ROLE_CAPABILITIES, type Server } from '@chatops/protocol';
 import { alert, silence } from '../../../testing/alert-fixtures';
 import { server } from '../../../testing/auth-fixtures';
 import { button, q, qa, text } from '../../../testing/dom';
@@ -15,7 +17,7 @@ describe('AlertListComponent', () => {
   let http: HttpTestingController;
   let live: FakeLiveSocketService;
 
-  async function create(serverId = '') {
+  async function create(serverId = '', servers: Server[] = [server({ id: 's1', name: 'web-1' }), server({ id: 's2', name: 'db-1' })]) {
     TestBed.configureTestingModule({
       providers: [
         provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: LiveSocketService, useClass: FakeLiveSocketService },
@@ -26,7 +28,7 @@ describe('AlertListComponent', () => {
     live = TestBed.inject(LiveSocketService) as unknown as FakeLiveSocketService;
     fixture = TestBed.createComponent(AlertListComponent);
     fixture.componentRef.setInput('serverId', serverId);
-    fixture.componentRef.setInput('servers', [server({ id: 's1', name: 'web-1' }), server({ id: 's2', name: 'db-1' })]);
+    fixture.componentRef.setInput('servers', servers);
     await fixture.whenStable();
   }
   afterEach(() => http.verify());
@@ -34,6 +36,7 @@ describe('AlertListComponent', () => {
   const listReq = () => http.expectOne((r) => r.url === '/api/v1/alerts');
   const silencesReq = () => http.expectOne('/api/v1/alerts/silences');
   const rows = () => qa(fixture, '[data-testid=alert-row]');
+  const tooltipOf = (el: HTMLElement) => fixture.debugElement.query((d) => d.nativeElement === el).injector.get(MatTooltip).message;
 
   it('lists open alerts with severity as icon and text, then adds a fired alert live, without reloading', async () => {
     await create();
@@ -55,6 +58,25 @@ describe('AlertListComponent', () => {
     live.emit('alert', { alert: alert({ id: 'a1', status: 'resolved', resolvedAt: '2026-01-01T10:05:00.000Z' }), change: 'resolved' });
     await fixture.whenStable();
     expect(rows().map((r) => r.getAttribute('data-alert-id'))).toEqual(['a2']); // resolved leaves the open list
+  });
+
+  it('disables acknowledge and resolve, with the reason, on a server where the role is viewer; not on the others', async () => {
+    const viewer = { via: 'viewer' as const, teamId: 't1', capabilities: [...ROLE_CAPABILITIES.viewer], breakGlass: false };
+    await create('', [server({ id: 's1', name: 'web-1', access: viewer }), server({ id: 's2', name: 'db-1' })]);
+    silencesReq().flush([]);
+    listReq().flush({ items: [alert({ id: 'a1', serverId: 's1' }), alert({ id: 'a2', serverId: 's2' })], nextCursor: null });
+    await fixture.whenStable();
+    const [team, own] = rows();
+    for (const id of ['alert-ack', 'alert-resolve']) {
+      const b = team.querySelector(`[data-testid=${id}]`) as HTMLButtonElement;
+      expect(b.getAttribute('aria-disabled')).toBe('true');
+      expect(tooltipOf(b)).toBe('Your role (viewer) on this server does not allow this (alerts.manage)');
+      expect(tooltipOf(own.querySelector(`[data-testid=${id}]`) as HTMLElement)).toBe('');
+      b.click();
+      expect((own.querySelector(`[data-testid=${id}]`) as HTMLButtonElement).getAttribute('aria-disabled')).not.toBe('true');
+    }
+    await fixture.whenStable();
+    http.expectNone((r) => r.method === 'POST'); // nothing sent for the viewer's clicks
   });
 
   it('filters by status and severity, and pages with the cursor', async () => {

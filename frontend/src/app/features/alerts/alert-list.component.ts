@@ -6,10 +6,12 @@ import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
+import { MatTooltipModule } from '@angular/material/tooltip';
 import { RouterLink } from '@angular/router';
 import type { Alert, AlertSilence, AlertStatusFilter, MetricType, Server, Severity } from '@chatops/protocol';
 import { METRIC_TYPES, SEVERITIES } from '@chatops/protocol/enums';
 import { Subscription, interval } from 'rxjs';
+import { can, deniedReason } from '../../core/access/access';
 import { AlertsApi } from '../../core/api/alerts-api.service';
 import { describeHttpError } from '../../core/api/error-message';
 import { LiveSocketService } from '../../core/live/live-socket.service';
@@ -35,7 +37,7 @@ const STATUS_TABS: { value: AlertStatusFilter; label: string }[] = [
  */
 @Component({
   selector: 'app-alert-list',
-  imports: [MatButtonModule, MatButtonToggleModule, MatFormFieldModule, MatSelectModule, MatProgressBarModule, RouterLink, EmptyStateComponent, IconComponent,
+  imports: [MatButtonModule, MatButtonToggleModule, MatFormFieldModule, MatSelectModule, MatProgressBarModule, MatTooltipModule, RouterLink, EmptyStateComponent, IconComponent,
     SeverityBadgeComponent, AlertStatusComponent, RelativeTimePipe, DatePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './alert-list.component.html',
@@ -63,6 +65,10 @@ export class AlertListComponent {
   protected readonly silences = signal<AlertSilence[]>([]);
   protected readonly now = signal(Date.now());
   protected readonly serverNames = computed(() => new Map(this.servers().map((s) => [s.id, s.name])));
+  private readonly serverById = computed(() => new Map(this.servers().map((s) => [s.id, s])));
+  /** Why the caller may not acknowledge or resolve alerts of this server (`alerts.manage`); '' when they may. */
+  protected readonly manageDenied = (a: Alert): string => deniedReason(this.serverById().get(a.serverId), 'alerts.manage');
+  protected readonly mayManage = (a: Alert): boolean => can(this.serverById().get(a.serverId), 'alerts.manage');
   protected readonly activeSilences = computed(() => activeSilencesFor(this.silences(), this.serverId(), this.now()));
   protected readonly filtered = computed(() => {
     const f = this.filters();
@@ -131,10 +137,10 @@ export class AlertListComponent {
   }
 
   protected acknowledge(a: Alert): void {
-    this.act(a, this.actions.acknowledge(a));
+    if (this.mayManage(a)) this.act(a, this.actions.acknowledge(a));
   }
   protected resolve(a: Alert): void {
-    this.act(a, this.actions.resolve(a));
+    if (this.mayManage(a)) this.act(a, this.actions.resolve(a));
   }
 
   protected serverName(id: string): string {

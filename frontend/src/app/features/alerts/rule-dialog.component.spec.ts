@@ -102,7 +102,7 @@ describe('RuleDialogComponent', () => {
     // all servers: nothing to preview against
     q(fixture, '[data-testid=rule-server] .mat-mdc-select-trigger').click();
     await fixture.whenStable();
-    Array.from(document.querySelectorAll<HTMLElement>('mat-option')).find((o) => o.textContent?.includes('All servers'))!.click();
+    Array.from(document.querySelectorAll<HTMLElement>('mat-option')).find((o) => o.textContent?.includes('All my servers'))!.click();
     await fixture.whenStable();
     expect(qa(fixture, '[data-testid=rule-preview]')).toHaveLength(0);
   });

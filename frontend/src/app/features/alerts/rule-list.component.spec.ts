@@ -2,6 +2,8 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
+import { MatTooltip } from '@angular/material/tooltip';
+import { ROLE_CAPABILITIES, type TeamRole } from '@chatops/protocol';
 import { rule } from '../../../testing/alert-fixtures';
 import { server } from '../../../testing/auth-fixtures';
 import { q, qa, text } from '../../../testing/dom';
@@ -41,7 +43,7 @@ describe('RuleListComponent', () => {
     expect(rows[0]).toContain('web-1');
     expect(rows[0]).toContain('clears at 80');
     expect(rows[1]).toContain('Disk (each) > 90% for 5 min');
-    expect(rows[1]).toContain('All servers');
+    expect(rows[1]).toContain('All my servers');
     expect(rows[1]).toContain('Critical');
   });
 
@@ -64,5 +66,40 @@ describe('RuleListComponent', () => {
     rulesReq().flush([]);
     await fixture.whenStable();
     expect(text(fixture)).toContain('No alert rule yet');
+  });
+
+  describe('on a team server', () => {
+    const as = async (role: TeamRole) => {
+      fixture.componentRef.setInput('servers', [server({ id: 's1', name: 'web-1', access: { via: role, teamId: 't1', capabilities: [...ROLE_CAPABILITIES[role]], breakGlass: false } })]);
+      rulesReq().flush([rule({ id: 'r1', serverId: 's1', name: 'Hot CPU' }), rule({ id: 'r2', name: 'Mine' })]);
+      await fixture.whenStable();
+    };
+    const tooltipOf = (el: HTMLElement) => fixture.debugElement.query((d) => d.nativeElement === el).injector.get(MatTooltip).message;
+    const inRow = (id: string, testid: string) => q(fixture, `[data-rule-id=${id}] [data-testid=${testid}]`);
+
+    it('shows a viewer the team\'s rules without letting them change one, saying why (rules.manage); their own all-servers rule stays editable', async () => {
+      await as('viewer');
+      const reason = 'Your role (viewer) on this server does not allow this (rules.manage)';
+      for (const id of ['rule-edit', 'rule-delete']) {
+        expect(inRow('r1', id).getAttribute('aria-disabled')).toBe('true');
+        expect(tooltipOf(inRow('r1', id))).toBe(reason);
+        inRow('r1', id).click();
+        expect(inRow('r2', id).getAttribute('aria-disabled')).not.toBe('true');
+      }
+      expect(q<HTMLButtonElement>(fixture, '[data-rule-id=r1] [data-testid=rule-enabled] button').disabled).toBe(true);
+      expect(q<HTMLButtonElement>(fixture, '[data-rule-id=r2] [data-testid=rule-enabled] button').disabled).toBe(false);
+      expect(q(fixture, '[data-testid=rule-new]').getAttribute('aria-disabled')).toBe('true');
+      expect(tooltipOf(q(fixture, '[data-testid=rule-new]'))).toBe(reason);
+      q(fixture, '[data-testid=rule-new]').click();
+      await fixture.whenStable();
+      expect(document.querySelector('mat-dialog-container')).toBeNull();
+      http.expectNone((r) => r.method !== 'GET');
+    });
+
+    it('lets a team admin change them', async () => {
+      await as('admin');
+      expect(qa(fixture, '[aria-disabled=true]')).toHaveLength(0);
+      expect(q<HTMLButtonElement>(fixture, '[data-rule-id=r1] [data-testid=rule-enabled] button').disabled).toBe(false);
+    });
   });
 });

@@ -3,7 +3,9 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
+import { MatTooltipModule } from '@angular/material/tooltip';
 import type { AlertThreshold, NotificationChannel, Server } from '@chatops/protocol';
+import { can, deniedReason } from '../../core/access/access';
 import { AlertsApi } from '../../core/api/alerts-api.service';
 import { describeHttpError } from '../../core/api/error-message';
 import { NotificationsApi } from '../../core/api/notifications-api.service';
@@ -16,17 +18,20 @@ import { RuleDialogComponent, RuleDialogData } from './rule-dialog.component';
 import { SeverityBadgeComponent } from './severity-badge.component';
 
 /**
- * The user's alert rules (with `serverId`: those that apply to that server), with create, edit,
- * delete and an enable switch.
+ * The user's alert rules and those on their servers (with `serverId`: those that apply to that
+ * server), with create, edit, delete and an enable switch. A rule on a server is the server's
+ * (its team's): changing it needs `rules.manage` there, so without it the controls are disabled
+ * with the reason (docs/access.md).
  */
 @Component({
   selector: 'app-rule-list',
-  imports: [MatButtonModule, MatProgressBarModule, MatSlideToggleModule, EmptyStateComponent, IconComponent, SeverityBadgeComponent],
+  imports: [MatButtonModule, MatProgressBarModule, MatSlideToggleModule, MatTooltipModule, EmptyStateComponent, IconComponent, SeverityBadgeComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="head">
       <h2>{{ serverId() ? 'Rules for this server' : 'Alert rules' }}</h2>
-      <button mat-flat-button type="button" (click)="create()" data-testid="rule-new"><app-icon name="add" [size]="18" /> New rule</button>
+      <button mat-flat-button type="button" (click)="create()" [disabled]="!!createDenied()" [disabledInteractive]="!!createDenied()" [matTooltip]="createDenied()"
+        data-testid="rule-new"><app-icon name="add" [size]="18" /> New rule</button>
     </div>
     @switch (state()) {
       @case ('loading') { <mat-progress-bar mode="indeterminate" aria-label="Loading rules" /> }
@@ -42,12 +47,13 @@ import { SeverityBadgeComponent } from './severity-badge.component';
           <ul class="rows" data-testid="rule-list">
             @for (r of rules(); track r.id) {
               <li class="row" data-testid="rule-row" [attr.data-rule-id]="r.id">
-                <mat-slide-toggle [checked]="r.enabled" (change)="toggle(r, $event.checked)" [disabled]="busy().has(r.id)"
+                @let denied = editDenied(r);
+                <mat-slide-toggle [checked]="r.enabled" (change)="toggle(r, $event.checked)" [disabled]="busy().has(r.id) || !!denied" [matTooltip]="denied"
                   [attr.aria-label]="(r.enabled ? 'Disable ' : 'Enable ') + label(r)" data-testid="rule-enabled" />
                 <div class="main">
                   <strong>{{ label(r) }}</strong>
                   <span class="meta">
-                    <span>{{ r.serverId ? serverName(r.serverId) : 'All servers' }}</span>
+                    <span>{{ r.serverId ? serverName(r.serverId) : 'All my servers' }}</span>
                     @if (r.clearValue !== null) { <span>clears at {{ r.clearValue }}</span> }
                     @if (r.channelIds.length) { <span>{{ r.channelIds.length }} channel{{ r.channelIds.length === 1 ? '' : 's' }}</span> } @else { <span>no notification</span> }
                     @if (!r.enabled) { <span>disabled</span> }
@@ -55,8 +61,10 @@ import { SeverityBadgeComponent } from './severity-badge.component';
                 </div>
                 <app-severity-badge [severity]="r.severity" />
                 <span class="actions">
-                  <button mat-icon-button type="button" (click)="edit(r)" [attr.aria-label]="'Edit ' + label(r)" data-testid="rule-edit"><app-icon name="edit" /></button>
-                  <button mat-icon-button type="button" (click)="remove(r)" [attr.aria-label]="'Delete ' + label(r)" data-testid="rule-delete"><app-icon name="delete" /></button>
+                  <button mat-icon-button type="button" (click)="edit(r)" [disabled]="!!denied" [disabledInteractive]="!!denied" [matTooltip]="denied"
+                    [attr.aria-label]="'Edit ' + label(r)" data-testid="rule-edit"><app-icon name="edit" /></button>
+                  <button mat-icon-button type="button" (click)="remove(r)" [disabled]="!!denied" [disabledInteractive]="!!denied" [matTooltip]="denied"
+                    [attr.aria-label]="'Delete ' + label(r)" data-testid="rule-delete"><app-icon name="delete" /></button>
                 </span>
               </li>
             }
@@ -90,6 +98,9 @@ export class RuleListComponent {
   protected readonly loadError = signal('');
   protected readonly busy = signal<ReadonlySet<string>>(new Set());
   private readonly names = computed(() => new Map(this.servers().map((s) => [s.id, s.name])));
+  private readonly byId = computed(() => new Map(this.servers().map((s) => [s.id, s])));
+  /** Why no rule may be created here: on a server page, without `rules.manage` on it; '' otherwise. */
+  protected readonly createDenied = computed(() => (this.serverId() ? deniedReason(this.byId().get(this.serverId()), 'rules.manage') : ''));
 
   constructor() {
     effect(() => {
@@ -102,6 +113,11 @@ export class RuleListComponent {
   protected label(r: AlertThreshold): string {
     return r.name || describeCondition(r);
   }
+  /** Why the rule may not be changed: `rules.manage` on its server; an all-servers rule is the caller's own. */
+  protected editDenied(r: AlertThreshold): string {
+    return r.serverId ? deniedReason(this.byId().get(r.serverId), 'rules.manage') : '';
+  }
+
   protected serverName(id: string): string {
     return this.names().get(id) ?? (id === this.serverId() ? 'This server' : 'One server');
   }
@@ -122,10 +138,10 @@ export class RuleListComponent {
   }
 
   protected create(): void {
-    this.open({ rule: null, serverId: this.serverId() || undefined });
+    if (!this.createDenied()) this.open({ rule: null, serverId: this.serverId() || undefined });
   }
   protected edit(rule: AlertThreshold): void {
-    this.open({ rule });
+    if (!this.editDenied(rule)) this.open({ rule });
   }
 
   protected toggle(rule: AlertThreshold, enabled: boolean): void {
@@ -145,6 +161,7 @@ export class RuleListComponent {
   }
 
   protected remove(rule: AlertThreshold): void {
+    if (this.editDenied(rule)) return;
     openConfirm(this.dialog, {
       title: 'Delete this rule?',
       message: `“${this.label(rule)}” stops watching. Its open alerts are resolved and stay listed.`,
@@ -161,7 +178,8 @@ export class RuleListComponent {
   }
 
   private open(data: Omit<RuleDialogData, 'servers' | 'channels'>): void {
-    const servers = this.servers().length ? this.servers() : [];
+    // the server picker offers the servers where the caller may manage rules
+    const servers = this.servers().filter((s) => can(s, 'rules.manage'));
     this.dialog
       .open<RuleDialogComponent, RuleDialogData, AlertThreshold>(RuleDialogComponent, {
         data: { ...data, servers, channels: this.channels() }, width: '640px', maxWidth: '95vw',

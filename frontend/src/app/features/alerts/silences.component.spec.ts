@@ -2,6 +2,8 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
+import { MatTooltip } from '@angular/material/tooltip';
+import { ROLE_CAPABILITIES } from '@chatops/protocol';
 import { silence } from '../../../testing/alert-fixtures';
 import { server } from '../../../testing/auth-fixtures';
 import { q, qa, text, type } from '../../../testing/dom';
@@ -35,8 +37,27 @@ describe('SilencesComponent', () => {
     expect(rows[0]).toContain('Active');
     expect(rows[0]).toContain('web-1, CPU');
     expect(rows[1]).toContain('Ended');
-    expect(rows[1]).toContain('All servers, every metric');
+    expect(rows[1]).toContain('All my servers, every metric');
     expect(qa(fixture, '[data-testid=silence-expire]')).toHaveLength(1);
+  });
+
+  it('lets a team viewer see the team\'s silences but not end one (saying why), nor pick the server for a new one', async () => {
+    const viewer = { via: 'viewer' as const, teamId: 't1', capabilities: [...ROLE_CAPABILITIES.viewer], breakGlass: false };
+    fixture.componentRef.setInput('servers', [server({ id: 's1', name: 'web-1', access: viewer }), server({ id: 's2', name: 'own-1' })]);
+    http.expectOne('/api/v1/alerts/silences').flush([silence({ id: 'x', serverId: 's1', reason: 'disk swap', createdBy: 'bob' }), silence({ id: 'y', serverId: null, reason: 'mine' })]);
+    await fixture.whenStable();
+    const [team, mine] = qa(fixture, '[data-testid=silence-expire]');
+    expect(team.getAttribute('aria-disabled')).toBe('true');
+    expect(fixture.debugElement.query((d) => d.nativeElement === team).injector.get(MatTooltip).message)
+      .toBe('Your role (viewer) on this server does not allow this (alerts.manage)');
+    team.click();
+    await fixture.whenStable();
+    expect(document.querySelector('mat-dialog-container')).toBeNull();
+    expect(mine.getAttribute('aria-disabled')).not.toBe('true');
+    q(fixture, '[data-testid=silence-server] .mat-mdc-select-trigger').click();
+    await fixture.whenStable();
+    const options = Array.from(document.querySelectorAll('mat-option')).map((o) => o.textContent?.trim());
+    expect(options).toEqual(['All my servers (personal ones)', 'own-1']);
   });
 
   it('asks for a reason and a future end before sending, then creates the silence for all servers', async () => {

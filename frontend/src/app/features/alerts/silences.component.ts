@@ -6,8 +6,10 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
+import { MatTooltipModule } from '@angular/material/tooltip';
 import type { AlertSilence, MetricType, Server } from '@chatops/protocol';
 import { METRIC_TYPES } from '@chatops/protocol/enums';
+import { can, deniedReason } from '../../core/access/access';
 import { AlertsApi } from '../../core/api/alerts-api.service';
 import { describeHttpError } from '../../core/api/error-message';
 import { fieldErrors } from '../../core/api/field-errors';
@@ -36,7 +38,7 @@ export function toLocalInput(ms: number): string {
  */
 @Component({
   selector: 'app-silences',
-  imports: [DatePipe, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, MatProgressBarModule, EmptyStateComponent, IconComponent],
+  imports: [DatePipe, MatButtonModule, MatTooltipModule, MatFormFieldModule, MatInputModule, MatSelectModule, MatProgressBarModule, EmptyStateComponent, IconComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './silences.component.html',
   styles: `
@@ -74,6 +76,9 @@ export class SilencesComponent {
   protected readonly serverErrors = signal<Record<string, string>>({});
   protected readonly generalError = signal('');
   private readonly names = computed(() => new Map(this.servers().map((s) => [s.id, s.name])));
+  private readonly byId = computed(() => new Map(this.servers().map((s) => [s.id, s])));
+  /** The servers the caller may silence (`alerts.manage`), for the picker. */
+  protected readonly silenceable = computed(() => this.servers().filter((s) => can(s, 'alerts.manage')));
   protected readonly localErrors = computed(() => {
     const e: Record<string, string> = {};
     const end = Date.parse(this.endsAt());
@@ -92,8 +97,13 @@ export class SilencesComponent {
     return (this.touched() ? this.localErrors()[field] : undefined) ?? this.serverErrors()[field] ?? '';
   }
 
+  /** Why the silence may not be ended: `alerts.manage` on its server (an all-servers one is the caller's own). */
+  protected endDenied(s: AlertSilence): string {
+    return s.serverId ? deniedReason(this.byId().get(s.serverId), 'alerts.manage') : '';
+  }
+
   protected serverName(id: string | null): string {
-    return id === null ? 'All servers' : (this.names().get(id) ?? 'One server');
+    return id === null ? 'All my servers' : (this.names().get(id) ?? 'One server');
   }
   protected metricLabel(m: MetricType | null): string {
     return m ? METRIC_LABELS[m] : 'every metric';
@@ -145,6 +155,7 @@ export class SilencesComponent {
   }
 
   protected expire(s: AlertSilence): void {
+    if (this.endDenied(s)) return;
     openConfirm(this.dialog, { title: 'End this silence now?', message: `Notifications for ${this.serverName(s.serverId)} resume at once.`, confirmText: 'End silence' })
       .subscribe((ok) => {
         if (!ok) return;

@@ -5,6 +5,7 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { MatTooltipModule } from '@angular/material/tooltip';
 import { RouterLink } from '@angular/router';
+import type { Server } from '@chatops/protocol';
 import type { ChatHistoryEntry, ChatReply, ChatSettings } from '@chatops/protocol/chatops';
 import { Subject, catchError, combineLatest, debounceTime, distinctUntilChanged, of, switchMap, tap } from 'rxjs';
 import { ChatopsApi } from '../../core/api/chatops-api.service';
@@ -60,7 +61,9 @@ export class ChatPanelComponent {
   private readonly input = viewChild(ChatInputComponent);
 
   protected readonly context = linkedSignal(() => this.serverId());
-  protected readonly contextName = signal<string | null>(null);
+  /** The conversation's server (a server page's panel), with the caller's access to it. */
+  protected readonly contextServer = signal<Server | null>(null);
+  protected readonly contextName = computed(() => this.contextServer()?.name ?? null);
   protected readonly turns = signal<ChatTurn[]>([]);
   protected readonly nextCursor = signal<string | null>(null);
   protected readonly loading = signal(true);
@@ -125,7 +128,7 @@ export class ChatPanelComponent {
         switchMap((id) => (id ? this.servers.get(id, true).pipe(catchError(() => of(null))) : of(null))),
         takeUntilDestroyed(),
       )
-      .subscribe((s) => this.contextName.set(s?.name ?? null));
+      .subscribe((s) => this.contextServer.set(s));
 
     this.api.settings().pipe(takeUntilDestroyed()).subscribe({ next: (s) => this.settings.set(s), error: () => undefined });
 

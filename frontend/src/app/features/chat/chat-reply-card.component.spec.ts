@@ -2,7 +2,10 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
+import { MatTooltip } from '@angular/material/tooltip';
+import { ROLE_CAPABILITIES } from '@chatops/protocol';
 import type { ChatReply } from '@chatops/protocol/chatops';
+import { server } from '../../../testing/auth-fixtures';
 import { button, q, qa, text } from '../../../testing/dom';
 import { ChatReplyCardComponent } from './chat-reply-card.component';
 
@@ -11,9 +14,10 @@ describe('ChatReplyCardComponent', () => {
   let http: HttpTestingController;
   let sent: string[];
 
-  function render(reply: ChatReply): void {
+  function render(reply: ChatReply, srv: Parameters<typeof server>[0] | null = null): void {
     fixture = TestBed.createComponent(ChatReplyCardComponent);
     fixture.componentRef.setInput('reply', reply);
+    if (srv) fixture.componentRef.setInput('server', server(srv));
     sent = [];
     fixture.componentInstance.send.subscribe((c) => sent.push(c));
     fixture.detectChanges();
@@ -56,6 +60,30 @@ describe('ChatReplyCardComponent', () => {
     button(fixture, 'Resolve').click();
     button(fixture, 'Ack').click();
     expect(sent).toEqual(['resolve 1234abcd', 'ack 1234abcd']);
+  });
+
+  it('disables, with the reason, the actions a viewer of the conversation\'s server may not take; others stay', () => {
+    const S1 = '11111111-1111-4111-8111-111111111111';
+    const S2 = '22222222-2222-4222-8222-222222222222';
+    render({
+      title: 'Containers on web-1',
+      actions: [
+        { label: 'Restart web', command: 'docker restart web on web-1', style: 'danger', serverId: S1, capability: 'docker.action' },
+        { label: 'Logs', command: 'logs web on web-1', style: 'default', serverId: S1, capability: 'containers.read' },
+        { label: 'Ack 1234abcd', command: 'ack 1234abcd', style: 'primary', serverId: S2, capability: 'alerts.manage' },
+      ],
+    }, { id: S1, name: 'web-1', access: { via: 'viewer', teamId: 't1', capabilities: [...ROLE_CAPABILITIES.viewer], breakGlass: false } });
+    const restart = button(fixture, 'Restart web');
+    expect(restart.getAttribute('aria-disabled')).toBe('true');
+    expect(fixture.debugElement.query((d) => d.nativeElement === restart).injector.get(MatTooltip).message)
+      .toBe('Your role (viewer) on this server does not allow this (docker.action)');
+    restart.click();
+    expect(button(fixture, 'Logs').getAttribute('aria-disabled')).not.toBe('true');
+    // Another server's access is not known here: the backend checks the command as typed.
+    expect(button(fixture, 'Ack 1234abcd').getAttribute('aria-disabled')).not.toBe('true');
+    button(fixture, 'Logs').click();
+    button(fixture, 'Ack 1234abcd').click();
+    expect(sent).toEqual(['logs web on web-1', 'ack 1234abcd']);
   });
 
   it('shows an error with an icon, words (not colour alone), its code and the suggestions', () => {

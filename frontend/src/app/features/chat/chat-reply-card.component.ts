@@ -1,6 +1,9 @@
 import { ChangeDetectionStrategy, Component, ElementRef, Injector, afterNextRender, computed, effect, inject, input, output, signal, viewChild } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
+import { MatTooltipModule } from '@angular/material/tooltip';
+import type { Server } from '@chatops/protocol';
 import type { ChatAction, ChatReply } from '@chatops/protocol/chatops';
+import { deniedReason } from '../../core/access/access';
 import { IconComponent } from '../../shared/ui/icon.component';
 import { AnsiHtmlDirective } from '../server-commands/ansi-html.directive';
 import { AnsiOutput } from '../server-commands/ansi-output';
@@ -18,7 +21,7 @@ const PINNED_PX = 24;
  */
 @Component({
   selector: 'app-chat-reply-card',
-  imports: [MatButtonModule, IconComponent, AnsiHtmlDirective, ChatChartComponent],
+  imports: [MatButtonModule, MatTooltipModule, IconComponent, AnsiHtmlDirective, ChatChartComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './chat-reply-card.component.html',
   styleUrl: './chat-reply-card.component.scss',
@@ -29,6 +32,8 @@ export class ChatReplyCardComponent {
   readonly confirmed = input(false);
   /** Output streamed so far, while `reply.stream` is running. */
   readonly live = input<ChatStreamView | null>(null);
+  /** A server whose access is known (the conversation's): its actions that the role does not allow are disabled, with the reason. */
+  readonly server = input<Server | null>(null);
   readonly send = output<string>();
   /** Stop a followed log (`reply.stream.stoppable`). */
   readonly stop = output<string>();
@@ -50,7 +55,11 @@ export class ChatReplyCardComponent {
   protected readonly actions = computed(() => {
     const r = this.reply();
     const own = r.confirm ? [`confirm ${r.confirm.token}`, `cancel ${r.confirm.token}`] : [];
-    return (r.actions ?? []).filter((a) => !own.includes(a.command.trim()));
+    const server = this.server();
+    return (r.actions ?? []).filter((a) => !own.includes(a.command.trim())).map((a) => ({
+      ...a,
+      denied: server && a.capability && a.serverId === server.id ? deniedReason(server, a.capability) : '',
+    }));
   });
   protected readonly running = computed(() => this.reply().stream?.state === 'running');
   protected readonly stopping = signal(false);
@@ -81,8 +90,8 @@ export class ChatReplyCardComponent {
     });
   }
 
-  protected act(action: ChatAction): void {
-    this.send.emit(action.command);
+  protected act(action: ChatAction & { denied: string }): void {
+    if (!action.denied) this.send.emit(action.command);
   }
 
   protected confirm(): void {

@@ -2,7 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import type { ContainerEvent, ContainerInfo, MetricsSample, Server } from '@chatops/protocol';
+import { ROLE_CAPABILITIES, type ContainerEvent, type ContainerInfo, type MetricsSample, type Server } from '@chatops/protocol';
 import { q, qa, text } from '../../../testing/dom';
 import { FakeLiveSocketService } from '../../../testing/fake-live-socket';
 import { nextRequest } from '../../../testing/http-helpers';
@@ -226,6 +226,25 @@ describe('ContainersPage', () => {
     expect(q(fixture, '[data-testid=read-only]').textContent).toContain('--docker-read-only');
     expect(qa(fixture, '[data-testid=action-start], [data-testid=action-stop], mat-checkbox')).toHaveLength(0);
     expect(qa(fixture, '[data-testid=action-logs]')).toHaveLength(3);
+  });
+
+  it('shows a team viewer the containers without any action, saying why (docker.action)', async () => {
+    const access = { via: 'viewer' as const, teamId: 't1', capabilities: [...ROLE_CAPABILITIES.viewer], breakGlass: false };
+    await open(serverWithAgent({ docker: true }, { access }));
+    expect(q(fixture, '[data-testid=no-docker-action]').textContent).toContain('Your role (viewer) on this server does not allow this (docker.action)');
+    expect(qa(fixture, '[data-testid=action-start], [data-testid=action-stop], [data-testid=select-all], mat-checkbox')).toHaveLength(0);
+    expect(qa(fixture, '[data-testid=action-logs]')).toHaveLength(3);
+    (row('web').querySelector('[data-testid=action-more]') as HTMLButtonElement).click();
+    await fixture.whenStable();
+    expect(document.querySelector('[data-testid=menu-inspect]')).not.toBeNull();
+    expect(document.querySelector('[data-testid=menu-restart], [data-testid=menu-kill], [data-testid=menu-remove]')).toBeNull();
+  });
+
+  it('gives an operator the actions', async () => {
+    const access = { via: 'operator' as const, teamId: 't1', capabilities: [...ROLE_CAPABILITIES.operator], breakGlass: false };
+    await open(serverWithAgent({ docker: true }, { access }));
+    expect(qa(fixture, '[data-testid=no-docker-action]')).toHaveLength(0);
+    expect(qa(fixture, '[data-testid=action-start], [data-testid=action-stop]').length).toBeGreaterThan(0);
   });
 
   it('reads the list and the events again when the live connection comes back (events are delivered at most once)', async () => {

@@ -15,6 +15,7 @@ import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
 import { IconComponent } from '../../shared/ui/icon.component';
 import { SkeletonListComponent } from '../../shared/ui/skeleton-list.component';
 import { SparklineComponent } from '../../shared/ui/sparkline.component';
+import { can, deniedReason } from '../../core/access/access';
 import { ServerContext } from '../server-detail/server-context';
 import { confirmContainerAction } from './container-action-dialog.component';
 import { ACTIONS, actionSpec, actionsFor } from './container-actions';
@@ -50,6 +51,11 @@ export class ContainersPage {
   private readonly dialog = inject(MatDialog);
 
   protected readonly actions = ACTIONS;
+  /** Whether the caller's role allows Docker actions here (docs/access.md); the reason when not. */
+  protected readonly mayAct = computed(() => can(this.ctx.server(), 'docker.action'));
+  protected readonly deniedReason = computed(() => deniedReason(this.ctx.server(), 'docker.action'));
+  /** No action controls: the agent is read-only, or the role does not allow actions. */
+  protected readonly locked = computed(() => this.store.readOnly() || !this.mayAct());
   protected readonly now = signal(Date.now());
   /** Selected container ids (kept only while the container is listed). */
   private readonly selectedIds = signal<ReadonlySet<string>>(new Set());
