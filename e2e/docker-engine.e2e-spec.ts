@@ -215,6 +215,21 @@ describe('Docker operations through the real agent (podman)', () => {
     await until(() => stateOf(main, 'stubborn'), (s) => s.running === false, 10_000, 'stubborn killed');
   });
 
+  it('the chat console: `docker restart web on docker-main` asks for a confirmation, restarts nothing until confirmed, then restarts it on the engine', async () => {
+    const say = async (text: string) => expectStatus(await api('POST', '/chatops/messages', { text }), 200).reply;
+    const before = (await stateOf(main, 'web')).startedAt;
+    const asked = await say('docker restart web on docker-main');
+    expect(asked.confirm?.token).toEqual(expect.any(String));
+    expect((await stateOf(main, 'web')).startedAt).toBe(before); // nothing happened yet
+    const done = await say(`confirm ${asked.confirm.token}`);
+    expect(done.title).toBe('Container web restarted on docker-main');
+    const after = await stateOf(main, 'web');
+    expect(after.running).toBe(true);
+    expect(after.startedAt).not.toBe(before);
+    const audit = expectStatus(await api('GET', `/audit?serverId=${main}&action=docker.restart`), 200);
+    expect(audit.items[0]).toMatchObject({ action: 'docker.restart', success: true, channel: 'dashboard' });
+  });
+
   it('remove: refused while running without force (409 with the engine\'s message), done with force', async () => {
     const refused = await act(main, 'web', 'remove');
     expect(refused.status).toBe(409);
