@@ -174,6 +174,9 @@ describe('accessibility (axe) on every page', () => {
       await toast.getByTestId('toast-message').waitFor();
       expect(await toast.getByTestId('toast-message').textContent()).toBe('Something went wrong');
       expect(await toast.locator('details summary').textContent()).toBe('Details');
+      // The confirmation closed: its dialog (which hides the page from assistive technology while
+      // open) is gone before the toast is judged.
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
       await check('error toast');
       await page.unroute('**/api/v1/api-keys/*/deactivate');
       await page.getByTestId('open-alerts-badge').click();
