@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import type { Redis } from 'ioredis';
 import { waitFor } from './support/app';
 import { createTestDatabase } from './support/db';
-import { connectTestRedis, TEST_REDIS_URL } from './support/redis';
+import { channelPrefixFor, connectTestRedis, TEST_REDIS_URL } from './support/redis';
 
 const MAIN = resolve(__dirname, '../../dist/backend/main.js');
 const AGENT = resolve(__dirname, '../../dist/agent/cli.js');
@@ -56,7 +56,7 @@ describe('agent failover between two backend processes', () => {
   async function backend(): Promise<{ url: string; p: Proc }> {
     const port = await freePort();
     const p = run([MAIN], {
-      DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: 'failover-secret-' + 'x'.repeat(40),
+      DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_CHANNEL_PREFIX: channelPrefixFor(db.url), PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: 'failover-secret-' + 'x'.repeat(40),
       CHATOPS_DATA_DIR: mkdtempSync(join(tmpdir(), 'chatops-failover-')), SERVE_FRONTEND: 'false', LOG_LEVEL: 'warn', LOG_FORMAT: 'json',
       // The auth limit is shared through Redis with every test instance on it (one client address,
       // 127.0.0.1): the default 10 per minute would block registrations in the suites running beside.

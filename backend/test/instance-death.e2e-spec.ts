@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { registerUser, TestApp, TestUser, waitFor } from './support/app';
 import { connectAgent, makeHello, makeSample, provisionServer, sendMetrics, TestAgent } from './support/agent-client';
 import { collect, connectLive, LiveClient } from './support/live-client';
-import { TEST_REDIS_URL } from './support/redis';
+import { channelPrefixFor, TEST_REDIS_URL } from './support/redis';
 import { InstancePair, startInstancePair } from './support/instances';
 
 const MAIN = resolve(__dirname, '../../dist/backend/main.js');
@@ -56,7 +56,7 @@ describe('an instance that dies with agents attached', () => {
     const { DATABASE_URL: _ignored, ...env } = process.env;
     doomed = spawn(process.execPath, [MAIN], {
       env: {
-        ...env, DATABASE_URL: a.dbUrl, REDIS_URL: TEST_REDIS_URL, PORT: String(port), HOST: '127.0.0.1',
+        ...env, DATABASE_URL: a.dbUrl, REDIS_URL: TEST_REDIS_URL, REDIS_CHANNEL_PREFIX: channelPrefixFor(a.dbUrl), PORT: String(port), HOST: '127.0.0.1',
         JWT_SECRET: 'test-secret-' + 'x'.repeat(40), CHATOPS_DATA_DIR: mkdtempSync(join(tmpdir(), 'chatops-doomed-')),
         SERVE_FRONTEND: 'false', LOG_LEVEL: 'warn', LOG_FORMAT: 'json',
         // Shared through Redis with every test instance (one client address): see support/app.ts.

@@ -62,7 +62,7 @@ export class ChatopsIoAdapter extends IoAdapter {
       }),
     });
     this.redisClients = [pub, sub];
-    this.redisAdapter = createAdapter(pub, sub, { key: 'chatops' });
+    this.redisAdapter = createAdapter(pub, sub, { key: this.config.redisChannelPrefix });
     this.logger.log('Socket.IO uses the Redis adapter');
   }
 

@@ -39,6 +39,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_CHANNEL_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, _ . : - (1-64)').default('chatops'),
   AGENT_STALE_INTERVALS: z.coerce.number().int().min(2).max(100).default(3),
   AGENT_KEY_RECHECK_SEC: z.coerce.number().int().min(1).max(3600).default(60),
   SERVE_FRONTEND: bool.default(true),
@@ -111,6 +112,8 @@ export interface AppConfig {
   logLevel: string;
   logPretty: boolean;
   redisUrl: string | undefined;
+  /** Prefix of the Socket.IO adapter's Redis channels: the instances of one deployment share it. */
+  redisChannelPrefix: string;
   agentStaleIntervals: number;
   /** How often connected agents' keys are re-checked for expiry. */
   agentKeyRecheckSec: number;
@@ -252,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     logPretty: e.LOG_FORMAT === 'pretty' || (e.LOG_FORMAT === 'auto' && Boolean(process.stdout.isTTY)),
     redisUrl: e.REDIS_URL,
+    redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
     agentStaleIntervals: e.AGENT_STALE_INTERVALS,
     agentKeyRecheckSec: e.AGENT_KEY_RECHECK_SEC,
     serveFrontend: e.SERVE_FRONTEND,

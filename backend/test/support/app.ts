@@ -9,6 +9,7 @@ import type { AuthResponse, CreatedApiKey, Server } from '@chatops/protocol';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { createTestDatabase } from './db';
+import { channelPrefixFor } from './redis';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -36,6 +37,7 @@ export async function startTestApp(env: Record<string, string> = {}, existing?: 
     LOG_FORMAT: 'json',
     SERVE_FRONTEND: 'false',
     PORT: '0',
+    REDIS_CHANNEL_PREFIX: channelPrefixFor(dbUrl),
     ...env,
   });
   const app = await createApp(config);

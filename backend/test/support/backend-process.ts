@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { waitFor } from './app';
-import { TEST_REDIS_URL } from './redis';
+import { channelPrefixFor, TEST_REDIS_URL } from './redis';
 
 const MAIN = resolve(__dirname, '../../../dist/backend/main.js');
 
@@ -35,7 +35,7 @@ export async function startBackendProcess(dbUrl: string, env: Record<string, str
   let out = '';
   const proc = spawn(process.execPath, [MAIN], {
     env: {
-      ...inherited, DATABASE_URL: dbUrl, REDIS_URL: TEST_REDIS_URL, PORT: String(port), HOST: '127.0.0.1',
+      ...inherited, DATABASE_URL: dbUrl, REDIS_URL: TEST_REDIS_URL, REDIS_CHANNEL_PREFIX: channelPrefixFor(dbUrl), PORT: String(port), HOST: '127.0.0.1',
       JWT_SECRET: 'test-secret-' + 'x'.repeat(40), CHATOPS_DATA_DIR: mkdtempSync(join(tmpdir(), 'chatops-proc-')),
       SERVE_FRONTEND: 'false', LOG_LEVEL: 'warn', LOG_FORMAT: 'json',
       // Shared through Redis with every test instance (one client address): see support/app.ts.

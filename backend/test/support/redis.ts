@@ -9,6 +9,13 @@ const START_HINT =
   'start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no ' +
   '(apt-get install -y redis-server), or point TEST_REDIS_URL at one';
 
+/**
+ * The Socket.IO channel prefix of the deployment on this database: the instances sharing one
+ * database are one deployment, while test files running at once (each on its own database) stay
+ * apart on the one test Redis, as two deployments sharing a Redis would.
+ */
+export const channelPrefixFor = (dbUrl: string): string => `t-${decodeURIComponent(new URL(dbUrl).pathname.slice(1)).replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 60)}`;
+
 /** The URL without its password, for messages. */
 const shown = (url: string) => Object.assign(new URL(url), { password: '' }).href;
 
