@@ -3,7 +3,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, registerUser, SCREENSHOTS, signedInPage } from './support/browser';
+import { launchBrowser, registerUser, SCREENSHOTS, signedInPage, waitShown } from './support/browser';
 import { apiClient, until } from './support/http';
 import { Proc, startAgent, startBackend } from './support/processes';
 
@@ -82,7 +82,7 @@ describe('alerts dashboard end to end', () => {
     await page.getByTestId('channel-secret').fill(SECRET);
     await page.getByTestId('channel-save').click();
     const row = page.getByTestId('channel-row').filter({ hasText: 'e2e hook' });
-    await row.waitFor();
+    await waitShown(page, row);
     expect(await row.textContent()).toContain('http://127.0.0.1');
     expect(await row.textContent()).not.toContain('/hook'); // the URL is a secret: scheme and host only
 
@@ -116,7 +116,7 @@ describe('alerts dashboard end to end', () => {
     await page.keyboard.press('Escape'); // close the multiple-choice panel
     await shot('alerts-rule-dialog');
     await page.getByTestId('rule-save').click();
-    await page.getByTestId('rule-row').filter({ hasText: 'e2e memory in use' }).waitFor();
+    await waitShown(page, page.getByTestId('rule-row').filter({ hasText: 'e2e memory in use' }));
 
     // no reload: the alert arrives over /live
     const row = page.locator('[data-testid=alert-row][data-status=active]');

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, type Page } from 'playwright-core';
+import { Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { ROOT } from './processes';
 
 export const CHROMIUM = process.env.CHROME_BIN ?? '/usr/bin/chromium';
@@ -28,6 +28,27 @@ export async function registerUser(baseUrl: string, username: string, password: 
   return body.accessToken;
 }
 
+const FAILED_REQUESTS = new WeakMap<Page, string[]>();
+
+/**
+ * What the page showed when a wait failed, for the failure message: its URL, any open dialog and
+ * toast, and the requests that failed (for a page from `signedInPage`).
+ */
+export async function explain(page: Page): Promise<string> {
+  const texts = await page.evaluate(() => Array.from(document.querySelectorAll('mat-dialog-container, mat-snack-bar-container, [role=alert]'))
+    .map((e) => `${e.tagName.toLowerCase()}: ${(e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()}`)).catch((e: Error) => [`(page not readable: ${e.message})`]);
+  return [`url ${page.url()}`, ...texts, `failed requests: ${(FAILED_REQUESTS.get(page) ?? []).slice(-10).join('; ') || 'none'}`].join('\n');
+}
+
+/** `locator.waitFor()`, whose timeout error says what the page showed instead (see `explain`). */
+export async function waitShown(page: Page, locator: Locator, timeout?: number): Promise<void> {
+  try {
+    await locator.waitFor({ timeout });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- the page instead showed ---\n${await explain(page)}`);
+  }
+}
+
 /**
  * A 1280×900 page signed in through the login form. Page errors and Content-Security-Policy
  * violations are collected for the spec to assert empty.
@@ -41,6 +62,10 @@ export async function signedInPage(browser: Browser, baseUrl: string, username: 
   });
   const page = await ctx.newPage();
   page.on('pageerror', (err) => pageErrors.push(err.message));
+  const failed: string[] = [];
+  FAILED_REQUESTS.set(page, failed);
+  page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.request().method()} ${new URL(r.url()).pathname} → ${r.status()}`); });
+  page.on('requestfailed', (r) => failed.push(`${r.method()} ${new URL(r.url()).pathname} → ${r.failure()?.errorText ?? 'failed'}`));
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel('Username or email').fill(username);
   await page.getByLabel('Password').fill(password);
