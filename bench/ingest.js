@@ -188,9 +188,10 @@ function runBrowsers() {
       latencies = [];
       deliveries = 0;
     } else if (m.type === 'report') {
-      process.send({ type: 'report', latencies, deliveries });
+      // Exit only once the report is handed over: a large one (10,000 agents) is still in the IPC
+      // pipe when process.send returns, and exiting then loses it.
       for (const s of sockets) s.close();
-      process.exit(0);
+      process.send({ type: 'report', latencies, deliveries }, () => process.exit(0));
     }
   });
 }
@@ -309,10 +310,9 @@ function runWorker() {
         await sleep(200);
       }
       const unsettled = agents.reduce((n, a) => n + a.inFlight + a.unacked.length, 0);
-      process.send({ type: 'done', latencies, totals, unsettled, bootIds: agents.map((a) => [a.bootId, a.seq]) });
-      latencies = [];
       for (const a of agents) a.socket.close();
-      setTimeout(() => process.exit(0), 200);
+      process.send({ type: 'done', latencies, totals, unsettled, bootIds: agents.map((a) => [a.bootId, a.seq]) }, () => process.exit(0));
+      latencies = [];
     }
   });
 }
@@ -618,7 +618,11 @@ async function runLoad(opts) {
     const redis = redisWindowStart ? redisDelta(redisWindowStart, await redisCounters(target.redisUrl), opts.agents) : null;
     let live = null;
     if (browsers) {
-      live = await new Promise((res) => { browsers.once('message', (m) => res(m)); browsers.send({ type: 'report' }); });
+      live = await new Promise((res, rej) => {
+        browsers.once('message', (m) => res(m));
+        browsers.once('exit', (code) => rej(new Error(`the browsers process exited (${code}) before it reported`)));
+        browsers.send({ type: 'report' });
+      });
       live.latencies.sort((a, b) => a - b);
     }
     const ackedInWindow = sum('acked') - ackedBefore;
