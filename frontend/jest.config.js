@@ -11,6 +11,9 @@ module.exports = {
     diagnostics: { ignoreCodes: [2823] },
   }),
   displayName: 'frontend',
+  // A file's first test also pays for compiling its components in jsdom: seconds on a loaded
+  // 2-core machine (5 s, Jest's default, was exceeded once while other suites ran beside it).
+  testTimeout: 20_000,
   rootDir: __dirname,
   setupFilesAfterEnv: ['<rootDir>/setup-jest.ts'],
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
