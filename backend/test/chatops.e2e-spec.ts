@@ -127,7 +127,8 @@ describe('chatops', () => {
     const asked = (await say(`run ${server.name} -- echo hi there`)).reply;
     expect(asked.confirm).toEqual({ token: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), command: `run ${server.name} -- echo hi there`, expiresAt: expect.any(String), state: 'pending' });
     expect(asked.actions).toEqual([
-      { label: 'Confirm', command: `confirm ${asked.confirm!.token}`, style: 'danger' },
+      // Confirm names what running it needs there (the dashboard disables it for someone without it).
+      { label: 'Confirm', command: `confirm ${asked.confirm!.token}`, style: 'danger', serverId: server.id, capability: 'commands.run' },
       { label: 'Cancel', command: `cancel ${asked.confirm!.token}`, style: 'default' },
     ]);
     expect(received).toEqual([]); // nothing ran yet

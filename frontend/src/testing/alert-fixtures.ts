@@ -13,7 +13,8 @@ export function alert(partial: Partial<Alert> & { id: string }): Alert {
 export function rule(partial: Partial<AlertThreshold> & { id: string }): AlertThreshold {
   return {
     serverId: null, metricType: 'cpu', comparison: 'gt', thresholdValue: 90, enabled: true, severity: 'warning', durationSec: 60, clearValue: null,
-    target: null, channelIds: [], name: null, description: null, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+    target: null, channelIds: [], name: null, description: null, createdBy: null, createdByUsername: null,
+    createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
     ...partial,
   };
 }

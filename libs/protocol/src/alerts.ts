@@ -47,6 +47,10 @@ export interface AlertThreshold {
   channelIds: string[];
   name: string | null;
   description: string | null;
+  /** The account that created the rule; null for a rule whose creator's account was deleted. */
+  createdBy: string | null;
+  /** The creator's username, kept when the account is disabled or deleted (null only if never known). */
+  createdByUsername: string | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -19,6 +19,9 @@ export class AlertThresholdEntity {
   @Column({ name: 'channel_ids', type: 'uuid', array: true }) channelIds: string[];
   @Column({ type: 'varchar', length: 200, nullable: true }) name: string | null;
   @Column({ type: 'text', nullable: true }) description: string | null;
+  /** Who created it; null once that account is deleted (the name stays in `createdByUsername`). */
+  @Column({ name: 'created_by', type: 'uuid', nullable: true }) createdBy: string | null;
+  @Column({ name: 'created_by_username', type: 'varchar', length: 64, nullable: true }) createdByUsername: string | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true }) deletedAt: Date | null;
@@ -39,6 +42,8 @@ export function toThreshold(e: AlertThresholdEntity): AlertThreshold {
     channelIds: e.channelIds ?? [],
     name: e.name,
     description: e.description,
+    createdBy: e.createdBy ?? null,
+    createdByUsername: e.createdByUsername ?? null,
     createdAt: e.createdAt.toISOString(),
     updatedAt: e.updatedAt.toISOString(),
   };

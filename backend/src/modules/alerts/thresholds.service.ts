@@ -78,6 +78,8 @@ export class ThresholdsService {
       channelIds: [...new Set(dto.channelIds ?? [])],
       name: dto.name || null,
       description: dto.description || null,
+      createdBy: user.id,
+      createdByUsername: user.username,
       createdAt: now,
       updatedAt: now,
       deletedAt: null,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ChatAction, ChatReply, CommandResponse } from '@chatops/protocol';
 import { AuthUser, RequestMeta } from '../../common/decorators';
+import { AccessException } from '../access/access.errors';
 import { AlertsService } from '../alerts/alerts.service';
 import { CreateSilenceDto } from '../alerts/dto/silence.dto';
 import { SilencesService } from '../alerts/silences.service';
@@ -74,6 +75,17 @@ export class ChatExecutor {
     const server = await this.targets.server(ctx.user, cmd.server, ctx.contextServerId, usage(specOf(cmd.name)));
     ctx.subject = server.id;
     return server;
+  }
+
+  /**
+   * A refusal of an alert the user may read (a viewer pressing Resolve) is about the alert's server:
+   * the conversation entry and the audit of a refused button name it. Rethrows the refusal.
+   */
+  private refusedOn(ctx: ChatContext, alertId: string) {
+    return async (err: unknown): Promise<never> => {
+      if (err instanceof AccessException) ctx.subject = (await this.alerts.get(ctx.user, alertId).catch(() => null))?.serverId ?? ctx.subject;
+      throw err;
+    };
   }
 
   private readonly executors: Executors = {
@@ -181,7 +193,7 @@ export class ChatExecutor {
 
     ack: async (cmd, ctx) => {
       const id = await this.targets.alert(ctx.user, cmd.alert);
-      const a = await this.alerts.acknowledge(ctx.user, id, cmd.note ?? undefined, ctx.meta);
+      const a = await this.alerts.acknowledge(ctx.user, id, cmd.note ?? undefined, ctx.meta).catch(this.refusedOn(ctx, id));
       ctx.subject = a.serverId;
       return {
         title: `Alert acknowledged: ${a.message}`,
@@ -196,7 +208,7 @@ export class ChatExecutor {
 
     resolve: async (cmd, ctx) => {
       const id = await this.targets.alert(ctx.user, cmd.alert);
-      const a = await this.alerts.resolve(ctx.user, id, cmd.note ?? undefined, ctx.meta);
+      const a = await this.alerts.resolve(ctx.user, id, cmd.note ?? undefined, ctx.meta).catch(this.refusedOn(ctx, id));
       ctx.subject = a.serverId;
       return {
         title: `Alert resolved: ${a.message}`,

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { Alert, Server } from '@chatops/protocol';
+import type { Alert, Capability, Server, ServerAccess } from '@chatops/protocol';
 import { AuthUser } from '../../common/decorators';
 import { AlertsService } from '../alerts/alerts.service';
 import { AlertErrorCode, AlertException } from '../alerts/alerts.errors';
-import { ServerErrorCode, ServerException } from '../servers/servers.errors';
-import { AccessService } from '../access/access.service';
+import { serverNotFound, ServerErrorCode, ServerException } from '../servers/servers.errors';
+import { AccessService, forbidden } from '../access/access.service';
 import { ServerBrief, ServersService } from '../servers/servers.service';
 import { closest } from './edit-distance';
 import { ChatErrorCode, ChatException } from './chatops.errors';
@@ -41,6 +41,23 @@ export class ChatTargets {
 
   accessible(user: AuthUser, id: string): Promise<boolean> {
     return this.access.visible(user, id);
+  }
+
+  /**
+   * Refuses (403 `access.forbidden`, the REST wording; 404 for a server the user cannot see) unless
+   * the user holds `capability` on the server or may use it as break-glass. Audits nothing: nothing
+   * is done yet (the owning service checks and audits when the action runs).
+   */
+  async requireCapability(user: AuthUser, serverId: string, capability: Capability): Promise<void> {
+    const server = await this.access.resolve(user, serverId);
+    if (!server) throw serverNotFound();
+    if (!mayUse(server.access, capability)) throw forbidden(server.access, capability);
+  }
+
+  /** Whether the user may use `capability` on the server now (its role's capabilities, or break-glass). */
+  async holds(user: AuthUser, serverId: string, capability: Capability): Promise<boolean> {
+    const server = await this.access.resolve(user, serverId);
+    return !!server && mayUse(server.access, capability);
   }
 
   /** One server in full, through the ownership check. */
@@ -86,5 +103,7 @@ export class ChatTargets {
     throw new AlertException(AlertErrorCode.NotFound, 'Alert not found');
   }
 }
+
+const mayUse = (access: ServerAccess, capability: Capability) => access.capabilities.includes(capability) || access.breakGlass;
 
 const clip = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);

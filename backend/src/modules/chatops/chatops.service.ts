@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
-import { CHAT_CONFIRM_TTL_SEC, type ChatChannel, type ChatCompletions, type ChatError, type ChatHistoryPage, type ChatMessageResponse, type ChatReply } from '@chatops/protocol';
+import { CHAT_CONFIRM_TTL_SEC, type Capability, type ChatChannel, type ChatCompletions, type ChatError, type ChatHistoryPage, type ChatMessageResponse, type ChatReply } from '@chatops/protocol';
 import { AuthUser, RequestMeta } from '../../common/decorators';
 import { DomainException } from '../../common/domain-exception';
 import { LatestSamples } from '../metrics/latest-samples.service';
@@ -25,6 +25,9 @@ export interface ChatRequest {
   /** Stream long actions over `/live` (the dashboard with a live socket): see ChatStreams. */
   stream?: boolean;
 }
+
+/** What confirming a destructive command needs on its server (the owning service checks it again when it runs). */
+const CONFIRM_CAPABILITY: Partial<Record<ParsedCommand['name'], Capability>> = { run: 'commands.run', docker: 'docker.action' };
 
 export interface ChatHistoryQuery { serverId?: string; q?: string; before?: string; limit?: number }
 
@@ -50,6 +53,11 @@ export class ChatopsService {
   ) {}
 
   async handle(user: AuthUser, req: ChatRequest, meta: RequestMeta): Promise<ChatMessageResponse> {
+    return (await this.converse(user, req, meta)).response;
+  }
+
+  /** `handle`, also saying which server the command turned out to be about (null: none or unknown). */
+  async converse(user: AuthUser, req: ChatRequest, meta: RequestMeta): Promise<{ response: ChatMessageResponse; serverId: string | null }> {
     const context = req.serverId ?? null;
     // The entry is about the conversation's server only if the user may see it (a command using it
     // is answered with the REST 404 otherwise).
@@ -78,7 +86,7 @@ export class ChatopsService {
       reply = await this.reply(parsed.command, ctx).catch((err: unknown) => errorReply(parsed.command, err));
     }
     await store(reply);
-    return { id, reply };
+    return { response: { id, reply }, serverId: ctx.subject };
   }
 
   private async reply(cmd: ParsedCommand, ctx: ChatContext): Promise<ChatReply> {
@@ -92,13 +100,16 @@ export class ChatopsService {
     }
     if (kindOf(cmd) === 'destructive' && 'server' in cmd && (await this.settings.get(ctx.user.id)).confirmDestructive) {
       const { command, display } = await this.executor.pin(cmd, ctx);
+      // Only who may run it is asked to confirm it: a Confirm button the caller could not use is none.
+      const capability = CONFIRM_CAPABILITY[cmd.name];
+      if (capability && ctx.subject) await this.targets.requireCapability(ctx.user, ctx.subject, capability);
       const confirm = await this.confirmations.issue(ctx.user.id, ctx.meta.channel ?? 'dashboard', command, display, ctx.messageId);
       return {
         title: `Confirm: ${display}`,
         text: `This changes the server. Press Confirm or send \`confirm ${confirm.token}\` within ${CHAT_CONFIRM_TTL_SEC} s (\`cancel ${confirm.token}\` drops it); otherwise nothing happens.`,
         confirm,
         actions: [
-          { label: 'Confirm', command: `confirm ${confirm.token}`, style: 'danger' },
+          { label: 'Confirm', command: `confirm ${confirm.token}`, style: 'danger', ...(capability && ctx.subject ? { serverId: ctx.subject, capability } : {}) },
           { label: 'Cancel', command: `cancel ${confirm.token}`, style: 'default' },
         ],
       };

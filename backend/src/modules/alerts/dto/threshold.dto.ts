@@ -69,6 +69,10 @@ export class ThresholdResponse implements AlertThreshold {
   channelIds: string[];
   name: string | null;
   description: string | null;
+  /** The account that created the rule (null if that account was deleted). */
+  createdBy: string | null;
+  /** The creator's username, kept when their account is disabled or deleted. */
+  createdByUsername: string | null;
   createdAt: string;
   updatedAt: string;
 }

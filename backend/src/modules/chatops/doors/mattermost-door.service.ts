@@ -83,10 +83,10 @@ export class MattermostDoor {
     if (!(await this.replay.firstSeen('mattermost-button', claims.nonce))) return { ephemeral_text: 'This button was already used.' };
     const who: ChatIdentity = { provider: 'mattermost', teamId: claims.teamId, userId: claims.chatUserId, userName: typeof body.user_name === 'string' ? body.user_name.slice(0, 128) : null };
     const prepared = await this.door.prepare(who, claims.command);
-    if ('reply' in prepared) return { ephemeral_text: plain(prepared.reply) };
+    if ('reply' in prepared) return { ephemeral_text: plain(await this.door.answered(who, claims.command, prepared, meta)) };
     // Linked to another account since the card was made: the button does not carry over.
     if (prepared.user.id !== claims.accountId) return { ephemeral_text: 'This chat account is linked to another ChatOps account now: send the command again.' };
-    return { ephemeral_text: plain(await this.door.run(prepared.user, prepared.text, who, meta)) };
+    return { ephemeral_text: plain(await this.door.press(prepared.user, prepared.text, who, meta)) };
   }
 
   /** Signed buttons for the cards of a linked user, when the backend knows its public address. */

@@ -68,7 +68,7 @@ export class SlackDoor {
     if (!this.responder.allowed('slack', payload.response_url)) throw new ChatException(ChatErrorCode.BadPayload, 'payload has no usable response_url');
     const who: ChatIdentity = { provider: 'slack', teamId: teamId.slice(0, 64), userId: payload.user.id.slice(0, 64), userName: payload.user.username ?? payload.user.name ?? null };
     const prepared = await this.door.prepare(who, action.value);
-    const replied = 'reply' in prepared ? Promise.resolve(prepared.reply) : this.door.run(prepared.user, prepared.text, who, meta);
+    const replied = 'reply' in prepared ? this.door.answered(who, action.value, prepared, meta) : this.door.press(prepared.user, prepared.text, who, meta);
     const work = replied.then((r) => toSlackMessages(r, { publicUrl: this.config.publicUrl }).map((m) => ({ ...m, replace_original: false })));
     this.responder.later(payload.response_url, work, failed(action.value));
   }

@@ -36,10 +36,16 @@ describe('RuleListComponent', () => {
   it('lists the rules that apply to the server: its own and the all-servers ones, described in words', async () => {
     const req = rulesReq();
     expect(req.request.params.get('serverId')).toBe('s1');
-    req.flush([rule({ id: 'r1', serverId: 's1', name: 'Hot CPU', clearValue: 80 }), rule({ id: 'r2', metricType: 'disk', target: '*', thresholdValue: 90, durationSec: 300, severity: 'critical' })]);
+    req.flush([
+      rule({ id: 'r1', serverId: 's1', name: 'Hot CPU', clearValue: 80, createdBy: 'u2', createdByUsername: 'grace' }),
+      rule({ id: 'r2', metricType: 'disk', target: '*', thresholdValue: 90, durationSec: 300, severity: 'critical' }),
+    ]);
     await fixture.whenStable();
     const rows = qa(fixture, '[data-testid=rule-row]').map((r) => r.textContent?.replace(/\s+/g, ' '));
     expect(rows[0]).toContain('Hot CPU');
+    // Who created it, also once their account is gone (the name is kept); a rule without a known creator says nothing.
+    expect(rows[0]).toContain('by grace');
+    expect(qa(fixture, '[data-testid=rule-creator]').map((e) => e.textContent?.trim())).toEqual(['by grace']);
     expect(rows[0]).toContain('web-1');
     expect(rows[0]).toContain('clears at 80');
     expect(rows[1]).toContain('Disk (each) > 90% for 5 min');

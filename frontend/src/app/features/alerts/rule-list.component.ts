@@ -54,6 +54,7 @@ import { SeverityBadgeComponent } from './severity-badge.component';
                   <strong>{{ label(r) }}</strong>
                   <span class="meta">
                     <span>{{ r.serverId ? serverName(r.serverId) : 'All my servers' }}</span>
+                    @if (r.createdByUsername) { <span data-testid="rule-creator">by {{ r.createdByUsername }}</span> }
                     @if (r.clearValue !== null) { <span>clears at {{ r.clearValue }}</span> }
                     @if (r.channelIds.length) { <span>{{ r.channelIds.length }} channel{{ r.channelIds.length === 1 ? '' : 's' }}</span> } @else { <span>no notification</span> }
                     @if (!r.enabled) { <span>disabled</span> }

@@ -420,7 +420,7 @@ describe('ServerDetailPage', () => {
   it("draws the thresholds of the server's alert rules on their charts, in words", async () => {
     const rule = (over: Partial<AlertThreshold>): AlertThreshold => ({
       id: 'r', serverId: 's1', metricType: 'cpu', comparison: 'gt', thresholdValue: 90, enabled: true, severity: 'critical', durationSec: 60,
-      clearValue: null, target: null, channelIds: [], name: null, description: null, createdAt: '', updatedAt: '', ...over,
+      clearValue: null, target: null, channelIds: [], name: null, description: null, createdBy: null, createdByUsername: null, createdAt: '', updatedAt: '', ...over,
     });
     await open(sample(new Date(Date.now() - 5_000).toISOString(), 12.5), [
       rule({}),
