@@ -117,4 +117,17 @@ describe('access changes across two instances (REDIS_URL)', () => {
     await move(a, teamOne);
     await handsOver(viewerOne, viewerTwo);
   });
+
+  it('a team membership change through A reaches the members\' browsers on B (no instance keeps a stale view)', async () => {
+    await move(a, teamOne);
+    const viewerOne = await browserOnB(one);
+    const viewerTwo = await browserOnB(two);
+    expect(await viewerOne.subscribe()).toEqual({ ok: true });
+    await waitFor(() => viewerOne.samples(), (n) => n >= 1, WITHIN_MS, 'live samples for team one');
+
+    // Two joins team one and one leaves it, both through A: two's fleet socket on B joins the team's room, one's leaves it.
+    await a.http().post(`/api/v1/teams/${teamOne}/members`).set(mover.auth).send({ user: two.user.username, role: 'viewer' }).expect(201);
+    await a.http().delete(`/api/v1/teams/${teamOne}/members/${one.user.id}`).set(mover.auth).expect(204);
+    await handsOver(viewerTwo, viewerOne);
+  });
 });
