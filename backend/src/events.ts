@@ -14,8 +14,13 @@ export type AgentStreamEvents = {
 /** The internal event map: how modules tell each other what happened, without knowing each other. */
 export interface ChatopsEvents extends AgentStreamEvents {
   'server.deleted': { serverId: string };
-  /** A server moved between a user and a team (or between teams): who may see it changed. */
-  'server.owner_changed': { serverId: string; ownerId: string; teamId: string | null; previousTeamId: string | null };
+  /**
+   * A server moved between a user and a team (or between teams): who may see it changed. Emitted
+   * on the instance that made the change, and relayed to every other instance (`relayed: true`
+   * there: listeners keep their own caches right; work that must happen once — re-checking every
+   * instance's sockets, resolving alerts — is the first instance's).
+   */
+  'server.owner_changed': { serverId: string; ownerId: string; teamId: string | null; previousTeamId: string | null; relayed?: boolean };
   /**
    * Members of a team were added, changed or removed (`userIds`), or the team was deleted: live
    * subscriptions of those users are re-checked.

@@ -2,6 +2,7 @@ import type { CommandRequest, CommandResult, CapabilityError } from '@chatops/pr
 import { registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
 import { connectAgent, makeHello, provisionServer, TestAgent } from './support/agent-client';
 import { collect, connectLive, LiveClient } from './support/live-client';
+import { CommandsService } from '../src/modules/commands/commands.service';
 
 type Answer = (req: CommandRequest) => CommandResult | CapabilityError | null | Promise<CommandResult | CapabilityError | null>;
 
@@ -138,6 +139,26 @@ describe('commands', () => {
     agent.close();
     await waitFor(async () => (await t.db.query(`SELECT count(*)::int AS n FROM command_history WHERE server_id = $1 AND status = 'running'`, [server.id])).rows[0].n,
       (n) => n === 0, 10_000, 'the running commands closed');
+  });
+
+  it('closes a command still running long after its timeout (its backend stopped) as failed, once, and audits it', async () => {
+    const { server } = await provisionServer(t, alice);
+    const [orphan, young] = (await t.db.query(
+      `INSERT INTO command_history (id, server_id, user_id, command, timeout_sec, status, stdout, stderr, truncated, timed_out, created_at)
+       VALUES (gen_random_uuid(), $1, $2, 'sleep 999', 30, 'running', '', '', false, false, now() - interval '10 minutes'),
+              (gen_random_uuid(), $1, $2, 'sleep 1', 30, 'running', '', '', false, false, now())
+       RETURNING id`,
+      [server.id, alice.user.id],
+    )).rows.map((r: { id: string }) => r.id);
+    const commands = t.app.get(CommandsService);
+    await commands.closeOrphans();
+    await commands.closeOrphans(); // a second round (another instance) finds nothing left to close
+    const rows = (await t.db.query('SELECT id, status, error, finished_at FROM command_history WHERE id = ANY($1::uuid[])', [[orphan, young]])).rows;
+    expect(rows.find((r: { id: string }) => r.id === orphan)).toMatchObject({ status: 'failed', error: 'interrupted: the backend stopped while it ran', finished_at: expect.any(Date) });
+    expect(rows.find((r: { id: string }) => r.id === young)).toMatchObject({ status: 'running', error: null, finished_at: null });
+    expect(await auditFor(server.id)).toEqual([
+      { action: 'command.run', description: 'Command "sleep 999" interrupted: the backend stopped while it ran', success: false },
+    ]);
   });
 
   it('stores NUL bytes of binary output as U+FFFD instead of failing', async () => {

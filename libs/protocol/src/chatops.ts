@@ -113,8 +113,11 @@ export interface LiveChatStreamChunk {
   chunk: string;
 }
 
-/** Why a stream ended: the command exited, the user stopped the log, the log or the agent went away, it failed. */
-export const CHAT_STREAM_END_REASONS = ['exited', 'stopped', 'ended', 'agent_disconnected', 'failed', 'time_limit'] as const;
+/**
+ * Why a stream ended: the command exited, the user stopped the log, the log or the agent went away,
+ * it failed, the follow's time limit, or the backend instance that started it stopped.
+ */
+export const CHAT_STREAM_END_REASONS = ['exited', 'stopped', 'ended', 'agent_disconnected', 'failed', 'time_limit', 'instance_stopped'] as const;
 export type ChatStreamEndReason = (typeof CHAT_STREAM_END_REASONS)[number];
 
 /** `chat_stream_end`: no more chunks for `streamId`; `reply` is the final card (as stored in the history). */

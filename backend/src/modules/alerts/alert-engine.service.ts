@@ -167,12 +167,15 @@ export class AlertEngine implements OnApplicationBootstrap, BeforeApplicationShu
    * there are dropped and their open alerts resolved (`rule_changed`: what the rule covers changed).
    */
   @OnChatopsEvent('server.owner_changed')
-  async onOwnerChanged({ serverId, teamId }: ChatopsEvents['server.owner_changed']): Promise<void> {
+  async onOwnerChanged({ serverId, teamId, relayed }: ChatopsEvents['server.owner_changed']): Promise<void> {
     if (!teamId) return;
+    // The states live where the server's samples are evaluated (any instance: relayed there).
     for (const st of [...(this.states.get(serverId)?.values() ?? [])]) {
       const rule = this.cache.rules.get(st.ruleId);
       if (!rule || rule.serverId === null) this.forget(st);
     }
+    // The alerts are in PostgreSQL: the instance that made the change resolves them.
+    if (relayed) return;
     try {
       for (const alert of await this.store.resolveOwnerWideOn(serverId, 'rule_changed')) await this.publisher.publish(alert, 'resolved');
     } catch (err) {

@@ -12,6 +12,8 @@ export class ChatMessageEntity {
   @Column({ type: 'varchar', nullable: true }) command: string | null;
   @Column() ok: boolean;
   @Column({ type: 'jsonb' }) reply: ChatReply;
+  /** The presence id of the instance that started a streamed reply (see ChatStreams); not read by the history. */
+  @Column({ name: 'instance_id', type: 'integer', nullable: true, select: false }) instanceId: number | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -8,9 +9,11 @@ import {
 } from '@chatops/protocol';
 import type { Ack } from '../../common/socket-ack';
 import { DomainException } from '../../common/domain-exception';
+import { aliveInstancesSql, PRESENCE_LOCK_CLASS } from '../../database/instance-liveness';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { AccessService } from '../access/access.service';
 import { AgentManager } from '../agents/agent-manager.service';
+import { AuditService } from '../audit/audit.service';
 import { CommandsService } from '../commands/commands.service';
 import { DockerAgentClient } from '../docker/docker-agent.client';
 import { LiveEvents } from '../live/live-events';
@@ -18,7 +21,12 @@ import { chatStreamRoom, type LiveSocket } from '../live/live-socket';
 import { LiveService } from '../live/live.service';
 import type { ChatContext } from './chat-executor.service';
 import type { ServerRef } from './chat-targets.service';
+import { ChatErrorCode } from './chatops.errors';
 
+/** How often every instance looks for streams of dead instances (as the command and terminal sweeps). */
+const DEAD_INSTANCE_SWEEP_MS = 5000;
+/** Why such a stream ended, in its final card and its audit entry. */
+const INSTANCE_STOPPED = 'the backend instance running it stopped';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** How a followed log's final card is drawn from its newest lines (null: they could not be read). */
@@ -54,6 +62,7 @@ export class ChatStreams implements OnModuleInit, OnApplicationShutdown {
     private readonly access: AccessService,
     private readonly live: LiveService,
     private readonly liveEvents: LiveEvents,
+    private readonly audit: AuditService,
   ) {}
 
   onModuleInit(): void {
@@ -180,6 +189,45 @@ export class ChatStreams implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * Streams whose starting instance died (its presence lock is gone, see InstancePresence): nobody
+   * holds their end any more (a `run`'s answer, a follow's time limit), so they end here —
+   * `instance_stopped`, the final card stored, `chat_stream_end` to the user's sockets on the
+   * surviving instances (they joined the room on their own instance), a follow stopped at the
+   * agent, audited. Every instance looks; `finish`'s conditional UPDATE ends each stream once.
+   */
+  @Interval(DEAD_INSTANCE_SWEEP_MS)
+  async endDeadInstanceStreams(): Promise<void> {
+    try {
+      const rows = (await this.db.query(
+        `SELECT id, user_id, reply->>'title' AS title, reply->'stream'->>'id' AS stream_id, reply->'stream'->>'serverId' AS server_id,
+                reply->'stream'->>'kind' AS kind, reply->'stream'->>'container' AS container
+           FROM chat_messages
+          WHERE reply->'stream'->>'state' = 'running' AND instance_id IS NOT NULL AND instance_id NOT IN (${aliveInstancesSql('$1')})`,
+        [PRESENCE_LOCK_CLASS],
+      )) as Array<{ id: string; user_id: string; title: string; stream_id: string; server_id: string; kind: ChatStreamKind; container: string | null }>;
+      for (const r of rows) {
+        const logs = r.kind === 'logs';
+        const reply: ChatReply = logs
+          ? renderFollowEnd(r.container ?? 'the container', null, 'instance_stopped')
+          : { title: `${r.title.replace(/: running$/, '')}: interrupted`, error: { code: ChatErrorCode.StreamInterrupted, message: `Interrupted: ${INSTANCE_STOPPED}; the command's outcome is in the server's command history` } };
+        if (!(await this.finish(r.id, r.user_id, r.server_id, r.stream_id, r.kind, 'instance_stopped', null, reply))) continue;
+        // The agent would go on sending a followed log nobody ends.
+        if (logs) this.agents.notify(r.server_id, 'docker_logs_stop', { streamId: r.stream_id });
+        await this.audit.record({
+          action: 'chatops.stream_end',
+          description: `Chat stream "${r.title.replace(/: running$/, '').slice(0, 200)}" ended: ${INSTANCE_STOPPED}`,
+          userId: r.user_id,
+          serverId: r.server_id,
+          success: false,
+          meta: { ip: null, userAgent: null, channel: 'dashboard' },
+        });
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'Could not end the chat streams of dead instances');
+    }
+  }
+
   /** `chat_stream_stop {streamId}`: the user's own running follow only (anything else is `not_found`). */
   private async stopFromSocket(socket: LiveSocket, payload: unknown, ack: Ack<LiveChatStreamStopAck>): Promise<void> {
     const p = payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : null;
@@ -259,7 +307,7 @@ export class ChatStreams implements OnModuleInit, OnApplicationShutdown {
 
 const END_WORDS: Record<ChatStreamEndReason, string> = {
   exited: 'exited', stopped: 'stopped', ended: 'ended', agent_disconnected: 'stopped: the agent disconnected', failed: 'failed',
-  time_limit: `stopped after ${CHAT_FOLLOW_MAX_SEC / 60} min`,
+  time_limit: `stopped after ${CHAT_FOLLOW_MAX_SEC / 60} min`, instance_stopped: `stopped: ${INSTANCE_STOPPED}`,
 };
 
 /** A followed log's final card: the newest lines when they could be read. */

@@ -35,6 +35,8 @@ export enum ChatErrorCode {
   AdminRequired = 'chat.admin_required',
   /** A chat door's message is longer than the language accepts (a reply error only). */
   TextTooLong = 'chat.text_too_long',
+  /** A streamed `run` whose backend instance stopped before the command's answer came (a final card's error only). */
+  StreamInterrupted = 'chat.stream_interrupted',
 }
 
 export const ChatException = domainException<ChatErrorCode>('ChatException', {
@@ -61,4 +63,5 @@ export const ChatException = domainException<ChatErrorCode>('ChatException', {
   [ChatErrorCode.LinkNotFound]: 404,
   [ChatErrorCode.AdminRequired]: 403,
   [ChatErrorCode.TextTooLong]: 400,
+  [ChatErrorCode.StreamInterrupted]: 503,
 });

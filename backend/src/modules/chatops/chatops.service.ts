@@ -6,6 +6,7 @@ import { CHAT_CONFIRM_TTL_SEC, type Capability, type ChatChannel, type ChatCompl
 import { AuthUser, RequestMeta } from '../../common/decorators';
 import { DomainException } from '../../common/domain-exception';
 import { LatestSamples } from '../metrics/latest-samples.service';
+import { InstancePresence } from '../agents/instance-presence.service';
 import { ServerErrorCode } from '../servers/servers.errors';
 import { formatCommand, kindOf, ParsedCommand } from './chat-commands';
 import { complete } from './chat-completion';
@@ -50,6 +51,7 @@ export class ChatopsService {
     private readonly settings: ChatSettingsService,
     private readonly targets: ChatTargets,
     private readonly latest: LatestSamples,
+    private readonly presence: InstancePresence,
   ) {}
 
   async handle(user: AuthUser, req: ChatRequest, meta: RequestMeta): Promise<ChatMessageResponse> {
@@ -68,11 +70,13 @@ export class ChatopsService {
     // A server deleted meanwhile leaves the entry without a server (as ON DELETE SET NULL would).
     // Stored once, by a streamed action before it starts or at the end; a second store replaces
     // the reply only with an error (the action failed to start), never a running stream's end.
+    // A running stream records this instance: if it dies, the others end the stream.
     const store = (reply: ChatReply) => this.messages.query(
-      `INSERT INTO chat_messages (id, user_id, server_id, channel, text, command, ok, reply)
-       VALUES ($1, $2, (SELECT id FROM servers WHERE id = $3::uuid), $4, $5, $6, $7, $8)
+      `INSERT INTO chat_messages (id, user_id, server_id, channel, text, command, ok, reply, instance_id)
+       VALUES ($1, $2, (SELECT id FROM servers WHERE id = $3::uuid), $4, $5, $6, $7, $8, $9)
        ON CONFLICT (id) DO UPDATE SET reply = EXCLUDED.reply, ok = EXCLUDED.ok WHERE NOT EXCLUDED.ok`,
-      [id, user.id, ctx.subject, req.channel, req.text, command?.name ?? null, !reply.error, JSON.stringify(reply)],
+      [id, user.id, ctx.subject, req.channel, req.text, command?.name ?? null, !reply.error, JSON.stringify(reply),
+        reply.stream?.state === 'running' ? this.presence.id : null],
     ).then(() => undefined);
     const ctx: ChatContext = {
       user, meta: { ...meta, channel: req.channel }, contextServerId: context, subject, messageId: id,

@@ -198,25 +198,39 @@ export class CommandsService {
    */
   @Interval(60_000)
   async closeOrphans(): Promise<void> {
+    await this.closeRunning(
+      'created_at < now() - make_interval(secs => timeout_sec + $1)',
+      [AGENT_ANSWER_MARGIN_SEC + ORPHAN_AFTER_EXTRA_SEC],
+      'the backend stopped while it ran',
+      'Could not close interrupted commands',
+    );
+  }
+
+  /**
+   * Closes the running commands matching `where` (SQL over `command_history`, its placeholders
+   * `$1…` bound to `params`) as failed with the error `interrupted: <reason>`, and audits each as
+   * `command.run` (failure). One conditional `UPDATE … RETURNING`: a row is closed, and audited,
+   * once, whichever instance runs it. Never throws (a failed round is logged as `failure`).
+   */
+  private async closeRunning(where: string, params: unknown[], reason: string, failure: string): Promise<void> {
     try {
       const [rows] = (await this.db.query(
-        `UPDATE command_history SET status = 'failed', finished_at = now(),
-                error = 'interrupted: the backend stopped while the command ran'
-          WHERE status = 'running' AND created_at < now() - make_interval(secs => timeout_sec + $1)
+        `UPDATE command_history SET status = 'failed', finished_at = now(), error = $${params.length + 1}
+          WHERE status = 'running' AND (${where})
           RETURNING id, server_id, user_id, command`,
-        [AGENT_ANSWER_MARGIN_SEC + ORPHAN_AFTER_EXTRA_SEC],
+        [...params, `interrupted: ${reason}`],
       )) as [Array<{ id: string; server_id: string; user_id: string | null; command: string }>, number];
       for (const r of rows ?? []) {
         await this.audit.record({
           action: 'command.run',
-          description: `Command "${r.command.slice(0, 200)}" interrupted: the backend stopped while it ran`,
+          description: `Command "${r.command.slice(0, 200)}" interrupted: ${reason}`,
           userId: r.user_id,
           serverId: r.server_id,
           success: false,
         });
       }
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'Could not close interrupted commands');
+      this.logger.warn({ err: (err as Error).message }, failure);
     }
   }
 
@@ -247,26 +261,12 @@ export class CommandsService {
    */
   @Interval(DEAD_INSTANCE_SWEEP_MS)
   async closeDeadInstanceCommands(): Promise<void> {
-    try {
-      const [rows] = (await this.db.query(
-        `UPDATE command_history SET status = 'failed', finished_at = now(),
-                error = 'interrupted: the backend instance running it stopped'
-          WHERE status = 'running' AND instance_id IS NOT NULL AND instance_id NOT IN (${aliveInstancesSql('$1')})
-          RETURNING id, server_id, user_id, command`,
-        [PRESENCE_LOCK_CLASS],
-      )) as [Array<{ id: string; server_id: string; user_id: string | null; command: string }>, number];
-      for (const r of rows ?? []) {
-        await this.audit.record({
-          action: 'command.run',
-          description: `Command "${r.command.slice(0, 200)}" interrupted: the backend instance running it stopped`,
-          userId: r.user_id,
-          serverId: r.server_id,
-          success: false,
-        });
-      }
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'Could not close the commands of dead instances');
-    }
+    await this.closeRunning(
+      `instance_id IS NOT NULL AND instance_id NOT IN (${aliveInstancesSql('$1')})`,
+      [PRESENCE_LOCK_CLASS],
+      'the backend instance running it stopped',
+      'Could not close the commands of dead instances',
+    );
   }
 
   /** Sends the command and turns every answer (or its absence) into an outcome; never throws. */

@@ -64,6 +64,21 @@ describe('FleetStream', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('routes to the new room after a move (also one relayed from another instance), even when the move lands while the owner lookup runs', async () => {
+    const TEAM = '00000000-0000-4000-8000-0000000000bb';
+    const { fleet, sent, offer, resolveOwner } = setup();
+    offer(10, '2026-01-01T00:00:01.000Z');
+    // The move arrives before the (older) row the lookup read: the move wins.
+    fleet.onOwnerChanged({ serverId: SERVER, ownerId: OWNER, teamId: TEAM, previousTeamId: null, relayed: true });
+    await resolveOwner();
+    fleet.flush();
+    expect(sent.map((s) => s.rooms)).toEqual([[`live:fleet:team:${TEAM}`, 'live:fleet:admin']]);
+    fleet.onOwnerChanged({ serverId: SERVER, ownerId: OWNER, teamId: null, previousTeamId: TEAM });
+    offer(20, '2026-01-01T00:00:02.000Z');
+    fleet.flush();
+    expect(sent.map((s) => s.rooms[0])).toEqual([`live:fleet:team:${TEAM}`, `live:fleet:owner:${OWNER}`]);
+  });
+
   it('counts the newest sample\'s containers: running, all, unhealthy', async () => {
     const { fleet, sent, offer, resolveOwner } = setup();
     const c = (name: string, state: string, status: string): ContainerSummary => ({ id: name.repeat(12).slice(0, 12), name, image: 'x', state, status });

@@ -63,7 +63,10 @@ export class FleetStream {
     this.dirty.add(serverId);
   }
 
-  /** A server moved between a user and a team: its summaries go to the new room from now on. */
+  /**
+   * A server moved between a user and a team: its summaries go to the new room from now on. On
+   * every instance (relayed from the one that made the change), so whichever holds the agent routes them.
+   */
   @OnChatopsEvent('server.owner_changed')
   onOwnerChanged({ serverId, ownerId, teamId }: ChatopsEvents['server.owner_changed']): void {
     const entry = this.entries.get(serverId);
@@ -156,7 +159,8 @@ export class FleetStream {
         this.dirty.delete(serverId);
         return;
       }
-      entry.room = fleetScopeRoom(row);
+      // An owner change that arrived while the row was read is newer than the row.
+      entry.room ??= fleetScopeRoom(row);
       if (!entry.statusKnown) entry.status = row.status;
       const dbSeen = row.lastSeen?.getTime() ?? null;
       if (dbSeen !== null && (entry.lastSeen === null || dbSeen > entry.lastSeen)) entry.lastSeen = dbSeen;

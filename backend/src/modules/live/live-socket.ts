@@ -1,6 +1,7 @@
 import type { Namespace, Socket } from 'socket.io';
 import type { LiveClientToServerEvents, LiveServerToClientEvents } from '@chatops/protocol';
 import type { AuthUser } from '../../common/decorators';
+import type { ChatopsEvents } from '../../events';
 
 /**
  * What the handshake middleware attaches to an authenticated browser socket. Plain JSON values
@@ -15,8 +16,16 @@ export interface LiveSocketData {
   expiresAt: number;
 }
 
-export type LiveSocket = Socket<LiveClientToServerEvents, LiveServerToClientEvents, Record<string, never>, LiveSocketData>;
-export type LiveNamespace = Namespace<LiveClientToServerEvents, LiveServerToClientEvents, Record<string, never>, LiveSocketData>;
+/**
+ * Between backend instances on `/live` (`serverSideEmit` through the adapter); browsers never see
+ * these. An access change made through one instance, for the per-instance caches of the others.
+ */
+export interface LiveServerSideEvents {
+  server_owner_changed: (p: Omit<ChatopsEvents['server.owner_changed'], 'relayed'>) => void;
+}
+
+export type LiveSocket = Socket<LiveClientToServerEvents, LiveServerToClientEvents, LiveServerSideEvents, LiveSocketData>;
+export type LiveNamespace = Namespace<LiveClientToServerEvents, LiveServerToClientEvents, LiveServerSideEvents, LiveSocketData>;
 
 /** Subscribers of one server's stream (metrics, status, alerts, command output, container events). */
 export const serverRoom = (serverId: string) => `live:server:${serverId}`;

@@ -8,6 +8,7 @@ import { isAdmin } from '../../common/decorators';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { AuthService } from '../auth/auth.service';
 import { AccessService } from '../access/access.service';
+import { AccessChangeRelay } from './access-change-relay.service';
 import { FleetStream } from './fleet-stream.service';
 import { FLEET_ADMIN_ROOM, fleetOwnerRoom, fleetTeamRoom, FLEET_TEAM_ROOM_PREFIX, LiveNamespace, LiveSocket, SERVER_ROOM_PREFIX, serverRoom, sessionRoom, userRoom } from './live-socket';
 import { LiveEvents } from './live-events';
@@ -65,12 +66,14 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly live: LiveService,
     private readonly fleet: FleetStream,
     private readonly featureEvents: LiveEvents,
+    private readonly relay: AccessChangeRelay,
   ) {}
 
   afterInit(namespace: LiveNamespace): void {
     this.namespace = namespace;
     this.live.bind(namespace);
     this.fleet.bind(namespace);
+    this.relay.bind(namespace);
     namespace.use(async (socket, next) => {
       try {
         const token = tokenOf(socket.handshake.auth);
@@ -274,9 +277,13 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     await this.recheck(userIds.length ? userIds.map(userRoom) : [fleetTeamRoom(teamId)]);
   }
 
-  /** A server moved between a user and a team: its subscribers and the fleet watchers re-check. */
+  /**
+   * A server moved between a user and a team: its subscribers re-check, on every instance (the
+   * adapter's fetchSockets), by the instance that made the change only (not again where it is relayed).
+   */
   @OnChatopsEvent('server.owner_changed')
-  async onOwnerChanged({ serverId }: ChatopsEvents['server.owner_changed']): Promise<void> {
+  async onOwnerChanged({ serverId, relayed }: ChatopsEvents['server.owner_changed']): Promise<void> {
+    if (relayed) return;
     await this.recheck([serverRoom(serverId)]);
   }
 
