@@ -33,6 +33,24 @@ export interface HistoryPoint {
   netTxBpsMax: number | null;
 }
 
+/** What `GET /metrics/{serverId}/history?series=` can add to the answer (comma-separated). */
+export const HISTORY_SERIES_KINDS = ['network', 'mounts', 'diskio'] as const;
+export type HistorySeriesKind = (typeof HISTORY_SERIES_KINDS)[number];
+
+/** One value per point of the answer (same index), rounded like the points; null = no sample there. */
+export type SeriesColumn = (number | null)[];
+
+/**
+ * Per-interface network, per-mount disk usage and disk I/O, present only for the kinds asked for
+ * with `series=`. Interfaces and mounts sorted by name, at most 16 of each; virtual interfaces
+ * (veth, bridges, taps, overlays) are not kept.
+ */
+export interface HistorySeries {
+  network?: { iface: string; rxBps: SeriesColumn; txBps: SeriesColumn; rxBpsMax: SeriesColumn; txBpsMax: SeriesColumn }[];
+  mounts?: { mount: string; percent: SeriesColumn; percentMax: SeriesColumn }[];
+  diskIo?: { readBps: SeriesColumn; writeBps: SeriesColumn; readBpsMax: SeriesColumn; writeBpsMax: SeriesColumn };
+}
+
 export const HISTORY_SOURCES = ['raw', '1m', '1h'] as const;
 export type HistorySource = (typeof HISTORY_SOURCES)[number];
 
@@ -46,4 +64,6 @@ export interface MetricsHistory {
   /** The stored tier that answered (the not yet rolled-up tail comes from the finer tier). */
   source: HistorySource;
   points: HistoryPoint[];
+  /** Only with `series=`: columns aligned with `points`. */
+  series?: HistorySeries;
 }
