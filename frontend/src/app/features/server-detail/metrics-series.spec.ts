@@ -1,6 +1,7 @@
 import type { HistoryPoint, MetricsSample } from '@chatops/protocol';
-import { withSymbols } from './chart-options';
-import { MAX_POINTS, appendSample, emptySeries, gapThresholdMs, isolatedIndexes, parseResolution, seriesFromHistory, withGaps } from './metrics-series';
+import { namedLinesData, withSymbols } from './chart-options';
+import { detailFromHistory, mountLines, networkLines } from './detail-series';
+import { MAX_POINTS, appendSample, emptySeries, gapThresholdMs, hasValues, isolatedIndexes, parseResolution, seriesFromHistory, withGaps } from './metrics-series';
 
 const T = Date.parse('2026-11-29T10:00:00Z');
 
@@ -99,5 +100,66 @@ describe('live samples', () => {
     expect(s.cpu).toHaveLength(4);
     s = appendSample(s, sample(T + 60_000, 14), 900_000, T + 60_000);
     expect(s.cpu.slice(-2)).toEqual([[T + 20_000, null], [T + 60_000, 14]]);
+  });
+});
+
+describe('per-interface, per-mount and disk I/O series', () => {
+  const at = (i: number, step = 60_000) => new Date(T + i * step).toISOString();
+  const pts = (n: number, step = 60_000) => Array.from({ length: n }, (_, i) => point(T + i * step, 1));
+
+  it('one point: a single bucket is a line of one point, drawn with a symbol', () => {
+    const d = detailFromHistory({ resolution: '1m', points: pts(3), series: {
+      network: [{ iface: 'eth0', rxBps: [null, 500, null], txBps: [null, 20, null], rxBpsMax: [null, 500, null], txBpsMax: [null, 20, null] }],
+    } }, 5_000);
+    expect(d.network[0].rx).toEqual([[T + 60_000, 500]]);
+    expect(withSymbols(d.network[0].rx)).toEqual([{ value: [T + 60_000, 500], symbol: 'circle', symbolSize: 6 }]);
+    expect(d.mounts).toEqual([]);
+    expect(d.read).toEqual([]);
+    expect(at(0)).toBe(new Date(T).toISOString());
+  });
+
+  it('a gap: empty buckets in the middle break each line once, per interface', () => {
+    const col = [1, 2, null, null, null, 6];
+    const d = detailFromHistory({ resolution: '1m', points: pts(6), series: {
+      network: [{ iface: 'eth0', rxBps: col, txBps: col, rxBpsMax: col, txBpsMax: col }, { iface: 'ens5', rxBps: [1, 2, 3, 4, 5, 6], txBps: [1, 2, 3, 4, 5, 6], rxBpsMax: [], txBpsMax: [] }],
+      mounts: [{ mount: '/', percent: [40, null, 41, 41, 41, 41], percentMax: [] }],
+      diskIo: { readBps: [null, null, null, null, null, null], writeBps: [5, 5, 5, 5, 5, 5], readBpsMax: [], writeBpsMax: [] },
+    } }, 5_000);
+    expect(d.network[0].rx).toEqual([[T, 1], [T + 60_000, 2], [T + 120_000, null], [T + 300_000, 6]]);
+    expect(d.network[1].rx.every((p) => p[1] != null)).toBe(true);
+    expect(d.mounts[0].percent).toEqual([[T, 40], [T + 60_000, null], [T + 120_000, 41], [T + 180_000, 41], [T + 240_000, 41], [T + 300_000, 41]]);
+    expect(hasValues(d.read)).toBe(false);
+    expect(d.write).toHaveLength(6);
+  });
+
+  it('received and sent lines per interface share a colour; the axis has one unit for all of them', () => {
+    const d = detailFromHistory({ resolution: '1m', points: pts(2), series: {
+      network: [
+        { iface: 'eth0', rxBps: [3 * 1024 ** 2, 1024 ** 2], txBps: [512, 512], rxBpsMax: [], txBpsMax: [] },
+        { iface: 'wlan0', rxBps: [10, 20], txBps: [30, 40], rxBpsMax: [], txBpsMax: [] },
+      ],
+    } }, 5_000);
+    const lines = networkLines(d);
+    expect(lines.map((l) => [l.name, l.color, l.dashed])).toEqual([
+      ['eth0 received', 0, false], ['eth0 sent', 0, true], ['wlan0 received', 1, false], ['wlan0 sent', 1, true],
+    ]);
+    const option = namedLinesData('bps', { startMs: T, endMs: T + 120_000, widthPx: 600 }, lines) as any;
+    const labels = [0, 1, 2, 3, 4].map((k) => option.yAxis.axisLabel.formatter(k * option.yAxis.interval));
+    expect(labels.every((l: string) => l.endsWith(' MiB/s'))).toBe(true);
+    // wlan0 alone: bytes per second
+    const small = namedLinesData('bps', { startMs: T, endMs: T + 120_000, widthPx: 600 }, lines.slice(2)) as any;
+    expect(small.yAxis.axisLabel.formatter(small.yAxis.interval)).toMatch(/ B\/s$/);
+    expect(mountLines({ ...d, mounts: [{ mount: '/', percent: [] }] }).map((l) => l.name)).toEqual(['/']);
+  });
+
+  it('swap comes from the history points and from live samples (none without swap)', () => {
+    const withSwap = [point(T, 1), point(T + 5_000, 1)].map((p, i) => ({ ...p, swapPercent: 10 + i }));
+    const s = seriesFromHistory(withSwap, '5s', 5_000);
+    expect(s.swap).toEqual([[T, 10], [T + 5_000, 11]]);
+    const live = sample(T + 10_000, 5);
+    const next = appendSample(s, { ...live, memory: { ...live.memory, swapTotalBytes: 1000, swapUsedBytes: 250 } }, 3_600_000, T + 10_000);
+    expect(next.swap[next.swap.length - 1]).toEqual([T + 10_000, 25]);
+    const noSwap = appendSample(next, sample(T + 15_000, 5), 3_600_000, T + 15_000);
+    expect(noSwap.swap[noSwap.swap.length - 1]).toEqual([T + 15_000, null]);
   });
 });

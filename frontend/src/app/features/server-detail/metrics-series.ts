@@ -7,6 +7,8 @@ export interface MetricSeries {
   cpu: SeriesPoint[];
   memory: SeriesPoint[];
   load1: SeriesPoint[];
+  /** Swap used, percent (none on a host without swap). */
+  swap: SeriesPoint[];
   rx: SeriesPoint[];
   tx: SeriesPoint[];
   /** Width of one bucket (the history's resolution; live samples are averaged into buckets this wide). */
@@ -36,11 +38,11 @@ export const RANGES = [
 ] as const;
 export type RangeKey = (typeof RANGES)[number]['key'];
 
-type Field = 'cpu' | 'memory' | 'load1' | 'rx' | 'tx';
-const FIELDS: Field[] = ['cpu', 'memory', 'load1', 'rx', 'tx'];
+type Field = 'cpu' | 'memory' | 'load1' | 'swap' | 'rx' | 'tx';
+const FIELDS: Field[] = ['cpu', 'memory', 'load1', 'swap', 'rx', 'tx'];
 
 export function emptySeries(intervalMs = DEFAULT_INTERVAL_MS, stepMs = intervalMs, originMs = 0): MetricSeries {
-  return { cpu: [], memory: [], load1: [], rx: [], tx: [], stepMs, originMs, intervalMs, tailCount: 0 };
+  return { cpu: [], memory: [], load1: [], swap: [], rx: [], tx: [], stepMs, originMs, intervalMs, tailCount: 0 };
 }
 
 /** "12s", "5m", "1h", "1d" (the history's `resolution`) in ms; NaN when it cannot be read. */
@@ -72,6 +74,7 @@ export function seriesFromHistory(points: HistoryPoint[], resolution: string | n
     cpu: (p) => p.cpuPercent,
     memory: (p) => p.memoryPercent,
     load1: (p) => p.load1,
+    swap: (p) => p.swapPercent,
     rx: (p) => p.netRxBps,
     tx: (p) => p.netTxBps,
   };
@@ -108,6 +111,12 @@ export function isolatedIndexes(points: SeriesPoint[]): number[] {
     if (!before && !after) out.push(i);
   }
   return out;
+}
+
+/** Swap used, percent; null on a host without swap. */
+export function swapPercent(sample: MetricsSample): number | null {
+  const m = sample.memory;
+  return m.swapTotalBytes > 0 ? (m.swapUsedBytes / m.swapTotalBytes) * 100 : null;
 }
 
 export function totalRxBps(sample: MetricsSample): number {
@@ -161,6 +170,7 @@ export function appendSample(series: MetricSeries, sample: MetricsSample, rangeM
     cpu: add(series.cpu, sample.cpu.percent),
     memory: add(series.memory, sample.memory.percent),
     load1: add(series.load1, sample.cpu.load[0]),
+    swap: add(series.swap, swapPercent(sample)),
     rx: add(series.rx, totalRxBps(sample)),
     tx: add(series.tx, totalTxBps(sample)),
     tailCount: sameBucket ? n + 1 : 1,
