@@ -18,10 +18,10 @@ const MAX_KEY_CHARS = 128;
 export const MAX_SERIES_PER_KIND = 16;
 
 /**
- * Virtual interfaces: container veths and bridges, VM taps, overlay and CNI devices. The agent
+ * Virtual interfaces: container veths and bridges, VM taps, overlay, CNI and traffic-shaping (ifb) devices. The agent
  * already skips `lo`; their traffic is the same bytes as the NIC's, counted again.
  */
-const VIRTUAL_IFACE = /^(lo|veth|docker\d|br-|virbr|vnet|tap|tun|cni|flannel|cali|vxlan|weave|kube-|cilium|podman)/;
+const VIRTUAL_IFACE = /^(lo|ifb|veth|docker\d|br-|virbr|vnet|tap|tun|cni|flannel|cali|vxlan|weave|kube-|cilium|podman)/;
 
 export function isVirtualInterface(name: string): boolean {
   return VIRTUAL_IFACE.test(name);
