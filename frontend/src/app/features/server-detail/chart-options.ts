@@ -29,7 +29,8 @@ export function historyLineOption(seriesNames: string[], linesComeWithData = fal
     backgroundColor: 'transparent',
     grid: { left: 72, right: 16, top: multi ? 32 : 16, bottom: 28 },
     tooltip: { trigger: 'axis', axisPointer: { type: 'line' } },
-    legend: multi ? { top: 0, itemWidth: 24 } : undefined,
+    // A chart of many lines (interfaces, mounts) scrolls its legend rather than wrapping it over the plot.
+    legend: multi ? { top: 0, itemWidth: 24, ...(linesComeWithData ? { type: 'scroll' } : {}) } : undefined,
     xAxis: { type: 'time', axisLabel: { hideOverlap: true } },
     yAxis: { type: 'value', min: 0, axisLabel: { hideOverlap: true } },
     // Drag across a chart to pick a range (the page refetches it): the toolbox's select zoom,
@@ -101,7 +102,7 @@ export function namedLinesData(kind: ValueKind, frame: ChartFrame, lines: readon
   const base = lineData(kind, frame, lines.map((l) => l.points)) as { series: object[] } & EChartsCoreOption;
   return {
     ...base,
-    legend: { data: lines.map((l) => l.name), type: 'scroll' },
+    legend: { data: lines.map((l) => l.name), type: 'scroll', top: 0, itemWidth: 24 },
     series: lines.map((l, i) => {
       const color = PALETTE[l.color % PALETTE.length];
       return {
