@@ -33,6 +33,20 @@ export interface HistoryPoint {
   netTxBpsMax: number | null;
 }
 
+/**
+ * Virtual interfaces: container veths and bridges, VM taps, overlay, CNI and traffic-shaping (ifb)
+ * devices. Their bytes are the NIC's counted again: the per-interface history does not keep them
+ * (the agent already skips `lo`), and the dashboard's live points skip them the same way.
+ */
+const VIRTUAL_IFACE = /^(lo|ifb|veth|docker\d|br-|virbr|vnet|tap|tun|cni|flannel|cali|vxlan|weave|kube-|cilium|podman)/;
+
+export function isVirtualInterface(name: string): boolean {
+  return VIRTUAL_IFACE.test(name);
+}
+
+/** Interfaces, and mounts, of one kind in a history answer at most. */
+export const MAX_HISTORY_SERIES_PER_KIND = 16;
+
 /** What `GET /metrics/{serverId}/history?series=` can add to the answer (comma-separated). */
 export const HISTORY_SERIES_KINDS = ['network', 'mounts', 'diskio'] as const;
 export type HistorySeriesKind = (typeof HISTORY_SERIES_KINDS)[number];

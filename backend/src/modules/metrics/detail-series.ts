@@ -1,3 +1,4 @@
+import { isVirtualInterface, MAX_HISTORY_SERIES_PER_KIND } from '@chatops/protocol';
 import type { HistorySeries, HistorySeriesKind, MetricsSample } from '@chatops/protocol';
 
 /**
@@ -15,17 +16,9 @@ export const MAX_DETAIL_MOUNTS = 8;
 /** Longer mount paths are not kept (the column holds 140 characters with the prefix). */
 const MAX_KEY_CHARS = 128;
 /** Series of one kind in a history answer (interfaces renamed over 30 days add up). */
-export const MAX_SERIES_PER_KIND = 16;
+export const MAX_SERIES_PER_KIND = MAX_HISTORY_SERIES_PER_KIND;
 
-/**
- * Virtual interfaces: container veths and bridges, VM taps, overlay, CNI and traffic-shaping (ifb) devices. The agent
- * already skips `lo`; their traffic is the same bytes as the NIC's, counted again.
- */
-const VIRTUAL_IFACE = /^(lo|ifb|veth|docker\d|br-|virbr|vnet|tap|tun|cni|flannel|cali|vxlan|weave|kube-|cilium|podman)/;
-
-export function isVirtualInterface(name: string): boolean {
-  return VIRTUAL_IFACE.test(name);
-}
+export { isVirtualInterface };
 
 const KIND_PREFIX: Record<HistorySeriesKind, string> = { network: 'n', mounts: 'm', diskio: 'io' };
 

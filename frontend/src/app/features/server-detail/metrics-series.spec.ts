@@ -1,6 +1,6 @@
 import type { HistoryPoint, MetricsSample } from '@chatops/protocol';
 import { namedLinesData, withSymbols } from './chart-options';
-import { detailFromHistory, mountLines, networkLines } from './detail-series';
+import { appendDetail, detailFromHistory, mountLines, networkLines } from './detail-series';
 import { MAX_POINTS, appendSample, emptySeries, gapThresholdMs, hasValues, isolatedIndexes, parseResolution, seriesFromHistory, withGaps } from './metrics-series';
 
 const T = Date.parse('2026-11-29T10:00:00Z');
@@ -161,5 +161,27 @@ describe('per-interface, per-mount and disk I/O series', () => {
     expect(next.swap[next.swap.length - 1]).toEqual([T + 10_000, 25]);
     const noSwap = appendSample(next, sample(T + 15_000, 5), 3_600_000, T + 15_000);
     expect(noSwap.swap[noSwap.swap.length - 1]).toEqual([T + 15_000, null]);
+  });
+
+  it('live samples extend them at the same step: a missing interface breaks, a new one starts, virtual ones are skipped', () => {
+    const h = { resolution: '5s', points: pts(2, 5_000), series: {
+      network: [{ iface: 'eth0', rxBps: [1, 2], txBps: [3, 4], rxBpsMax: [], txBpsMax: [] }, { iface: 'wlan0', rxBps: [5, 6], txBps: [7, 8], rxBpsMax: [], txBpsMax: [] }],
+      mounts: [{ mount: '/', percent: [40, 41], percentMax: [] }],
+      diskIo: { readBps: [1, 1], writeBps: [2, 2], readBpsMax: [], writeBpsMax: [] },
+    } };
+    const before = seriesFromHistory(h.points, '5s', 5_000);
+    const d = detailFromHistory(h, 5_000);
+    const live = { ...sample(T + 10_000, 5), disks: [{ mount: '/data', fs: 'x', type: 'xfs', totalBytes: 1, usedBytes: 1, percent: 70 }, { mount: '/', fs: 'x', type: 'ext4', totalBytes: 1, usedBytes: 1, percent: 42 }],
+      network: [{ iface: 'eth0', rxBytes: 1, txBytes: 1, rxBps: 9, txBps: 10 }, { iface: 'veth1', rxBytes: 1, txBytes: 1, rxBps: 1, txBps: 1 }, { iface: 'enp1s0', rxBytes: 1, txBytes: 1, rxBps: 11, txBps: 12 }],
+      diskIo: { readBps: 100, writeBps: 200 } };
+    const next = appendDetail(d, before, live, 3_600_000, T + 10_000);
+    expect(next.network.map((n) => n.iface)).toEqual(['eth0', 'wlan0', 'enp1s0']); // new lines last: colours stay
+    expect(next.network[0].rx.at(-1)).toEqual([T + 10_000, 9]);
+    expect(next.network[1].rx.at(-1)).toEqual([T + 10_000, null]); // wlan0 stopped reporting
+    expect(next.network[2].tx).toEqual([[T + 10_000, 12]]);
+    expect(next.mounts.map((m) => [m.mount, m.percent.at(-1)])).toEqual([['/', [T + 10_000, 42]], ['/data', [T + 10_000, 70]]]);
+    expect(next.write.at(-1)).toEqual([T + 10_000, 200]);
+    // the same sample again (a duplicate, as the fleet-wide series see it) changes nothing
+    expect(appendDetail(next, appendSample(before, live, 3_600_000, T + 10_000), live, 3_600_000, T + 10_000)).toBe(next);
   });
 });

@@ -126,14 +126,23 @@ export function totalTxBps(sample: MetricsSample): number {
   return sample.network.reduce((sum, n) => sum + n.txBps, 0);
 }
 
+/** Where a live sample goes: its bucket, how many samples that bucket already averages, what is cut off. */
+export interface LiveStep {
+  bucket: number;
+  /** The sample joins the newest bucket (a running mean of `n` samples so far). */
+  sameBucket: boolean;
+  n: number;
+  cutoff: number;
+  threshold: number;
+  stepMs: number;
+}
+
 /**
- * Adds one live sample to every series (new arrays, so signals notice), like the history would
- * have it: averaged into its bucket on the rollup ranges (a running mean in the newest hour at
- * 7 d), as they come on the raw-tier ranges (15 m, 1 h), after a null when the agent
- * was silent for longer than a gap. Drops points that fell out of the range and keeps each series
- * within MAX_POINTS.
+ * The bucket a live sample goes to on these series (see {@link appendSample}); null when it is
+ * out of order, older than the history or a duplicate. Series drawn beside them (the per-interface
+ * ones) take the same step, computed before the series are updated.
  */
-export function appendSample(series: MetricSeries, sample: MetricsSample, rangeMs: number, now = Date.now()): MetricSeries {
+export function liveStep(series: MetricSeries, sample: MetricsSample, rangeMs: number, now = Date.now()): LiveStep | null {
   const t = Date.parse(sample.timestamp);
   const { stepMs, originMs } = series;
   // Rollup-tier buckets (a minute or more) take live samples as their average; on the raw tier the
@@ -142,29 +151,49 @@ export function appendSample(series: MetricSeries, sample: MetricsSample, rangeM
   const bucket = bucketed ? originMs + Math.floor((t - originMs) / stepMs) * stepMs : t;
   const lastOf = (arr: SeriesPoint[]) => (arr.length ? arr[arr.length - 1] : null);
   const newest = FIELDS.map((f) => lastOf(series[f])).reduce<number | null>((m, p) => (p && (m == null || p[0] > m) ? p[0] : m), null);
-  if (newest != null && bucket < newest) return series; // out of order, or older than the history
+  if (newest != null && bucket < newest) return null; // out of order, or older than the history
   const sameBucket = newest === bucket && bucketed;
-  if (newest === bucket && !sameBucket) return series; // duplicate sample
-  const n = sameBucket ? Math.max(series.tailCount, 1) : 0;
-  const cutoff = Math.min(now, t) - rangeMs;
-  const threshold = gapThresholdMs(stepMs, series.intervalMs);
-
-  const add = (arr: SeriesPoint[], v: number | null): SeriesPoint[] => {
-    const last = lastOf(arr);
-    let next: SeriesPoint[];
-    if (last && last[0] === bucket) {
-      const mean = v == null ? last[1] : last[1] == null ? v : (last[1] * n + v) / (n + 1);
-      next = arr.slice(0, -1).concat([[bucket, mean]]);
-    } else {
-      next = last && last[1] != null && bucket - last[0] > threshold ? arr.concat([[last[0] + stepMs, null]]) : arr.slice();
-      next.push([bucket, v]);
-    }
-    let drop = 0;
-    while (drop < next.length && next[drop][0] < cutoff) drop++;
-    while (drop < next.length && next[drop][1] == null) drop++; // never start with a break
-    drop = Math.max(drop, next.length - MAX_POINTS);
-    return drop > 0 ? next.slice(drop) : next;
+  if (newest === bucket && !sameBucket) return null; // duplicate sample
+  return {
+    bucket,
+    sameBucket,
+    n: sameBucket ? Math.max(series.tailCount, 1) : 0,
+    cutoff: Math.min(now, t) - rangeMs,
+    threshold: gapThresholdMs(stepMs, series.intervalMs),
+    stepMs,
   };
+}
+
+/** One series with a live value added at `step` (a new array): averaged into its bucket, after a break when late, trimmed to the range. */
+export function appendPoint(arr: SeriesPoint[], v: number | null, step: LiveStep): SeriesPoint[] {
+  const { bucket, n, cutoff, threshold, stepMs } = step;
+  const last = arr.length ? arr[arr.length - 1] : null;
+  let next: SeriesPoint[];
+  if (last && last[0] === bucket) {
+    const mean = v == null ? last[1] : last[1] == null ? v : (last[1] * n + v) / (n + 1);
+    next = arr.slice(0, -1).concat([[bucket, mean]]);
+  } else {
+    next = last && last[1] != null && bucket - last[0] > threshold ? arr.concat([[last[0] + stepMs, null]]) : arr.slice();
+    next.push([bucket, v]);
+  }
+  let drop = 0;
+  while (drop < next.length && next[drop][0] < cutoff) drop++;
+  while (drop < next.length && next[drop][1] == null) drop++; // never start with a break
+  drop = Math.max(drop, next.length - MAX_POINTS);
+  return drop > 0 ? next.slice(drop) : next;
+}
+
+/**
+ * Adds one live sample to every series (new arrays, so signals notice), like the history would
+ * have it: averaged into its bucket on the rollup ranges (a running mean in the newest hour at
+ * 7 d), as they come on the raw-tier ranges (15 m, 1 h), after a null when the agent
+ * was silent for longer than a gap. Drops points that fell out of the range and keeps each series
+ * within MAX_POINTS.
+ */
+export function appendSample(series: MetricSeries, sample: MetricsSample, rangeMs: number, now = Date.now()): MetricSeries {
+  const step = liveStep(series, sample, rangeMs, now);
+  if (!step) return series;
+  const add = (arr: SeriesPoint[], v: number | null) => appendPoint(arr, v, step);
   return {
     ...series,
     cpu: add(series.cpu, sample.cpu.percent),
@@ -173,6 +202,6 @@ export function appendSample(series: MetricSeries, sample: MetricsSample, rangeM
     swap: add(series.swap, swapPercent(sample)),
     rx: add(series.rx, totalRxBps(sample)),
     tx: add(series.tx, totalTxBps(sample)),
-    tailCount: sameBucket ? n + 1 : 1,
+    tailCount: step.sameBucket ? step.n + 1 : 1,
   };
 }

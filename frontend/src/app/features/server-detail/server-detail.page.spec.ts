@@ -270,6 +270,16 @@ describe('ServerDetailPage', () => {
     expect(q(fixture, '[data-testid=chart-net-if]').getAttribute('aria-label')).toContain('2 interfaces');
     expect(qa(fixture, '.no-data')).toHaveLength(0);
 
+    // A live sample extends them: eth0 gets its point, ens5 (not in the sample) a null, so its line stops there.
+    const now = Date.now();
+    live.emit('metrics', { serverId: 's1', sample: sample(new Date(now).toISOString(), 5, { diskIo: { readBps: 1, writeBps: 2 } }) });
+    await fixture.whenStable();
+    frames.runAll();
+    const liveNet = stub('chart-net-if').chart.shown.series;
+    expect(liveNet[0].data.at(-1)).toEqual({ value: [now, 2048], symbol: 'circle', symbolSize: 6 }); // after a break: a lone point
+    expect(liveNet[2].data.at(-1)[1]).toBeNull();
+    expect(chartPoints('chart-disk-io', 1).at(-1)).toEqual([now, 2]);
+
     // A range with none of them (an agent without disk I/O, a host without swap): the lines of the
     // previous data go, and each chart says so.
     qa<HTMLElement>(fixture, 'mat-button-toggle button').find((b) => b.textContent?.trim() === '6h')!.click();
@@ -326,11 +336,8 @@ describe('ServerDetailPage', () => {
       frameCount++;
       expect(callsSoFar() - before).toBeLessThanOrEqual(1);
     }
-    // one frame per chart whose data changed, not one per sample (the per-interface, disk I/O and
-    // per-mount charts are drawn from the history only: a live sample inside the range leaves them)
-    expect(frameCount).toBe(8);
-    expect(charts.filter((s) => !s.chart.calls.length).map((s) => s.options().series.length)).toEqual([0, 2, 0]);
-    for (const s of charts.filter((c) => c.chart.calls.length)) {
+    expect(frameCount).toBe(11); // one frame per chart, not one per sample
+    for (const s of charts) {
       expect(s.chart.calls).toHaveLength(1);
       expect(s.chart.calls[0].notMerge).toBe(false); // merged: the rest of the option stays
     }
@@ -383,8 +390,8 @@ describe('ServerDetailPage', () => {
     expect(qa(fixture, '.no-data').map((e) => e.textContent?.trim())).toEqual(Array(8).fill('No data in this range yet'));
     live.emit('metrics', { serverId: 's1', sample: sample(new Date().toISOString(), 5) });
     await fixture.whenStable();
-    // The per-interface, disk I/O and per-mount charts are drawn from the history only; this host has no swap.
-    expect(qa(fixture, '.no-data').map((e) => e.getAttribute('data-testid'))).toEqual(['no-data-net-if', 'no-data-disk-io', 'no-data-swap', 'no-data-mounts']);
+    // The sample has an interface and a mount, but no disk I/O and no swap: those charts still say so.
+    expect(qa(fixture, '.no-data').map((e) => e.getAttribute('data-testid'))).toEqual(['no-data-disk-io', 'no-data-swap']);
   });
 
   it('connects the line charts (one crosshair and tooltip) and refetches a range dragged on a chart', async () => {

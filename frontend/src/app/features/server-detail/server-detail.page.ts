@@ -17,7 +17,7 @@ import { Level, ThresholdsService, levelOf } from '../../shared/thresholds/thres
 import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
 import { SkeletonListComponent } from '../../shared/ui/skeleton-list.component';
 import { ChartFrame, gaugeData, gaugeOption, historyLineOption, lineData, namedLinesData } from './chart-options';
-import { DetailSeries, detailFromHistory, emptyDetail, mountLines, networkLines } from './detail-series';
+import { DetailSeries, appendDetail, detailFromHistory, emptyDetail, mountLines, networkLines } from './detail-series';
 import { echarts } from './echarts-setup';
 import { FrameStagger } from './frame-stagger';
 import { DEFAULT_INTERVAL_MS, MetricSeries, RANGES, RangeKey, appendSample, emptySeries, hasValues, seriesFromHistory, totalRxBps, totalTxBps } from './metrics-series';
@@ -77,7 +77,7 @@ export class ServerDetailPage {
   private readonly intervalMs = computed(() => (this.server()?.agent?.intervalSec ?? DEFAULT_INTERVAL_MS / 1000) * 1000);
   protected readonly historyLoading = signal(false);
   protected readonly series = signal<MetricSeries>(emptySeries());
-  /** Per-interface network, per-mount usage and disk I/O, from the history only (not live). */
+  /** Per-interface network, per-mount usage and disk I/O: the history's, then live. */
   protected readonly detail = signal<DetailSeries>(emptyDetail());
 
   protected readonly rangeMs = computed(() => RANGES.find((r) => r.key === this.range())!.ms);
@@ -323,7 +323,9 @@ export class ServerDetailPage {
         this.latestLoaded.set(true);
         this.ctx.markSeen(sample.timestamp);
         if (this.custom()) return; // a picked range stays as it is
-        this.series.update((s) => appendSample(s, sample, this.rangeMs()));
+        const before = this.series();
+        this.series.set(appendSample(before, sample, this.rangeMs()));
+        this.detail.set(appendDetail(this.detail(), before, sample, this.rangeMs()));
         const t = Date.parse(sample.timestamp);
         if (t > this.window().endMs) this.window.set({ startMs: t - this.rangeMs(), endMs: t });
       });
