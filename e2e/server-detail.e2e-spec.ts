@@ -62,7 +62,7 @@ describe('server detail in Chromium', () => {
     expect(q.source).toBe('raw');
     expect(q.resolution).toMatch(/^[34]s$/); // 900 s (aligned to the second) in at most 300 buckets; the agent samples every second
     await page.waitForFunction(() => !document.querySelector('mat-progress-bar[aria-label="Loading history"]'));
-    expect(await page.locator('.no-data').count()).toBe(0);
+    expect(await page.locator('.no-data:not([data-testid="no-data-swap"])').count()).toBe(0); // swap: see below
     expect(await points('chart-cpu')).toBeGreaterThan(0);
     await page.waitForTimeout(500);
     await shot('server-detail-15m'); // with the memory rule's threshold line
@@ -73,10 +73,44 @@ describe('server detail in Chromium', () => {
     expect(w.resolution).toBe('1h');
     expect(w.points.filter((p: { cpuPercent: number | null }) => p.cpuPercent !== null).length).toBeGreaterThanOrEqual(1);
     await page.waitForFunction(() => !document.querySelector('mat-progress-bar[aria-label="Loading history"]'));
-    expect(await page.locator('.no-data').count()).toBe(0);
+    expect(await page.locator('.no-data:not([data-testid="no-data-swap"])').count()).toBe(0); // swap: see below
     expect(await points('chart-cpu')).toBeGreaterThanOrEqual(1);
     await page.waitForTimeout(500); // the charts draw one per animation frame
     await shot('server-detail-7d');
+  });
+
+  it('draws network by interface, disk I/O, swap and disk usage by mount from the same history request', async () => {
+    const hour = page.waitForResponse((r) => r.url().includes(`/api/v1/metrics/${serverId}/history`) && r.ok());
+    await page.locator('mat-button-toggle', { hasText: /^1h$/ }).click();
+    const res = await hour;
+    expect(res.url()).toMatch(/series=network(,|%2C)mounts(,|%2C)diskio/);
+    const h = await res.json();
+    const latest = (await api('GET', `/metrics/${serverId}`)).body.sample;
+    // the agent's real interfaces, without virtual ones; its real mounts; its disks' I/O
+    const ifaces = h.series.network.map((n: { iface: string }) => n.iface);
+    expect(ifaces.length).toBeGreaterThan(0);
+    for (const i of ifaces) expect(latest.network.map((n: { iface: string }) => n.iface)).toContain(i);
+    expect(ifaces.filter((i: string) => /^(lo|veth|docker\d|ifb|br-)/.test(i))).toEqual([]);
+    expect(h.series.mounts.map((m: { mount: string }) => m.mount)).toContain(latest.disks[0].mount);
+    for (const col of [h.series.network[0].rxBps, h.series.mounts[0].percent]) expect(col.filter((v: number | null) => v !== null).length).toBeGreaterThan(0);
+    await page.waitForFunction(() => !document.querySelector('mat-progress-bar[aria-label="Loading history"]'));
+    expect(await page.getByTestId('chart-net-if').getAttribute('aria-label')).toContain(`${ifaces.length} interfaces`);
+    expect(await page.getByTestId('no-data-net-if').count()).toBe(0);
+    expect(await page.getByTestId('no-data-mounts').count()).toBe(0);
+    // Disk I/O needs a whole disk in /proc/diskstats; swap a swap device: each chart says when there is none.
+    const hasIo = h.series.diskIo.readBps.some((v: number | null) => v !== null);
+    expect(await page.getByTestId('no-data-disk-io').count()).toBe(latest.diskIo ? 0 : 1);
+    expect(hasIo).toBe(!!latest.diskIo);
+    expect(await page.getByTestId('no-data-swap').count()).toBe(latest.memory.swapTotalBytes > 0 ? 0 : 1);
+    // Each new chart was created (an ECharts canvas of its own size).
+    const drawn = await page.evaluate(() => {
+      const canvas = (id: string) => document.querySelector(`[data-testid="${id}"] canvas`) as HTMLCanvasElement | null;
+      return ['chart-net-if', 'chart-mounts', 'chart-disk-io', 'chart-swap'].map((id) => !!canvas(id) && canvas(id)!.width > 0);
+    });
+    expect(drawn).toEqual([true, true, true, true]);
+    await page.getByTestId('chart-mounts').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(500);
+    await shot('server-detail-detail-charts');
   });
 
   it('fetches a range dragged across a chart again, at the finer tier, and goes back to the preset', async () => {

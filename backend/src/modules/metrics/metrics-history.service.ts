@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { HistoryPointResponse, HistoryResponse } from './dto/metrics.response';
+import type { HistorySeriesKind } from '@chatops/protocol';
+import { buildSeries, DETAIL_HISTORY_QUERIES, DetailRow, kindPrefixes } from './detail-series';
 import { formatResolution, HistoryTier, planHistory } from './history-plan';
 
 /**
@@ -85,15 +87,19 @@ export class MetricsHistoryService {
    * without samples are present with nulls, so charts show gaps as gaps. `intervalSec` is the
    * agent's sample interval: no bucket is narrower (an empty bucket is then a missed sample).
    */
-  async history(serverId: string, q: { start?: string; end?: string; points?: number }, intervalSec?: number): Promise<HistoryResponse> {
+  async history(serverId: string, q: { start?: string; end?: string; points?: number; series?: string }, intervalSec?: number): Promise<HistoryResponse> {
     const plan = planHistory(q, this.config.retention, new Date(), intervalSec);
     const startMs = plan.start.getTime();
     const bucketMs = plan.bucketSec * 1000;
-    const { rows } = await this.pool.query<BucketRow>({
-      name: `metrics_history_${plan.tier}`,
-      text: QUERIES[plan.tier],
-      values: [serverId, plan.start.toISOString(), plan.end.toISOString(), `${plan.bucketSec} seconds`],
-    });
+    const values = [serverId, plan.start.toISOString(), plan.end.toISOString(), `${plan.bucketSec} seconds`];
+    const kinds = q.series ? ([...new Set(q.series.split(','))] as HistorySeriesKind[]) : [];
+    // The detail series only when asked for (a separate statement, run beside the main one).
+    const [{ rows }, detail] = await Promise.all([
+      this.pool.query<BucketRow>({ name: `metrics_history_${plan.tier}`, text: QUERIES[plan.tier], values }),
+      kinds.length
+        ? this.pool.query<DetailRow>({ name: `metrics_detail_${plan.tier}`, text: DETAIL_HISTORY_QUERIES[plan.tier], values: [...values, kindPrefixes(kinds)] })
+        : null,
+    ]);
     const count = Math.ceil((plan.end.getTime() - startMs) / bucketMs);
     const byBucket: (BucketRow | undefined)[] = new Array(count);
     for (const row of rows) byBucket[Math.round(((row.k as number) * 1000) / bucketMs)] = row;
@@ -123,6 +129,7 @@ export class MetricsHistoryService {
       resolution: formatResolution(plan.bucketSec),
       source: plan.tier,
       points,
+      ...(detail ? { series: buildSeries(detail.rows, kinds, count, bucketMs, num) } : {}),
     };
   }
 }

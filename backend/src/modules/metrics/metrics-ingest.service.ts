@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { MetricsSample } from '@chatops/protocol';
 import { isDataError } from '../../common/db-errors';
 import { ChatopsEvents, EventBus, OnChatopsEvent } from '../../events';
+import { detailOf, quoteArrayElement } from './detail-series';
 import { LatestSamples } from './latest-samples.service';
 import { LATE_SAMPLE_MS } from './metrics-rollup.service';
 import { MetricsErrorCode, MetricsException } from './metrics.errors';
@@ -228,7 +229,7 @@ export class MetricsIngestService implements OnModuleInit, OnApplicationShutdown
   /** Returns the keys "<bootRef>|<seq>" (the primary key) of rows that were newly inserted. */
   private async write(tx: EntityManager, batch: Pending[], newRefs: Map<string, number>): Promise<Set<string>> {
     await this.resolveBootRefs(tx, batch, newRefs);
-    const cols = { server: [] as string[], boot: [] as number[], seq: [] as number[], ts: [] as string[], cpu: [] as number[], mem: [] as number[], swap: [] as (number | null)[], disk: [] as (number | null)[], load1: [] as number[], rx: [] as (number | null)[], tx: [] as (number | null)[] };
+    const cols = { server: [] as string[], boot: [] as number[], seq: [] as number[], ts: [] as string[], cpu: [] as number[], mem: [] as number[], swap: [] as (number | null)[], disk: [] as (number | null)[], load1: [] as number[], rx: [] as (number | null)[], tx: [] as (number | null)[], detail: [] as string[] };
     for (const p of batch) {
       for (let i = 0; i < p.samples.length; i++) {
         const s = p.samples[i];
@@ -244,15 +245,16 @@ export class MetricsIngestService implements OnModuleInit, OnApplicationShutdown
         cols.load1.push(r.load1);
         cols.rx.push(r.netRx);
         cols.tx.push(r.netTx);
+        cols.detail.push(quoteArrayElement(detailOf(s)));
       }
     }
     // One statement: store the samples and, for late ones (an agent replaying its offline buffer),
     // mark their minute for re-aggregation by the rollup job.
     const rows: { boot_ref: number; seq: string }[] = await tx.query(
       `WITH ins AS (
-         INSERT INTO metric_samples (server_id, boot_ref, seq, ts, cpu, mem, swap, disk, load1, net_rx, net_tx)
-         SELECT u.* FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::timestamptz[], $5::real[], $6::real[], $7::real[], $8::real[], $9::real[], $10::real[], $11::real[])
-                AS u(server_id, boot_ref, seq, ts, cpu, mem, swap, disk, load1, net_rx, net_tx)
+         INSERT INTO metric_samples (server_id, boot_ref, seq, ts, cpu, mem, swap, disk, load1, net_rx, net_tx, detail)
+         SELECT u.* FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::timestamptz[], $5::real[], $6::real[], $7::real[], $8::real[], $9::real[], $10::real[], $11::real[], $13::json[])
+                AS u(server_id, boot_ref, seq, ts, cpu, mem, swap, disk, load1, net_rx, net_tx, detail)
          -- samples of a server deleted meanwhile are dropped instead of failing the whole batch
          WHERE u.boot_ref <> 0
          ON CONFLICT DO NOTHING
@@ -263,7 +265,7 @@ export class MetricsIngestService implements OnModuleInit, OnApplicationShutdown
          ON CONFLICT DO NOTHING
        )
        SELECT boot_ref, seq FROM ins`,
-      [...[cols.server, cols.boot, cols.seq, cols.ts, cols.cpu, cols.mem, cols.swap, cols.disk, cols.load1, cols.rx, cols.tx].map(arrayLiteral), new Date(Date.now() - LATE_SAMPLE_MS).toISOString()],
+      [...[cols.server, cols.boot, cols.seq, cols.ts, cols.cpu, cols.mem, cols.swap, cols.disk, cols.load1, cols.rx, cols.tx].map(arrayLiteral), new Date(Date.now() - LATE_SAMPLE_MS).toISOString(), `{${cols.detail.join(',')}}`],
     );
     return new Set(rows.map((r) => `${r.boot_ref}|${r.seq}`));
   }

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { runExclusive } from '../../database/cluster-lock';
 import { MAINTENANCE_DB } from '../../database/data-source';
+import { DETAIL_DIRTY_HOURS, DETAIL_DIRTY_MINUTES, DETAIL_HOURS, DETAIL_MINUTES } from './detail-series';
 
 export type Tier = '1m' | '1h';
 const TIER_SEC: Record<Tier, number> = { '1m': 60, '1h': 3600 };
@@ -126,6 +127,7 @@ export class MetricsRollupService implements OnApplicationBootstrap, OnApplicati
        GROUP BY 1, 2 ${UPSERT}`,
       [from, to, ORIGIN],
     );
+    await tx.query(DETAIL_MINUTES, [from, to]);
   }
 
   private async rollHours(tx: EntityManager, from: Date, to: Date): Promise<void> {
@@ -136,6 +138,7 @@ export class MetricsRollupService implements OnApplicationBootstrap, OnApplicati
        GROUP BY 1, 2 ${UPSERT}`,
       [from, to, ORIGIN],
     );
+    await tx.query(DETAIL_HOURS, [from, to]);
   }
 
   /** Re-aggregates minutes (and their hours) that received late samples after being rolled up. */
@@ -170,6 +173,8 @@ export class MetricsRollupService implements OnApplicationBootstrap, OnApplicati
            GROUP BY r.server_id, h.bucket ${UPSERT}`,
           [servers, buckets, ORIGIN],
         );
+        await tx.query(DETAIL_DIRTY_MINUTES, [servers, buckets]);
+        await tx.query(DETAIL_DIRTY_HOURS, [servers, buckets]);
         return rows.length;
       });
       total += done;
@@ -183,7 +188,9 @@ export class MetricsRollupService implements OnApplicationBootstrap, OnApplicati
     const plan: [string, string, number][] = [
       ['metric_samples', 'ts', this.config.retention.rawDays],
       ['metric_rollup_1m', 'bucket', this.config.retention.minuteDays],
+      ['metric_detail_1m', 'bucket', this.config.retention.minuteDays],
       ['metric_rollup_1h', 'bucket', this.config.retention.hourDays],
+      ['metric_detail_1h', 'bucket', this.config.retention.hourDays],
     ];
     const deleted: Record<string, number> = {};
     const deadline = Date.now() + 10_000;

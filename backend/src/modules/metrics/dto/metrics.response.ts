@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { HistoryPoint, HistorySource, LatestMetrics, MetricsHistory, MetricsSample, ProcessSummary } from '@chatops/protocol';
+import type { HistoryPoint, HistorySeries, HistorySource, LatestMetrics, MetricsHistory, MetricsSample, ProcessSummary } from '@chatops/protocol';
 
 /** Implements the protocol's shape: a drift between the OpenAPI schema and the wire type fails to compile. */
 export class LatestMetricsResponse implements LatestMetrics {
@@ -43,4 +43,10 @@ export class HistoryResponse implements MetricsHistory {
   /** The stored tier that answered: `raw` samples, `1m` or `1h` rollups (the not yet rolled-up tail comes from the finer tier). */
   source: HistorySource;
   points: HistoryPointResponse[];
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Only with `series=`: `{network?: [{iface, rxBps[], txBps[], rxBpsMax[], txBpsMax[]}], mounts?: [{mount, percent[], percentMax[]}], diskIo?: {readBps[], writeBps[], readBpsMax[], writeBpsMax[]}}`, each array aligned with `points` (null = no sample).',
+  })
+  series?: HistorySeries;
 }

@@ -1,6 +1,6 @@
 import { HttpClient, HttpContext } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import type { LatestMetrics, MetricsHistory } from '@chatops/protocol';
+import type { HistorySeriesKind, LatestMetrics, MetricsHistory } from '@chatops/protocol';
 import { Observable } from 'rxjs';
 import { API, SKIP_ERROR_TOAST } from './api-config';
 import { queryParams } from './query-params';
@@ -16,12 +16,13 @@ export class MetricsApi {
     });
   }
 
-  /** `quiet`: no toast on failure (a secondary chart). */
-  history(serverId: string, start: Date, end: Date, points = 300, quiet = false): Observable<MetricsHistory> {
-    const params = queryParams()
+  /** `quiet`: no toast on failure (a secondary chart). `series`: per-interface, per-mount and disk I/O columns too. */
+  history(serverId: string, start: Date, end: Date, points = 300, quiet = false, series: readonly HistorySeriesKind[] = []): Observable<MetricsHistory> {
+    let params = queryParams()
       .set('start', start.toISOString())
       .set('end', end.toISOString())
       .set('points', points);
+    if (series.length) params = params.set('series', series.join(','));
     return this.http.get<MetricsHistory>(`${API}/metrics/${encodeURIComponent(serverId)}/history`, {
       params,
       context: new HttpContext().set(SKIP_ERROR_TOAST, quiet),

@@ -2,6 +2,7 @@ import type { EChartsCoreOption } from 'echarts/core';
 import { ValueKind, formatOnScale, maxOf, timeLabel, timeSplitNumber, timeTicks, valueScale } from './axis-scale';
 import { formatBps, formatPercent } from '../../shared/format/format';
 import type { Level } from '../../shared/thresholds/thresholds';
+import type { NamedLine } from './detail-series';
 import { SeriesPoint, isolatedIndexes } from './metrics-series';
 import type { ThresholdLine } from './threshold-lines';
 
@@ -21,14 +22,15 @@ export const SELECT_ZOOM = 'select';
  * (connectNulls: false). A second series is dashed and drawn above the first, so two equal
  * series (received = sent) are both visible.
  */
-export function historyLineOption(seriesNames: string[]): EChartsCoreOption {
-  const multi = seriesNames.length > 1;
+export function historyLineOption(seriesNames: string[], linesComeWithData = false): EChartsCoreOption {
+  const multi = seriesNames.length > 1 || linesComeWithData;
   return {
     animation: false,
     backgroundColor: 'transparent',
     grid: { left: 72, right: 16, top: multi ? 32 : 16, bottom: 28 },
     tooltip: { trigger: 'axis', axisPointer: { type: 'line' } },
-    legend: multi ? { top: 0, itemWidth: 24 } : undefined,
+    // A chart of many lines (interfaces, mounts) scrolls its legend rather than wrapping it over the plot.
+    legend: multi ? { top: 0, itemWidth: 24, ...(linesComeWithData ? { type: 'scroll' } : {}) } : undefined,
     xAxis: { type: 'time', axisLabel: { hideOverlap: true } },
     yAxis: { type: 'value', min: 0, axisLabel: { hideOverlap: true } },
     // Drag across a chart to pick a range (the page refetches it): the toolbox's select zoom,
@@ -84,6 +86,39 @@ export function lineData(kind: ValueKind, frame: ChartFrame, series: SeriesPoint
       // Alert rules' thresholds on the first series (an empty list clears the old ones in a merge).
       ...(i === 0 ? { markLine: { silent: true, symbol: 'none', animation: false, data: thresholds.map(markLineItem) } } : {}),
     })),
+  };
+}
+
+/** ECharts' default palette: a chart whose lines come with the data picks each line's colour from it. */
+const PALETTE = ['#5470c6', '#91cc75', '#fac858', '#ee6666', '#73c0de', '#3ba272', '#fc8452', '#9a60b4', '#ea7ccc'];
+
+/**
+ * {@link lineData} for a chart whose lines are known only with the data (one per interface or
+ * mount): the series are given whole, to be set with `replaceMerge: ['series']` so that lines of
+ * the previous data go. One unit on the axis, from the largest value of every line; the legend
+ * toggles lines (ECharts' legend), a dashed line is the second of a pair (sent, beside received).
+ */
+export function namedLinesData(kind: ValueKind, frame: ChartFrame, lines: readonly NamedLine[]): EChartsCoreOption {
+  const base = lineData(kind, frame, lines.map((l) => l.points)) as { series: object[] } & EChartsCoreOption;
+  return {
+    ...base,
+    legend: { data: lines.map((l) => l.name), type: 'scroll', top: 0, itemWidth: 24 },
+    series: lines.map((l, i) => {
+      const color = PALETTE[l.color % PALETTE.length];
+      return {
+        id: l.name,
+        name: l.name,
+        type: 'line',
+        symbol: 'none',
+        showSymbol: true,
+        connectNulls: false,
+        sampling: 'lttb',
+        z: 2 + i,
+        itemStyle: { color },
+        lineStyle: { width: l.dashed ? 2 : 1.5, type: l.dashed ? 'dashed' : 'solid', color },
+        data: withSymbols(l.points),
+      };
+    }),
   };
 }
 

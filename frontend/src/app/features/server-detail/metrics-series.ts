@@ -7,6 +7,8 @@ export interface MetricSeries {
   cpu: SeriesPoint[];
   memory: SeriesPoint[];
   load1: SeriesPoint[];
+  /** Swap used, percent (none on a host without swap). */
+  swap: SeriesPoint[];
   rx: SeriesPoint[];
   tx: SeriesPoint[];
   /** Width of one bucket (the history's resolution; live samples are averaged into buckets this wide). */
@@ -36,11 +38,11 @@ export const RANGES = [
 ] as const;
 export type RangeKey = (typeof RANGES)[number]['key'];
 
-type Field = 'cpu' | 'memory' | 'load1' | 'rx' | 'tx';
-const FIELDS: Field[] = ['cpu', 'memory', 'load1', 'rx', 'tx'];
+type Field = 'cpu' | 'memory' | 'load1' | 'swap' | 'rx' | 'tx';
+const FIELDS: Field[] = ['cpu', 'memory', 'load1', 'swap', 'rx', 'tx'];
 
 export function emptySeries(intervalMs = DEFAULT_INTERVAL_MS, stepMs = intervalMs, originMs = 0): MetricSeries {
-  return { cpu: [], memory: [], load1: [], rx: [], tx: [], stepMs, originMs, intervalMs, tailCount: 0 };
+  return { cpu: [], memory: [], load1: [], swap: [], rx: [], tx: [], stepMs, originMs, intervalMs, tailCount: 0 };
 }
 
 /** "12s", "5m", "1h", "1d" (the history's `resolution`) in ms; NaN when it cannot be read. */
@@ -72,6 +74,7 @@ export function seriesFromHistory(points: HistoryPoint[], resolution: string | n
     cpu: (p) => p.cpuPercent,
     memory: (p) => p.memoryPercent,
     load1: (p) => p.load1,
+    swap: (p) => p.swapPercent,
     rx: (p) => p.netRxBps,
     tx: (p) => p.netTxBps,
   };
@@ -110,11 +113,74 @@ export function isolatedIndexes(points: SeriesPoint[]): number[] {
   return out;
 }
 
+/** Swap used, percent; null on a host without swap. */
+export function swapPercent(sample: MetricsSample): number | null {
+  const m = sample.memory;
+  return m.swapTotalBytes > 0 ? (m.swapUsedBytes / m.swapTotalBytes) * 100 : null;
+}
+
 export function totalRxBps(sample: MetricsSample): number {
   return sample.network.reduce((sum, n) => sum + n.rxBps, 0);
 }
 export function totalTxBps(sample: MetricsSample): number {
   return sample.network.reduce((sum, n) => sum + n.txBps, 0);
+}
+
+/** Where a live sample goes: its bucket, how many samples that bucket already averages, what is cut off. */
+export interface LiveStep {
+  bucket: number;
+  /** The sample joins the newest bucket (a running mean of `n` samples so far). */
+  sameBucket: boolean;
+  n: number;
+  cutoff: number;
+  threshold: number;
+  stepMs: number;
+}
+
+/**
+ * The bucket a live sample goes to on these series (see {@link appendSample}); null when it is
+ * out of order, older than the history or a duplicate. Series drawn beside them (the per-interface
+ * ones) take the same step, computed before the series are updated.
+ */
+export function liveStep(series: MetricSeries, sample: MetricsSample, rangeMs: number, now = Date.now()): LiveStep | null {
+  const t = Date.parse(sample.timestamp);
+  const { stepMs, originMs } = series;
+  // Rollup-tier buckets (a minute or more) take live samples as their average; on the raw tier the
+  // samples are drawn as they come, a few to a bucket at most.
+  const bucketed = stepMs >= BUCKET_LIVE_FROM_MS && stepMs > series.intervalMs;
+  const bucket = bucketed ? originMs + Math.floor((t - originMs) / stepMs) * stepMs : t;
+  const lastOf = (arr: SeriesPoint[]) => (arr.length ? arr[arr.length - 1] : null);
+  const newest = FIELDS.map((f) => lastOf(series[f])).reduce<number | null>((m, p) => (p && (m == null || p[0] > m) ? p[0] : m), null);
+  if (newest != null && bucket < newest) return null; // out of order, or older than the history
+  const sameBucket = newest === bucket && bucketed;
+  if (newest === bucket && !sameBucket) return null; // duplicate sample
+  return {
+    bucket,
+    sameBucket,
+    n: sameBucket ? Math.max(series.tailCount, 1) : 0,
+    cutoff: Math.min(now, t) - rangeMs,
+    threshold: gapThresholdMs(stepMs, series.intervalMs),
+    stepMs,
+  };
+}
+
+/** One series with a live value added at `step` (a new array): averaged into its bucket, after a break when late, trimmed to the range. */
+export function appendPoint(arr: SeriesPoint[], v: number | null, step: LiveStep): SeriesPoint[] {
+  const { bucket, n, cutoff, threshold, stepMs } = step;
+  const last = arr.length ? arr[arr.length - 1] : null;
+  let next: SeriesPoint[];
+  if (last && last[0] === bucket) {
+    const mean = v == null ? last[1] : last[1] == null ? v : (last[1] * n + v) / (n + 1);
+    next = arr.slice(0, -1).concat([[bucket, mean]]);
+  } else {
+    next = last && last[1] != null && bucket - last[0] > threshold ? arr.concat([[last[0] + stepMs, null]]) : arr.slice();
+    next.push([bucket, v]);
+  }
+  let drop = 0;
+  while (drop < next.length && next[drop][0] < cutoff) drop++;
+  while (drop < next.length && next[drop][1] == null) drop++; // never start with a break
+  drop = Math.max(drop, next.length - MAX_POINTS);
+  return drop > 0 ? next.slice(drop) : next;
 }
 
 /**
@@ -125,44 +191,17 @@ export function totalTxBps(sample: MetricsSample): number {
  * within MAX_POINTS.
  */
 export function appendSample(series: MetricSeries, sample: MetricsSample, rangeMs: number, now = Date.now()): MetricSeries {
-  const t = Date.parse(sample.timestamp);
-  const { stepMs, originMs } = series;
-  // Rollup-tier buckets (a minute or more) take live samples as their average; on the raw tier the
-  // samples are drawn as they come, a few to a bucket at most.
-  const bucketed = stepMs >= BUCKET_LIVE_FROM_MS && stepMs > series.intervalMs;
-  const bucket = bucketed ? originMs + Math.floor((t - originMs) / stepMs) * stepMs : t;
-  const lastOf = (arr: SeriesPoint[]) => (arr.length ? arr[arr.length - 1] : null);
-  const newest = FIELDS.map((f) => lastOf(series[f])).reduce<number | null>((m, p) => (p && (m == null || p[0] > m) ? p[0] : m), null);
-  if (newest != null && bucket < newest) return series; // out of order, or older than the history
-  const sameBucket = newest === bucket && bucketed;
-  if (newest === bucket && !sameBucket) return series; // duplicate sample
-  const n = sameBucket ? Math.max(series.tailCount, 1) : 0;
-  const cutoff = Math.min(now, t) - rangeMs;
-  const threshold = gapThresholdMs(stepMs, series.intervalMs);
-
-  const add = (arr: SeriesPoint[], v: number | null): SeriesPoint[] => {
-    const last = lastOf(arr);
-    let next: SeriesPoint[];
-    if (last && last[0] === bucket) {
-      const mean = v == null ? last[1] : last[1] == null ? v : (last[1] * n + v) / (n + 1);
-      next = arr.slice(0, -1).concat([[bucket, mean]]);
-    } else {
-      next = last && last[1] != null && bucket - last[0] > threshold ? arr.concat([[last[0] + stepMs, null]]) : arr.slice();
-      next.push([bucket, v]);
-    }
-    let drop = 0;
-    while (drop < next.length && next[drop][0] < cutoff) drop++;
-    while (drop < next.length && next[drop][1] == null) drop++; // never start with a break
-    drop = Math.max(drop, next.length - MAX_POINTS);
-    return drop > 0 ? next.slice(drop) : next;
-  };
+  const step = liveStep(series, sample, rangeMs, now);
+  if (!step) return series;
+  const add = (arr: SeriesPoint[], v: number | null) => appendPoint(arr, v, step);
   return {
     ...series,
     cpu: add(series.cpu, sample.cpu.percent),
     memory: add(series.memory, sample.memory.percent),
     load1: add(series.load1, sample.cpu.load[0]),
+    swap: add(series.swap, swapPercent(sample)),
     rx: add(series.rx, totalRxBps(sample)),
     tx: add(series.tx, totalTxBps(sample)),
-    tailCount: sameBucket ? n + 1 : 1,
+    tailCount: step.sameBucket ? step.n + 1 : 1,
   };
 }

@@ -39,9 +39,11 @@ class FakeChart {
     return document.createElement('div'); // no layout in jsdom: clientWidth 0, so the page asks getWidth()
   }
 
-  setOption(option: any, notMerge = false): void {
+  setOption(option: any, opts: boolean | { replaceMerge?: string[] } = false): void {
+    const notMerge = opts === true;
     this.calls.push({ option, notMerge });
-    if (notMerge) this.shown = { ...option, series: (option.series ?? []).map((s: any) => ({ ...s })) };
+    if (typeof opts === 'object' && opts.replaceMerge?.includes('series')) this.shown = { ...this.shown, ...option, series: (option.series ?? []).map((s: any) => ({ ...s })) };
+    else if (notMerge) this.shown = { ...option, series: (option.series ?? []).map((s: any) => ({ ...s })) };
     else {
       const series = [...(this.shown.series ?? [])];
       (option.series ?? []).forEach((s: any, i: number) => (series[i] = { ...series[i], ...s }));
@@ -163,7 +165,16 @@ describe('ServerDetailPage', () => {
   function pointsLabel(testId: string): number {
     return Number(q(fixture, `[data-testid=${testId}]`).getAttribute('aria-label')?.match(/(\d+) points/)?.[1]);
   }
-  const nulls: Record<string, number | null> = { cpuPercent: null, memoryPercent: null, diskPercent: null, load1: null, netRxBps: null, netTxBps: null };
+  const nulls: Record<string, number | null> = { cpuPercent: null, memoryPercent: null, diskPercent: null, swapPercent: null, load1: null, netRxBps: null, netTxBps: null };
+  /** The `series=` columns of the history `open` answers with (aligned with its three points). */
+  const detailColumns = {
+    network: [
+      { iface: 'eth0', rxBps: [2 * 1024 ** 2, 3 * 1024 ** 2, null], txBps: [1024, 2048, null], rxBpsMax: [0, 0, null], txBpsMax: [0, 0, null] },
+      { iface: 'ens5', rxBps: [10, 20, null], txBps: [30, 40, null], rxBpsMax: [0, 0, null], txBpsMax: [0, 0, null] },
+    ],
+    mounts: [{ mount: '/', percent: [41, 42, null], percentMax: [41, 42, null] }, { mount: '/data', percent: [80, 80, null], percentMax: [80, 80, null] }],
+    diskIo: { readBps: [100, 200, null], writeBps: [300, 400, null], readBpsMax: [100, 200, null], writeBpsMax: [300, 400, null] },
+  };
 
   /**
    * As the layout does: the server is loaded first, then the tab is created. The 1 h history has
@@ -184,12 +195,14 @@ describe('ServerDetailPage', () => {
     expect(hist.request.params.get('points')).toBe('300');
     const start = Date.parse(hist.request.params.get('start')!), end = Date.parse(hist.request.params.get('end')!);
     expect(end - start).toBe(3_600_000); // default range 1h
+    // the per-interface, per-mount and disk I/O series come with the same request
+    expect(hist.request.params.get('series')).toBe('network,mounts,diskio');
     const t0 = Date.now() - 120_000;
     hist.flush({ serverId: 's1', start: '', end: '', resolution: '12s', source: 'raw', points: [
-      { timestamp: new Date(t0).toISOString(), cpuPercent: 10, memoryPercent: 20, diskPercent: 50, load1: 0.1, netRxBps: 1, netTxBps: 2 },
-      { timestamp: new Date(t0 + 12_000).toISOString(), cpuPercent: 11, memoryPercent: 21, diskPercent: 50, load1: 0.2, netRxBps: 3, netTxBps: 4 },
+      { timestamp: new Date(t0).toISOString(), cpuPercent: 10, memoryPercent: 20, diskPercent: 50, swapPercent: 5, load1: 0.1, netRxBps: 1, netTxBps: 2 },
+      { timestamp: new Date(t0 + 12_000).toISOString(), cpuPercent: 11, memoryPercent: 21, diskPercent: 50, swapPercent: 6, load1: 0.2, netRxBps: 3, netTxBps: 4 },
       { timestamp: new Date(t0 + 24_000).toISOString(), ...nulls },
-    ] });
+    ], series: detailColumns });
     const rulesReq = http.expectOne((r) => r.url === '/api/v1/alerts/thresholds');
     expect(rulesReq.request.params.get('serverId')).toBe('s1');
     rulesReq.flush(rules);
@@ -212,7 +225,7 @@ describe('ServerDetailPage', () => {
     expect(pointsLabel('chart-cpu')).toBe(2);
     expect(qa(fixture, '.no-data')).toHaveLength(0);
     // The gauges got their value (and its formatter) through a data update too.
-    const gauges = stubs().filter((s) => s.options().series[0].type === 'gauge');
+    const gauges = stubs().filter((s) => s.options().series[0]?.type === 'gauge');
     expect(gauges).toHaveLength(3);
     const cpuGauge = gauges[0].chart.shown.series[0];
     expect(cpuGauge.data).toEqual([{ value: 12.5, name: 'CPU' }]);
@@ -235,6 +248,48 @@ describe('ServerDetailPage', () => {
     expect([0, 1, 2, 3, 4].map((v) => net.yAxis.axisLabel.formatter(v))).toEqual(['0 B/s', '1 B/s', '2 B/s', '3 B/s', '4 B/s']);
     // Received and sent are told apart by more than colour, the second drawn on top.
     expect(net.series.map((s: any) => s.lineStyle.type)).toEqual(['solid', 'dashed']);
+  });
+
+  it('draws network by interface (received solid, sent dashed, one colour each), disk I/O, swap and usage by mount', async () => {
+    const t0 = await open(sample(new Date(Date.now() - 5_000).toISOString(), 12.5));
+    const netIf = stub('chart-net-if').chart.shown;
+    expect(netIf.series.map((s: any) => s.name)).toEqual(['eth0 received', 'eth0 sent', 'ens5 received', 'ens5 sent']);
+    expect(netIf.series.map((s: any) => s.lineStyle.type)).toEqual(['solid', 'dashed', 'solid', 'dashed']);
+    expect(netIf.series[0].lineStyle.color).toBe(netIf.series[1].lineStyle.color);
+    expect(netIf.series[0].lineStyle.color).not.toBe(netIf.series[2].lineStyle.color);
+    expect(netIf.legend.data).toEqual(['eth0 received', 'eth0 sent', 'ens5 received', 'ens5 sent']);
+    expect(netIf.series[0].data).toEqual([[t0, 2 * 1024 ** 2], [t0 + 12_000, 3 * 1024 ** 2]]);
+    // one unit on the axis for every interface: ens5's 10 B/s is written in MiB/s too
+    expect(netIf.yAxis.axisLabel.formatter(netIf.yAxis.interval)).toMatch(/MiB\/s$/);
+    expect(netIf.tooltip.valueFormatter(10)).toMatch(/MiB\/s$/);
+    expect(chartPoints('chart-disk-io', 1)).toEqual([[t0, 300], [t0 + 12_000, 400]]);
+    expect(chartPoints('chart-swap')).toEqual([[t0, 5], [t0 + 12_000, 6]]);
+    const mounts = stub('chart-mounts').chart.shown;
+    expect(mounts.series.map((s: any) => s.name)).toEqual(['/', '/data']);
+    expect(mounts.yAxis).toMatchObject({ min: 0, max: 100 });
+    expect(q(fixture, '[data-testid=chart-net-if]').getAttribute('aria-label')).toContain('2 interfaces');
+    expect(qa(fixture, '.no-data')).toHaveLength(0);
+
+    // A live sample extends them: eth0 gets its point, ens5 (not in the sample) a null, so its line stops there.
+    const now = Date.now();
+    live.emit('metrics', { serverId: 's1', sample: sample(new Date(now).toISOString(), 5, { diskIo: { readBps: 1, writeBps: 2 } }) });
+    await fixture.whenStable();
+    frames.runAll();
+    const liveNet = stub('chart-net-if').chart.shown.series;
+    expect(liveNet[0].data.at(-1)).toEqual({ value: [now, 2048], symbol: 'circle', symbolSize: 6 }); // after a break: a lone point
+    expect(liveNet[2].data.at(-1)[1]).toBeNull();
+    expect(chartPoints('chart-disk-io', 1).at(-1)).toEqual([now, 2]);
+
+    // A range with none of them (an agent without disk I/O, a host without swap): the lines of the
+    // previous data go, and each chart says so.
+    qa<HTMLElement>(fixture, 'mat-button-toggle button').find((b) => b.textContent?.trim() === '6h')!.click();
+    await fixture.whenStable();
+    http.expectOne((r) => r.url === '/api/v1/metrics/s1/history').flush({ serverId: 's1', start: '', end: '', resolution: '1m', source: '1m',
+      points: [{ timestamp: new Date(t0).toISOString(), ...nulls, cpuPercent: 3 }], series: { network: [], mounts: [], diskIo: { readBps: [null], writeBps: [null], readBpsMax: [null], writeBpsMax: [null] } } });
+    await fixture.whenStable();
+    frames.runAll();
+    expect(stub('chart-net-if').chart.shown.series).toEqual([]);
+    for (const id of ['net-if', 'disk-io', 'swap', 'mounts']) expect(qa(fixture, `[data-testid=no-data-${id}]`)).toHaveLength(1);
   });
 
   it('shows "waiting for the first sample" when there is none yet, then appends a live metrics event after a break', async () => {
@@ -261,7 +316,7 @@ describe('ServerDetailPage', () => {
   it('draws a burst of live samples with at most one chart update per frame, newest data only, keeping the options', async () => {
     const t0 = await open(sample(new Date(Date.now() - 5_000).toISOString(), 12.5));
     const charts = stubs();
-    expect(charts).toHaveLength(7);
+    expect(charts).toHaveLength(11); // 8 line charts, 3 gauges
     const options = charts.map((s) => s.options());
     charts.forEach((s) => s.chart.calls.splice(0));
 
@@ -281,7 +336,7 @@ describe('ServerDetailPage', () => {
       frameCount++;
       expect(callsSoFar() - before).toBeLessThanOrEqual(1);
     }
-    expect(frameCount).toBe(7); // one frame per chart, not one per sample
+    expect(frameCount).toBe(11); // one frame per chart, not one per sample
     for (const s of charts) {
       expect(s.chart.calls).toHaveLength(1);
       expect(s.chart.calls[0].notMerge).toBe(false); // merged: the rest of the option stays
@@ -293,7 +348,7 @@ describe('ServerDetailPage', () => {
     expect(cpu).toHaveLength(7);
     expect(cpu[6]).toEqual([base + 60_000, 25]);
     expect(stub('chart-cpu').chart.shown.toolbox.feature.dataZoom).toBeDefined(); // the static parts survived the merges
-    const cpuGauge = charts.find((s) => s.options().series[0].type === 'gauge')!.chart.shown.series[0];
+    const cpuGauge = charts.find((s) => s.options().series[0]?.type === 'gauge')!.chart.shown.series[0];
     expect(cpuGauge.data).toEqual([{ value: 25, name: 'CPU' }]);
   });
 
@@ -332,15 +387,16 @@ describe('ServerDetailPage', () => {
     const start = Date.parse(hist.request.params.get('start')!);
     hist.flush({ serverId: 's1', start: '', end: '', resolution: '5s', source: 'raw', points: Array.from({ length: 180 }, (_, i) => ({ timestamp: new Date(start + i * 5000).toISOString(), ...nulls })) });
     await fixture.whenStable();
-    expect(qa(fixture, '.no-data').map((e) => e.textContent?.trim())).toEqual(Array(4).fill('No data in this range yet'));
+    expect(qa(fixture, '.no-data').map((e) => e.textContent?.trim())).toEqual(Array(8).fill('No data in this range yet'));
     live.emit('metrics', { serverId: 's1', sample: sample(new Date().toISOString(), 5) });
     await fixture.whenStable();
-    expect(qa(fixture, '.no-data')).toHaveLength(0);
+    // The sample has an interface and a mount, but no disk I/O and no swap: those charts still say so.
+    expect(qa(fixture, '.no-data').map((e) => e.getAttribute('data-testid'))).toEqual(['no-data-disk-io', 'no-data-swap']);
   });
 
   it('connects the line charts (one crosshair and tooltip) and refetches a range dragged on a chart', async () => {
     await open(sample(new Date(Date.now() - 5_000).toISOString(), 12.5));
-    const lines = ['chart-cpu', 'chart-mem', 'chart-load', 'chart-net'].map(stub);
+    const lines = ['chart-cpu', 'chart-mem', 'chart-load', 'chart-net', 'chart-net-if', 'chart-disk-io', 'chart-swap', 'chart-mounts'].map(stub);
     expect(new Set(lines.map((s) => s.chart.group)).size).toBe(1);
     expect(lines[0].chart.group).toMatch(/^server-detail-/);
 
@@ -384,7 +440,7 @@ describe('ServerDetailPage', () => {
     expect(q(fixture, '[data-testid=cpu-now]').textContent).toContain('critical');
     expect(q(fixture, '[data-testid=mem-now]').textContent).not.toMatch(/warning|critical/);
     frames.runAll();
-    const cpuGauge = stubs().find((s) => s.options().series[0].type === 'gauge')!.chart.shown.series[0];
+    const cpuGauge = stubs().find((s) => s.options().series[0]?.type === 'gauge')!.chart.shown.series[0];
     expect(cpuGauge.progress.itemStyle.color).toBe('#d93025');
   });
 
@@ -413,7 +469,7 @@ describe('ServerDetailPage', () => {
     expect(q(fixture, '.gauges').classList).toContain('stale');
     expect(q(fixture, '[data-testid=cpu-now]').textContent).not.toContain('critical'); // not a current state
     frames.runAll();
-    const cpuGauge = stubs().find((s) => s.options().series[0].type === 'gauge')!.chart.shown.series[0];
+    const cpuGauge = stubs().find((s) => s.options().series[0]?.type === 'gauge')!.chart.shown.series[0];
     expect(cpuGauge.progress.itemStyle.color).toBe('#9e9e9e');
   });
 

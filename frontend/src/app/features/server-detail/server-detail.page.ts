@@ -16,7 +16,8 @@ import { BpsPipe, BytesPipe, Percent1Pipe, RelativeTimePipe } from '../../shared
 import { Level, ThresholdsService, levelOf } from '../../shared/thresholds/thresholds';
 import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
 import { SkeletonListComponent } from '../../shared/ui/skeleton-list.component';
-import { ChartFrame, gaugeData, gaugeOption, historyLineOption, lineData } from './chart-options';
+import { ChartFrame, gaugeData, gaugeOption, historyLineOption, lineData, namedLinesData } from './chart-options';
+import { DetailSeries, appendDetail, detailFromHistory, emptyDetail, mountLines, networkLines } from './detail-series';
 import { echarts } from './echarts-setup';
 import { FrameStagger } from './frame-stagger';
 import { DEFAULT_INTERVAL_MS, MetricSeries, RANGES, RangeKey, appendSample, emptySeries, hasValues, seriesFromHistory, totalRxBps, totalTxBps } from './metrics-series';
@@ -29,8 +30,12 @@ const TOP_PROCESSES = 15;
 /** How often ages ("as of 3 min ago") are brought up to date. */
 const CLOCK_MS = 5_000;
 
-type ChartKey = 'cpu' | 'mem' | 'load' | 'net' | 'cpuGauge' | 'memGauge' | 'diskGauge';
-const LINE_CHARTS: ChartKey[] = ['cpu', 'mem', 'load', 'net'];
+type ChartKey = 'cpu' | 'mem' | 'load' | 'net' | 'swap' | 'netIf' | 'diskIo' | 'mounts' | 'cpuGauge' | 'memGauge' | 'diskGauge';
+const LINE_CHARTS: ChartKey[] = ['cpu', 'mem', 'load', 'net', 'swap', 'netIf', 'diskIo', 'mounts'];
+/** Charts whose lines come with the data (one per interface or mount): set with replaceMerge. */
+const NAMED_LINE_CHARTS: ChartKey[] = ['netIf', 'mounts'];
+/** Asked for with the page's one history request (the other charts need no second one). */
+const DETAIL_SERIES = ['network', 'mounts', 'diskio'] as const;
 let groupSeq = 0;
 
 /**
@@ -72,6 +77,8 @@ export class ServerDetailPage {
   private readonly intervalMs = computed(() => (this.server()?.agent?.intervalSec ?? DEFAULT_INTERVAL_MS / 1000) * 1000);
   protected readonly historyLoading = signal(false);
   protected readonly series = signal<MetricSeries>(emptySeries());
+  /** Per-interface network, per-mount usage and disk I/O: the history's, then live. */
+  protected readonly detail = signal<DetailSeries>(emptyDetail());
 
   protected readonly rangeMs = computed(() => RANGES.find((r) => r.key === this.range())!.ms);
   protected readonly chartTheme = computed(() => (this.theme.isDark() ? 'dark' : ''));
@@ -85,10 +92,18 @@ export class ServerDetailPage {
   protected readonly memChart = historyLineOption(['Memory']);
   protected readonly loadChart = historyLineOption(['Load (1 min)']);
   protected readonly netChart = historyLineOption(['Received', 'Sent']);
+  protected readonly swapChart = historyLineOption(['Swap']);
+  protected readonly netIfChart = historyLineOption([], true);
+  protected readonly diskIoChart = historyLineOption(['Read', 'Write']);
+  protected readonly mountsChart = historyLineOption([], true);
   /** Whether each line chart has anything to draw ("no data in this range yet" otherwise). */
   protected readonly hasData = computed(() => {
     const s = this.series();
-    return { cpu: hasValues(s.cpu), mem: hasValues(s.memory), load: hasValues(s.load1), net: hasValues(s.rx) || hasValues(s.tx) };
+    const d = this.detail();
+    return {
+      cpu: hasValues(s.cpu), mem: hasValues(s.memory), load: hasValues(s.load1), net: hasValues(s.rx) || hasValues(s.tx), swap: hasValues(s.swap),
+      netIf: d.network.some((n) => hasValues(n.rx) || hasValues(n.tx)), diskIo: hasValues(d.read) || hasValues(d.write), mounts: d.mounts.some((m) => hasValues(m.percent)),
+    };
   });
   private readonly frame = computed((): ChartFrame => ({ ...this.window(), widthPx: this.chartWidth() }));
   /** The line charts share one crosshair, tooltip and zoom (echarts.connect). */
@@ -137,6 +152,10 @@ export class ServerDetailPage {
     mem: computed(() => lineData('percent', this.frame(), [this.series().memory], this.thresholdLines().mem)),
     load: computed(() => lineData('plain', this.frame(), [this.series().load1], this.thresholdLines().load)),
     net: computed(() => lineData('bps', this.frame(), [this.series().rx, this.series().tx], this.thresholdLines().net)),
+    swap: computed(() => lineData('percent', this.frame(), [this.series().swap], this.thresholdLines().swap)),
+    netIf: computed(() => namedLinesData('bps', this.frame(), networkLines(this.detail()))),
+    diskIo: computed(() => lineData('bps', this.frame(), [this.detail().read, this.detail().write])),
+    mounts: computed(() => namedLinesData('percent', this.frame(), mountLines(this.detail()))),
     cpuGauge: computed(() => gaugeData('CPU', this.latest()?.cpu.percent ?? null, this.stale() ? 'stale' : this.levels().cpu)),
     memGauge: computed(() => gaugeData('Memory', this.latest()?.memory.percent ?? null, this.stale() ? 'stale' : this.levels().memory)),
     diskGauge: computed(() => gaugeData(`Disk ${this.rootDisk()?.mount ?? ''}`, this.rootDisk()?.percent ?? null, this.stale() ? 'stale' : this.levels().disk)),
@@ -190,7 +209,8 @@ export class ServerDetailPage {
     this.stagger.push(key, () => {
       const chart = this.charts.get(key);
       if (!chart || chart.isDisposed()) return;
-      chart.setOption(data); // merge: keeps the static option, replaces series data and axes
+      // merge: keeps the static option, replaces series data and axes (and the lines themselves where they come with the data)
+      chart.setOption(data, NAMED_LINE_CHARTS.includes(key) ? { replaceMerge: ['series'] } : undefined);
       if (LINE_CHARTS.includes(key) && !this.zoomArmed.has(chart)) this.armZoom(chart);
     });
   }
@@ -240,6 +260,7 @@ export class ServerDetailPage {
     this.latestLoaded.set(false);
     this.custom.set(null);
     this.series.set(emptySeries(this.intervalMs()));
+    this.detail.set(emptyDetail());
     this.seedLatest(id);
     this.loadHistory();
     this.rules.set([]);
@@ -282,9 +303,10 @@ export class ServerDetailPage {
     this.historySub?.unsubscribe();
     this.historyLoading.set(true);
     this.window.set({ startMs: start.getTime(), endMs: end.getTime() });
-    this.historySub = this.metricsApi.history(id, start, end, 300).subscribe({
+    this.historySub = this.metricsApi.history(id, start, end, 300, false, DETAIL_SERIES).subscribe({
       next: (h) => {
         this.series.set(seriesFromHistory(h.points ?? [], h.resolution, this.intervalMs()));
+        this.detail.set(detailFromHistory(h, this.intervalMs()));
         this.historyLoading.set(false);
       },
       error: () => this.historyLoading.set(false),
@@ -301,7 +323,9 @@ export class ServerDetailPage {
         this.latestLoaded.set(true);
         this.ctx.markSeen(sample.timestamp);
         if (this.custom()) return; // a picked range stays as it is
-        this.series.update((s) => appendSample(s, sample, this.rangeMs()));
+        const before = this.series();
+        this.series.set(appendSample(before, sample, this.rangeMs()));
+        this.detail.set(appendDetail(this.detail(), before, sample, this.rangeMs()));
         const t = Date.parse(sample.timestamp);
         if (t > this.window().endMs) this.window.set({ startMs: t - this.rangeMs(), endMs: t });
       });

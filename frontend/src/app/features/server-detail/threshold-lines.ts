@@ -9,12 +9,13 @@ export interface ThresholdLine {
   severity: Severity;
 }
 
-export type LineChartKey = 'cpu' | 'mem' | 'load' | 'net';
+export type LineChartKey = 'cpu' | 'mem' | 'load' | 'net' | 'swap';
 
 const CHART_OF: Partial<Record<AlertThreshold['metricType'], LineChartKey>> = {
   cpu: 'cpu',
   memory: 'mem',
   load1: 'load',
+  swap: 'swap',
   network_rx: 'net',
   network_tx: 'net',
 };
@@ -25,7 +26,7 @@ const CHART_OF: Partial<Record<AlertThreshold['metricType'], LineChartKey>> = {
  * Labels say the severity, the comparison and the value ("critical > 90%", "warning ≥ 1.0 MiB/s sent").
  */
 export function thresholdLines(rules: readonly AlertThreshold[]): Record<LineChartKey, ThresholdLine[]> {
-  const out: Record<LineChartKey, ThresholdLine[]> = { cpu: [], mem: [], load: [], net: [] };
+  const out: Record<LineChartKey, ThresholdLine[]> = { cpu: [], mem: [], load: [], net: [], swap: [] };
   for (const r of rules) {
     const chart = CHART_OF[r.metricType];
     if (!chart || !r.enabled || r.target != null) continue;
