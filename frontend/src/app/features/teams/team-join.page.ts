@@ -34,7 +34,7 @@ type JoinState =
   template: `
     <div class="page">
       <mat-card appearance="outlined" class="card">
-        <mat-card-header><mat-card-title>Join a team</mat-card-title></mat-card-header>
+        <mat-card-header><h1 mat-card-title>Join a team</h1></mat-card-header>
         <mat-card-content>
           @switch (state().kind) {
             @case ('loading') {
