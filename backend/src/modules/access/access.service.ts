@@ -119,7 +119,7 @@ export class AccessService {
     return rows.map((r) => r.team_id);
   }
 
-    /** Whether the caller may see the server at all. */
+  /** Whether the caller may see the server at all. */
   async visible(user: AuthUser, serverId: string): Promise<boolean> {
     return (await this.resolve(user, serverId)) !== null;
   }
