@@ -73,6 +73,7 @@ describe('accessibility (axe) on every page', () => {
     { name: 'audit log', path: '/audit', ready: (p) => testId(p, 'audit-row') },
     { name: 'chat page', path: '/chat', ready: (p) => testId(p, 'chat-empty') },
     { name: 'teams (none yet)', path: '/teams', ready: (p) => p.getByText('No teams yet').waitFor() },
+    { name: 'join a team (unknown invite link)', path: `/teams/join/${'x'.repeat(43)}`, ready: (p) => testId(p, 'join-refused') },
     { name: 'administration: users', path: '/admin', ready: (p) => testId(p, 'user-row') },
     { name: 'administration: registration', path: '/admin', ready: async (p) => {
       await p.getByRole('tab', { name: 'Registration' }).click();

@@ -25,7 +25,7 @@ function expected(caller: Caller, cap: Capability): Expectation {
 }
 
 /** What one entry acts on; fresh per call where an allowed call would use it up. */
-interface Fixture { serverId: string; keyId: string; alertId: string; commandServerId: string; ruleId: string; silenceId: string }
+interface Fixture { serverId: string; keyId: string; alertId: string; commandServerId: string; ruleId: string; silenceId: string; inviteId: string }
 
 interface RestEntry {
   kind: 'rest';
@@ -40,6 +40,12 @@ interface RestEntry {
   fresh?: boolean;
   /** A route not about one server (a list with a server filter): no `x-capability` of its own. */
   filterOnly?: boolean;
+  /**
+   * A route about the team rather than one of its servers (invite links): a role without the
+   * capability gets 403 `team.forbidden`, and the instance admin acting on it is flagged in the
+   * team's audit entry (`acting_as_admin`) instead of a server break-glass entry.
+   */
+  team?: boolean;
 }
 interface SocketEntry {
   kind: 'socket';
@@ -53,7 +59,7 @@ type Entry = RestEntry | SocketEntry;
 
 const TABLES = [
   'servers', 'teams', 'team_members', 'api_keys', 'alerts', 'alert_thresholds', 'alert_silences', 'command_history',
-  'server_command_policies', 'terminal_sessions', 'audit_logs', 'users', 'refresh_tokens',
+  'server_command_policies', 'terminal_sessions', 'audit_logs', 'users', 'refresh_tokens', 'team_invites',
 ];
 
 describe('access matrix (routes and socket events × roles)', () => {
@@ -75,12 +81,15 @@ describe('access matrix (routes and socket events × roles)', () => {
   };
 
   /** A server of the team (created by its admin, then moved in), with a key, an open alert, a rule and a silence. */
+  const createInvite = async (): Promise<string> =>
+    (await t.http().post(`/api/v1/teams/${teamId}/invites`).set(users.teamAdmin.auth).send({ role: 'viewer' }).expect(201)).body.id;
+
   const teamServer = async (): Promise<Omit<Fixture, 'commandServerId'>> => {
     const server = await createServer(t, users.teamAdmin);
     await t.http().put(`/api/v1/servers/${server.id}/owner`).set(users.teamAdmin.auth).send({ teamId }).expect(200);
     const key = await createApiKey(t, users.teamAdmin, server.id);
     const ruleId = await createRule(server.id);
-    return { serverId: server.id, keyId: key.id, alertId: await openAlert(server.id), ruleId, silenceId: await createSilence(server.id) };
+    return { serverId: server.id, keyId: key.id, alertId: await openAlert(server.id), ruleId, silenceId: await createSilence(server.id), inviteId: await createInvite() };
   };
 
   const createRule = async (serverId: string): Promise<string> => (await t.http().post('/api/v1/alerts/thresholds').set(users.teamAdmin.auth)
@@ -113,7 +122,7 @@ describe('access matrix (routes and socket events × roles)', () => {
     // Operators run only allow-listed commands: the server's policy allows `uptime`.
     await t.http().put(`/api/v1/commands/${first.id}/policy`).set(users.teamAdmin.auth).send({ allow: ['uptime'], deny: [] }).expect(200);
     const key = await createApiKey(t, users.teamAdmin, first.id);
-    base = { serverId: first.id, keyId: key.id, alertId: await openAlert(first.id), commandServerId: first.id, ruleId: thresholdId, silenceId: await createSilence(first.id) };
+    base = { serverId: first.id, keyId: key.id, alertId: await openAlert(first.id), commandServerId: first.id, ruleId: thresholdId, silenceId: await createSilence(first.id), inviteId: await createInvite() };
     for (const c of CALLERS) sockets[c] = await connectLive(t.baseUrl, users[c].accessToken);
   });
   afterAll(async () => {
@@ -159,6 +168,9 @@ describe('access matrix (routes and socket events × roles)', () => {
     { kind: 'rest', name: 'delete api key', cap: 'keys.manage', method: 'delete', path: (f) => `/api/v1/api-keys/${f.keyId}`, allowed: 204, fresh: true },
     { kind: 'rest', name: 'terminal recordings', cap: 'terminal.open', method: 'get', path: (f) => `/api/v1/terminal/${f.serverId}/sessions`, allowed: 200 },
     { kind: 'rest', name: 'server audit', cap: 'server.read', method: 'get', path: (f) => `/api/v1/audit?serverId=${f.serverId}`, allowed: 200, filterOnly: true },
+    { kind: 'rest', name: 'create team invite', cap: 'members.manage', method: 'post', path: () => `/api/v1/teams/${teamId}/invites`, body: () => ({ role: 'operator' }), allowed: 201, team: true },
+    { kind: 'rest', name: 'list team invites', cap: 'members.manage', method: 'get', path: () => `/api/v1/teams/${teamId}/invites`, allowed: 200, team: true },
+    { kind: 'rest', name: 'revoke team invite', cap: 'members.manage', method: 'delete', path: (f) => `/api/v1/teams/${teamId}/invites/${f.inviteId}`, allowed: 204, fresh: true, team: true },
     {
       kind: 'socket', name: '/live subscribe', cap: 'server.read', allowed: { ok: true },
       call: (s, f) => s.timeout(10_000).emitWithAck('subscribe', { serverId: f.serverId }),
@@ -176,6 +188,9 @@ describe('access matrix (routes and socket events × roles)', () => {
   const breakGlassCount = async (serverId: string): Promise<number> =>
     (await t.db.query(`SELECT count(*)::int AS n FROM audit_logs WHERE action = 'access.break_glass' AND server_id = $1 AND acting_as_admin`, [serverId])).rows[0].n;
 
+  const adminTeamEntries = async (): Promise<number> =>
+    (await t.db.query('SELECT count(*)::int AS n FROM audit_logs WHERE team_id = $1 AND acting_as_admin AND user_id = $2', [teamId, users.instanceAdmin.user.id])).rows[0].n;
+
   for (const entry of ENTRIES) {
     describe(`${entry.name} (${entry.cap})`, () => {
       for (const caller of CALLERS) {
@@ -185,13 +200,14 @@ describe('access matrix (routes and socket events × roles)', () => {
           const f: Fixture = needsFresh ? { ...(await teamServer()), commandServerId: base.commandServerId } : base;
           const before = await snapshot();
           const glassBefore = await breakGlassCount(f.serverId);
+          const adminTeamEntriesBefore = await adminTeamEntries();
 
           let outcome: Expectation;
           if (entry.kind === 'rest') {
             const req = t.http()[entry.method](entry.path(f)).set(users[caller].auth);
             const res = entry.body ? await req.send(entry.body(f)) : await req;
             if (res.status === 403) {
-              expect(res.body).toMatchObject({ code: 'access.forbidden', details: [{ capability: entry.cap, via: ROLE_OF[caller] }] });
+              expect(res.body).toMatchObject({ code: entry.team ? 'team.forbidden' : 'access.forbidden', details: [{ capability: entry.cap, via: ROLE_OF[caller] }] });
               outcome = 'forbidden';
             } else if (res.status === 404 && want !== 'allow') {
               outcome = 'not_found';
@@ -212,6 +228,9 @@ describe('access matrix (routes and socket events × roles)', () => {
           if (want !== 'allow') {
             // A deny changes nothing, anywhere.
             expect(await snapshot()).toEqual(before);
+          } else if (caller === 'instanceAdmin' && entry.kind === 'rest' && entry.team) {
+            // Managing a team without a role in it: flagged in the team's audit log when it changes something.
+            expect(await adminTeamEntries()).toBe(adminTeamEntriesBefore + (entry.method === 'get' ? 0 : 1));
           } else if (caller === 'instanceAdmin') {
             // Reading is the admin's right; anything more is break-glass, audited on the server.
             expect(await breakGlassCount(f.serverId)).toBe(glassBefore + (READ_CAPABILITIES.includes(entry.cap) ? 0 : 1));

@@ -24,7 +24,12 @@ export const NoStore = () => applyDecorators(Header('Cache-Control', 'no-store')
  * `token` is set only when a personal API token authenticated the request: its scopes narrow what
  * the user's capabilities allow.
  */
-export interface AuthUser { id: string; username: string; role: UserRole; token?: { id: string; scopes: TokenScope[] } }
+export interface AuthUser { id: string; username: string; role: UserRole; token?: AuthToken }
+/**
+ * The personal API token behind a request. `teamScope` (null: not limited to teams): the teams whose
+ * servers it may reach (while the user is a member) and whether it reaches the user's personal servers.
+ */
+export interface AuthToken { id: string; scopes: TokenScope[]; teamScope?: { teamIds: string[]; personal: boolean } | null }
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser => {
   return ctx.switchToHttp().getRequest<Request & { user: AuthUser }>().user;
 });

@@ -17,6 +17,7 @@ export const routes: Routes = [
       // Before `chat`: the page a Slack/Mattermost user opens after typing `link` (signed-out users come back here with the token).
       { path: 'chat/link', title: 'Link a chat account · ChatOps', loadComponent: () => import('./features/chat/chat-link.page').then((m) => m.ChatLinkPage) },
       { path: 'chat', title: 'Chat · ChatOps', loadComponent: () => import('./features/chat/chat.page').then((m) => m.ChatPage) },
+      { path: 'teams/join/:token', title: 'Join a team · ChatOps', loadComponent: () => import('./features/teams/team-join.page').then((m) => m.TeamJoinPage) },
       { path: 'teams', title: 'Teams · ChatOps', loadComponent: () => import('./features/teams/teams.page').then((m) => m.TeamsPage) },
       { path: 'audit', title: 'Audit log · ChatOps', loadComponent: () => import('./features/audit/audit.page').then((m) => m.AuditPage) },
       { path: 'admin', canActivate: [adminGuard], title: 'Administration · ChatOps', loadComponent: () => import('./features/admin/admin.page').then((m) => m.AdminPage) },

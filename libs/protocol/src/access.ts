@@ -112,3 +112,40 @@ export interface AddTeamMemberRequest { user: string; role: TeamRole }
 export interface ChangeTeamMemberRequest { role: TeamRole }
 /** `teamId` set: the server moves to that team; null: to the caller personally. */
 export interface MoveServerRequest { teamId: string | null }
+
+/** Team invite links (`/teams/join/<token>`): lifetime in days (default, most) and uses (default, most). */
+export const TEAM_INVITE_DEFAULT_DAYS = 7;
+export const TEAM_INVITE_MAX_DAYS = 30;
+export const TEAM_INVITE_DEFAULT_USES = 1;
+export const TEAM_INVITE_MAX_USES = 100;
+
+/** A pending invite link of a team, as its admins list it (never with the secret). */
+export interface TeamInvite {
+  id: string;
+  teamId: string;
+  /** The role a user who accepts gets. */
+  role: TeamRole;
+  expiresAt: string;
+  maxUses: number;
+  uses: number;
+  /** Username of the admin who made it (null when that account is gone). */
+  createdBy: string | null;
+  createdAt: string;
+}
+
+/** The create response: the only time the secret (`token`, for the link `/teams/join/<token>`) is shown. */
+export interface CreatedTeamInvite extends TeamInvite { token: string }
+
+export interface CreateTeamInviteRequest {
+  role: TeamRole;
+  /** 1–30, default 7. */
+  expiresInDays?: number;
+  /** 1–100, default 1. */
+  maxUses?: number;
+}
+
+/** What an invite link leads to, for the person who opened it. */
+export interface TeamInvitePreview { teamId: string; teamName: string; role: TeamRole; expiresAt: string }
+
+/** After accepting: the team you joined and your role there. */
+export interface AcceptedTeamInvite { teamId: string; teamName: string; role: TeamRole }

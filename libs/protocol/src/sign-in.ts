@@ -69,13 +69,35 @@ export interface PersonalToken {
   /** The first characters of the secret (`cop_` + 8), to recognise it. */
   prefix: string;
   scopes: TokenScope[];
+  /** The teams (and/or your personal servers) the token is limited to; null: every server you may reach. */
+  teamScope: PersonalTokenTeamScope | null;
   expiresAt: string;
   /** Updated at most once a minute. */
   lastUsedAt: string | null;
   createdAt: string;
 }
 
-export interface CreatePersonalTokenRequest { name: string; expiresAt: string; scopes?: TokenScope[] }
+/** The `teams` entry that stands for your personal servers (the ones you own, not held by a team). */
+export const PERSONAL_TOKEN_SCOPE_PERSONAL = 'personal';
+/** At most this many entries in a token's `teams`. */
+export const PERSONAL_TOKEN_MAX_TEAMS = 50;
+
+/**
+ * A token limited to teams reaches only the servers held by those teams (while you are a member)
+ * and, with `personal`, your personal servers. Teams deleted since are left out of `teams`.
+ */
+export interface PersonalTokenTeamScope {
+  personal: boolean;
+  teams: { id: string; name: string }[];
+}
+
+export interface CreatePersonalTokenRequest {
+  name: string;
+  expiresAt: string;
+  scopes?: TokenScope[];
+  /** Team ids you are a member of and/or `personal`; absent or null: not limited to teams. */
+  teams?: string[] | null;
+}
 
 export interface CreatedPersonalToken extends PersonalToken {
   /** The secret (`cop_…`), shown in this response only. */

@@ -17,6 +17,8 @@ import { PerUserSlots1764237500000 } from './1764237500000-PerUserSlots';
 import { SignIn1764235500000 } from './1764235500000-SignIn';
 import { TokenScopeNames1764238000000 } from './1764238000000-TokenScopeNames';
 import { SsoTeamMembers1764238100000 } from './1764238100000-SsoTeamMembers';
+import { TokenTeamScope1764239000000 } from './1764239000000-TokenTeamScope';
+import { TeamInvites1764239010000 } from './1764239010000-TeamInvites';
 import { RuleCreators1764239100000 } from './1764239100000-RuleCreators';
 import { ChatStreamInstance1764239200000 } from './1764239200000-ChatStreamInstance';
 import { DetailSeries1764239300000 } from './1764239300000-DetailSeries';
@@ -27,5 +29,6 @@ export const MIGRATIONS = [
   ConnectionEventAttempts1764231500000, Alerts1764232000000, ContainerEvents1764232500000, Chatops1764233000000,
   AgentGeneration1764233500000, ChatDoors1764234500000, Teams1764235000000, SignIn1764235500000, ServerTags1764236000000,
   AdminUsers1764236500000, ChatStreams1764237000000, PerUserSlots1764237500000, TokenScopeNames1764238000000,
-  SsoTeamMembers1764238100000, RuleCreators1764239100000, ChatStreamInstance1764239200000, DetailSeries1764239300000,
+  SsoTeamMembers1764238100000, TokenTeamScope1764239000000, TeamInvites1764239010000, RuleCreators1764239100000,
+  ChatStreamInstance1764239200000, DetailSeries1764239300000,
 ];

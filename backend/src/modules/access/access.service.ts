@@ -20,6 +20,7 @@ export type GrantedServer = ServerEntity & { access: ServerAccess };
  * token's scopes.
  */
 export function grantFor(user: AuthUser, server: { ownerId: string; teamId: string | null }, memberRole: TeamRole | null): ServerAccess | null {
+  if (!tokenTeamScopeReaches(user, server, memberRole)) return null;
   const admin = isAdmin(user);
   if (!server.teamId) {
     if (server.ownerId === user.id) return { via: 'owner', teamId: null, capabilities: capabilitiesAllowedByToken(user, CAPABILITIES), breakGlass: false };
@@ -28,6 +29,18 @@ export function grantFor(user: AuthUser, server: { ownerId: string; teamId: stri
     return { via: memberRole, teamId: server.teamId, capabilities: capabilitiesAllowedByToken(user, caps), breakGlass: admin && caps.length < CAPABILITIES.length };
   }
   return admin ? { via: 'instance_admin', teamId: server.teamId, capabilities: capabilitiesAllowedByToken(user, READ_CAPABILITIES), breakGlass: true } : null;
+}
+
+/**
+ * Whether a personal API token limited to teams reaches the server: a team's server only when the
+ * token names the team and the user is still a member (so leaving a team takes the reach away, and
+ * the instance admin's reach without a role is not available to such a token); a personal server
+ * only when the token names `personal` and the user owns it. Sessions and tokens not limited to teams: yes.
+ */
+export function tokenTeamScopeReaches(user: AuthUser, server: { ownerId: string; teamId: string | null }, memberRole: TeamRole | null): boolean {
+  const scope = user.token?.teamScope;
+  if (!scope) return true;
+  return server.teamId ? memberRole !== null && scope.teamIds.includes(server.teamId) : scope.personal && server.ownerId === user.id;
 }
 
 /**
@@ -119,6 +132,37 @@ export class AccessService {
 export function visibleServersSql(alias: string, userParam: string): string {
   return `((${alias}.team_id IS NULL AND ${alias}.owner_id = ${userParam})`
     + ` OR ${alias}.team_id IN (SELECT tm.team_id FROM team_members tm WHERE tm.user_id = ${userParam}))`;
+}
+
+/**
+ * Whether things of the caller's own that are not about one server (all-servers alert rules and
+ * silences) are within reach: yes, unless a team-limited token leaves out `personal`.
+ */
+export const reachesOwnUnscoped = (user: AuthUser): boolean => !user.token?.teamScope || user.token.teamScope.personal;
+
+/** The instance admin sees every server, unless a personal API token limits them to teams. */
+export const seesAllServers = (user: AuthUser): boolean => isAdmin(user) && !user.token?.teamScope;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * SQL for "servers `alias` this caller may see", or null when they see every server (the instance
+ * admin, unless a team-limited token narrows them). `userParam` is the placeholder bound to the
+ * caller's id. Honours a personal API token's team scope the same way `grantFor` does; its team ids
+ * come from the database and are checked to be UUIDs before they are written into the SQL.
+ * `adminSeesAll: false`: the instance admin gets the same filter as everyone (lists of things that
+ * are "yours and your servers'" rather than "every server's").
+ */
+export function callerServersSql(user: AuthUser, alias: string, userParam: string, adminSeesAll = true): string | null {
+  if (adminSeesAll && seesAllServers(user)) return null;
+  const scope = user.token?.teamScope;
+  if (!scope) return visibleServersSql(alias, userParam);
+  const teamIds = scope.teamIds.filter((id) => UUID.test(id));
+  const personal = scope.personal ? `(${alias}.team_id IS NULL AND ${alias}.owner_id = ${userParam})` : 'false';
+  const teams = teamIds.length
+    ? `${alias}.team_id IN (SELECT tm.team_id FROM team_members tm WHERE tm.user_id = ${userParam} AND tm.team_id IN (${teamIds.map((id) => `'${id}'`).join(', ')}))`
+    : 'false';
+  return `(${personal} OR ${teams})`;
 }
 
 export function forbidden(access: ServerAccess, capability: Capability): InstanceType<typeof AccessException> {

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AlertDetail, AlertPage, NotificationDelivery } from '@chatops/protocol';
-import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
-import { AccessService, visibleServersSql } from '../access/access.service';
+import { AuthUser, RequestMeta } from '../../common/decorators';
+import { AccessService, callerServersSql, seesAllServers } from '../access/access.service';
 import { DeliveryLog } from '../notifications/delivery-log.service';
 import { AlertPublisher } from './alert-publisher.service';
 import { ALERT_COLUMNS, toAlert, toAlertDetail, type AlertRow } from './alert.entity';
@@ -43,7 +43,7 @@ export class AlertsService {
     const where: string[] = [];
     const params: unknown[] = [];
     const p = (v: unknown) => `$${params.push(v)}`;
-    if (!isAdmin(user)) where.push(`server_id IN (SELECT s.id FROM servers s WHERE ${visibleServersSql('s', p(user.id))})`);
+    if (!seesAllServers(user)) where.push(`server_id IN (SELECT s.id FROM servers s WHERE ${callerServersSql(user, 's', p(user.id))})`);
     const status = q.status ?? 'all';
     if (status === 'open') where.push(`status <> 'resolved'`);
     else if (status !== 'all') where.push(`status = ${p(status)}`);
@@ -115,10 +115,11 @@ export class AlertsService {
 
   /** The alert if the user may see its server (owner, team member or admin); 404 otherwise, as for a missing one. */
   private async accessible(user: AuthUser, id: string, withSnapshot: boolean): Promise<AlertRow> {
+    const visible = callerServersSql(user, 's', '$2');
     const rows = (await this.db.query(
       `SELECT ${ALERT_COLUMNS}${withSnapshot ? ', snapshot' : ''} FROM alerts a
-        WHERE id = $1 ${isAdmin(user) ? '' : `AND EXISTS (SELECT 1 FROM servers s WHERE s.id = a.server_id AND ${visibleServersSql('s', '$2')})`}`,
-      isAdmin(user) ? [id] : [id, user.id],
+        WHERE id = $1 ${visible ? `AND EXISTS (SELECT 1 FROM servers s WHERE s.id = a.server_id AND ${visible})` : ''}`,
+      visible ? [id, user.id] : [id],
     )) as AlertRow[];
     if (!rows[0]) throw alertNotFound();
     return rows[0];

@@ -5,7 +5,7 @@ import { IsNull, Repository } from 'typeorm';
 import type { AlertSilence } from '@chatops/protocol';
 import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
 import { AuditService } from '../audit/audit.service';
-import { AccessService, visibleServersSql } from '../access/access.service';
+import { AccessService, callerServersSql, reachesOwnUnscoped, seesAllServers } from '../access/access.service';
 import { AlertRuleCache } from './alert-rule-cache.service';
 import { AlertSilenceEntity, toSilence } from './alert-silence.entity';
 import { AlertErrorCode, AlertException } from './alerts.errors';
@@ -32,9 +32,9 @@ export class SilencesService {
   async list(user: AuthUser): Promise<AlertSilence[]> {
     const rows = await this.repo.createQueryBuilder('x')
       .where('x.deleted_at IS NULL')
-      .andWhere(`((x.server_id IS NULL AND x.owner_id = :uid)
-        OR x.server_id IN (SELECT s.id FROM servers s WHERE ${visibleServersSql('s', ':uid')})
-        ${isAdmin(user) ? 'OR x.owner_id = :uid' : ''})`, { uid: user.id })
+      .andWhere(`((${reachesOwnUnscoped(user) ? '' : 'false AND '}x.server_id IS NULL AND x.owner_id = :uid)
+        OR x.server_id IN (SELECT s.id FROM servers s WHERE ${callerServersSql(user, 's', ':uid', false)})
+        ${seesAllServers(user) ? 'OR x.owner_id = :uid' : ''})`, { uid: user.id })
       .orderBy('x.created_at', 'DESC').addOrderBy('x.id', 'DESC')
       .take(500)
       .getMany();

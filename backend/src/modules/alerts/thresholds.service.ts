@@ -7,7 +7,7 @@ import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { AuditService } from '../audit/audit.service';
 import { ChannelsService } from '../notifications/channels.service';
-import { AccessService, visibleServersSql } from '../access/access.service';
+import { AccessService, callerServersSql, reachesOwnUnscoped, seesAllServers } from '../access/access.service';
 import type { Capability } from '@chatops/protocol';
 import { AlertPublisher } from './alert-publisher.service';
 import { AlertRuleCache, resetsState } from './alert-rule-cache.service';
@@ -49,9 +49,9 @@ export class ThresholdsService {
       if (server.teamId) qb.andWhere('t.server_id = :sid', { sid: serverId });
       else qb.andWhere('(t.server_id = :sid OR (t.server_id IS NULL AND t.owner_id = :owner))', { sid: serverId, owner: server.ownerId });
     } else {
-      qb.andWhere(`((t.server_id IS NULL AND t.owner_id = :uid)
-        OR t.server_id IN (SELECT s.id FROM servers s WHERE ${visibleServersSql('s', ':uid')})
-        ${isAdmin(user) ? 'OR t.owner_id = :uid' : ''})`, { uid: user.id });
+      qb.andWhere(`((${reachesOwnUnscoped(user) ? '' : 'false AND '}t.server_id IS NULL AND t.owner_id = :uid)
+        OR t.server_id IN (SELECT s.id FROM servers s WHERE ${callerServersSql(user, 's', ':uid', false)})
+        ${seesAllServers(user) ? 'OR t.owner_id = :uid' : ''})`, { uid: user.id });
     }
     return (await qb.getMany()).map(toThreshold);
   }

@@ -110,11 +110,20 @@ export class AuditService {
   async list(user: AuthUser, q: AuditQuery, serverVisible: (id: string) => Promise<boolean>): Promise<AuditPage> {
     // serverVisible is the servers module's ownership check, passed in by the controller
     const limit = q.limit ?? 50;
-    if (q.serverId && !isAdmin(user) && !(await serverVisible(q.serverId))) {
+    if (q.serverId && (!isAdmin(user) || user.token?.teamScope) && !(await serverVisible(q.serverId))) {
       throw serverNotFound();
     }
     const qb = this.repo.createQueryBuilder('a');
-    if (!isAdmin(user)) {
+    const scope = user.token?.teamScope;
+    if (scope) {
+      // A personal API token limited to teams: those teams' entries (while a member), and with `personal` the user's own.
+      qb.andWhere(
+        new Brackets((w) => {
+          w.where('a.team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_id = :uid AND m.team_id = ANY(:teamIds::uuid[]))', { uid: user.id, teamIds: scope.teamIds });
+          if (scope.personal) w.orWhere('(a.team_id IS NULL AND (a.user_id = :uid OR a.owner_id = :uid))', { uid: user.id });
+        }),
+      );
+    } else if (!isAdmin(user)) {
       qb.andWhere(
         new Brackets((w) =>
           w.where('a.user_id = :uid', { uid: user.id })

@@ -15,6 +15,8 @@ export enum PersonalTokenErrorCode {
    * capabilities) used for a change, or a capability (named in the details, `via: token`) it lacks.
    */
   ScopeDenied = 'token.scope_denied',
+  /** A token may be limited only to teams you are a member of (the ones you are not are named in the details). */
+  TeamNotMember = 'token.team_not_member',
 }
 
 export const PersonalTokenException = domainException<PersonalTokenErrorCode>('PersonalTokenException', {
@@ -26,4 +28,5 @@ export const PersonalTokenException = domainException<PersonalTokenErrorCode>('P
   [PersonalTokenErrorCode.ExpiryTooFar]: 400,
   [PersonalTokenErrorCode.SessionRequired]: 403,
   [PersonalTokenErrorCode.ScopeDenied]: 403,
+  [PersonalTokenErrorCode.TeamNotMember]: 403,
 });

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
-import { PERSONAL_TOKEN_MAX_DAYS, PERSONAL_TOKEN_PREFIX, type TokenScope, type UserRole } from '@chatops/protocol';
-import { AuthUser, RequestMeta } from '../../common/decorators';
+import { PERSONAL_TOKEN_MAX_DAYS, PERSONAL_TOKEN_PREFIX, PERSONAL_TOKEN_SCOPE_PERSONAL, type TokenScope, type UserRole } from '@chatops/protocol';
+import { AuthToken, AuthUser, RequestMeta } from '../../common/decorators';
 import { AuditService } from '../audit/audit.service';
 import { randomSecret, sha256 } from '../auth/token.util';
 import { CreatePersonalTokenDto } from './dto/personal-token.dto';
@@ -37,6 +37,16 @@ export class PersonalTokensService {
     if (expiresAt.getTime() > Date.now() + PERSONAL_TOKEN_MAX_DAYS * DAY_MS) {
       throw new PersonalTokenException(PersonalTokenErrorCode.ExpiryTooFar, `expiresAt must be at most ${PERSONAL_TOKEN_MAX_DAYS} days away`);
     }
+    const teamScope = dto.teams ? [...new Set(dto.teams)] : null;
+    const teamNames = await this.memberTeamNames(user.id, teamScope ?? []);
+    const foreign = (teamScope ?? []).filter((id) => id !== PERSONAL_TOKEN_SCOPE_PERSONAL && !teamNames.has(id));
+    if (foreign.length) {
+      throw new PersonalTokenException(
+        PersonalTokenErrorCode.TeamNotMember,
+        'A token may be limited only to teams you are a member of',
+        foreign.map((teamId) => ({ teamId })),
+      );
+    }
     const token = PERSONAL_TOKEN_PREFIX + randomSecret(32);
     const saved = await this.tokens.save(this.tokens.create({
       userId: user.id,
@@ -44,22 +54,39 @@ export class PersonalTokensService {
       tokenHash: sha256(token),
       tokenPrefix: token.slice(0, PREFIX_LENGTH),
       scopes: dto.scopes ?? [],
+      teamScope,
       expiresAt,
     }));
     const scopes = saved.scopes.length ? saved.scopes.join(', ') : 'all';
+    const teams = teamScope ? `, teams: ${teamScope.map((id) => (id === PERSONAL_TOKEN_SCOPE_PERSONAL ? 'personal' : `"${teamNames.get(id)}"`)).join(', ') || 'none'}` : '';
     await this.audit.record({
       action: 'token.create',
-      description: `Created personal API token "${saved.name}" (${saved.tokenPrefix}…, scopes: ${scopes}, expires ${saved.expiresAt.toISOString()})`,
+      description: `Created personal API token "${saved.name}" (${saved.tokenPrefix}…, scopes: ${scopes}${teams}, expires ${saved.expiresAt.toISOString()})`,
       userId: user.id,
       meta,
     });
-    return { ...toPersonalToken(saved), token };
+    return { ...toPersonalToken(saved, teamNames), token };
+  }
+
+  /** id → name of those of `ids` that are teams `userId` is a member of (`personal` and others are ignored). */
+  private async memberTeamNames(userId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    const teamIds = ids.filter((id) => id !== PERSONAL_TOKEN_SCOPE_PERSONAL);
+    if (!teamIds.length) return new Map();
+    const rows = (await this.tokens.query(
+      'SELECT t.id, t.name FROM teams t JOIN team_members m ON m.team_id = t.id AND m.user_id = $1 WHERE t.id = ANY($2::uuid[])',
+      [userId, teamIds],
+    )) as { id: string; name: string }[];
+    return new Map(rows.map((r) => [r.id, r.name]));
   }
 
   /** The user's tokens that were not revoked, newest first (expired ones included, until revoked). */
   async list(user: AuthUser): Promise<PersonalTokenResponse[]> {
     const rows = await this.tokens.find({ where: { userId: user.id, revokedAt: IsNull() }, order: { createdAt: 'DESC' } });
-    return rows.map(toPersonalToken);
+    const teamIds = [...new Set(rows.flatMap((r) => (r.teamScope ?? []).filter((id) => id !== PERSONAL_TOKEN_SCOPE_PERSONAL)))];
+    const names = teamIds.length
+      ? new Map(((await this.tokens.query('SELECT id, name FROM teams WHERE id = ANY($1::uuid[])', [teamIds])) as { id: string; name: string }[]).map((r) => [r.id, r.name]))
+      : new Map<string, string>();
+    return rows.map((r) => toPersonalToken(r, names));
   }
 
   async revoke(user: AuthUser, id: string, meta: RequestMeta): Promise<void> {
@@ -76,9 +103,9 @@ export class PersonalTokensService {
   async authenticate(header: string): Promise<AuthUser> {
     const secret = header.slice(7).trim();
     if (!TOKEN_SHAPE.test(secret)) throw new PersonalTokenException(PersonalTokenErrorCode.Invalid, 'Invalid personal API token');
-    const rows: { id: string; user_id: string; scopes: TokenScope[]; expires_at: Date; revoked_at: Date | null; username: string; role: UserRole; disabled_at: Date | null }[] =
+    const rows: { id: string; user_id: string; scopes: TokenScope[]; team_scope: string[] | null; expires_at: Date; revoked_at: Date | null; username: string; role: UserRole; disabled_at: Date | null }[] =
       await this.tokens.query(
-        `SELECT t.id, t.user_id, t.scopes, t.expires_at, t.revoked_at, u.username, u.role, u.disabled_at
+        `SELECT t.id, t.user_id, t.scopes, t.team_scope, t.expires_at, t.revoked_at, u.username, u.role, u.disabled_at
            FROM personal_tokens t JOIN users u ON u.id = t.user_id
           WHERE t.token_hash = $1`,
         [sha256(secret)],
@@ -90,7 +117,14 @@ export class PersonalTokensService {
     // The owner's account was disabled by an admin: every token of theirs stops with it.
     if (row.disabled_at) throw new PersonalTokenException(PersonalTokenErrorCode.Revoked, 'The account this personal API token belongs to is disabled');
     this.markUsed(row.id);
-    return { id: row.user_id, username: row.username, role: row.role, token: { id: row.id, scopes: row.scopes } };
+    const token: AuthToken = {
+      id: row.id,
+      scopes: row.scopes,
+      teamScope: row.team_scope
+        ? { teamIds: row.team_scope.filter((id) => id !== PERSONAL_TOKEN_SCOPE_PERSONAL), personal: row.team_scope.includes(PERSONAL_TOKEN_SCOPE_PERSONAL) }
+        : null,
+    };
+    return { id: row.user_id, username: row.username, role: row.role, token };
   }
 
   private markUsed(id: string): void {

@@ -28,3 +28,18 @@ export function requireTokenScope(user: AuthUser, scope: TokenScope): void {
     [{ capability: scope, via: 'token' }],
   );
 }
+
+/**
+ * 403 `token.scope_denied` when a personal API token limited to teams would put a server where it
+ * cannot reach: making a personal server (`teamId` null) without `personal`, or moving a server to a
+ * team it does not name (`details: [{team, via: 'token'}]`, `team` being the id or `personal`).
+ */
+export function requireTokenTeamReach(user: AuthUser, teamId: string | null): void {
+  const scope = user.token?.teamScope;
+  if (!scope || (teamId ? scope.teamIds.includes(teamId) : scope.personal)) return;
+  throw new PersonalTokenException(
+    PersonalTokenErrorCode.ScopeDenied,
+    teamId ? 'Not allowed: this personal API token is not limited to that team' : 'Not allowed: this personal API token does not reach your personal servers',
+    [{ team: teamId ?? 'personal', via: 'token' }],
+  );
+}

@@ -2,17 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { isTeamRole, type AgentInfo, type ServerStatus } from '@chatops/protocol';
-import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
+import { AuthUser, RequestMeta } from '../../common/decorators';
 import { EventBus } from '../../events';
 import { aliveInstancesSql } from '../../database/instance-liveness';
 import { AuditService } from '../audit/audit.service';
-import { AccessService, grantFor, visibleServersSql } from '../access/access.service';
+import { AccessService, callerServersSql, grantFor } from '../access/access.service';
 import { TeamsService } from '../teams/teams.service';
 import { teamNotFound } from '../teams/teams.errors';
 import { FOREIGN_KEY_VIOLATION, sqlStateOf } from '../../common/db-errors';
 import { CreateServerDto, UpdateServerDto } from './dto/server.dto';
 import { ServerResponse } from './dto/server.response';
-import { requireTokenScope } from '../personal-tokens/token-scopes';
+import { requireTokenScope, requireTokenTeamReach } from '../personal-tokens/token-scopes';
 import { ServerEntity, toServer } from './server.entity';
 import { serverNotFound, ServerErrorCode, ServerException } from './servers.errors';
 
@@ -49,7 +49,8 @@ export class ServersService {
       .addSelect('m.role', 'member_role')
       .orderBy('s.name', 'ASC')
       .addOrderBy('s.created_at', 'ASC');
-    if (!isAdmin(user)) qb.andWhere(visibleServersSql('s', ':uid'));
+    const visible = callerServersSql(user, 's', ':uid');
+    if (visible) qb.andWhere(visible);
     if (tag !== undefined) qb.andWhere('s.tags @> ARRAY[:tag]::text[]', { tag });
     const { entities, raw } = await qb.getRawAndEntities<{ s_id: string; member_role: string | null }>();
     const roles = new Map(raw.map((r) => [r.s_id, r.member_role]));
@@ -62,11 +63,12 @@ export class ServersService {
 
   /** The servers the user may see (admins: all), briefly, by name: one query, no entity hydration. */
   async listBrief(user: AuthUser): Promise<ServerBrief[]> {
+    const visible = callerServersSql(user, 's', '$1');
     const rows = (await this.db.query(
       `SELECT id, name, status, last_seen,
               CASE WHEN cardinality(tags) > 0 THEN to_jsonb(tags) ELSE metadata -> 'tags' END AS tags FROM servers s
-        ${isAdmin(user) ? '' : `WHERE ${visibleServersSql('s', '$1')}`} ORDER BY name, created_at`,
-      isAdmin(user) ? [] : [user.id],
+        ${visible ? `WHERE ${visible}` : ''} ORDER BY name, created_at`,
+      visible ? [user.id] : [],
     )) as { id: string; name: string; status: ServerStatus; last_seen: Date | null; tags: unknown }[];
     return rows.map((r) => ({ id: r.id, name: r.name, status: r.status, lastSeen: r.last_seen ? r.last_seen.toISOString() : null, tags: r.tags }));
   }
@@ -79,6 +81,7 @@ export class ServersService {
   async create(user: AuthUser, dto: CreateServerDto, meta: RequestMeta): Promise<ServerResponse> {
     // A new server is the caller's with every capability: a scoped token needs server.manage to make one.
     requireTokenScope(user, 'server.manage');
+    requireTokenTeamReach(user, null);
     checkMetadata(dto.metadata);
     const server = await this.servers.save(this.servers.create({
       ownerId: user.id,
@@ -121,6 +124,7 @@ export class ServersService {
    */
   async move(user: AuthUser, id: string, teamId: string | null, meta: RequestMeta): Promise<ServerResponse> {
     const server = await this.access.require(user, id, 'server.manage', meta);
+    requireTokenTeamReach(user, teamId);
     const team = teamId ? await this.teams.requireAdminOf(user, teamId) : null;
     const previousTeamId = server.teamId;
     const ownerId = team ? server.ownerId : user.id;

@@ -14,6 +14,12 @@ export enum TeamErrorCode {
   HasServers = 'team.has_servers',
   /** Your role in the team does not allow this (managing members and the team needs `admin`). */
   Forbidden = 'team.forbidden',
+  /** No such invite link (unknown or malformed token, or an invite id not of this team). */
+  InviteNotFound = 'team.invite_not_found',
+  InviteExpired = 'team.invite_expired',
+  InviteRevoked = 'team.invite_revoked',
+  /** Every use of the invite link was taken. */
+  InviteUsedUp = 'team.invite_used_up',
 }
 
 export const TeamException = domainException<TeamErrorCode>('TeamException', {
@@ -24,6 +30,12 @@ export const TeamException = domainException<TeamErrorCode>('TeamException', {
   [TeamErrorCode.LastAdmin]: 409,
   [TeamErrorCode.HasServers]: 409,
   [TeamErrorCode.Forbidden]: 403,
+  [TeamErrorCode.InviteNotFound]: 404,
+  [TeamErrorCode.InviteExpired]: 410,
+  [TeamErrorCode.InviteRevoked]: 410,
+  [TeamErrorCode.InviteUsedUp]: 410,
 });
+
+export const inviteNotFound = () => new TeamException(TeamErrorCode.InviteNotFound, 'Invite link not found');
 
 export const teamNotFound = () => new TeamException(TeamErrorCode.NotFound, 'Team not found');

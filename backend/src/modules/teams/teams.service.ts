@@ -51,9 +51,11 @@ export class TeamsService {
   ) {}
 
   async list(user: AuthUser): Promise<Team[]> {
+    // A personal API token limited to teams lists only those of them the user is still a member of.
+    const scope = user.token?.teamScope;
     const rows = (await this.db.query(
-      `${TEAM_SELECT} ${isAdmin(user) ? '' : 'WHERE me.user_id IS NOT NULL'} ORDER BY lower(t.name), t.created_at`,
-      [user.id],
+      `${TEAM_SELECT} ${scope ? 'WHERE me.user_id IS NOT NULL AND t.id = ANY($2::uuid[])' : isAdmin(user) ? '' : 'WHERE me.user_id IS NOT NULL'} ORDER BY lower(t.name), t.created_at`,
+      scope ? [user.id, scope.teamIds] : [user.id],
     )) as TeamRow[];
     return rows.map(toTeam);
   }

@@ -1,8 +1,10 @@
-import { HttpClient } from '@angular/common/http';
+import { HttpClient, HttpContext } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import type { Server, Team, TeamMember, TeamRole } from '@chatops/protocol';
+import type {
+  AcceptedTeamInvite, CreatedTeamInvite, CreateTeamInviteRequest, Server, Team, TeamInvite, TeamInvitePreview, TeamMember, TeamRole,
+} from '@chatops/protocol';
 import { Observable } from 'rxjs';
-import { API } from './api-config';
+import { API, SKIP_ERROR_TOAST } from './api-config';
 
 /** Teams and members (docs/api.md, Teams), and moving a server between a user and a team. */
 @Injectable({ providedIn: 'root' })
@@ -40,5 +42,21 @@ export class TeamsApi {
   /** Moves a server to a team (`teamId`) or to the caller personally (null). */
   moveServer(serverId: string, teamId: string | null): Observable<Server> {
     return this.http.put<Server>(`${API}/servers/${encodeURIComponent(serverId)}/owner`, { teamId });
+  }
+  invites(teamId: string): Observable<TeamInvite[]> {
+    return this.http.get<TeamInvite[]>(`${API}/teams/${encodeURIComponent(teamId)}/invites`);
+  }
+  createInvite(teamId: string, body: CreateTeamInviteRequest): Observable<CreatedTeamInvite> {
+    return this.http.post<CreatedTeamInvite>(`${API}/teams/${encodeURIComponent(teamId)}/invites`, body);
+  }
+  revokeInvite(teamId: string, inviteId: string): Observable<void> {
+    return this.http.delete<void>(`${API}/teams/${encodeURIComponent(teamId)}/invites/${encodeURIComponent(inviteId)}`);
+  }
+  /** The join page shows its own explanation when the link cannot be used: no error toast. */
+  previewInvite(token: string): Observable<TeamInvitePreview> {
+    return this.http.get<TeamInvitePreview>(`${API}/team-invites/${encodeURIComponent(token)}`, { context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
+  }
+  acceptInvite(token: string): Observable<AcceptedTeamInvite> {
+    return this.http.post<AcceptedTeamInvite>(`${API}/team-invites/${encodeURIComponent(token)}/accept`, {}, { context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
   }
 }

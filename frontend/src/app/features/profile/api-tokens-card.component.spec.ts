@@ -2,15 +2,19 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
-import { CAPABILITIES, type CreatedPersonalToken, type PersonalToken } from '@chatops/protocol';
+import { CAPABILITIES, type CreatedPersonalToken, type PersonalToken, type Team } from '@chatops/protocol';
 import { button, q, qa, text, type } from '../../../testing/dom';
 import { NotifyService } from '../../core/notify/notify.service';
 import { ApiTokensCardComponent } from './api-tokens-card.component';
 
 const TOKEN: PersonalToken = {
-  id: 't1', name: 'deploy bot', prefix: 'cop_AbCdEfGh', scopes: ['server.read'],
+  id: 't1', name: 'deploy bot', prefix: 'cop_AbCdEfGh', scopes: ['server.read'], teamScope: null,
   expiresAt: '2027-01-01T00:00:00.000Z', lastUsedAt: null, createdAt: '2026-11-01T10:00:00.000Z',
 };
+
+const team = (id: string, name: string, role: Team['role']): Team => ({
+  id, name, role, memberCount: 1, serverCount: 0, createdAt: '2026-11-01T10:00:00.000Z', updatedAt: '2026-11-01T10:00:00.000Z',
+});
 
 describe('ApiTokensCardComponent', () => {
   let fixture: ComponentFixture<ApiTokensCardComponent>;
@@ -29,18 +33,21 @@ describe('ApiTokensCardComponent', () => {
     http.verify();
   });
 
+  const load = async (tokens: PersonalToken[], teams: Team[] = []) => {
+    http.expectOne('/api/v1/auth/tokens').flush(tokens);
+    http.expectOne('/api/v1/teams').flush(teams);
+    await fixture.whenStable();
+  };
   const dialog = () => document.querySelector('app-confirm-dialog') as HTMLElement;
 
   it('shows loading, then an empty state', async () => {
     expect(text(fixture)).toContain('Loading…');
-    http.expectOne('/api/v1/auth/tokens').flush([]);
-    await fixture.whenStable();
+    await load([]);
     expect(q(fixture, '[data-testid=tokens-empty]').textContent).toContain('No API tokens yet');
   });
 
   it('creates a token with a name and expiry, shows the secret once with a copy button, and lists it without the secret', async () => {
-    http.expectOne('/api/v1/auth/tokens').flush([]);
-    await fixture.whenStable();
+    await load([]);
     button(fixture, 'Create token').click();
     await fixture.whenStable();
     expect(text(fixture)).toContain('Name the token');
@@ -52,6 +59,7 @@ describe('ApiTokensCardComponent', () => {
     const req = http.expectOne({ method: 'POST', url: '/api/v1/auth/tokens' });
     expect(req.request.body.name).toBe('ci deploys');
     expect(req.request.body.scopes).toEqual([]);
+    expect(req.request.body).not.toHaveProperty('teams'); // not limited to teams
     const days = (new Date(req.request.body.expiresAt).getTime() - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThan(30.1);
@@ -72,8 +80,7 @@ describe('ApiTokensCardComponent', () => {
   });
 
   it('offers the capability names (and admin) as scopes, and creates a token limited to the picked ones', async () => {
-    http.expectOne('/api/v1/auth/tokens').flush([]);
-    await fixture.whenStable();
+    await load([]);
     (q(fixture, 'mat-select[formControlName=scopes] .mat-mdc-select-trigger') as HTMLElement).click();
     await fixture.whenStable();
     const options = [...document.querySelectorAll<HTMLElement>('mat-option')];
@@ -94,13 +101,13 @@ describe('ApiTokensCardComponent', () => {
   });
 
   it('lists tokens with scopes and last use; Revoke asks first, then revokes and toasts', async () => {
-    http.expectOne('/api/v1/auth/tokens').flush([TOKEN]);
-    await fixture.whenStable();
+    await load([TOKEN]);
     const row = q(fixture, '[data-testid=token-row]').textContent!.replace(/\s+/g, ' ');
     expect(row).toContain('deploy bot');
     expect(row).toContain('cop_AbCdEfGh…');
     expect(row).toContain('server.read');
     expect(row).toContain('last used never');
+    expect(row).toContain('all your servers');
 
     button(fixture, 'Revoke').click();
     await fixture.whenStable();
@@ -119,5 +126,34 @@ describe('ApiTokensCardComponent', () => {
     await fixture.whenStable();
     expect(qa(fixture, '[data-testid=token-row]')).toHaveLength(0);
     expect(success).toHaveBeenCalledWith('Token revoked');
+  });
+
+  it('offers personal servers and the teams you are a member of, and creates a token limited to the picked ones', async () => {
+    await load([], [team('a', 'Alpha', 'admin'), team('b', 'Bravo', 'viewer'), team('z', 'Zulu', null)]);
+    (q(fixture, 'mat-select[formControlName=teams] .mat-mdc-select-trigger') as HTMLElement).click();
+    await fixture.whenStable();
+    const options = [...document.querySelectorAll<HTMLElement>('mat-option')];
+    // Zulu is a team the instance admin sees without a role: a token cannot be limited to it.
+    expect(options.map((o) => o.textContent!.trim())).toEqual(['My personal servers', 'Team Alpha', 'Team Bravo']);
+    options[0].click();
+    options[2].click();
+    await fixture.whenStable();
+
+    type(q(fixture, 'input[formControlName=name]'), 'bravo bot');
+    button(fixture, 'Create token').click();
+    await fixture.whenStable();
+    const req = http.expectOne({ method: 'POST', url: '/api/v1/auth/tokens' });
+    expect(req.request.body.teams).toEqual(['personal', 'b']);
+    req.flush({ ...TOKEN, id: 't4', name: 'bravo bot', scopes: [], teamScope: { personal: true, teams: [{ id: 'b', name: 'Bravo' }] }, token: `cop_${'z'.repeat(43)}` });
+    await fixture.whenStable();
+    expect(q(fixture, '[data-testid=token-teams]').textContent).toBe('only personal servers, team Bravo');
+  });
+
+  it('lists each token\'s teams', async () => {
+    await load([
+      { ...TOKEN, id: 't5', teamScope: { personal: false, teams: [{ id: 'a', name: 'Alpha' }, { id: 'b', name: 'Bravo' }] } },
+      { ...TOKEN, id: 't6', teamScope: { personal: false, teams: [] } },
+    ]);
+    expect(qa(fixture, '[data-testid=token-teams]').map((e) => e.textContent)).toEqual(['only team Alpha, team Bravo', 'no servers (its teams were deleted)']);
   });
 });

@@ -7,8 +7,9 @@ import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
-import { TOKEN_SCOPES, type CreatedPersonalToken, type PersonalToken, type TokenScope } from '@chatops/protocol';
+import { PERSONAL_TOKEN_SCOPE_PERSONAL, TOKEN_SCOPES, type CreatedPersonalToken, type PersonalToken, type Team, type TokenScope } from '@chatops/protocol';
 import { SignInApi } from '../../core/api/sign-in-api.service';
+import { TeamsApi } from '../../core/api/teams-api.service';
 import { NotifyService } from '../../core/notify/notify.service';
 import { CopyBlockComponent } from '../../shared/ui/copy-block.component';
 import { openConfirm } from '../../shared/ui/confirm-dialog.component';
@@ -46,6 +47,14 @@ const LIFETIMES = [7, 30, 90, 366] as const;
             </mat-select>
             <mat-hint>Capabilities the token may use. None: everything you may do. Only read capabilities: read-only.</mat-hint>
           </mat-form-field>
+          <mat-form-field subscriptSizing="dynamic">
+            <mat-label>Servers of</mat-label>
+            <mat-select formControlName="teams" multiple>
+              <mat-option [value]="personalScope">My personal servers</mat-option>
+              @for (team of teams(); track team.id) { <mat-option [value]="team.id">Team {{ team.name }}</mat-option> }
+            </mat-select>
+            <mat-hint>Limit the token to these teams' servers (teams you are a member of). None: every server you may reach.</mat-hint>
+          </mat-form-field>
           <div class="submit"><button mat-flat-button type="submit" [disabled]="busy()">Create token</button></div>
         </form>
 
@@ -70,6 +79,7 @@ const LIFETIMES = [7, 30, 90, 366] as const;
                   @if (isExpired(tk)) { <span class="badge">Expired</span> }
                   <div class="muted small">
                     {{ tk.scopes.length ? tk.scopes.join(', ') : 'all your permissions' }}
+                    · <span data-testid="token-teams">{{ reach(tk) }}</span>
                     · expires {{ tk.expiresAt | date: 'mediumDate' }}
                     · last used {{ tk.lastUsedAt ? (tk.lastUsedAt | date: 'medium') : 'never' }}
                   </div>
@@ -98,11 +108,15 @@ const LIFETIMES = [7, 30, 90, 366] as const;
 })
 export class ApiTokensCardComponent {
   private readonly api = inject(SignInApi);
+  private readonly teamsApi = inject(TeamsApi);
   private readonly dialog = inject(MatDialog);
   private readonly notify = inject(NotifyService);
 
   protected readonly lifetimes = LIFETIMES;
   protected readonly scopes = TOKEN_SCOPES;
+  protected readonly personalScope = PERSONAL_TOKEN_SCOPE_PERSONAL;
+  /** The teams the user is a member of (the instance admin also sees teams without a role: not offered). */
+  protected readonly teams = signal<Team[]>([]);
   /** null while loading. */
   protected readonly tokens = signal<PersonalToken[] | null>(null);
   protected readonly created = signal<CreatedPersonalToken | null>(null);
@@ -111,10 +125,19 @@ export class ApiTokensCardComponent {
     name: ['', Validators.required],
     days: [30 as number],
     scopes: [[] as TokenScope[]],
+    teams: [[] as string[]],
   });
 
   constructor() {
     this.api.listTokens().subscribe({ next: (list) => this.tokens.set(list), error: () => this.tokens.set([]) });
+    this.teamsApi.list().subscribe({ next: (list) => this.teams.set(list.filter((t) => t.role !== null)), error: () => this.teams.set([]) });
+  }
+
+  /** Which servers a token reaches, for its row. */
+  protected reach(t: PersonalToken): string {
+    if (!t.teamScope) return 'all your servers';
+    const parts = [...(t.teamScope.personal ? ['personal servers'] : []), ...t.teamScope.teams.map((x) => `team ${x.name}`)];
+    return parts.length ? `only ${parts.join(', ')}` : 'no servers (its teams were deleted)';
   }
 
   protected isExpired(t: PersonalToken): boolean {
@@ -123,15 +146,15 @@ export class ApiTokensCardComponent {
 
   protected create(formDir: FormGroupDirective): void {
     if (this.form.invalid) return this.form.markAllAsTouched();
-    const { name, days, scopes } = this.form.getRawValue();
+    const { name, days, scopes, teams } = this.form.getRawValue();
     this.busy.set(true);
     const expiresAt = new Date(Date.now() + days * 86_400_000).toISOString();
-    this.api.createToken({ name: name.trim(), expiresAt, scopes }).subscribe({
+    this.api.createToken({ name: name.trim(), expiresAt, scopes, ...(teams.length ? { teams } : {}) }).subscribe({
       next: (token) => {
         this.busy.set(false);
         this.created.set(token);
         // Through the directive: a plain reset would leave the form "submitted" and show the empty name as an error.
-        formDir.resetForm({ name: '', days: 30, scopes: [] });
+        formDir.resetForm({ name: '', days: 30, scopes: [], teams: [] });
         const { token: _secret, ...stored } = token;
         this.tokens.update((list) => [stored, ...(list ?? [])]);
       },

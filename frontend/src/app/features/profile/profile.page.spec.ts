@@ -25,6 +25,7 @@ describe('ProfilePage', () => {
     http.expectOne('/api/v1/auth/sessions').flush([]);
     http.expectOne('/api/v1/chatops/links').flush([]);
     http.expectOne('/api/v1/auth/tokens').flush([]);
+    http.expectOne('/api/v1/teams').flush([]);
     for (const provider of ['slack', 'mattermost']) {
       http.expectOne(`/api/v1/chatops/integrations/${provider}`).flush({ provider, configured: false, source: null, updatedAt: null });
     }
@@ -109,6 +110,7 @@ describe('ProfilePage for a non-admin', () => {
     http.expectOne('/api/v1/auth/sessions').flush([]);
     http.expectOne('/api/v1/chatops/links').flush([]);
     http.expectOne('/api/v1/auth/tokens').flush([]);
+    http.expectOne('/api/v1/teams').flush([]);
     await fixture.whenStable();
     http.expectNone((r) => r.url.startsWith('/api/v1/chatops/integrations'));
     expect(fixture.nativeElement.textContent).toContain('Chat accounts');

@@ -51,6 +51,7 @@ describe('TeamsPage', () => {
     http.expectOne('/api/v1/teams').flush([team({})]);
     await fixture.whenStable();
     http.expectOne('/api/v1/teams/t1/members').flush([member({})]);
+    http.expectOne('/api/v1/teams/t1/invites').flush([]);
     await fixture.whenStable();
     expect(success).toHaveBeenCalledWith('Team "Platform" created; you are its admin');
     expect(qa(fixture, '[data-testid=team-member]').map((r) => r.textContent)).toEqual([expect.stringContaining('ada')]);
@@ -60,6 +61,7 @@ describe('TeamsPage', () => {
     http.expectOne('/api/v1/teams').flush([team({})]);
     await fixture.whenStable();
     http.expectOne('/api/v1/teams/t1/members').flush([member({})]);
+    http.expectOne('/api/v1/teams/t1/invites').flush([]);
     await fixture.whenStable();
 
     type(q<HTMLInputElement>(fixture, '[data-testid=member-user]'), 'bob');
@@ -86,6 +88,8 @@ describe('TeamsPage', () => {
     expect(text(fixture)).not.toContain('Delete team');
     expect(text(fixture)).toContain('Leave team');
     expect(text(fixture)).toContain('Your role: viewer');
+    expect(q(fixture, 'app-team-members')).toBeTruthy();
+    expect(fixture.nativeElement.querySelector('app-team-invites')).toBeNull(); // invite links are for team admins
   });
 
   it('marks the memberships the single sign-on team mapping granted', async () => {

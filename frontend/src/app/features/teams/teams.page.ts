@@ -7,14 +7,16 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import type { Team } from '@chatops/protocol';
 import { describeHttpError } from '../../core/api/error-message';
 import { TeamsApi } from '../../core/api/teams-api.service';
+import { AuthService } from '../../core/auth/auth.service';
 import { NotifyService } from '../../core/notify/notify.service';
 import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
+import { TeamInvitesComponent } from './team-invites.component';
 import { TeamMembersComponent } from './team-members.component';
 
 /** `/teams`: the teams you are in (create one, pick one to see and manage its members). docs/access.md */
 @Component({
   selector: 'app-teams-page',
-  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatProgressBarModule, EmptyStateComponent, TeamMembersComponent],
+  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatProgressBarModule, EmptyStateComponent, TeamMembersComponent, TeamInvitesComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page">
@@ -47,7 +49,10 @@ import { TeamMembersComponent } from './team-members.component';
             }
           </ul>
           @if (selected(); as team) {
-            <app-team-members [team]="team" (changed)="load(team.id)" (gone)="load()" />
+            <div>
+              <app-team-members [team]="team" (changed)="load(team.id)" (gone)="load()" />
+              @if (canInvite(team)) { <app-team-invites [team]="team" /> }
+            </div>
           } @else {
             <p class="muted" role="status">Pick a team to see its members.</p>
           }
@@ -69,6 +74,7 @@ import { TeamMembersComponent } from './team-members.component';
 })
 export class TeamsPage {
   private readonly api = inject(TeamsApi);
+  private readonly auth = inject(AuthService);
   private readonly notify = inject(NotifyService);
 
   /** null while loading. */
@@ -95,6 +101,11 @@ export class TeamsPage {
         this.loadError.set(describeHttpError(err).message);
       },
     });
+  }
+
+  /** Invite links are managed by the team's admins (and the instance admin). */
+  protected canInvite(team: Team): boolean {
+    return team.role === 'admin' || this.auth.user()?.role === 'admin';
   }
 
   protected select(team: Team): void {
