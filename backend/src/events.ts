@@ -25,7 +25,7 @@ export interface ChatopsEvents extends AgentStreamEvents {
    * Members of a team were added, changed or removed (`userIds`), or the team was deleted: live
    * subscriptions of those users are re-checked.
    */
-  'team.members_changed': { teamId: string; userIds: string[]; deleted: boolean };
+  'team.members_changed': { teamId: string; userIds: string[]; deleted: boolean; relayed?: boolean };
   'api-key.revoked': { serverId: string; keyId: string; reason: 'deactivated' | 'deleted' };
   'agent.connected': { serverId: string; agent: AgentInfo | null; at: Date };
   'agent.disconnected': { serverId: string; at: Date; reason: string };

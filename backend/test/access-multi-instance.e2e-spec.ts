@@ -130,4 +130,31 @@ describe('access changes across two instances (REDIS_URL)', () => {
     await a.http().delete(`/api/v1/teams/${teamOne}/members/${one.user.id}`).set(mover.auth).expect(204);
     await handsOver(viewerTwo, viewerOne);
   });
+
+  it('a role change through A ends the terminal a member has open through B (the relayed team change)', async () => {
+    const own = await provisionServer(a, mover);
+    const shellAgent = await connectAgent(a.baseUrl, own.key.key);
+    try {
+      shellAgent.socket.emit('hello', makeHello({ capabilities: { exec: true, docker: false, terminal: true } }));
+      shellAgent.socket.on('terminal_open', (_req, ack) => ack({ ok: true }));
+      const closed: string[] = [];
+      shellAgent.socket.on('terminal_close', ({ sessionId }) => closed.push(sessionId));
+      await waitFor(() => a.http().get(`/api/v1/servers/${own.server.id}`).set(mover.auth), (r) => r.body.agent?.capabilities?.terminal === true, 10_000, 'hello recorded');
+      await a.http().put(`/api/v1/servers/${own.server.id}/owner`).set(mover.auth).send({ teamId: teamTwo }).expect(200);
+      await a.http().put(`/api/v1/teams/${teamTwo}/members/${two.user.id}`).set(mover.auth).send({ role: 'admin' }).expect(200);
+
+      const socket = await connectLive(b.baseUrl, two.accessToken);
+      sockets.push(socket);
+      const exits = collect(socket, 'terminal_exit');
+      const opened = await socket.timeout(5000).emitWithAck('terminal_open', { serverId: own.server.id, cols: 80, rows: 24 });
+      if (!opened.ok) throw new Error(`open refused: ${JSON.stringify(opened)}`);
+
+      await a.http().put(`/api/v1/teams/${teamTwo}/members/${two.user.id}`).set(mover.auth).send({ role: 'viewer' }).expect(200);
+      await waitFor(() => exits, (e) => e.length === 1, WITHIN_MS, 'terminal_exit on B');
+      expect(exits).toEqual([{ sessionId: opened.sessionId, exitCode: null, reason: 'access_revoked' }]);
+      await waitFor(() => closed, (c) => c.includes(opened.sessionId), WITHIN_MS, 'terminal_close at the agent on A');
+    } finally {
+      shellAgent.close();
+    }
+  });
 });

@@ -115,9 +115,10 @@ export interface LiveChatStreamChunk {
 
 /**
  * Why a stream ended: the command exited, the user stopped the log, the log or the agent went away,
- * it failed, the follow's time limit, or the backend instance that started it stopped.
+ * it failed, the follow's time limit, the backend instance that started it stopped, or the user may
+ * no longer read the server's containers (`access_revoked`: a team change or a server move).
  */
-export const CHAT_STREAM_END_REASONS = ['exited', 'stopped', 'ended', 'agent_disconnected', 'failed', 'time_limit', 'instance_stopped'] as const;
+export const CHAT_STREAM_END_REASONS = ['exited', 'stopped', 'ended', 'agent_disconnected', 'failed', 'time_limit', 'instance_stopped', 'access_revoked'] as const;
 export type ChatStreamEndReason = (typeof CHAT_STREAM_END_REASONS)[number];
 
 /** `chat_stream_end`: no more chunks for `streamId`; `reply` is the final card (as stored in the history). */

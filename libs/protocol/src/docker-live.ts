@@ -29,6 +29,7 @@ export interface LiveContainerLogs { serverId: string; streamId: string; contain
  * Why a followed stream ended: `ended` (the container stopped or was removed), `error` (the
  * engine's stream failed; `message`), `unsubscribed`, `agent_disconnected`, `server_deleted`.
  */
-export const CONTAINER_LOGS_END_REASONS = ['ended', 'error', 'unsubscribed', 'agent_disconnected', 'server_deleted'] as const;
+/** `access_revoked`: the user may no longer read the server's containers (a team change or a server move). */
+export const CONTAINER_LOGS_END_REASONS = ['ended', 'error', 'unsubscribed', 'agent_disconnected', 'server_deleted', 'access_revoked'] as const;
 export type ContainerLogsEndReason = (typeof CONTAINER_LOGS_END_REASONS)[number];
 export interface LiveContainerLogsEnd { serverId: string; streamId: string; containerId: string; reason: ContainerLogsEndReason; message?: string }

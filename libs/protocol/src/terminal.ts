@@ -24,7 +24,8 @@ export type LiveTerminalOpenAck =
  * Why a session ended, as the browser is told. `instance_died`: the backend instance relaying it
  * stopped (its browser was connected there); only recorded, that browser's socket is gone.
  */
-export type TerminalEndReason = 'exit' | 'closed' | 'agent_disconnected' | 'idle' | 'error' | 'instance_died';
+/** `access_revoked`: the user no longer holds `terminal.open` on the server (a team role changed, they left the team, the server moved). */
+export type TerminalEndReason = 'exit' | 'closed' | 'agent_disconnected' | 'idle' | 'error' | 'instance_died' | 'access_revoked';
 export interface LiveTerminalExit { sessionId: string; exitCode: number | null; reason: TerminalEndReason }
 
 // ---- REST: recordings ------------------------------------------------------------------

@@ -113,6 +113,21 @@ export class AccessService {
     }
   }
 
+  /**
+   * Whether the caller still holds `capability` on the server (break-glass counts, without a new
+   * audit entry): for what was granted earlier and is still running, such as an open terminal.
+   */
+  async holds(user: AuthUser, serverId: string, capability: Capability): Promise<boolean> {
+    const server = await this.resolve(user, serverId);
+    if (!server) return false;
+    try {
+      requireTokenScope(user, capability);
+    } catch {
+      return false;
+    }
+    return server.access.capabilities.includes(capability) || server.access.breakGlass;
+  }
+
   /** The teams the user is a member of. */
   async teamIdsOf(userId: string): Promise<string[]> {
     const rows = (await this.servers.query('SELECT team_id FROM team_members WHERE user_id = $1', [userId])) as { team_id: string }[];

@@ -228,6 +228,40 @@ export class ChatStreams implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * Access changed (a server moved; team members or roles changed): followed logs whose user may no
+   * longer read the server's containers stop at the agent and end (`access_revoked`). The streams
+   * are rows in PostgreSQL, so the instance that made the change does it for every instance.
+   */
+  @OnChatopsEvent('server.owner_changed')
+  async onOwnerChanged({ serverId, relayed }: ChatopsEvents['server.owner_changed']): Promise<void> {
+    if (!relayed) await this.recheckFollows(`m.reply->'stream'->>'serverId' = $1`, [serverId]);
+  }
+
+  @OnChatopsEvent('team.members_changed')
+  async onMembersChanged({ userIds, relayed }: ChatopsEvents['team.members_changed']): Promise<void> {
+    if (relayed) return;
+    await this.recheckFollows(userIds.length ? 'm.user_id = ANY($1::uuid[])' : 'TRUE', userIds.length ? [userIds] : []);
+  }
+
+  /** `where`: a condition on the entry `m` (a constant string; its values are in `params`). */
+  private async recheckFollows(where: string, params: unknown[]): Promise<void> {
+    try {
+      const rows = (await this.db.query(
+        `SELECT m.user_id, u.username, u.role, m.reply->'stream'->>'id' AS stream_id, m.reply->'stream'->>'serverId' AS server_id
+           FROM chat_messages m JOIN users u ON u.id = m.user_id
+          WHERE m.reply->'stream'->>'state' = 'running' AND m.reply->'stream'->>'kind' = 'logs' AND ${where}`,
+        params,
+      )) as { user_id: string; username: string; role: 'admin' | 'user'; stream_id: string; server_id: string }[];
+      for (const r of rows) {
+        if (await this.access.holds({ id: r.user_id, username: r.username, role: r.role }, r.server_id, 'containers.read')) continue;
+        await this.endFollow(r.stream_id, 'access_revoked', true);
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'Could not re-check the chat log streams after an access change');
+    }
+  }
+
   /** `chat_stream_stop {streamId}`: the user's own running follow only (anything else is `not_found`). */
   private async stopFromSocket(socket: LiveSocket, payload: unknown, ack: Ack<LiveChatStreamStopAck>): Promise<void> {
     const p = payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : null;
@@ -308,6 +342,7 @@ export class ChatStreams implements OnModuleInit, OnApplicationShutdown {
 const END_WORDS: Record<ChatStreamEndReason, string> = {
   exited: 'exited', stopped: 'stopped', ended: 'ended', agent_disconnected: 'stopped: the agent disconnected', failed: 'failed',
   time_limit: `stopped after ${CHAT_FOLLOW_MAX_SEC / 60} min`, instance_stopped: `stopped: ${INSTANCE_STOPPED}`,
+  access_revoked: 'stopped: you may no longer read this server\'s containers',
 };
 
 /** A followed log's final card: the newest lines when they could be read. */

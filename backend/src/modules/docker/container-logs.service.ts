@@ -5,6 +5,7 @@ import {
   type ContainerLogsEndReason, type LiveContainerLogsSubscribeAck, type LiveContainerLogsUnsubscribeAck, type LogLine,
 } from '@chatops/protocol';
 import type { Ack } from '../../common/socket-ack';
+import type { AuthUser } from '../../common/decorators';
 import { DomainException } from '../../common/domain-exception';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { AgentErrorCode } from '../agents/agents.errors';
@@ -30,6 +31,8 @@ interface LogStream {
   serverId: string;
   containerId: string;
   socketId: string;
+  /** Who follows it: re-checked when access changes. */
+  user: AuthUser;
   /** False until the browser has its `{ok:true, streamId}`: chunks (and the end) are held until then. */
   started: boolean;
   ended: boolean;
@@ -122,7 +125,7 @@ export class ContainerLogsService implements OnModuleInit {
     const mine = this.bySocket.get(socket.id) ?? new Set<string>();
 
     const stream: LogStream = {
-      id: randomUUID(), serverId, containerId, socketId: socket.id, started: false, ended: false, heldEnd: null, stopSent: false, held: [],
+      id: randomUUID(), serverId, containerId, socketId: socket.id, user: socket.data.user, started: false, ended: false, heldEnd: null, stopSent: false, held: [],
     };
     this.streams.set(stream.id, stream);
     this.bySocket.set(socket.id, mine.add(stream.id));
@@ -208,6 +211,34 @@ export class ContainerLogsService implements OnModuleInit {
   @OnChatopsEvent('server.deleted')
   onServerDeleted({ serverId }: ChatopsEvents['server.deleted']): void {
     for (const stream of [...this.streams.values()]) if (stream.serverId === serverId) this.end(stream, 'server_deleted');
+  }
+
+  /**
+   * Access changed (a server moved; team members or roles changed), here or on another instance
+   * (AccessChangeRelay): streams whose follower may no longer read the server's containers stop at
+   * the agent and end (`access_revoked`).
+   */
+  @OnChatopsEvent('server.owner_changed')
+  async onOwnerChanged({ serverId }: ChatopsEvents['server.owner_changed']): Promise<void> {
+    await this.recheckAccess((s) => s.serverId === serverId);
+  }
+
+  @OnChatopsEvent('team.members_changed')
+  async onMembersChanged({ userIds }: ChatopsEvents['team.members_changed']): Promise<void> {
+    const users = new Set(userIds);
+    await this.recheckAccess((s) => users.size === 0 || users.has(s.user.id));
+  }
+
+  private async recheckAccess(affected: (s: LogStream) => boolean): Promise<void> {
+    for (const stream of [...this.streams.values()].filter(affected)) {
+      try {
+        if (stream.ended || (await this.access.holds(stream.user, stream.serverId, 'containers.read'))) continue;
+        this.stop(stream);
+        this.end(stream, 'access_revoked');
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message, streamId: stream.id }, 'Could not re-check a followed log after an access change');
+      }
+    }
   }
 
   private send(stream: LogStream, lines: LogLine[]): void {

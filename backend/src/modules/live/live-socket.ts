@@ -22,6 +22,7 @@ export interface LiveSocketData {
  */
 export interface LiveServerSideEvents {
   server_owner_changed: (p: Omit<ChatopsEvents['server.owner_changed'], 'relayed'>) => void;
+  team_members_changed: (p: Omit<ChatopsEvents['team.members_changed'], 'relayed'>) => void;
 }
 
 export type LiveSocket = Socket<LiveClientToServerEvents, LiveServerToClientEvents, LiveServerSideEvents, LiveSocketData>;

@@ -273,7 +273,8 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
    * when it was deleted) re-check their subscriptions, so nobody keeps a stream they lost.
    */
   @OnChatopsEvent('team.members_changed')
-  async onMembersChanged({ teamId, userIds }: ChatopsEvents['team.members_changed']): Promise<void> {
+  async onMembersChanged({ teamId, userIds, relayed }: ChatopsEvents['team.members_changed']): Promise<void> {
+    if (relayed) return; // fetchSockets below already reaches every instance's sockets
     await this.recheck(userIds.length ? userIds.map(userRoom) : [fleetTeamRoom(teamId)]);
   }
 

@@ -22,6 +22,7 @@ import { terminalRoom } from '../live/live-socket';
 import { LiveService } from '../live/live.service';
 import { ServerEntity } from '../servers/server.entity';
 import { AccessService } from '../access/access.service';
+import type { AuthUser } from '../../common/decorators';
 import { TerminalRecorder } from './terminal-recorder.service';
 import { TerminalSessionEntity } from './terminal-session.entity';
 
@@ -33,7 +34,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEAD_INSTANCE_SWEEP_MS = 5000;
 
 /** A session whose browser socket is on this instance. */
-interface LocalSession { id: string; serverId: string; serverName: string; userId: string; socketId: string; startedAtMs: number }
+interface LocalSession { id: string; serverId: string; serverName: string; user: AuthUser; socketId: string; startedAtMs: number }
 /** What the agent side needs to accept a frame: the session's server, its start, whether it ended. */
 interface KnownSession { serverId: string; serverName: string; startedAtMs: number; ended: boolean }
 
@@ -105,7 +106,7 @@ export class TerminalService implements OnModuleInit {
       instanceId: this.presence.id,
     });
     if (!admitted) return ack?.({ ok: false, error: 'too_many_sessions', message: `At most ${max} terminal sessions at once; close one first` });
-    const session: LocalSession = { id, serverId, serverName: server.name, userId: user.id, socketId: socket.id, startedAtMs: startedAt.getTime() };
+    const session: LocalSession = { id, serverId, serverName: server.name, user, socketId: socket.id, startedAtMs: startedAt.getTime() };
     this.local.set(id, session);
     this.bySocket.set(socket.id, (this.bySocket.get(socket.id) ?? new Set()).add(id));
     this.known.set(id, Promise.resolve({ serverId, serverName: server.name, startedAtMs: session.startedAtMs, ended: false }));
@@ -264,6 +265,32 @@ export class TerminalService implements OnModuleInit {
   @OnChatopsEvent('server.deleted')
   async onServerDeleted({ serverId }: ChatopsEvents['server.deleted']): Promise<void> {
     for (const s of [...this.local.values()]) if (s.serverId === serverId) await this.end(s.id, 'closed', null);
+  }
+
+  /**
+   * Access changed (a server moved; a team's members or roles changed, or the team went), here or
+   * on another instance (AccessChangeRelay): the sessions this instance relays whose user no
+   * longer holds `terminal.open` on the server end at once (`access_revoked`), audited.
+   */
+  @OnChatopsEvent('server.owner_changed')
+  async onOwnerChanged({ serverId }: ChatopsEvents['server.owner_changed']): Promise<void> {
+    await this.recheckAccess((s) => s.serverId === serverId);
+  }
+
+  @OnChatopsEvent('team.members_changed')
+  async onMembersChanged({ userIds }: ChatopsEvents['team.members_changed']): Promise<void> {
+    const users = new Set(userIds);
+    await this.recheckAccess((s) => users.size === 0 || users.has(s.user.id));
+  }
+
+  private async recheckAccess(affected: (s: LocalSession) => boolean): Promise<void> {
+    for (const s of [...this.local.values()].filter(affected)) {
+      try {
+        if (!(await this.access.holds(s.user, s.serverId, 'terminal.open'))) await this.terminate(s.id, 'access_revoked');
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message, sessionId: s.id }, 'Could not re-check a terminal session after an access change');
+      }
+    }
   }
 
   /** Closes the agent's PTY and ends the session. */

@@ -26,6 +26,7 @@ const END_TEXT: Record<ContainerLogsEndReason | 'disconnected', string> = {
   unsubscribed: 'Stopped following.',
   agent_disconnected: 'The agent disconnected: the log is no longer followed.',
   server_deleted: 'The server was deleted.',
+  access_revoked: 'Your access to this server changed: you may no longer read its containers.',
   disconnected: 'The live connection dropped: the log is no longer followed.',
 };
 

@@ -62,7 +62,7 @@ export class SessionsPage {
   protected ending(s: TerminalSession): string {
     if (!s.endedAt) return '—';
     const code = s.exitCode === null ? '' : ` (exit ${s.exitCode})`;
-    const reason: Record<string, string> = { exit: 'exited', closed: 'closed', agent_disconnected: 'agent disconnected', idle: 'idle timeout', error: 'error', instance_died: 'backend instance stopped' };
+    const reason: Record<string, string> = { exit: 'exited', closed: 'closed', agent_disconnected: 'agent disconnected', idle: 'idle timeout', error: 'error', instance_died: 'backend instance stopped', access_revoked: 'access revoked' };
     return `${reason[s.endReason ?? ''] ?? 'ended'}${code}`;
   }
 

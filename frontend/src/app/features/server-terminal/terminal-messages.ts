@@ -40,6 +40,10 @@ export function endMessage(reason: TerminalEndReason | 'socket' | 'user', exitCo
       return 'The session was closed after being idle.';
     case 'socket':
       return 'Disconnected from the live server: the session ended.';
+    case 'access_revoked':
+      return 'Your access to this server changed: you may no longer open a terminal here.';
+    case 'instance_died':
+      return 'The backend instance relaying the session stopped.';
     default:
       return 'The session ended with an error.';
   }
