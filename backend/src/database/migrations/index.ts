@@ -17,6 +17,7 @@ import { PerUserSlots1764237500000 } from './1764237500000-PerUserSlots';
 import { SignIn1764235500000 } from './1764235500000-SignIn';
 import { TokenScopeNames1764238000000 } from './1764238000000-TokenScopeNames';
 import { SsoTeamMembers1764238100000 } from './1764238100000-SsoTeamMembers';
+import { PasswordResets1764239400000 } from './1764239400000-PasswordResets';
 
 /** Every migration, in order. The app runs pending ones at start; `npm run db:migrate` does too. */
 export const MIGRATIONS = [
@@ -24,5 +25,5 @@ export const MIGRATIONS = [
   ConnectionEventAttempts1764231500000, Alerts1764232000000, ContainerEvents1764232500000, Chatops1764233000000,
   AgentGeneration1764233500000, ChatDoors1764234500000, Teams1764235000000, SignIn1764235500000, ServerTags1764236000000,
   AdminUsers1764236500000, ChatStreams1764237000000, PerUserSlots1764237500000, TokenScopeNames1764238000000,
-  SsoTeamMembers1764238100000,
+  SsoTeamMembers1764238100000, PasswordResets1764239400000,
 ];

@@ -76,9 +76,9 @@ export class PersonalTokensService {
   async authenticate(header: string): Promise<AuthUser> {
     const secret = header.slice(7).trim();
     if (!TOKEN_SHAPE.test(secret)) throw new PersonalTokenException(PersonalTokenErrorCode.Invalid, 'Invalid personal API token');
-    const rows: { id: string; user_id: string; scopes: TokenScope[]; expires_at: Date; revoked_at: Date | null; username: string; role: UserRole; disabled_at: Date | null }[] =
+    const rows: { id: string; user_id: string; scopes: TokenScope[]; expires_at: Date; revoked_at: Date | null; username: string; role: UserRole; disabled_at: Date | null; must_change_password: boolean }[] =
       await this.tokens.query(
-        `SELECT t.id, t.user_id, t.scopes, t.expires_at, t.revoked_at, u.username, u.role, u.disabled_at
+        `SELECT t.id, t.user_id, t.scopes, t.expires_at, t.revoked_at, u.username, u.role, u.disabled_at, u.must_change_password
            FROM personal_tokens t JOIN users u ON u.id = t.user_id
           WHERE t.token_hash = $1`,
         [sha256(secret)],
@@ -90,7 +90,7 @@ export class PersonalTokensService {
     // The owner's account was disabled by an admin: every token of theirs stops with it.
     if (row.disabled_at) throw new PersonalTokenException(PersonalTokenErrorCode.Revoked, 'The account this personal API token belongs to is disabled');
     this.markUsed(row.id);
-    return { id: row.user_id, username: row.username, role: row.role, token: { id: row.id, scopes: row.scopes } };
+    return { id: row.user_id, username: row.username, role: row.role, token: { id: row.id, scopes: row.scopes }, ...(row.must_change_password ? { mustChangePassword: true } : {}) };
   }
 
   private markUsed(id: string): void {

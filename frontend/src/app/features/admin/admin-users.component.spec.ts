@@ -142,14 +142,16 @@ describe('AdminUsersComponent', () => {
     expect(navigate).toHaveBeenCalledWith('/');
   });
 
-  it('resets a password to a generated temporary one', async () => {
+  it('resets a password to a generated temporary one the user must change', async () => {
     list().flush(page([ADA, BOB]));
     await fixture.whenStable();
     await openMenu('bob');
     menuItem('Reset password…').click();
     await settle();
     const dialog = document.querySelector('app-reset-password-dialog') as HTMLElement;
-    expect(dialog.textContent).toContain("All of bob's sessions end at once");
+    dialog.querySelector<HTMLElement>('[data-testid=mode-password] input')!.click();
+    await settle();
+    expect(dialog.textContent).toContain("All of bob's sessions end at once; they must choose a new password");
     button(fixture, 'Generate', dialog).click();
     await settle();
     const input = dialog.querySelector<HTMLInputElement>('[data-testid=temp-password]')!;
@@ -159,9 +161,31 @@ describe('AdminUsersComponent', () => {
     await settle();
     const req = http.expectOne({ method: 'POST', url: `/api/v1/admin/users/${BOB.id}/reset-password` });
     expect(req.request.body).toEqual({ password: input.value });
-    req.flush(BOB);
+    req.flush({ ...BOB, mustChangePassword: true });
     await fixture.whenStable();
-    expect(success).toHaveBeenCalledWith('Password of bob reset; their sessions were signed out');
+    expect(success).toHaveBeenCalledWith('Password of bob reset; they must choose a new one at their next sign-in');
+    expect(rows()[1]).toContain('Must change password');
+  });
+
+  it('creates a one-time reset link (the default choice) and shows it once to copy', async () => {
+    list().flush(page([ADA, BOB]));
+    await fixture.whenStable();
+    await openMenu('bob');
+    menuItem('Reset password…').click();
+    await settle();
+    const dialog = document.querySelector('app-reset-password-dialog') as HTMLElement;
+    expect(dialog.querySelector('[data-testid=temp-password]')).toBeNull();
+    const confirm = dialog.querySelector<HTMLButtonElement>('[data-testid=confirm-reset]')!;
+    expect(confirm.textContent?.trim()).toBe('Create link');
+    confirm.click();
+    await settle();
+    const req = http.expectOne({ method: 'POST', url: `/api/v1/admin/users/${BOB.id}/reset-link` });
+    req.flush({ token: 'tok_123', path: '/reset-password/tok_123', expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    await settle();
+    const shown = document.querySelector('app-reset-link-dialog') as HTMLElement;
+    expect(shown.querySelector('[data-testid=reset-link] code')?.textContent).toBe(`${location.origin}/reset-password/tok_123`);
+    expect(shown.textContent).toContain('works once');
+    expect(success).not.toHaveBeenCalled();
   });
 
   it('pages through more users than fit', async () => {

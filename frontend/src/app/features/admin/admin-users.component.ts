@@ -19,7 +19,8 @@ import { relativeTime } from '../../shared/format/format';
 import { openConfirm } from '../../shared/ui/confirm-dialog.component';
 import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
 import { IconComponent } from '../../shared/ui/icon.component';
-import { ResetPasswordDialogComponent, ResetPasswordDialogData } from './reset-password-dialog.component';
+import { ResetLinkDialogComponent, ResetLinkDialogData } from './reset-link-dialog.component';
+import { ResetPasswordChoice, ResetPasswordDialogComponent, ResetPasswordDialogData } from './reset-password-dialog.component';
 
 export const ADMIN_USERS_PAGE_SIZE = 50;
 
@@ -64,6 +65,7 @@ export const ADMIN_USERS_PAGE_SIZE = 50;
                     <td class="nowrap">
                       @if (u.disabledAt) { <span class="state disabled"><app-icon name="offline" [size]="16" /> Disabled</span> }
                       @else { <span class="state active"><app-icon name="online" [size]="16" /> Active</span> }
+                      @if (u.mustChangePassword) { <div class="muted small" data-testid="must-change">Must change password</div> }
                     </td>
                     <td class="nowrap">@if (u.lastLoginAt) { <time [attr.datetime]="u.lastLoginAt" [title]="u.lastLoginAt | date: 'medium'">{{ ago(u.lastLoginAt) }}</time> } @else { never }</td>
                     <td class="num">{{ u.serverCount }}</td>
@@ -223,10 +225,21 @@ export class AdminUsersComponent {
 
   protected resetPassword(u: AdminUser): void {
     this.dialog
-      .open<ResetPasswordDialogComponent, ResetPasswordDialogData, string>(ResetPasswordDialogComponent, { data: { username: u.username }, width: '480px', maxWidth: '95vw' })
+      .open<ResetPasswordDialogComponent, ResetPasswordDialogData, ResetPasswordChoice>(ResetPasswordDialogComponent, { data: { username: u.username }, width: '520px', maxWidth: '95vw' })
       .afterClosed()
-      .subscribe((password) => {
-        if (password) this.run(u, this.api.resetPassword(u.id, password), `Password of ${u.username} reset; their sessions were signed out`);
+      .subscribe((choice) => {
+        if (choice?.mode === 'password') {
+          this.run(u, this.api.resetPassword(u.id, choice.password), `Password of ${u.username} reset; they must choose a new one at their next sign-in`);
+        } else if (choice?.mode === 'link') {
+          this.busy.set(u.id);
+          this.api.createResetLink(u.id).subscribe({
+            next: (link) => {
+              this.busy.set(null);
+              this.dialog.open<ResetLinkDialogComponent, ResetLinkDialogData>(ResetLinkDialogComponent, { data: { username: u.username, link }, width: '560px', maxWidth: '95vw' });
+            },
+            error: () => this.busy.set(null),
+          });
+        }
       });
   }
 
