@@ -49,6 +49,17 @@ export interface PasswordResetLink {
 /** `POST /auth/reset-password` (public): the token of a reset link and the new password (at least 8 characters). */
 export interface CompletePasswordResetRequest { token: string; newPassword: string }
 
+/** `POST /admin/users/bulk`: one action on several users; each is done (or refused) on its own. */
+export const ADMIN_BULK_ACTIONS = ['disable', 'enable', 'revoke_sessions'] as const;
+export type AdminBulkAction = (typeof ADMIN_BULK_ACTIONS)[number];
+export interface AdminBulkRequest { action: AdminBulkAction; userIds: string[] }
+/** Per user: `ok` with the user's new state, or the error code and message that refused it. */
+export type AdminBulkResult =
+  | { userId: string; ok: true; user: AdminUser }
+  | { userId: string; ok: false; code: string; message: string };
+export interface AdminBulkResponse { action: AdminBulkAction; results: AdminBulkResult[] }
+
+
 /** `open`: anybody may register (the default); `invite`: only with a valid invite (the first user always may). */
 export const REGISTRATION_MODES = ['open', 'invite'] as const;
 export type RegistrationMode = (typeof REGISTRATION_MODES)[number];

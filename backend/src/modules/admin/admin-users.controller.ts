@@ -6,8 +6,9 @@ import { AuthRateLimit } from '../auth/auth-rate-limit';
 import { UuidPipe } from '../../common/uuid.pipe';
 import { AdminOnly } from './admin.guard';
 import { AdminUsersService } from './admin-users.service';
-import { AdminUserQueryDto, ResetPasswordDto, SetRoleDto } from './dto/admin-users.dto';
-import { AdminUserPageResponse, AdminUserResponse, PasswordResetLinkResponse } from './dto/admin-users.response';
+import { AdminUsersBulkService } from './admin-users-bulk.service';
+import { AdminBulkDto, AdminUserQueryDto, ResetPasswordDto, SetRoleDto } from './dto/admin-users.dto';
+import { AdminBulkResponseDto, AdminUserPageResponse, AdminUserResponse, PasswordResetLinkResponse } from './dto/admin-users.response';
 
 /** Users of the instance (instance admin only). Every change is audited. */
 @ApiTags('admin')
@@ -15,12 +16,24 @@ import { AdminUserPageResponse, AdminUserResponse, PasswordResetLinkResponse } f
 @ApiErrors(400)
 @Controller('admin/users')
 export class AdminUsersController {
-  constructor(private readonly users: AdminUsersService) {}
+  constructor(private readonly users: AdminUsersService, private readonly bulk: AdminUsersBulkService) {}
 
   /** Users, oldest first, with role, state, last sign-in, server and session counts; `q` searches name and email. */
   @Get()
   listUsers(@Query() q: AdminUserQueryDto): Promise<AdminUserPageResponse> {
     return this.users.list(q);
+  }
+
+  /**
+   * One action (`disable`, `enable`, `revoke_sessions`) on 1–200 users, each on its own: the same
+   * rules and audit entry as the single-user routes, and a result per user (`ok` with the user's new
+   * state, or the refusal's `code` and `message`); one refusal (yourself, the last admin, an unknown
+   * id) does not stop the others. Declared before `:id` routes.
+   */
+  @Post('bulk')
+  @HttpCode(200)
+  bulkUsers(@CurrentUser() actor: AuthUser, @Body() dto: AdminBulkDto, @ReqMeta() meta: RequestMeta): Promise<AdminBulkResponseDto> {
+    return this.bulk.run(actor, dto.action, dto.userIds, meta);
   }
 
   /**

@@ -76,6 +76,18 @@ export class AdminUsersService {
     return this.get(id);
   }
 
+  /**
+   * Signs the user out everywhere (refresh and access tokens, live sockets); the account stays
+   * usable. Not yourself: Profile → Sessions signs out your other sessions.
+   */
+  async revokeSessions(actor: AuthUser, id: string, meta: RequestMeta): Promise<AdminUser> {
+    this.refuseSelf(actor, id, 'sign yourself out here (use Profile → Sessions)');
+    const { target, ended } = await this.change(actor, id, (tx, t) => this.sessions.revokeAll(t.id, tx));
+    this.sessions.announce(id);
+    await this.audit.record({ action: 'admin.user_sessions_revoke', description: `Signed out user ${target.username} (${id}) everywhere; ${ended} session(s) ended`, userId: actor.id, meta });
+    return this.get(id);
+  }
+
   async enable(actor: AuthUser, id: string, meta: RequestMeta): Promise<AdminUser> {
     const { target } = await this.change(actor, id, async (tx, t) => {
       await tx.query('UPDATE users SET disabled_at = NULL, updated_at = now() WHERE id = $1 AND disabled_at IS NOT NULL', [t.id]);
