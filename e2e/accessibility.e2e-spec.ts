@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations, describeViolations } from './support/axe';
 import { launchBrowser, registerUser } from './support/browser';
 import { apiClient, until } from './support/http';
+import { BUSYBOX_IMAGE, Podman, startPodman } from './support/podman';
 import { Proc, startAgent, startBackend } from './support/processes';
 
 /**
@@ -200,4 +201,209 @@ describe('accessibility (axe) on every page', () => {
     expect(pageErrors).toEqual([]);
     expect(found).toEqual([]);
   }, 240_000);
+});
+
+/**
+ * The same gate on what the first part cannot show: the Containers tab with real containers (a
+ * real agent on podman's Docker-compatible API: running, stopped and paused rows, a selection, the
+ * drawer, the remove confirmation) and the open dialogs and one-time secrets (rule, channel, API key,
+ * personal token, the admin's password reset and bulk actions) plus the password pages they lead to.
+ */
+describe('accessibility (axe) on containers and open dialogs', () => {
+  let podman: Podman | null = null;
+  let backend: (Proc & { baseUrl: string }) | null = null;
+  let agent: Proc | null = null;
+  let browser: Browser;
+  let token = '';
+  let serverId = '';
+  const ADMIN = 'a11y-admin';
+  const PASSWORD = 'correct horse battery';
+  const api = apiClient(() => backend!.baseUrl, () => ({ Authorization: `Bearer ${token}` }));
+  const logs = () => `--- backend ---\n${backend?.output().slice(-3000)}\n--- agent ---\n${agent?.output().slice(-3000)}\n--- podman ---\n${podman?.output().slice(-1500)}`;
+  const LOOP = 'trap "exit 0" TERM; while :; do echo tick; sleep 1; done';
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    podman = await startPodman();
+    for (const name of ['a11y-web', 'a11y-stopped', 'a11y-paused']) {
+      await podman.cli(['run', '-d', '--name', name, '--network', 'none', BUSYBOX_IMAGE, 'sh', '-c', LOOP]);
+    }
+    await podman.cli(['stop', '-t', '5', 'a11y-stopped']);
+    await podman.cli(['pause', 'a11y-paused']);
+    // Each pass signs in, registers two users and uses a reset link: more than the default 10 a minute.
+    backend = await startBackend({ AUTH_RATE_LIMIT: '1000/60' });
+    token = await registerUser(backend.baseUrl, ADMIN, PASSWORD);
+    serverId = (await api('POST', '/servers', { name: 'a11y-docker' })).body.id;
+    const key: string = (await api('POST', '/api-keys', { serverId, name: 'a11y agent' })).body.key;
+    agent = startAgent(backend.baseUrl, key, ['--docker-socket', podman.socket]);
+    await until(() => api('GET', `/servers/${serverId}`), (r) => r.body?.status === 'online' && r.body?.agent?.capabilities?.docker === true,
+      30_000, 'the agent online with Docker', logs);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    await agent?.stop().catch(() => undefined);
+    await backend?.stop().catch(() => undefined);
+    await podman?.stop();
+  });
+
+  /** A user of their own for each run: a temporary password and a reset link are used up by the checks. */
+  const newUser = async (name: string) => {
+    const res = await fetch(`${backend!.baseUrl}/api/v1/auth/register`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: name, email: `${name}@example.test`, password: PASSWORD }),
+    });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { user: { id: string } }).user.id;
+  };
+
+  const configs = [
+    { name: 'light, desktop', colorScheme: 'light' as const, viewport: { width: 1440, height: 900 } },
+    { name: 'dark, desktop', colorScheme: 'dark' as const, viewport: { width: 1440, height: 900 } },
+    { name: 'dark, 390 px phone', colorScheme: 'dark' as const, viewport: { width: 390, height: 844 } },
+    { name: 'light, 390 px phone', colorScheme: 'light' as const, viewport: { width: 390, height: 844 } },
+  ];
+
+  it.each(configs.map((c, i) => ({ ...c, i })))('finds no violation ($name)', async ({ colorScheme, viewport, i }) => {
+    const ctx: BrowserContext = await browser.newContext({ viewport, colorScheme, reducedMotion: 'reduce' });
+    const page = await ctx.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    const found: string[] = [];
+    const check = async (where: string) => found.push(...describeViolations(where, await axeViolations(page)));
+    const shown = (id: string) => page.getByTestId(id).first().waitFor({ timeout: 20_000 });
+    const dialog = page.getByRole('dialog');
+    const closeDialog = async () => {
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+    };
+    const base = backend!.baseUrl;
+    try {
+      await page.goto(`${base}/login`);
+      await page.getByLabel('Username or email').fill(ADMIN);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${base}/`);
+
+      // The Containers tab: running, exited and paused rows from the real engine.
+      await page.goto(`${base}/servers/${serverId}/containers`);
+      for (const [name, state] of [['a11y-web', 'running'], ['a11y-stopped', 'exited'], ['a11y-paused', 'paused']]) {
+        await page.locator(`[data-testid="container-row"][data-name="${name}"] [data-testid="container-state"][data-state="${state}"]`).waitFor({ timeout: 30_000 });
+      }
+      await check('containers tab (running, exited, paused)');
+      await page.getByRole('checkbox', { name: 'Select a11y-web' }).check();
+      await shown('bulk-actions');
+      await check('containers tab, a container selected');
+      await page.getByRole('checkbox', { name: 'Select a11y-web' }).uncheck();
+      await page.getByRole('button', { name: 'Logs of a11y-web' }).click();
+      await page.getByText('tick').first().waitFor({ timeout: 20_000 });
+      await check('container drawer, logs');
+      await page.keyboard.press('Escape');
+      await page.getByRole('button', { name: 'More actions for a11y-stopped' }).click();
+      await page.getByTestId('menu-remove').click();
+      await dialog.waitFor();
+      await check('container remove confirmation');
+      await closeDialog();
+
+      // Alert rule and notification channel dialogs.
+      await page.goto(`${base}/alerts/rules`);
+      await page.getByTestId('rule-new').click();
+      await dialog.getByRole('heading', { name: 'New alert rule' }).waitFor();
+      await check('new alert rule dialog');
+      await closeDialog();
+      await page.goto(`${base}/alerts/channels`);
+      await page.getByTestId('channel-new').click();
+      await dialog.waitFor();
+      await check('new notification channel dialog');
+      await closeDialog();
+
+      // Secrets shown once: a new agent API key, a new personal API token.
+      await page.goto(`${base}/servers/${serverId}/settings`);
+      await page.getByLabel('New key name').fill(`key ${i}`);
+      await page.getByRole('button', { name: 'Create key' }).click();
+      await page.getByRole('button', { name: 'Copy New API key' }).waitFor();
+      await check('API key created (shown once)');
+      await page.goto(`${base}/profile`);
+      await page.getByLabel('Token name').fill(`token ${i}`);
+      await page.getByRole('button', { name: 'Create token' }).click();
+      await shown('token-once');
+      await check('personal API token created (shown once)');
+
+      // The admin's password reset (both ways) and bulk actions on users.
+      const temp = `a11y-temp-${i}`;
+      const other = `a11y-other-${i}`;
+      await newUser(temp);
+      await newUser(other);
+      await page.goto(`${base}/admin`);
+      await page.getByRole('button', { name: `Actions for ${temp}` }).click();
+      await page.getByRole('menuitem', { name: 'Reset password…' }).click();
+      await dialog.getByRole('heading', { name: `Reset the password of ${temp}?` }).waitFor();
+      await check('reset password dialog (link)');
+      await page.getByTestId('mode-password').click();
+      await page.getByRole('button', { name: 'Generate' }).click();
+      const tempPassword = await page.getByTestId('temp-password').inputValue();
+      await check('reset password dialog (temporary password)');
+      await page.getByTestId('confirm-reset').click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.locator(`[data-testid=user-row][data-username="${temp}"] [data-testid=must-change]`).waitFor();
+      await page.getByRole('button', { name: `Actions for ${other}` }).click();
+      await page.getByRole('menuitem', { name: 'Reset password…' }).click();
+      await page.getByTestId('confirm-reset').click();
+      await page.locator('app-reset-link-dialog').waitFor();
+      const link = (await page.locator('app-reset-link-dialog [data-testid=reset-link] code').textContent())!;
+      await check('reset link dialog');
+      await page.getByRole('button', { name: 'Done' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByRole('checkbox', { name: `Select ${ADMIN}` }).check();
+      await page.getByRole('checkbox', { name: `Select ${other}` }).check();
+      await page.getByTestId('bulk-revoke').click();
+      await dialog.waitFor();
+      await check('bulk sign-out confirmation');
+      await page.getByTestId('confirm-button').click();
+      await shown('bulk-failures');
+      await dialog.waitFor({ state: 'detached' });
+      // The toast is judged once announced: Material holds its content under aria-hidden for its first
+      // 150 ms, then moves it into the live region (before that its "Details" would be hidden yet focusable).
+      await page.locator('mat-snack-bar-container [aria-live] [data-testid=toast-message]').waitFor();
+      await check('bulk action, a user refused (list and toast)');
+
+      // Where those lead: the reset-link page (signed out), and a temporary password's sign-in.
+      const guest = await browser.newContext({ viewport, colorScheme, reducedMotion: 'reduce' });
+      const gp = await guest.newPage();
+      gp.on('pageerror', (err) => pageErrors.push(err.message));
+      try {
+        const gcheck = async (where: string) => found.push(...describeViolations(where, await axeViolations(gp)));
+        await gp.goto(link);
+        await gp.getByRole('heading', { level: 1, name: 'Reset your password' }).waitFor();
+        await gcheck('reset password page');
+        await gp.getByTestId('new-password').fill('a brand new secret');
+        await gp.getByTestId('confirm-password').fill('a brand new secret');
+        await gp.getByTestId('reset-submit').click();
+        await gp.getByTestId('reset-done').waitFor();
+        await gcheck('reset password page, done');
+        await gp.goto(link);
+        await gp.getByTestId('new-password').fill('yet another secret');
+        await gp.getByTestId('confirm-password').fill('yet another secret');
+        await gp.getByTestId('reset-submit').click();
+        await gp.getByTestId('reset-error').waitFor();
+        await gcheck('reset password page, used link');
+
+        await gp.goto(`${base}/login`);
+        await gp.getByLabel('Username or email').fill(temp);
+        await gp.getByLabel('Password').fill(tempPassword);
+        await gp.getByRole('button', { name: 'Sign in' }).click();
+        await gp.waitForURL(/\/choose-password/);
+        await gp.getByRole('heading', { level: 1, name: 'Choose a new password' }).waitFor();
+        await gcheck('choose a new password page');
+      } finally {
+        await guest.close();
+      }
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\nviolations so far:\n${found.join('\n')}\n${logs()}`);
+    } finally {
+      await ctx.close();
+    }
+    expect(pageErrors).toEqual([]);
+    expect(found).toEqual([]);
+  }, 300_000);
 });

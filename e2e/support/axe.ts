@@ -31,7 +31,7 @@ const AXE_SOURCE = `${axeCoreSource}
 /** One violation as a line a person can act on: rule, impact, what, where. */
 export function describeViolations(where: string, violations: Result[]): string[] {
   return violations.flatMap((v) =>
-    v.nodes.map((n) => `${where}: ${v.id} (${v.impact}) ${v.help}\n    at ${n.target.join(' ')}\n    ${(n.failureSummary ?? '').replace(/\n/g, '\n    ')}`),
+    v.nodes.map((n) => `${where}: ${v.id} (${v.impact}) ${v.help}\n    at ${n.target.join(' ')}: ${n.html.slice(0, 300)}\n    ${(n.failureSummary ?? '').replace(/\n/g, '\n    ')}`),
   );
 }
 

@@ -17,6 +17,13 @@ export const SESSION_ONLY = 'chatops:sessionOnly';
  */
 export const SessionOnly = () => SetMetadata(SESSION_ONLY, true);
 
+export const PASSWORD_CHANGE_ALLOWED = 'chatops:passwordChangeAllowed';
+/**
+ * Marks a route a user with a temporary password (set by an admin) may still call: every other
+ * authenticated route answers 403 `auth.password_change_required` until they change it.
+ */
+export const PasswordChangeAllowed = () => SetMetadata(PASSWORD_CHANGE_ALLOWED, true);
+
 export const NoStore = () => applyDecorators(Header('Cache-Control', 'no-store'), Header('Pragma', 'no-cache'));
 
 /**
@@ -24,7 +31,11 @@ export const NoStore = () => applyDecorators(Header('Cache-Control', 'no-store')
  * `token` is set only when a personal API token authenticated the request: its scopes narrow what
  * the user's capabilities allow.
  */
-export interface AuthUser { id: string; username: string; role: UserRole; token?: AuthToken }
+export interface AuthUser {
+  id: string; username: string; role: UserRole; token?: AuthToken;
+  /** Signed in with a temporary password an admin set (see PasswordChangeAllowed). */
+  mustChangePassword?: boolean;
+}
 /**
  * The personal API token behind a request. `teamScope` (null: not limited to teams): the teams whose
  * servers it may reach (while the user is a member) and whether it reaches the user's personal servers.

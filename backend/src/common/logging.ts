@@ -19,14 +19,14 @@ export function loggerParams(config: AppConfig): Params {
       redact: {
         paths: [
           'req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie',
-          'password', 'currentPassword', 'newPassword', 'refreshToken', 'accessToken', 'apiKey', 'key',
-          '*.password', '*.refreshToken', '*.apiKey',
+          'password', 'currentPassword', 'newPassword', 'refreshToken', 'accessToken', 'apiKey', 'key', 'token',
+          '*.password', '*.refreshToken', '*.apiKey', '*.token', '*.newPassword',
         ],
         censor: '[redacted]',
       },
       serializers: {
         req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
-          id: req.id, method: req.method, url: req.url?.split('?')[0], remoteAddress: req.remoteAddress,
+          id: req.id, method: req.method, url: logUrl(req.url), remoteAddress: req.remoteAddress,
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
@@ -36,3 +36,6 @@ export function loggerParams(config: AppConfig): Params {
     },
   };
 }
+
+/** The path of a request as logged: no query string, and no secret a path carries (the dashboard's reset-link page). */
+export const logUrl = (url: string | undefined): string | undefined => url?.split('?')[0].replace(/\/reset-password\/[^/]+/, '/reset-password/[redacted]');

@@ -1,9 +1,12 @@
 import { Routes } from '@angular/router';
-import { adminGuard, authGuard, guestGuard } from './core/auth/auth.guards';
+import { adminGuard, authGuard, guestGuard, passwordChangeGuard } from './core/auth/auth.guards';
 
 export const routes: Routes = [
   { path: 'login', canActivate: [guestGuard], title: 'Sign in · ChatOps', loadComponent: () => import('./features/auth/login.page').then((m) => m.LoginPage) },
   { path: 'register', canActivate: [guestGuard], title: 'Create account · ChatOps', loadComponent: () => import('./features/auth/register.page').then((m) => m.RegisterPage) },
+  { path: 'choose-password', canActivate: [passwordChangeGuard], title: 'Choose a new password · ChatOps', loadComponent: () => import('./features/auth/choose-password.page').then((m) => m.ChoosePasswordPage) },
+  // No guard: the link works signed in or out (the token is the credential).
+  { path: 'reset-password/:token', title: 'Reset your password · ChatOps', loadComponent: () => import('./features/auth/reset-password.page').then((m) => m.ResetPasswordPage) },
   {
     path: '',
     canActivate: [authGuard],

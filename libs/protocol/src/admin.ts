@@ -18,6 +18,8 @@ export interface AdminUser {
   lastLoginAt: string | null;
   /** Servers the user owns. */
   serverCount: number;
+  /** Present (true) while the user has a temporary password to change at the next sign-in. */
+  mustChangePassword?: boolean;
   /** Sessions (refresh-token families) that can still be renewed. */
   activeSessions: number;
 }
@@ -32,8 +34,31 @@ export interface AdminUserPage {
 
 export interface AdminUserQuery { q?: string; limit?: number; offset?: number }
 export interface SetRoleRequest { role: UserRole }
-/** The temporary password the admin hands to the user (at least 8 characters). */
+/** The temporary password the admin hands to the user (at least 8 characters); they must change it at their next sign-in. */
 export interface ResetPasswordRequest { password: string }
+
+/** `POST /admin/users/{id}/reset-link`: a one-time link (shown once; only its hash is stored). */
+export interface PasswordResetLink {
+  /** The secret; the dashboard page is `/reset-password/<token>`. */
+  token: string;
+  /** The dashboard path to hand to the user (prefix it with the dashboard's address). */
+  path: string;
+  expiresAt: string;
+}
+
+/** `POST /auth/reset-password` (public): the token of a reset link and the new password (at least 8 characters). */
+export interface CompletePasswordResetRequest { token: string; newPassword: string }
+
+/** `POST /admin/users/bulk`: one action on several users; each is done (or refused) on its own. */
+export const ADMIN_BULK_ACTIONS = ['disable', 'enable', 'revoke_sessions'] as const;
+export type AdminBulkAction = (typeof ADMIN_BULK_ACTIONS)[number];
+export interface AdminBulkRequest { action: AdminBulkAction; userIds: string[] }
+/** Per user: `ok` with the user's new state, or the error code and message that refused it. */
+export type AdminBulkResult =
+  | { userId: string; ok: true; user: AdminUser }
+  | { userId: string; ok: false; code: string; message: string };
+export interface AdminBulkResponse { action: AdminBulkAction; results: AdminBulkResult[] }
+
 
 /** `open`: anybody may register (the default); `invite`: only with a valid invite (the first user always may). */
 export const REGISTRATION_MODES = ['open', 'invite'] as const;

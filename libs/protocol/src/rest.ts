@@ -20,6 +20,11 @@ export interface User {
   fullName: string | null;
   role: UserRole;
   createdAt: string;
+  /**
+   * Present (true) while the user signs in with a temporary password an admin set: every request but
+   * change-password, logout and `GET /auth/me` answers 403 `auth.password_change_required`.
+   */
+  mustChangePassword?: boolean;
 }
 
 export interface RegisterRequest { email: string; username: string; password: string; fullName?: string; /** Required when registration is invite-only (docs/api.md). */ inviteToken?: string }

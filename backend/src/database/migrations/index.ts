@@ -22,6 +22,7 @@ import { TeamInvites1764239010000 } from './1764239010000-TeamInvites';
 import { RuleCreators1764239100000 } from './1764239100000-RuleCreators';
 import { ChatStreamInstance1764239200000 } from './1764239200000-ChatStreamInstance';
 import { DetailSeries1764239300000 } from './1764239300000-DetailSeries';
+import { PasswordResets1764239400000 } from './1764239400000-PasswordResets';
 
 /** Every migration, in order. The app runs pending ones at start; `npm run db:migrate` does too. */
 export const MIGRATIONS = [
@@ -30,5 +31,5 @@ export const MIGRATIONS = [
   AgentGeneration1764233500000, ChatDoors1764234500000, Teams1764235000000, SignIn1764235500000, ServerTags1764236000000,
   AdminUsers1764236500000, ChatStreams1764237000000, PerUserSlots1764237500000, TokenScopeNames1764238000000,
   SsoTeamMembers1764238100000, TokenTeamScope1764239000000, TeamInvites1764239010000, RuleCreators1764239100000,
-  ChatStreamInstance1764239200000, DetailSeries1764239300000,
+  ChatStreamInstance1764239200000, DetailSeries1764239300000, PasswordResets1764239400000,
 ];

@@ -2,21 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { hash } from '@node-rs/argon2';
 import { DataSource, EntityManager } from 'typeorm';
-import type { UserRole, AdminUser, AdminUserPage } from '@chatops/protocol';
+import type { UserRole, AdminUser, AdminUserPage, PasswordResetLink } from '@chatops/protocol';
 import { AuthUser, RequestMeta } from '../../common/decorators';
 import { AuditService } from '../audit/audit.service';
 import { ARGON2 } from '../auth/auth.service';
 import { SessionsService } from '../auth/sessions.service';
+import { randomSecret, sha256 } from '../auth/token.util';
 import { AdminErrorCode, AdminException } from './admin.errors';
 import { AdminUserQueryDto } from './dto/admin-users.dto';
 
 interface UserRow {
   id: string; email: string; username: string; full_name: string | null; role: UserRole; created_at: Date;
-  disabled_at: Date | null; last_login_at: Date | null; server_count: number; active_sessions: number;
+  disabled_at: Date | null; last_login_at: Date | null; server_count: number; active_sessions: number; must_change_password: boolean;
 }
 
 const SELECT_USERS = `
-  SELECT u.id, u.email, u.username, u.full_name, u.role, u.created_at, u.disabled_at, u.last_login_at,
+  SELECT u.id, u.email, u.username, u.full_name, u.role, u.created_at, u.disabled_at, u.last_login_at, u.must_change_password,
          (SELECT count(*) FROM servers s WHERE s.owner_id = u.id)::int AS server_count,
          (SELECT count(DISTINCT r.family_id) FROM refresh_tokens r
            WHERE r.user_id = u.id AND r.revoked_at IS NULL AND r.used_at IS NULL AND r.expires_at > now())::int AS active_sessions
@@ -26,10 +27,14 @@ const toAdminUser = (r: UserRow): AdminUser => ({
   id: r.id, email: r.email, username: r.username, fullName: r.full_name, role: r.role, createdAt: r.created_at.toISOString(),
   disabledAt: r.disabled_at?.toISOString() ?? null, lastLoginAt: r.last_login_at?.toISOString() ?? null,
   serverCount: r.server_count, activeSessions: r.active_sessions,
+  ...(r.must_change_password ? { mustChangePassword: true } : {}),
 });
 
 /** `%…%` for ILIKE, with the pattern characters of the search taken literally. */
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** How long a reset link works. */
+export const RESET_LINK_TTL_MS = 60 * 60 * 1000;
 
 interface Target { id: string; username: string; role: UserRole; disabled_at: Date | null }
 
@@ -71,6 +76,18 @@ export class AdminUsersService {
     return this.get(id);
   }
 
+  /**
+   * Signs the user out everywhere (refresh and access tokens, live sockets); the account stays
+   * usable. Not yourself: Profile → Sessions signs out your other sessions.
+   */
+  async revokeSessions(actor: AuthUser, id: string, meta: RequestMeta): Promise<AdminUser> {
+    this.refuseSelf(actor, id, 'sign yourself out here (use Profile → Sessions)');
+    const { target, ended } = await this.change(actor, id, (tx, t) => this.sessions.revokeAll(t.id, tx));
+    this.sessions.announce(id);
+    await this.audit.record({ action: 'admin.user_sessions_revoke', description: `Signed out user ${target.username} (${id}) everywhere; ${ended} session(s) ended`, userId: actor.id, meta });
+    return this.get(id);
+  }
+
   async enable(actor: AuthUser, id: string, meta: RequestMeta): Promise<AdminUser> {
     const { target } = await this.change(actor, id, async (tx, t) => {
       await tx.query('UPDATE users SET disabled_at = NULL, updated_at = now() WHERE id = $1 AND disabled_at IS NOT NULL', [t.id]);
@@ -100,19 +117,44 @@ export class AdminUsersService {
   }
 
   /**
-   * Sets a temporary password (argon2id) the admin hands over; every session of the user ends.
-   * The password is never logged nor audited.
+   * Sets a temporary password (argon2id) the admin hands over; every session of the user ends, and
+   * the user must choose a new password at the next sign-in (`must_change_password`). Any open reset
+   * link of the user stops working. The password is never logged nor audited.
    */
   async resetPassword(actor: AuthUser, id: string, password: string, meta: RequestMeta): Promise<AdminUser> {
     this.refuseSelf(actor, id, 'reset your own password here (use Profile → Change password)');
     const passwordHash = await hash(password, ARGON2);
     const { target, ended } = await this.change(actor, id, async (tx, t) => {
-      await tx.query('UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1', [t.id, passwordHash]);
+      await tx.query(
+        'UPDATE users SET password_hash = $2, password_changed_at = now(), must_change_password = true, updated_at = now() WHERE id = $1',
+        [t.id, passwordHash],
+      );
+      await tx.query('UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL', [t.id]);
       return this.sessions.revokeAll(t.id, tx);
     });
     this.sessions.announce(id);
     await this.audit.record({ action: 'admin.user_password_reset', description: `Reset the password of ${target.username} (${id}); ${ended} session(s) ended`, userId: actor.id, meta });
     return this.get(id);
+  }
+
+  /**
+   * A one-time reset link for the user: a random token (shown in this answer only, stored as its
+   * SHA-256), valid RESET_LINK_TTL_MS, replacing any earlier open link of theirs. Nothing changes
+   * until the user uses it (`POST /auth/reset-password`), which ends all their sessions.
+   */
+  async createResetLink(actor: AuthUser, id: string, meta: RequestMeta): Promise<PasswordResetLink> {
+    this.refuseSelf(actor, id, 'reset your own password here (use Profile → Change password)');
+    const token = randomSecret();
+    const expiresAt = new Date(Date.now() + RESET_LINK_TTL_MS);
+    const { target } = await this.change(actor, id, async (tx, t) => {
+      await tx.query('UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL', [t.id]);
+      await tx.query('INSERT INTO password_resets (user_id, token_hash, expires_at, created_by) VALUES ($1, $2, $3, $4)', [t.id, sha256(token), expiresAt, actor.id]);
+      return 0;
+    });
+    await this.audit.record({
+      action: 'admin.user_reset_link', description: `Created a password reset link for ${target.username} (${id}), valid until ${expiresAt.toISOString()}`, userId: actor.id, meta,
+    });
+    return { token, path: `/reset-password/${token}`, expiresAt: expiresAt.toISOString() };
   }
 
   private async get(id: string): Promise<AdminUser> {

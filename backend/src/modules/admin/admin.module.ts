@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
+import { AdminUsersBulkService } from './admin-users-bulk.service';
 import { AdminUsersController } from './admin-users.controller';
 import { AdminUsersService } from './admin-users.service';
 
@@ -8,6 +9,6 @@ import { AdminUsersService } from './admin-users.service';
 @Module({
   imports: [AuthModule, AuditModule],
   controllers: [AdminUsersController],
-  providers: [AdminUsersService],
+  providers: [AdminUsersService, AdminUsersBulkService],
 })
 export class AdminModule {}

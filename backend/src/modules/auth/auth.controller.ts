@@ -2,10 +2,10 @@ import { Body, Controller, Get, HttpCode, Post, Put, Req, Res } from '@nestjs/co
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiErrors } from '../../common/api-errors';
-import { AuthUser, CurrentUser, NoStore, Public, ReqMeta, RequestMeta, SessionOnly } from '../../common/decorators';
+import { AuthUser, CurrentUser, NoStore, PasswordChangeAllowed, Public, ReqMeta, RequestMeta, SessionOnly } from '../../common/decorators';
 import { AuthRateLimit } from './auth-rate-limit';
 import { AuthService } from './auth.service';
-import { ChangePasswordDto, LoginDto, RefreshDto, RegisterDto, UpdateProfileDto } from './dto/auth.dto';
+import { ChangePasswordDto, CompletePasswordResetDto, LoginDto, RefreshDto, RegisterDto, UpdateProfileDto } from './dto/auth.dto';
 import { AuthTokensResponse, UserResponse } from './dto/auth.response';
 import { REFRESH_HEADER, RefreshCookie, wantsRefreshCookie } from './refresh-cookie';
 import { DomainException } from '../../common/domain-exception';
@@ -105,8 +105,9 @@ export class AuthController {
     this.cookies.clear(req, res);
   }
 
-  /** The signed-in user. */
+  /** The signed-in user (`mustChangePassword: true` while a temporary password an admin set is to be changed). */
   @ApiBearerAuth()
+  @PasswordChangeAllowed()
   @Get('me')
   getMe(@CurrentUser() user: AuthUser): Promise<UserResponse> {
     return this.auth.me(user.id);
@@ -127,6 +128,7 @@ export class AuthController {
    */
   @ApiBearerAuth()
   @SessionOnly()
+  @PasswordChangeAllowed()
   @AuthRateLimit('credentials')
   @NoStore()
   @CookieModeHeader()
@@ -141,5 +143,20 @@ export class AuthController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<AuthTokensResponse> {
     return this.cookies.deliver(req, res, await this.auth.changePassword(user, dto, meta));
+  }
+
+  /**
+   * Sets a new password with the token of a one-time reset link an admin created (no sign-in needed).
+   * Every session of the user ends; they sign in with the new password. 400 `auth.invalid_reset_token`
+   * when the link is unknown, used, replaced or expired. Rate limited per client IP, as login.
+   */
+  @Public()
+  @AuthRateLimit('credentials')
+  @NoStore()
+  @ApiErrors(403)
+  @Post('reset-password')
+  @HttpCode(204)
+  completePasswordReset(@Body() dto: CompletePasswordResetDto, @ReqMeta() meta: RequestMeta): Promise<void> {
+    return this.auth.completePasswordReset(dto, meta);
   }
 }

@@ -26,6 +26,12 @@ export enum AuthErrorCode {
   SessionNotFound = 'auth.session_not_found',
   /** LOCAL_LOGIN=false: password sign-in, registration and password changes are off (single sign-on only). */
   LocalLoginDisabled = 'auth.local_login_disabled',
+  /** The user signs in with a temporary password an admin set: only change-password, logout and `me` work until it is changed. */
+  PasswordChangeRequired = 'auth.password_change_required',
+  /** The new password is the temporary one: choose another. */
+  PasswordUnchanged = 'auth.password_unchanged',
+  /** A reset link's token that is unknown, already used, replaced by a newer link or expired. */
+  InvalidResetToken = 'auth.invalid_reset_token',
 }
 
 export const AuthException = domainException<AuthErrorCode>('AuthException', {
@@ -46,4 +52,7 @@ export const AuthException = domainException<AuthErrorCode>('AuthException', {
   [AuthErrorCode.UserDisabled]: 403,
   [AuthErrorCode.SessionNotFound]: 404,
   [AuthErrorCode.LocalLoginDisabled]: 403,
+  [AuthErrorCode.PasswordChangeRequired]: 403,
+  [AuthErrorCode.PasswordUnchanged]: 400,
+  [AuthErrorCode.InvalidResetToken]: 400,
 });

@@ -10,13 +10,14 @@ import { EventBus } from '../../events';
 import { AuditService } from '../audit/audit.service';
 import { toUser, UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
-import { ChangePasswordDto, LoginDto, RegisterDto, UpdateProfileDto } from './dto/auth.dto';
+import { ChangePasswordDto, CompletePasswordResetDto, LoginDto, RegisterDto, UpdateProfileDto } from './dto/auth.dto';
 import type { AuthResponse } from '@chatops/protocol';
 import { UserResponse } from './dto/auth.response';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { randomSecret, sha256 } from './token.util';
 import { AuthErrorCode, AuthException } from './auth.errors';
 import { RegistrationService } from '../registration/registration.service';
+import { SessionsService } from './sessions.service';
 
 /**
  * Claims of an access token. `pwv` pins the token to the password it was issued under; `sid` is
@@ -43,6 +44,7 @@ export class AuthService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly events: EventBus,
     private readonly registration: RegistrationService,
+    private readonly sessions: SessionsService,
   ) {}
 
   async register(dto: RegisterDto, meta: RequestMeta): Promise<AuthResponse> {
@@ -175,16 +177,57 @@ export class AuthService {
       await this.audit.record({ action: 'auth.password_change', description: 'Wrong current password', userId: user.id, meta, success: false });
       throw new AuthException(AuthErrorCode.WrongPassword, 'Current password is incorrect');
     }
+    // A temporary password (set by an admin) is to be replaced, not confirmed.
+    if (user.mustChangePassword && dto.newPassword === dto.currentPassword) {
+      throw new AuthException(AuthErrorCode.PasswordUnchanged, 'Choose a password other than the temporary one');
+    }
+    const wasTemporary = user.mustChangePassword;
     user.passwordHash = await hash(dto.newPassword, ARGON2);
     user.passwordChangedAt = new Date();
+    user.mustChangePassword = false;
     await this.db.transaction(async (tx) => {
       await tx.getRepository(UserEntity).save(user);
       await tx.getRepository(RefreshTokenEntity).update({ userId: user.id, revokedAt: IsNull() }, { revokedAt: new Date() });
     });
     const session = randomUUID();
     this.events.emit('auth.sessions_revoked', { userId: user.id, exceptSessionId: session });
-    await this.audit.record({ action: 'auth.password_change', description: 'Changed password; other sessions revoked', userId: user.id, meta });
+    const what = wasTemporary ? 'Replaced the temporary password' : 'Changed password';
+    await this.audit.record({ action: 'auth.password_change', description: `${what}; other sessions revoked`, userId: user.id, meta });
     return this.issueTokens(user, session, meta);
+  }
+
+  /**
+   * Completes a reset link: the token (stored only as its SHA-256) works once and until it expires.
+   * Sets the new password, clears a pending temporary one and ends every session of the user (their
+   * access tokens fail at once: they are pinned to the password). The user then signs in.
+   */
+  async completePasswordReset(dto: CompletePasswordResetDto, meta: RequestMeta): Promise<void> {
+    this.requireLocalLogin();
+    const passwordHash = await hash(dto.newPassword, ARGON2);
+    const done = await this.db.transaction(async (tx) => {
+      const [rows]: [{ user_id: string; username: string }[], number] = await tx.query(
+        `UPDATE password_resets r SET used_at = now() FROM users u
+          WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now() AND u.id = r.user_id
+          RETURNING r.user_id, u.username`,
+        [sha256(dto.token)],
+      );
+      if (!rows[0]) return null;
+      const userId = rows[0].user_id;
+      await tx.query(
+        'UPDATE users SET password_hash = $2, password_changed_at = now(), must_change_password = false, updated_at = now() WHERE id = $1',
+        [userId, passwordHash],
+      );
+      const ended = await this.sessions.revokeAll(userId, tx);
+      return { userId, username: rows[0].username, ended };
+    });
+    if (!done) {
+      await this.audit.record({ action: 'auth.password_reset', description: 'Refused a password reset: unknown, used or expired link', userId: null, meta, success: false });
+      throw new AuthException(AuthErrorCode.InvalidResetToken, 'This reset link is not valid (used, replaced or expired): ask an administrator for a new one');
+    }
+    this.sessions.announce(done.userId);
+    await this.audit.record({
+      action: 'auth.password_reset', description: `User ${done.username} set a new password with a reset link; ${done.ended} session(s) ended`, userId: done.userId, meta,
+    });
   }
 
   /** Verifies an access token (REST strategy and the /live gateway); null when invalid or stale. */
@@ -202,15 +245,15 @@ export class AuthService {
     if (typeof claims?.sub !== 'string' || typeof claims.sid !== 'string') return null;
     if (!UUID.test(claims.sub) || !UUID.test(claims.sid)) return null;
     // One round trip on every authenticated request: the user and whether the session is live.
-    const rows: { username: string; role: 'admin' | 'user'; pwv: Date; live: boolean }[] = await this.db.query(
-      `SELECT u.username, u.role, u.password_changed_at AS pwv,
+    const rows: { username: string; role: 'admin' | 'user'; pwv: Date; live: boolean; must_change: boolean }[] = await this.db.query(
+      `SELECT u.username, u.role, u.password_changed_at AS pwv, u.must_change_password AS must_change,
               EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = $2 AND r.user_id = u.id AND r.revoked_at IS NULL) AS live
        FROM users u WHERE u.id = $1 AND u.disabled_at IS NULL`,
       [claims.sub, claims.sid],
     );
     const row = rows[0];
     if (!row || !row.live || row.pwv.getTime() !== claims.pwv) return null;
-    return { id: claims.sub, username: row.username, role: row.role, exp: claims.exp, sid: claims.sid };
+    return { id: claims.sub, username: row.username, role: row.role, exp: claims.exp, sid: claims.sid, ...(row.must_change ? { mustChangePassword: true } : {}) };
   }
 
   /**

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { isReadOnlyScopes } from '@chatops/protocol';
 import type { Request } from 'express';
-import { AuthUser, IS_PUBLIC, SESSION_ONLY } from '../../common/decorators';
+import { AuthUser, IS_PUBLIC, PASSWORD_CHANGE_ALLOWED, SESSION_ONLY } from '../../common/decorators';
 import { isPersonalTokenHeader, PersonalTokensService } from '../personal-tokens/personal-tokens.service';
 import { PersonalTokenErrorCode, PersonalTokenException } from '../personal-tokens/personal-tokens.errors';
 import { AuthErrorCode, AuthException } from './auth.errors';
@@ -27,8 +27,13 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const req = ctx.switchToHttp().getRequest<Request & { user?: AuthUser }>();
-    if (!isPersonalTokenHeader(req.headers.authorization)) return (await super.canActivate(ctx)) as boolean;
+    if (!isPersonalTokenHeader(req.headers.authorization)) {
+      const ok = (await super.canActivate(ctx)) as boolean;
+      this.requirePasswordChanged(req.user, targets);
+      return ok;
+    }
     const user = await this.personalTokens.authenticate(req.headers.authorization);
+    this.requirePasswordChanged(user, targets);
     if (this.reflector.getAllAndOverride<boolean>(SESSION_ONLY, targets)) {
       throw new PersonalTokenException(PersonalTokenErrorCode.SessionRequired, 'This action needs a signed-in session, not a personal API token');
     }
@@ -37,6 +42,13 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     }
     req.user = user;
     return true;
+  }
+
+  /** A temporary password (set by an admin) must be changed before anything but the routes marked PasswordChangeAllowed. */
+  private requirePasswordChanged(user: AuthUser | undefined, targets: Parameters<Reflector['getAllAndOverride']>[1]): void {
+    if (!user?.mustChangePassword) return;
+    if (this.reflector.getAllAndOverride<boolean>(PASSWORD_CHANGE_ALLOWED, targets)) return;
+    throw new AuthException(AuthErrorCode.PasswordChangeRequired, 'Choose a new password first: an administrator set a temporary one');
   }
 
   /**

@@ -79,7 +79,9 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         const token = tokenOf(socket.handshake.auth);
         const session = token && (await this.auth.verifyAccessToken(token));
         if (!session || !Number.isFinite(session.exp)) return next(new Error('unauthorized'));
-        const { exp, sid, ...user } = session;
+        // A temporary password (set by an admin) is changed first, as on every REST route.
+        if (session.mustChangePassword) return next(new Error('password_change_required'));
+        const { exp, sid, mustChangePassword: _, ...user } = session;
         Object.assign(socket.data, { user, sessionId: sid, expiresAt: exp * 1000 });
         next();
       } catch (err) {

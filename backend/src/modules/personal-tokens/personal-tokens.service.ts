@@ -103,9 +103,9 @@ export class PersonalTokensService {
   async authenticate(header: string): Promise<AuthUser> {
     const secret = header.slice(7).trim();
     if (!TOKEN_SHAPE.test(secret)) throw new PersonalTokenException(PersonalTokenErrorCode.Invalid, 'Invalid personal API token');
-    const rows: { id: string; user_id: string; scopes: TokenScope[]; team_scope: string[] | null; expires_at: Date; revoked_at: Date | null; username: string; role: UserRole; disabled_at: Date | null }[] =
+    const rows: { id: string; user_id: string; scopes: TokenScope[]; team_scope: string[] | null; expires_at: Date; revoked_at: Date | null; username: string; role: UserRole; disabled_at: Date | null; must_change_password: boolean }[] =
       await this.tokens.query(
-        `SELECT t.id, t.user_id, t.scopes, t.team_scope, t.expires_at, t.revoked_at, u.username, u.role, u.disabled_at
+        `SELECT t.id, t.user_id, t.scopes, t.team_scope, t.expires_at, t.revoked_at, u.username, u.role, u.disabled_at, u.must_change_password
            FROM personal_tokens t JOIN users u ON u.id = t.user_id
           WHERE t.token_hash = $1`,
         [sha256(secret)],
@@ -124,7 +124,7 @@ export class PersonalTokensService {
         ? { teamIds: row.team_scope.filter((id) => id !== PERSONAL_TOKEN_SCOPE_PERSONAL), personal: row.team_scope.includes(PERSONAL_TOKEN_SCOPE_PERSONAL) }
         : null,
     };
-    return { id: row.user_id, username: row.username, role: row.role, token };
+    return { id: row.user_id, username: row.username, role: row.role, token, ...(row.must_change_password ? { mustChangePassword: true } : {}) };
   }
 
   private markUsed(id: string): void {

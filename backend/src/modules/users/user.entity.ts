@@ -11,6 +11,8 @@ export class UserEntity {
   @Column({ type: 'varchar' }) role: UserRole;
   @Column({ name: 'password_changed_at', type: 'timestamptz' }) passwordChangedAt: Date;
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true }) disabledAt: Date | null;
+  /** A temporary password set by an admin: only change-password, logout and `me` work until it is changed. */
+  @Column({ name: 'must_change_password', type: 'boolean', default: false }) mustChangePassword: boolean;
   @Column({ name: 'last_login_at', type: 'timestamptz', nullable: true }) lastLoginAt: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
@@ -24,5 +26,6 @@ export function toUser(u: UserEntity): User {
     fullName: u.fullName,
     role: u.role,
     createdAt: u.createdAt.toISOString(),
+    ...(u.mustChangePassword ? { mustChangePassword: true } : {}),
   };
 }

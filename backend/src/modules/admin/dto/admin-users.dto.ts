@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
-import { USER_ROLES, type UserRole, type AdminUserQuery, type ResetPasswordRequest, type SetRoleRequest } from '@chatops/protocol';
+import { ADMIN_BULK_ACTIONS, USER_ROLES, type AdminBulkAction, type AdminBulkRequest, type UserRole, type AdminUserQuery, type ResetPasswordRequest, type SetRoleRequest } from '@chatops/protocol';
 
 export class AdminUserQueryDto implements AdminUserQuery {
   /** Case-insensitive substring of the username, email or full name. */
@@ -20,4 +20,15 @@ export class SetRoleDto implements SetRoleRequest {
 export class ResetPasswordDto implements ResetPasswordRequest {
   /** The temporary password to hand to the user; at least 8 characters. */
   @IsString() @MinLength(8) @MaxLength(256) password: string;
+}
+
+/** At most this many users in one bulk action (one admin page of users is 50 by default, 200 at most). */
+export const ADMIN_BULK_MAX = 200;
+
+export class AdminBulkDto implements AdminBulkRequest {
+  /** `disable`, `enable` or `revoke_sessions` (sign the user out everywhere). */
+  @ApiProperty({ enum: ADMIN_BULK_ACTIONS })
+  @IsIn(ADMIN_BULK_ACTIONS) action: AdminBulkAction;
+  /** 1–200 user ids; a repeated id is done once. */
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(ADMIN_BULK_MAX) @IsUUID('all', { each: true }) userIds: string[];
 }

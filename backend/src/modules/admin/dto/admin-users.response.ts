@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { USER_ROLES, type UserRole, type AdminUser, type AdminUserPage } from '@chatops/protocol';
+import { ADMIN_BULK_ACTIONS, USER_ROLES, type AdminBulkAction, type AdminBulkResponse, type AdminBulkResult, type UserRole, type AdminUser, type AdminUserPage, type PasswordResetLink } from '@chatops/protocol';
 
 export class AdminUserResponse implements AdminUser {
   id: string;
@@ -16,6 +16,17 @@ export class AdminUserResponse implements AdminUser {
   serverCount: number;
   /** Sessions that can still be renewed. */
   activeSessions: number;
+  /** Present (true) while the user has a temporary password to change at the next sign-in. */
+  mustChangePassword?: boolean;
+}
+
+export class PasswordResetLinkResponse implements PasswordResetLink {
+  /** The secret, shown in this answer only (stored as its SHA-256). */
+  token: string;
+  /** The dashboard page to hand to the user: `/reset-password/<token>` (prefix it with the dashboard's address). */
+  path: string;
+  /** One hour after creation. */
+  expiresAt: string;
 }
 
 export class AdminUserPageResponse implements AdminUserPage {
@@ -25,4 +36,21 @@ export class AdminUserPageResponse implements AdminUserPage {
   total: number;
   limit: number;
   offset: number;
+}
+
+export class AdminBulkResultDto {
+  userId: string;
+  /** False: the user was left as they were; `code` and `message` say why. */
+  ok: boolean;
+  /** The user's new state (when `ok`). */
+  user?: AdminUserResponse;
+  /** The refusal's error code (when not `ok`), e.g. `admin.self_action`, `admin.last_admin`, `admin.user_not_found`. */
+  code?: string;
+  message?: string;
+}
+
+export class AdminBulkResponseDto implements AdminBulkResponse {
+  @ApiProperty({ enum: ADMIN_BULK_ACTIONS }) action: AdminBulkAction;
+  /** One per distinct requested id, in the request's order. */
+  @ApiProperty({ type: [AdminBulkResultDto] }) results: AdminBulkResult[];
 }

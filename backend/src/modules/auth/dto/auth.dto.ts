@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { IsOptionalNotNull } from '../../../common/validation';
+import type { CompletePasswordResetRequest } from '@chatops/protocol';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -39,4 +40,11 @@ export class ChangePasswordDto {
   @IsString() @MinLength(8) @MaxLength(256) newPassword: string;
   /** Accepted for clients that send their current refresh token; every session is replaced by the returned pair. */
   @IsOptional() @IsString() @MaxLength(256) refreshToken?: string;
+}
+
+export class CompletePasswordResetDto implements CompletePasswordResetRequest {
+  /** The token of the reset link (`/reset-password/<token>`). */
+  @IsString() @MinLength(1) @MaxLength(128) token: string;
+  /** At least 8 characters. */
+  @IsString() @MinLength(8) @MaxLength(256) newPassword: string;
 }

@@ -8,6 +8,8 @@ export class UserResponse implements User {
   /** `admin` (the first user) or `user`. */
   role: UserRole;
   createdAt: string;
+  /** Present (true) while the user has a temporary password to change: only change-password, logout and `me` work. */
+  mustChangePassword?: boolean;
 }
 
 export class AuthTokensResponse implements BrowserAuthResponse {

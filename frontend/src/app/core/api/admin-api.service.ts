@@ -2,7 +2,7 @@ import { HttpClient, HttpContext } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type { UserRole } from '@chatops/protocol';
 import type {
-  AdminUser, AdminUserPage, AdminUserQuery, CreateInviteRequest, CreatedInvite, Invite, RegistrationMode, RegistrationSettings,
+  AdminBulkAction, AdminBulkResponse, AdminUser, AdminUserPage, AdminUserQuery, CreateInviteRequest, CreatedInvite, Invite, PasswordResetLink, RegistrationMode, RegistrationSettings,
 } from '@chatops/protocol/admin';
 import { Observable } from 'rxjs';
 import { API, SKIP_ERROR_TOAST } from './api-config';
@@ -31,8 +31,19 @@ export class AdminApi {
     return this.http.put<AdminUser>(`${API}/admin/users/${id}/role`, { role });
   }
 
+  /** A temporary password the user must change at the next sign-in. */
   resetPassword(id: string, password: string): Observable<AdminUser> {
     return this.http.post<AdminUser>(`${API}/admin/users/${id}/reset-password`, { password });
+  }
+
+  /** One action on several users; a result per user (no toast: the page reports once for all). */
+  bulk(action: AdminBulkAction, userIds: string[]): Observable<AdminBulkResponse> {
+    return this.http.post<AdminBulkResponse>(`${API}/admin/users/bulk`, { action, userIds }, { context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
+  }
+
+  /** A one-time reset link (its token is in this answer only). */
+  createResetLink(id: string): Observable<PasswordResetLink> {
+    return this.http.post<PasswordResetLink>(`${API}/admin/users/${id}/reset-link`, {});
   }
 
   registration(): Observable<RegistrationSettings> {

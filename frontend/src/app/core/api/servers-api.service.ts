@@ -9,9 +9,12 @@ import { queryParams } from './query-params';
 export class ServersApi {
   private readonly http = inject(HttpClient);
 
-  /** `tag`: only the servers with that tag. */
-  list(tag?: string): Observable<Server[]> {
-    return this.http.get<Server[]>(`${API}/servers`, tag ? { params: queryParams().set('tag', tag) } : {});
+  /** `tag`: only the servers with that tag. `quiet`: no snackbar (the caller shows the error inline, with a retry). */
+  list(tag?: string, quiet = false): Observable<Server[]> {
+    return this.http.get<Server[]>(`${API}/servers`, {
+      ...(tag ? { params: queryParams().set('tag', tag) } : {}),
+      context: new HttpContext().set(SKIP_ERROR_TOAST, quiet),
+    });
   }
   /** `quiet` suppresses the snackbar (the caller renders a not-found page or polls). */
   get(id: string, quiet = false): Observable<Server> {

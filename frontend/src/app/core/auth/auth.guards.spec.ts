@@ -6,7 +6,7 @@ import { Router, provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { USER, authResponse } from '../../../testing/auth-fixtures';
 import { nextRequest } from '../../../testing/http-helpers';
-import { adminGuard, authGuard, guestGuard } from './auth.guards';
+import { adminGuard, authGuard, guestGuard, passwordChangeGuard } from './auth.guards';
 import { LOGOUT_PENDING_KEY } from './auth.service';
 
 @Component({ template: 'secret dashboard' })
@@ -15,6 +15,8 @@ class DashboardStub {}
 class LoginStub {}
 @Component({ template: 'admin page' })
 class AdminStub {}
+@Component({ template: 'choose a new password' })
+class ChooseStub {}
 
 describe('route guards', () => {
   let http: HttpTestingController;
@@ -30,6 +32,7 @@ describe('route guards', () => {
           { path: 'servers/:id', canActivate: [authGuard], component: DashboardStub },
           { path: 'chat/link', canActivate: [authGuard], component: DashboardStub },
           { path: 'admin', canActivate: [adminGuard], component: AdminStub },
+          { path: 'choose-password', canActivate: [passwordChangeGuard], component: ChooseStub },
           { path: '', canActivate: [authGuard], component: DashboardStub },
         ]),
       ],
@@ -100,5 +103,23 @@ describe('route guards', () => {
     await nav;
     expect(TestBed.inject(Router).url).toBe('/admin');
     expect(harness.routeNativeElement?.textContent).toContain('admin page');
+  });
+
+  it('sends a user with a temporary password to the "choose a new password" page, and only such a user', async () => {
+    const harness = await RouterTestingHarness.create();
+    const nav = harness.navigateByUrl('/servers/abc');
+    (await nextRequest(http, '/api/v1/auth/refresh')).flush(authResponse(1, { ...USER, mustChangePassword: true }));
+    await nav;
+    expect(TestBed.inject(Router).url).toBe('/choose-password?returnUrl=%2Fservers%2Fabc');
+    expect(harness.routeNativeElement?.textContent).toContain('choose a new password');
+  });
+
+  it('lets a user without a temporary password skip the "choose a new password" page', async () => {
+    const harness = await RouterTestingHarness.create();
+    const nav = harness.navigateByUrl('/choose-password');
+    (await nextRequest(http, '/api/v1/auth/refresh')).flush(authResponse(1));
+    await nav;
+    expect(TestBed.inject(Router).url).toBe('/');
+    expect(harness.routeNativeElement?.textContent).toContain('secret dashboard');
   });
 });

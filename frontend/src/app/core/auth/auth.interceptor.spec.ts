@@ -74,4 +74,24 @@ describe('authInterceptor', () => {
     http.expectOne('/api/v1/auth/login').flush({ message: 'Invalid credentials' }, { status: 401, statusText: 'Unauthorized' });
     http.expectNone('/api/v1/auth/refresh');
   });
+
+  it('a 403 auth.password_change_required sends the user to the "choose a new password" page, without a refresh', () => {
+    let failed = false;
+    client.get('/api/v1/servers').subscribe({ error: () => (failed = true) });
+    http.expectOne('/api/v1/servers').flush(
+      { statusCode: 403, code: 'auth.password_change_required', message: 'Choose a new password first' },
+      { status: 403, statusText: 'Forbidden' },
+    );
+    expect(failed).toBe(true);
+    expect(router.navigate).toHaveBeenCalledWith(['/choose-password'], { queryParams: { returnUrl: '/' } });
+    expect(auth.user()?.mustChangePassword).toBe(true);
+    expect(auth.accessToken()).toBe('access-1'); // still signed in
+  });
+
+  it('does not send the bearer token with a reset link (it is the credential)', () => {
+    client.post('/api/v1/auth/reset-password', { token: 't', newPassword: 'a new secret' }).subscribe({ error: () => undefined });
+    const req = http.expectOne('/api/v1/auth/reset-password');
+    expect(req.request.headers.has('Authorization')).toBe(false);
+    req.flush({ statusCode: 400 }, { status: 400, statusText: 'Bad Request' });
+  });
 });

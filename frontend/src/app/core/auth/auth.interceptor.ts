@@ -2,10 +2,10 @@ import { HttpContext, HttpErrorResponse, HttpHandlerFn, HttpInterceptorFn, HttpR
 import { inject } from '@angular/core';
 import { catchError, switchMap, throwError } from 'rxjs';
 import { API, AUTH_RETRIED } from '../api/api-config';
-import { AuthService, isRefreshRejection } from './auth.service';
+import { AuthService, isPasswordChangeRequired, isRefreshRejection } from './auth.service';
 
 /** Endpoints that authenticate by credentials or the refresh cookie, never by a bearer token, and never trigger a refresh. */
-const AUTH_BODY_ROUTES = /\/auth\/(login|register|refresh|logout)$/;
+const AUTH_BODY_ROUTES = /\/auth\/(login|register|refresh|logout|reset-password)$/;
 
 export function isApiRequest(url: string): boolean {
   return url.startsWith(API) || url.startsWith(`${location.origin}${API}`);
@@ -28,6 +28,7 @@ export const authInterceptor: HttpInterceptorFn = (req: HttpRequest<unknown>, ne
 
   return next(withBearer(req, auth.accessToken())).pipe(
     catchError((err: unknown) => {
+      if (isPasswordChangeRequired(err)) auth.requirePasswordChange();
       if (!(err instanceof HttpErrorResponse) || err.status !== 401 || req.context.get(AUTH_RETRIED)) {
         if (err instanceof HttpErrorResponse && err.status === 401) auth.expireSession();
         return throwError(() => err);

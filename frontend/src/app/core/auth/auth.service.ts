@@ -2,6 +2,7 @@ import { HttpClient, HttpContext, HttpErrorResponse, HttpHeaders } from '@angula
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { Router } from '@angular/router';
 import type {
+  CompletePasswordResetRequest,
   BrowserAuthResponse,
   ChangePasswordRequest,
   LoginRequest,
@@ -147,6 +148,18 @@ export class AuthService {
     );
   }
 
+  /**
+   * The user signs in with a temporary password an admin set (the API answers 403
+   * `auth.password_change_required` to everything else): to the "choose a new password" page.
+   */
+  requirePasswordChange(): void {
+    const user = this._user();
+    if (user && !user.mustChangePassword) this._user.set({ ...user, mustChangePassword: true });
+    if (!this.router.url.startsWith(CHOOSE_PASSWORD_PATH)) {
+      void this.router.navigate([CHOOSE_PASSWORD_PATH], { queryParams: { returnUrl: this.router.url } });
+    }
+  }
+
   /** The session could not be renewed: back to the login page, remembering where we were. */
   expireSession(): void {
     const returnUrl = this.router.url;
@@ -171,6 +184,11 @@ export class AuthService {
     return this.http
       .post<BrowserAuthResponse>(`${API}/auth/change-password`, body, { headers: cookieMode(), context: quiet() })
       .pipe(map((res) => (res && res.accessToken ? this.applySession(res) : this._user()!)));
+  }
+
+  /** A reset link's new password (no session needed; the page shows a failure inline). */
+  completePasswordReset(body: CompletePasswordResetRequest): Observable<void> {
+    return this.http.post<void>(`${API}/auth/reset-password`, body, { context: quiet() });
   }
 
   private applySession(res: BrowserAuthResponse): User {
@@ -228,6 +246,14 @@ export class AuthService {
     this._accessToken.set(null);
     this._user.set(null);
   }
+}
+
+/** The page a user with a temporary password is sent to. */
+export const CHOOSE_PASSWORD_PATH = '/choose-password';
+
+/** 403 `auth.password_change_required`: the signed-in user must replace a temporary password first. */
+export function isPasswordChangeRequired(err: unknown): boolean {
+  return err instanceof HttpErrorResponse && err.status === 403 && (err.error as { code?: string } | null)?.code === 'auth.password_change_required';
 }
 
 function quiet(): HttpContext {

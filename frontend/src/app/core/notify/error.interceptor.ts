@@ -3,6 +3,7 @@ import { inject } from '@angular/core';
 import { catchError, throwError } from 'rxjs';
 import { SKIP_ERROR_TOAST } from '../api/api-config';
 import { describeHttpError } from '../api/error-message';
+import { isPasswordChangeRequired } from '../auth/auth.service';
 import { NotifyService } from './notify.service';
 
 /**
@@ -14,7 +15,8 @@ export const errorInterceptor: HttpInterceptorFn = (req, next) => {
   const notify = inject(NotifyService);
   return next(req).pipe(
     catchError((err: unknown) => {
-      if (err instanceof HttpErrorResponse && !req.context.get(SKIP_ERROR_TOAST)) {
+      // A pending password change is not an error to read: the user is taken to the page that asks for it.
+      if (err instanceof HttpErrorResponse && !req.context.get(SKIP_ERROR_TOAST) && !isPasswordChangeRequired(err)) {
         const info = describeHttpError(err);
         notify.error(info.message, info.requestId);
       }

@@ -25,6 +25,7 @@ describe('AdminUsersComponent', () => {
   let fixture: ComponentFixture<AdminUsersComponent>;
   let http: HttpTestingController;
   let success: jest.SpyInstance;
+  let failure: jest.SpyInstance;
 
   beforeEach(async () => {
     TestBed.configureTestingModule({
@@ -33,6 +34,7 @@ describe('AdminUsersComponent', () => {
     });
     http = TestBed.inject(HttpTestingController);
     success = jest.spyOn(TestBed.inject(NotifyService), 'success').mockResolvedValue();
+    failure = jest.spyOn(TestBed.inject(NotifyService), 'error').mockResolvedValue();
     TestBed.inject(AuthService).login({ username: 'ada', password: 'pw' }).subscribe();
     http.expectOne('/api/v1/auth/login').flush(authResponse(1));
     fixture = TestBed.createComponent(AdminUsersComponent);
@@ -46,7 +48,7 @@ describe('AdminUsersComponent', () => {
   const list = () => http.expectOne((r) => r.url === '/api/v1/admin/users');
   /** Each row's cells, their text tidied, joined by " | ". */
   const rows = () => qa(fixture, '[data-testid=user-row]').map((r) =>
-    Array.from(r.querySelectorAll('td')).map((td) => td.textContent?.replace(/\s+/g, ' ').trim()).join(' | '));
+    Array.from(r.querySelectorAll('td:not(.pick)')).map((td) => td.textContent?.replace(/\s+/g, ' ').trim()).join(' | '));
   const overlay = () => document.querySelector('.cdk-overlay-container') as HTMLElement;
   const openMenu = async (username: string) => {
     q<HTMLButtonElement>(fixture, `[aria-label="Actions for ${username}"]`).click();
@@ -142,14 +144,16 @@ describe('AdminUsersComponent', () => {
     expect(navigate).toHaveBeenCalledWith('/');
   });
 
-  it('resets a password to a generated temporary one', async () => {
+  it('resets a password to a generated temporary one the user must change', async () => {
     list().flush(page([ADA, BOB]));
     await fixture.whenStable();
     await openMenu('bob');
     menuItem('Reset password…').click();
     await settle();
     const dialog = document.querySelector('app-reset-password-dialog') as HTMLElement;
-    expect(dialog.textContent).toContain("All of bob's sessions end at once");
+    dialog.querySelector<HTMLElement>('[data-testid=mode-password] input')!.click();
+    await settle();
+    expect(dialog.textContent).toContain("All of bob's sessions end at once; they must choose a new password");
     button(fixture, 'Generate', dialog).click();
     await settle();
     const input = dialog.querySelector<HTMLInputElement>('[data-testid=temp-password]')!;
@@ -159,9 +163,87 @@ describe('AdminUsersComponent', () => {
     await settle();
     const req = http.expectOne({ method: 'POST', url: `/api/v1/admin/users/${BOB.id}/reset-password` });
     expect(req.request.body).toEqual({ password: input.value });
-    req.flush(BOB);
+    req.flush({ ...BOB, mustChangePassword: true });
     await fixture.whenStable();
-    expect(success).toHaveBeenCalledWith('Password of bob reset; their sessions were signed out');
+    expect(success).toHaveBeenCalledWith('Password of bob reset; they must choose a new one at their next sign-in');
+    expect(rows()[1]).toContain('Must change password');
+  });
+
+  it('creates a one-time reset link (the default choice) and shows it once to copy', async () => {
+    list().flush(page([ADA, BOB]));
+    await fixture.whenStable();
+    await openMenu('bob');
+    menuItem('Reset password…').click();
+    await settle();
+    const dialog = document.querySelector('app-reset-password-dialog') as HTMLElement;
+    expect(dialog.querySelector('[data-testid=temp-password]')).toBeNull();
+    const confirm = dialog.querySelector<HTMLButtonElement>('[data-testid=confirm-reset]')!;
+    expect(confirm.textContent?.trim()).toBe('Create link');
+    confirm.click();
+    await settle();
+    const req = http.expectOne({ method: 'POST', url: `/api/v1/admin/users/${BOB.id}/reset-link` });
+    req.flush({ token: 'tok_123', path: '/reset-password/tok_123', expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    await settle();
+    const shown = document.querySelector('app-reset-link-dialog') as HTMLElement;
+    expect(shown.querySelector('[data-testid=reset-link] code')?.textContent).toBe(`${location.origin}/reset-password/tok_123`);
+    expect(shown.textContent).toContain('works once');
+    expect(success).not.toHaveBeenCalled();
+  });
+
+  it('disables the selected users after one confirmation; a refused user stays selected with the reason', async () => {
+    const carol: AdminUser = { ...BOB, id: '33333333-3333-4333-8333-333333333333', username: 'carol', email: 'carol@example.com' };
+    list().flush(page([ADA, BOB, carol]));
+    await fixture.whenStable();
+    expect(qa(fixture, '[data-testid=users-bulk-bar]')).toHaveLength(0);
+    q<HTMLInputElement>(fixture, '[data-testid=select-all] input').click();
+    await settle();
+    expect(q(fixture, '[data-testid=users-bulk-bar]').textContent).toContain('3 selected');
+    q<HTMLButtonElement>(fixture, '[data-testid=bulk-disable]').click();
+    await settle();
+    const dialog = document.querySelector('app-confirm-dialog') as HTMLElement;
+    expect(dialog.textContent).toContain('Disable 3 users?');
+    expect(dialog.textContent).toContain('ada, bob, carol.');
+    (dialog.querySelector('[data-testid=confirm-button]') as HTMLButtonElement).click();
+    await settle();
+    const req = http.expectOne({ method: 'POST', url: '/api/v1/admin/users/bulk' });
+    expect(req.request.body).toEqual({ action: 'disable', userIds: [ADA.id, BOB.id, carol.id] });
+    req.flush({ action: 'disable', results: [
+      { userId: ADA.id, ok: false, code: 'admin.self_action', message: 'You cannot disable your own account' },
+      { userId: BOB.id, ok: true, user: { ...BOB, disabledAt: '2026-03-01T00:00:00.000Z' } },
+      { userId: carol.id, ok: true, user: { ...carol, disabledAt: '2026-03-01T00:00:00.000Z' } },
+    ] });
+    await settle();
+    expect(rows()[1]).toContain('Disabled');
+    expect(rows()[2]).toContain('Disabled');
+    expect(rows()[0]).toContain('Active');
+    expect(q(fixture, '[data-testid=bulk-failures]').textContent).toContain('ada: You cannot disable your own account');
+    expect(q(fixture, '[data-testid=users-bulk-bar]').textContent).toContain('1 selected');
+    expect(failure).toHaveBeenCalledWith('Disabled 2 users; 1 user refused (ada)');
+    expect(success).not.toHaveBeenCalled();
+  });
+
+  it('signs out one selected user, and a cancelled confirmation sends nothing', async () => {
+    list().flush(page([ADA, BOB]));
+    await fixture.whenStable();
+    qa<HTMLElement>(fixture, '[data-testid=select-user] input')[1].click();
+    await settle();
+    q<HTMLButtonElement>(fixture, '[data-testid=bulk-revoke]').click();
+    await settle();
+    (Array.from(document.querySelectorAll<HTMLButtonElement>('app-confirm-dialog button')).find((b) => b.textContent?.trim() === 'Cancel'))!.click();
+    await settle();
+    http.expectNone('/api/v1/admin/users/bulk');
+    q<HTMLButtonElement>(fixture, '[data-testid=bulk-revoke]').click();
+    await settle();
+    expect(document.querySelector('app-confirm-dialog')?.textContent).toContain('Sign out 1 user?');
+    (document.querySelector('app-confirm-dialog [data-testid=confirm-button]') as HTMLButtonElement).click();
+    await settle();
+    const req = http.expectOne({ method: 'POST', url: '/api/v1/admin/users/bulk' });
+    expect(req.request.body).toEqual({ action: 'revoke_sessions', userIds: [BOB.id] });
+    req.flush({ action: 'revoke_sessions', results: [{ userId: BOB.id, ok: true, user: { ...BOB, activeSessions: 0 } }] });
+    await settle();
+    expect(success).toHaveBeenCalledWith('Signed out 1 user');
+    expect(qa(fixture, '[data-testid=users-bulk-bar]')).toHaveLength(0);
+    expect(qa(fixture, '[data-testid=bulk-failures]')).toHaveLength(0);
   });
 
   it('pages through more users than fit', async () => {

@@ -2,6 +2,7 @@ import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
+import { MatCheckboxModule } from '@angular/material/checkbox';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
@@ -9,7 +10,7 @@ import { MatMenuModule } from '@angular/material/menu';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { Router } from '@angular/router';
 import type { UserRole } from '@chatops/protocol';
-import type { AdminUser } from '@chatops/protocol/admin';
+import type { AdminBulkAction, AdminUser } from '@chatops/protocol/admin';
 import { Observable, Subject, debounceTime, distinctUntilChanged } from 'rxjs';
 import { AdminApi } from '../../core/api/admin-api.service';
 import { describeHttpError } from '../../core/api/error-message';
@@ -19,14 +20,17 @@ import { relativeTime } from '../../shared/format/format';
 import { openConfirm } from '../../shared/ui/confirm-dialog.component';
 import { EmptyStateComponent } from '../../shared/ui/empty-state.component';
 import { IconComponent } from '../../shared/ui/icon.component';
-import { ResetPasswordDialogComponent, ResetPasswordDialogData } from './reset-password-dialog.component';
+import { BULK_WORDS, BulkFailure, summarizeBulk } from './admin-users-bulk';
+import { AdminUsersBulkBarComponent } from './admin-users-bulk-bar.component';
+import { ResetLinkDialogComponent, ResetLinkDialogData } from './reset-link-dialog.component';
+import { ResetPasswordChoice, ResetPasswordDialogComponent, ResetPasswordDialogData } from './reset-password-dialog.component';
 
 export const ADMIN_USERS_PAGE_SIZE = 50;
 
-/** Administration → Users: search, page, and per user promote/demote, disable/enable, reset password. */
+/** Administration → Users: search, page, per user promote/demote, disable/enable, reset password; selected users disable/enable/sign out at once. */
 @Component({
   selector: 'app-admin-users',
-  imports: [DatePipe, MatButtonModule, MatFormFieldModule, MatInputModule, MatMenuModule, MatProgressBarModule, EmptyStateComponent, IconComponent],
+  imports: [DatePipe, MatButtonModule, MatCheckboxModule, AdminUsersBulkBarComponent, MatFormFieldModule, MatInputModule, MatMenuModule, MatProgressBarModule, EmptyStateComponent, IconComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="toolbar">
@@ -47,15 +51,25 @@ export const ADMIN_USERS_PAGE_SIZE = 50;
         @if (!users().length) {
           <app-empty-state icon="person" title="No user matches" message="Change or clear the search." />
         } @else {
+          <app-admin-users-bulk-bar [count]="selected().size" [busy]="bulkBusy()" [failures]="bulkFailures()"
+            (act)="bulkAct($event)" (clear)="selected.set(emptySelection)" (dismiss)="bulkFailures.set([])" />
           <div class="table-wrap">
             <table class="table" data-testid="users-table">
               <thead><tr>
+                <th scope="col" class="pick">
+                  <mat-checkbox [checked]="allSelected()" [indeterminate]="selected().size > 0 && !allSelected()" (change)="selectPage($event.checked)"
+                    aria-label="Select every user on this page" data-testid="select-all" />
+                </th>
                 <th scope="col">User</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Last sign-in</th>
                 <th scope="col" class="num">Servers</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th>
               </tr></thead>
               <tbody>
                 @for (u of users(); track u.id) {
                   <tr data-testid="user-row" [attr.data-username]="u.username">
+                    <td class="pick">
+                      <mat-checkbox [checked]="selected().has(u.id)" (change)="toggle(u.id, $event.checked)"
+                        [aria-label]="'Select ' + u.username" data-testid="select-user" />
+                    </td>
                     <td class="who">
                       <strong>{{ u.fullName || u.username }}</strong>@if (u.id === me()) { <span class="tag">you</span> }
                       <div class="muted small">{{ u.username }} · {{ u.email }}</div>
@@ -64,6 +78,7 @@ export const ADMIN_USERS_PAGE_SIZE = 50;
                     <td class="nowrap">
                       @if (u.disabledAt) { <span class="state disabled"><app-icon name="offline" [size]="16" /> Disabled</span> }
                       @else { <span class="state active"><app-icon name="online" [size]="16" /> Active</span> }
+                      @if (u.mustChangePassword) { <div class="muted small" data-testid="must-change">Must change password</div> }
                     </td>
                     <td class="nowrap">@if (u.lastLoginAt) { <time [attr.datetime]="u.lastLoginAt" [title]="u.lastLoginAt | date: 'medium'">{{ ago(u.lastLoginAt) }}</time> } @else { never }</td>
                     <td class="num">{{ u.serverCount }}</td>
@@ -114,6 +129,7 @@ export const ADMIN_USERS_PAGE_SIZE = 50;
     .num { text-align: right; }
     .nowrap { white-space: nowrap; }
     .actions { width: 48px; }
+    .pick { width: 40px; padding-right: 0; }
     .muted { color: var(--mat-sys-on-surface-variant); }
     .small { font: var(--mat-sys-body-small); }
     .tag { margin-left: 6px; padding: 0 8px; border-radius: 999px; font: var(--mat-sys-label-small);
@@ -151,6 +167,13 @@ export class AdminUsersComponent {
   });
   private readonly search$ = new Subject<string>();
 
+  protected readonly emptySelection: ReadonlySet<string> = new Set();
+  /** Selected users (ids) on the page shown; cleared by another page or search. */
+  protected readonly selected = signal<ReadonlySet<string>>(this.emptySelection);
+  protected readonly allSelected = computed(() => this.users().length > 0 && this.users().every((u) => this.selected().has(u.id)));
+  protected readonly bulkBusy = signal(false);
+  protected readonly bulkFailures = signal<BulkFailure[]>([]);
+
   constructor() {
     this.search$.pipe(debounceTime(250), distinctUntilChanged(), takeUntilDestroyed()).subscribe((q) => {
       this.query.set(q);
@@ -169,6 +192,7 @@ export class AdminUsersComponent {
     this.api.users({ q: this.query(), limit: this.pageSize, offset: this.offset() }).pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
       next: (page) => {
         this.users.set(page.items);
+        this.selected.set(new Set([...this.selected()].filter((id) => page.items.some((u) => u.id === id))));
         this.total.set(page.total);
         this.state.set('ready');
       },
@@ -223,11 +247,72 @@ export class AdminUsersComponent {
 
   protected resetPassword(u: AdminUser): void {
     this.dialog
-      .open<ResetPasswordDialogComponent, ResetPasswordDialogData, string>(ResetPasswordDialogComponent, { data: { username: u.username }, width: '480px', maxWidth: '95vw' })
+      .open<ResetPasswordDialogComponent, ResetPasswordDialogData, ResetPasswordChoice>(ResetPasswordDialogComponent, { data: { username: u.username }, width: '520px', maxWidth: '95vw' })
       .afterClosed()
-      .subscribe((password) => {
-        if (password) this.run(u, this.api.resetPassword(u.id, password), `Password of ${u.username} reset; their sessions were signed out`);
+      .subscribe((choice) => {
+        if (choice?.mode === 'password') {
+          this.run(u, this.api.resetPassword(u.id, choice.password), `Password of ${u.username} reset; they must choose a new one at their next sign-in`);
+        } else if (choice?.mode === 'link') {
+          this.busy.set(u.id);
+          this.api.createResetLink(u.id).subscribe({
+            next: (link) => {
+              this.busy.set(null);
+              this.dialog.open<ResetLinkDialogComponent, ResetLinkDialogData>(ResetLinkDialogComponent, { data: { username: u.username, link }, width: '560px', maxWidth: '95vw' });
+            },
+            error: () => this.busy.set(null),
+          });
+        }
       });
+  }
+
+  protected toggle(id: string, on: boolean): void {
+    const next = new Set(this.selected());
+    if (on) next.add(id);
+    else next.delete(id);
+    this.selected.set(next);
+  }
+
+  protected selectPage(on: boolean): void {
+    this.selected.set(on ? new Set(this.users().map((u) => u.id)) : this.emptySelection);
+  }
+
+  /**
+   * One action on every selected user, after a confirmation: one request (POST /admin/users/bulk),
+   * a result per user. Changed rows are replaced; refused users stay selected and are listed with
+   * the reason (yourself, the last admin...); one toast says it all.
+   */
+  protected bulkAct(action: AdminBulkAction): void {
+    const picked = this.users().filter((u) => this.selected().has(u.id));
+    if (!picked.length) return;
+    const words = BULK_WORDS[action];
+    const n = picked.length;
+    const names = picked.slice(0, 5).map((u) => u.username).join(', ') + (n > 5 ? ` and ${n - 5} more` : '');
+    openConfirm(this.dialog, {
+      title: `${words.verb} ${n} user${n === 1 ? '' : 's'}?`,
+      message: `${names}. ${words.warning}`,
+      confirmText: `${words.confirm} ${n} user${n === 1 ? '' : 's'}`,
+    }).subscribe((ok) => {
+      if (!ok) return;
+      this.bulkBusy.set(true);
+      this.bulkFailures.set([]);
+      this.api.bulk(action, picked.map((u) => u.id)).pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
+        next: (res) => {
+          this.bulkBusy.set(false);
+          const nameOf = (id: string) => picked.find((u) => u.id === id)?.username ?? id;
+          const summary = summarizeBulk(action, res.results, nameOf);
+          const changed = new Map(summary.updated.map((u) => [u.id, u]));
+          this.users.update((list) => list.map((u) => changed.get(u.id) ?? u));
+          this.selected.set(new Set(summary.failures.map((f) => f.userId)));
+          this.bulkFailures.set(summary.failures);
+          void (summary.failures.length ? this.notify.error(summary.text) : this.notify.success(summary.text));
+        },
+        error: (err: unknown) => {
+          this.bulkBusy.set(false);
+          const info = describeHttpError(err);
+          void this.notify.error(`${words.verb} failed for all ${n}: ${info.message}`, info.requestId);
+        },
+      });
+    });
   }
 
   /** Runs one action; the row is replaced by the server's answer. Failures toast (error interceptor). */

@@ -1,4 +1,4 @@
-import { provideHttpClient } from '@angular/common/http';
+import { provideHttpClient, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
@@ -6,6 +6,8 @@ import { server } from '../../../testing/auth-fixtures';
 import { q, qa, text, type } from '../../../testing/dom';
 import { FakeLiveSocketService } from '../../../testing/fake-live-socket';
 import { LiveSocketService } from '../../core/live/live-socket.service';
+import { errorInterceptor } from '../../core/notify/error.interceptor';
+import { NotifyService } from '../../core/notify/notify.service';
 import { OverviewPage } from './overview.page';
 
 const SERVERS = [
@@ -18,15 +20,19 @@ describe('OverviewPage', () => {
   let fixture: ComponentFixture<OverviewPage>;
   let http: HttpTestingController;
   let live: FakeLiveSocketService;
+  const notify = { error: jest.fn(), success: jest.fn(), attention: jest.fn() };
 
   beforeEach(async () => {
+    notify.error.mockReset();
     TestBed.configureTestingModule({
       imports: [OverviewPage],
       providers: [
         provideRouter([]),
-        provideHttpClient(),
+        // The app's real error interceptor: a request that is not quiet would raise a toast too.
+        provideHttpClient(withInterceptors([errorInterceptor])),
         provideHttpClientTesting(),
         { provide: LiveSocketService, useClass: FakeLiveSocketService },
+        { provide: NotifyService, useValue: notify },
       ],
     });
     http = TestBed.inject(HttpTestingController);
@@ -159,5 +165,26 @@ describe('OverviewPage', () => {
     await fixture.whenStable();
     expect(text(fixture)).toContain('No servers yet');
     expect(q(fixture, '[data-testid=empty-add]').getAttribute('href')).toBe('/servers/new');
+  });
+
+  it('shows a failed load once, inline with a retry (no toast as well), and the retry loads the servers', async () => {
+    http.expectOne('/api/v1/servers').flush(
+      { statusCode: 503, error: 'Service Unavailable', message: 'Database unavailable', requestId: 'r-1' },
+      { status: 503, statusText: 'Service Unavailable' },
+    );
+    await fixture.whenStable();
+    expect(notify.error).not.toHaveBeenCalled();
+    const messages = (fixture.nativeElement as HTMLElement).textContent!.match(/Database unavailable/g) ?? [];
+    expect(messages).toHaveLength(1);
+    expect(text(fixture)).toContain('Could not load your servers');
+
+    const retry = qa(fixture, 'button').find((b) => b.textContent?.trim() === 'Try again')!;
+    retry.click();
+    await fixture.whenStable();
+    http.expectOne('/api/v1/servers').flush(SERVERS);
+    await fixture.whenStable();
+    expect(names()).toEqual(['cache', 'db-1', 'web-1']);
+    expect(text(fixture)).not.toContain('Could not load your servers');
+    expect(notify.error).not.toHaveBeenCalled();
   });
 });

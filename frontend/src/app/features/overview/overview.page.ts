@@ -181,7 +181,8 @@ export class OverviewPage {
   protected load(): void {
     this.loading.set(true);
     this.loadError.set(null);
-    this.api.list().pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
+    // Quiet: the page shows the failure once, inline with a retry (the error interceptor's toast would say it twice).
+    this.api.list(undefined, true).pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
       next: (servers) => {
         this.setServers(servers);
         this.loading.set(false);

@@ -61,7 +61,8 @@ const LIFETIMES = [7, 30, 90, 366] as const;
         @if (created(); as c) {
           <div class="once" role="alert" data-testid="token-once">
             <p><app-icon name="warning" [size]="16" /> <strong>Copy the new token now:</strong> it is shown only once.</p>
-            <app-copy-block title="New API token" [text]="c.token" />
+            <!-- The card title is not a heading: under the page's h1 this is a level-2 heading. -->
+            <app-copy-block title="New API token" [text]="c.token" [headingLevel]="2" />
             <button mat-button type="button" (click)="created.set(null)">I saved it</button>
           </div>
         }

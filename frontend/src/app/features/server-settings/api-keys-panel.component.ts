@@ -30,7 +30,7 @@ import { IconComponent } from '../../shared/ui/icon.component';
     @if (created(); as k) {
       <div class="once" role="alert">
         <p><app-icon name="warning" [size]="16" /> <strong>Copy the new key now:</strong> it is shown only once.</p>
-        <app-copy-block title="New API key" [text]="k.key" />
+        <app-copy-block title="New API key" [text]="k.key" [headingLevel]="2" />
         <button mat-button type="button" (click)="created.set(null)">I saved it</button>
       </div>
     }

@@ -73,7 +73,7 @@ describe('ShellComponent', () => {
     expect(text(fixture)).toContain('Audit log');
     const badge = q<HTMLAnchorElement>(fixture, '[data-testid=open-alerts-badge]');
     expect(badge.getAttribute('href')).toBe('/alerts');
-    expect(badge.getAttribute('aria-label')).toBe('Alerts: none open');
+    expect(badge.getAttribute('aria-label')).toBe('Alerts: 0 open');
     expect(live.fleetSubscriptions).toBe(1);
     const summary = (serverId: string, openAlerts: number) => ({
       serverId, status: 'online' as const, lastSeen: null, cpuPercent: 1, memoryPercent: 1, diskPercent: 1, openAlerts, timestamp: null,

@@ -10,7 +10,11 @@ import { IconComponent } from './icon.component';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="head">
-      <h3>{{ title() }}</h3>
+      @switch (headingLevel()) {
+        @case (2) { <h2>{{ title() }}</h2> }
+        @case (4) { <h4>{{ title() }}</h4> }
+        @default { <h3>{{ title() }}</h3> }
+      }
       <button mat-stroked-button type="button" (click)="copy()" [attr.aria-label]="'Copy ' + title()">
         <app-icon name="copy" [size]="16" /> {{ copied() ? 'Copied' : 'Copy' }}
       </button>
@@ -21,12 +25,14 @@ import { IconComponent } from './icon.component';
   styles: `
     :host { display: block; margin: 12px 0; }
     .head { display: flex; align-items: center; justify-content: space-between; gap: 8px; margin-bottom: 6px; }
-    h3 { font: var(--mat-sys-title-small); margin: 0; }
+    h2, h3, h4 { font: var(--mat-sys-title-small); margin: 0; }
   `,
 })
 export class CopyBlockComponent {
   private readonly clipboard = inject(Clipboard);
   readonly title = input.required<string>();
+  /** The title's heading level in the page's outline (3 by default: under a section's h2). */
+  readonly headingLevel = input<2 | 3 | 4>(3);
   readonly text = input.required<string>();
   protected readonly copied = signal(false);
 

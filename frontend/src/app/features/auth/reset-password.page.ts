@@ -1,0 +1,84 @@
+import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
+import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
+import { RouterLink } from '@angular/router';
+import { describeHttpError } from '../../core/api/error-message';
+import { AuthService } from '../../core/auth/auth.service';
+import { samePasswords } from './choose-password.page';
+
+/**
+ * `/reset-password/<token>`: the one-time link an admin created. The user picks a new password
+ * without signing in; every session of theirs ends, then they sign in with it.
+ */
+@Component({
+  selector: 'app-reset-password-page',
+  imports: [ReactiveFormsModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatProgressSpinnerModule, RouterLink],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  styleUrl: './auth-page.scss',
+  template: `
+    <main class="card" aria-labelledby="reset-title">
+      <h1 id="reset-title">Reset your password</h1>
+      @if (done()) {
+        <p role="status" data-testid="reset-done">Your password was changed and every session of yours was signed out.</p>
+        <div class="actions"><span></span><a mat-flat-button routerLink="/login">Sign in</a></div>
+      } @else {
+        <p class="muted">Choose a new password. This link works once.</p>
+        <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
+          @if (error()) { <p class="error" role="alert" data-testid="reset-error">{{ error() }}</p> }
+          <mat-form-field>
+            <mat-label>New password</mat-label>
+            <input matInput type="password" formControlName="newPassword" autocomplete="new-password" required data-testid="new-password" />
+            <mat-hint>At least 8 characters</mat-hint>
+            @if (form.controls.newPassword.invalid) { <mat-error>At least 8 characters</mat-error> }
+          </mat-form-field>
+          <mat-form-field>
+            <mat-label>Repeat the new password</mat-label>
+            <input matInput type="password" formControlName="confirm" autocomplete="new-password" required data-testid="confirm-password" />
+          </mat-form-field>
+          @if (form.hasError('mismatch') && form.controls.confirm.touched) { <p class="error" role="alert">The two passwords differ.</p> }
+          <div class="actions">
+            <a routerLink="/login">Back to sign-in</a>
+            <button mat-flat-button type="submit" [disabled]="saving()" [attr.aria-busy]="saving()" data-testid="reset-submit">
+              @if (saving()) { <mat-spinner diameter="18" aria-hidden="true" /> Saving… } @else { Set password }
+            </button>
+          </div>
+        </form>
+      }
+    </main>
+  `,
+})
+export class ResetPasswordPage {
+  private readonly auth = inject(AuthService);
+  /** The link's token (route parameter, withComponentInputBinding). */
+  readonly token = input.required<string>();
+
+  protected readonly form = inject(NonNullableFormBuilder).group(
+    {
+      newPassword: ['', [Validators.required, Validators.minLength(8), Validators.maxLength(256)]],
+      confirm: ['', Validators.required],
+    },
+    { validators: samePasswords },
+  );
+  protected readonly saving = signal(false);
+  protected readonly done = signal(false);
+  protected readonly error = signal<string | null>(null);
+
+  protected submit(): void {
+    if (this.form.invalid) return this.form.markAllAsTouched();
+    this.saving.set(true);
+    this.error.set(null);
+    this.auth.completePasswordReset({ token: this.token(), newPassword: this.form.getRawValue().newPassword }).subscribe({
+      next: () => {
+        this.saving.set(false);
+        this.done.set(true);
+      },
+      error: (err: unknown) => {
+        this.saving.set(false);
+        this.error.set(describeHttpError(err).message);
+      },
+    });
+  }
+}
