@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations, describeViolations } from './support/axe';
-import { launchBrowser, registerUser } from './support/browser';
+import { explain, launchBrowser, registerUser, trackFailedRequests } from './support/browser';
 import { apiClient, until } from './support/http';
 import { BUSYBOX_IMAGE, Podman, startPodman } from './support/podman';
 import { Proc, startAgent, startBackend } from './support/processes';
@@ -26,7 +26,10 @@ describe('accessibility (axe) on every page', () => {
 
   beforeAll(async () => {
     browser = await launchBrowser();
-    backend = await startBackend();
+    // Every visit below is a full page load, which renews the session (POST /auth/refresh): about
+    // 30 a minute per configuration, more than the 60 a minute per address a real browser never
+    // nears once the runs are quick. The sign-in budgets are tested in auth-rate-limit.e2e-spec.
+    backend = await startBackend({ AUTH_SESSION_RATE_LIMIT: '1000/60' });
     token = await registerUser(backend.baseUrl, USER, PASSWORD);
     serverId = (await api('POST', '/servers', { name: SERVER })).body.id;
     const key: string = (await api('POST', '/api-keys', { serverId, name: 'a11y agent' })).body.key;
@@ -117,13 +120,18 @@ describe('accessibility (axe) on every page', () => {
     // keeps axe from measuring colours halfway through a fade.
     const ctx: BrowserContext = await browser.newContext({ viewport, colorScheme, reducedMotion: 'reduce' });
     const page = await ctx.newPage();
+    trackFailedRequests(page);
     const pageErrors: string[] = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
     const found: string[] = [];
     const check = async (where: string) => found.push(...describeViolations(where, await axeViolations(page)));
     const visit = async (v: Visit) => {
       await page.goto(`${backend.baseUrl}${v.path}`);
-      await v.ready(page);
+      try {
+        await v.ready(page);
+      } catch (err) {
+        throw new Error(`${v.name}: ${(err as Error).message}\n--- the page instead showed ---\n${await explain(page)}`);
+      }
       await check(v.name);
     };
     try {
@@ -179,6 +187,12 @@ describe('accessibility (axe) on every page', () => {
       // The confirmation closed: its dialog (which hides the page from assistive technology while
       // open) is gone before the toast is judged.
       await page.getByRole('dialog').waitFor({ state: 'detached' });
+      // ... and so is the aria-hidden it put on the rest of the page, which the dialog service takes
+      // off a moment after the dialog's element (on a loaded machine, after this line). Should it
+      // stay, axe reports it below.
+      await page.waitForFunction(() => !Array.from(document.querySelectorAll('[aria-hidden="true"]'))
+        .some((el) => el.querySelector('a[href], button:not([disabled]), input, select, textarea, [tabindex]:not([tabindex="-1"])')), null, { timeout: 5000 })
+        .catch(() => undefined);
       await check('error toast');
       await page.unroute('**/api/v1/api-keys/*/deactivate');
       await page.getByTestId('open-alerts-badge').click();

@@ -30,9 +30,17 @@ export async function registerUser(baseUrl: string, username: string, password: 
 
 const FAILED_REQUESTS = new WeakMap<Page, string[]>();
 
+/** Keeps the page's failed requests (status ≥ 400 or no answer) for `explain`. */
+export function trackFailedRequests(page: Page): void {
+  const failed: string[] = [];
+  FAILED_REQUESTS.set(page, failed);
+  page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.request().method()} ${new URL(r.url()).pathname} → ${r.status()}`); });
+  page.on('requestfailed', (r) => failed.push(`${r.method()} ${new URL(r.url()).pathname} → ${r.failure()?.errorText ?? 'failed'}`));
+}
+
 /**
  * What the page showed when a wait failed, for the failure message: its URL, any open dialog and
- * toast, and the requests that failed (for a page from `signedInPage`).
+ * toast, and the requests that failed (for a page from `signedInPage` or given to `trackFailedRequests`).
  */
 export async function explain(page: Page): Promise<string> {
   const texts = await page.evaluate(() => Array.from(document.querySelectorAll('mat-dialog-container, mat-snack-bar-container, [role=alert]'))
@@ -62,10 +70,7 @@ export async function signedInPage(browser: Browser, baseUrl: string, username: 
   });
   const page = await ctx.newPage();
   page.on('pageerror', (err) => pageErrors.push(err.message));
-  const failed: string[] = [];
-  FAILED_REQUESTS.set(page, failed);
-  page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.request().method()} ${new URL(r.url()).pathname} → ${r.status()}`); });
-  page.on('requestfailed', (r) => failed.push(`${r.method()} ${new URL(r.url()).pathname} → ${r.failure()?.errorText ?? 'failed'}`));
+  trackFailedRequests(page);
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel('Username or email').fill(username);
   await page.getByLabel('Password').fill(password);
