@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import type { MetricsSample } from '@chatops/protocol';
 import { registerUser, startTestApp, TestApp, TestUser, waitFor } from './support/app';
 import {
   connectAgent, makeHello, makeSample, provisionServer, sendBatch, sendMetrics, TestAgent,
@@ -87,6 +88,18 @@ describe('metrics ingest', () => {
     await sendBatch(agent.socket, [1, 2, 3].map((seq) => makeSample(seq, bootId, { timestamp: new Date(now - (10 - seq) * 1000).toISOString() })));
     const latest = await t.http().get(`/api/v1/metrics/${server.id}`).set(user.auth).expect(200);
     expect(latest.body.sample.seq).toBe(10);
+  });
+
+  it('writes the latest sample to PostgreSQL about a second after its agent disconnects, not before', async () => {
+    const { agent, server, bootId } = await agentFor();
+    const sample = makeSample(1, bootId);
+    await sendMetrics(agent.socket, sample);
+    const row = () => t.db.query('SELECT ts, sample FROM metric_latest WHERE server_id = $1', [server.id])
+      .then((r) => r.rows[0] as { ts: Date; sample: MetricsSample } | undefined);
+    expect(await row()).toBeUndefined(); // connected: memory (and Redis with several instances) answers
+    agent.close();
+    const saved = (await waitFor(row, Boolean, 10_000, 'the latest sample persisted after the disconnect'))!;
+    expect({ ts: saved.ts.toISOString(), seq: saved.sample.seq, cpu: saved.sample.cpu }).toEqual({ ts: sample.timestamp, seq: 1, cpu: sample.cpu });
   });
 
   it('a value the database refuses fails only its own request, not the rest of the batch', async () => {

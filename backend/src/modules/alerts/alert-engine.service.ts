@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import type { AlertResolveReason, AlertSnapshotPoint, ContainerEventAction, ProcessSummary } from '@chatops/protocol';
+import type { AlertResolveReason, AlertSnapshotPoint, ContainerEventAction } from '@chatops/protocol';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { LatestSamples } from '../metrics/latest-samples.service';
@@ -46,7 +46,6 @@ export class AlertEngine implements OnApplicationBootstrap, BeforeApplicationShu
   /** Pending states of event-based rules: the tick fires them when their duration elapsed. */
   private readonly timed = new Set<KeyState>();
   private readonly lastTs = new Map<string, number>();
-  private readonly lastProcesses = new Map<string, ProcessSummary[]>();
   /** Database work per key runs in order (a fire, then its resolve). */
   private readonly chains = new Map<string, Promise<void>>();
   private ready = false;
@@ -105,7 +104,6 @@ export class AlertEngine implements OnApplicationBootstrap, BeforeApplicationShu
     // A replayed backlog (an agent back from offline) is history, not the present.
     if (ts <= (this.lastTs.get(serverId) ?? Number.NEGATIVE_INFINITY)) return;
     this.lastTs.set(serverId, ts);
-    if (sample.processes?.length) this.lastProcesses.set(serverId, sample.processes);
     const rules = this.cache.forServer(serverId);
     if (rules) this.evaluateSample(serverId, rules, sample);
     else void this.cache.lookupServer(serverId).then(() => this.evaluateSample(serverId, this.cache.forServer(serverId) ?? [], sample));
@@ -158,7 +156,6 @@ export class AlertEngine implements OnApplicationBootstrap, BeforeApplicationShu
     for (const st of this.states.get(serverId)?.values() ?? []) this.timed.delete(st);
     this.states.delete(serverId);
     this.lastTs.delete(serverId);
-    this.lastProcesses.delete(serverId);
     this.cache.forgetServer(serverId);
   }
 
@@ -247,7 +244,8 @@ export class AlertEngine implements OnApplicationBootstrap, BeforeApplicationShu
     if (rule.durationSec > 0) this.store.dropPending(st.key);
     const serverName = this.cache.server(st.serverId)?.name ?? st.serverId;
     const silence = this.cache.activeSilence(rule.ownerId, st.serverId, rule.metricType);
-    const snapshot = buildSnapshot(st.points, this.latest.peek(st.serverId)?.sample, this.lastProcesses.get(st.serverId));
+    const latest = this.latest.peek(st.serverId);
+    const snapshot = buildSnapshot(st.points, latest?.sample, latest?.processes?.list);
     const message = alertMessage(rule, serverName, st.target, st.value);
     this.chain(st.key, async () => {
       const row = await this.store.open({

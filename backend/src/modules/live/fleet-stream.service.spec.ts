@@ -1,7 +1,9 @@
 import type { ContainerSummary, MetricsSample } from '@chatops/protocol';
-import type { LatestSamples } from '../metrics/latest-samples.service';
+import type { DataSource } from 'typeorm';
+import type { SharedRedis } from '../../common/shared-redis.service';
+import { countContainers, LatestSamples } from '../metrics/latest-samples.service';
 import type { ServersService } from '../servers/servers.service';
-import { countContainers, FleetStream } from './fleet-stream.service';
+import { FleetStream } from './fleet-stream.service';
 import type { LiveNamespace } from './live-socket';
 
 const SERVER = '00000000-0000-4000-8000-000000000001';
@@ -10,7 +12,7 @@ const OWNER = '00000000-0000-4000-8000-0000000000aa';
 function setup() {
   const sent: { rooms: string[]; payload: any }[] = [];
   const namespace = { to: (rooms: string[]) => ({ emit: (_ev: string, payload: unknown) => sent.push({ rooms, payload }) }) };
-  const latest = new Map<string, { timestamp: string; sample: MetricsSample }>();
+  const latest = new LatestSamples({} as DataSource, { client: null } as SharedRedis); // one instance: no Redis
   let resolveOwner!: () => void;
   const ownerLoaded = new Promise<void>((r) => (resolveOwner = r));
   const servers = {
@@ -19,11 +21,11 @@ function setup() {
       return { id: SERVER, ownerId: OWNER, status: 'online', lastSeen: null };
     }),
   };
-  const fleet = new FleetStream(servers as unknown as ServersService, { peek: (id: string) => latest.get(id), preload: async () => undefined } as unknown as LatestSamples);
+  const fleet = new FleetStream(servers as unknown as ServersService, latest);
   fleet.bind(namespace as unknown as LiveNamespace);
   const offer = (cpu: number, ts: string, containers?: ContainerSummary[]) => {
     const sample = { timestamp: ts, cpu: { percent: cpu, load: [cpu / 10, 0, 0] }, memory: { percent: 40, swapTotalBytes: 0, swapUsedBytes: 0 }, disks: [], network: [], containers } as unknown as MetricsSample;
-    latest.set(SERVER, { timestamp: ts, sample });
+    latest.offer(SERVER, sample);
     fleet.onMetrics({ serverId: SERVER, sample, receivedAt: new Date(ts) });
   };
   return { fleet, sent, servers, offer, resolveOwner: async () => { resolveOwner(); await new Promise((r) => setImmediate(r)); } };

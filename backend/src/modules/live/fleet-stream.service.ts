@@ -1,12 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import type { ContainerSummary, FleetSummary, ServerStatus } from '@chatops/protocol';
+import type { FleetSummary, ServerStatus } from '@chatops/protocol';
 import type { AuthUser } from '../../common/decorators';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
-import { LatestSamples } from '../metrics/latest-samples.service';
-import { narrowRow } from '../metrics/metrics-ingest.service';
+import { LatestSamples, type SampleValues } from '../metrics/latest-samples.service';
 import { ServersService } from '../servers/servers.service';
 import { FLEET_ADMIN_ROOM, fleetScopeRoom, LiveNamespace } from './live-socket';
+
+/** A server that has sent no sample yet. */
+const NO_VALUES: SampleValues = { timestamp: null, cpuPercent: null, memoryPercent: null, diskPercent: null, load1: null, containersRunning: null, containersTotal: null, containersUnhealthy: null };
 
 /** At most one `fleet_summary` per server per this many milliseconds. */
 export const FLEET_FLUSH_MS = 1000;
@@ -122,20 +124,12 @@ export class FleetStream {
   }
 
   private summarise(serverId: string, status: ServerStatus, lastSeen: number | null, openAlerts: number): FleetSummary {
-    const latest = this.latest.peek(serverId);
-    const values = latest ? narrowRow(latest.sample) : null;
-    const containers = countContainers(latest?.sample.containers);
     return {
       serverId,
       status,
       lastSeen: lastSeen === null ? null : new Date(lastSeen).toISOString(),
-      cpuPercent: values?.cpu ?? null,
-      memoryPercent: values?.mem ?? null,
-      diskPercent: values?.disk ?? null,
-      load1: values?.load1 ?? null,
       openAlerts,
-      timestamp: latest?.timestamp ?? null,
-      ...containers,
+      ...(this.latest.values(serverId) ?? NO_VALUES),
     };
   }
 
@@ -170,20 +164,4 @@ export class FleetStream {
       this.logger.warn({ err: (err as Error).message, serverId }, 'Could not look up a server owner for the fleet stream');
     }
   }
-}
-
-/**
- * Container counts of the newest sample (one pass over its list, no query): running, all, and
- * unhealthy (Docker's health check shows as `(unhealthy)` in the status). All null when the
- * sample has no container list (no Docker on the agent).
- */
-export function countContainers(containers: ContainerSummary[] | undefined): Pick<FleetSummary, 'containersRunning' | 'containersTotal' | 'containersUnhealthy'> {
-  if (!containers) return { containersRunning: null, containersTotal: null, containersUnhealthy: null };
-  let running = 0;
-  let unhealthy = 0;
-  for (const c of containers) {
-    if (c.state === 'running') running++;
-    if (c.status.includes('(unhealthy)')) unhealthy++;
-  }
-  return { containersRunning: running, containersTotal: containers.length, containersUnhealthy: unhealthy };
 }

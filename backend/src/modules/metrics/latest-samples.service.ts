@@ -2,13 +2,18 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { LatestMetrics, MetricsSample } from '@chatops/protocol';
+import type { ContainerSummary, FleetSummary, LatestMetrics, MetricsSample } from '@chatops/protocol';
 import { isDataError } from '../../common/db-errors';
 import { SharedRedis } from '../../common/shared-redis.service';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
+import { narrowRow } from './narrow-row';
 
 /** Servers per upsert statement: bounds the time one statement holds the event loop. */
 const PERSIST_CHUNK = 500;
+/** PostgreSQL's copy of the latest samples is brought up to date this often (and when agents leave). */
+const PERSIST_EVERY_MS = 5 * 60_000;
+/** Agents that disconnect within this window have their servers' samples persisted in one upsert. */
+const LEAVING_DELAY_MS = 1000;
 /**
  * Samples received here are published to Redis for the other instances right after the ingest
  * flush that stored them (one pipeline for all of them): by the time the agent has its ack, another
@@ -33,9 +38,67 @@ type SharedLatest = Omit<LatestSample, 'processes'> & Pick<Partial<LatestSample>
 
 export type LatestSample = LatestMetrics;
 
+/** What the fleet overview shows of a server's newest sample. */
+export type SampleValues = Pick<FleetSummary, 'timestamp' | 'cpuPercent' | 'memoryPercent' | 'diskPercent' | 'load1' | 'containersRunning' | 'containersTotal' | 'containersUnhealthy'>;
+
 /**
- * The newest full sample of every server, in memory for reads, persisted every 30 s (one
- * upsert for all changed servers) so that a restarted backend answers from the database.
+ * Text kept outside the JavaScript heap, in a buffer rewritten in place while it fits: with 10,000
+ * agents every server's newest sample lived 5 s (long enough to be promoted to the old generation)
+ * and was then replaced, first as the parsed object graph, then as its JSON string: 3-6 KB of
+ * old-generation garbage per sample, a major garbage collection every ~25 s and the ack-latency
+ * spikes that came with it (docs/performance.md). A slot allocates only when a text outgrows it.
+ */
+class TextSlot {
+  private bytes = EMPTY;
+  private length = 0;
+
+  set(text: string): void {
+    const size = Buffer.byteLength(text);
+    // A quarter of headroom: the next sample of the same server is rarely much longer.
+    if (size > this.bytes.length) this.bytes = Buffer.allocUnsafeSlow(Math.ceil((size * 1.25) / 256) * 256);
+    this.length = this.bytes.write(text, 0);
+  }
+
+  get text(): string {
+    return this.bytes.toString('utf8', 0, this.length);
+  }
+
+  get empty(): boolean {
+    return this.length === 0;
+  }
+}
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * A server's newest sample, updated in place: its text, and the few values the fleet stream reads
+ * on every flush (so it never parses the text).
+ */
+class Held {
+  /** `values.timestamp` in epoch milliseconds (compared on every offer). */
+  at = 0;
+  /** The sample as the agent sent it, as JSON. */
+  readonly sample = new TextSlot();
+  /** The last process list as JSON `{timestamp, list}`; kept while newer samples carry none. */
+  readonly processes = new TextSlot();
+  readonly values: SampleValues = { timestamp: null, cpuPercent: null, memoryPercent: null, diskPercent: null, load1: null, containersRunning: null, containersTotal: null, containersUnhealthy: null };
+
+  constructor(readonly serverId: string) {}
+
+  get timestamp(): string {
+    return this.values.timestamp!;
+  }
+
+  update(sample: MetricsSample): void {
+    const row = narrowRow(sample);
+    this.at = Date.parse(sample.timestamp);
+    this.sample.set(JSON.stringify(sample));
+    Object.assign(this.values, { timestamp: sample.timestamp, cpuPercent: row.cpu, memoryPercent: row.mem, diskPercent: row.disk, load1: row.load1 }, countContainers(sample.containers));
+  }
+}
+
+/**
+ * The newest full sample of every server, in memory for reads, persisted to PostgreSQL when its
+ * agent disconnects, every 5 minutes and at shutdown, so that a restarted backend answers from the database.
  *
  * With several instances (REDIS_URL) each server's samples arrive at the one instance holding its
  * agent: that instance also publishes them to Redis (one pipeline per SHARE_DELAY_MS), and reads for a
@@ -46,13 +109,16 @@ export type LatestSample = LatestMetrics;
 @Injectable()
 export class LatestSamples implements OnApplicationShutdown {
   private readonly logger = new Logger(LatestSamples.name);
-  private readonly byServer = new Map<string, LatestSample>();
+  private readonly byServer = new Map<string, Held>();
   private readonly dirty = new Set<string>();
   /** Received here since the last publish to Redis. */
   private readonly unshared = new Set<string>();
   /** Servers whose process list changed since the last publish to Redis. */
   private readonly unsharedProcesses = new Set<string>();
   private shareTimer: NodeJS.Timeout | null = null;
+  /** Servers whose agent disconnected, persisted together shortly after. */
+  private readonly leaving = new Set<string>();
+  private leavingTimer: NodeJS.Timeout | null = null;
 
   constructor(@InjectDataSource() private readonly db: DataSource, private readonly shared: SharedRedis) {}
 
@@ -62,9 +128,8 @@ export class LatestSamples implements OnApplicationShutdown {
    */
   offer(serverId: string, sample: MetricsSample): void {
     const held = this.byServer.get(serverId);
-    if (held && Date.parse(held.timestamp) > Date.parse(sample.timestamp)) return;
-    const processes = sample.processes ? { timestamp: sample.timestamp, list: sample.processes } : held?.processes;
-    this.byServer.set(serverId, processes ? { serverId, timestamp: sample.timestamp, sample, processes } : { serverId, timestamp: sample.timestamp, sample });
+    if (held && held.at > Date.parse(sample.timestamp)) return;
+    this.hold(serverId, sample, sample.processes ? JSON.stringify({ timestamp: sample.timestamp, list: sample.processes }) : undefined);
     this.dirty.add(serverId);
     if (!this.shared.client) return;
     this.unshared.add(serverId);
@@ -72,13 +137,31 @@ export class LatestSamples implements OnApplicationShutdown {
     this.scheduleShare(SHARE_DELAY_MS);
   }
 
+  /** The newest sample held here, parsed again (for occasional readers; the fleet stream reads `values`). */
   peek(serverId: string): LatestSample | undefined {
-    return this.byServer.get(serverId);
+    const held = this.byServer.get(serverId);
+    if (!held) return undefined;
+    const latest: LatestSample = { serverId, timestamp: held.timestamp, sample: JSON.parse(held.sample.text) as MetricsSample };
+    if (!held.processes.empty) latest.processes = JSON.parse(held.processes.text) as NonNullable<LatestSample['processes']>;
+    return latest;
+  }
+
+  /** The fleet overview's values of the newest sample held here (read them at once: they change in place). */
+  values(serverId: string): SampleValues | undefined {
+    return this.byServer.get(serverId)?.values;
   }
 
   async get(serverId: string): Promise<LatestSample | null> {
     await this.preload([serverId]);
-    return this.byServer.get(serverId) ?? null;
+    return this.peek(serverId) ?? null;
+  }
+
+  /** `processes` (JSON `{timestamp, list}`) replaces the list held; without it the list held stays. */
+  private hold(serverId: string, sample: MetricsSample, processes: string | undefined): void {
+    let held = this.byServer.get(serverId);
+    if (!held) this.byServer.set(serverId, (held = new Held(serverId)));
+    held.update(sample);
+    if (processes) held.processes.set(processes);
   }
 
   /**
@@ -95,7 +178,7 @@ export class LatestSamples implements OnApplicationShutdown {
       [missing],
     );
     for (const r of rows) {
-      if (!this.byServer.has(r.server_id)) this.byServer.set(r.server_id, { serverId: r.server_id, timestamp: r.ts.toISOString(), sample: r.sample });
+      if (!this.byServer.has(r.server_id)) this.hold(r.server_id, r.sample, undefined);
     }
   }
 
@@ -116,12 +199,10 @@ export class LatestSamples implements OnApplicationShutdown {
       ids.forEach((id, k) => {
         const value = values[k];
         if (!value) return;
-        const { processes: legacy, ...latest } = JSON.parse(value) as SharedLatest;
-        const listed = values[ids.length + k];
-        const processes = listed ? (JSON.parse(listed) as NonNullable<LatestSample['processes']>) : legacy;
+        const { processes: legacy, sample } = JSON.parse(value) as SharedLatest;
         const held = this.byServer.get(id);
-        if (held && Date.parse(held.timestamp) >= Date.parse(latest.timestamp)) return;
-        this.byServer.set(id, processes ? { ...latest, processes } : latest);
+        if (held && held.at >= Date.parse(sample.timestamp)) return;
+        this.hold(id, sample, values[ids.length + k] ?? (legacy ? JSON.stringify(legacy) : undefined));
       });
     }
   }
@@ -130,22 +211,23 @@ export class LatestSamples implements OnApplicationShutdown {
   async share(): Promise<void> {
     const client = this.shared.client;
     if (!client || !this.unshared.size) return;
-    const items = [...this.unshared].map((id) => this.byServer.get(id)).filter((x): x is LatestSample => !!x);
+    const items = [...this.unshared].map((id) => this.byServer.get(id)).filter((x): x is Held => !!x);
     const withProcesses = new Set(this.unsharedProcesses);
     this.unshared.clear();
     this.unsharedProcesses.clear();
     for (let i = 0; i < items.length; i += SHARE_CHUNK) {
       const chunk = items.slice(i, i + SHARE_CHUNK);
       const pipeline = client.pipeline();
-      for (const { processes, ...latest } of chunk) {
-        pipeline.set(sharedKey(latest.serverId), JSON.stringify(latest), 'PX', SHARED_TTL_MS);
-        if (processes && withProcesses.has(latest.serverId)) pipeline.set(sharedProcessesKey(latest.serverId), JSON.stringify(processes), 'PX', SHARED_TTL_MS);
+      for (const held of chunk) {
+        // SharedLatest, from the text held: the sample is not serialised again.
+        pipeline.set(sharedKey(held.serverId), `{"serverId":${JSON.stringify(held.serverId)},"timestamp":${JSON.stringify(held.timestamp)},"sample":${held.sample.text}}`, 'PX', SHARED_TTL_MS);
+        if (!held.processes.empty && withProcesses.has(held.serverId)) pipeline.set(sharedProcessesKey(held.serverId), held.processes.text, 'PX', SHARED_TTL_MS);
       }
       const failed = await pipeline.exec().then((results) => results?.some(([err]) => err) ?? true, () => true);
       if (!failed) continue;
       // Redis is away (a restart): these go again once it answers, unless a newer sample replaced them.
       for (const item of chunk) {
-        // A newer sample carries the same list or a newer one: the list goes with it.
+        // Held entries change in place: what goes again is the newest sample (and list).
         if (withProcesses.has(item.serverId)) this.unsharedProcesses.add(item.serverId);
         if (this.byServer.get(item.serverId) === item) this.unshared.add(item.serverId);
       }
@@ -164,16 +246,35 @@ export class LatestSamples implements OnApplicationShutdown {
 
 
   /**
-   * Every 30 s: each persisted row is a whole ~1-3 KB JSONB sample, so with 5,000 agents a 5 s
-   * period wrote more bytes than the time series itself (and each write showed up as an ack-latency
-   * bump). Shutdown persists too, and after a crash the agent's next frame (within one interval)
-   * replaces what was lost; until then the REST API serves the last persisted sample.
+   * PostgreSQL's copy is read only when memory and Redis have nothing: after a restart, and for a
+   * server whose agent is gone. So it is written when an agent disconnects (its server's last
+   * sample, within LEAVING_DELAY_MS, one upsert for all that left meanwhile), at shutdown, and
+   * otherwise every PERSIST_EVERY_MS. Each row is a whole ~1-3 KB JSONB sample: every 30 s for
+   * 10,000 agents was 15 MB of row versions per run and showed up as ack-latency spikes. After a
+   * crash an agent's next frame (within one interval) replaces what was lost.
    */
-  @Interval(30_000)
+  @Interval(PERSIST_EVERY_MS)
   async persist(): Promise<void> {
-    if (!this.dirty.size) return;
-    const items = [...this.dirty].map((id) => this.byServer.get(id)).filter((x): x is LatestSample => !!x);
-    this.dirty.clear();
+    await this.persistSome([...this.dirty]);
+  }
+
+  @OnChatopsEvent('agent.disconnected')
+  onAgentGone({ serverId }: ChatopsEvents['agent.disconnected']): void {
+    // Its last samples may still be in an ingest flush: whether they are unsaved is asked when the timer runs.
+    if (!this.byServer.has(serverId)) return;
+    this.leaving.add(serverId);
+    this.leavingTimer ??= setTimeout(() => {
+      this.leavingTimer = null;
+      const ids = [...this.leaving];
+      this.leaving.clear();
+      void this.persistSome(ids);
+    }, LEAVING_DELAY_MS);
+    this.leavingTimer.unref();
+  }
+
+  private async persistSome(ids: string[]): Promise<void> {
+    const items = ids.filter((id) => this.dirty.delete(id)).map((id) => this.byServer.get(id)).filter((x): x is Held => !!x);
+    if (!items.length) return;
     for (let i = 0; i < items.length; i += PERSIST_CHUNK) {
       const chunk = items.slice(i, i + PERSIST_CHUNK);
       try {
@@ -195,7 +296,7 @@ export class LatestSamples implements OnApplicationShutdown {
    * own. A refused row is dropped from this round and logged; the server's next sample is offered
    * again as usual. Only on this failure path: one statement per row.
    */
-  private async persistOneByOne(chunk: LatestSample[], cause: Error): Promise<void> {
+  private async persistOneByOne(chunk: Held[], cause: Error): Promise<void> {
     const refused: string[] = [];
     for (const c of chunk) {
       try {
@@ -209,10 +310,10 @@ export class LatestSamples implements OnApplicationShutdown {
   }
 
   /**
-   * One JSON text parameter per chunk: passing a jsonb[] array made node-postgres escape every
-   * element (measured: a 550 ms event-loop block for 5,000 samples).
+   * One JSON text parameter per chunk, joined from the text held: passing a jsonb[] array made
+   * node-postgres escape every element (measured: a 550 ms event-loop block for 5,000 samples).
    */
-  private async upsert(chunk: LatestSample[]): Promise<void> {
+  private async upsert(chunk: Held[]): Promise<void> {
     await this.db.query(
       `INSERT INTO metric_latest (server_id, ts, sample, received_at)
        SELECT u.server_id, u.ts, u.sample, now()
@@ -221,7 +322,7 @@ export class LatestSamples implements OnApplicationShutdown {
        ON CONFLICT (server_id) DO UPDATE
          SET ts = EXCLUDED.ts, sample = EXCLUDED.sample, received_at = EXCLUDED.received_at
          WHERE metric_latest.ts <= EXCLUDED.ts`,
-      [JSON.stringify(chunk.map((c) => ({ server_id: c.serverId, ts: c.timestamp, sample: c.sample })))],
+      [`[${chunk.map((c) => `{"server_id":${JSON.stringify(c.serverId)},"ts":${JSON.stringify(c.timestamp)},"sample":${c.sample.text}}`).join(',')}]`],
     );
   }
 
@@ -237,6 +338,25 @@ export class LatestSamples implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.shareTimer) clearTimeout(this.shareTimer);
     this.shareTimer = null;
+    if (this.leavingTimer) clearTimeout(this.leavingTimer);
+    this.leavingTimer = null;
+    this.leaving.clear();
     await Promise.all([this.share(), this.persist()]);
   }
+}
+
+/**
+ * Container counts of a sample (one pass over its list, no query): running, all, and unhealthy
+ * (Docker's health check shows as `(unhealthy)` in the status). All null when the sample has no
+ * container list (no Docker on the agent).
+ */
+export function countContainers(containers: ContainerSummary[] | undefined): Pick<FleetSummary, 'containersRunning' | 'containersTotal' | 'containersUnhealthy'> {
+  if (!containers) return { containersRunning: null, containersTotal: null, containersUnhealthy: null };
+  let running = 0;
+  let unhealthy = 0;
+  for (const c of containers) {
+    if (c.state === 'running') running++;
+    if (c.status.includes('(unhealthy)')) unhealthy++;
+  }
+  return { containersRunning: running, containersTotal: containers.length, containersUnhealthy: unhealthy };
 }
