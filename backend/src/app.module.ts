@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Logger, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
@@ -10,6 +10,7 @@ import { CoreModule } from './core.module';
 import { DataSource } from 'typeorm';
 import { runMigrationsExclusively } from './database/cluster-lock';
 import { dataSourceOptions, MAINTENANCE_DB, maintenanceDataSourceOptions } from './database/data-source';
+import { lowerMaintenancePriority } from './database/maintenance-priority';
 import { AdminModule } from './modules/admin/admin.module';
 import { AccessModule } from './modules/access/access.module';
 import { AgentsModule } from './modules/agents/agents.module';
@@ -52,6 +53,7 @@ export class AppModule implements NestModule {
           useFactory: () => ({ ...maintenanceDataSourceOptions(config.databaseUrl!, config.db.connectTimeoutMs), migrationsTransactionMode: 'each' }),
           dataSourceFactory: async (options) => {
             const ds = await new DataSource(options!).initialize();
+            lowerMaintenancePriority(ds, (msg) => new Logger('Database').warn(msg));
             try {
               await runMigrationsExclusively(ds);
             } catch (err) {

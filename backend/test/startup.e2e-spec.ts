@@ -2,9 +2,10 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findFreePort } from '../src/database/embedded-postgres';
+import { MAINTENANCE_NICE } from '../src/database/maintenance-priority';
 import { connectAgent, makeHello, makeSample, sendMetrics } from './support/agent-client';
 
 /**
@@ -140,6 +141,22 @@ describe('server process (npm start)', () => {
     const psql = spawnSync(process.execPath, [PSQL, '-tAc', 'SELECT username FROM users ORDER BY username'], { env: { ...process.env, DATABASE_URL: '', CHATOPS_DATA_DIR: dataDir }, encoding: 'utf8' });
     expect({ status: psql.status, out: psql.stdout.trim().split('\n') }).toEqual({ status: 0, out: ['keeper', 'secretive'] });
     expect(psql.stderr + psql.stdout).not.toContain(pgPassword);
+
+    // The maintenance pool's PostgreSQL processes (rollups, retention) run at the lowest CPU
+    // priority, the request pool's at the normal one. A maintenance connection is open at least
+    // while a rollup pass runs (every 30 s); it is niced when first handed out.
+    const niceOf = async () => {
+      for (const deadline = Date.now() + 40_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+        const out = spawnSync(process.execPath, [PSQL, '-tAc', "SELECT pid, application_name FROM pg_stat_activity WHERE application_name LIKE 'chatops%'"], { env: { ...process.env, DATABASE_URL: '', CHATOPS_DATA_DIR: dataDir }, encoding: 'utf8' }).stdout;
+        const rows = out.trim().split('\n').filter(Boolean).map((l) => l.split('|')).map(([pid, app]) => ({ app, nice: getPriority(Number(pid)) }));
+        if (rows.some((r) => r.app === 'chatops-maintenance' && r.nice === MAINTENANCE_NICE)) return rows;
+      }
+      throw new Error('no maintenance connection at the lowest CPU priority within 40 s');
+    };
+    const sessions = await niceOf();
+    expect(new Set(sessions.filter((r) => r.app === 'chatops-maintenance').map((r) => r.nice))).toEqual(new Set([MAINTENANCE_NICE]));
+    expect(sessions.filter((r) => r.app === 'chatops').map((r) => r.nice)).toContain(0);
+    expect(new Set(sessions.filter((r) => r.app === 'chatops').map((r) => r.nice))).toEqual(new Set([0]));
 
     const secretFile = join(dataDir, 'jwt-secret');
     expect(statSync(secretFile).mode & 0o777).toBe(0o600);
