@@ -173,9 +173,14 @@ function runBrowsers() {
         const socket = io(`${url}/live`, { auth: { token }, transports: ['websocket'], reconnection: false });
         await new Promise((res, rej) => { socket.once('connect', res); socket.once('connect_error', rej); });
         const mine = serverIds.filter((_, i) => i % browsers === b);
-        for (const serverId of mine) {
-          const ack = await socket.timeout(10_000).emitWithAck('subscribe', { serverId });
-          if (!ack.ok) throw new Error(`subscribe refused: ${JSON.stringify(ack)}`);
+        for (const [k, serverId] of mine.entries()) {
+          const t0 = Date.now();
+          const ack = await socket.timeout(10_000).emitWithAck('subscribe', { serverId }).catch((err) => ({ ok: false, error: err.message }));
+          if (!ack.ok) {
+            // Say which subscription failed and after how long, instead of a bare stack.
+            process.send({ type: 'failed', message: `browser ${b + 1}/${browsers}: subscribe ${k + 1}/${mine.length} (server ${serverId}) failed after ${Date.now() - t0} ms: ${JSON.stringify(ack)}` }, () => process.exit(1));
+            return;
+          }
         }
         socket.on('metrics', ({ sample }) => {
           deliveries++;
@@ -563,7 +568,7 @@ async function runLoad(opts) {
     if (opts.browsers > 0 && !opts.bare) {
       browsers = fork(__filename, ['--role', 'browsers'], { stdio: 'inherit' });
       await new Promise((res, rej) => {
-        browsers.once('message', (m) => (m.type === 'ready' ? res() : rej(new Error('browsers failed'))));
+        browsers.once('message', (m) => (m.type === 'ready' ? res() : rej(new Error(m.message ?? 'browsers failed'))));
         browsers.once('exit', (code) => rej(new Error(`browsers exited ${code}`)));
         browsers.send({ type: 'init', url: urls[urls.length - 1], token: creds.token, browsers: opts.browsers, serverIds: creds.map((c) => c.serverId) });
       });

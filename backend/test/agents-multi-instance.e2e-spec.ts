@@ -204,8 +204,10 @@ describe('agents across two instances (REDIS_URL)', () => {
       const agent = await on(a, key.key);
       expect(await statusOf(server.id)).toBe('online');
       // A's presence connection is cut (a database failover, a network blip): to B, A looks dead.
+      // The call waits (up to 5 s) until that session has ended and its lock is gone: without the
+      // timeout it only signals, and under load B's sweep below could still find the lock held.
       const { rows } = await a.db.query(
-        'SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = \'advisory\' AND classid = $1::bigint::oid AND objid = $2::bigint::oid',
+        'SELECT pg_terminate_backend(pid, 5000) FROM pg_locks WHERE locktype = \'advisory\' AND classid = $1::bigint::oid AND objid = $2::bigint::oid',
         [PRESENCE_LOCK_CLASS, a.app.get(InstancePresence).id],
       );
       expect(rows).toHaveLength(1);
