@@ -8,7 +8,7 @@ import { AdminUsersService } from './admin-users.service';
  * One action on several users (the users page's selection). Each user goes through the same
  * service method, rules and audit entry as the single-user route, one after the other; a user the
  * rules refuse (yourself, the last admin, an unknown id) is reported in its result and does not stop
- * the others. Anything else (the database failing) ends the request with its error, as any route.
+ * the others. Anything else (the database failing) ends the request with its error, like every other route.
  */
 @Injectable()
 export class AdminUsersBulkService {
