@@ -53,13 +53,14 @@ export class AppModule implements NestModule {
           useFactory: () => ({ ...maintenanceDataSourceOptions(config.databaseUrl!, config.db.connectTimeoutMs), migrationsTransactionMode: 'each' }),
           dataSourceFactory: async (options) => {
             const ds = await new DataSource(options!).initialize();
-            lowerMaintenancePriority(ds, (msg) => new Logger('Database').warn(msg));
             try {
               await runMigrationsExclusively(ds);
             } catch (err) {
               await ds.destroy().catch(() => undefined);
               throw err;
             }
+            // Only after the migrations: other instances starting now wait on their lock.
+            lowerMaintenancePriority(ds, (msg) => new Logger('Database').warn(msg));
             return ds;
           },
         }),
