@@ -105,7 +105,8 @@ describe('CommandExecutor through a real socket', () => {
   });
 
   it('a timeout ends the whole process group: sh and its background children are gone, exitCode null', async () => {
-    await setup();
+    // a grace period far beyond any scheduling delay: finishing well inside it proves SIGTERM was enough
+    await setup({ killGraceMs: 20_000 });
     const started = Date.now();
     const res = await run('sleep 100 & echo $!; sleep 100 & echo $!; echo $$; wait', { timeoutSec: 1 });
     const elapsed = Date.now() - started;
@@ -114,7 +115,7 @@ describe('CommandExecutor through a real socket', () => {
     expect(pids).toHaveLength(3);
     for (const pid of pids) expect(isRunning(pid)).toBe(false);
     expect(res.durationMs).toBeGreaterThanOrEqual(1000);
-    expect(elapsed).toBeLessThan(1000 + 500 + 1500); // deadline + grace + slack: SIGTERM was enough
+    expect(elapsed).toBeLessThan(20_000); // no SIGKILL escalation was needed
   });
 
   it('SIGKILL after the grace period for a group that ignores SIGTERM', async () => {
@@ -137,7 +138,7 @@ describe('CommandExecutor through a real socket', () => {
     const started = Date.now();
     const res = await run(`setsid sh -c 'echo $$; exec sleep 100' & sleep 0.2`);
     expect(res.exitCode).toBe(0);
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - started).toBeLessThan(30_000); // not held for the escaped sleep's 100 s
     const escaped = Number(res.stdout.trim());
     expect(isRunning(escaped)).toBe(true); // outside the group: not the agent's to kill (documented)
     process.kill(escaped, 'SIGKILL');
@@ -147,7 +148,7 @@ describe('CommandExecutor through a real socket', () => {
     await setup();
     const started = Date.now();
     const res = await run('head -c 5242880 /dev/zero | tr "\\0" a; echo done >&2');
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(30_000); // no hang on a full pipe
     expect(res).toMatchObject({ exitCode: 0, truncated: true, stderr: 'done\n' });
     // exactly the cap was streamed; what the agent keeps never exceeds it
     expect(h.backend.streamed(res.commandId)).toBe('a'.repeat(COMMAND_OUTPUT_CAP_BYTES));
