@@ -17,7 +17,8 @@ describe('history tiers', () => {
   const floorHour = (d: number) => Math.floor(d / HOUR) * HOUR;
 
   beforeAll(async () => {
-    t = await startTestApp({ ROLLUP_INTERVAL_SEC: '3600' });
+    // slices of two servers: every test below runs through several slices
+    t = await startTestApp({ ROLLUP_INTERVAL_SEC: '3600', ROLLUP_SLICE_SERVERS: '2' });
     u = await registerUser(t);
     rollups = t.app.get(MetricsRollupService);
   });
@@ -102,6 +103,33 @@ describe('history tiers', () => {
     expect(report.minuteWatermark.getTime()).toBeGreaterThan(NOW.getTime() - 2 * MIN);
     expect((await tier('metric_rollup_1m', s.id)).length).toBe(26 * 60);
     expect((await tier('metric_rollup_1h', s.id)).length).toBe(26);
+  });
+
+  it('aggregates a fleet larger than a slice slice by slice: every server and its detail series once, paced when caught up', async () => {
+    const fleet = [];
+    for (let i = 0; i < 5; i++) fleet.push(await createServer(t, u));
+    const to = Math.floor((NOW.getTime() - MIN) / MIN) * MIN;
+    const from = to - 3 * MIN;
+    for (const s of fleet) await seed(s.id, from, to, 5000);
+    await t.db.query(`UPDATE metric_samples SET detail = '{"n:eth0":[100,200]}' WHERE server_id = ANY($1::uuid[])`, [fleet.map((s) => s.id)]);
+    await t.db.query(`UPDATE rollup_watermarks SET watermark = $1 WHERE tier = '1m'`, [new Date(from)]);
+    const servers = (await t.db.query('SELECT count(*)::int AS n FROM servers')).rows[0].n;
+    const pause = jest.spyOn(rollups as unknown as { pause(ms: number): Promise<void> }, 'pause');
+    try {
+      const report = await rollups.run(NOW);
+      expect(report.minuteWatermark.getTime()).toBe(to);
+      // a steady-state window: a pause after every slice but the last, each proportional to the slice's own time
+      const minutePauses = Math.ceil(servers / 2) - 1;
+      expect(pause.mock.calls.length).toBeGreaterThanOrEqual(minutePauses);
+      for (const [ms] of pause.mock.calls) expect(ms).toBeGreaterThan(0);
+    } finally {
+      pause.mockRestore();
+    }
+    for (const s of fleet) {
+      expect((await tier('metric_rollup_1m', s.id)).map((m) => m.n)).toEqual([12, 12, 12]);
+      const detail = await t.db.query('SELECT n, a_avg::float8 AS a, b_max::float8 AS b FROM metric_detail_1m WHERE server_id = $1 ORDER BY bucket', [s.id]);
+      expect(detail.rows).toEqual([12, 12, 12].map((n) => ({ n, a: 100, b: 200 })));
+    }
   });
 
   it('re-aggregates a bucket that received a late sample after it was rolled up', async () => {

@@ -47,6 +47,7 @@ const envSchema = z.object({
   METRICS_1M_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(90),
   METRICS_1H_RETENTION_DAYS: z.coerce.number().min(1).max(36500).default(730),
   ROLLUP_INTERVAL_SEC: z.coerce.number().int().min(1).max(3600).default(30),
+  ROLLUP_SLICE_SERVERS: z.coerce.number().int().min(1).max(100_000).default(500),
   CONNECTION_EVENTS_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(30),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3000),
   DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
@@ -121,6 +122,8 @@ export interface AppConfig {
   /** How long each history tier is kept, in days. */
   retention: { rawDays: number; minuteDays: number; hourDays: number };
   rollupIntervalSec: number;
+  /** Servers aggregated per rollup statement (see MetricsRollupService: slices and pacing). */
+  rollupSliceServers: number;
   /** Agent connection events (connects, disconnects, failed handshakes) are kept this many days. */
   connectionEventsRetentionDays: number;
   /**
@@ -261,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     serveFrontend: e.SERVE_FRONTEND,
     retention: { rawDays: e.METRICS_RAW_RETENTION_DAYS, minuteDays: e.METRICS_1M_RETENTION_DAYS, hourDays: e.METRICS_1H_RETENTION_DAYS },
     rollupIntervalSec: e.ROLLUP_INTERVAL_SEC,
+    rollupSliceServers: e.ROLLUP_SLICE_SERVERS,
     connectionEventsRetentionDays: e.CONNECTION_EVENTS_RETENTION_DAYS,
     db: { connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS, queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS },
     registrationDefault: e.REGISTRATION,

@@ -47,19 +47,19 @@ const UPSERT = `ON CONFLICT (server_id, bucket, series) DO UPDATE SET n = EXCLUD
 const RAW_AGG = `count(*), avg((e.value->>0)::float8), max((e.value->>0)::float8), avg((e.value->>1)::float8), max((e.value->>1)::float8)`;
 const ROLLUP_AGG = `sum(r.n), sum(r.a_avg::float8 * r.n) / sum(r.n), max(r.a_max), sum(r.b_avg::float8 * r.n) / sum(r.n), max(r.b_max)`;
 
-/** Minutes [$1, $2) from raw samples (the rollup job's window). */
+/** Minutes [$1, $2) of servers $3 from raw samples (the rollup job's window, one slice of servers). */
 export const DETAIL_MINUTES = `
   INSERT INTO metric_detail_1m (server_id, bucket, series, n, a_avg, a_max, b_avg, b_max)
   SELECT s.server_id, date_bin('1 minute', s.ts, ${ORIGIN}), e.key, ${RAW_AGG}
   FROM metric_samples s CROSS JOIN LATERAL json_each(s.detail) e
-  WHERE s.ts >= $1 AND s.ts < $2 AND s.detail IS NOT NULL
+  WHERE s.server_id = ANY($3::uuid[]) AND s.ts >= $1 AND s.ts < $2 AND s.detail IS NOT NULL
   GROUP BY 1, 2, 3 ${UPSERT}`;
 
-/** Hours [$1, $2) from minutes. */
+/** Hours [$1, $2) of servers $3 from minutes. */
 export const DETAIL_HOURS = `
   INSERT INTO metric_detail_1h (server_id, bucket, series, n, a_avg, a_max, b_avg, b_max)
   SELECT r.server_id, date_bin('1 hour', r.bucket, ${ORIGIN}), r.series, ${ROLLUP_AGG}
-  FROM metric_detail_1m r WHERE r.bucket >= $1 AND r.bucket < $2
+  FROM metric_detail_1m r WHERE r.server_id = ANY($3::uuid[]) AND r.bucket >= $1 AND r.bucket < $2
   GROUP BY 1, 2, 3 ${UPSERT}`;
 
 /** Dirty minutes ($1 servers, $2 buckets) again from raw samples. */

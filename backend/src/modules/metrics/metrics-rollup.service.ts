@@ -17,6 +17,16 @@ const MINUTE_LAG_MS = 60_000;
 /** Largest window one aggregation statement covers while catching up. */
 const CATCH_UP_CHUNK_MS = 6 * 3_600_000;
 const RETENTION_BATCH = 10_000;
+/**
+ * While the tiers are caught up, each slice of servers is followed by a pause of this many times its
+ * own duration, so a large fleet's rollup takes at most about a quarter of a core from a PostgreSQL
+ * that is also serving the ingest (measured: 10,000 agents' minute in one statement took 2.35 s of
+ * CPU at once). Catching up after downtime runs flat out.
+ */
+const PACE_FACTOR = 3;
+const MAX_PAUSE_MS = 2000;
+/** A window at most this long is steady state (paced); a longer one is a catch-up. */
+const STEADY_WINDOW_MS: Record<Tier, number> = { '1m': 5 * 60_000, '1h': 3_600_000 };
 
 const COLUMNS = `samples, cpu_avg, cpu_max, cpu_min, mem_avg, mem_max, swap_avg, swap_n, disk_avg, disk_max, disk_n,
   load1_avg, load1_max, rx_avg, rx_max, rx_n, tx_avg, tx_max, tx_n`;
@@ -55,6 +65,9 @@ export class MetricsRollupService implements OnApplicationBootstrap, OnApplicati
   private readonly logger = new Logger(MetricsRollupService.name);
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<RollupReport> | null = null;
+  private stopping = false;
+  /** Ends the current pause between slices early (shutdown). */
+  private wake: (() => void) | null = null;
 
   /** The maintenance pool: a catch-up chunk over a large fleet may run longer than a request's statement timeout. */
   constructor(@InjectDataSource(MAINTENANCE_DB) private readonly db: DataSource, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
@@ -66,6 +79,8 @@ export class MetricsRollupService implements OnApplicationBootstrap, OnApplicati
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.stopping = true;
+    this.wake?.();
     await this.running?.catch(() => undefined);
   }
 
@@ -87,26 +102,57 @@ export class MetricsRollupService implements OnApplicationBootstrap, OnApplicati
 
   private async pass(now: Date): Promise<RollupReport> {
     const minuteTarget = floorTo(now.getTime() - MINUTE_LAG_MS, TIER_SEC['1m']);
-    const minuteWatermark = await this.advance('1m', minuteTarget, (tx, from, to) => this.rollMinutes(tx, from, to));
+    const minuteWatermark = await this.advance('1m', minuteTarget, (tx, from, to, servers) => this.rollMinutes(tx, from, to, servers));
     const dirtyBuckets = await this.reaggregateDirty(minuteWatermark);
     const hourTarget = floorTo(minuteWatermark.getTime(), TIER_SEC['1h']);
-    const hourWatermark = await this.advance('1h', hourTarget, (tx, from, to) => this.rollHours(tx, from, to));
+    const hourWatermark = await this.advance('1h', hourTarget, (tx, from, to, servers) => this.rollHours(tx, from, to, servers));
     const deleted = await this.enforceRetention(now);
     return { minuteWatermark, hourWatermark, dirtyBuckets, deleted };
   }
 
-  /** Moves a tier's watermark towards `target` chunk by chunk, each chunk in its own transaction. */
-  private async advance(tier: Tier, target: Date, roll: (tx: EntityManager, from: Date, to: Date) => Promise<void>): Promise<Date> {
+  /**
+   * Moves a tier's watermark towards `target` window by window. A window is aggregated in slices of
+   * servers (`ROLLUP_SLICE_SERVERS`), each slice in its own transaction, paced in steady state; the
+   * watermark moves once every slice is done. Aggregation is an idempotent upsert, so a pass that
+   * dies halfway is simply redone from the old watermark.
+   */
+  private async advance(tier: Tier, target: Date, roll: (tx: EntityManager, from: Date, to: Date, servers: string[]) => Promise<void>): Promise<Date> {
     let watermark = await this.watermark(tier);
     while (watermark < target) {
-      const to = new Date(Math.min(target.getTime(), watermark.getTime() + CATCH_UP_CHUNK_MS));
-      await this.db.transaction(async (tx) => {
-        await roll(tx, watermark, to);
-        await tx.query('UPDATE rollup_watermarks SET watermark = $2 WHERE tier = $1', [tier, to]);
-      });
+      const from = watermark;
+      const to = new Date(Math.min(target.getTime(), from.getTime() + CATCH_UP_CHUNK_MS));
+      const paced = to.getTime() - from.getTime() <= STEADY_WINDOW_MS[tier];
+      const slices = await this.serverSlices();
+      for (let i = 0; i < slices.length; i++) {
+        const started = performance.now();
+        await this.db.transaction((tx) => roll(tx, from, to, slices[i]));
+        if (paced && i < slices.length - 1) await this.pause(Math.min(MAX_PAUSE_MS, PACE_FACTOR * (performance.now() - started)));
+      }
+      await this.db.query('UPDATE rollup_watermarks SET watermark = $2 WHERE tier = $1', [tier, to]);
       watermark = to;
     }
     return watermark;
+  }
+
+  /**
+   * Every server's id in slices. A server created after this read has no samples in the window
+   * (it ends a minute before now) other than late ones, which the dirty buckets cover.
+   */
+  private async serverSlices(): Promise<string[][]> {
+    const rows: { id: string }[] = await this.db.query('SELECT id FROM servers ORDER BY id');
+    const size = this.config.rollupSliceServers;
+    const slices: string[][] = [];
+    for (let i = 0; i < rows.length; i += size) slices.push(rows.slice(i, i + size).map((r) => r.id));
+    return slices;
+  }
+
+  private pause(ms: number): Promise<void> {
+    if (this.stopping || ms < 1) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => { clearTimeout(timer); this.wake = null; resolve(); };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
   }
 
   /** The tier's watermark; a new installation starts at the edge of what the finer tier keeps. */
@@ -119,26 +165,26 @@ export class MetricsRollupService implements OnApplicationBootstrap, OnApplicati
     return (await this.db.query('SELECT watermark FROM rollup_watermarks WHERE tier = $1', [tier]))[0].watermark;
   }
 
-  private async rollMinutes(tx: EntityManager, from: Date, to: Date): Promise<void> {
+  private async rollMinutes(tx: EntityManager, from: Date, to: Date, servers: string[]): Promise<void> {
     await tx.query(
       `INSERT INTO metric_rollup_1m (server_id, bucket, ${COLUMNS})
        SELECT server_id, date_bin('1 minute', ts, $3::timestamptz), ${FROM_RAW}
-       FROM metric_samples WHERE ts >= $1 AND ts < $2
+       FROM metric_samples WHERE server_id = ANY($4::uuid[]) AND ts >= $1 AND ts < $2
        GROUP BY 1, 2 ${UPSERT}`,
-      [from, to, ORIGIN],
+      [from, to, ORIGIN, servers],
     );
-    await tx.query(DETAIL_MINUTES, [from, to]);
+    await tx.query(DETAIL_MINUTES, [from, to, servers]);
   }
 
-  private async rollHours(tx: EntityManager, from: Date, to: Date): Promise<void> {
+  private async rollHours(tx: EntityManager, from: Date, to: Date, servers: string[]): Promise<void> {
     await tx.query(
       `INSERT INTO metric_rollup_1h (server_id, bucket, ${COLUMNS})
        SELECT server_id, date_bin('1 hour', bucket, $3::timestamptz), ${FROM_ROLLUP}
-       FROM metric_rollup_1m WHERE bucket >= $1 AND bucket < $2
+       FROM metric_rollup_1m WHERE server_id = ANY($4::uuid[]) AND bucket >= $1 AND bucket < $2
        GROUP BY 1, 2 ${UPSERT}`,
-      [from, to, ORIGIN],
+      [from, to, ORIGIN, servers],
     );
-    await tx.query(DETAIL_HOURS, [from, to]);
+    await tx.query(DETAIL_HOURS, [from, to, servers]);
   }
 
   /** Re-aggregates minutes (and their hours) that received late samples after being rolled up. */
