@@ -1,14 +1,24 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { CAPABILITIES, READ_CAPABILITIES, ROLE_CAPABILITIES, isTeamRole, type Capability, type ServerAccess, type TeamRole } from '@chatops/protocol';
 import { AuthUser, isAdmin, RequestMeta } from '../../common/decorators';
+import type { ChatopsEvents } from '../../events';
 import { AuditService } from '../audit/audit.service';
 import { ServerEntity } from '../servers/server.entity';
 import { serverNotFound, ServerException } from '../servers/servers.errors';
 import { capabilitiesAllowedByToken, requireTokenScope } from '../personal-tokens/token-scopes';
 import { PersonalTokenException } from '../personal-tokens/personal-tokens.errors';
 import { AccessErrorCode, AccessException } from './access.errors';
+
+/** An access change: a server moved, or a team's members or roles changed (no `userIds`: the team went). */
+export type AccessChange = ChatopsEvents['server.owner_changed'] | ChatopsEvents['team.members_changed'];
+
+/** Something a user holds open on a server: a terminal session, a followed log. */
+export interface HeldOnServer {
+  user: AuthUser;
+  serverId: string;
+}
 
 /** A server the caller may see, with how they reach it. */
 export type GrantedServer = ServerEntity & { access: ServerAccess };
@@ -57,6 +67,8 @@ export function tokenTeamScopeReaches(user: AuthUser, server: { ownerId: string;
  */
 @Injectable()
 export class AccessService {
+  private readonly logger = new Logger(AccessService.name);
+
   constructor(
     @InjectRepository(ServerEntity) private readonly servers: Repository<ServerEntity>,
     private readonly audit: AuditService,
@@ -126,6 +138,31 @@ export class AccessService {
       return false;
     }
     return server.access.capabilities.includes(capability) || server.access.breakGlass;
+  }
+
+  /**
+   * Which of `held` an access change may touch and whose user no longer holds `capability` on
+   * that server. A check that fails (the database unavailable) keeps the item, logged; it is
+   * checked again at the next change.
+   */
+  async lostAfter<T extends HeldOnServer>(change: AccessChange, held: Iterable<T>, capability: Capability): Promise<T[]> {
+    let touches: (h: T) => boolean;
+    if ('userIds' in change) {
+      const users = new Set(change.userIds);
+      touches = (h) => users.size === 0 || users.has(h.user.id);
+    } else {
+      touches = (h) => h.serverId === change.serverId;
+    }
+    const touched = [...held].filter(touches);
+    const lost: T[] = [];
+    for (const h of touched) {
+      try {
+        if (!(await this.holds(h.user, h.serverId, capability))) lost.push(h);
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message, serverId: h.serverId, userId: h.user.id, capability }, 'Could not re-check access after an access change');
+      }
+    }
+    return lost;
   }
 
   /** The teams the user is a member of. */

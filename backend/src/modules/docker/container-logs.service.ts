@@ -14,7 +14,7 @@ import { LiveEvents } from '../live/live-events';
 import type { LiveSocket } from '../live/live-socket';
 import { logStreamRoom } from '../live/live-socket';
 import { LiveService } from '../live/live.service';
-import { AccessService } from '../access/access.service';
+import { AccessChange, AccessService } from '../access/access.service';
 import { DockerAgentClient } from './docker-agent.client';
 import { DockerErrorCode } from './docker.errors';
 import { parseLogTime } from './log-time';
@@ -219,25 +219,13 @@ export class ContainerLogsService implements OnModuleInit {
    * the agent and end (`access_revoked`).
    */
   @OnChatopsEvent('server.owner_changed')
-  async onOwnerChanged({ serverId }: ChatopsEvents['server.owner_changed']): Promise<void> {
-    await this.recheckAccess((s) => s.serverId === serverId);
-  }
-
   @OnChatopsEvent('team.members_changed')
-  async onMembersChanged({ userIds }: ChatopsEvents['team.members_changed']): Promise<void> {
-    const users = new Set(userIds);
-    await this.recheckAccess((s) => users.size === 0 || users.has(s.user.id));
-  }
-
-  private async recheckAccess(affected: (s: LogStream) => boolean): Promise<void> {
-    for (const stream of [...this.streams.values()].filter(affected)) {
-      try {
-        if (stream.ended || (await this.access.holds(stream.user, stream.serverId, 'containers.read'))) continue;
-        this.stop(stream);
-        this.end(stream, 'access_revoked');
-      } catch (err) {
-        this.logger.warn({ err: (err as Error).message, streamId: stream.id }, 'Could not re-check a followed log after an access change');
-      }
+  async onAccessChanged(change: AccessChange): Promise<void> {
+    const following = [...this.streams.values()].filter((s) => !s.ended);
+    for (const stream of await this.access.lostAfter(change, following, 'containers.read')) {
+      if (stream.ended) continue;
+      this.stop(stream);
+      this.end(stream, 'access_revoked');
     }
   }
 

@@ -21,7 +21,7 @@ import type { LiveSocket } from '../live/live-socket';
 import { terminalRoom } from '../live/live-socket';
 import { LiveService } from '../live/live.service';
 import { ServerEntity } from '../servers/server.entity';
-import { AccessService } from '../access/access.service';
+import { AccessChange, AccessService } from '../access/access.service';
 import type { AuthUser } from '../../common/decorators';
 import { TerminalRecorder } from './terminal-recorder.service';
 import { TerminalSessionEntity } from './terminal-session.entity';
@@ -273,23 +273,10 @@ export class TerminalService implements OnModuleInit {
    * longer holds `terminal.open` on the server end at once (`access_revoked`), audited.
    */
   @OnChatopsEvent('server.owner_changed')
-  async onOwnerChanged({ serverId }: ChatopsEvents['server.owner_changed']): Promise<void> {
-    await this.recheckAccess((s) => s.serverId === serverId);
-  }
-
   @OnChatopsEvent('team.members_changed')
-  async onMembersChanged({ userIds }: ChatopsEvents['team.members_changed']): Promise<void> {
-    const users = new Set(userIds);
-    await this.recheckAccess((s) => users.size === 0 || users.has(s.user.id));
-  }
-
-  private async recheckAccess(affected: (s: LocalSession) => boolean): Promise<void> {
-    for (const s of [...this.local.values()].filter(affected)) {
-      try {
-        if (!(await this.access.holds(s.user, s.serverId, 'terminal.open'))) await this.terminate(s.id, 'access_revoked');
-      } catch (err) {
-        this.logger.warn({ err: (err as Error).message, sessionId: s.id }, 'Could not re-check a terminal session after an access change');
-      }
+  async onAccessChanged(change: AccessChange): Promise<void> {
+    for (const s of await this.access.lostAfter(change, this.local.values(), 'terminal.open')) {
+      await this.terminate(s.id, 'access_revoked').catch((err: Error) => this.logger.warn({ err: err.message, sessionId: s.id }, 'Could not end a terminal session after an access change'));
     }
   }
 
