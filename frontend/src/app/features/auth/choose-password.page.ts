@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
-import { AbstractControl, NonNullableFormBuilder, ReactiveFormsModule, ValidationErrors, Validators } from '@angular/forms';
+import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
@@ -8,12 +8,7 @@ import { Router } from '@angular/router';
 import { describeHttpError } from '../../core/api/error-message';
 import { AuthService } from '../../core/auth/auth.service';
 import { safeReturnUrl } from './login.page';
-
-/** The new password and its repetition agree. */
-export function samePasswords(group: AbstractControl): ValidationErrors | null {
-  const { newPassword, confirm } = group.value as { newPassword?: string; confirm?: string };
-  return newPassword && confirm && newPassword !== confirm ? { mismatch: true } : null;
-}
+import { NewPasswordFieldsComponent, newPasswordGroup } from './new-password-fields.component';
 
 /**
  * Shown after signing in with a temporary password an admin set: the API refuses everything else
@@ -21,7 +16,7 @@ export function samePasswords(group: AbstractControl): ValidationErrors | null {
  */
 @Component({
   selector: 'app-choose-password-page',
-  imports: [ReactiveFormsModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatProgressSpinnerModule],
+  imports: [ReactiveFormsModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatProgressSpinnerModule, NewPasswordFieldsComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   styleUrl: './auth-page.scss',
   template: `
@@ -35,17 +30,7 @@ export function samePasswords(group: AbstractControl): ValidationErrors | null {
           <input matInput type="password" formControlName="currentPassword" autocomplete="current-password" required data-testid="current-password" />
           @if (form.controls.currentPassword.hasError('required')) { <mat-error>Enter the temporary password</mat-error> }
         </mat-form-field>
-        <mat-form-field>
-          <mat-label>New password</mat-label>
-          <input matInput type="password" formControlName="newPassword" autocomplete="new-password" required data-testid="new-password" />
-          <mat-hint>At least 8 characters</mat-hint>
-          @if (form.controls.newPassword.invalid) { <mat-error>At least 8 characters</mat-error> }
-        </mat-form-field>
-        <mat-form-field>
-          <mat-label>Repeat the new password</mat-label>
-          <input matInput type="password" formControlName="confirm" autocomplete="new-password" required data-testid="confirm-password" />
-        </mat-form-field>
-        @if (form.hasError('mismatch') && form.controls.confirm.touched) { <p class="error" role="alert">The two passwords differ.</p> }
+        <app-new-password-fields [group]="form.controls.passwords" />
         <div class="actions">
           <button mat-button type="button" (click)="signOut()">Sign out</button>
           <button mat-flat-button type="submit" [disabled]="saving()" [attr.aria-busy]="saving()" data-testid="choose-submit">
@@ -62,20 +47,14 @@ export class ChoosePasswordPage {
   /** Where the user was going (query string, withComponentInputBinding). */
   readonly returnUrl = input<string>();
 
-  protected readonly form = inject(NonNullableFormBuilder).group(
-    {
-      currentPassword: ['', Validators.required],
-      newPassword: ['', [Validators.required, Validators.minLength(8), Validators.maxLength(256)]],
-      confirm: ['', Validators.required],
-    },
-    { validators: samePasswords },
-  );
+  private readonly fb = inject(NonNullableFormBuilder);
+  protected readonly form = this.fb.group({ currentPassword: ['', Validators.required], passwords: newPasswordGroup(this.fb) });
   protected readonly saving = signal(false);
   protected readonly error = signal<string | null>(null);
 
   protected submit(): void {
     if (this.form.invalid) return this.form.markAllAsTouched();
-    const { currentPassword, newPassword } = this.form.getRawValue();
+    const { currentPassword, passwords: { newPassword } } = this.form.getRawValue();
     this.saving.set(true);
     this.error.set(null);
     this.auth.changePassword({ currentPassword, newPassword }).subscribe({

@@ -1,13 +1,11 @@
 import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
-import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { NonNullableFormBuilder, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
-import { MatFormFieldModule } from '@angular/material/form-field';
-import { MatInputModule } from '@angular/material/input';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { RouterLink } from '@angular/router';
 import { describeHttpError } from '../../core/api/error-message';
 import { AuthService } from '../../core/auth/auth.service';
-import { samePasswords } from './choose-password.page';
+import { NewPasswordFieldsComponent, newPasswordGroup } from './new-password-fields.component';
 
 /**
  * `/reset-password/<token>`: the one-time link an admin created. The user picks a new password
@@ -15,7 +13,7 @@ import { samePasswords } from './choose-password.page';
  */
 @Component({
   selector: 'app-reset-password-page',
-  imports: [ReactiveFormsModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatProgressSpinnerModule, RouterLink],
+  imports: [ReactiveFormsModule, MatButtonModule, MatProgressSpinnerModule, RouterLink, NewPasswordFieldsComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   styleUrl: './auth-page.scss',
   template: `
@@ -28,17 +26,7 @@ import { samePasswords } from './choose-password.page';
         <p class="muted">Choose a new password. This link works once.</p>
         <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
           @if (error()) { <p class="error" role="alert" data-testid="reset-error">{{ error() }}</p> }
-          <mat-form-field>
-            <mat-label>New password</mat-label>
-            <input matInput type="password" formControlName="newPassword" autocomplete="new-password" required data-testid="new-password" />
-            <mat-hint>At least 8 characters</mat-hint>
-            @if (form.controls.newPassword.invalid) { <mat-error>At least 8 characters</mat-error> }
-          </mat-form-field>
-          <mat-form-field>
-            <mat-label>Repeat the new password</mat-label>
-            <input matInput type="password" formControlName="confirm" autocomplete="new-password" required data-testid="confirm-password" />
-          </mat-form-field>
-          @if (form.hasError('mismatch') && form.controls.confirm.touched) { <p class="error" role="alert">The two passwords differ.</p> }
+          <app-new-password-fields [group]="form" />
           <div class="actions">
             <a routerLink="/login">Back to sign-in</a>
             <button mat-flat-button type="submit" [disabled]="saving()" [attr.aria-busy]="saving()" data-testid="reset-submit">
@@ -55,13 +43,7 @@ export class ResetPasswordPage {
   /** The link's token (route parameter, withComponentInputBinding). */
   readonly token = input.required<string>();
 
-  protected readonly form = inject(NonNullableFormBuilder).group(
-    {
-      newPassword: ['', [Validators.required, Validators.minLength(8), Validators.maxLength(256)]],
-      confirm: ['', Validators.required],
-    },
-    { validators: samePasswords },
-  );
+  protected readonly form = newPasswordGroup(inject(NonNullableFormBuilder));
   protected readonly saving = signal(false);
   protected readonly done = signal(false);
   protected readonly error = signal<string | null>(null);
