@@ -1,5 +1,6 @@
 import { isVirtualInterface, MAX_HISTORY_SERIES_PER_KIND } from '@chatops/protocol';
 import type { HistorySeries, HistorySeriesKind, MetricsSample } from '@chatops/protocol';
+import { sliceRows } from './slice-rows';
 
 /**
  * Per-interface network, per-mount disk usage and disk I/O: what a sample keeps of them (a short
@@ -51,15 +52,15 @@ const ROLLUP_AGG = `sum(r.n), sum(r.a_avg::float8 * r.n) / sum(r.n), max(r.a_max
 export const DETAIL_MINUTES = `
   INSERT INTO metric_detail_1m (server_id, bucket, series, n, a_avg, a_max, b_avg, b_max)
   SELECT s.server_id, date_bin('1 minute', s.ts, ${ORIGIN}), e.key, ${RAW_AGG}
-  FROM metric_samples s CROSS JOIN LATERAL json_each(s.detail) e
-  WHERE s.server_id = ANY($3::uuid[]) AND s.ts >= $1 AND s.ts < $2 AND s.detail IS NOT NULL
+  FROM ${sliceRows('metric_samples', 'ts', 'x.server_id, x.ts, x.detail', '$3', { where: 'AND x.detail IS NOT NULL' })}
+  CROSS JOIN LATERAL json_each(s.detail) e
   GROUP BY 1, 2, 3 ${UPSERT}`;
 
 /** Hours [$1, $2) of servers $3 from minutes. */
 export const DETAIL_HOURS = `
   INSERT INTO metric_detail_1h (server_id, bucket, series, n, a_avg, a_max, b_avg, b_max)
   SELECT r.server_id, date_bin('1 hour', r.bucket, ${ORIGIN}), r.series, ${ROLLUP_AGG}
-  FROM metric_detail_1m r WHERE r.server_id = ANY($3::uuid[]) AND r.bucket >= $1 AND r.bucket < $2
+  FROM ${sliceRows('metric_detail_1m', 'bucket', 'x.server_id, x.bucket, x.series, x.n, x.a_avg, x.a_max, x.b_avg, x.b_max', '$3', { alias: 'r' })}
   GROUP BY 1, 2, 3 ${UPSERT}`;
 
 /** Dirty minutes ($1 servers, $2 buckets) again from raw samples. */

@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '../../config/config';
 import { runExclusive } from '../../database/cluster-lock';
 import { MAINTENANCE_DB } from '../../database/data-source';
 import { DETAIL_DIRTY_HOURS, DETAIL_DIRTY_MINUTES, DETAIL_HOURS, DETAIL_MINUTES } from './detail-series';
+import { sliceRows } from './slice-rows';
 
 export type Tier = '1m' | '1h';
 const TIER_SEC: Record<Tier, number> = { '1m': 60, '1h': 3600 };
@@ -31,6 +32,9 @@ const STEADY_WINDOW_MS: Record<Tier, number> = { '1m': 5 * 60_000, '1h': 3_600_0
 const COLUMNS = `samples, cpu_avg, cpu_max, cpu_min, mem_avg, mem_max, swap_avg, swap_n, disk_avg, disk_max, disk_n,
   load1_avg, load1_max, rx_avg, rx_max, rx_n, tx_avg, tx_max, tx_n`;
 const UPSERT = `ON CONFLICT (server_id, bucket) DO UPDATE SET ${COLUMNS.split(',').map((c) => c.trim()).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
+
+const RAW_COLUMNS = 'x.server_id, x.ts, x.cpu, x.mem, x.swap, x.disk, x.load1, x.net_rx, x.net_tx';
+const ROLLUP_COLUMNS = `x.server_id, x.bucket, ${COLUMNS.split(',').map((c) => `x.${c.trim()}`).join(', ')}`;
 
 /** Aggregates of raw samples (for the 1-minute tier). */
 const FROM_RAW = `count(*), avg(cpu), max(cpu), min(cpu), avg(mem), max(mem), avg(swap), count(swap), avg(disk), max(disk), count(disk),
@@ -169,7 +173,7 @@ export class MetricsRollupService implements OnApplicationBootstrap, OnApplicati
     await tx.query(
       `INSERT INTO metric_rollup_1m (server_id, bucket, ${COLUMNS})
        SELECT server_id, date_bin('1 minute', ts, $3::timestamptz), ${FROM_RAW}
-       FROM metric_samples WHERE server_id = ANY($4::uuid[]) AND ts >= $1 AND ts < $2
+       FROM ${sliceRows('metric_samples', 'ts', RAW_COLUMNS, '$4')}
        GROUP BY 1, 2 ${UPSERT}`,
       [from, to, ORIGIN, servers],
     );
@@ -180,7 +184,7 @@ export class MetricsRollupService implements OnApplicationBootstrap, OnApplicati
     await tx.query(
       `INSERT INTO metric_rollup_1h (server_id, bucket, ${COLUMNS})
        SELECT server_id, date_bin('1 hour', bucket, $3::timestamptz), ${FROM_ROLLUP}
-       FROM metric_rollup_1m WHERE server_id = ANY($4::uuid[]) AND bucket >= $1 AND bucket < $2
+       FROM ${sliceRows('metric_rollup_1m', 'bucket', ROLLUP_COLUMNS, '$4')}
        GROUP BY 1, 2 ${UPSERT}`,
       [from, to, ORIGIN, servers],
     );
