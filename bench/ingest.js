@@ -166,6 +166,8 @@ function runBrowsers() {
   const sockets = [];
   let latencies = [];
   let deliveries = 0;
+  /** Subscriptions answered `unavailable` (or not at all) and sent again, as the dashboard would. */
+  let subscribeRetries = 0;
   process.on('message', async (m) => {
     if (m.type === 'init') {
       const { url, token, browsers, serverIds } = m;
@@ -175,7 +177,15 @@ function runBrowsers() {
         const mine = serverIds.filter((_, i) => i % browsers === b);
         for (const [k, serverId] of mine.entries()) {
           const t0 = Date.now();
-          const ack = await socket.timeout(10_000).emitWithAck('subscribe', { serverId }).catch((err) => ({ ok: false, error: err.message }));
+          let ack;
+          // The backend answers `unavailable` when its database check timed out (the pool is busy
+          // while 10,000 agents connect): wait a second and ask again, at most 5 times.
+          for (let attempt = 0; ; attempt++) {
+            ack = await socket.timeout(10_000).emitWithAck('subscribe', { serverId }).catch((err) => ({ ok: false, error: err.message }));
+            if (ack.ok || attempt === 5 || !(ack.error === 'unavailable' || /timed out/.test(ack.error))) break;
+            subscribeRetries++;
+            await new Promise((r) => setTimeout(r, 1000));
+          }
           if (!ack.ok) {
             // Say which subscription failed and after how long, instead of a bare stack.
             process.send({ type: 'failed', message: `browser ${b + 1}/${browsers}: subscribe ${k + 1}/${mine.length} (server ${serverId}) failed after ${Date.now() - t0} ms: ${JSON.stringify(ack)}` }, () => process.exit(1));
@@ -188,7 +198,7 @@ function runBrowsers() {
         });
         sockets.push(socket);
       }
-      process.send({ type: 'ready' });
+      process.send({ type: 'ready', subscribeRetries });
     } else if (m.type === 'reset') {
       latencies = [];
       deliveries = 0;
@@ -565,16 +575,17 @@ async function runLoad(opts) {
     await sleep(1500); // let hello and the connection bookkeeping settle before measuring
 
     let browsers = null;
+    let subscribeRetries = 0;
     if (opts.browsers > 0 && !opts.bare) {
       browsers = fork(__filename, ['--role', 'browsers'], { stdio: 'inherit' });
       await new Promise((res, rej) => {
-        browsers.once('message', (m) => (m.type === 'ready' ? res() : rej(new Error(m.message ?? 'browsers failed'))));
+        browsers.once('message', (m) => (m.type === 'ready' ? res((subscribeRetries = m.subscribeRetries)) : rej(new Error(m.message ?? 'browsers failed'))));
         browsers.once('exit', (code) => rej(new Error(`browsers exited ${code}`)));
         browsers.send({ type: 'init', url: urls[urls.length - 1], token: creds.token, browsers: opts.browsers, serverIds: creds.map((c) => c.serverId) });
       });
       browsers.removeAllListeners('exit');
       browsers.send({ type: 'reset' });
-      log(`${opts.browsers} browsers subscribed on /live (every server watched)${instances > 1 ? ` on instance ${instances}: ${Math.round(100 * (1 - 1 / instances))}% of the agents are on other instances` : ''}`);
+      log(`${opts.browsers} browsers subscribed on /live (every server watched)${instances > 1 ? ` on instance ${instances}: ${Math.round(100 * (1 - 1 / instances))}% of the agents are on other instances` : ''}; ${subscribeRetries} subscriptions answered unavailable and sent again`);
     }
 
     const all = [];
@@ -669,6 +680,7 @@ async function runLoad(opts) {
     } else if (instances > 1) log('Redis traffic: not measured (REDIS_URL names a shared Redis; unset it to let the bench start a private one)');
     if (live) {
       result.liveDeliveries = live.deliveries;
+      result.subscribeRetries = subscribeRetries;
       result.liveP50Ms = percentile(live.latencies, 50);
       result.liveP99Ms = percentile(live.latencies, 99);
       log(`live, agent send → browser receive: p50 ${fmtMs(result.liveP50Ms)} / p99 ${fmtMs(result.liveP99Ms)} over ${live.deliveries} deliveries to ${opts.browsers} browsers`);

@@ -4,7 +4,7 @@ import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { authResponse } from '../../../testing/auth-fixtures';
 import { AuthService } from '../auth/auth.service';
-import { LIVE_SOCKET_FACTORY, LiveRequestError, LiveSocketService, REVOKED_GRACE_MS } from './live-socket.service';
+import { LIVE_SOCKET_FACTORY, LiveRequestError, LiveSocketService, REVOKED_GRACE_MS, SUBSCRIBE_RETRY_MAX_MS, SUBSCRIBE_RETRY_MS } from './live-socket.service';
 
 /** Minimal socket.io-client stand-in: records emits, lets the test fire server events. */
 class FakeSocket {
@@ -105,6 +105,56 @@ describe('LiveSocketService', () => {
 
     sub.unsubscribe();
     expect(socket.emitted.at(-1)).toEqual({ event: 'unsubscribe', args: [{ serverId: 's1' }] });
+  });
+
+  it('sends a subscription answered "unavailable" again with a growing delay while it is wanted, and not after', () => {
+    jest.useFakeTimers();
+    try {
+      const live = TestBed.inject(LiveSocketService);
+      TestBed.tick();
+      signIn();
+      socket.autoAck = false;
+      socket.accept();
+      const acks: unknown[] = [];
+      const sub = live.subscribeServer('s1').subscribe((a) => acks.push(a));
+      const fleetAcks: unknown[] = [];
+      const fleet = live.subscribeFleet().subscribe((a) => fleetAcks.push(a));
+      const sent = (event: string) => socket.emitted.filter((e) => e.event === event).length;
+      expect([sent('subscribe'), sent('subscribe_fleet')]).toEqual([1, 1]);
+
+      // the database check failed: both are asked again after SUBSCRIBE_RETRY_MS, then after twice that
+      socket.pendingAcks.splice(0).forEach((ack) => ack({ ok: false, error: 'unavailable' }));
+      expect(acks).toEqual([{ ok: false, error: 'unavailable' }]);
+      jest.advanceTimersByTime(SUBSCRIBE_RETRY_MS - 1);
+      expect([sent('subscribe'), sent('subscribe_fleet')]).toEqual([1, 1]);
+      jest.advanceTimersByTime(1);
+      expect([sent('subscribe'), sent('subscribe_fleet')]).toEqual([2, 2]);
+      socket.pendingAcks.splice(0).forEach((ack) => ack({ ok: false, error: 'unavailable' }));
+      jest.advanceTimersByTime(SUBSCRIBE_RETRY_MS);
+      expect(sent('subscribe')).toBe(2);
+      jest.advanceTimersByTime(SUBSCRIBE_RETRY_MS);
+      expect([sent('subscribe'), sent('subscribe_fleet')]).toEqual([3, 3]);
+
+      // the server answers this time; other refusals are final
+      const [serverAck, fleetAck] = socket.pendingAcks.splice(0);
+      serverAck({ ok: true });
+      fleetAck({ ok: false, error: 'not_found' });
+      expect(acks.at(-1)).toEqual({ ok: true });
+      expect(fleetAcks.at(-1)).toEqual({ ok: false, error: 'not_found' });
+      jest.advanceTimersByTime(SUBSCRIBE_RETRY_MAX_MS);
+      expect([sent('subscribe'), sent('subscribe_fleet')]).toEqual([3, 3]);
+
+      // no longer wanted: an "unavailable" answer is not followed up
+      const other = live.subscribeServer('s2').subscribe();
+      socket.pendingAcks.splice(0).forEach((ack) => ack({ ok: false, error: 'unavailable' }));
+      other.unsubscribe();
+      jest.advanceTimersByTime(SUBSCRIBE_RETRY_MAX_MS);
+      expect(socket.emitted.filter((e) => e.event === 'subscribe' && (e.args[0] as { serverId: string }).serverId === 's2')).toHaveLength(1);
+      sub.unsubscribe();
+      fleet.unsubscribe();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('delivers typed events to subscribers', () => {

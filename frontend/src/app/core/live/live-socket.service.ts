@@ -59,6 +59,16 @@ const EVENTS: LiveEventName[] = [
  * reads the current token), and disconnects on logout. Subscriptions are reference-counted and
  * re-sent after every reconnect, so components just subscribe to an Observable.
  */
+/**
+ * A subscription answered `unavailable` (the backend could not check access: its database was busy
+ * or down) is sent again after this delay, doubled each time up to SUBSCRIBE_RETRY_MAX_MS, for as
+ * long as it is wanted. Without it the page would silently stop receiving that server's updates.
+ */
+export const SUBSCRIBE_RETRY_MS = 1000;
+export const SUBSCRIBE_RETRY_MAX_MS = 30_000;
+
+type AckListener = (ack: SubscribeAck) => void;
+
 @Injectable({ providedIn: 'root' })
 export class LiveSocketService {
   private readonly auth = inject(AuthService);
@@ -78,8 +88,8 @@ export class LiveSocketService {
    * socket (terminal sessions) ended with it, even when the client reconnects a moment later.
    */
   readonly disconnects: Observable<string> = this.disconnects$.asObservable();
-  private readonly serverSubs = new Map<string, Set<(ack: SubscribeAck) => void>>();
-  private readonly fleetSubs = new Set<(ack: SubscribeAck) => void>();
+  private readonly serverSubs = new Map<string, Set<AckListener>>();
+  private readonly fleetSubs = new Set<AckListener>();
 
   constructor() {
     effect(() => {
@@ -130,11 +140,11 @@ export class LiveSocketService {
   /** Subscribe to one server's events while the returned Observable is subscribed; emits each ack. */
   subscribeServer(serverId: string): Observable<SubscribeAck> {
     return new Observable<SubscribeAck>((subscriber) => {
-      const listener = (ack: SubscribeAck) => subscriber.next(ack);
+      const listener: AckListener = (ack) => subscriber.next(ack);
       let set = this.serverSubs.get(serverId);
       if (!set) this.serverSubs.set(serverId, (set = new Set()));
       set.add(listener);
-      if (this.socket?.connected) this.socket.emit('subscribe', { serverId }, listener);
+      if (this.socket?.connected) this.sendServerSub(serverId, [listener]);
       return () => {
         set!.delete(listener);
         if (set!.size === 0) {
@@ -148,9 +158,9 @@ export class LiveSocketService {
   /** Subscribe to `fleet_summary` for every server the user can see. */
   subscribeFleet(): Observable<SubscribeAck> {
     return new Observable<SubscribeAck>((subscriber) => {
-      const listener = (ack: SubscribeAck) => subscriber.next(ack);
+      const listener: AckListener = (ack) => subscriber.next(ack);
       this.fleetSubs.add(listener);
-      if (this.socket?.connected) this.socket.emit('subscribe_fleet', listener);
+      if (this.socket?.connected) this.sendFleetSub([listener]);
       return () => {
         this.fleetSubs.delete(listener);
         if (this.fleetSubs.size === 0 && this.socket?.connected) this.socket.emit('unsubscribe_fleet');
@@ -179,16 +189,50 @@ export class LiveSocketService {
     }
   }
 
+  /** `subscribe` for these listeners of a server, sent again while `unavailable` (SUBSCRIBE_RETRY_MS). */
+  private sendServerSub(serverId: string, listeners: AckListener[], attempt = 0): void {
+    const wanted = () => listeners.filter((l) => this.serverSubs.get(serverId)?.has(l));
+    this.socket?.emit('subscribe', { serverId }, (ack) => {
+      wanted().forEach((l) => l(ack));
+      this.retryUnavailable(ack, attempt, () => {
+        const still = wanted();
+        if (still.length) this.sendServerSub(serverId, still, attempt + 1);
+      });
+    });
+  }
+
+  /** `subscribe_fleet` for these listeners, sent again while `unavailable`. */
+  private sendFleetSub(listeners: AckListener[], attempt = 0): void {
+    const wanted = () => listeners.filter((l) => this.fleetSubs.has(l));
+    this.socket?.emit('subscribe_fleet', (ack) => {
+      wanted().forEach((l) => l(ack));
+      this.retryUnavailable(ack, attempt, () => {
+        const still = wanted();
+        if (still.length) this.sendFleetSub(still, attempt + 1);
+      });
+    });
+  }
+
+  /**
+   * After an `unavailable` answer, `again` runs once the backoff has passed, if the same socket is
+   * still connected (a reconnect sends every subscription anyway).
+   */
+  private retryUnavailable(ack: SubscribeAck, attempt: number, again: () => void): void {
+    if (ack.ok || ack.error !== 'unavailable') return;
+    const socket = this.socket;
+    setTimeout(() => {
+      if (socket && this.socket === socket && socket.connected) again();
+    }, Math.min(SUBSCRIBE_RETRY_MAX_MS, SUBSCRIBE_RETRY_MS * 2 ** attempt));
+  }
+
   private wire(socket: LiveSocket): void {
     for (const event of EVENTS) {
       socket.on(event as 'metrics', (payload: unknown) => this.events$.next({ event, payload }) as never);
     }
     socket.on('connect', () => {
       this._status.set('connected');
-      for (const [serverId, listeners] of this.serverSubs) {
-        socket.emit('subscribe', { serverId }, (ack) => listeners.forEach((l) => l(ack)));
-      }
-      if (this.fleetSubs.size) socket.emit('subscribe_fleet', (ack) => this.fleetSubs.forEach((l) => l(ack)));
+      for (const [serverId, listeners] of this.serverSubs) this.sendServerSub(serverId, [...listeners]);
+      if (this.fleetSubs.size) this.sendFleetSub([...this.fleetSubs]);
     });
     socket.on('disconnect', (reason) => {
       this.disconnects$.next(reason);
