@@ -173,6 +173,8 @@ function runBrowsers() {
       const { url, token, browsers, serverIds } = m;
       for (let b = 0; b < browsers; b++) {
         const socket = io(`${url}/live`, { auth: { token }, transports: ['websocket'], reconnection: false });
+        let disconnectReason = null;
+        socket.on('disconnect', (reason, details) => (disconnectReason = `${reason}${details?.description ? ` (${details.description?.message ?? details.description})` : ''}`));
         await new Promise((res, rej) => { socket.once('connect', res); socket.once('connect_error', rej); });
         const mine = serverIds.filter((_, i) => i % browsers === b);
         for (const [k, serverId] of mine.entries()) {
@@ -188,7 +190,7 @@ function runBrowsers() {
           }
           if (!ack.ok) {
             // Say which subscription failed and after how long, instead of a bare stack.
-            process.send({ type: 'failed', message: `browser ${b + 1}/${browsers}: subscribe ${k + 1}/${mine.length} (server ${serverId}) failed after ${Date.now() - t0} ms: ${JSON.stringify(ack)}` }, () => process.exit(1));
+            process.send({ type: 'failed', message: `browser ${b + 1}/${browsers}: subscribe ${k + 1}/${mine.length} (server ${serverId}) failed after ${Date.now() - t0} ms: ${JSON.stringify(ack)}${disconnectReason ? `; the socket disconnected: ${disconnectReason}` : ''}` }, () => process.exit(1));
             return;
           }
         }
