@@ -189,40 +189,29 @@ export class LiveSocketService {
     }
   }
 
-  /** `subscribe` for these listeners of a server, sent again while `unavailable` (SUBSCRIBE_RETRY_MS). */
-  private sendServerSub(serverId: string, listeners: AckListener[], attempt = 0): void {
-    const wanted = () => listeners.filter((l) => this.serverSubs.get(serverId)?.has(l));
-    this.socket?.emit('subscribe', { serverId }, (ack) => {
-      wanted().forEach((l) => l(ack));
-      this.retryUnavailable(ack, attempt, () => {
-        const still = wanted();
-        if (still.length) this.sendServerSub(serverId, still, attempt + 1);
-      });
-    });
+  private sendServerSub(serverId: string, listeners: AckListener[]): void {
+    this.sendSub((ack) => this.socket?.emit('subscribe', { serverId }, ack), listeners, (l) => !!this.serverSubs.get(serverId)?.has(l));
   }
 
-  /** `subscribe_fleet` for these listeners, sent again while `unavailable`. */
-  private sendFleetSub(listeners: AckListener[], attempt = 0): void {
-    const wanted = () => listeners.filter((l) => this.fleetSubs.has(l));
-    this.socket?.emit('subscribe_fleet', (ack) => {
-      wanted().forEach((l) => l(ack));
-      this.retryUnavailable(ack, attempt, () => {
-        const still = wanted();
-        if (still.length) this.sendFleetSub(still, attempt + 1);
-      });
-    });
+  private sendFleetSub(listeners: AckListener[]): void {
+    this.sendSub((ack) => this.socket?.emit('subscribe_fleet', ack), listeners, (l) => this.fleetSubs.has(l));
   }
 
   /**
-   * After an `unavailable` answer, `again` runs once the backoff has passed, if the same socket is
-   * still connected (a reconnect sends every subscription anyway).
+   * Sends a subscription for `listeners` and hands them its answer. After `unavailable` it is sent
+   * again once the backoff has passed (SUBSCRIBE_RETRY_MS), for the listeners still wanted, if the
+   * same socket is still connected (a reconnect sends every subscription anyway).
    */
-  private retryUnavailable(ack: SubscribeAck, attempt: number, again: () => void): void {
-    if (ack.ok || ack.error !== 'unavailable') return;
-    const socket = this.socket;
-    setTimeout(() => {
-      if (socket && this.socket === socket && socket.connected) again();
-    }, Math.min(SUBSCRIBE_RETRY_MAX_MS, SUBSCRIBE_RETRY_MS * 2 ** attempt));
+  private sendSub(send: (ack: AckListener) => void, listeners: AckListener[], wanted: (l: AckListener) => boolean, attempt = 0): void {
+    send((ack) => {
+      listeners.filter(wanted).forEach((l) => l(ack));
+      if (ack.ok || ack.error !== 'unavailable') return;
+      const socket = this.socket;
+      setTimeout(() => {
+        const still = listeners.filter(wanted);
+        if (still.length && socket && this.socket === socket && socket.connected) this.sendSub(send, still, wanted, attempt + 1);
+      }, Math.min(SUBSCRIBE_RETRY_MAX_MS, SUBSCRIBE_RETRY_MS * 2 ** attempt));
+    });
   }
 
   private wire(socket: LiveSocket): void {
