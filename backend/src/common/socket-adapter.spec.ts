@@ -1,4 +1,6 @@
+import { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
+import { of } from 'rxjs';
 import type { AppConfig } from '../config/config';
 import { TEST_REDIS_URL, connectTestRedis } from '../../test/support/redis';
 import { ChatopsIoAdapter, redactUrl } from './socket-adapter';
@@ -41,5 +43,26 @@ describe('ChatopsIoAdapter with REDIS_URL', () => {
     expect(redactUrl('redis://user:pw@redis.internal:6380/2')).toBe('redis://user:***@redis.internal:6380/2');
     expect(redactUrl('rediss://redis.internal:6380')).toBe('rediss://redis.internal:6380');
     expect(redactUrl('not a url')).toBe('(unparseable URL)');
+  });
+});
+
+describe('ChatopsIoAdapter.bindMessageHandlers', () => {
+  const adapter = () => new ChatopsIoAdapter({ getHttpServer: () => undefined } as never, {} as AppConfig);
+
+  it('builds nothing for a gateway without @SubscribeMessage handlers (no per-socket disconnect stream)', () => {
+    const socket = new EventEmitter();
+    const a = adapter();
+    a.bindMessageHandlers(socket as never, [], (x) => x as never);
+    expect((a as unknown as { disconnectMap: WeakMap<object, unknown> }).disconnectMap.has(socket)).toBe(false);
+    expect(socket.eventNames()).toEqual([]);
+  });
+
+  it('wires declared handlers as Nest does: the handler answers through the ack', async () => {
+    const socket = new EventEmitter();
+    const a = adapter();
+    a.bindMessageHandlers(socket as never, [{ message: 'ping', callback: ((data: unknown) => ({ pong: data })) as never, methodName: 'ping', isAckHandledManually: false }], (x) => of(x as never));
+    const answer = await new Promise((resolve) => socket.emit('ping', 42, resolve));
+    expect(answer).toEqual({ pong: 42 });
+    expect(socket.listenerCount('ping')).toBe(1);
   });
 });

@@ -4,6 +4,7 @@ import type { Server, ServerOptions } from 'socket.io';
 import { AGENT_LIMITS } from '@chatops/protocol';
 import type { AppConfig } from '../config/config';
 import { depthLimitedParser } from './socket-frame-parser';
+import { copyWsFrameMasks } from './ws-frame-mask';
 
 /**
  * One Socket.IO server for both namespaces: bounded frame size and nesting, the configured CORS, and the
@@ -67,6 +68,7 @@ export class ChatopsIoAdapter extends IoAdapter {
   }
 
   createIOServer(port: number, options?: ServerOptions): Server {
+    if (!copyWsFrameMasks()) this.logger.warn('ws frame masks are not copied (unexpected ws version): each connection keeps its last frame until the next one');
     const server: Server = super.createIOServer(port, {
       ...options,
       maxHttpBufferSize: AGENT_LIMITS.maxFrameBytes,
@@ -78,6 +80,18 @@ export class ChatopsIoAdapter extends IoAdapter {
     });
     if (this.redisAdapter) server.adapter(this.redisAdapter);
     return server;
+  }
+
+  /**
+   * Nest wires `@SubscribeMessage` handlers through RxJS, and builds a per-socket disconnect stream
+   * (fromEvent + share + first: 4 observables and their closures) even when a gateway has none.
+   * Both gateways here attach their listeners themselves, so with 10,000 agents that was 40,000
+   * observables held for nothing, live heap that every major GC marks. Without handlers, nothing is
+   * built; a gateway that declares handlers gets Nest's wiring unchanged.
+   */
+  bindMessageHandlers(...args: Parameters<IoAdapter['bindMessageHandlers']>): void {
+    if (!args[1].length) return;
+    super.bindMessageHandlers(...args);
   }
 
   /**
