@@ -99,7 +99,15 @@ describe('history tiers', () => {
     await seed(s.id, from, from + 26 * HOUR, 60_000);
     // the job "was down": its watermarks are two days behind
     await t.db.query(`UPDATE rollup_watermarks SET watermark = $1`, [new Date(from - 24 * HOUR)]);
-    const report = await rollups.run(NOW);
+    const serverSlices = jest.spyOn(rollups as unknown as { serverSlices(): Promise<string[][]> }, 'serverSlices');
+    let report;
+    try {
+      report = await rollups.run(NOW);
+      // ~54 hours behind: several 6-hour windows per tier, and the server list read once per tier
+      expect(serverSlices).toHaveBeenCalledTimes(2);
+    } finally {
+      serverSlices.mockRestore();
+    }
     expect(report.minuteWatermark.getTime()).toBeGreaterThan(NOW.getTime() - 2 * MIN);
     expect((await tier('metric_rollup_1m', s.id)).length).toBe(26 * 60);
     expect((await tier('metric_rollup_1h', s.id)).length).toBe(26);

@@ -122,15 +122,18 @@ export class MetricsRollupService implements OnApplicationBootstrap, OnApplicati
    */
   private async advance(tier: Tier, target: Date, roll: (tx: EntityManager, from: Date, to: Date, servers: string[]) => Promise<void>): Promise<Date> {
     let watermark = await this.watermark(tier);
+    // Read once for all the windows of this call: catching up a fresh install's empty history is
+    // ~150 windows, and reading 10,000 ids for each was 88,000 rows a second of garbage.
+    let slices: string[][] | null = null;
     while (watermark < target) {
       const from = watermark;
       const to = new Date(Math.min(target.getTime(), from.getTime() + CATCH_UP_CHUNK_MS));
       const paced = to.getTime() - from.getTime() <= STEADY_WINDOW_MS[tier];
-      const slices = await this.serverSlices();
-      for (let i = 0; i < slices.length; i++) {
+      const fleet = (slices ??= await this.serverSlices());
+      for (let i = 0; i < fleet.length; i++) {
         const started = performance.now();
-        await this.db.transaction((tx) => roll(tx, from, to, slices[i]));
-        if (paced && i < slices.length - 1) await this.pause(Math.min(MAX_PAUSE_MS, PACE_FACTOR * (performance.now() - started)));
+        await this.db.transaction((tx) => roll(tx, from, to, fleet[i]));
+        if (paced && i < fleet.length - 1) await this.pause(Math.min(MAX_PAUSE_MS, PACE_FACTOR * (performance.now() - started)));
       }
       await this.db.query('UPDATE rollup_watermarks SET watermark = $2 WHERE tier = $1', [tier, to]);
       watermark = to;
@@ -139,8 +142,10 @@ export class MetricsRollupService implements OnApplicationBootstrap, OnApplicati
   }
 
   /**
-   * Every server's id in slices. A server created after this read has no samples in the window
-   * (it ends a minute before now) other than late ones, which the dirty buckets cover.
+   * Every server's id in slices, read once per `advance`. A server created after this read has no
+   * samples in the windows of that call (they end at the target, a minute before the pass started)
+   * other than late ones: ingested after the pass started, they are older than LATE_SAMPLE_MS, so
+   * their minutes are marked dirty and re-aggregated by the next pass.
    */
   private async serverSlices(): Promise<string[][]> {
     const rows: { id: string }[] = await this.db.query('SELECT id FROM servers ORDER BY id');
