@@ -20,12 +20,11 @@ function engineWs(): { Receiver?: { prototype: ReceiverPrototype } } {
 /**
  * ws reads each client frame's 4-byte mask as a view into the TCP read that carried the frame, and
  * keeps that view until the connection's next frame. An agent sends one frame every 5 s, so each
- * agent's last read buffer (its whole last sample, ~1–3 KB) stayed reachable for those 5 s: long
- * enough to be promoted, then freed only by a major GC. With 10,000 agents that was 2.5 MB/s of
- * old-generation array buffers, and V8 started a major GC for "external memory pressure" every
- * 25 s, the slow windows of the ingest benchmark (docs/performance.md). The mask is copied into 4
- * bytes the receiver owns (allocated once, outside the shared pool: a pooled copy would keep its
- * 8 KB pool slab alive instead), so the read buffer dies young.
+ * agent's last read buffer (its whole last sample, ~1–3 KB) stayed reachable for those 5 s, one
+ * array buffer per connected agent (~1 KB each on average in the ingest benchmark: 13.49 → 11.53 MB
+ * of array buffers at 2,000 agents, docs/performance.md). The mask is copied into 4 bytes the
+ * receiver owns (allocated once, outside the shared pool: a pooled copy would keep its 8 KB pool
+ * slab alive instead, which measurably raised the array-buffer churn), so the read buffer dies young.
  *
  * Idempotent. Returns false when the installed ws does not have the expected shape (the patch is
  * then not applied: a memory cost, not a fault).
