@@ -1,8 +1,10 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { signal } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import { MAT_DIALOG_DATA, MatDialogRef } from '@angular/material/dialog';
+import type { NotificationChannel } from '@chatops/protocol';
 import { rule } from '../../../testing/alert-fixtures';
 import { server } from '../../../testing/auth-fixtures';
 import { q, qa, text, type } from '../../../testing/dom';
@@ -18,7 +20,7 @@ describe('RuleDialogComponent', () => {
     TestBed.configureTestingModule({
       providers: [
         provideHttpClient(), provideHttpClientTesting(), { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
-        { provide: MAT_DIALOG_DATA, useValue: { rule: null, servers: [server({ id: 's1', name: 'web-1' })], channels: [], ...data } },
+        { provide: MAT_DIALOG_DATA, useValue: { rule: null, servers: [server({ id: 's1', name: 'web-1' })], channels: signal([]), ...data } },
         { provide: MatDialogRef, useValue: { close: (v: unknown) => closed.push(v) } },
       ],
     });
@@ -105,5 +107,19 @@ describe('RuleDialogComponent', () => {
     Array.from(document.querySelectorAll<HTMLElement>('mat-option')).find((o) => o.textContent?.includes('All my servers'))!.click();
     await fixture.whenStable();
     expect(qa(fixture, '[data-testid=rule-preview]')).toHaveLength(0);
+  });
+
+  it('channels that arrive after the dialog opened become choosable (the list was still loading)', async () => {
+    const channels = signal<NotificationChannel[]>([]);
+    await open({ serverId: 's1', channels });
+    const select = () => q(fixture, '[data-testid=rule-channels]');
+    expect(select().getAttribute('aria-disabled')).toBe('true');
+    expect(text(fixture)).toContain('No notification channel yet');
+    channels.set([{ id: 'c1', name: 'on-call hook', type: 'webhook', enabled: true, urlPreview: 'https://hooks.example.com/…', emailTo: null, hasSecret: false, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' }]);
+    await fixture.whenStable();
+    expect(select().getAttribute('aria-disabled')).toBe('false');
+    select().click();
+    await fixture.whenStable();
+    expect(Array.from(document.querySelectorAll('mat-option')).map((o) => o.textContent?.trim())).toEqual(['on-call hook (webhook)']);
   });
 });

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, signal, type Signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -18,7 +18,8 @@ import { RULE_FIELDS, RuleFormValue, emptyRule, isEventMetric, ruleRequest, rule
 export interface RuleDialogData {
   rule: AlertThreshold | null;
   servers: readonly Server[];
-  channels: readonly NotificationChannel[];
+  /** The caller's channels: they may still be loading when the dialog opens, and appear when they arrive. */
+  channels: Signal<readonly NotificationChannel[]>;
   /** A new rule for this server (the server page). */
   serverId?: string;
 }

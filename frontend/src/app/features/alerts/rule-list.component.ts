@@ -183,7 +183,7 @@ export class RuleListComponent {
     const servers = this.servers().filter((s) => can(s, 'rules.manage'));
     this.dialog
       .open<RuleDialogComponent, RuleDialogData, AlertThreshold>(RuleDialogComponent, {
-        data: { ...data, servers, channels: this.channels() }, width: '640px', maxWidth: '95vw',
+        data: { ...data, servers, channels: this.channels.asReadonly() }, width: '640px', maxWidth: '95vw',
       })
       .afterClosed()
       .subscribe((saved) => {
