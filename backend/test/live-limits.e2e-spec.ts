@@ -53,7 +53,13 @@ describe('live channel limits', () => {
 
   it(`holds the cap when ${MAX_SUBSCRIPTIONS + 1} subscribes arrive at once`, async () => {
     const s = await browser(alice);
-    const acks = await Promise.all(serverIds.map((id) => subscribe(s, id)));
+    let acks = await Promise.all(serverIds.map((id) => subscribe(s, id)));
+    // On a loaded machine some access checks can outlast their database timeout and are answered
+    // `unavailable` (the dashboard sends those again); those are sent again here, also at once,
+    // until every subscription has a definite answer. Any other refusal stays and fails the test.
+    for (let round = 0; round < 10 && acks.some((a) => !a.ok && a.error === 'unavailable'); round++) {
+      acks = await Promise.all(acks.map((a, i) => (!a.ok && a.error === 'unavailable' ? subscribe(s, serverIds[i]) : a)));
+    }
     expect(acks.filter((a) => a.ok)).toHaveLength(MAX_SUBSCRIPTIONS);
     expect(errors(acks)).toEqual(['too_many_subscriptions']);
   });
