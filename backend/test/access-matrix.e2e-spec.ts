@@ -1,4 +1,7 @@
 import { ROLE_CAPABILITIES, READ_CAPABILITIES, type Capability, type TeamRole } from '@chatops/protocol';
+import { randomUUID } from 'node:crypto';
+import type { AuthUser } from '../src/common/decorators';
+import { AccessService } from '../src/modules/access/access.service';
 import { createApiKey, createServer, registerUser, startTestApp, TestApp, TestUser } from './support/app';
 import { connectLive, type LiveClient } from './support/live-client';
 
@@ -263,6 +266,21 @@ describe('access matrix (routes and socket events × roles)', () => {
       expect(list.find((s) => s.id === base.serverId)?.access.via).toBe(ROLE_OF[c]);
     }
     expect((await visible('instanceAdmin')).find((s) => s.id === base.serverId)?.access).toMatchObject({ via: 'instance_admin', breakGlass: true });
+  });
+
+  it('answers a batch of visibility checks (a burst of live subscribes) as it answers each one', async () => {
+    const access = t.app.get(AccessService);
+    const personal = (await createServer(t, users.viewer)).id;
+    const ids = [base.serverId, base.commandServerId, personal, randomUUID(), 'not-a-uuid'];
+    for (const c of CALLERS) {
+      const user: AuthUser = { id: users[c].user.id, username: users[c].user.username, role: users[c].user.role };
+      const one = new Set<string>();
+      for (const id of ids.slice(0, 4)) if (await access.visible(user, id)) one.add(id);
+      expect([c, [...await access.visibleAmong(user, ids)].sort()]).toEqual([c, [...one].sort()]);
+    }
+    const viewer: AuthUser = { id: users.viewer.user.id, username: users.viewer.user.username, role: users.viewer.user.role };
+    expect(await access.visibleAmong(viewer, [personal, base.serverId, personal])).toEqual(new Set([personal, base.serverId]));
+    expect(await access.visibleAmong({ ...viewer, id: users.none.user.id }, ids)).toEqual(new Set());
   });
 
   it('shows the team the break-glass entries, flagged', async () => {

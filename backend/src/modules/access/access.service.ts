@@ -175,6 +175,25 @@ export class AccessService {
   async visible(user: AuthUser, serverId: string): Promise<boolean> {
     return (await this.resolve(user, serverId)) !== null;
   }
+
+  /**
+   * Which of `serverIds` the caller may see, in one query: for a burst of live subscriptions (a
+   * dashboard re-sending all of them after a reconnect) and re-checks after an access change.
+   * Ids that are not UUIDs are not servers.
+   */
+  async visibleAmong(user: AuthUser, serverIds: Iterable<string>): Promise<Set<string>> {
+    const ids = [...new Set(serverIds)].filter((id) => UUID.test(id));
+    if (!ids.length) return new Set();
+    const rows = (await this.servers.query(
+      `SELECT s.id, s.owner_id, s.team_id, m.role AS member_role
+         FROM servers s LEFT JOIN team_members m ON m.team_id = s.team_id AND m.user_id = $1
+        WHERE s.id = ANY($2::uuid[])`,
+      [user.id, ids],
+    )) as { id: string; owner_id: string; team_id: string | null; member_role: string | null }[];
+    return new Set(rows
+      .filter((r) => grantFor(user, { ownerId: r.owner_id, teamId: r.team_id }, isTeamRole(r.member_role) ? r.member_role : null))
+      .map((r) => r.id));
+  }
 }
 
 /**

@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
+import DataLoader from 'dataloader';
 import { ackOf, floodGuard, handlerGuard } from '../../common/socket-ack';
 import { FRAME_TOO_DEEP_ERROR, FRAME_TOO_DEEP_EVENT } from '../../common/socket-frame-parser';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { LIVE_NAMESPACE, type ReauthAck, type SubscribeAck } from '@chatops/protocol';
-import { isAdmin } from '../../common/decorators';
+import { isAdmin, type AuthUser } from '../../common/decorators';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { AuthService } from '../auth/auth.service';
 import { AccessService } from '../access/access.service';
@@ -59,6 +60,15 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
    * instance's `fetchSockets()` serialises `data` as JSON, and a timer there made it throw.
    */
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  /**
+   * The access checks of subscriptions, batched: subscribes that arrive together (a dashboard
+   * re-sending all of them after a reconnect, a fleet page opening) are checked with one query
+   * per socket rather than one each, which a burst of hundreds turned into timeouts (`unavailable`).
+   */
+  private readonly subscribeChecks = new DataLoader<{ user: AuthUser; serverId: string }, boolean>(
+    (checks) => this.checkBatch(checks),
+    { cache: false, maxBatchSize: MAX_SUBSCRIPTIONS },
+  );
 
   constructor(
     private readonly auth: AuthService,
@@ -167,7 +177,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       if (this.subscriptionCount(socket) >= MAX_SUBSCRIPTIONS) return ack?.({ ok: false, error: 'too_many_subscriptions' });
       let accessible: boolean;
       try {
-        accessible = await this.access.visible(socket.data.user, serverId);
+        accessible = await this.subscribeChecks.load({ user: socket.data.user, serverId });
       } catch (err) {
         this.logger.warn({ err: (err as Error).message }, 'Subscription check failed');
         return ack?.({ ok: false, error: 'unavailable' });
@@ -296,9 +306,9 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       const sockets = await this.namespace.in(rooms).fetchSockets();
       for (const socket of sockets) {
         const user = socket.data.user;
-        for (const room of socket.rooms) {
-          if (room.startsWith(SERVER_ROOM_PREFIX) && !(await this.access.visible(user, room.slice(SERVER_ROOM_PREFIX.length)))) socket.leave(room);
-        }
+        const subscribed = [...socket.rooms].filter((room) => room.startsWith(SERVER_ROOM_PREFIX)).map((room) => room.slice(SERVER_ROOM_PREFIX.length));
+        const visible = await this.access.visibleAmong(user, subscribed);
+        for (const serverId of subscribed) if (!visible.has(serverId)) socket.leave(serverRoom(serverId));
         if (!socket.rooms.has(fleetOwnerRoom(user.id)) || isAdmin(user)) continue;
         const teams = new Set((await this.access.teamIdsOf(user.id)).map(fleetTeamRoom));
         for (const room of socket.rooms) if (room.startsWith(FLEET_TEAM_ROOM_PREFIX) && !teams.has(room)) socket.leave(room);
@@ -308,6 +318,24 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       // Another instance did not answer: its sockets keep their rooms until they resubscribe.
       this.logger.warn({ err: (err as Error).message }, 'Could not re-check live subscriptions after an access change');
     }
+  }
+
+  /** One query per user object (one per socket) for a batch of `subscribeChecks`; a failed one fails only its own checks. */
+  private async checkBatch(checks: readonly { user: AuthUser; serverId: string }[]): Promise<(boolean | Error)[]> {
+    const byUser = new Map<AuthUser, string[]>();
+    for (const { user, serverId } of checks) {
+      const ids = byUser.get(user);
+      if (ids) ids.push(serverId);
+      else byUser.set(user, [serverId]);
+    }
+    const answers = new Map<AuthUser, Set<string> | Error>();
+    await Promise.all([...byUser].map(async ([user, ids]) => {
+      answers.set(user, await this.access.visibleAmong(user, ids).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+    }));
+    return checks.map(({ user, serverId }) => {
+      const visible = answers.get(user)!;
+      return visible instanceof Error ? visible : visible.has(serverId);
+    });
   }
 
   /** A fleet watcher (not the admin, whose room has every server) also watches their teams' servers. */
