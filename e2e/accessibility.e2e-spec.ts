@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations, describeViolations } from './support/axe';
-import { explain, launchBrowser, registerUser, trackFailedRequests } from './support/browser';
+import { explain, launchBrowser, openDialog, registerUser, trackFailedRequests } from './support/browser';
 import { apiClient, until } from './support/http';
 import { BUSYBOX_IMAGE, Podman, startPodman } from './support/podman';
 import { Proc, startAgent, startBackend } from './support/processes';
@@ -164,8 +164,7 @@ describe('accessibility (axe) on every page', () => {
       await page.goto(`${backend.baseUrl}/servers/${serverId}/settings`);
       // "Delete server" and the dialog's confirm button are drawn in the theme's error colour.
       expect(await filledWith(page, '[data-testid=delete-server]')).toEqual({ background: 'error', text: 'on-error' });
-      await page.getByTestId('delete-server').click();
-      await page.getByRole('dialog').waitFor();
+      await openDialog(page, page.getByTestId('delete-server'));
       await page.getByTestId('confirm-input').fill(SERVER);
       expect(await filledWith(page, '[data-testid=confirm-button]')).toEqual({ background: 'error', text: 'on-error' });
       await check('delete server dialog');

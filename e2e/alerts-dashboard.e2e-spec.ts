@@ -3,7 +3,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, registerUser, SCREENSHOTS, signedInPage, waitShown } from './support/browser';
+import { launchBrowser, openDialog, registerUser, SCREENSHOTS, signedInPage, waitShown } from './support/browser';
 import { apiClient, until } from './support/http';
 import { Proc, startAgent, startBackend } from './support/processes';
 
@@ -73,7 +73,7 @@ describe('alerts dashboard end to end', () => {
   it('creates a webhook channel; its test reaches the receiver signed, and the delivery log lists it', async () => {
     await page.goto(`${backend.baseUrl}/alerts/channels`);
     await page.getByText('No notification channel yet').waitFor();
-    await page.getByTestId('channel-new').click();
+    await openDialog(page, page.getByTestId('channel-new'));
     await page.getByTestId('channel-name').fill('e2e hook');
     await page.getByTestId('channel-url').fill(hookUrl);
     await page.getByTestId('channel-secret').fill('too short');
@@ -101,7 +101,7 @@ describe('alerts dashboard end to end', () => {
     await page.getByText('No alert rule yet').waitFor();
     expect(await page.getByTestId('open-alerts-badge').textContent()).toContain('0');
 
-    await page.getByTestId('rule-new').click();
+    await openDialog(page, page.getByTestId('rule-new'));
     await page.getByTestId('rule-name').fill('e2e memory in use');
     await choose('rule-metric', 'Memory');
     await page.getByTestId('rule-threshold').fill('1');
@@ -147,7 +147,7 @@ describe('alerts dashboard end to end', () => {
     await page.getByTestId('around-chart').waitFor(); // the stored history either side of the fire time
     expect(await page.getByTestId('alert-timeline').textContent()).toContain('Fired');
 
-    await page.getByTestId('detail-ack').click();
+    await openDialog(page, page.getByTestId('detail-ack'));
     await page.getByTestId('note-input').fill('looking into it');
     await page.getByTestId('note-confirm').click();
     await page.locator('[data-testid=alert-detail][data-status=acknowledged]').waitFor();
