@@ -376,7 +376,11 @@ async function startBackend(opts, extraEnv = {}) {
     if (opts.verbose) process.stderr.write(d);
   };
   child.stdout.on('data', onData);
-  child.stderr.on('data', (d) => { keep(d); if (/"level":(50|60)/.test(String(d))) process.stderr.write(`[backend] ${String(d).slice(0, 400)}\n`); });
+  child.stderr.on('data', (d) => {
+    keep(d);
+    if (opts.verbose) process.stderr.write(d);
+    else if (/"level":(50|60)/.test(String(d))) process.stderr.write(`[backend] ${String(d).slice(0, 400)}\n`);
+  });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
