@@ -105,6 +105,20 @@ describe('live channel (/live)', () => {
     }
   });
 
+  it('keeps no credential in a connected socket\'s handshake, which fetchSockets() sends to the other instances', async () => {
+    const server = await createServer(t, alice);
+    const a = await agent(alice, server.id);
+    const b = await browser(alice);
+    expect(await subscribe(b, server.id)).toEqual({ ok: true });
+    const live = (t.app.get(LiveService) as unknown as { namespace: { fetchSockets(): Promise<{ id: string; handshake: { auth: object } }[]>; server: { of(nsp: string): { fetchSockets(): Promise<{ id: string; handshake: { auth: object } }[]> } } } }).namespace;
+    const browsers = await live.fetchSockets();
+    const agents = await live.server.of('/agents').fetchSockets();
+    const handshakes = [...browsers.filter((x) => x.id === b.id), ...agents.filter((x) => x.id === a.socket.id)].map((x) => x.handshake);
+    expect(handshakes).toHaveLength(2);
+    for (const h of handshakes) expect(Object.keys(h.auth)).toEqual([]);
+    expect(JSON.stringify(handshakes)).not.toContain(alice.accessToken);
+  });
+
   // ---- per-server stream -----------------------------------------------------------------
 
   // Delivery latency is a figure, not a pass/fail bound on a shared machine:

@@ -51,3 +51,17 @@ export function handlerGuard(logger: Logger, context: () => Record<string, unkno
       }
     };
 }
+
+/**
+ * Reads a credential from a socket's handshake `auth` and removes it there. Socket.IO keeps the
+ * handshake for the whole connection, and with the Redis adapter `fetchSockets()` run on another
+ * instance sends the handshake of each matching socket over Redis: a browser's access token or an
+ * agent's API key would otherwise stay in memory for the connection's life and travel with it.
+ */
+export function takeHandshakeCredential(socket: { handshake: { auth: unknown } }, field: string): unknown {
+  const auth = socket.handshake.auth;
+  if (!auth || typeof auth !== 'object') return undefined;
+  const value = (auth as Record<string, unknown>)[field];
+  delete (auth as Record<string, unknown>)[field];
+  return value;
+}

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ackOf, floodGuard, handlerGuard } from '../../common/socket-ack';
+import { ackOf, floodGuard, handlerGuard, takeHandshakeCredential } from '../../common/socket-ack';
 import { FRAME_TOO_DEEP_ERROR, FRAME_TOO_DEEP_EVENT } from '../../common/socket-frame-parser';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import {
@@ -59,7 +59,7 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     namespace.use(async (socket, next) => {
       try {
         // One query: the key, and the name of its server (a deleted server takes its keys with it).
-        const verified = await this.keys.verify((socket.handshake.auth as { apiKey?: unknown } | undefined)?.apiKey);
+        const verified = await this.keys.verify(takeHandshakeCredential(socket, 'apiKey'));
         if (!verified) {
           await this.manager.recordAuthFailure(socket.handshake.address, 'invalid, inactive or expired api key');
           return next(new Error('unauthorized'));

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import DataLoader from 'dataloader';
-import { ackOf, floodGuard, handlerGuard } from '../../common/socket-ack';
+import { ackOf, floodGuard, handlerGuard, takeHandshakeCredential } from '../../common/socket-ack';
 import { FRAME_TOO_DEEP_ERROR, FRAME_TOO_DEEP_EVENT } from '../../common/socket-frame-parser';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
@@ -86,7 +86,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.relay.bind(namespace);
     namespace.use(async (socket, next) => {
       try {
-        const token = tokenOf(socket.handshake.auth);
+        const token = tokenOf({ token: takeHandshakeCredential(socket, 'token') });
         const session = token && (await this.auth.verifyAccessToken(token));
         if (!session || !Number.isFinite(session.exp)) return next(new Error('unauthorized'));
         // A temporary password (set by an admin) is changed first, as on every REST route.
