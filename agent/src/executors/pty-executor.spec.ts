@@ -10,6 +10,13 @@ import { isRunning } from './process-tree';
 import { PtyExecutor, loginShellArgs, type PtyExecutorOptions } from './pty-executor';
 import { loadPty } from './pty-loader';
 
+/**
+ * How long a step may take: these check that things happen, not how fast, and a CI machine running
+ * Chromium and PostgreSQL beside this once took longer than 5 s from `exit 3` to terminal_exit.
+ */
+const STEP_MS = 15_000;
+jest.setTimeout(60_000);
+
 describe('PtyExecutor through a real socket', () => {
   let h: ExecHarness;
   let terminals: PtyExecutor;
@@ -25,10 +32,10 @@ describe('PtyExecutor through a real socket', () => {
     s = await h.connect({ commands: null, terminals });
   };
   const open = (cols = 80, rows = 24, sessionId = `t${++n}`): Promise<TerminalOpenAck> =>
-    s.timeout(5000).emitWithAck('terminal_open', { sessionId, cols, rows });
+    s.timeout(STEP_MS).emitWithAck('terminal_open', { sessionId, cols, rows });
   const type = (sessionId: string, data: string) => s.emit('terminal_input', { sessionId, data });
   const screen = (sessionId: string) => h.backend.screen(sessionId);
-  const waitScreen = (sessionId: string, re: RegExp, what = String(re)) => waitFor(() => re.test(screen(sessionId)), 5000, what);
+  const waitScreen = (sessionId: string, re: RegExp, what = String(re)) => waitFor(() => re.test(screen(sessionId)), STEP_MS, what);
   /** The shell printed its prompt (typing earlier would put the prompt in the middle of the output). */
   const prompt = (sessionId: string) => waitScreen(sessionId, /[$#] $/, 'prompt');
   const exitOf = (sessionId: string) => h.backend.terminalExits.find((e) => e.sessionId === sessionId);
@@ -53,7 +60,7 @@ describe('PtyExecutor through a real socket', () => {
     type(id, 'echo "$TERM $LANG"; env | grep -c CHATOPS_\r');
     await waitScreen(id, /xterm-256color C\.UTF-8\r\n0\r\n/, 'terminal env');
     type(id, 'exit 3\r');
-    await waitFor(() => exitOf(id) !== undefined, 5000, 'terminal_exit');
+    await waitFor(() => exitOf(id) !== undefined, STEP_MS, 'terminal_exit');
     expect(exitOf(id)).toEqual({ sessionId: id, exitCode: 3, reason: 'exit' });
     expect(terminals.count).toBe(0);
     expect(h.logs).toContainEqual(expect.objectContaining({ msg: 'terminal ended', sessionId: id, reason: 'exit', exitCode: 3 }));
@@ -87,7 +94,7 @@ describe('PtyExecutor through a real socket', () => {
     const [, job, shell] = /job=(\d+) shell=(\d+)/.exec(screen(id))!.map(Number);
     expect(terminals.pids).toEqual([shell]);
     s.emit('terminal_close', { sessionId: id });
-    await waitFor(() => exitOf(id) !== undefined, 5000, 'terminal_exit');
+    await waitFor(() => exitOf(id) !== undefined, STEP_MS, 'terminal_exit');
     expect(exitOf(id)).toEqual({ sessionId: id, exitCode: null, reason: 'closed' });
     expect(isRunning(shell)).toBe(false);
     expect(isRunning(job)).toBe(false);
@@ -103,7 +110,7 @@ describe('PtyExecutor through a real socket', () => {
     await waitScreen(id, /\r\n\d+\r\n/, 'pid');
     const pid = Number(/\r\n(\d+)\r\n/.exec(screen(id))![1]);
     const started = Date.now();
-    await waitFor(() => exitOf(id) !== undefined, 5000, 'idle exit');
+    await waitFor(() => exitOf(id) !== undefined, STEP_MS, 'idle exit');
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(isRunning(pid)).toBe(false);
     expect(exitOf(id)).toMatchObject({ reason: 'idle' }); // the backend tells the browser why
@@ -130,7 +137,7 @@ describe('PtyExecutor through a real socket', () => {
     await expect(open()).resolves.toEqual({ ok: true });
     await expect(open()).resolves.toMatchObject({ ok: false, error: 'too_many_sessions', message: expect.any(String) });
     s.emit('terminal_close', { sessionId: first });
-    await waitFor(() => exitOf(first) !== undefined, 5000, 'first closed');
+    await waitFor(() => exitOf(first) !== undefined, STEP_MS, 'first closed');
     await expect(open()).resolves.toEqual({ ok: true });
   });
 
@@ -164,7 +171,7 @@ describe('PtyExecutor through a real socket', () => {
     await waitScreen(id, /\r\n\d+\r\n/, 'pid');
     const pid = Number(/\r\n(\d+)\r\n/.exec(screen(id))![1]);
     s.disconnect(true);
-    await waitFor(() => !isRunning(pid), 5000, 'shell gone');
+    await waitFor(() => !isRunning(pid), STEP_MS, 'shell gone');
     await waitFor(() => terminals.count === 0, 3000, 'session freed');
     s = await h.nextSocket(2);
     expect(exitOf(id)).toBeUndefined();
