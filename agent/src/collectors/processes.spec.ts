@@ -182,7 +182,12 @@ describeProcfs('ProcessCollector on a real procfs', () => {
     await new Promise((r) => setTimeout(r, 20));
     const after = c.collect(6, 1006);
     expect(after.find((p) => p.pid === child.pid)).toBeUndefined();
-    expect(c.openCount).toBeLessThan(open + 5);
+    // The child is forgotten, with its descriptors. Other processes on the machine come and go
+    // meanwhile (a test run beside this one starts browsers and databases); each one more than
+    // before may hold a stat and a status descriptor.
+    expect((c as unknown as { procs: Map<number, unknown> }).procs.has(child.pid!)).toBe(false);
+    const more = Math.max(0, after.length - (seen.length - 1));
+    expect(c.openCount).toBeLessThan(open + 5 + 2 * more);
     c.close();
   });
 
