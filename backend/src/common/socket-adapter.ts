@@ -5,6 +5,10 @@ import { AGENT_LIMITS } from '@chatops/protocol';
 import type { AppConfig } from '../config/config';
 import { depthLimitedParser } from './socket-frame-parser';
 import { copyWsFrameMasks } from './ws-frame-mask';
+import { hasOwnChannel } from '../modules/live/live-socket';
+
+/** socket.io-adapter's MessageType.BROADCAST. */
+const BROADCAST = 3;
 
 /**
  * One Socket.IO server for both namespaces: bounded frame size and nesting, the configured CORS, and the
@@ -12,7 +16,7 @@ import { copyWsFrameMasks } from './ws-frame-mask';
  */
 export class ChatopsIoAdapter extends IoAdapter {
   private readonly logger = new Logger('SocketIO');
-  private redisAdapter: ReturnType<typeof import('@socket.io/redis-adapter').createAdapter> | null = null;
+  private redisAdapter: AdapterFactory | null = null;
   private redisClients: { quit(): Promise<unknown> }[] = [];
 
   constructor(app: INestApplicationContext, private readonly config: AppConfig) {
@@ -22,7 +26,7 @@ export class ChatopsIoAdapter extends IoAdapter {
   async connectRedis(): Promise<void> {
     if (!this.config.redisUrl) return;
     const { Redis } = await import('ioredis');
-    const { createAdapter } = await import('@socket.io/redis-adapter');
+    const { createAdapter, createShardedAdapter } = await import('@socket.io/redis-adapter');
     // disconnectTimeout: ioredis arms it on disconnect even when the socket is already gone (a
     // failed start), and the default 2 s would keep the exiting process alive that long.
     const pub = new Redis(this.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null, disconnectTimeout: 100 });
@@ -63,8 +67,22 @@ export class ChatopsIoAdapter extends IoAdapter {
       }),
     });
     this.redisClients = [pub, sub];
-    this.redisAdapter = createAdapter(pub, sub, { key: this.config.redisChannelPrefix });
-    this.logger.log('Socket.IO uses the Redis adapter');
+    const version = redisVersion(await pub.info('server').catch(() => ''));
+    if (version !== null && version >= 7) {
+      // SPUBLISH goes through the same client, and fails the same way.
+      const spublish = pub.spublish.bind(pub) as (channel: string, message: string) => Promise<number>;
+      Object.assign(pub, {
+        spublish: (channel: string, message: string) => spublish(channel, message).catch((err: Error) => {
+          if (this.redisClients.length) this.logger.debug(`Redis publish failed: ${err.message}`);
+          return 0;
+        }),
+      });
+      this.redisAdapter = streamRoomChannels(createShardedAdapter(pub, sub, { channelPrefix: this.config.redisChannelPrefix, subscriptionMode: 'dynamic' }));
+      this.logger.log('Socket.IO uses the Redis adapter (sharded Pub/Sub: a channel per watched server and fleet)');
+    } else {
+      this.redisAdapter = createAdapter(pub, sub, { key: this.config.redisChannelPrefix });
+      this.logger.warn(`Redis ${version ?? 'of unknown version (INFO refused)'}: no sharded Pub/Sub (Redis 7 or later), so every instance receives every server's live samples`);
+    }
   }
 
   createIOServer(port: number, options?: ServerOptions): Server {
@@ -106,6 +124,53 @@ export class ChatopsIoAdapter extends IoAdapter {
     this.redisClients = [];
     await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
   }
+}
+
+type AdapterFactory = ReturnType<typeof import('@socket.io/redis-adapter').createAdapter> | ReturnType<typeof import('@socket.io/redis-adapter').createShardedAdapter>;
+
+/** The major version from `INFO server` (null when absent). */
+export function redisVersion(info: string): number | null {
+  const m = /^redis_version:(\d+)\./m.exec(info);
+  return m ? Number(m[1]) : null;
+}
+
+/** What the sharded adapter decides per room and per message (not part of its typed API). */
+interface ShardedChannels {
+  channel: string;
+  shouldUseASeparateNamespace(room: unknown): boolean;
+  computeChannel(message: { type: number; data?: { requestId?: unknown; opts?: { rooms?: unknown[] } } }): string;
+  dynamicChannel(room: string): string;
+}
+
+/**
+ * The sharded adapter in "dynamic" mode gives every room its own channel, which an instance
+ * subscribes to while it has a member there: a server's samples then reach only the instances with
+ * a browser watching it, instead of every instance decoding every sample (at 10,000 agents that is
+ * 2,000 messages a second for each, and as many fleet summaries). Only the `/live` rooms that follow
+ * a stream of updates get one (`hasOwnChannel`): the subscription is made when the room appears,
+ * so a message published on another instance in the next milliseconds can miss it. The rooms that
+ * carry one conversation (a terminal, a followed log, a chat command's output, a user's or a
+ * session's sockets, an agent) are joined just before their first message, which must not be
+ * lost: they stay on the namespace's channel, which every instance always listens to.
+ */
+export function streamRoomChannels<F extends AdapterFactory>(factory: F): F {
+  // Socket.IO constructs the factory with `new`: a function, not an arrow.
+  return function sharded(nsp: { name: string }) {
+    const adapter = (factory as (n: unknown) => unknown)(nsp) as ShardedChannels;
+    if (typeof adapter.computeChannel !== 'function' || typeof adapter.dynamicChannel !== 'function') {
+      throw new Error('@socket.io/redis-adapter changed: the sharded adapter has no computeChannel/dynamicChannel');
+    }
+    const namespaceChannel = adapter.channel;
+    const live = nsp.name === '/live';
+    adapter.shouldUseASeparateNamespace = (room) => live && hasOwnChannel(room);
+    adapter.computeChannel = (message) => {
+      const rooms = message.data?.opts?.rooms;
+      // A broadcast with acknowledgements counts its answers from every instance: never a room's channel.
+      const own = message.type === BROADCAST && message.data?.requestId === undefined && rooms?.length === 1 && live && hasOwnChannel(rooms[0]);
+      return own ? adapter.dynamicChannel(rooms[0] as string) : namespaceChannel;
+    };
+    return adapter;
+  } as unknown as F;
 }
 
 /** The URL without its password (for messages). */

@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import type { FleetSummary, ServerStatus } from '@chatops/protocol';
 import type { AuthUser } from '../../common/decorators';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { LatestSamples, type SampleValues } from '../metrics/latest-samples.service';
 import { ServersService } from '../servers/servers.service';
 import { FLEET_ADMIN_ROOM, fleetScopeRoom, LiveNamespace } from './live-socket';
@@ -42,6 +43,7 @@ export class FleetStream {
   constructor(
     private readonly servers: ServersService,
     private readonly latest: LatestSamples,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'redisUrl'>,
   ) {}
 
   bind(namespace: LiveNamespace): void {
@@ -117,10 +119,19 @@ export class FleetStream {
       if (entry.room === undefined) continue; // owner lookup in flight: next tick
       this.dirty.delete(serverId);
       const summary = this.summarise(serverId, entry.status, entry.lastSeen, entry.openAlerts);
-      // One broadcast to both rooms: Socket.IO encodes it once and delivers once per socket.
-      this.namespace?.to([entry.room, FLEET_ADMIN_ROOM]).emit('fleet_summary', summary);
+      // One broadcast per room: with Redis 7 each has its own channel, so a summary reaches only the
+      // instances where somebody watches that fleet. A socket is in the admins' room or in its owner
+      // and team rooms, not both (subscribe_fleet), so none receives it twice.
+      for (const room of [entry.room, FLEET_ADMIN_ROOM]) {
+        if (this.watched(room)) this.namespace?.to(room).emit('fleet_summary', summary);
+      }
       this.stats.flushed++;
     }
+  }
+
+  /** On a single instance an empty room is skipped (the encoding costs); with Redis another instance may have watchers. */
+  private watched(room: string): boolean {
+    return !!this.config.redisUrl || (this.namespace?.adapter.rooms.get(room)?.size ?? 0) > 0;
   }
 
   private summarise(serverId: string, status: ServerStatus, lastSeen: number | null, openAlerts: number): FleetSummary {

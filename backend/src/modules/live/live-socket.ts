@@ -41,6 +41,15 @@ export const FLEET_TEAM_ROOM_PREFIX = 'live:fleet:team:';
 /** ...and to every admin watching the fleet. */
 export const FLEET_ADMIN_ROOM = 'live:fleet:admin';
 
+/**
+ * The rooms that follow a stream of updates (one server's, or a fleet's summaries): with Redis 7,
+ * each has a Redis channel of its own, which only the instances with a member there subscribe to
+ * (`streamRoomChannels` in common/socket-adapter.ts). A broadcast published elsewhere within a few
+ * milliseconds of a room's first join can miss it, which for these equals subscribing a moment
+ * later: the next update (at most 5 s away) or the subscribe's own snapshot covers it.
+ */
+export const hasOwnChannel = (room: unknown): room is string => typeof room === 'string' && (room.startsWith(SERVER_ROOM_PREFIX) || room.startsWith('live:fleet:'));
+
 /** Every socket of a user, and of one session: how revoked sessions are found on every instance. */
 export const userRoom = (userId: string) => `live:user:${userId}`;
 export const sessionRoom = (sessionId: string) => `live:session:${sessionId}`;
