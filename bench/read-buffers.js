@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// Usage: node bench/read-buffers.js [--clients 1000] [--rate 2000] [--duration 40] [--live-mb 500] [--copy]
+// Usage: node bench/read-buffers.js [--clients 1000] [--rate 2000] [--duration 40] [--live-mb 500] [--copy] [--node-args "--v8-flag …"]
 //
 // A standalone reproduction, without any ChatOps code, of what starts the backend's major GCs under
 // 10,000 agents (docs/performance.md, eighth session): a Socket.IO server receives `--rate` frames a
@@ -15,7 +15,7 @@ const { PerformanceObserver, constants } = require('node:perf_hooks');
 const { createServer } = require('node:http');
 const { createRequire } = require('node:module');
 
-const opts = { clients: 1000, rate: 2000, duration: 40, liveMb: 500, copy: false, role: 'main', port: 0 };
+const opts = { clients: 1000, rate: 2000, duration: 40, liveMb: 500, copy: false, nodeArgs: '', role: 'main', port: 0 };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -77,8 +77,9 @@ function client() {
 
 async function main() {
   const mb = (n) => (n / 1048576).toFixed(1);
-  console.error(`[read-buffers] server with ${opts.liveMb} MB of long-lived objects${opts.copy ? ', reads copied into a reused buffer' : ''}; ${opts.clients} clients, ${opts.rate} frames/s, ${opts.duration} s`);
-  const srv = fork(__filename, ['--role', 'server', '--live-mb', String(opts.liveMb), ...(opts.copy ? ['--copy'] : [])], { execArgv: ['--max-old-space-size=4096'] });
+  const nodeArgs = opts.nodeArgs.split(' ').filter(Boolean);
+  console.error(`[read-buffers] server with ${opts.liveMb} MB of long-lived objects${opts.copy ? ', reads copied into a reused buffer' : ''}${nodeArgs.length ? `, node ${nodeArgs.join(' ')}` : ''}; ${opts.clients} clients, ${opts.rate} frames/s, ${opts.duration} s`);
+  const srv = fork(__filename, ['--role', 'server', '--live-mb', String(opts.liveMb), ...(opts.copy ? ['--copy'] : [])], { execArgv: ['--max-old-space-size=4096', ...nodeArgs] });
   const port = await new Promise((r) => srv.on('message', (m) => m.port && r(m.port)));
   const cli = fork(__filename, ['--role', 'client', '--port', String(port), '--clients', String(opts.clients), '--rate', String(opts.rate)]);
   await new Promise((r) => cli.on('message', (m) => m.connected && r()));
@@ -108,6 +109,6 @@ async function main() {
     frames += b.frames - a.frames;
   }
   console.log(`array-buffer growth between major GCs: ${frames ? (ab / frames).toFixed(0) : 'n/a'} bytes per frame (${mb(ab)} MB over ${frames} frames); major GCs: ${last?.majors ?? 0}, minor: ${last?.minors ?? 0}`);
-  console.log(`RESULT ${JSON.stringify({ liveMb: opts.liveMb, copy: opts.copy, frames, abBytesPerFrame: frames ? Math.round(ab / frames) : null, majors: last?.majors, minors: last?.minors })}`);
+  console.log(`RESULT ${JSON.stringify({ liveMb: opts.liveMb, copy: opts.copy, nodeArgs: opts.nodeArgs, frames, abBytesPerFrame: frames ? Math.round(ab / frames) : null, majors: last?.majors, minors: last?.minors })}`);
   cli.kill(); srv.kill();
 }
