@@ -86,7 +86,7 @@ export class ChatopsIoAdapter extends IoAdapter {
   }
 
   createIOServer(port: number, options?: ServerOptions): Server {
-    if (!copyWsFrameMasks()) this.logger.warn('ws frame masks are not copied (unexpected ws version): each connection keeps its last frame until the next one');
+    if (!copyWsFrameMasks()) this.logger.warn('ws receiver not patched (unexpected ws version): each frame read stays in memory until the next major GC');
     const server: Server = super.createIOServer(port, {
       ...options,
       maxHttpBufferSize: AGENT_LIMITS.maxFrameBytes,

@@ -7,7 +7,7 @@ import { copyWsFrameMasks } from './ws-frame-mask';
 // The ws that Engine.IO (and so every Socket.IO connection of the backend) runs on.
 const ws = createRequire(require.resolve('engine.io'))('ws') as typeof import('ws');
 
-describe('copyWsFrameMasks', () => {
+describe('copyWsFrameMasks (and the fresh _fragments array)', () => {
   let server: WsServer;
   let client: WsSocket;
   let serverSide: WsSocket;
@@ -37,6 +37,41 @@ describe('copyWsFrameMasks', () => {
     for (const payload of sent) client.send(payload);
     await waitFor(() => received.length === sent.length);
     received.forEach((got, i) => expect(got.equals(sent[i])).toBe(true));
+  });
+
+  it('a message sent in fragments over several reads arrives whole (a pending _fragments is never replaced)', async () => {
+    received.length = 0;
+    const parts = [randomBytes(700), randomBytes(900), randomBytes(50)];
+    const receiver = receiverOf(serverSide) as unknown as { _fragments: Buffer[] };
+    client.send(parts[0], { binary: true, fin: false });
+    await waitFor(() => receiver._fragments.length === 1);
+    const pending = receiver._fragments;
+    client.send(parts[1], { binary: true, fin: false });
+    await waitFor(() => receiver._fragments.length === 2);
+    expect(receiver._fragments).toBe(pending);
+    client.send(parts[2], { binary: true, fin: true });
+    await waitFor(() => received.length === 1);
+    expect(received[0].equals(Buffer.concat(parts))).toBe(true);
+  });
+
+  it('an empty _fragments is replaced as each read arrives: the payload goes into a new array, not one made at the previous message', async () => {
+    received.length = 0;
+    const receiver = receiverOf(serverSide) as unknown as { _fragments: Buffer[] };
+    const arrays: Buffer[][] = [];
+    const getData = Object.getPrototypeOf(receiver).getData as (this: typeof receiver, ...a: unknown[]) => void;
+    const spy = jest.spyOn(Object.getPrototypeOf(receiver), 'getData').mockImplementation(function (this: typeof receiver, ...a: unknown[]) {
+      arrays.push(this._fragments);
+      return getData.apply(this, a);
+    });
+    try {
+      const leftOver = receiver._fragments; // made by ws when the previous message ended
+      client.send(randomBytes(1_000));
+      await waitFor(() => received.length === 1);
+      expect(arrays).toHaveLength(1);
+      expect(arrays[0]).not.toBe(leftOver);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('no longer keeps the last frame reachable through its mask', async () => {
