@@ -55,28 +55,22 @@ export class ChatopsIoAdapter extends IoAdapter {
       sub.disconnect();
       throw new Error(`cannot connect to Redis at ${redactUrl(this.config.redisUrl)} (REDIS_URL): ${(lastError ?? (err as Error)).message}`);
     }
-    // The adapter publishes without handling a failure: a broadcast racing the shutdown (emitted
-    // after the clients quit) or an outage would surface as an unhandled "Connection is closed."
-    // rejection. A failed publish is a lost cross-instance message, already covered by the outage
-    // warning above; at shutdown it is expected.
-    const publish = pub.publish.bind(pub) as (channel: string, message: string) => Promise<number>;
-    Object.assign(pub, {
-      publish: (channel: string, message: string) => publish(channel, message).catch((err: Error) => {
-        if (this.redisClients.length) this.logger.debug(`Redis publish failed: ${err.message}`);
-        return 0;
-      }),
-    });
-    this.redisClients = [pub, sub];
-    const version = redisVersion(await pub.info('server').catch(() => ''));
-    if (version !== null && version >= 7) {
-      // SPUBLISH goes through the same client, and fails the same way.
-      const spublish = pub.spublish.bind(pub) as (channel: string, message: string) => Promise<number>;
+    // The adapter publishes (PUBLISH, or SPUBLISH when sharded) without handling a failure: a
+    // broadcast racing the shutdown (emitted after the clients quit) or an outage would surface as
+    // an unhandled "Connection is closed." rejection. A failed publish is a lost cross-instance
+    // message, already covered by the outage warning above; at shutdown it is expected.
+    for (const command of ['publish', 'spublish'] as const) {
+      const send = pub[command].bind(pub) as (channel: string, message: string) => Promise<number>;
       Object.assign(pub, {
-        spublish: (channel: string, message: string) => spublish(channel, message).catch((err: Error) => {
-          if (this.redisClients.length) this.logger.debug(`Redis publish failed: ${err.message}`);
+        [command]: (channel: string, message: string) => send(channel, message).catch((err: Error) => {
+          if (this.redisClients.length) this.logger.debug(`Redis ${command} failed: ${err.message}`);
           return 0;
         }),
       });
+    }
+    this.redisClients = [pub, sub];
+    const version = redisVersion(await pub.info('server').catch(() => ''));
+    if (version !== null && version >= 7) {
       this.redisAdapter = streamRoomChannels(createShardedAdapter(pub, sub, { channelPrefix: this.config.redisChannelPrefix, subscriptionMode: 'dynamic' }));
       this.logger.log('Socket.IO uses the Redis adapter (sharded Pub/Sub: a channel per watched server and fleet)');
     } else {

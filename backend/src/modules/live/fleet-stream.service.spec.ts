@@ -1,4 +1,4 @@
-import type { ContainerSummary, MetricsSample } from '@chatops/protocol';
+import type { ContainerSummary, FleetSummary, MetricsSample } from '@chatops/protocol';
 import type { DataSource } from 'typeorm';
 import type { SharedRedis } from '../../common/shared-redis.service';
 import { countContainers, LatestSamples } from '../metrics/latest-samples.service';
@@ -11,9 +11,9 @@ const OWNER = '00000000-0000-4000-8000-0000000000aa';
 
 /** `watched`: the rooms with a socket on this instance (all of them unless a test says otherwise). */
 function setup({ redisUrl, watched }: { redisUrl?: string; watched?: string[] } = {}) {
-  const sent: { room: string; payload: any }[] = [];
+  const sent: { room: string; payload: FleetSummary }[] = [];
   const rooms = { get: (room: string) => (!watched || watched.includes(room) ? new Set(['a-socket']) : undefined) };
-  const namespace = { adapter: { rooms }, to: (room: string) => ({ emit: (_ev: string, payload: unknown) => sent.push({ room, payload }) }) };
+  const namespace = { adapter: { rooms }, to: (room: string) => ({ emit: (_ev: string, payload: FleetSummary) => sent.push({ room, payload }) }) };
   const latest = new LatestSamples({} as DataSource, { client: null } as SharedRedis); // one instance: no Redis
   let resolveOwner!: () => void;
   const ownerLoaded = new Promise<void>((r) => (resolveOwner = r));
