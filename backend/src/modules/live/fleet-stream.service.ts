@@ -6,7 +6,7 @@ import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { LatestSamples, type SampleValues } from '../metrics/latest-samples.service';
 import { ServersService } from '../servers/servers.service';
-import { FLEET_ADMIN_ROOM, fleetScopeRoom, LiveNamespace } from './live-socket';
+import { FLEET_ADMIN_ROOM, fleetScopeRoom, LiveNamespace, roomMayHaveMembers } from './live-socket';
 
 /** A server that has sent no sample yet. */
 const NO_VALUES: SampleValues = { timestamp: null, cpuPercent: null, memoryPercent: null, diskPercent: null, load1: null, containersRunning: null, containersTotal: null, containersUnhealthy: null };
@@ -123,15 +123,10 @@ export class FleetStream {
       // instances where somebody watches that fleet. A socket is in the admins' room or in its owner
       // and team rooms, not both (subscribe_fleet), so none receives it twice.
       for (const room of [entry.room, FLEET_ADMIN_ROOM]) {
-        if (this.watched(room)) this.namespace?.to(room).emit('fleet_summary', summary);
+        if (roomMayHaveMembers(this.namespace, room, !!this.config.redisUrl)) this.namespace?.to(room).emit('fleet_summary', summary);
       }
       this.stats.flushed++;
     }
-  }
-
-  /** On a single instance an empty room is skipped (the encoding costs); with Redis another instance may have watchers. */
-  private watched(room: string): boolean {
-    return !!this.config.redisUrl || (this.namespace?.adapter.rooms.get(room)?.size ?? 0) > 0;
   }
 
   private summarise(serverId: string, status: ServerStatus, lastSeen: number | null, openAlerts: number): FleetSummary {

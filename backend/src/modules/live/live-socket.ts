@@ -41,6 +41,8 @@ export const FLEET_TEAM_ROOM_PREFIX = 'live:fleet:team:';
 /** ...and to every admin watching the fleet. */
 export const FLEET_ADMIN_ROOM = 'live:fleet:admin';
 
+const FLEET_ROOM_PREFIX = 'live:fleet:';
+
 /**
  * The rooms that follow a stream of updates (one server's, or a fleet's summaries): with Redis 7,
  * each has a Redis channel of its own, which only the instances with a member there subscribe to
@@ -48,7 +50,14 @@ export const FLEET_ADMIN_ROOM = 'live:fleet:admin';
  * milliseconds of a room's first join can miss it, which for these equals subscribing a moment
  * later: the next update (at most 5 s away) or the subscribe's own snapshot covers it.
  */
-export const hasOwnChannel = (room: unknown): room is string => typeof room === 'string' && (room.startsWith(SERVER_ROOM_PREFIX) || room.startsWith('live:fleet:'));
+export const hasOwnChannel = (room: unknown): room is string => typeof room === 'string' && (room.startsWith(SERVER_ROOM_PREFIX) || room.startsWith(FLEET_ROOM_PREFIX));
+
+/**
+ * Whether a broadcast to the room can reach anybody, so is worth encoding: on a single instance the
+ * local room tells; with the Redis adapter (`shared`) members may sit on other instances.
+ */
+export const roomMayHaveMembers = (namespace: LiveNamespace | null, room: string, shared: boolean): boolean =>
+  shared || (namespace?.adapter.rooms.get(room)?.size ?? 0) > 0;
 
 /** Every socket of a user, and of one session: how revoked sessions are found on every instance. */
 export const userRoom = (userId: string) => `live:user:${userId}`;

@@ -3,8 +3,8 @@ import { APP_CONFIG, AppConfig } from '../../config/config';
 import type { LiveServerToClientEvents, MetricsSample } from '@chatops/protocol';
 import { OnChatopsEvent, type ChatopsEvents } from '../../events';
 import {
-  chatStreamRoom, ChatStreamScopedEvent, userRoom, FLEET_ADMIN_ROOM, fleetScopeRoom, LiveNamespace, logStreamRoom, LogStreamScopedEvent, serverRoom, ServerScopedEvent, terminalRoom,
-  TerminalScopedEvent,
+  chatStreamRoom, ChatStreamScopedEvent, userRoom, FLEET_ADMIN_ROOM, fleetScopeRoom, LiveNamespace, logStreamRoom, LogStreamScopedEvent, roomMayHaveMembers, serverRoom,
+  ServerScopedEvent, terminalRoom, TerminalScopedEvent,
 } from './live-socket';
 
 /**
@@ -30,13 +30,9 @@ export class LiveService {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  /**
-   * Whether encoding a broadcast for this server is worth it. On a single instance the local room
-   * tells; with the Redis adapter subscribers may sit on other instances, so always send.
-   */
-  private hasSubscribers(serverId: string): boolean {
-    if (this.config.redisUrl || !this.namespace) return true;
-    return (this.namespace.adapter.rooms.get(serverRoom(serverId))?.size ?? 0) > 0;
+  /** Whether encoding a broadcast to the room is worth it (`roomMayHaveMembers`). */
+  private mayReach(room: string): boolean {
+    return roomMayHaveMembers(this.namespace, room, !!this.config.redisUrl);
   }
 
   /**
@@ -93,7 +89,7 @@ export class LiveService {
   emitToChatStream<E extends ChatStreamScopedEvent>(serverId: string, streamId: string, event: E, payload: Parameters<LiveServerToClientEvents[E]>[0]): void {
     const room = chatStreamRoom(serverId, streamId);
     // Every command's output comes through here: on a single instance an empty room costs nothing.
-    if (!this.config.redisUrl && !this.namespace?.adapter.rooms.get(room)?.size) return;
+    if (!this.mayReach(room)) return;
     (this.namespace?.to(room) as { emit(ev: string, p: unknown): boolean } | undefined)?.emit(event, payload);
   }
 
@@ -145,7 +141,7 @@ export class LiveService {
     this.flushScheduled = false;
     for (const [serverId, sample] of this.pending) {
       this.lastForwarded.set(serverId, Date.parse(sample.timestamp));
-      if (!this.hasSubscribers(serverId)) continue;
+      if (this.namespace && !this.mayReach(serverRoom(serverId))) continue;
       this.namespace?.to(serverRoom(serverId)).emit('metrics', { serverId, sample });
       this.stats.forwarded++;
     }
